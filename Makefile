@@ -1,0 +1,95 @@
+# cnix build. `make` builds build/cnix; `make check` runs every test.
+CC ?= cc
+BUILD ?= build
+OPT ?= -O2 -g
+SAN ?=
+# -Wno-unused-parameter: primops and callbacks share fixed signatures that many ignore in part.
+CFLAGS_BASE = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter $(OPT) $(SAN) -I. -I$(BUILD)
+LIBS = -lgc -lcrypto -lsqlite3 -lreadline -lffi -larchive -llzma -lzstd -lm -lpthread -ldl
+RE2C ?= re2c
+
+# Debian packages needed to build and test.
+DEPS = re2c libgc-dev libssl-dev libsqlite3-dev libreadline-dev libffi-dev libarchive-dev \
+       liblzma-dev libzstd-dev pkg-config time python3 clang
+
+MODULES = util parser eval primops builtins store repl
+SRCS = $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
+RE_SRCS = $(foreach m,$(MODULES),$(wildcard $(m)/*.re))
+OBJS = $(SRCS:%.c=$(BUILD)/%.o) $(RE_SRCS:%.re=$(BUILD)/%.o)
+CLI_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(wildcard cli/*.c))
+UNIT_SRCS = $(wildcard tests/unit/test_*.c)
+UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps check unit lang e2e asan fuzz bench install clean
+.SECONDARY:
+
+all: deps $(BUILD)/cnix
+
+deps:
+	@missing=""; for p in $(DEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "missing packages; run: sudo apt-get install$$missing"; exit 1; fi; fi
+
+$(BUILD)/%.c: %.re
+	@mkdir -p $(dir $@)
+	$(RE2C) -W --no-generation-date -o $@ $<
+
+$(BUILD)/%.o: $(BUILD)/%.c
+	$(CC) $(CFLAGS_BASE) -MMD -MP -c -o $@ $<
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) -MMD -MP -c -o $@ $<
+
+$(BUILD)/libcnix.a: $(OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/cnix: $(CLI_OBJS) $(BUILD)/libcnix.a
+	$(CC) $(SAN) -o $@ $^ $(LIBS)
+	ln -sf cnix $(BUILD)/nix-instantiate
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcnix.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) -o $@ $< $(BUILD)/libcnix.a $(LIBS)
+
+unit: $(UNIT_BINS)
+	@pass=0; fail=0; for t in $(UNIT_BINS); do \
+	  if $$t >$$t.log 2>&1; then pass=$$((pass+1)); else fail=$$((fail+1)); echo "FAIL $$t"; tail -20 $$t.log; fi; \
+	done; echo "unit: $$pass passed, $$fail failed"; [ $$fail = 0 ]
+
+lang: $(BUILD)/cnix
+	tests/lang/run.sh $(BUILD)/cnix
+
+e2e: $(BUILD)/cnix
+	tests/e2e/run.sh $(BUILD)/cnix
+
+check: all
+	@$(MAKE) --no-print-directory unit && $(MAKE) --no-print-directory lang && $(MAKE) --no-print-directory e2e
+
+asan:
+	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" check
+
+FUZZ_TARGETS = $(wildcard fuzz/fuzz_*.c)
+fuzz:
+	$(MAKE) BUILD=build-fuzz CC=clang OPT="-O1 -g" SAN="-fsanitize=fuzzer-no-link,address,undefined" $(BUILD)/libcnix.a
+	@mkdir -p build-fuzz/fuzz
+	@for f in $(FUZZ_TARGETS); do n=$$(basename $$f .c); \
+	  clang $(CFLAGS_BASE:$(BUILD)=build-fuzz) -O1 -g -fsanitize=fuzzer,address,undefined -o build-fuzz/fuzz/$$n $$f build-fuzz/libcnix.a $(LIBS) || exit 1; done
+	tests/fuzz/run.sh $${FUZZ_SECONDS:-60}
+
+bench: all
+	bench/run.sh $(BUILD)/cnix
+
+PREFIX ?= /usr/local
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(BUILD)/cnix $(DESTDIR)$(PREFIX)/bin/cnix
+	ln -sf cnix $(DESTDIR)$(PREFIX)/bin/nix-instantiate
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+-include $(OBJS:.o=.d) $(CLI_OBJS:.o=.d)

@@ -1,0 +1,208 @@
+/* The evaluator: state, forcing, calling, coercion, comparison and errors. */
+#ifndef CNIX_EVAL_EVAL_H
+#define CNIX_EVAL_EVAL_H
+
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "eval/value.h"
+#include "parser/parser.h"
+
+/* ---------- errors ---------- */
+
+typedef enum ErrorKind {
+    ERR_EVAL,               /* generic EvalError */
+    ERR_TYPE,               /* "expected a set but found ..." */
+    ERR_THROWN,             /* builtins.throw: caught by tryEval */
+    ERR_ASSERTION,          /* failed assert: caught by tryEval */
+    ERR_ABORT,              /* builtins.abort */
+    ERR_INFINITE_RECURSION,
+    ERR_STACK_OVERFLOW,
+    ERR_UNDEFINED_VAR,
+    ERR_MISSING_ARG,
+    ERR_UNEXPECTED_ARG,
+    ERR_PARSE,
+    ERR_RESTRICTED,         /* pure/restricted evaluation denials */
+    ERR_IO,
+    ERR_INTERRUPTED,        /* Ctrl-C */
+    ERR_OOM,
+} ErrorKind;
+
+typedef struct TraceEntry {
+    PosIdx pos;
+    const char *msg; /* e.g. "while evaluating the attribute 'body'" */
+} TraceEntry;
+
+typedef struct EvalError {
+    ErrorKind kind;
+    const char *msg; /* without the "error: " prefix */
+    PosIdx pos;
+    TraceEntry *trace; /* outermost first, as CppNix prints them */
+    uint32_t ntrace;
+} EvalError;
+
+/* A catch point. Use through EVAL_TRY:
+ *     TryFrame f;
+ *     if (EVAL_TRY(st, &f)) { ...; eval_try_leave(st, &f); }
+ *     else { use f.error; }
+ * Throwing restores the state saved at entry (call depth, trace frames) and
+ * resets thunks that were being forced back to unevaluated thunks, so that
+ * forcing them again re-raises instead of reporting infinite recursion. */
+typedef struct TryFrame {
+    struct TryFrame *prev;
+    jmp_buf jb;
+    EvalError *error;
+    uint32_t saved_depth;
+    uint32_t saved_frames;
+    uint32_t saved_forcing;
+} TryFrame;
+
+void eval_try_enter(EvalState *st, TryFrame *f);
+void eval_try_leave(EvalState *st, TryFrame *f);
+#define EVAL_TRY(st, f) (eval_try_enter((st), (f)), setjmp((f)->jb) == 0)
+
+_Noreturn void eval_throw(EvalState *st, EvalError *e);
+_Noreturn void eval_error(EvalState *st, ErrorKind kind, PosIdx pos, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* "expected a set but found an integer: 1" style type errors. */
+_Noreturn void eval_type_error(EvalState *st, PosIdx pos, const char *expected, Value *found,
+                               const char *ctx);
+
+/* Trace frames for --show-trace ("… while evaluating ..."). LIFO; cheap to push. */
+void eval_frame_push(EvalState *st, PosIdx pos, const char *msg);
+void eval_frame_pop(EvalState *st);
+
+/* Prints an error like CppNix: "error:", the trace (if show_trace), code frames, message. */
+void eval_print_error(EvalState *st, const EvalError *e, FILE *out);
+
+/* ---------- settings and state ---------- */
+
+typedef struct SearchPathEntry {
+    const char *prefix; /* "" for a plain path entry, "nixpkgs" for nixpkgs=/path */
+    const char *path;
+} SearchPathEntry;
+
+typedef struct EvalSettings {
+    const char *store_dir;     /* "/nix/store" unless NIX_STORE_DIR */
+    const char *system;        /* currentSystem, e.g. "x86_64-linux" */
+    SearchPathEntry *nix_path; /* -I entries first, then NIX_PATH */
+    uint32_t nix_path_len;
+    bool pure_eval;
+    bool restrict_eval;
+    const char **allowed_paths;
+    uint32_t nallowed_paths;
+    const char **allowed_uris;
+    uint32_t nallowed_uris;
+    bool show_trace;
+    bool allow_unsafe_native; /* --allow-unsafe-native-code-during-evaluation */
+    uint32_t max_call_depth;
+    ParseOptions parse;
+} EvalSettings;
+
+typedef struct EvalStats {
+    uint64_t thunks, values, envs, env_slots, attrsets, attr_slots, list_elems;
+    uint64_t calls, primop_calls, lookups;
+} EvalStats;
+
+typedef struct EvalState {
+    SymTab *symbols;
+    PosTable *positions;
+    EvalSettings settings;
+    EvalStats stats;
+
+    Env *base_env;       /* global scope: builtins, __name for every primop, plain names */
+    uint32_t base_env_used;
+    Value *builtins;     /* the `builtins` attribute set */
+
+    /* well-known symbols, interned at start */
+    struct {
+        Symbol outPath, drvPath, type, name, value, outputs, outputName, __toString,
+            __functor, __ignoreNulls, file, line, column, body, meta, system, builder, args,
+            key, operator_, startSet, path, prefix, wrong, right, data, outputHash,
+            outputHashAlgo, outputHashMode, recurseForDerivations, description, self;
+    } s;
+
+    /* error handling */
+    TryFrame *try_top;
+    uint32_t call_depth;
+    TraceEntry *frames; /* the live trace stack */
+    uint32_t nframes, frames_cap;
+    void *forcing;      /* evaluator-private stack of thunks being forced */
+    uint32_t nforcing, forcing_cap;
+
+    /* caches: imported files (path -> Value*), parsed files (path -> Expr*) */
+    void *import_cache;
+    void *parse_cache;
+
+    /* Hook set by the builtins layer: copies a path into the store (for
+     * "${./file}" interpolation) and returns the store path. NULL: no store. */
+    const char *(*copy_path_to_store)(EvalState *st, const char *path, PosIdx pos);
+    void *store; /* opaque, owned by the builtins/store layer */
+
+    volatile int interrupted; /* set from a signal handler; checked at calls */
+} EvalState;
+
+/* Creates a state, interns symbols, builds the global scope from the primop tables. */
+EvalState *eval_state_new(const EvalSettings *settings);
+void eval_settings_default(EvalSettings *s); /* reads NIX_STORE_DIR, NIX_PATH, HOME */
+
+/* ---------- evaluation ---------- */
+
+/* Parses (and binds) a file or string in the global scope; errors are thrown. */
+Expr *eval_parse_file(EvalState *st, const char *path);
+Expr *eval_parse_string(EvalState *st, const char *text, size_t len, const char *basedir,
+                        SourceKind kind);
+/* Evaluates an expression in the global scope (result may be a thunk-free WHNF value). */
+void eval_expr(EvalState *st, Expr *e, Value *out);
+/* import: evaluates a file (directory: default.nix), cached per path. */
+void eval_import(EvalState *st, const char *path, Value *out, PosIdx pos);
+
+/* Forces v to weak head normal form, in place. */
+void eval_force(EvalState *st, Value *v, PosIdx pos);
+/* Forces v and everything reachable from it (lists and attribute values). */
+void eval_force_deep(EvalState *st, Value *v, PosIdx pos);
+
+/* Force to a type or throw a type error with ctx as a trace frame
+ * (ctx like "while evaluating the first argument passed to builtins.map"; may be NULL). */
+int64_t eval_force_int(EvalState *st, Value *v, PosIdx pos, const char *ctx);
+double eval_force_float(EvalState *st, Value *v, PosIdx pos, const char *ctx); /* ints promoted */
+bool eval_force_bool(EvalState *st, Value *v, PosIdx pos, const char *ctx);
+Bindings *eval_force_attrs(EvalState *st, Value *v, PosIdx pos, const char *ctx);
+void eval_force_list(EvalState *st, Value *v, PosIdx pos, const char *ctx);
+void eval_force_function(EvalState *st, Value *v, PosIdx pos, const char *ctx);
+/* A string value (not a path); returns its chars; context stays in v->str.ctx. */
+const char *eval_force_string(EvalState *st, Value *v, PosIdx pos, const char *ctx);
+/* As above but throws if the string has context. */
+const char *eval_force_string_no_ctx(EvalState *st, Value *v, PosIdx pos, const char *ctx);
+
+typedef enum CoerceFlags {
+    COERCE_MORE = 1,          /* toString rules: null, bools, ints, floats, lists too */
+    COERCE_COPY_TO_STORE = 2, /* paths are copied to the store (interpolation) */
+    COERCE_NO_FUNCTOR = 4,
+} CoerceFlags;
+
+/* Coerces to a string as "${v}" / toString do; appends context to *ctx if ctx != NULL. */
+const char *eval_coerce_to_string(EvalState *st, Value *v, PosIdx pos, const char *errctx,
+                                  int flags, const StrContext **ctx, size_t *len);
+/* Coerces to an absolute path (paths, or strings starting with '/'). */
+const char *eval_coerce_to_path(EvalState *st, Value *v, PosIdx pos, const char *errctx);
+
+/* Calls fn with nargs arguments (fn may be a lambda, primop, partial app or functor set). */
+void eval_call(EvalState *st, Value *fn, uint32_t nargs, Value **args, Value *out, PosIdx pos);
+
+/* Deep equality as `==`. */
+bool eval_equal(EvalState *st, Value *a, Value *b, PosIdx pos, const char *ctx);
+/* Ordering as `<` (numbers, strings, paths, lists): <0, 0, >0; throws on incomparable. */
+int eval_compare(EvalState *st, Value *a, Value *b, PosIdx pos, const char *ctx);
+/* Binary arithmetic as the operators do it (int overflow, division by zero are errors). */
+void eval_arith(EvalState *st, BinOp op, Value *a, Value *b, Value *out, PosIdx pos);
+
+bool eval_is_derivation(EvalState *st, Value *v);
+const char *eval_type_name(const Value *v); /* "an integer", "a set", ... as CppNix's showType */
+const char *eval_type_of(const Value *v);   /* "int", "set", ... as builtins.typeOf */
+
+/* Looks up a path in the search path like CppNix's findFile (<nixpkgs/lib>). */
+const char *eval_find_file(EvalState *st, Value *search_path, const char *name, PosIdx pos);
+
+#endif

@@ -1,0 +1,157 @@
+/* Values: a 24-byte tagged union, attribute sets as sorted arrays, environments. */
+#ifndef CNIX_EVAL_VALUE_H
+#define CNIX_EVAL_VALUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "parser/ast.h"
+
+typedef struct Value Value;
+typedef struct Env Env;
+typedef struct EvalState EvalState;
+typedef struct PrimOp PrimOp;
+
+typedef enum ValueType {
+    /* not yet in weak head normal form */
+    T_THUNK,     /* thunk.env + thunk.expr */
+    T_APP,       /* app.fn applied to app.arg, evaluated lazily */
+    T_BLACKHOLE, /* a thunk being forced: re-entry is infinite recursion */
+    /* normal forms */
+    T_NULL,
+    T_BOOL,
+    T_INT,
+    T_FLOAT,
+    T_STRING,
+    T_PATH,
+    T_LIST,
+    T_ATTRS,
+    T_LAMBDA,
+    T_PRIMOP,     /* primop, no arguments yet */
+    T_PRIMOP_APP, /* primop partially applied: primop_app.left (a T_PRIMOP or T_PRIMOP_APP) + right */
+    T_EXTERNAL,   /* opaque native pointer (foreign functions, plugins) */
+} ValueType;
+
+/* String context: the store paths a string refers to, as CppNix encodes them:
+ *   "/nix/store/...-foo"          opaque path
+ *   "=/nix/store/...-foo.drv"     derivation with its whole closure (DrvDeep)
+ *   "!out!/nix/store/...-foo.drv" an output of a derivation (Built)
+ * Elements are sorted (strcmp) and unique. NULL means empty context. */
+typedef struct StrContext {
+    uint32_t n;
+    const char *elems[];
+} StrContext;
+
+typedef struct Attr {
+    Symbol name;
+    PosIdx pos;
+    Value *value;
+} Attr;
+
+/* An attribute set: attrs sorted by Symbol id (not by name!), unique names.
+ * Printing and attrNames sort by name. */
+typedef struct Bindings {
+    uint32_t size;
+    uint32_t capacity;
+    PosIdx pos;
+    Attr attrs[];
+} Bindings;
+
+struct Value {
+    uint8_t type;    /* ValueType */
+    uint8_t flags;
+    uint16_t spare;
+    uint32_t len;    /* T_STRING: byte length; T_LIST: element count */
+    union {
+        int64_t integer;
+        double fpoint;
+        bool boolean;
+        struct { const char *s; const StrContext *ctx; } str; /* s is NUL-terminated, atomic GC memory */
+        struct { const char *path; } path;                    /* absolute, canonical */
+        struct { Value **elems; } list;
+        Bindings *attrs;
+        struct { Env *env; ExprLambda *fun; } lambda;
+        struct { Env *env; Expr *expr; } thunk;
+        struct { Value *fn; Value *arg; } app;
+        const PrimOp *primop;
+        struct { Value *left; Value *right; } primop_app;
+        struct { void *ptr; const char *type_name; } external;
+    };
+};
+
+/* An environment: a frame of slots for let/rec/lambda bindings, or (is_with)
+ * a `with` frame whose single slot holds the attribute-set value. */
+struct Env {
+    Env *up;
+    uint32_t size;
+    uint32_t is_with;
+    Value *values[];
+};
+
+/* A primitive function. Arguments arrive unforced (they may be thunks);
+ * the result is written to *out. pos is the call site. */
+typedef void (*PrimOpFn)(EvalState *st, PosIdx pos, Value **args, Value *out);
+
+enum PrimOpFlags {
+    PRIM_GLOBAL = 1, /* also bound in the global scope under its plain name (map, toString, ...) */
+    PRIM_IMPURE = 2, /* refused under --pure-eval */
+};
+
+/* Each primop family file defines `const PrimOp prim_FAMILY[]`, terminated by
+ * an entry with name == NULL; the builtins set, `cnix doc` and the REPL's :doc
+ * all read these tables. */
+struct PrimOp {
+    const char *name;  /* "map": bound as builtins.map and __map (and map if PRIM_GLOBAL) */
+    uint8_t arity;     /* 1..8 */
+    uint8_t flags;     /* PrimOpFlags */
+    const char *args;  /* argument names, space-separated: "f list" */
+    const char *doc;   /* Markdown doc string shown by :doc */
+    PrimOpFn fn;
+};
+
+/* ---- small hot helpers ---- */
+
+static inline bool val_is_thunk(const Value *v) { return v->type <= T_BLACKHOLE; }
+
+static inline void val_set_null(Value *v) { v->type = T_NULL; }
+static inline void val_set_bool(Value *v, bool b) { v->type = T_BOOL; v->boolean = b; }
+static inline void val_set_int(Value *v, int64_t i) { v->type = T_INT; v->integer = i; }
+static inline void val_set_float(Value *v, double f) { v->type = T_FLOAT; v->fpoint = f; }
+static inline void val_set_string(Value *v, const char *s, size_t len, const StrContext *ctx)
+{
+    v->type = T_STRING;
+    v->len = (uint32_t)len;
+    v->str.s = s;
+    v->str.ctx = ctx;
+}
+static inline void val_set_path(Value *v, const char *path) { v->type = T_PATH; v->path.path = path; }
+static inline void val_set_list(Value *v, Value **elems, size_t n)
+{
+    v->type = T_LIST;
+    v->len = (uint32_t)n;
+    v->list.elems = elems;
+}
+static inline void val_set_attrs(Value *v, Bindings *b) { v->type = T_ATTRS; v->attrs = b; }
+
+/* Allocation (eval/value.c). All on the GC heap. */
+Value *val_alloc(EvalState *st);
+Value **val_list_alloc(EvalState *st, size_t n);                /* n element pointers, uninitialised */
+char *val_str_alloc(size_t len);                                /* len+1 bytes, atomic; caller NUL-terminates */
+const char *val_str_dup(const char *s, size_t len);             /* atomic copy, NUL-terminated */
+void val_make_string(Value *v, const char *s);                  /* copies s, empty context */
+Bindings *attrs_alloc(EvalState *st, size_t capacity);
+/* Appends without sorting; call attrs_sort once after pushing all. */
+void attrs_push(Bindings *b, Symbol name, PosIdx pos, Value *value);
+void attrs_sort(Bindings *b);
+/* Binary search by symbol id; NULL if absent. */
+Attr *attrs_find(const Bindings *b, Symbol name);
+/* Indices of b's attrs in lexicographic order of names (for printing, attrNames). */
+uint32_t *attrs_sorted_by_name(EvalState *st, const Bindings *b);
+
+/* String contexts (eval/context.c). */
+const StrContext *ctx_merge(const StrContext *a, const StrContext *b);
+const StrContext *ctx_single(const char *elem);
+const StrContext *ctx_from_array(const char **elems, size_t n); /* sorts and dedups a copy */
+
+#endif

@@ -1,0 +1,71 @@
+/* Growable byte buffers on the GC heap. */
+#include "util/strbuf.h"
+
+#include <gc/gc.h>
+#include <stdio.h>
+#include <string.h>
+
+void sb_init(StrBuf *sb)
+{
+    sb->cap = 32;
+    sb->len = 0;
+    sb->data = GC_MALLOC_ATOMIC(sb->cap);
+    sb->data[0] = 0;
+}
+
+void sb_reserve(StrBuf *sb, size_t extra)
+{
+    if (sb->len + extra + 1 <= sb->cap)
+        return;
+    size_t cap = sb->cap * 2;
+    while (cap < sb->len + extra + 1)
+        cap *= 2;
+    char *d = GC_MALLOC_ATOMIC(cap);
+    memcpy(d, sb->data, sb->len + 1);
+    sb->data = d;
+    sb->cap = cap;
+}
+
+void sb_add(StrBuf *sb, const char *s, size_t n)
+{
+    sb_reserve(sb, n);
+    memcpy(sb->data + sb->len, s, n);
+    sb->len += n;
+    sb->data[sb->len] = 0;
+}
+
+void sb_puts(StrBuf *sb, const char *s) { sb_add(sb, s, strlen(s)); }
+
+void sb_putc(StrBuf *sb, char c)
+{
+    sb_reserve(sb, 1);
+    sb->data[sb->len++] = c;
+    sb->data[sb->len] = 0;
+}
+
+void sb_vprintf(StrBuf *sb, const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(sb->data + sb->len, sb->cap - sb->len, fmt, ap);
+    if (n < 0) {
+        va_end(ap2);
+        return;
+    }
+    if ((size_t)n >= sb->cap - sb->len) {
+        sb_reserve(sb, (size_t)n);
+        vsnprintf(sb->data + sb->len, sb->cap - sb->len, fmt, ap2);
+    }
+    va_end(ap2);
+    sb->len += (size_t)n;
+}
+
+void sb_printf(StrBuf *sb, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sb_vprintf(sb, fmt, ap);
+    va_end(ap);
+}
+
+char *sb_finish(StrBuf *sb) { return sb->data; }

@@ -1,0 +1,26 @@
+/* Growable byte buffers on the GC heap, for building strings and output. */
+#ifndef CNIX_UTIL_STRBUF_H
+#define CNIX_UTIL_STRBUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/* Contents are always NUL-terminated after any sb_ call; len excludes the NUL.
+ * The data lives in atomic (pointer-free) GC memory. */
+typedef struct StrBuf {
+    char *data;
+    size_t len;
+    size_t cap;
+} StrBuf;
+
+void sb_init(StrBuf *sb);
+void sb_reserve(StrBuf *sb, size_t extra);
+void sb_add(StrBuf *sb, const char *s, size_t n);
+void sb_puts(StrBuf *sb, const char *s);
+void sb_putc(StrBuf *sb, char c);
+void sb_printf(StrBuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sb_vprintf(StrBuf *sb, const char *fmt, va_list ap);
+/* Returns the NUL-terminated contents; the buffer may be reused after sb_init. */
+char *sb_finish(StrBuf *sb);
+
+#endif
