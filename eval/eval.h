@@ -27,6 +27,8 @@ typedef enum ErrorKind {
     ERR_IO,
     ERR_INTERRUPTED,        /* Ctrl-C */
     ERR_OOM,
+    ERR_USAGE,              /* CppNix UsageError (bad hash algo/format name): the CLI adds
+                               "Try 'PROG --help' for more information." after the message */
 } ErrorKind;
 
 typedef struct TraceEntry {
@@ -108,6 +110,7 @@ typedef struct EvalSettings {
     uint32_t nallowed_uris;
     bool show_trace;
     bool allow_unsafe_native; /* --allow-unsafe-native-code-during-evaluation */
+    const char *plugin_files; /* --plugin-files: space-separated shared objects, or NULL (native/) */
     uint32_t max_call_depth;
     ParseOptions parse;
 } EvalSettings;
@@ -146,6 +149,7 @@ typedef struct EvalState {
     /* caches: imported files (path -> Value*), parsed files (path -> Expr*) */
     void *import_cache;
     void *parse_cache;
+    void *regex_cache;  /* primops/regex.c: compiled regexes by source text */
 
     /* Hook set by the builtins layer: copies a path into the store (for
      * "${./file}" interpolation) and returns the store path. NULL: no store. */
@@ -165,6 +169,15 @@ void eval_settings_default(EvalSettings *s); /* reads NIX_STORE_DIR, NIX_PATH, H
 Expr *eval_parse_file(EvalState *st, const char *path);
 Expr *eval_parse_string(EvalState *st, const char *text, size_t len, const char *basedir,
                         SourceKind kind);
+/* Parses and binds text in the global scope extended by one frame of extra
+ * variables (the REPL's bindings): names[i], if nonzero, is slot i of an Env
+ * whose `up` is st->base_env; nonzero names are distinct (the caller zeroes a
+ * shadowed slot's name). The result must be evaluated in such an Env, e.g. as a
+ * T_THUNK {env, expr} forced with eval_force. Errors (ERR_PARSE, with CppNix's
+ * message, e.g. "syntax error, unexpected end of file") are thrown.
+ * Owner: the evaluator helper (binder); the REPL (repl/) calls it. */
+Expr *eval_parse_string_in_scope(EvalState *st, const char *text, size_t len, const char *basedir,
+                                 SourceKind kind, const Symbol *names, uint32_t n);
 /* Evaluates an expression in the global scope (result may be a thunk-free WHNF value). */
 void eval_expr(EvalState *st, Expr *e, Value *out);
 /* import: evaluates a file (directory: default.nix), cached per path. */
