@@ -163,14 +163,16 @@ static void newline_or_space(Printer *p, bool pretty)
 }
 
 /* A single-element set or list is written on one line unless its element is
- * itself a set, a list or (still) a thunk, as nix repl does. Forces the element. */
-static bool should_pretty(Printer *p, uint32_t n, Value *only)
+ * itself a set, a list or (still) a thunk, as nix repl does. Forces the
+ * element; like nix repl, an error there is an error of the whole container. */
+static bool should_pretty(uint32_t n, Value *only, EvalState *st, EvalError **err)
 {
+    *err = NULL;
     if (n == 0)
         return false;
     if (n > 1)
         return true;
-    try_force(p->st, only);
+    *err = try_force(st, only);
     return only->type == T_LIST || only->type == T_ATTRS || val_is_thunk(only);
 }
 
@@ -242,9 +244,16 @@ static void print_attrs(Printer *p, Value *v, uint32_t depth)
         return;
     }
     uint32_t *order = attrs_sorted_by_name(p->st, b);
+    EvalError *err;
+    bool pretty = should_pretty(b->size, b->size ? b->attrs[order[0]].value : NULL, p->st, &err);
+    if (err) {
+        if (depth == 0)
+            eval_throw(p->st, err);
+        print_error(p, err);
+        return;
+    }
     p->indent += 2;
     sb_putc(p->out, '{');
-    bool pretty = should_pretty(p, b->size, b->size ? b->attrs[order[0]].value : NULL);
     for (uint32_t i = 0; i < b->size; i++) {
         Attr *a = &b->attrs[order[i]];
         newline_or_space(p, pretty);
@@ -275,9 +284,16 @@ static void print_list(Printer *p, Value *v, uint32_t depth)
         sb_puts(p->out, "[ ... ]");
         return;
     }
+    EvalError *err;
+    bool pretty = should_pretty(v->len, v->len ? v->list.elems[0] : NULL, p->st, &err);
+    if (err) {
+        if (depth == 0)
+            eval_throw(p->st, err);
+        print_error(p, err);
+        return;
+    }
     p->indent += 2;
     sb_putc(p->out, '[');
-    bool pretty = should_pretty(p, v->len, v->len ? v->list.elems[0] : NULL);
     for (uint32_t i = 0; i < v->len; i++) {
         newline_or_space(p, pretty);
         print_value(p, v->list.elems[i], depth + 1);

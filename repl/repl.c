@@ -419,6 +419,7 @@ int repl_run(EvalState *st, const ReplOptions *opts)
     sb_init(&input);
     for (;;) {
         char *line = NULL;
+        st->interrupted = 0; /* a Ctrl-C that came after the evaluation ended */
         ReadStatus rs = r->interactive ? read_tty(r, input.len ? CONT_PROMPT : PROMPT, &line)
                                        : read_pipe(&line);
         if (rs == READ_INTERRUPTED) {
