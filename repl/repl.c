@@ -228,9 +228,9 @@ static ReadStatus read_tty(Repl *r, const char *prompt, char **out)
         int n = select(STDIN_FILENO + 1, &fds, NULL, NULL, NULL);
         if (r->st->interrupted) {
             r->st->interrupted = 0;
+            rl_crlf(); /* the abandoned text stays visible above */
             rl_replace_line("", 0);
             rl_point = rl_end = 0;
-            rl_crlf();
             rl_callback_handler_remove();
             return READ_INTERRUPTED;
         }
@@ -291,9 +291,9 @@ static void history_init(Repl *r)
     char *path = sb_finish(&sb);
     mkdir_p(path);
     r->history_path = path;
-    using_history();
     stifle_history(1000);
     read_history(path);
+    using_history(); /* after reading: start browsing at the end */
 }
 
 static void history_add(Repl *r, const char *line)
@@ -384,7 +384,9 @@ int repl_run(EvalState *st, const ReplOptions *opts)
     r->st = st;
     r->interactive = isatty(STDIN_FILENO);
     const char *term = getenv("TERM");
-    r->colour = isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && !(term && !strcmp(term, "dumb"));
+    const char *no_colour = getenv("NO_COLOR");
+    r->colour = isatty(STDOUT_FILENO) && !(no_colour && *no_colour) &&
+                !(term && !strcmp(term, "dumb"));
     char *cwd = getcwd(NULL, 0);
     r->cwd = cwd ? val_str_dup(cwd, strlen(cwd)) : "/";
     free(cwd);

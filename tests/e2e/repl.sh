@@ -12,7 +12,7 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-export HOME="$tmp/home" XDG_DATA_HOME="" NO_COLOR=""
+export HOME="$tmp/home" XDG_DATA_HOME=""
 mkdir -p "$HOME"
 pass=0 fail=0
 
