@@ -175,6 +175,11 @@ Expr *eval_parse_string(EvalState *st, const char *text, size_t len, const char 
  * Owner: the evaluator helper (binder); the REPL (repl/) calls it. */
 Expr *eval_parse_string_in_scope(EvalState *st, const char *text, size_t len, const char *basedir,
                                  SourceKind kind, const Symbol *names, uint32_t n);
+/* Parses and binds a source already registered in st->positions with pos_add_source
+ * (e.g. the built-in «nix-internal»/derivation-internal.nix, so that traces name it)
+ * in the global scope; errors are thrown. Owner: the evaluator helper; used by
+ * builtins/derivation.c. */
+Expr *eval_parse_source(EvalState *st, const Source *src);
 /* Evaluates an expression in the global scope (result may be a thunk-free WHNF value). */
 void eval_expr(EvalState *st, Expr *e, Value *out);
 /* import: evaluates a file (directory: default.nix), cached per path. */
