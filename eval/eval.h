@@ -27,6 +27,8 @@ typedef enum ErrorKind {
     ERR_IO,
     ERR_INTERRUPTED,        /* Ctrl-C */
     ERR_OOM,
+    ERR_USAGE,              /* CppNix UsageError (bad hash algo/format name): the CLI adds
+                               "Try 'PROG --help' for more information." after the message */
 } ErrorKind;
 
 typedef struct TraceEntry {
@@ -63,11 +65,17 @@ void eval_try_leave(EvalState *st, TryFrame *f);
 #define EVAL_TRY(st, f) (eval_try_enter((st), (f)), setjmp((f)->jb) == 0)
 
 _Noreturn void eval_throw(EvalState *st, EvalError *e);
+/* Re-raises an error caught with EVAL_TRY, adding the frames live at this point. */
+_Noreturn void eval_rethrow(EvalState *st, EvalError *e);
 _Noreturn void eval_error(EvalState *st, ErrorKind kind, PosIdx pos, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* "expected a set but found an integer: 1" style type errors. */
 _Noreturn void eval_type_error(EvalState *st, PosIdx pos, const char *expected, Value *found,
                                const char *ctx);
+
+/* Renders v as CppNix prints values inside error messages (abbreviated); forces
+ * nothing. Implemented in eval/print.c. */
+const char *eval_show_value_str(EvalState *st, Value *v);
 
 /* Trace frames for --show-trace ("… while evaluating ..."). LIFO; cheap to push. */
 void eval_frame_push(EvalState *st, PosIdx pos, const char *msg);
@@ -96,7 +104,11 @@ typedef struct EvalSettings {
     uint32_t nallowed_uris;
     bool show_trace;
     bool allow_unsafe_native; /* --allow-unsafe-native-code-during-evaluation */
+    const char *plugin_files; /* --plugin-files: space-separated shared objects, or NULL (native/) */
     uint32_t max_call_depth;
+    /* Space-separated experimental features enabled by --extra-experimental-features /
+     * --experimental-features (e.g. "parse-toml-timestamps"); NULL for none. */
+    const char *experimental_features;
     ParseOptions parse;
 } EvalSettings;
 
@@ -134,6 +146,7 @@ typedef struct EvalState {
     /* caches: imported files (path -> Value*), parsed files (path -> Expr*) */
     void *import_cache;
     void *parse_cache;
+    void *regex_cache;  /* primops/regex.c: compiled regexes by source text */
 
     /* Hook set by the builtins layer: copies a path into the store (for
      * "${./file}" interpolation) and returns the store path. NULL: no store. */
@@ -153,10 +166,28 @@ void eval_settings_default(EvalSettings *s); /* reads NIX_STORE_DIR, NIX_PATH, H
 Expr *eval_parse_file(EvalState *st, const char *path);
 Expr *eval_parse_string(EvalState *st, const char *text, size_t len, const char *basedir,
                         SourceKind kind);
+/* Parses and binds text in the global scope extended by one frame of extra
+ * variables (the REPL's bindings): names[i], if nonzero, is slot i of an Env
+ * whose `up` is st->base_env; nonzero names are distinct (the caller zeroes a
+ * shadowed slot's name). The result must be evaluated in such an Env, e.g. as a
+ * T_THUNK {env, expr} forced with eval_force. Errors (ERR_PARSE, with CppNix's
+ * message, e.g. "syntax error, unexpected end of file") are thrown.
+ * Owner: the evaluator helper (binder); the REPL (repl/) calls it. */
+Expr *eval_parse_string_in_scope(EvalState *st, const char *text, size_t len, const char *basedir,
+                                 SourceKind kind, const Symbol *names, uint32_t n);
+/* Parses and binds a source already registered in st->positions with pos_add_source
+ * (e.g. the built-in «nix-internal»/derivation-internal.nix, so that traces name it)
+ * in the global scope; errors are thrown. Owner: the evaluator helper; used by
+ * builtins/derivation.c. */
+Expr *eval_parse_source(EvalState *st, const Source *src);
 /* Evaluates an expression in the global scope (result may be a thunk-free WHNF value). */
 void eval_expr(EvalState *st, Expr *e, Value *out);
 /* import: evaluates a file (directory: default.nix), cached per path. */
 void eval_import(EvalState *st, const char *path, Value *out, PosIdx pos);
+
+/* Forgets parsed and imported files so that they are read again (the REPL's
+ * :l and :r after a file changed). Owner: the evaluator helper. */
+void eval_reset_file_cache(EvalState *st);
 
 /* Forces v to weak head normal form, in place. */
 void eval_force(EvalState *st, Value *v, PosIdx pos);
