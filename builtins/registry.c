@@ -10,7 +10,7 @@
 const PrimOp *const bi_all_tables[] = {
     prim_arith, prim_types,   prim_lists,   prim_attrs, prim_versions, prim_strings,
     prim_regex, prim_json,    prim_toml,    prim_xml,   prim_hash,     prim_context,
-    prim_control, bi_import,  bi_files,     bi_fetch,   bi_derivation, NULL,
+    prim_control, bi_import,  bi_files,     bi_fetch,   bi_derivation, native_builtins, NULL,
 };
 
 const PrimOp *bi_find_primop(const char *name)
@@ -142,6 +142,10 @@ void bi_register_all(EvalState *st)
     Value *np = val_alloc(st);
     val_set_list(np, el, n);
     reg_const(&r, "nixPath", np, false);
+
+    Value *dv = val_alloc(st);
+    bi_derivation_value(st, dv);
+    reg_const(&r, "derivation", dv, true);
 
     Value *bv = val_alloc(st);
     val_set_attrs(bv, r.builtins);

@@ -175,8 +175,20 @@ int cli_opts_parse(EvalOpts *o, int argc, char **argv, int *i)
         set_option(o, a + 2, argv[++*i]);
         return 1;
     }
-    if (strcmp(a, "--extra-experimental-features") == 0 || strcmp(a, "--experimental-features") == 0 ||
-        strcmp(a, "--store") == 0 || strcmp(a, "--eval-store") == 0) {
+    if (strcmp(a, "--extra-experimental-features") == 0 || strcmp(a, "--experimental-features") == 0) {
+        NEED(1);
+        const char *v = argv[++*i];
+        const char *old = o->settings.experimental_features;
+        if (old && a[2] == 'e' && a[3] == 'x' && a[4] == 't') {
+            StrBuf sb;
+            sb_init(&sb);
+            sb_printf(&sb, "%s %s", old, v);
+            v = sb.data;
+        }
+        o->settings.experimental_features = v;
+        return 1;
+    }
+    if (strcmp(a, "--store") == 0 || strcmp(a, "--eval-store") == 0) {
         NEED(1);
         ++*i;
         return 1;

@@ -27,6 +27,8 @@ typedef enum ErrorKind {
     ERR_IO,
     ERR_INTERRUPTED,        /* Ctrl-C */
     ERR_OOM,
+    ERR_USAGE,              /* CppNix UsageError (bad hash algo/format name): the CLI adds
+                               "Try 'PROG --help' for more information." after the message */
 } ErrorKind;
 
 typedef struct TraceEntry {
@@ -75,6 +77,10 @@ _Noreturn void eval_error(EvalState *st, ErrorKind kind, PosIdx pos, const char 
 _Noreturn void eval_type_error(EvalState *st, PosIdx pos, const char *expected, Value *found,
                                const char *ctx);
 
+/* Renders v as CppNix prints values inside error messages (abbreviated); forces
+ * nothing. Implemented in eval/print.c. */
+const char *eval_show_value_str(EvalState *st, Value *v);
+
 /* Trace frames for --show-trace ("… while evaluating ..."). LIFO; cheap to push. */
 void eval_frame_push(EvalState *st, PosIdx pos, const char *msg);
 void eval_frame_pop(EvalState *st);
@@ -120,7 +126,11 @@ typedef struct EvalSettings {
     uint32_t nallowed_uris;
     bool show_trace;
     bool allow_unsafe_native; /* --allow-unsafe-native-code-during-evaluation */
+    const char *plugin_files; /* --plugin-files: space-separated shared objects, or NULL (native/) */
     uint32_t max_call_depth;
+    /* Space-separated experimental features enabled by --extra-experimental-features /
+     * --experimental-features (e.g. "parse-toml-timestamps"); NULL for none. */
+    const char *experimental_features;
     ParseOptions parse;
 } EvalSettings;
 
@@ -158,6 +168,7 @@ typedef struct EvalState {
     /* caches: imported files (path -> Value*), parsed files (path -> Expr*) */
     void *import_cache;
     void *parse_cache;
+    void *regex_cache;  /* primops/regex.c: compiled regexes by source text */
 
     /* Hook set by the builtins layer: copies a path into the store (for
      * "${./file}" interpolation) and returns the store path. NULL: no store. */
@@ -189,10 +200,19 @@ Expr *eval_parse_string_in_scope(EvalState *st, const char *text, size_t len, co
                                  SourceKind kind, const Symbol *names, uint32_t n);
 /* Binds a tree parsed with parse_source in the global scope (undefined variables throw). */
 void eval_bind(EvalState *st, Expr *e);
+/* Parses and binds a source already registered in st->positions with pos_add_source
+ * (e.g. the built-in «nix-internal»/derivation-internal.nix, so that traces name it)
+ * in the global scope; errors are thrown. Owner: the evaluator helper; used by
+ * builtins/derivation.c. */
+Expr *eval_parse_source(EvalState *st, const Source *src);
 /* Evaluates an expression in the global scope (result may be a thunk-free WHNF value). */
 void eval_expr(EvalState *st, Expr *e, Value *out);
 /* import: evaluates a file (directory: default.nix), cached per path. */
 void eval_import(EvalState *st, const char *path, Value *out, PosIdx pos);
+
+/* Forgets parsed and imported files so that they are read again (the REPL's
+ * :l and :r after a file changed). Owner: the evaluator helper. */
+void eval_reset_file_cache(EvalState *st);
 
 /* Forces v to weak head normal form, in place. */
 void eval_force(EvalState *st, Value *v, PosIdx pos);

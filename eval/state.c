@@ -244,6 +244,11 @@ Expr *eval_parse_string(EvalState *st, const char *text, size_t len, const char 
     return parse_and_bind(st, src, NULL);
 }
 
+Expr *eval_parse_source(EvalState *st, const Source *src)
+{
+    return parse_and_bind(st, src, NULL);
+}
+
 Expr *eval_parse_string_in_scope(EvalState *st, const char *text, size_t len, const char *basedir,
                                  SourceKind kind, const Symbol *names, uint32_t n)
 {
@@ -302,6 +307,12 @@ void eval_import(EvalState *st, const char *path, Value *out, PosIdx pos)
     *strmap_slot(st->import_cache, file, true) = v;
     eval_force(st, v, pos);
     *out = *v;
+}
+
+void eval_reset_file_cache(EvalState *st)
+{
+    memset(st->import_cache, 0, sizeof(StrMap));
+    memset(st->parse_cache, 0, sizeof(StrMap));
 }
 
 /* ---------- deep forcing ---------- */
