@@ -103,7 +103,7 @@ static void tok_end(Lexer *L, Token *t, TokKind k, const char *end)
 
 static void tok_error(Lexer *L, Token *t, const char *end, const char *msg)
 {
-    tok_end(L, t, T_LEXERR, end);
+    tok_end(L, t, TOK_LEXERR, end);
     t->s = msg;
     t->len = strlen(msg);
 }
@@ -183,7 +183,7 @@ static void lex_int(Lexer *L, Token *t, const char *s, const char *e)
         v = v * 10 + d;
     }
     t->i = (int64_t)v;
-    tok_end(L, t, T_INT, e);
+    tok_end(L, t, TOK_INT, e);
 }
 
 static void lex_float(Lexer *L, Token *t, const char *s, const char *e)
@@ -199,15 +199,15 @@ static void lex_float(Lexer *L, Token *t, const char *s, const char *e)
         tok_error(L, t, e, lex_msg_quote("invalid float '", s, n));
         return;
     }
-    tok_end(L, t, T_FLOAT, e);
+    tok_end(L, t, TOK_FLOAT, e);
 }
 
 static const uint8_t lex_char_kind[256] = {
-    ['!'] = T_BANG, ['('] = T_LPAREN, [')'] = T_RPAREN, ['*'] = T_STAR, ['+'] = T_PLUS,
-    [','] = T_COMMA, ['-'] = T_MINUS, ['.'] = T_DOT, ['/'] = T_SLASH, [':'] = T_COLON,
-    [';'] = T_SEMI, ['<'] = T_LT, ['='] = T_ASSIGN, ['>'] = T_GT, ['?'] = T_QUESTION,
-    ['@'] = T_AT, ['['] = T_LBRACK, [']'] = T_RBRACK, ['{'] = T_LBRACE, ['}'] = T_RBRACE,
-    ['"'] = T_QUOTE,
+    ['!'] = TOK_BANG, ['('] = TOK_LPAREN, [')'] = TOK_RPAREN, ['*'] = TOK_STAR, ['+'] = TOK_PLUS,
+    [','] = TOK_COMMA, ['-'] = TOK_MINUS, ['.'] = TOK_DOT, ['/'] = TOK_SLASH, [':'] = TOK_COLON,
+    [';'] = TOK_SEMI, ['<'] = TOK_LT, ['='] = TOK_ASSIGN, ['>'] = TOK_GT, ['?'] = TOK_QUESTION,
+    ['@'] = TOK_AT, ['['] = TOK_LBRACK, [']'] = TOK_RBRACK, ['{'] = TOK_LBRACE, ['}'] = TOK_RBRACE,
+    ['"'] = TOK_QUOTE,
 };
 
 void lex_next(Lexer *L, Token *t)
@@ -217,38 +217,38 @@ void lex_next(Lexer *L, Token *t)
     for (;;) {
         s = cur;
         /*!re2c
-        $ { tok_begin(L, t, s); tok_end(L, t, T_EOF, s); return; }
+        $ { tok_begin(L, t, s); tok_end(L, t, TOK_EOF, s); return; }
 
-        "if"      { k = T_IF; goto simple; }
-        "then"    { k = T_THEN; goto simple; }
-        "else"    { k = T_ELSE; goto simple; }
-        "assert"  { k = T_ASSERT; goto simple; }
-        "with"    { k = T_WITH; goto simple; }
-        "let"     { k = T_LET; goto simple; }
-        "in"      { k = T_IN; goto simple; }
-        "rec"     { k = T_REC; goto simple; }
-        "inherit" { k = T_INHERIT; goto simple; }
-        "or"      { k = T_OR_KW; goto simple; }
-        "..."     { k = T_ELLIPSIS; goto simple; }
-        "=="      { k = T_EQ; goto simple; }
-        "!="      { k = T_NEQ; goto simple; }
-        "<="      { k = T_LEQ; goto simple; }
-        ">="      { k = T_GEQ; goto simple; }
-        "&&"      { k = T_AND; goto simple; }
-        "||"      { k = T_OR; goto simple; }
-        "->"      { k = T_IMPL; goto simple; }
-        "//"      { k = T_UPDATE; goto simple; }
-        "++"      { k = T_CONCAT; goto simple; }
-        "<|"      { k = T_PIPE_FROM; goto simple; }
-        "|>"      { k = T_PIPE_INTO; goto simple; }
+        "if"      { k = TOK_IF; goto simple; }
+        "then"    { k = TOK_THEN; goto simple; }
+        "else"    { k = TOK_ELSE; goto simple; }
+        "assert"  { k = TOK_ASSERT; goto simple; }
+        "with"    { k = TOK_WITH; goto simple; }
+        "let"     { k = TOK_LET; goto simple; }
+        "in"      { k = TOK_IN; goto simple; }
+        "rec"     { k = TOK_REC; goto simple; }
+        "inherit" { k = TOK_INHERIT; goto simple; }
+        "or"      { k = TOK_OR_KW; goto simple; }
+        "..."     { k = TOK_ELLIPSIS; goto simple; }
+        "=="      { k = TOK_EQ; goto simple; }
+        "!="      { k = TOK_NEQ; goto simple; }
+        "<="      { k = TOK_LEQ; goto simple; }
+        ">="      { k = TOK_GEQ; goto simple; }
+        "&&"      { k = TOK_AND; goto simple; }
+        "||"      { k = TOK_OR; goto simple; }
+        "->"      { k = TOK_IMPL; goto simple; }
+        "//"      { k = TOK_UPDATE; goto simple; }
+        "++"      { k = TOK_CONCAT; goto simple; }
+        "<|"      { k = TOK_PIPE_FROM; goto simple; }
+        "|>"      { k = TOK_PIPE_INTO; goto simple; }
 
-        ID        { k = T_ID; goto text; }
+        ID        { k = TOK_ID; goto text; }
         INT       { tok_begin(L, t, s); lex_int(L, t, s, cur); return; }
         FLOAT     { tok_begin(L, t, s); lex_float(L, t, s, cur); return; }
-        "${"      { k = T_DOLLAR_CURLY; goto simple; }
+        "${"      { k = TOK_DOLLAR_CURLY; goto simple; }
         "''" (" "* "\n")? {
             tok_begin(L, t, s);
-            tok_end(L, t, T_IND_OPEN, cur);
+            tok_end(L, t, TOK_IND_OPEN, cur);
             lex_lines(L, s, cur);
             return;
         }
@@ -256,17 +256,17 @@ void lex_next(Lexer *L, Token *t)
         PATH_SEG "${" | HPATH_START "${" {
             /* An interpolated path starts: return its first segment alone. */
             cur -= 2;
-            k = *s == '~' ? T_HPATH : T_PATH;
+            k = *s == '~' ? TOK_HPATH : TOK_PATH;
             tok_begin(L, t, s);
             t->len = (size_t)(cur - s);
             t->slash = true;
             tok_end(L, t, k, cur);
             return;
         }
-        PATH      { k = T_PATH; goto path; }
-        HPATH     { k = T_HPATH; goto path; }
-        SPATH     { k = T_SPATH; goto text; }
-        URI       { k = T_URI; goto text; }
+        PATH      { k = TOK_PATH; goto path; }
+        HPATH     { k = TOK_HPATH; goto path; }
+        SPATH     { k = TOK_SPATH; goto text; }
+        URI       { k = TOK_URI; goto text; }
 
         "/**" [^/*] ([^*] | "*"+ [^*/])* "*"+ "/" {
             L->doc_s = s + 3;
@@ -287,7 +287,7 @@ void lex_next(Lexer *L, Token *t)
         * {
             unsigned char c = (unsigned char)*s;
             /* A NUL byte ends the input for the grammar, as in CppNix. */
-            k = c == 0 ? T_EOF : lex_char_kind[c] ? (TokKind)lex_char_kind[c] : T_INVALID;
+            k = c == 0 ? TOK_EOF : lex_char_kind[c] ? (TokKind)lex_char_kind[c] : TOK_INVALID;
             goto simple;
         }
         */
@@ -344,18 +344,18 @@ void lex_string(Lexer *L, Token *t)
         t->len = n;
         lex_lines(L, s, p);
         if (lex_check_nul(L, t, t->s, n, p))
-            tok_end(L, t, T_STR, p);
+            tok_end(L, t, TOK_STR, p);
         return;
     }
     if (p >= lim) {
-        tok_end(L, t, T_EOF, p);
+        tok_end(L, t, TOK_EOF, p);
     } else if (*p == '"') {
-        tok_end(L, t, T_QUOTE, p + 1);
+        tok_end(L, t, TOK_QUOTE, p + 1);
     } else if (*p == '$' && p + 1 < lim && p[1] == '{') {
-        tok_end(L, t, T_DOLLAR_CURLY, p + 2);
+        tok_end(L, t, TOK_DOLLAR_CURLY, p + 2);
     } else {
         /* A lone '$', '\' or "$\" at the very end: CppNix reports end of file. */
-        tok_end(L, t, T_EOF, lim);
+        tok_end(L, t, TOK_EOF, lim);
     }
 }
 
@@ -384,20 +384,20 @@ void lex_ind_string(Lexer *L, Token *t)
         t->has_indent = true;
         lex_lines(L, s, p);
         if (lex_check_nul(L, t, s, t->len, p))
-            tok_end(L, t, T_IND_STR, p);
+            tok_end(L, t, TOK_IND_STR, p);
         return;
     }
     if (p >= lim) {
-        tok_end(L, t, T_EOF, p);
+        tok_end(L, t, TOK_EOF, p);
         return;
     }
     if (*p == '$') {
         if (p + 1 < lim && p[1] == '{') {
-            tok_end(L, t, T_DOLLAR_CURLY, p + 2);
+            tok_end(L, t, TOK_DOLLAR_CURLY, p + 2);
         } else {
             t->s = "$";
             t->len = 1;
-            tok_end(L, t, T_IND_STR, p + 1);
+            tok_end(L, t, TOK_IND_STR, p + 1);
         }
         return;
     }
@@ -406,26 +406,26 @@ void lex_ind_string(Lexer *L, Token *t)
         if (p + 2 < lim && p[2] == '\'') {
             t->s = "''";
             t->len = 2;
-            tok_end(L, t, T_IND_STR, p + 3);
+            tok_end(L, t, TOK_IND_STR, p + 3);
         } else if (p + 2 < lim && p[2] == '$') {
             t->s = "$";
             t->len = 1;
-            tok_end(L, t, T_IND_STR, p + 3);
+            tok_end(L, t, TOK_IND_STR, p + 3);
         } else if (p + 3 < lim && p[2] == '\\') {
             size_t n;
             t->s = lex_unescape(p + 2, 2, &n);
             t->len = n;
             lex_lines(L, p + 3, p + 4);
             if (lex_check_nul(L, t, t->s, n, p + 4))
-                tok_end(L, t, T_IND_STR, p + 4);
+                tok_end(L, t, TOK_IND_STR, p + 4);
         } else {
-            tok_end(L, t, T_IND_CLOSE, p + 2);
+            tok_end(L, t, TOK_IND_CLOSE, p + 2);
         }
         return;
     }
     t->s = "'";
     t->len = 1;
-    tok_end(L, t, T_IND_STR, p + 1);
+    tok_end(L, t, TOK_IND_STR, p + 1);
 }
 
 void lex_path(Lexer *L, Token *t, bool after_slash)
@@ -435,14 +435,14 @@ void lex_path(Lexer *L, Token *t, bool after_slash)
     /*!re2c
     "${" {
         tok_begin(L, t, s);
-        tok_end(L, t, T_DOLLAR_CURLY, cur);
+        tok_end(L, t, TOK_DOLLAR_CURLY, cur);
         return;
     }
     PATH | PATH_SEG | PATH_CHAR+ {
         tok_begin(L, t, s);
         t->len = (size_t)(cur - s);
         t->slash = cur[-1] == '/';
-        tok_end(L, t, T_STR, cur);
+        tok_end(L, t, TOK_STR, cur);
         return;
     }
     $ { goto end; }
@@ -454,6 +454,6 @@ end:
         if (after_slash)
             tok_error(L, t, s, "path has a trailing slash");
         else
-            tok_end(L, t, T_PATH_END, s);
+            tok_end(L, t, TOK_PATH_END, s);
     }
 }

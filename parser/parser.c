@@ -85,24 +85,24 @@ static _Noreturn void fail_fmt(Parser *P, PosIdx pos, const char *fmt, ...)
     fail_at(P, pos, sb_finish(&sb));
 }
 
-static const char *const tok_names[T__COUNT] = {
-    [T_EOF] = "end of file", [T_INVALID] = "invalid token", [T_LEXERR] = "invalid token",
-    [T_ID] = "identifier", [T_STR] = "string", [T_IND_STR] = "indented string",
-    [T_INT] = "integer", [T_FLOAT] = "floating-point literal", [T_PATH] = "path",
-    [T_HPATH] = "'~/\xe2\x80\xa6' path", [T_SPATH] = "'<\xe2\x80\xa6>' path",
-    [T_PATH_END] = "end of path", [T_URI] = "URI", [T_IF] = "'if'", [T_THEN] = "'then'",
-    [T_ELSE] = "'else'", [T_ASSERT] = "'assert'", [T_WITH] = "'with'", [T_LET] = "'let'",
-    [T_IN] = "'in'", [T_REC] = "'rec'", [T_INHERIT] = "'inherit'", [T_EQ] = "'=='",
-    [T_NEQ] = "'!='", [T_LEQ] = "'<='", [T_GEQ] = "'>='", [T_UPDATE] = "'//'",
-    [T_CONCAT] = "'++'", [T_AND] = "'&&'", [T_OR] = "'||'", [T_IMPL] = "'->'",
-    [T_OR_KW] = "'or'", [T_PIPE_FROM] = "'<|'", [T_PIPE_INTO] = "'|>'",
-    [T_DOLLAR_CURLY] = "'${'", [T_IND_OPEN] = "start of an indented string",
-    [T_IND_CLOSE] = "end of an indented string", [T_ELLIPSIS] = "'...'", [T_LT] = "'<'",
-    [T_GT] = "'>'", [T_PLUS] = "'+'", [T_MINUS] = "'-'", [T_STAR] = "'*'", [T_SLASH] = "'/'",
-    [T_QUESTION] = "'?'", [T_COLON] = "':'", [T_AT] = "'@'", [T_SEMI] = "';'",
-    [T_BANG] = "'!'", [T_DOT] = "'.'", [T_QUOTE] = "'\"'", [T_LPAREN] = "'('",
-    [T_RPAREN] = "')'", [T_LBRACE] = "'{'", [T_RBRACE] = "'}'", [T_LBRACK] = "'['",
-    [T_RBRACK] = "']'", [T_ASSIGN] = "'='", [T_COMMA] = "','",
+static const char *const tok_names[TOK__COUNT] = {
+    [TOK_EOF] = "end of file", [TOK_INVALID] = "invalid token", [TOK_LEXERR] = "invalid token",
+    [TOK_ID] = "identifier", [TOK_STR] = "string", [TOK_IND_STR] = "indented string",
+    [TOK_INT] = "integer", [TOK_FLOAT] = "floating-point literal", [TOK_PATH] = "path",
+    [TOK_HPATH] = "'~/\xe2\x80\xa6' path", [TOK_SPATH] = "'<\xe2\x80\xa6>' path",
+    [TOK_PATH_END] = "end of path", [TOK_URI] = "URI", [TOK_IF] = "'if'", [TOK_THEN] = "'then'",
+    [TOK_ELSE] = "'else'", [TOK_ASSERT] = "'assert'", [TOK_WITH] = "'with'", [TOK_LET] = "'let'",
+    [TOK_IN] = "'in'", [TOK_REC] = "'rec'", [TOK_INHERIT] = "'inherit'", [TOK_EQ] = "'=='",
+    [TOK_NEQ] = "'!='", [TOK_LEQ] = "'<='", [TOK_GEQ] = "'>='", [TOK_UPDATE] = "'//'",
+    [TOK_CONCAT] = "'++'", [TOK_AND] = "'&&'", [TOK_OR] = "'||'", [TOK_IMPL] = "'->'",
+    [TOK_OR_KW] = "'or'", [TOK_PIPE_FROM] = "'<|'", [TOK_PIPE_INTO] = "'|>'",
+    [TOK_DOLLAR_CURLY] = "'${'", [TOK_IND_OPEN] = "start of an indented string",
+    [TOK_IND_CLOSE] = "end of an indented string", [TOK_ELLIPSIS] = "'...'", [TOK_LT] = "'<'",
+    [TOK_GT] = "'>'", [TOK_PLUS] = "'+'", [TOK_MINUS] = "'-'", [TOK_STAR] = "'*'", [TOK_SLASH] = "'/'",
+    [TOK_QUESTION] = "'?'", [TOK_COLON] = "':'", [TOK_AT] = "'@'", [TOK_SEMI] = "';'",
+    [TOK_BANG] = "'!'", [TOK_DOT] = "'.'", [TOK_QUOTE] = "'\"'", [TOK_LPAREN] = "'('",
+    [TOK_RPAREN] = "')'", [TOK_LBRACE] = "'{'", [TOK_RBRACE] = "'}'", [TOK_LBRACK] = "'['",
+    [TOK_RBRACK] = "']'", [TOK_ASSIGN] = "'='", [TOK_COMMA] = "','",
 };
 
 /* Expected-token lists, written as bison prints them for the LALR state in
@@ -113,10 +113,10 @@ static const char *const tok_names[T__COUNT] = {
 /* "syntax error, unexpected X[, expecting Y]" at t (at its end for end of file). */
 static _Noreturn void syntax_error_at(Parser *P, const Token *t, Loc loc, const char *expecting)
 {
-    if (t->kind == T_LEXERR)
+    if (t->kind == TOK_LEXERR)
         fail_at(P, mkpos(P, loc), t->s);
     PosIdx pos;
-    if (t->kind == T_EOF) {
+    if (t->kind == TOK_EOF) {
         uint32_t line, col;
         lex_line_col(&P->L, t->end, &line, &col);
         pos = pos_add(P->pt, P->src, line, col);
@@ -144,9 +144,9 @@ static void enter(Parser *P, const Token *t)
 
 static void check_token(Parser *P, const Token *t)
 {
-    if (t->kind == T_LEXERR)
+    if (t->kind == TOK_LEXERR)
         fail_at(P, tok_pos(P, t), t->s);
-    if ((t->kind == T_PIPE_FROM || t->kind == T_PIPE_INTO) && !P->opts.pipe_operators)
+    if ((t->kind == TOK_PIPE_FROM || t->kind == TOK_PIPE_INTO) && !P->opts.pipe_operators)
         fail_at(P, tok_pos(P, t),
                 "experimental Nix feature 'pipe-operators' is disabled; add "
                 "'--extra-experimental-features pipe-operators' to enable it");
@@ -524,9 +524,9 @@ static Expr *parse_string(Parser *P, const Token *open, bool *is_static);
 static bool starts_simple(TokKind k)
 {
     switch (k) {
-    case T_ID: case T_INT: case T_FLOAT: case T_QUOTE: case T_IND_OPEN: case T_PATH:
-    case T_HPATH: case T_SPATH: case T_URI: case T_LPAREN: case T_LET: case T_REC:
-    case T_LBRACE: case T_LBRACK:
+    case TOK_ID: case TOK_INT: case TOK_FLOAT: case TOK_QUOTE: case TOK_IND_OPEN: case TOK_PATH:
+    case TOK_HPATH: case TOK_SPATH: case TOK_URI: case TOK_LPAREN: case TOK_LET: case TOK_REC:
+    case TOK_LBRACE: case TOK_LBRACK:
         return true;
     default:
         return false;
@@ -537,16 +537,16 @@ static bool starts_simple(TokKind k)
 static AttrName parse_attr(Parser *P, const char *expecting)
 {
     Token *t = peek(P);
-    if (t->kind == T_ID) {
+    if (t->kind == TOK_ID) {
         Symbol s = sym_intern(P->syms, t->s, t->len);
         advance(P);
         return (AttrName){s, NULL};
     }
-    if (t->kind == T_OR_KW) {
+    if (t->kind == TOK_OR_KW) {
         advance(P);
         return (AttrName){P->s_or, NULL};
     }
-    if (t->kind == T_QUOTE) {
+    if (t->kind == TOK_QUOTE) {
         Token open = *t;
         advance(P);
         bool is_static;
@@ -557,10 +557,10 @@ static AttrName parse_attr(Parser *P, const char *expecting)
         }
         return (AttrName){0, e};
     }
-    if (t->kind == T_DOLLAR_CURLY) {
+    if (t->kind == TOK_DOLLAR_CURLY) {
         advance(P);
         Expr *e = parse_expr(P);
-        expect(P, T_RBRACE, "'}'");
+        expect(P, TOK_RBRACE, "'}'");
         if (e->kind == EXPR_STRING) {
             ExprString *s = (ExprString *)e;
             return (AttrName){sym_intern(P->syms, s->s, s->len), NULL};
@@ -575,7 +575,7 @@ static PathBuf parse_attrpath(Parser *P)
     PathBuf pb = {NULL, 0};
     for (;;) {
         path_push(&pb, parse_attr(P, EXP_ATTR));
-        if (peek(P)->kind != T_DOT)
+        if (peek(P)->kind != TOK_DOT)
             return pb;
         advance(P);
     }
@@ -594,16 +594,16 @@ static Expr *parse_string(Parser *P, const Token *open, bool *is_static)
         lex_mode(P, &t, 0, false);
         if (n == 0 && !interp)
             first = tok_loc(&t);
-        if (t.kind == T_STR) {
+        if (t.kind == TOK_STR) {
             parts = grow(parts, n, sizeof(Expr *));
             parts[n++] = mk_string(P, 0, t.s, t.len);
-        } else if (t.kind == T_DOLLAR_CURLY) {
+        } else if (t.kind == TOK_DOLLAR_CURLY) {
             interp = true;
             Expr *e = parse_expr(P);
-            expect(P, T_RBRACE, "'}'");
+            expect(P, TOK_RBRACE, "'}'");
             parts = grow(parts, n, sizeof(Expr *));
             parts[n++] = e;
-        } else if (t.kind == T_QUOTE) {
+        } else if (t.kind == TOK_QUOTE) {
             break;
         } else {
             syntax_error(P, &t, "'\"'");
@@ -743,15 +743,15 @@ static Expr *parse_ind_string(Parser *P, const Token *open)
     Token t;
     for (;;) {
         lex_mode(P, &t, 1, false);
-        if (t.kind == T_IND_STR) {
+        if (t.kind == TOK_IND_STR) {
             parts = grow(parts, n, sizeof(IndPart));
             parts[n++] = (IndPart){NULL, t.s, t.len, t.has_indent};
-        } else if (t.kind == T_DOLLAR_CURLY) {
+        } else if (t.kind == TOK_DOLLAR_CURLY) {
             Expr *e = parse_expr(P);
-            expect(P, T_RBRACE, "'}'");
+            expect(P, TOK_RBRACE, "'}'");
             parts = grow(parts, n, sizeof(IndPart));
             parts[n++] = (IndPart){e, NULL, 0, false};
-        } else if (t.kind == T_IND_CLOSE) {
+        } else if (t.kind == TOK_IND_CLOSE) {
             break;
         } else {
             syntax_error(P, &t, "indented string or '${' or end of an indented string");
@@ -814,7 +814,7 @@ static Expr *make_path(Parser *P, const Token *t, PosIdx pos)
     const char *lit = t->s;
     size_t n = t->len;
     const char *path;
-    if (t->kind == T_HPATH) {
+    if (t->kind == TOK_HPATH) {
         if (P->opts.pure_eval)
             fail_fmt(P, 0, "the path '%.*s' can not be resolved in pure mode", (int)n, lit);
         if (P->opts.lint_absolute_path_literals)
@@ -864,28 +864,28 @@ static Expr *parse_path(Parser *P, const Token *start)
     Token t;
     lex_mode(P, &t, 2, slash);
     for (;;) {
-        if (t.kind == T_PATH_END)
+        if (t.kind == TOK_PATH_END)
             break;
-        if (t.kind == T_LEXERR) {
+        if (t.kind == TOK_LEXERR) {
             /* At the very end CppNix points at the previous path piece. */
             Loc l = t.start == (uint32_t)(P->L.lim - P->L.buf) ? prev : tok_loc(&t);
             fail_at(P, mkpos(P, l), t.s);
         }
-        if (t.kind == T_STR) {
+        if (t.kind == TOK_STR) {
             Token s = t;
             lex_mode(P, &t, 2, s.slash);
             /* The grammar only allows text right after the path start when an
              * interpolation follows. */
-            if (n == 0 && t.kind != T_DOLLAR_CURLY)
-                syntax_error_at(P, &t, t.kind == T_PATH_END ? tok_loc(&s) : tok_loc(&t), "'${'");
+            if (n == 0 && t.kind != TOK_DOLLAR_CURLY)
+                syntax_error_at(P, &t, t.kind == TOK_PATH_END ? tok_loc(&s) : tok_loc(&t), "'${'");
             parts = grow(parts, n, sizeof(Expr *));
             parts[n++] = mk_string(P, 0, s.s, s.len);
             prev = tok_loc(&s);
             continue;
         }
-        /* T_DOLLAR_CURLY */
+        /* TOK_DOLLAR_CURLY */
         Expr *e = parse_expr(P);
-        Token rb = expect(P, T_RBRACE, "'}'");
+        Token rb = expect(P, TOK_RBRACE, "'}'");
         prev = tok_loc(&rb);
         parts = grow(parts, n, sizeof(Expr *));
         parts[n++] = e;
@@ -907,7 +907,7 @@ static Expr *parse_list(Parser *P, const Token *open)
     ExprList *l = NEW(ExprList, EXPR_LIST, tok_pos(P, open));
     for (;;) {
         Token *t = peek(P);
-        if (t->kind == T_RBRACK) {
+        if (t->kind == TOK_RBRACK) {
             advance(P);
             return &l->base;
         }
@@ -926,7 +926,7 @@ static Expr *parse_attrs_body(Parser *P, PosIdx pos, bool rec, const char *expec
     ExprAttrs *a = mk_attrs(P, pos);
     a->rec = rec;
     parse_binds(P, a);
-    expect(P, T_RBRACE, expecting);
+    expect(P, TOK_RBRACE, expecting);
     return &a->base;
 }
 
@@ -935,44 +935,44 @@ static Expr *parse_simple(Parser *P)
     Token *t = peek(P);
     Token tk = *t;
     switch (t->kind) {
-    case T_ID: {
+    case TOK_ID: {
         advance(P);
         PosIdx pos = tok_pos(P, &tk);
         if (tk.len == 8 && memcmp(tk.s, "__curPos", 8) == 0)
             return new_node(sizeof(Expr), EXPR_POS, pos);
         return mk_var(P, pos, sym_intern(P->syms, tk.s, tk.len));
     }
-    case T_INT: {
+    case TOK_INT: {
         advance(P);
         ExprInt *e = NEW(ExprInt, EXPR_INT, tok_pos(P, &tk));
         e->value = tk.i;
         return &e->base;
     }
-    case T_FLOAT: {
+    case TOK_FLOAT: {
         advance(P);
         ExprFloat *e = NEW(ExprFloat, EXPR_FLOAT, tok_pos(P, &tk));
         e->value = tk.f;
         return &e->base;
     }
-    case T_QUOTE: {
+    case TOK_QUOTE: {
         advance(P);
         bool is_static;
         return parse_string(P, &tk, &is_static);
     }
-    case T_IND_OPEN:
+    case TOK_IND_OPEN:
         advance(P);
         return parse_ind_string(P, &tk);
-    case T_PATH:
-    case T_HPATH:
+    case TOK_PATH:
+    case TOK_HPATH:
         advance(P);
         return parse_path(P, &tk);
-    case T_SPATH: {
+    case TOK_SPATH: {
         advance(P);
         PosIdx pos = tok_pos(P, &tk);
         Expr *args[2] = {mk_var(P, 0, P->s_nix_path), mk_string(P, 0, tk.s + 1, tk.len - 2)};
         return mk_call(pos, mk_var(P, 0, P->s_find_file), args, 2);
     }
-    case T_URI: {
+    case TOK_URI: {
         advance(P);
         PosIdx pos = tok_pos(P, &tk);
         int lv = P->opts.lint_url_literals;
@@ -983,16 +983,16 @@ static Expr *parse_simple(Parser *P)
                       lv >= 2 ? "disallowed" : "discouraged", (int)tk.len, tk.s));
         return mk_string(P, pos, tk.s, tk.len);
     }
-    case T_LPAREN: {
+    case TOK_LPAREN: {
         advance(P);
         Expr *e = parse_expr(P);
-        expect(P, T_RPAREN, "')'");
+        expect(P, TOK_RPAREN, "')'");
         return e;
     }
-    case T_LET: {
+    case TOK_LET: {
         /* let { ...; body = e; } is (rec { ... }).body */
         advance(P);
-        expect(P, T_LBRACE, "'{'");
+        expect(P, TOK_LBRACE, "'{'");
         PosIdx pos = tok_pos(P, &tk);
         Expr *a = parse_attrs_body(P, pos, true, "'inherit' or '}'");
         ExprSelect *s = NEW(ExprSelect, EXPR_SELECT, pos);
@@ -1002,14 +1002,14 @@ static Expr *parse_simple(Parser *P)
         s->npath = 1;
         return &s->base;
     }
-    case T_REC:
+    case TOK_REC:
         advance(P);
-        expect(P, T_LBRACE, "'{'");
+        expect(P, TOK_LBRACE, "'{'");
         return parse_attrs_body(P, tok_pos(P, &tk), true, "'inherit' or '}'");
-    case T_LBRACE:
+    case TOK_LBRACE:
         advance(P);
         return parse_attrs_body(P, tok_pos(P, &tk), false, "'inherit'");
-    case T_LBRACK:
+    case TOK_LBRACK:
         advance(P);
         return parse_list(P, &tk);
     default:
@@ -1025,20 +1025,20 @@ static Expr *parse_select(Parser *P, Expr *prim, Loc loc)
     if (!prim)
         prim = parse_simple(P);
     Token *t = peek(P);
-    if (t->kind == T_DOT) {
+    if (t->kind == TOK_DOT) {
         advance(P);
         PathBuf pb = parse_attrpath(P);
         ExprSelect *s = NEW(ExprSelect, EXPR_SELECT, mkpos(P, loc));
         s->e = prim;
         s->path = pb.items;
         s->npath = pb.n;
-        if (peek(P)->kind == T_OR_KW) {
+        if (peek(P)->kind == TOK_OR_KW) {
             advance(P);
             Token *d = peek(P);
             s->def = parse_select(P, NULL, tok_loc(d));
         }
         prim = &s->base;
-    } else if (t->kind == T_OR_KW) {
+    } else if (t->kind == TOK_OR_KW) {
         /* CppNix's "cursed or": `f or` applies f to a variable named or. */
         advance(P);
         PosIdx pos = mkpos(P, loc);
@@ -1076,16 +1076,16 @@ enum { ASSOC_LEFT, ASSOC_RIGHT, ASSOC_NONE };
 static int binop_prec(TokKind k, int *assoc)
 {
     switch (k) {
-    case T_IMPL: *assoc = ASSOC_RIGHT; return 1;
-    case T_OR: *assoc = ASSOC_LEFT; return 2;
-    case T_AND: *assoc = ASSOC_LEFT; return 3;
-    case T_EQ: case T_NEQ: *assoc = ASSOC_NONE; return 4;
-    case T_LT: case T_GT: case T_LEQ: case T_GEQ: *assoc = ASSOC_NONE; return 5;
-    case T_UPDATE: *assoc = ASSOC_RIGHT; return 6;
-    case T_PLUS: case T_MINUS: *assoc = ASSOC_LEFT; return 8;
-    case T_STAR: case T_SLASH: *assoc = ASSOC_LEFT; return 9;
-    case T_CONCAT: *assoc = ASSOC_RIGHT; return 10;
-    case T_QUESTION: *assoc = ASSOC_NONE; return 11;
+    case TOK_IMPL: *assoc = ASSOC_RIGHT; return 1;
+    case TOK_OR: *assoc = ASSOC_LEFT; return 2;
+    case TOK_AND: *assoc = ASSOC_LEFT; return 3;
+    case TOK_EQ: case TOK_NEQ: *assoc = ASSOC_NONE; return 4;
+    case TOK_LT: case TOK_GT: case TOK_LEQ: case TOK_GEQ: *assoc = ASSOC_NONE; return 5;
+    case TOK_UPDATE: *assoc = ASSOC_RIGHT; return 6;
+    case TOK_PLUS: case TOK_MINUS: *assoc = ASSOC_LEFT; return 8;
+    case TOK_STAR: case TOK_SLASH: *assoc = ASSOC_LEFT; return 9;
+    case TOK_CONCAT: *assoc = ASSOC_RIGHT; return 10;
+    case TOK_QUESTION: *assoc = ASSOC_NONE; return 11;
     default: return 0;
     }
 }
@@ -1096,20 +1096,20 @@ static Expr *build_binop(Parser *P, const Token *op, Expr *a, Expr *b)
 {
     PosIdx pos = tok_pos(P, op);
     switch (op->kind) {
-    case T_IMPL: return mk_binop(pos, OP_IMPL, a, b);
-    case T_OR: return mk_binop(pos, OP_OR, a, b);
-    case T_AND: return mk_binop(pos, OP_AND, a, b);
-    case T_EQ: return mk_binop(pos, OP_EQ, a, b);
-    case T_NEQ: return mk_binop(pos, OP_NEQ, a, b);
-    case T_LT: return mk_binop(pos, OP_LT, a, b);
-    case T_GT: return mk_binop(pos, OP_GT, a, b);
-    case T_LEQ: return mk_binop(pos, OP_LE, a, b);
-    case T_GEQ: return mk_binop(pos, OP_GE, a, b);
-    case T_UPDATE: return mk_binop(pos, OP_UPDATE, a, b);
-    case T_PLUS: return mk_binop(pos, OP_ADD, a, b);
-    case T_MINUS: return mk_binop(pos, OP_SUB, a, b);
-    case T_STAR: return mk_binop(pos, OP_MUL, a, b);
-    case T_SLASH: return mk_binop(pos, OP_DIV, a, b);
+    case TOK_IMPL: return mk_binop(pos, OP_IMPL, a, b);
+    case TOK_OR: return mk_binop(pos, OP_OR, a, b);
+    case TOK_AND: return mk_binop(pos, OP_AND, a, b);
+    case TOK_EQ: return mk_binop(pos, OP_EQ, a, b);
+    case TOK_NEQ: return mk_binop(pos, OP_NEQ, a, b);
+    case TOK_LT: return mk_binop(pos, OP_LT, a, b);
+    case TOK_GT: return mk_binop(pos, OP_GT, a, b);
+    case TOK_LEQ: return mk_binop(pos, OP_LE, a, b);
+    case TOK_GEQ: return mk_binop(pos, OP_GE, a, b);
+    case TOK_UPDATE: return mk_binop(pos, OP_UPDATE, a, b);
+    case TOK_PLUS: return mk_binop(pos, OP_ADD, a, b);
+    case TOK_MINUS: return mk_binop(pos, OP_SUB, a, b);
+    case TOK_STAR: return mk_binop(pos, OP_MUL, a, b);
+    case TOK_SLASH: return mk_binop(pos, OP_DIV, a, b);
     default: return mk_binop(pos, OP_CONCAT_LISTS, a, b);
     }
 }
@@ -1123,14 +1123,14 @@ static Expr *parse_binop(Parser *P, int min, Expr *prim, Loc loc)
     enter(P, t);
     if (prim) {
         lhs = parse_app(P, prim, loc);
-    } else if (t->kind == T_BANG) {
+    } else if (t->kind == TOK_BANG) {
         Token op = *t;
         advance(P);
         Expr *e = parse_binop(P, PREC_NOT + 1, NULL, loc);
         ExprNot *n = NEW(ExprNot, EXPR_NOT, tok_pos(P, &op));
         n->e = e;
         lhs = &n->base;
-    } else if (t->kind == T_MINUS) {
+    } else if (t->kind == TOK_MINUS) {
         Token op = *t;
         advance(P);
         Expr *e = parse_binop(P, PREC_NEGATE + 1, NULL, loc);
@@ -1149,7 +1149,7 @@ static Expr *parse_binop(Parser *P, int min, Expr *prim, Loc loc)
             break;
         Token op = *t;
         advance(P);
-        if (op.kind == T_QUESTION) {
+        if (op.kind == TOK_QUESTION) {
             PathBuf pb = parse_attrpath(P);
             ExprHasAttr *h = NEW(ExprHasAttr, EXPR_HAS_ATTR, tok_pos(P, &op));
             h->e = lhs;
@@ -1212,21 +1212,21 @@ static Expr *parse_op_expr(Parser *P, Expr *prim, Loc loc)
 {
     Expr *lhs = parse_binop(P, 1, prim, loc);
     Token *t = peek(P);
-    if (t->kind == T_PIPE_INTO) {
-        while ((t = peek(P))->kind == T_PIPE_INTO) {
+    if (t->kind == TOK_PIPE_INTO) {
+        while ((t = peek(P))->kind == TOK_PIPE_INTO) {
             PosIdx pos = tok_pos(P, t);
             advance(P);
             Token *s = peek(P);
             Expr *f = parse_binop(P, 1, NULL, tok_loc(s));
             lhs = mk_call1(pos, f, lhs);
         }
-    } else if (t->kind == T_PIPE_FROM) {
+    } else if (t->kind == TOK_PIPE_FROM) {
         Expr **es = NULL;
         PosIdx *ps = NULL;
         uint32_t n = 0;
         es = grow(es, n, sizeof(Expr *));
         es[n++] = lhs;
-        while ((t = peek(P))->kind == T_PIPE_FROM) {
+        while ((t = peek(P))->kind == TOK_PIPE_FROM) {
             ps = grow(ps, n - 1, sizeof(PosIdx));
             ps[n - 1] = tok_pos(P, t);
             advance(P);
@@ -1247,42 +1247,42 @@ static Formals *parse_formals(Parser *P)
 {
     Formals *f = GC_MALLOC(sizeof *f);
     Token *t = peek(P);
-    if (t->kind == T_RBRACE) {
+    if (t->kind == TOK_RBRACE) {
         advance(P);
         return f;
     }
     for (;;) {
         t = peek(P);
-        if (t->kind == T_ELLIPSIS) {
+        if (t->kind == TOK_ELLIPSIS) {
             advance(P);
-            expect(P, T_RBRACE, "'}'");
+            expect(P, TOK_RBRACE, "'}'");
             f->ellipsis = true;
             return f;
         }
-        if (t->kind == T_RBRACE && f->n > 0) {
+        if (t->kind == TOK_RBRACE && f->n > 0) {
             advance(P);
             return f;
         }
-        if (t->kind != T_ID)
+        if (t->kind != TOK_ID)
             syntax_error(P, t, EXP_FORMAL_START);
         Formal fm = {sym_intern(P->syms, t->s, t->len), tok_pos(P, t), NULL};
         advance(P);
-        if (peek(P)->kind == T_QUESTION) {
+        if (peek(P)->kind == TOK_QUESTION) {
             advance(P);
             fm.def = parse_expr(P);
         }
         f->items = grow(f->items, f->n, sizeof(Formal));
         f->items[f->n++] = fm;
         t = peek(P);
-        if (t->kind == T_RBRACE) {
+        if (t->kind == TOK_RBRACE) {
             advance(P);
             return f;
         }
-        if (t->kind != T_COMMA)
+        if (t->kind != TOK_COMMA)
             syntax_error(P, t, "'}' or ','");
         advance(P);
         t = peek(P);
-        if (t->kind != T_ID && t->kind != T_ELLIPSIS && t->kind != T_RBRACE)
+        if (t->kind != TOK_ID && t->kind != TOK_ELLIPSIS && t->kind != TOK_RBRACE)
             syntax_error(P, t, EXP_FORMAL_START);
     }
 }
@@ -1313,22 +1313,22 @@ static void parse_inherit(Parser *P, ExprAttrs *a)
 {
     advance(P); /* inherit */
     Expr *from = NULL;
-    if (peek(P)->kind == T_LPAREN) {
+    if (peek(P)->kind == TOK_LPAREN) {
         advance(P);
         from = parse_expr(P);
-        expect(P, T_RPAREN, "')'");
+        expect(P, TOK_RPAREN, "')'");
     }
     Symbol *names = NULL;
     PosIdx *poss = NULL;
     uint32_t n = 0;
     for (;;) {
         Token *t = peek(P);
-        if (t->kind == T_SEMI) {
+        if (t->kind == TOK_SEMI) {
             advance(P);
             break;
         }
-        if (t->kind != T_ID && t->kind != T_OR_KW && t->kind != T_QUOTE &&
-            t->kind != T_DOLLAR_CURLY)
+        if (t->kind != TOK_ID && t->kind != TOK_OR_KW && t->kind != TOK_QUOTE &&
+            t->kind != TOK_DOLLAR_CURLY)
             syntax_error(P, t, NULL);
         PosIdx pos = tok_pos(P, t);
         AttrName an = parse_attr(P, NULL);
@@ -1371,19 +1371,19 @@ static void parse_binds(Parser *P, ExprAttrs *a)
     for (;;) {
         Token *t = peek(P);
         switch (t->kind) {
-        case T_INHERIT:
+        case TOK_INHERIT:
             parse_inherit(P, a);
             break;
-        case T_ID:
-        case T_OR_KW:
-        case T_QUOTE:
-        case T_DOLLAR_CURLY: {
+        case TOK_ID:
+        case TOK_OR_KW:
+        case TOK_QUOTE:
+        case TOK_DOLLAR_CURLY: {
             PosIdx pos = tok_pos(P, t);
             const char *doc = doc_text(P, t);
             PathBuf pb = parse_attrpath(P);
-            expect(P, T_ASSIGN, "'.' or '='");
+            expect(P, TOK_ASSIGN, "'.' or '='");
             Expr *e = parse_expr(P);
-            expect(P, T_SEMI, "';'");
+            expect(P, TOK_SEMI, "';'");
             add_attr(P, a, &pb, pos, e, doc);
             break;
         }
@@ -1423,32 +1423,32 @@ static Expr *parse_expr(Parser *P)
         Pending *pd = &st[n];
         *pd = (Pending){0};
         switch (tk.kind) {
-        case T_ASSERT: {
+        case TOK_ASSERT: {
             advance(P);
             Expr *c = parse_expr(P);
-            expect(P, T_SEMI, "';'");
+            expect(P, TOK_SEMI, "';'");
             ExprAssert *a = NEW(ExprAssert, EXPR_ASSERT, tok_pos(P, &tk));
             a->cond = c;
             pd->node = &a->base;
             n++;
             continue;
         }
-        case T_WITH: {
+        case TOK_WITH: {
             advance(P);
             Expr *c = parse_expr(P);
-            expect(P, T_SEMI, "';'");
+            expect(P, TOK_SEMI, "';'");
             ExprWith *w = NEW(ExprWith, EXPR_WITH, tok_pos(P, &tk));
             w->attrs = c;
             pd->node = &w->base;
             n++;
             continue;
         }
-        case T_IF: {
+        case TOK_IF: {
             advance(P);
             Expr *c = parse_expr(P);
-            expect(P, T_THEN, "'then'");
+            expect(P, TOK_THEN, "'then'");
             Expr *th = parse_expr(P);
-            expect(P, T_ELSE, "'else'");
+            expect(P, TOK_ELSE, "'else'");
             ExprIf *i = NEW(ExprIf, EXPR_IF, tok_pos(P, &tk));
             i->cond = c;
             i->then = th;
@@ -1456,15 +1456,15 @@ static Expr *parse_expr(Parser *P)
             n++;
             continue;
         }
-        case T_LET: {
-            if (peek2(P)->kind == T_LBRACE)
+        case TOK_LET: {
+            if (peek2(P)->kind == TOK_LBRACE)
                 break;
             advance(P);
             PosIdx pos = tok_pos(P, &tk);
             ExprAttrs *a = mk_attrs(P, pos);
             a->rec = true;
             parse_binds(P, a);
-            expect(P, T_IN, "'in' or 'inherit'");
+            expect(P, TOK_IN, "'in' or 'inherit'");
             ExprLet *l = NEW(ExprLet, EXPR_LET, pos);
             l->attrs = a;
             pd->node = &l->base;
@@ -1472,9 +1472,9 @@ static Expr *parse_expr(Parser *P)
             n++;
             continue;
         }
-        case T_ID: {
+        case TOK_ID: {
             Token *t2 = peek2(P);
-            if (t2->kind == T_COLON) {
+            if (t2->kind == TOK_COLON) {
                 advance(P);
                 advance(P);
                 ExprLambda *l = NEW(ExprLambda, EXPR_LAMBDA, tok_pos(P, &tk));
@@ -1484,12 +1484,12 @@ static Expr *parse_expr(Parser *P)
                 n++;
                 continue;
             }
-            if (t2->kind == T_AT) {
+            if (t2->kind == TOK_AT) {
                 advance(P);
                 advance(P);
-                expect(P, T_LBRACE, "'{'");
+                expect(P, TOK_LBRACE, "'{'");
                 Formals *f = parse_formals(P);
-                expect(P, T_COLON, "':'");
+                expect(P, TOK_COLON, "':'");
                 ExprLambda *l = NEW(ExprLambda, EXPR_LAMBDA, tok_pos(P, &tk));
                 l->arg = sym_intern(P->syms, tk.s, tk.len);
                 l->formals = f;
@@ -1508,19 +1508,19 @@ static Expr *parse_expr(Parser *P)
             e = parse_op_expr(P, v, tok_loc(&tk));
             goto done;
         }
-        case T_LBRACE: {
+        case TOK_LBRACE: {
             /* Formals or an attribute set: decided by at most two tokens. */
             advance(P);
             Token *a1 = peek(P);
             bool formals;
-            if (a1->kind == T_RBRACE) {
+            if (a1->kind == TOK_RBRACE) {
                 TokKind k2 = peek2(P)->kind;
-                formals = k2 == T_COLON || k2 == T_AT;
-            } else if (a1->kind == T_ELLIPSIS) {
+                formals = k2 == TOK_COLON || k2 == TOK_AT;
+            } else if (a1->kind == TOK_ELLIPSIS) {
                 formals = true;
-            } else if (a1->kind == T_ID) {
+            } else if (a1->kind == TOK_ID) {
                 TokKind k2 = peek2(P)->kind;
-                formals = k2 == T_COMMA || k2 == T_QUESTION || k2 == T_RBRACE;
+                formals = k2 == TOK_COMMA || k2 == TOK_QUESTION || k2 == TOK_RBRACE;
             } else {
                 formals = false;
             }
@@ -1533,12 +1533,12 @@ static Expr *parse_expr(Parser *P)
             Formals *f = parse_formals(P);
             Token *c = peek(P);
             Symbol arg = 0;
-            if (c->kind == T_AT) {
+            if (c->kind == TOK_AT) {
                 advance(P);
-                Token id = expect(P, T_ID, "identifier");
+                Token id = expect(P, TOK_ID, "identifier");
                 arg = sym_intern(P->syms, id.s, id.len);
-                expect(P, T_COLON, "':'");
-            } else if (c->kind == T_COLON) {
+                expect(P, TOK_COLON, "':'");
+            } else if (c->kind == TOK_COLON) {
                 advance(P);
             } else {
                 syntax_error(P, c, "':' or '@'");
@@ -1556,7 +1556,7 @@ static Expr *parse_expr(Parser *P)
         default:
             break;
         }
-        if (!starts_simple(tk.kind) && tk.kind != T_BANG && tk.kind != T_MINUS)
+        if (!starts_simple(tk.kind) && tk.kind != TOK_BANG && tk.kind != TOK_MINUS)
             syntax_error(P, t, NULL);
         e = parse_op_expr(P, NULL, tok_loc(&tk));
         break;
@@ -1640,7 +1640,7 @@ Expr *parse_source(SymTab *syms, PosTable *pos, const Source *src, const ParseOp
         return NULL;
     Expr *e = parse_expr(&P);
     Token *t = peek(&P);
-    if (t->kind != T_EOF)
+    if (t->kind != TOK_EOF)
         syntax_error(&P, t, "end of file");
     finish_attrs(&P);
     return e;
