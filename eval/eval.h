@@ -27,6 +27,8 @@ typedef enum ErrorKind {
     ERR_IO,
     ERR_INTERRUPTED,        /* Ctrl-C */
     ERR_OOM,
+    ERR_USAGE,              /* CppNix UsageError (bad hash algo/format name): the CLI adds
+                               "Try 'PROG --help' for more information." after the message */
 } ErrorKind;
 
 typedef struct TraceEntry {
@@ -134,6 +136,7 @@ typedef struct EvalState {
     /* caches: imported files (path -> Value*), parsed files (path -> Expr*) */
     void *import_cache;
     void *parse_cache;
+    void *regex_cache;  /* primops/regex.c: compiled regexes by source text */
 
     /* Hook set by the builtins layer: copies a path into the store (for
      * "${./file}" interpolation) and returns the store path. NULL: no store. */
