@@ -156,6 +156,15 @@ void eval_settings_default(EvalSettings *s); /* reads NIX_STORE_DIR, NIX_PATH, H
 Expr *eval_parse_file(EvalState *st, const char *path);
 Expr *eval_parse_string(EvalState *st, const char *text, size_t len, const char *basedir,
                         SourceKind kind);
+/* Parses and binds text in the global scope extended by one frame of extra
+ * variables (the REPL's bindings): names[i], if nonzero, is slot i of an Env
+ * whose `up` is st->base_env; nonzero names are distinct (the caller zeroes a
+ * shadowed slot's name). The result must be evaluated in such an Env, e.g. as a
+ * T_THUNK {env, expr} forced with eval_force. Errors (ERR_PARSE, with CppNix's
+ * message, e.g. "syntax error, unexpected end of file") are thrown.
+ * Owner: the evaluator helper (binder); the REPL (repl/) calls it. */
+Expr *eval_parse_string_in_scope(EvalState *st, const char *text, size_t len, const char *basedir,
+                                 SourceKind kind, const Symbol *names, uint32_t n);
 /* Evaluates an expression in the global scope (result may be a thunk-free WHNF value). */
 void eval_expr(EvalState *st, Expr *e, Value *out);
 /* import: evaluates a file (directory: default.nix), cached per path. */
