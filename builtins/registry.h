@@ -30,6 +30,10 @@ extern const PrimOp *const bi_all_tables[];
  * constants (true, false, null, builtins, currentSystem, ...) into st's global scope. */
 void bi_register_all(EvalState *st);
 
+/* Binds one more primop after bi_register_all (plugins): builtins.NAME, replacing
+ * a builtin of the same name. p must stay alive for the state's lifetime. (native/plugin.c) */
+void bi_register_primop(EvalState *st, const PrimOp *p);
+
 /* Looks up a primop by name across all tables (for `cnix doc`, :doc); NULL if none. */
 const PrimOp *bi_find_primop(const char *name);
 

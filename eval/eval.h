@@ -98,6 +98,7 @@ typedef struct EvalSettings {
     uint32_t nallowed_uris;
     bool show_trace;
     bool allow_unsafe_native; /* --allow-unsafe-native-code-during-evaluation */
+    const char *plugin_files; /* --plugin-files: space-separated shared objects, or NULL (native/) */
     uint32_t max_call_depth;
     ParseOptions parse;
 } EvalSettings;
