@@ -71,6 +71,18 @@ _Noreturn void eval_error(EvalState *st, ErrorKind kind, PosIdx pos, const char 
 _Noreturn void eval_type_error(EvalState *st, PosIdx pos, const char *expected, Value *found,
                                const char *ctx);
 
+/* Adds a trace entry to an error caught with EVAL_TRY (f.error), as CppNix's addTrace in
+ * a catch block: the entry lands just inside the frames live at the catch point and
+ * outside the error's own inner frames (and outside entries added before). Rethrow
+ * with eval_throw. Used by primops whose context needs formatting (value printing)
+ * that is only worth doing when an error actually happens. */
+void eval_error_add_trace(EvalState *st, EvalError *e, PosIdx pos, const char *msg);
+
+/* Renders v as CppNix's error messages do (ValuePrinter with errorPrintOptions: depth,
+ * attribute and list-item limits, "«N attributes elided»", strings quoted, thunks as
+ * «thunk»); never forces. E.g. for "in genericClosure element { key = 1; }". */
+const char *eval_show_value(EvalState *st, Value *v);
+
 /* Trace frames for --show-trace ("… while evaluating ..."). LIFO; cheap to push. */
 void eval_frame_push(EvalState *st, PosIdx pos, const char *msg);
 void eval_frame_pop(EvalState *st);
@@ -170,6 +182,10 @@ Expr *eval_parse_string_in_scope(EvalState *st, const char *text, size_t len, co
 void eval_expr(EvalState *st, Expr *e, Value *out);
 /* import: evaluates a file (directory: default.nix), cached per path. */
 void eval_import(EvalState *st, const char *path, Value *out, PosIdx pos);
+
+/* Forgets parsed and imported files so that they are read again (the REPL's
+ * :l and :r after a file changed). Owner: the evaluator helper. */
+void eval_reset_file_cache(EvalState *st);
 
 /* Forces v to weak head normal form, in place. */
 void eval_force(EvalState *st, Value *v, PosIdx pos);
