@@ -112,6 +112,9 @@ typedef struct EvalSettings {
     bool allow_unsafe_native; /* --allow-unsafe-native-code-during-evaluation */
     const char *plugin_files; /* --plugin-files: space-separated shared objects, or NULL (native/) */
     uint32_t max_call_depth;
+    /* Space-separated experimental features enabled by --extra-experimental-features /
+     * --experimental-features (e.g. "parse-toml-timestamps"); NULL for none. */
+    const char *experimental_features;
     ParseOptions parse;
 } EvalSettings;
 
