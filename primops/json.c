@@ -11,10 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Declared in eval/eval.h by the evaluator helper (eval/print.c); repeated here until
- * that header lands in main. */
-const char *eval_show_value_str(EvalState *st, Value *v);
-
 /* ------------------------------------------------------------------ */
 /* toJSON                                                             */
 
