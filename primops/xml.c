@@ -275,8 +275,8 @@ static void xml_value(XmlOut *x, Value *v, PosIdx pos)
     st->call_depth--;
 }
 
-void prim_to_xml_opts(EvalState *st, Value *v, PosIdx pos, bool strict, bool location, StrBuf *out,
-                      const StrContext **ctx)
+void prim_to_xml(EvalState *st, Value *v, PosIdx pos, bool strict, bool location, StrBuf *out,
+                 const StrContext **ctx)
 {
     XmlOut x = {0};
     x.st = st;
@@ -294,17 +294,12 @@ void prim_to_xml_opts(EvalState *st, Value *v, PosIdx pos, bool strict, bool loc
     }
 }
 
-void prim_to_xml(EvalState *st, Value *v, PosIdx pos, bool location, StrBuf *out, const StrContext **ctx)
-{
-    prim_to_xml_opts(st, v, pos, true, location, out, ctx);
-}
-
 static void prim_to_xml_fn(EvalState *st, PosIdx pos, Value **args, Value *out)
 {
     StrBuf sb;
     sb_init(&sb);
     const StrContext *ctx = NULL;
-    prim_to_xml_opts(st, args[0], 0, true, false, &sb, &ctx);
+    prim_to_xml(st, args[0], 0, true, false, &sb, &ctx);
     size_t len = sb.len;
     val_set_string(out, sb_finish(&sb), len, ctx);
 }
