@@ -3,6 +3,7 @@
 #include <gc/gc.h>
 #include <readline/history.h>
 #include <readline/readline.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -378,7 +379,7 @@ static Bindings *make_auto_args(EvalState *st, const ReplOptions *opts, const ch
     return b;
 }
 
-int repl_run(EvalState *st, const ReplOptions *opts)
+static int repl_loop(EvalState *st, const ReplOptions *opts)
 {
     Repl *r = GC_MALLOC(sizeof *r);
     r->st = st;
@@ -409,6 +410,10 @@ int repl_run(EvalState *st, const ReplOptions *opts)
         sa.sa_handler = on_sigint;
         sigemptyset(&sa.sa_mask);
         sigaction(SIGINT, &sa, NULL); /* no SA_RESTART: select() must return */
+        sigset_t intr;
+        sigemptyset(&intr);
+        sigaddset(&intr, SIGINT);
+        pthread_sigmask(SIG_UNBLOCK, &intr, NULL);
         rl_catch_signals = 0;
         rl_readline_name = "cnix";
         history_init(r);
@@ -460,4 +465,31 @@ int repl_run(EvalState *st, const ReplOptions *opts)
     fflush(stdout);
     interrupt_flag = NULL;
     return 0;
+}
+
+typedef struct ReplJob {
+    EvalState *st;
+    const ReplOptions *opts;
+    int rc;
+} ReplJob;
+
+static void repl_job(void *arg)
+{
+    ReplJob *job = arg;
+    job->rc = repl_loop(job->st, job->opts);
+}
+
+int repl_run(EvalState *st, const ReplOptions *opts)
+{
+    /* The loop runs on the evaluator's big-stack thread (deep recursion ends
+     * in "max-call-depth exceeded", not a crash). SIGINT is blocked here so
+     * that only that thread takes it: its select() must see EINTR. */
+    sigset_t intr, old;
+    sigemptyset(&intr);
+    sigaddset(&intr, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &intr, &old);
+    ReplJob job = {st, opts, 0};
+    eval_run_with_big_stack(repl_job, &job);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return job.rc;
 }

@@ -60,8 +60,9 @@ expect set-nested-one '{ a = { b = 1; }; }' "{$nl  a = { ... };$nl}$nl"
 expect quoted-names '{ "a b" = 1; "if" = 2; }' "{$nl  \"a b\" = 1;$nl  \"if\" = 2;$nl}$nl"
 expect lambda 'x: x' "«lambda @ «string»:1:1»$nl"
 expect lambda-named 'let f = x: x; in f' "«lambda f @ «string»:1:9»$nl"
-expect primop 'builtins.map' "«primop map»$nl"
-expect primop-app 'map (x: x)' "«partially applied primop map»$nl"
+expect primop 'builtins.substring' "«primop substring»$nl"
+expect primop-app 'builtins.substring 1' "«partially applied primop substring»$nl"
+expect primop-global 'toString' "«primop toString»$nl"
 expect path '/tmp/x' "/tmp/x$nl"
 expect nested-error '{ a = throw "boom"; b = 1; }' "{$nl  a = «error: boom»;$nl  b = 1;$nl}$nl"
 expect repeated 'let a = { x = 1; }; in [ a a ]' "[$nl  { ... }$nl  «repeated»$nl]$nl"
@@ -74,7 +75,7 @@ expect binding "x = 3${nl}x * 2$nl" "${nl}6$nl"
 expect binding-lazy "y = throw \"never\"${nl}1$nl" "${nl}1$nl"
 expect rebinding "x = 1${nl}y = x${nl}x = 2${nl}[ x y ]$nl" "$nl$nl$nl[$nl  2$nl  1$nl]$nl"
 expect binding-fn "f = a: a * 10${nl}f 4$nl" "${nl}40$nl"
-expect shadow-builtin "map = 5${nl}map + 1${nl}builtins.map$nl" "${nl}6$nl${nl}«primop map»$nl"
+expect shadow-builtin "toString = 5${nl}toString + 1${nl}builtins.toString$nl" "${nl}6$nl${nl}«primop toString»$nl"
 expect equality-not-binding "x = 1${nl}x == 1$nl" "${nl}true$nl"
 expect multi-line "{ a = 1;${nl}b = 2;${nl}}$nl" "{$nl  a = 1;$nl  b = 2;$nl}$nl"
 expect multi-line-let "let${nl}  z = 5;${nl}in z$nl" "5$nl"
@@ -115,14 +116,14 @@ expect_err build-drv ':build { type = "derivation"; drvPath = "/nix/store/aaaa-x
   "cannot build '/nix/store/aaaa-x.drv'"
 export NIX_LOG_DIR="$tmp/log"
 mkdir -p "$NIX_LOG_DIR/drvs/bb"
-echo "the build said hello" > "$NIX_LOG_DIR/drvs/bb/bbcd-y.drv"
+echo "the build said hello" > "$NIX_LOG_DIR/drvs/bb/cd-y.drv"
 expect log ':log { type = "derivation"; drvPath = "/nix/store/bbcd-y.drv"; }' "the build said hello$nl$nl"
 expect_err log-missing ':log { type = "derivation"; drvPath = "/nix/store/cccc-z.drv"; }' \
   "build log of '/nix/store/cccc-z.drv' is not available"
-repl doc-primop ":doc builtins.map$nl"
-if [[ "$out" == *"Synopsis: builtins.map f list"* ]] && [ "$(printf '%s\n' "$out" | wc -l)" -gt 3 ]; then ok; else bad doc-primop "$out" "$err"; fi
-repl doc-global ":doc map$nl"
-if [[ "$out" == *"Synopsis: builtins.map"* ]]; then ok; else bad doc-global "$out" "$err"; fi
+repl doc-primop ":doc builtins.concatStringsSep$nl"
+if [[ "$out" == *"Synopsis: builtins.concatStringsSep separator list"* ]] && [ "$(printf '%s\n' "$out" | wc -l)" -gt 3 ]; then ok; else bad doc-primop "$out" "$err"; fi
+repl doc-global ":doc toString$nl"
+if [[ "$out" == *"Synopsis: builtins.toString"* ]]; then ok; else bad doc-global "$out" "$err"; fi
 cat > "$tmp/lib.nix" <<'EOF'
 {
   /** Adds one to its argument. */
@@ -191,22 +192,25 @@ tty_check() {
   if tty_wait "$pat"; then ok; else bad "$name" "wanted on screen: $pat" "$screen"; fi
 }
 keys() { tmux -L "$sock" send-keys -t t "$@"; }
+tty_runs=0
 tty_start() {
+  # A fresh server (socket) per session: reusing one right after kill-server races.
   tmux -L "$sock" kill-server 2>/dev/null
+  tty_runs=$((tty_runs + 1)); sock="cnix-repl-test-$$-$tty_runs"
   tmux -L "$sock" -f /dev/null new-session -d -s t -x 150 -y 50 \
     "cd $tmp && HOME=$HOME TERM=xterm $cnix repl; sleep 30"
-  tty_wait "cnix-repl> " || true
+  tty_wait "cnix-repl>" || true
 }
 
 if command -v tmux >/dev/null; then
   echo 'foo: { my_long_file_name = 1; }' > "$tmp/complete_me_file.nix"
   tty_start
-  tty_check tty-prompt "cnix-repl> "
+  tty_check tty-prompt "cnix-repl>"
   keys 'zzy_long_name = 41' Enter
   keys 'zzy_long' Tab ' + 1' Enter
   tty_check complete-var "42"
-  keys 'builtins.attrNa' Tab
-  tty_check complete-builtin "builtins.attrNames"
+  keys 'builtins.stringLe' Tab
+  tty_check complete-builtin "builtins.stringLength"
   keys C-u 'deep = { alpha = { beta = 99; }; }' Enter
   keys 'deep.al' Tab
   tty_check complete-attr "deep.alpha"
@@ -220,7 +224,7 @@ if command -v tmux >/dev/null; then
   tty_check complete-global "toString"
   keys C-u
   # An evaluation that does not end by itself, then Ctrl-C: back at the prompt, bindings intact.
-  keys 'builtins.foldl'"'"' (a: i: builtins.foldl'"'"' (b: j: b + 1) a (builtins.genList (x: x) 100000)) 0 (builtins.genList (x: x) 100000)' Enter
+  keys 'let g = n: if n == 0 then 0 else g (n - 1) + g (n - 1); in g 60' Enter
   sleep 1
   keys C-c
   tty_check ctrl-c-long "interrupted"
