@@ -681,10 +681,10 @@ static const char derivation_nix[] =
     "\n"                                                  /* 35 */
     "  strict = derivationStrict drvAttrs;\n"             /* 36 */
     "\n"                                                  /* 37 */
-    "  perOutput = map outputToAttrListElement outputs;\n" /* 38 */
+    "  perOutput = builtins.map outputToAttrListElement outputs;\n" /* 38 */
     "\n"                                                  /* 39 */
     "  commonAttrs = drvAttrs // builtins.listToAttrs perOutput // {\n" /* 40 */
-    "    all = map (o: o.value) perOutput;\n"             /* 41 */
+    "    all = builtins.map (o: o.value) perOutput;\n"             /* 41 */
     "    inherit drvAttrs;\n"                             /* 42 */
     "  };\n"                                              /* 43 */
     "\n"                                                  /* 44 */
