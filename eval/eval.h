@@ -65,23 +65,17 @@ void eval_try_leave(EvalState *st, TryFrame *f);
 #define EVAL_TRY(st, f) (eval_try_enter((st), (f)), setjmp((f)->jb) == 0)
 
 _Noreturn void eval_throw(EvalState *st, EvalError *e);
+/* Re-raises an error caught with EVAL_TRY, adding the frames live at this point. */
+_Noreturn void eval_rethrow(EvalState *st, EvalError *e);
 _Noreturn void eval_error(EvalState *st, ErrorKind kind, PosIdx pos, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* "expected a set but found an integer: 1" style type errors. */
 _Noreturn void eval_type_error(EvalState *st, PosIdx pos, const char *expected, Value *found,
                                const char *ctx);
 
-/* Adds a trace entry to an error caught with EVAL_TRY (f.error), as CppNix's addTrace in
- * a catch block: the entry lands just inside the frames live at the catch point and
- * outside the error's own inner frames (and outside entries added before). Rethrow
- * with eval_throw. Used by primops whose context needs formatting (value printing)
- * that is only worth doing when an error actually happens. */
-void eval_error_add_trace(EvalState *st, EvalError *e, PosIdx pos, const char *msg);
-
-/* Renders v as CppNix's error messages do (ValuePrinter with errorPrintOptions: depth,
- * attribute and list-item limits, "«N attributes elided»", strings quoted, thunks as
- * «thunk»); never forces. E.g. for "in genericClosure element { key = 1; }". */
-const char *eval_show_value(EvalState *st, Value *v);
+/* Renders v as CppNix prints values inside error messages (abbreviated); forces
+ * nothing. Implemented in eval/print.c. */
+const char *eval_show_value_str(EvalState *st, Value *v);
 
 /* Trace frames for --show-trace ("… while evaluating ..."). LIFO; cheap to push. */
 void eval_frame_push(EvalState *st, PosIdx pos, const char *msg);
