@@ -469,6 +469,15 @@ static void keyset_grow(KeySet *s)
             keyset_put(s, old.hashes[i], old.keys[i], old.elems[i]);
 }
 
+/* fmt with v rendered as in error messages: only built once an error happened. */
+static const char *show_msg(EvalState *st, const char *fmt, Value *v)
+{
+    StrBuf sb;
+    sb_init(&sb);
+    sb_printf(&sb, fmt, eval_show_value_str(st, v));
+    return sb_finish(&sb);
+}
+
 /* eval_compare(key, other) == 0; on an error, CppNix's traces name both elements. */
 static bool keys_equal(EvalState *st, Value *key, Value *elem, Value *other_key, Value *other_elem)
 {
@@ -478,14 +487,10 @@ static bool keys_equal(EvalState *st, Value *key, Value *elem, Value *other_key,
         eval_try_leave(st, &f);
         return c == 0;
     }
-    StrBuf sb;
-    sb_init(&sb);
-    sb_printf(&sb, "with element %s", eval_show_value(st, other_elem));
-    eval_error_add_trace(st, f.error, 0, sb_finish(&sb));
-    sb_init(&sb);
-    sb_printf(&sb, "while comparing element %s", eval_show_value(st, elem));
-    eval_error_add_trace(st, f.error, 0, sb_finish(&sb));
-    eval_throw(st, f.error);
+    /* Frames pushed now land between the live ones and the error's own (eval_rethrow). */
+    eval_frame_push(st, 0, show_msg(st, "while comparing element %s", elem));
+    eval_frame_push(st, 0, show_msg(st, "with element %s", other_elem));
+    eval_rethrow(st, f.error);
 }
 
 /* Adds key unless an equal one is present; returns whether it was added. */
@@ -525,10 +530,7 @@ static void vec_push(ValueVec *v, Value *x)
 
 _Noreturn static void closure_element_error(EvalState *st, Value *e, bool not_attrs)
 {
-    StrBuf sb;
-    sb_init(&sb);
-    sb_printf(&sb, "in genericClosure element %s", eval_show_value(st, e));
-    eval_frame_push(st, 0, sb_finish(&sb));
+    eval_frame_push(st, 0, show_msg(st, "in genericClosure element %s", e));
     if (not_attrs)
         eval_force_attrs(st, e, 0, NULL); /* throws the type error */
     missing_attr(st, st->s.key, NULL);
@@ -588,11 +590,8 @@ static void prim_genericClosure(EvalState *st, PosIdx pos, Value **args, Value *
             }
             eval_try_leave(st, &f);
         } else {
-            StrBuf sb;
-            sb_init(&sb);
-            sb_printf(&sb, "while calling operator on genericClosure element %s", eval_show_value(st, e));
-            eval_error_add_trace(st, f.error, 0, sb_finish(&sb));
-            eval_throw(st, f.error);
+            eval_frame_push(st, 0, show_msg(st, "while calling operator on genericClosure element %s", e));
+            eval_rethrow(st, f.error);
         }
         /* Processed entries are dead: drop them now and then so a long closure's queue
          * does not keep every element alive twice. */
