@@ -22,6 +22,7 @@ extern const PrimOp bi_import[];     /* builtins/import.c */
 extern const PrimOp bi_files[];      /* builtins/files.c */
 extern const PrimOp bi_fetch[];      /* builtins/fetch.c */
 extern const PrimOp bi_derivation[]; /* builtins/derivation.c */
+extern const PrimOp native_builtins[]; /* native/builtins.c */
 
 /* NULL-terminated list of all tables above, in registration order. */
 extern const PrimOp *const bi_all_tables[];

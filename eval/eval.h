@@ -106,6 +106,9 @@ typedef struct EvalSettings {
     bool allow_unsafe_native; /* --allow-unsafe-native-code-during-evaluation */
     const char *plugin_files; /* --plugin-files: space-separated shared objects, or NULL (native/) */
     uint32_t max_call_depth;
+    /* Space-separated experimental features enabled by --extra-experimental-features /
+     * --experimental-features (e.g. "parse-toml-timestamps"); NULL for none. */
+    const char *experimental_features;
     ParseOptions parse;
 } EvalSettings;
 
@@ -176,6 +179,10 @@ Expr *eval_parse_string_in_scope(EvalState *st, const char *text, size_t len, co
 void eval_expr(EvalState *st, Expr *e, Value *out);
 /* import: evaluates a file (directory: default.nix), cached per path. */
 void eval_import(EvalState *st, const char *path, Value *out, PosIdx pos);
+
+/* Forgets parsed and imported files so that they are read again (the REPL's
+ * :l and :r after a file changed). Owner: the evaluator helper. */
+void eval_reset_file_cache(EvalState *st);
 
 /* Forces v to weak head normal form, in place. */
 void eval_force(EvalState *st, Value *v, PosIdx pos);

@@ -192,6 +192,22 @@ const char *nar_dump_to_buf(const char *path, NarFilter filter, void *fctx, StrB
     return nar_dump(path, sink_buf, out, filter, fctx);
 }
 
+void nar_of_bytes(const void *data, size_t len, bool executable, StrBuf *out)
+{
+    Dumper d = {sink_buf, out, NULL, NULL};
+    put_str(&d, NAR_MAGIC);
+    put_str(&d, "(");
+    put_str(&d, "type");
+    put_str(&d, "regular");
+    if (executable) {
+        put_str(&d, "executable");
+        put_str(&d, "");
+    }
+    put_str(&d, "contents");
+    put_bytes(&d, data, len);
+    put_str(&d, ")");
+}
+
 typedef struct HashSink {
     HashCtx hc;
     uint64_t size;

@@ -23,6 +23,9 @@ const char *nar_dump_to_buf(const char *path, NarFilter filter, void *fctx, StrB
 const char *nar_hash_path(const char *path, HashAlgo algo, NarFilter filter, void *fctx, Hash *out,
                           uint64_t *nar_size);
 
+/* The NAR of a single regular file with these contents, into out. */
+void nar_of_bytes(const void *data, size_t len, bool executable, StrBuf *out);
+
 /* What parsing a NAR produces; paths are relative to the root ("" is the root itself).
  * Each callback returns NULL or an error message that stops the parse. */
 typedef struct NarVisitor {

@@ -4,10 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "store/drv.h"
 #include "store/hash.h"
+#include "store/local.h"
 #include "store/nar.h"
 #include "store/path.h"
 
@@ -268,6 +270,101 @@ static void test_drv(void)
     CHECK(bad == bl);
 }
 
+static void make_tree(const char *dir)
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s/t", dir);
+    mkdir(p, 0755);
+    snprintf(p, sizeof p, "%s/t/sub", dir);
+    mkdir(p, 0755);
+    snprintf(p, sizeof p, "%s/t/f", dir);
+    FILE *f = fopen(p, "w");
+    fputs("a", f);
+    fclose(f);
+    snprintf(p, sizeof p, "%s/t/sub/x", dir);
+    f = fopen(p, "w");
+    fputs("#!/bin/sh\n", f);
+    fclose(f);
+    chmod(p, 0755);
+    snprintf(p, sizeof p, "%s/t/link", dir);
+    if (symlink("f", p) != 0)
+        perror("symlink");
+}
+
+static void test_local(void)
+{
+    char dir[] = "/tmp/cnix-test-store-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    make_tree(dir);
+    char root[600];
+    snprintf(root, sizeof root, "%s/root", dir);
+    setenv("CNIX_STORE_ROOT", root, 1);
+    unsetenv("NIX_STATE_DIR");
+    LocalStore *s = store_open("/nix/store");
+    const char *path = NULL;
+    CHECK(!store_is_valid(s, "/nix/store/vxjiwkjkn7x4079qvh1jkl5pn05j2aw0-foo"));
+    CHECK(store_add_text(s, "foo", "bar", 3, NULL, 0, &path) == NULL);
+    CHECK_STR(path, "/nix/store/vxjiwkjkn7x4079qvh1jkl5pn05j2aw0-foo");
+    CHECK(store_is_valid(s, path));
+    size_t len = 0;
+    const char *err = NULL;
+    char *text = store_read_file(s, path, &len, &err);
+    CHECK(text && len == 3 && memcmp(text, "bar", 3) == 0);
+    struct stat st;
+    CHECK(stat(store_real_path(s, path), &st) == 0 && (st.st_mode & 0777) == 0444);
+    const char *ref = path, *path2 = NULL;
+    CHECK(store_add_text(s, "foo2", ref, strlen(ref), &ref, 1, &path2) == NULL);
+    CHECK_STR(path2, "/nix/store/y12n75r217gggv61pgs63ykslwpa3pk4-foo2");
+    size_t nrefs = 0;
+    const char **refs = store_query_references(s, path2, &nrefs);
+    CHECK(nrefs == 1 && strcmp(refs[0], ref) == 0);
+    CHECK(store_add_text(s, "bad name", "x", 1, NULL, 0, &path) != NULL);
+    char src[600];
+    snprintf(src, sizeof src, "%s/t", dir);
+    CHECK(store_add_path(s, "t", src, FIM_RECURSIVE, HASH_SHA256, NULL, NULL, true, NULL, &path) == NULL);
+    CHECK_STR(path, "/nix/store/n442i2dvwlx5gany592grsr7cx3sj204-t");
+    CHECK(!store_is_valid(s, path)); /* dry run wrote nothing */
+    /* several processes adding the same paths at once */
+    pid_t kids[4];
+    for (int i = 0; i < 4; i++) {
+        kids[i] = fork();
+        if (kids[i] == 0) {
+            LocalStore *s2 = store_open("/nix/store");
+            const char *p2;
+            int bad = 0;
+            for (int k = 0; k < 5; k++) {
+                bad |= store_add_path(s2, "t", src, FIM_RECURSIVE, HASH_SHA256, NULL, NULL, false, NULL, &p2) != NULL;
+                bad |= store_add_text(s2, "same", "contents", 8, NULL, 0, &p2) != NULL;
+            }
+            _exit(bad);
+        }
+    }
+    int ok = 0;
+    for (int i = 0; i < 4; i++) {
+        int status;
+        waitpid(kids[i], &status, 0);
+        ok += WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    }
+    CHECK(ok == 4);
+    CHECK(store_is_valid(s, path));
+    Hash h;
+    CHECK(nar_hash_path(store_real_path(s, path), HASH_SHA256, NULL, NULL, &h, NULL) == NULL);
+    CHECK_STR(hash_to_string(&h, HASH_FMT_BASE16, false),
+              "3656e1b7ef96c1f617773f8bcbeac6a6f0f9575fdc7547745ef2c1041fd6790e");
+    /* no temporary or lock files are left behind */
+    char cmd[1400];
+    snprintf(cmd, sizeof cmd, "test -z \"$(ls -A '%s/nix/store' | grep -v -- '-t$' | grep -v -- '-foo$' | grep -v -- '-foo2$' | grep -v -- '-same$')\"", root);
+    CHECK(system(cmd) == 0);
+    /* flat files */
+    char fsrc[600];
+    snprintf(fsrc, sizeof fsrc, "%s/t/f", dir);
+    CHECK(store_add_path(s, "f", fsrc, FIM_FLAT, HASH_SHA256, NULL, NULL, false, &h, &path) == NULL);
+    CHECK(store_is_valid(s, path));
+    snprintf(cmd, sizeof cmd, "chmod -R u+w '%s' && rm -rf '%s'", dir, dir);
+    CHECK(system(cmd) == 0);
+    unsetenv("CNIX_STORE_ROOT");
+}
+
 int main(void)
 {
     GC_INIT();
@@ -275,6 +372,7 @@ int main(void)
     test_paths();
     test_nar();
     test_drv();
+    test_local();
     printf("%d passed, %d failed\n", npass, nfail);
     return nfail != 0;
 }
