@@ -46,6 +46,8 @@ static bool component_int(Component c, long *out)
         return false;
     long v = 0;
     for (size_t i = 0; i < c.len; i++) {
+        if (!is_digit(c.s[i]))
+            return false;
         v = v * 10 + (c.s[i] - '0');
         if (v > 2147483647L)
             return false;
