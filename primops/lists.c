@@ -185,7 +185,8 @@ static void prim_concatLists(EvalState *st, PosIdx pos, Value **args, Value *out
     Value **elems = val_list_alloc(st, len);
     size_t k = 0;
     for (size_t i = 0; i < nl; i++) {
-        memcpy(elems + k, lists[i]->list.elems, lists[i]->len * sizeof(Value *));
+        if (lists[i]->len)
+            memcpy(elems + k, lists[i]->list.elems, lists[i]->len * sizeof(Value *));
         k += lists[i]->len;
     }
     val_set_list(out, elems, len);
