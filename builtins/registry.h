@@ -35,6 +35,11 @@ void bi_register_all(EvalState *st);
  * a builtin of the same name. p must stay alive for the state's lifetime. (native/plugin.c) */
 void bi_register_primop(EvalState *st, const PrimOp *p);
 
+/* The `derivation` function (builtins/derivation.c), written in Nix like CppNix's
+ * derivation-internal.nix and parsed on first use: sets *v to a lazy value (no parsing
+ * at start-up). bi_register_all binds it as global `derivation` and builtins.derivation. */
+void bi_derivation_value(EvalState *st, Value *v);
+
 /* Looks up a primop by name across all tables (for `cnix doc`, :doc); NULL if none. */
 const PrimOp *bi_find_primop(const char *name);
 

@@ -152,6 +152,81 @@ static void sum8(CnixState *st, CnixValue *out, CnixValue *a, CnixValue *b, Cnix
     cnix_set_int(st, out, s);
 }
 
+/* parent p: the directory containing the path p. */
+static void parent(CnixState *st, CnixValue *out, CnixValue *p)
+{
+    const char *path = cnix_get_path(st, p);
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", path);
+    char *slash = strrchr(buf, '/');
+    if (slash == buf)
+        slash[1] = 0;
+    else if (slash)
+        *slash = 0;
+    cnix_set_path(st, out, buf);
+}
+
+/* box n / unbox b: an integer hidden in an external value of type "example-box". */
+static void box(CnixState *st, CnixValue *out, CnixValue *n)
+{
+    cnix_set_external(st, out, (void *)(intptr_t)cnix_get_int(st, n), "example-box");
+}
+
+static void unbox(CnixState *st, CnixValue *out, CnixValue *b)
+{
+    cnix_set_int(st, out, (int64_t)(intptr_t)cnix_get_external(st, b, "example-box"));
+}
+
+/* show v: v coerced to a string as "${v}" does. */
+static void show(CnixState *st, CnixValue *out, CnixValue *v)
+{
+    size_t len;
+    const char *s = cnix_coerce_to_string(st, v, &len);
+    cnix_set_string_len(st, out, s, len);
+}
+
+/* typeName v: "an integer", "a set", ... */
+static void type_name(CnixState *st, CnixValue *out, CnixValue *v)
+{
+    cnix_set_string(st, out, cnix_type_name(st, v));
+}
+
+/* nth list i: element i, unevaluated until needed. */
+static void nth(CnixState *st, CnixValue *out, CnixValue *list, CnixValue *i)
+{
+    int64_t k = cnix_get_int(st, i);
+    if (k < 0 || (uint64_t)k >= cnix_list_size(st, list))
+        cnix_throw(st, "nth: index %lld out of range", (long long)k);
+    cnix_copy(st, out, cnix_list_elem(st, list, (size_t)k));
+}
+
+/* values set: the attribute values in name order. */
+static void values(CnixState *st, CnixValue *out, CnixValue *set)
+{
+    size_t n = cnix_attrs_size(st, set);
+    CnixValue *elems[256];
+    if (n > 256)
+        cnix_throw(st, "values: more than 256 attributes");
+    for (size_t i = 0; i < n; i++)
+        elems[i] = cnix_attrs_value_at(st, set, i);
+    cnix_set_list(st, out, elems, n);
+}
+
+/* strict v: v, evaluated completely first. */
+static void strict(CnixState *st, CnixValue *out, CnixValue *v)
+{
+    cnix_force_deep(st, v);
+    cnix_copy(st, out, v);
+}
+
+/* needString v: v if it is a string, else a type error. */
+static void need_string(CnixState *st, CnixValue *out, CnixValue *v)
+{
+    if (cnix_force(st, v) != CNIX_TYPE_STRING)
+        cnix_throw_type(st, "a string", v);
+    cnix_copy(st, out, v);
+}
+
 /* An importNative initializer: { greeting = "hello from C"; double = x: x * 2; }. */
 void example_init(CnixState *st, CnixValue *out)
 {
@@ -198,5 +273,23 @@ int cnix_plugin_init(CnixPlugin *p)
     rc |= cnix_register_primop(p, "sum8", 8, "a b c d e f g h",
                                "Digits a..h as one decimal number: sum8 1 2 3 4 5 6 7 8 = 12345678.",
                                CNIX_PRIMOP_FN(sum8));
+    rc |= cnix_register_primop(p, "parent", 1, "path", "The directory containing *path*.",
+                               CNIX_PRIMOP_FN(parent));
+    rc |= cnix_register_primop(p, "box", 1, "n", "Hide the integer *n* in an external value.",
+                               CNIX_PRIMOP_FN(box));
+    rc |= cnix_register_primop(p, "unbox", 1, "b", "The integer inside a `box`.",
+                               CNIX_PRIMOP_FN(unbox));
+    rc |= cnix_register_primop(p, "show", 1, "v", "*v* coerced to a string like `\"${v}\"`.",
+                               CNIX_PRIMOP_FN(show));
+    rc |= cnix_register_primop(p, "typeName", 1, "v", "The type of *v*: `\"an integer\"`, ...",
+                               CNIX_PRIMOP_FN(type_name));
+    rc |= cnix_register_primop(p, "nth", 2, "list i", "Element *i* of *list*.",
+                               CNIX_PRIMOP_FN(nth));
+    rc |= cnix_register_primop(p, "values", 1, "set", "The values of *set* in name order.",
+                               CNIX_PRIMOP_FN(values));
+    rc |= cnix_register_primop(p, "strict", 1, "v", "*v*, evaluated deeply.",
+                               CNIX_PRIMOP_FN(strict));
+    rc |= cnix_register_primop(p, "needString", 1, "v", "*v* if it is a string, else an error.",
+                               CNIX_PRIMOP_FN(need_string));
     return rc ? 1 : 0;
 }
