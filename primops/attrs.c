@@ -29,11 +29,8 @@ static void prim_attrNames(EvalState *st, PosIdx pos, Value **args, Value *out)
     }
     uint32_t *idx = attrs_sorted_by_name(st, b);
     Value **elems = val_list_alloc(st, n);
-    Value *names = prim_values(st, n);
-    for (uint32_t i = 0; i < n; i++) {
-        prim_set_sym_string(st, &names[i], b->attrs[idx[i]].name);
-        elems[i] = &names[i];
-    }
+    for (uint32_t i = 0; i < n; i++)
+        elems[i] = prim_sym_string(st, b->attrs[idx[i]].name);
     val_set_list(out, elems, n);
 }
 
@@ -291,11 +288,10 @@ static void prim_mapAttrs(EvalState *st, PosIdx pos, Value **args, Value *out)
     Bindings *in = eval_force_attrs(st, args[1], 0, "while evaluating the second argument passed to builtins.mapAttrs");
     uint32_t n = in->size;
     Bindings *b = attrs_alloc(st, n);
-    Value *v = prim_values(st, 3 * (size_t)n); /* per attribute: name, f name, f name value */
+    Value *v = prim_values(st, 2 * (size_t)n); /* per attribute: f name, f name value */
     for (uint32_t i = 0; i < n; i++) {
-        Value *name = &v[3 * i], *app1 = name + 1, *app2 = name + 2;
-        prim_set_sym_string(st, name, in->attrs[i].name);
-        set_app(app1, args[0], name);
+        Value *app1 = &v[2 * i], *app2 = app1 + 1;
+        set_app(app1, args[0], prim_sym_string(st, in->attrs[i].name));
         set_app(app2, app1, in->attrs[i].value);
         b->attrs[i] = (Attr){in->attrs[i].name, 0, app2};
     }
@@ -334,12 +330,12 @@ static void prim_zipAttrsWith(EvalState *st, PosIdx pos, Value **args, Value *ou
             count[*k]++;
         }
     }
-    /* Per name: its name, the list of values, `f name`, `f name list`. */
+    /* Per name: the list of values, `f name`, `f name list`. */
     Value **all = val_list_alloc(st, total);
-    Value *v = prim_values(st, 4 * (size_t)nkeys);
+    Value *v = prim_values(st, 3 * (size_t)nkeys);
     size_t off = 0;
     for (uint32_t k = 0; k < nkeys; k++) {
-        Value *list = &v[4 * k + 1];
+        Value *list = &v[3 * k];
         list->type = T_LIST;
         list->len = count[k];
         list->list.elems = all + off;
@@ -351,7 +347,7 @@ static void prim_zipAttrsWith(EvalState *st, PosIdx pos, Value **args, Value *ou
         for (uint32_t j = 0; j < e->size; j++) {
             bool added;
             uint32_t k = *prim_symmap_get(&map, e->attrs[j].name, &added);
-            v[4 * k + 1].list.elems[count[k]++] = e->attrs[j].value;
+            v[3 * k].list.elems[count[k]++] = e->attrs[j].value;
         }
     }
     uint64_t *order = GC_MALLOC_ATOMIC(((size_t)nkeys + 1) * sizeof(uint64_t));
@@ -361,9 +357,8 @@ static void prim_zipAttrsWith(EvalState *st, PosIdx pos, Value **args, Value *ou
     Bindings *b = attrs_alloc(st, nkeys);
     for (uint32_t i = 0; i < nkeys; i++) {
         uint32_t k = (uint32_t)order[i];
-        Value *name = &v[4 * k], *list = name + 1, *app1 = name + 2, *app2 = name + 3;
-        prim_set_sym_string(st, name, syms[k]);
-        set_app(app1, args[0], name);
+        Value *list = &v[3 * k], *app1 = list + 1, *app2 = list + 2;
+        set_app(app1, args[0], prim_sym_string(st, syms[k]));
         set_app(app2, app1, list);
         b->attrs[b->size++] = (Attr){syms[k], 0, app2};
     }

@@ -11,9 +11,26 @@ Value *prim_values(EvalState *st, size_t n)
     return GC_MALLOC((n ? n : 1) * sizeof(Value));
 }
 
-void prim_set_sym_string(EvalState *st, Value *v, Symbol s)
+Value *prim_sym_string(EvalState *st, Symbol s)
 {
-    val_set_string(v, sym_name(st->symbols, s), sym_len(st->symbols, s), NULL);
+    if (s >= st->nsym_strings) {
+        size_t n = sym_count(st->symbols) + 1;
+        if (n <= s)
+            n = (size_t)s + 1;
+        n += n / 2;
+        Value **v = GC_MALLOC(n * sizeof *v);
+        if (st->nsym_strings)
+            memcpy(v, st->sym_strings, st->nsym_strings * sizeof *v);
+        st->sym_strings = v;
+        st->nsym_strings = (uint32_t)n;
+    }
+    Value *v = st->sym_strings[s];
+    if (!v) {
+        v = val_alloc(st);
+        val_set_string(v, sym_name(st->symbols, s), sym_len(st->symbols, s), NULL);
+        st->sym_strings[s] = v;
+    }
+    return v;
 }
 
 PosIdx prim_value_pos(const Value *v, PosIdx fallback)

@@ -8,8 +8,9 @@
  * the per-element thunks of map/genList/mapAttrs: one allocation instead of n. */
 Value *prim_values(EvalState *st, size_t n);
 
-/* A string Value for a symbol's name, sharing the symbol table's bytes. */
-void prim_set_sym_string(EvalState *st, Value *v, Symbol s);
+/* The string Value of a symbol's name, shared by every caller (attrNames, mapAttrs,
+ * zipAttrsWith: one Value per name instead of one per use). Never mutate it. */
+Value *prim_sym_string(EvalState *st, Symbol s);
 
 /* CppNix's Value::determinePos: the position of a set or lambda, else fallback. */
 PosIdx prim_value_pos(const Value *v, PosIdx fallback);
