@@ -132,7 +132,7 @@ ev_err "plugin without entry point" "has no function 'cnix_plugin_init'" \
   --plugin-files "$tmp/noinit.so" -E '1'
 ev_err "plugin init fails" "failed to initialise: no licence key" --plugin-files "$tmp/failinit.so" -E '1'
 ev_err "plugin bad arity" "arity 9; it must be 1 to 8" --plugin-files "$tmp/badarity.so" -E '1'
-expect_err "--plugin-files without value" "requires an argument" instantiate --eval --plugin-files
+expect_err "--plugin-files without value" "requires 1 argument" instantiate --eval --plugin-files
 
 # cnix doc shows plugin primops
 out=$("$CNIX" doc "${P[@]}" add3 2>&1)
