@@ -23,22 +23,14 @@ void eval_try_leave(EvalState *st, TryFrame *f)
     st->try_top = f->prev;
 }
 
-void eval_forcing_push(EvalState *st, Value *v)
+void eval_forcing_grow(EvalState *st)
 {
-    if (st->nforcing == st->forcing_cap) {
-        uint32_t cap = st->forcing_cap ? st->forcing_cap * 2 : 1024;
-        Value **n = GC_MALLOC(cap * sizeof(Value *));
-        if (st->nforcing)
-            memcpy(n, st->forcing, st->nforcing * sizeof(Value *));
-        st->forcing = n;
-        st->forcing_cap = cap;
-    }
-    ((Value **)st->forcing)[st->nforcing++] = v;
-}
-
-void eval_forcing_pop(EvalState *st)
-{
-    st->nforcing--;
+    uint32_t cap = st->forcing_cap ? st->forcing_cap * 2 : 1024;
+    Value **n = GC_MALLOC(cap * sizeof(Value *));
+    if (st->nforcing)
+        memcpy(n, st->forcing, st->nforcing * sizeof(Value *));
+    st->forcing = n;
+    st->forcing_cap = cap;
 }
 
 void eval_frame_push(EvalState *st, PosIdx pos, const char *msg)
@@ -116,6 +108,18 @@ static void capture_trace(EvalState *st, EvalError *e, uint32_t from)
             sb_printf(&sb, "(%u duplicate frames omitted)", omitted);
             t[k++] = (TraceEntry){0, sb.data, FRAME_OMITTED};
             omitted = 0;
+        }
+        if (fr.sym == FRAME_CALL) {
+            const ExprLambda *l = (const ExprLambda *)fr.msg;
+            t[k++] = (TraceEntry){fr.pos, "from call site", 0};
+            StrBuf sb;
+            sb_init(&sb);
+            if (l->name)
+                sb_printf(&sb, "while calling '%s'", sym_name(st->symbols, l->name));
+            else
+                sb_puts(&sb, "while calling anonymous lambda");
+            t[k++] = (TraceEntry){l->base.pos, sb.data, 0};
+            continue;
         }
         if (fr.sym) {
             StrBuf sb;
