@@ -777,8 +777,43 @@ static NOINLINE void eval_binop(EvalState *st, Env *env, ExprBinOp *x, Value *ou
     default:
         break;
     }
-    eval_in(st, env, x->lhs, &a);
-    eval_in(st, env, x->rhs, &b);
+    /* operands that are literals or evaluated variables are read in place */
+    Value *pa = immediate(env, x->lhs), *pb = immediate(env, x->rhs);
+    if (!pa) {
+        eval_in(st, env, x->lhs, &a);
+        pa = &a;
+    }
+    if (!pb) {
+        eval_in(st, env, x->rhs, &b);
+        pb = &b;
+    }
+    if (pa->type == T_INT && pb->type == T_INT) {
+        int64_t p = pa->integer, q = pb->integer, r;
+        switch ((BinOp)x->op) {
+        case OP_EQ: val_set_bool(out, p == q); return;
+        case OP_NEQ: val_set_bool(out, p != q); return;
+        case OP_LT: val_set_bool(out, p < q); return;
+        case OP_LE: val_set_bool(out, p <= q); return;
+        case OP_GT: val_set_bool(out, p > q); return;
+        case OP_GE: val_set_bool(out, p >= q); return;
+        case OP_ADD:
+            if (__builtin_add_overflow(p, q, &r))
+                break;
+            val_set_int(out, r);
+            return;
+        case OP_SUB:
+            if (__builtin_sub_overflow(p, q, &r))
+                break;
+            val_set_int(out, r);
+            return;
+        default:
+            break;
+        }
+    }
+    if (pa != &a)
+        a = *pa;
+    if (pb != &b)
+        b = *pb;
     switch ((BinOp)x->op) {
     case OP_EQ:
     case OP_NEQ: {
@@ -869,18 +904,21 @@ static NOINLINE void eval_list(EvalState *st, Env *env, ExprList *x, Value *out)
 
 static NOINLINE void eval_call_expr(EvalState *st, Env *env, ExprCall *x, Value *out)
 {
-    Value fn;
-    eval_in(st, env, x->fn, &fn);
+    Value fnbuf, *fn = immediate(env, x->fn);
+    if (!fn) {
+        eval_in(st, env, x->fn, &fnbuf);
+        fn = &fnbuf;
+    }
     if (x->nargs == 1) {
         Value *arg = eval_lazy(st, env, x->args[0]);
-        eval_call(st, &fn, 1, &arg, out, x->base.pos);
+        eval_call(st, fn, 1, &arg, out, x->base.pos);
         return;
     }
     Value *args[8];
     Value **ap = x->nargs <= 8 ? args : GC_MALLOC(x->nargs * sizeof(Value *));
     for (uint32_t i = 0; i < x->nargs; i++)
         ap[i] = eval_lazy(st, env, x->args[i]);
-    eval_call(st, &fn, x->nargs, ap, out, x->base.pos);
+    eval_call(st, fn, x->nargs, ap, out, x->base.pos);
 }
 
 static NOINLINE Env *eval_let_env(EvalState *st, Env *env, ExprLet *x)
