@@ -71,6 +71,8 @@ static void set_option(EvalOpts *o, const char *name, const char *value)
         ; /* the store layer reads these itself */
     else if (strcmp(name, "allow-unsafe-native-code-during-evaluation") == 0)
         s->allow_unsafe_native = parse_bool(value);
+    else if (strcmp(name, "plugin-files") == 0)
+        s->plugin_files = value;
     else if (strncmp(name, "lint-", 5) == 0) {
         int l = lint_level(value);
         if (strcmp(name, "lint-url-literals") == 0)
@@ -158,6 +160,11 @@ int cli_opts_parse(EvalOpts *o, int argc, char **argv, int *i)
     }
     if (strcmp(a, "--allow-unsafe-native-code-during-evaluation") == 0) {
         o->settings.allow_unsafe_native = true;
+        return 1;
+    }
+    if (strcmp(a, "--plugin-files") == 0) {
+        NEED(1);
+        o->settings.plugin_files = argv[++*i];
         return 1;
     }
     if (strcmp(a, "--stats") == 0) {

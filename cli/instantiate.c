@@ -1,6 +1,7 @@
 /* cnix instantiate / nix-instantiate: evaluate, parse or instantiate Nix expressions. */
 #include "cli/cli.h"
 #include "cli/evalcommon.h"
+#include "native/native.h"
 #include "primops/json.h"
 #include "primops/xml.h"
 
@@ -189,6 +190,12 @@ static void run(void *p)
 {
     Inst *in = p;
     EvalState *st = eval_state_new(&in->opts.settings);
+    const char *perr = NULL;
+    if (!native_load_plugins(st, &perr)) {
+        fprintf(stderr, "error: %s\n", perr);
+        in->status = 1;
+        return;
+    }
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     TryFrame f;

@@ -169,6 +169,8 @@ typedef struct EvalState {
     void *import_cache;
     void *parse_cache;
     void *regex_cache;  /* primops/regex.c: compiled regexes by source text */
+    Value **sym_strings; /* primops/primutil.c: shared string Values of symbol names, by Symbol */
+    uint32_t nsym_strings;
 
     /* Hook set by the builtins layer: copies a path into the store (for
      * "${./file}" interpolation) and returns the store path. NULL: no store. */

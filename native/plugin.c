@@ -303,7 +303,7 @@ void bi_register_primop(EvalState *st, const PrimOp *p)
 static const char *opt_value(int argc, char **argv, int *i, const char *name, const char **err)
 {
     if (*i + 1 >= argc) {
-        *err = fmt_error("option '%s' requires an argument%s", name, "");
+        *err = fmt_error("flag '%s' requires 1 argument%s", name, "");
         return NULL;
     }
     return argv[++*i];
@@ -341,7 +341,7 @@ bool native_cli_option(EvalSettings *s, int argc, char **argv, int *i, const cha
         (strcmp(argv[*i + 1], "plugin-files") == 0 ||
          strcmp(argv[*i + 1], "allow-unsafe-native-code-during-evaluation") == 0)) {
         if (*i + 2 >= argc) {
-            *err = "option '--option' requires two arguments";
+            *err = "flag '--option' requires 2 arguments";
             *i = argc - 1;
             return true;
         }
