@@ -126,7 +126,11 @@ static void capture_trace(EvalState *st, EvalError *e, uint32_t from)
             sb_init(&sb);
             if (fr.sym == FRAME_PRIMOP)
                 sb_printf(&sb, "while calling the '%s' builtin", fr.msg);
-            else if (fr.sym == FRAME_SELECT)
+            else if (fr.sym == FRAME_ASSERT) {
+                sb_puts(&sb, "while evaluating the condition of the assertion '");
+                parse_show(st->symbols, ((const ExprAssert *)fr.msg)->cond, &sb);
+                sb_putc(&sb, '\'');
+            } else if (fr.sym == FRAME_SELECT)
                 show_select_frame(st, (const ExprSelect *)fr.msg, &sb);
             else
                 sb_printf(&sb, fr.msg, sym_name(st->symbols, fr.sym));

@@ -280,6 +280,10 @@ static NOINLINE void eval_attrs(EvalState *st, Env *env, ExprAttrs *a, Value *ou
     if (a->rec) {
         Env *renv = env_new(st, env, a->nattrs);
         Env *ienv = a->ninherit_from ? inherit_env(st, a, renv) : NULL;
+        Symbol ov = sym_lookup(st->symbols, "__overrides", 11);
+        bool has_overrides = false;
+        for (uint32_t i = 0; ov && i < a->nattrs; i++)
+            has_overrides |= a->attrs[i].name == ov;
         for (uint32_t i = 0; i < a->nattrs; i++) {
             AttrDef *d = &a->attrs[i];
             Value *v;
@@ -287,6 +291,8 @@ static NOINLINE void eval_attrs(EvalState *st, Env *env, ExprAttrs *a, Value *ou
                 v = eval_lazy(st, env, d->e);
             else if (d->kind == ATTR_INHERITED_FROM)
                 v = new_thunk(st, ienv, d->e);
+            else if (has_overrides) /* real thunks, so overridden slots are seen */
+                v = new_thunk(st, renv, d->e);
             else
                 v = eval_lazy(st, renv, d->e);
             renv->values[i] = v;
@@ -295,8 +301,7 @@ static NOINLINE void eval_attrs(EvalState *st, Env *env, ExprAttrs *a, Value *ou
         b->size = a->nattrs;
         if (a->ndyn)
             add_dynamic_attrs(st, a, renv, renv, b);
-        Symbol ov = sym_lookup(st->symbols, "__overrides", 11);
-        if (ov && attrs_find(b, ov))
+        if (has_overrides)
             eval_overrides(st, renv, a, &b);
     } else {
         Env *ienv = a->ninherit_from ? inherit_env(st, a, env) : NULL;
@@ -949,12 +954,33 @@ static NOINLINE bool eval_cond(EvalState *st, Env *env, Expr *cond)
 
 static NOINLINE void eval_assert_cond(EvalState *st, Env *env, ExprAssert *x)
 {
-    if (!eval_bool(st, env, x->cond, "while evaluating the condition of the assertion")) {
-        StrBuf sb;
-        sb_init(&sb);
-        parse_show(st->symbols, x->cond, &sb);
-        eval_error(st, ERR_ASSERTION, x->base.pos, "assertion '%s' failed", sb.data);
+    uint32_t frames = st->nframes;
+    eval_frame_push_sym(st, x->base.pos, (const char *)x, FRAME_ASSERT);
+    Expr *c = x->cond;
+    if (c->kind == EXPR_BINOP && ((ExprBinOp *)c)->op == OP_EQ) {
+        /* explain a failing `assert a == b` like CppNix does */
+        ExprBinOp *eq = (ExprBinOp *)c;
+        Value *a = eval_lazy(st, env, eq->lhs), *b = eval_lazy(st, env, eq->rhs);
+        if (eval_equal(st, a, b, c->pos, NULL)) {
+            st->nframes = frames;
+            return;
+        }
+        eval_assert_equal(st, a, b, c->pos);
+    } else {
+        Value v;
+        eval_in(st, env, c, &v);
+        if (v.type != T_BOOL)
+            eval_type_error(st, c->pos, "a Boolean", &v, NULL);
+        if (v.boolean) {
+            st->nframes = frames;
+            return;
+        }
     }
+    st->nframes = frames;
+    StrBuf sb;
+    sb_init(&sb);
+    parse_show(st->symbols, x->cond, &sb);
+    eval_error(st, ERR_ASSERTION, x->base.pos, "assertion '%s' failed", sb.data);
 }
 
 static NOINLINE void eval_pos(EvalState *st, Expr *e, Value *out)

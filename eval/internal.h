@@ -75,6 +75,11 @@ Env *eval_env_new(EvalState *st, Env *up, uint32_t size);
 /* A lambda call: pos is the call site, msg the ExprLambda*; shown as "from call
  * site" followed by "while calling 'f'". */
 #define FRAME_CALL ((Symbol)0xFFFFFFFC)
+/* msg is an ExprAssert*: "while evaluating the condition of the assertion '(a == b)'" */
+#define FRAME_ASSERT ((Symbol)0xFFFFFFFB)
+
+/* ops.c: throws CppNix's explanation of a failing `assert a == b`, or returns. */
+void eval_assert_equal(EvalState *st, Value *a, Value *b, PosIdx pos);
 
 /* A set of pointers (print.c). Zero-initialise before use. */
 typedef struct PtrSet {

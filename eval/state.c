@@ -406,6 +406,6 @@ const char *eval_find_file(EvalState *st, Value *search_path, const char *name, 
             return cand;
     }
     (void)nlen;
-    eval_error(st, ERR_EVAL, pos,
+    eval_error(st, ERR_THROWN, pos,
                "file '%s' was not found in the Nix search path (add it using $NIX_PATH or -I)", name);
 }
