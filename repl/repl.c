@@ -386,7 +386,7 @@ static int repl_loop(EvalState *st, const ReplOptions *opts)
     r->interactive = isatty(STDIN_FILENO);
     const char *term = getenv("TERM");
     const char *no_colour = getenv("NO_COLOR");
-    r->colour = isatty(STDOUT_FILENO) && !(no_colour && *no_colour) &&
+    r->colour = r->interactive && isatty(STDOUT_FILENO) && !(no_colour && *no_colour) &&
                 !(term && !strcmp(term, "dumb"));
     char *cwd = getcwd(NULL, 0);
     r->cwd = cwd ? val_str_dup(cwd, strlen(cwd)) : "/";
