@@ -184,7 +184,7 @@ expect_err edit-typed ':e x: x' "cannot be shown in an editor"
 tty_wait() {
   local i
   for i in $(seq 100); do
-    screen=$(tmux -L "$sock" capture-pane -p -t t -S -100)
+    screen=$(tmux -L "$sock" capture-pane -p -t t -S -100 2>/dev/null)
     [[ "$screen" == *"$1"* ]] && return 0
     sleep 0.1
   done
@@ -194,7 +194,7 @@ tty_check() {
   local name=$1 pat=$2
   if tty_wait "$pat"; then ok; else bad "$name" "wanted on screen: $pat" "$screen"; fi
 }
-keys() { tmux -L "$sock" send-keys -t t "$@"; }
+keys() { tmux -L "$sock" send-keys -t t "$@" 2>/dev/null; }
 tty_runs=0
 tty_start() {
   # A fresh server (socket) per session: reusing one right after kill-server races.
