@@ -108,6 +108,10 @@ static inline Value *int_value(EvalState *st, int64_t i)
  * unobservable. Returns NULL when it does not apply. */
 static Value *try_eager(EvalState *st, Env *env, ExprBinOp *x)
 {
+    /* Only with a variable operand (`n - 1`): constant expressions stay thunks,
+     * as in CppNix, so unforced values print the same (<CODE>, «thunk»). */
+    if (x->lhs->kind != EXPR_VAR && x->rhs->kind != EXPR_VAR)
+        return NULL;
     Value *a = immediate(env, x->lhs);
     if (!a || a->type != T_INT)
         return NULL;
@@ -834,13 +838,13 @@ static NOINLINE void eval_binop(EvalState *st, Env *env, ExprBinOp *x, Value *ou
     case OP_LE:
     case OP_GT:
     case OP_GE: {
-        int c;
-        if (a.type == T_INT && b.type == T_INT)
-            c = a.integer < b.integer ? -1 : a.integer > b.integer;
-        else
-            c = eval_compare(st, &a, &b, x->base.pos, "while comparing two values");
-        bool r = x->op == OP_LT ? c < 0 : x->op == OP_LE ? c <= 0 : x->op == OP_GT ? c > 0 : c >= 0;
-        val_set_bool(out, r);
+        /* Like CppNix: a > b is b < a, a <= b is !(b < a), a >= b is !(a < b)
+         * (operand order shows in error messages; NaN compares this way too). */
+        bool swap = x->op == OP_GT || x->op == OP_LE;
+        bool neg = x->op == OP_LE || x->op == OP_GE;
+        int c = swap ? eval_compare(st, &b, &a, x->base.pos, NULL)
+                     : eval_compare(st, &a, &b, x->base.pos, NULL);
+        val_set_bool(out, (c < 0) != neg);
         return;
     }
     case OP_ADD:
