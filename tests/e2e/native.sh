@@ -19,7 +19,7 @@ bad() { fail=$((fail + 1)); echo "FAIL $1"; shift; printf '  %s\n' "$@"; }
 expect() {
   local name=$1 want=$2; shift 2
   local out rc
-  out=$("$CNIX" "$@" 2>"$tmp/err"); rc=$?
+  out=$(timeout -k 5 60 "$CNIX" "$@" 2>"$tmp/err"); rc=$?
   if [ $rc = 0 ] && [ "$out" = "$want" ]; then ok; else
     bad "$name" "want: $want" "got:  $out (exit $rc)" "$(head -5 "$tmp/err")"; fi
 }
@@ -28,7 +28,7 @@ expect() {
 expect_err() {
   local name=$1 frag=$2; shift 2
   local rc
-  "$CNIX" "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?
+  timeout -k 5 60 "$CNIX" "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?
   if [ $rc = 1 ] && grep -qF -- "$frag" "$tmp/err"; then ok; else
     bad "$name" "want exit 1 and: $frag" "got exit $rc: $(head -c 600 "$tmp/err")"; fi
 }
