@@ -27,7 +27,7 @@ static void prim_attrNames(EvalState *st, PosIdx pos, Value **args, Value *out)
         val_set_list(out, NULL, 0);
         return;
     }
-    uint32_t *idx = attrs_sorted_by_name(st, b);
+    uint32_t *idx = prim_attrs_by_name(st, b);
     Value **elems = val_list_alloc(st, n);
     for (uint32_t i = 0; i < n; i++)
         elems[i] = prim_sym_string(st, b->attrs[idx[i]].name);
@@ -42,7 +42,7 @@ static void prim_attrValues(EvalState *st, PosIdx pos, Value **args, Value *out)
         val_set_list(out, NULL, 0);
         return;
     }
-    uint32_t *idx = attrs_sorted_by_name(st, b);
+    uint32_t *idx = prim_attrs_by_name(st, b);
     Value **elems = val_list_alloc(st, n);
     for (uint32_t i = 0; i < n; i++)
         elems[i] = b->attrs[idx[i]].value;
