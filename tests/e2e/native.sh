@@ -137,6 +137,12 @@ if printf '%s\n' "$out" | grep -qx "applyTwice" && printf '%s\n' "$out" | grep -
 out=$("$CNIX" doc builtins.foreignFunction 2>&1)
 if printf '%s' "$out" | grep -qF "libffi call interface"; then ok; else bad "cnix doc foreignFunction" "$out"; fi
 
+# the REPL loads plugins too, and :doc shows their documentation
+out=$(printf 'builtins.add3 1 2 39\n:doc builtins.add3\n' | timeout -k 5 60 "$CNIX" repl --plugin-files "$tmp/example.so" 2>&1)
+if printf '%s\n' "$out" | grep -qx "42" && printf '%s' "$out" | grep -qF "Add three integers"; then ok; else
+  bad "repl with a plugin" "$out"; fi
+expect_err "repl with a missing plugin" "could not dynamically open plugin file" repl --plugin-files "$tmp/nope.so"
+
 # ---------- importNative ----------
 ev_err "importNative gate" "'builtins.importNative' is disabled; pass --allow-unsafe-native-code-during-evaluation" \
   -E "builtins.importNative $tmp/example.so \"example_init\""
