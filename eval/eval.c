@@ -184,6 +184,8 @@ static NOINLINE void force_slow(EvalState *st, Value *v, PosIdx pos)
 {
     if (v->type == T_BLACKHOLE)
         eval_error(st, ERR_INFINITE_RECURSION, pos, "infinite recursion encountered");
+    if (v->type == T_FAILED)
+        eval_rethrow_failed(st, v);
     Value tmp;
     if (v->type == T_THUNK) {
         v->flags = T_THUNK;
@@ -688,7 +690,8 @@ static NOINLINE void call_slow(EvalState *st, Value *fnv, uint32_t nargs, Value 
             i += need;
             Value res;
             uint32_t frames = st->nframes;
-            eval_frame_push_sym(st, pos, p->name, FRAME_PRIMOP);
+            if (!(p->flags & PRIM_NO_TRACE))
+                eval_frame_push_sym(st, pos, p->name, FRAME_PRIMOP);
             st->stats.primop_calls++;
             p->fn(st, pos, all, &res);
             st->nframes = frames;

@@ -34,7 +34,8 @@ const char *eval_type_name(const Value *v)
         return sb.data;
     }
     case T_EXTERNAL: return "an external value";
-    case T_THUNK: return "a thunk";
+    case T_THUNK:
+    case T_FAILED: return "a thunk";
     case T_APP: return "a function application";
     case T_BLACKHOLE: return "a black hole";
     }
