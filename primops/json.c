@@ -356,9 +356,11 @@ typedef struct JsonIn {
     EvalState *st;
     const char *s;
     size_t len, pos;
-    size_t line, line_start; /* for "line L, column C" */
     bool eof_read;           /* the last scan consumed the end of input */
     size_t tok_start;
+    /* nlohmann's "last read" text runs from the start of the last string or number
+     * token (its lexer only resets there), structural characters and blanks included. */
+    size_t last_reset;
     Tok tok;
     const char *err; /* lexer error message for TK_ERROR */
     StrBuf str;      /* decoded string literal */
@@ -376,14 +378,28 @@ static _Noreturn void jp_fail(JsonIn *p, const char *msg)
 
 static _Noreturn void jp_syntax(JsonIn *p, const char *context, Tok expected)
 {
+    /* nlohmann counts lines as it reads (a newline inside a string counts too)
+     * and the column as characters read on the current line, end of input included. */
+    size_t line = 1, ls = 0;
+    for (size_t i = 0; i < p->pos; i++)
+        if (p->s[i] == '\n') {
+            line++;
+            ls = i + 1;
+        }
+    size_t col = p->pos - ls + (p->eof_read ? 1 : 0);
     StrBuf sb;
     sb_init(&sb);
-    size_t col = p->pos - p->line_start + (p->eof_read ? 1 : 0);
     sb_printf(&sb, "[json.exception.parse_error.101] parse error at line %zu, column %zu: "
-                   "syntax error while parsing %s - ", p->line, col, context);
+                   "syntax error while parsing %s - ", line, col, context);
     if (p->tok == TK_ERROR) {
         sb_printf(&sb, "%s; last read: '", p->err);
-        sb_add(&sb, p->s + p->tok_start, p->pos - p->tok_start);
+        for (size_t i = p->last_reset; i < p->pos; i++) {
+            unsigned char c = (unsigned char)p->s[i];
+            if (c <= 0x1F)
+                sb_printf(&sb, "<U+%04X>", c);
+            else
+                sb_putc(&sb, (char)c);
+        }
         sb_putc(&sb, '\'');
     } else {
         sb_printf(&sb, "unexpected %s", tok_names[p->tok]);
@@ -665,11 +681,7 @@ static Tok jp_scan(JsonIn *p)
 {
     while (p->pos < p->len) {
         char c = p->s[p->pos];
-        if (c == '\n') {
-            p->pos++;
-            p->line++;
-            p->line_start = p->pos;
-        } else if (c == ' ' || c == '\t' || c == '\r') {
+        if (c == '\n' || c == ' ' || c == '\t' || c == '\r') {
             p->pos++;
         } else
             break;
@@ -687,10 +699,13 @@ static Tok jp_scan(JsonIn *p)
     case 't': p->pos--; return jp_scan_literal(p, "true", TK_TRUE);
     case 'f': p->pos--; return jp_scan_literal(p, "false", TK_FALSE);
     case 'n': p->pos--; return jp_scan_literal(p, "null", TK_NULL);
-    case '"': return jp_scan_string(p);
+    case '"':
+        p->last_reset = p->tok_start;
+        return jp_scan_string(p);
     default:
         if (c == '-' || is_digit(c)) {
             p->pos--;
+            p->last_reset = p->tok_start;
             return jp_scan_number(p);
         }
         return jp_error(p, "invalid literal");
@@ -867,7 +882,6 @@ void prim_from_json(EvalState *st, const char *s, size_t len, Value *out)
     p.st = st;
     p.s = s;
     p.len = len;
-    p.line = 1;
     jp_scan(&p);
     jp_value(&p, out);
     if (jp_scan(&p) != TK_EOF)
