@@ -45,7 +45,7 @@ static inline Value *new_thunk(EvalState *st, Env *env, Expr *e)
 
 /* ---------- variables ---------- */
 
-static Value *lookup_with(EvalState *st, Env *env, ExprVar *var)
+static NOINLINE Value *lookup_with(EvalState *st, Env *env, ExprVar *var)
 {
     for (uint32_t l = var->level; l; l--)
         env = env->up;
@@ -108,6 +108,10 @@ static inline Value *int_value(EvalState *st, int64_t i)
  * unobservable. Returns NULL when it does not apply. */
 static Value *try_eager(EvalState *st, Env *env, ExprBinOp *x)
 {
+    /* Only with a variable operand (`n - 1`): constant expressions stay thunks,
+     * as in CppNix, so unforced values print the same (<CODE>, «thunk»). */
+    if (x->lhs->kind != EXPR_VAR && x->rhs->kind != EXPR_VAR)
+        return NULL;
     Value *a = immediate(env, x->lhs);
     if (!a || a->type != T_INT)
         return NULL;
@@ -176,7 +180,7 @@ Value *eval_lazy(EvalState *st, Env *env, Expr *e)
 
 /* ---------- forcing ---------- */
 
-static void force_slow(EvalState *st, Value *v, PosIdx pos)
+static NOINLINE void force_slow(EvalState *st, Value *v, PosIdx pos)
 {
     if (v->type == T_BLACKHOLE)
         eval_error(st, ERR_INFINITE_RECURSION, pos, "infinite recursion encountered");
@@ -464,7 +468,7 @@ use_default:
     eval_in(st, env, x->def, out);
 }
 
-static bool eval_has_attr(EvalState *st, Env *env, ExprHasAttr *x)
+static NOINLINE bool eval_has_attr(EvalState *st, Env *env, ExprHasAttr *x)
 {
     Value tmp;
     eval_in(st, env, x->e, &tmp);
@@ -518,7 +522,7 @@ static void eval_update(EvalState *st, Value *l, Value *r, Value *out)
 
 /* ---------- calls ---------- */
 
-static void check_depth(EvalState *st, PosIdx pos)
+static NOINLINE _Noreturn void check_depth(EvalState *st, PosIdx pos)
 {
     if (st->interrupted)
         eval_error(st, ERR_INTERRUPTED, pos, "interrupted by the user");
@@ -531,7 +535,7 @@ static const char *lambda_name(EvalState *st, ExprLambda *l)
 }
 
 /* Binds formals from the attribute set arg into env (slots after the @-argument). */
-static void bind_formals(EvalState *st, ExprLambda *l, Env *env, Value *arg, PosIdx pos)
+static NOINLINE void bind_formals(EvalState *st, ExprLambda *l, Env *env, Value *arg, PosIdx pos)
 {
     Formals *fs = l->formals;
     uint32_t off = l->arg ? 1 : 0;
@@ -623,15 +627,25 @@ static const PrimOp *primop_app_info(const Value *v, uint32_t *nargs)
     return v->primop;
 }
 
+static NOINLINE void call_slow(EvalState *st, Value *fnv, uint32_t nargs, Value **args, Value *out,
+                               PosIdx pos);
+
 void eval_call(EvalState *st, Value *fnv, uint32_t nargs, Value **args, Value *out, PosIdx pos)
 {
-    if (++st->call_depth > st->settings.max_call_depth || st->interrupted)
+    if (__builtin_expect(++st->call_depth > st->settings.max_call_depth || st->interrupted, 0))
         check_depth(st, pos);
     if (nargs == 1 && fnv->type == T_LAMBDA) {
         call_lambda(st, fnv, args[0], out, pos);
         st->call_depth--;
         return;
     }
+    call_slow(st, fnv, nargs, args, out, pos);
+}
+
+/* Everything but the common one-argument lambda call; call_depth is already counted. */
+static NOINLINE void call_slow(EvalState *st, Value *fnv, uint32_t nargs, Value **args, Value *out,
+                               PosIdx pos)
+{
     Value cur = *fnv;
     if (val_is_thunk(&cur)) {
         eval_force(st, fnv, pos);
@@ -745,7 +759,7 @@ static NOINLINE void eval_concat_strings(EvalState *st, Env *env, ExprConcatStri
 
 /* ---------- the walker ---------- */
 
-static inline bool eval_bool(EvalState *st, Env *env, Expr *e, const char *ctx)
+static NOINLINE bool eval_bool(EvalState *st, Env *env, Expr *e, const char *ctx)
 {
     Value v;
     eval_in(st, env, e, &v);
@@ -834,13 +848,13 @@ static NOINLINE void eval_binop(EvalState *st, Env *env, ExprBinOp *x, Value *ou
     case OP_LE:
     case OP_GT:
     case OP_GE: {
-        int c;
-        if (a.type == T_INT && b.type == T_INT)
-            c = a.integer < b.integer ? -1 : a.integer > b.integer;
-        else
-            c = eval_compare(st, &a, &b, x->base.pos, "while comparing two values");
-        bool r = x->op == OP_LT ? c < 0 : x->op == OP_LE ? c <= 0 : x->op == OP_GT ? c > 0 : c >= 0;
-        val_set_bool(out, r);
+        /* Like CppNix: a > b is b < a, a <= b is !(b < a), a >= b is !(a < b)
+         * (operand order shows in error messages; NaN compares this way too). */
+        bool swap = x->op == OP_GT || x->op == OP_LE;
+        bool neg = x->op == OP_LE || x->op == OP_GE;
+        int c = swap ? eval_compare(st, &b, &a, x->base.pos, NULL)
+                     : eval_compare(st, &a, &b, x->base.pos, NULL);
+        val_set_bool(out, (c < 0) != neg);
         return;
     }
     case OP_ADD:
@@ -907,23 +921,39 @@ static NOINLINE void eval_list(EvalState *st, Env *env, ExprList *x, Value *out)
     val_set_list(out, el, x->n);
 }
 
-static NOINLINE void eval_call_expr(EvalState *st, Env *env, ExprCall *x, Value *out)
+static NOINLINE void call_expr_multi(EvalState *st, Env *env, ExprCall *x, Value *fn, Value *out)
 {
-    Value fnbuf, *fn = immediate(env, x->fn);
-    if (!fn) {
-        eval_in(st, env, x->fn, &fnbuf);
-        fn = &fnbuf;
-    }
-    if (x->nargs == 1) {
-        Value *arg = eval_lazy(st, env, x->args[0]);
-        eval_call(st, fn, 1, &arg, out, x->base.pos);
-        return;
-    }
     Value *args[8];
     Value **ap = x->nargs <= 8 ? args : GC_MALLOC(x->nargs * sizeof(Value *));
     for (uint32_t i = 0; i < x->nargs; i++)
         ap[i] = eval_lazy(st, env, x->args[i]);
     eval_call(st, fn, x->nargs, ap, out, x->base.pos);
+}
+
+static NOINLINE void call_expr_eval_fn(EvalState *st, Env *env, ExprCall *x, Value *out)
+{
+    Value fn;
+    eval_in(st, env, x->fn, &fn);
+    if (x->nargs == 1) {
+        Value *arg = eval_lazy(st, env, x->args[0]);
+        eval_call(st, &fn, 1, &arg, out, x->base.pos);
+    } else
+        call_expr_multi(st, env, x, &fn, out);
+}
+
+/* A call whose function is usually an evaluated variable (no copy needed). */
+static NOINLINE void eval_call_expr(EvalState *st, Env *env, ExprCall *x, Value *out)
+{
+    Value *fn = immediate(env, x->fn);
+    if (!fn) {
+        call_expr_eval_fn(st, env, x, out);
+        return;
+    }
+    if (x->nargs == 1) {
+        Value *arg = eval_lazy(st, env, x->args[0]);
+        eval_call(st, fn, 1, &arg, out, x->base.pos);
+    } else
+        call_expr_multi(st, env, x, fn, out);
 }
 
 static NOINLINE Env *eval_let_env(EvalState *st, Env *env, ExprLet *x)
@@ -1005,6 +1035,24 @@ static NOINLINE void eval_pos(EvalState *st, Expr *e, Value *out)
     val_set_attrs(out, b);
 }
 
+static NOINLINE Env *with_env(EvalState *st, Env *env, ExprWith *x)
+{
+    Env *we = env_new(st, env, 1);
+    we->is_with = 1 + x->prev_with;
+    we->values[0] = eval_lazy(st, env, x->attrs);
+    return we;
+}
+
+static NOINLINE _Noreturn void uninitialised_var(EvalState *st, Expr *e)
+{
+    eval_error(st, ERR_INFINITE_RECURSION, e->pos, "infinite recursion encountered");
+}
+
+static NOINLINE _Noreturn void unknown_expr(EvalState *st, Expr *e)
+{
+    eval_error(st, ERR_EVAL, e->pos, "unknown expression kind %d", e->kind);
+}
+
 /* The walker. Kept small so its frame is cheap: if/let/with/assert loop
  * instead of recursing; everything bulky is out of line. */
 void eval_in(EvalState *st, Env *env, Expr *e, Value *out)
@@ -1026,7 +1074,7 @@ void eval_in(EvalState *st, Env *env, Expr *e, Value *out)
         case EXPR_VAR: {
             Value *v = lookup_var(st, env, (ExprVar *)e);
             if (__builtin_expect(!v, 0))
-                eval_error(st, ERR_INFINITE_RECURSION, e->pos, "infinite recursion encountered");
+                uninitialised_var(st, e);
             FORCE(st, v, e->pos);
             *out = *v;
             return;
@@ -1049,15 +1097,10 @@ void eval_in(EvalState *st, Env *env, Expr *e, Value *out)
             env = eval_let_env(st, env, (ExprLet *)e);
             e = ((ExprLet *)e)->body;
             continue;
-        case EXPR_WITH: {
-            ExprWith *x = (ExprWith *)e;
-            Env *we = env_new(st, env, 1);
-            we->is_with = 1 + x->prev_with;
-            we->values[0] = eval_lazy(st, env, x->attrs);
-            env = we;
-            e = x->body;
+        case EXPR_WITH:
+            env = with_env(st, env, (ExprWith *)e);
+            e = ((ExprWith *)e)->body;
             continue;
-        }
         case EXPR_ASSERT:
             eval_assert_cond(st, env, (ExprAssert *)e);
             e = ((ExprAssert *)e)->body;
@@ -1086,7 +1129,7 @@ void eval_in(EvalState *st, Env *env, Expr *e, Value *out)
             eval_pos(st, e, out);
             return;
         }
-        eval_error(st, ERR_EVAL, e->pos, "unknown expression kind %d", e->kind);
+        unknown_expr(st, e);
     }
 }
 
