@@ -55,6 +55,13 @@ int cnix_plugin_init(CnixPlugin *p) {
   return cnix_register_primop(p, "tooMany", 9, "", "", CNIX_PRIMOP_FN(f)) ? 1 : 0;
 }
 EOF
+cat >"$tmp/badname.c" <<'EOF'
+#include "cnix/plugin.h"
+static void f(CnixState *st, CnixValue *out, CnixValue *a) { cnix_copy(st, out, a); }
+int cnix_plugin_init(CnixPlugin *p) {
+  return cnix_register_primop(p, "bad name!", 1, "x", "", CNIX_PRIMOP_FN(f)) ? 1 : 0;
+}
+EOF
 cat >"$tmp/noresult.c" <<'EOF'
 #include "cnix/plugin.h"
 static void forgetful(CnixState *st, CnixValue *out, CnixValue *a) { (void)st; (void)out; (void)a; }
@@ -64,7 +71,7 @@ int cnix_plugin_init(CnixPlugin *p) {
       || cnix_register_primop(p, "ident", 1, "x", "The identity.", CNIX_PRIMOP_FN(ident));
 }
 EOF
-for p in noinit failinit badarity noresult; do
+for p in noinit failinit badarity badname noresult; do
   $CC -shared -fPIC -I "$root/include" "$tmp/$p.c" -o "$tmp/$p.so" || { bad "build $p"; }
 done
 mkdir -p "$tmp/plugdir" && cp "$tmp/example.so" "$tmp/noresult.so" "$tmp/plugdir/"
@@ -125,6 +132,7 @@ ev_err "plugin without entry point" "has no function 'cnix_plugin_init'" \
   --plugin-files "$tmp/noinit.so" -E '1'
 ev_err "plugin init fails" "failed to initialise: no licence key" --plugin-files "$tmp/failinit.so" -E '1'
 ev_err "plugin bad arity" "arity 9; it must be 1 to 8" --plugin-files "$tmp/badarity.so" -E '1'
+ev_err "plugin bad primop name" "failed to initialise: invalid primop name 'bad name!'" --plugin-files "$tmp/badname.so" -E '1'
 expect_err "--plugin-files without value" "requires 1 argument" instantiate --eval --plugin-files
 
 # cnix doc shows plugin primops
