@@ -107,7 +107,8 @@ static void print_result(EvalState *st, Inst *in, Value *v)
         prim_to_xml(st, v, 0, in->strict, !in->no_location, &out, &ctx);
     } else
         eval_print_value(st, v, &out);
-    sb_putc(&out, '\n');
+    if (!in->xml) /* the XML document already ends with a newline (as in CppNix) */
+        sb_putc(&out, '\n');
     fwrite(out.data, 1, out.len, stdout);
 }
 

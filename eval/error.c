@@ -23,22 +23,14 @@ void eval_try_leave(EvalState *st, TryFrame *f)
     st->try_top = f->prev;
 }
 
-void eval_forcing_push(EvalState *st, Value *v)
+void eval_forcing_grow(EvalState *st)
 {
-    if (st->nforcing == st->forcing_cap) {
-        uint32_t cap = st->forcing_cap ? st->forcing_cap * 2 : 1024;
-        Value **n = GC_MALLOC(cap * sizeof(Value *));
-        if (st->nforcing)
-            memcpy(n, st->forcing, st->nforcing * sizeof(Value *));
-        st->forcing = n;
-        st->forcing_cap = cap;
-    }
-    ((Value **)st->forcing)[st->nforcing++] = v;
-}
-
-void eval_forcing_pop(EvalState *st)
-{
-    st->nforcing--;
+    uint32_t cap = st->forcing_cap ? st->forcing_cap * 2 : 1024;
+    Value **n = GC_MALLOC(cap * sizeof(Value *));
+    if (st->nforcing)
+        memcpy(n, st->forcing, st->nforcing * sizeof(Value *));
+    st->forcing = n;
+    st->forcing_cap = cap;
 }
 
 void eval_frame_push(EvalState *st, PosIdx pos, const char *msg)
@@ -117,12 +109,28 @@ static void capture_trace(EvalState *st, EvalError *e, uint32_t from)
             t[k++] = (TraceEntry){0, sb.data, FRAME_OMITTED};
             omitted = 0;
         }
+        if (fr.sym == FRAME_CALL) {
+            const ExprLambda *l = (const ExprLambda *)fr.msg;
+            t[k++] = (TraceEntry){fr.pos, "from call site", 0};
+            StrBuf sb;
+            sb_init(&sb);
+            if (l->name)
+                sb_printf(&sb, "while calling '%s'", sym_name(st->symbols, l->name));
+            else
+                sb_puts(&sb, "while calling anonymous lambda");
+            t[k++] = (TraceEntry){l->base.pos, sb.data, 0};
+            continue;
+        }
         if (fr.sym) {
             StrBuf sb;
             sb_init(&sb);
             if (fr.sym == FRAME_PRIMOP)
                 sb_printf(&sb, "while calling the '%s' builtin", fr.msg);
-            else if (fr.sym == FRAME_SELECT)
+            else if (fr.sym == FRAME_ASSERT) {
+                sb_puts(&sb, "while evaluating the condition of the assertion '");
+                parse_show(st->symbols, ((const ExprAssert *)fr.msg)->cond, &sb);
+                sb_putc(&sb, '\'');
+            } else if (fr.sym == FRAME_SELECT)
                 show_select_frame(st, (const ExprSelect *)fr.msg, &sb);
             else
                 sb_printf(&sb, fr.msg, sym_name(st->symbols, fr.sym));
@@ -244,6 +252,16 @@ static void put_trimmed(StrBuf *out, StrBuf *line)
     sb_putc(out, '\n');
 }
 
+/* Appends msg with every line after the first indented like CppNix does. */
+static void put_indented(StrBuf *out, const char *msg, const char *indent)
+{
+    for (const char *p = msg; *p; p++) {
+        sb_putc(out, *p);
+        if (*p == '\n')
+            sb_puts(out, indent);
+    }
+}
+
 /* Finds line `line` (1-based) of src; returns false past the end. */
 static bool get_line(const Source *src, uint32_t line, const char **start, size_t *len)
 {
@@ -285,17 +303,19 @@ static void show_origin(EvalState *st, const Pos *p, StrBuf *out)
     (void)st;
 }
 
-static void code_line(StrBuf *out, uint32_t no, const char *s, size_t len)
+static void code_line(StrBuf *out, const char *indent, uint32_t no, const char *s, size_t len)
 {
     StrBuf l;
     sb_init(&l);
-    sb_printf(&l, "        %5u| ", no);
+    sb_printf(&l, "%s %5u| ", indent, no);
     sb_add(&l, s, len);
     put_trimmed(out, &l);
 }
 
-/* "at FILE:L:C:" plus up to three lines of code with a caret under the column. */
-static void show_pos(EvalState *st, PosIdx pos, const char *indent, StrBuf *out)
+/* "at FILE:L:C:" plus up to three lines of code with a caret under the column;
+ * code lines are indented by code_indent. */
+static void show_pos_code(EvalState *st, PosIdx pos, const char *indent, const char *code_indent,
+                          StrBuf *out)
 {
     Pos p = pos_get(st->positions, pos);
     if (!p.src)
@@ -309,29 +329,36 @@ static void show_pos(EvalState *st, PosIdx pos, const char *indent, StrBuf *out)
     const char *s;
     size_t len;
     if (p.line > 1 && get_line(p.src, p.line - 1, &s, &len))
-        code_line(out, p.line - 1, s, len);
+        code_line(out, code_indent, p.line - 1, s, len);
     if (get_line(p.src, p.line, &s, &len)) {
-        code_line(out, p.line, s, len);
+        code_line(out, code_indent, p.line, s, len);
         StrBuf c;
         sb_init(&c);
-        sb_puts(&c, "             |");
+        sb_printf(&c, "%s      |", code_indent);
         for (uint32_t i = 0; i < p.col; i++)
             sb_putc(&c, ' ');
         sb_putc(&c, '^');
         put_trimmed(out, &c);
     }
     if (get_line(p.src, p.line + 1, &s, &len))
-        code_line(out, p.line + 1, s, len);
+        code_line(out, code_indent, p.line + 1, s, len);
 }
 
-/* Appends msg with every line after the first indented like CppNix does. */
-static void put_indented(StrBuf *out, const char *msg, const char *indent)
+static void show_pos(EvalState *st, PosIdx pos, const char *indent, StrBuf *out)
 {
-    for (const char *p = msg; *p; p++) {
-        sb_putc(out, *p);
-        if (*p == '\n')
-            sb_puts(out, indent);
-    }
+    show_pos_code(st, pos, indent, "       ", out);
+}
+
+void eval_print_warning(EvalState *st, const char *msg, PosIdx pos)
+{
+    StrBuf out;
+    sb_init(&out);
+    sb_puts(&out, "warning: ");
+    put_indented(&out, msg, "         ");
+    sb_putc(&out, '\n');
+    show_pos_code(st, pos, "         ", "         ", &out);
+    fflush(stdout);
+    fwrite(out.data, 1, out.len, stderr);
 }
 
 void eval_print_error(EvalState *st, const EvalError *e, FILE *f)

@@ -94,6 +94,13 @@ static void print_attr_name(const char *s, size_t len, StrBuf *out)
         eval_print_string_literal(s, len, out);
 }
 
+/* What makes two lists "the same" for «repeated»: CppNix stores lists of up to
+ * two elements inside the Value, so a copy of such a Value is a different list. */
+static const void *list_identity(const Value *v)
+{
+    return v->len <= 2 ? (const void *)v : (const void *)v->list.elems;
+}
+
 /* ---------- nix-instantiate format ---------- */
 
 static void print_amb(EvalState *st, Value *v, StrBuf *out, PtrSet *seen)
@@ -124,7 +131,7 @@ static void print_amb(EvalState *st, Value *v, StrBuf *out, PtrSet *seen)
         break;
     }
     case T_LIST:
-        if (v->len && !ptrset_insert(seen, v->list.elems)) {
+        if (v->len && !ptrset_insert(seen, list_identity(v))) {
             sb_puts(out, "«repeated»");
             break;
         }
@@ -157,9 +164,9 @@ typedef struct ShowCtx {
     EvalState *st;
     PtrSet seen;
     uint32_t attrs_printed, items_printed;
+    uint32_t max_depth, max_attrs, max_items, max_string;
+    bool force; /* `nix eval`: force values as they are printed */
 } ShowCtx;
-
-enum { MAX_DEPTH = 10, MAX_ATTRS = 10, MAX_ITEMS = 10, MAX_STRING = 1024 };
 
 static void show_pos_short(EvalState *st, PosIdx pos, StrBuf *out)
 {
@@ -175,14 +182,16 @@ static void show_pos_short(EvalState *st, PosIdx pos, StrBuf *out)
     sb_printf(out, ":%u:%u", p.line, p.col);
 }
 
-static void show(ShowCtx *c, Value *v, StrBuf *out, int depth)
+static void show(ShowCtx *c, Value *v, StrBuf *out, uint32_t depth)
 {
     EvalState *st = c->st;
+    if (c->force)
+        eval_force(st, v, 0);
     switch ((ValueType)v->type) {
     case T_STRING:
-        if (v->len > MAX_STRING) {
-            eval_print_string_literal(v->str.s, MAX_STRING, out);
-            sb_printf(out, "«%u bytes elided»", v->len - MAX_STRING);
+        if (v->len > c->max_string) {
+            eval_print_string_literal(v->str.s, c->max_string, out);
+            sb_printf(out, "«%u bytes elided»", v->len - c->max_string);
         } else
             eval_print_string_literal(v->str.s, v->len, out);
         return;
@@ -199,6 +208,8 @@ static void show(ShowCtx *c, Value *v, StrBuf *out, int depth)
         Attr *type = attrs_find(b, st->s.type);
         if (type && type->value->type == T_STRING && strcmp(type->value->str.s, "derivation") == 0) {
             Attr *dp = attrs_find(b, st->s.drvPath);
+            if (dp && c->force)
+                eval_force(st, dp->value, 0);
             sb_puts(out, "«derivation");
             if (dp && dp->value->type == T_STRING) {
                 sb_putc(out, ' ');
@@ -208,14 +219,14 @@ static void show(ShowCtx *c, Value *v, StrBuf *out, int depth)
             sb_puts(out, "»");
             return;
         }
-        if (depth >= MAX_DEPTH) {
+        if (depth >= c->max_depth) {
             sb_puts(out, "{ ... }");
             return;
         }
         sb_puts(out, "{ ");
         uint32_t *ord = attrs_sorted_by_name(st, b);
         for (uint32_t i = 0; i < b->size; i++) {
-            if (c->attrs_printed >= MAX_ATTRS) {
+            if (c->attrs_printed >= c->max_attrs) {
                 uint32_t left = b->size - i;
                 sb_printf(out, "«%u attribute%s elided» ", left, left == 1 ? "" : "s");
                 break;
@@ -231,7 +242,7 @@ static void show(ShowCtx *c, Value *v, StrBuf *out, int depth)
         return;
     }
     case T_LIST:
-        if (v->len && !ptrset_insert(&c->seen, v->list.elems)) {
+        if (v->len && !ptrset_insert(&c->seen, list_identity(v))) {
             sb_puts(out, "«repeated»");
             return;
         }
@@ -239,13 +250,13 @@ static void show(ShowCtx *c, Value *v, StrBuf *out, int depth)
             sb_puts(out, "[ ]");
             return;
         }
-        if (depth >= MAX_DEPTH) {
+        if (depth >= c->max_depth) {
             sb_puts(out, "[ ... ]");
             return;
         }
         sb_puts(out, "[ ");
         for (uint32_t i = 0; i < v->len; i++) {
-            if (c->items_printed >= MAX_ITEMS) {
+            if (c->items_printed >= c->max_items) {
                 uint32_t left = v->len - i;
                 sb_printf(out, "«%u item%s elided» ", left, left == 1 ? "" : "s");
                 break;
@@ -286,7 +297,13 @@ static void show(ShowCtx *c, Value *v, StrBuf *out, int depth)
 
 void eval_show_value(EvalState *st, Value *v, StrBuf *out)
 {
-    ShowCtx c = {st, {0}, 0, 0};
+    ShowCtx c = {st, {0}, 0, 0, 10, 10, 10, 1024, false};
+    show(&c, v, out, 0);
+}
+
+void eval_show_value_forced(EvalState *st, Value *v, StrBuf *out)
+{
+    ShowCtx c = {st, {0}, 0, 0, UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX, true};
     show(&c, v, out, 0);
 }
 

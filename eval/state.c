@@ -11,10 +11,6 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-EvalPriv *eval_priv(EvalState *st)
-{
-    return st->priv;
-}
 
 /* ---------- a string -> pointer map for the caches ---------- */
 
@@ -155,17 +151,44 @@ static void intern_well_known(EvalState *st)
 #undef S
 }
 
+static void parse_warning(void *ctx, const char *msg, PosIdx pos)
+{
+    eval_print_warning(ctx, msg, pos);
+}
+
+static bool has_feature(const char *list, const char *f)
+{
+    size_t n = strlen(f);
+    for (const char *p = list; p && (p = strstr(p, f)); p += n)
+        if ((p == list || p[-1] == ' ') && (p[n] == 0 || p[n] == ' '))
+            return true;
+    return false;
+}
+
 EvalState *eval_state_new(const EvalSettings *settings)
 {
     EvalState *st = GC_MALLOC(sizeof *st);
     st->settings = *settings;
     if (!st->settings.max_call_depth)
         st->settings.max_call_depth = 1000000;
+    if (!st->settings.parse.warn) {
+        st->settings.parse.warn = parse_warning;
+        st->settings.parse.warn_ctx = st;
+    }
+    st->settings.parse.pure_eval = st->settings.pure_eval;
+    if (has_feature(st->settings.experimental_features, "pipe-operators"))
+        st->settings.parse.pipe_operators = true;
     st->symbols = sym_new();
     st->positions = pos_table_new();
     intern_well_known(st);
     EvalPriv *p = GC_MALLOC(sizeof *p);
     st->priv = p;
+    p->small_ints = GC_MALLOC_ATOMIC((SMALL_INT_MAX - SMALL_INT_MIN + 1) * sizeof(Value));
+    for (int i = SMALL_INT_MIN; i <= SMALL_INT_MAX; i++) {
+        Value *v = &p->small_ints[i - SMALL_INT_MIN];
+        memset(v, 0, sizeof *v);
+        val_set_int(v, i);
+    }
     st->import_cache = GC_MALLOC(sizeof(StrMap));
     st->parse_cache = GC_MALLOC(sizeof(StrMap));
     bi_register_all(st);
@@ -404,6 +427,6 @@ const char *eval_find_file(EvalState *st, Value *search_path, const char *name, 
             return cand;
     }
     (void)nlen;
-    eval_error(st, ERR_EVAL, pos,
+    eval_error(st, ERR_THROWN, pos,
                "file '%s' was not found in the Nix search path (add it using $NIX_PATH or -I)", name);
 }

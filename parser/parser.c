@@ -2,6 +2,7 @@
 #include "parser/parser.h"
 
 #include <gc/gc.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -9,9 +10,12 @@
 
 #include "parser/lexer.h"
 
-/* Deepest nesting of expressions accepted; beyond it a clean error is
- * reported instead of risking a stack overflow. */
-#define PARSE_MAX_DEPTH 4000
+/* Nesting is bounded twice: by a count of recursive entries, and by the C
+ * stack actually used (frames are larger under sanitizers, and the evaluator
+ * may parse on a thread with a much bigger stack than the main one). Beyond
+ * either a clean error is reported instead of overflowing the stack. */
+#define PARSE_MAX_DEPTH 100000
+#define PARSE_STACK_MARGIN (256 * 1024)
 
 /* A source location not yet registered in the PosTable (registering costs
  * an entry, so it is only done for locations that end up in the AST). */
@@ -38,11 +42,17 @@ typedef struct Parser {
     ParseError *err;
     jmp_buf jb;
     int depth;
+    uintptr_t stack_limit; /* lowest stack address the parser may reach */
     AttrSlot *slots;
     uint32_t nslots, nused;
     ExprAttrs **all_attrs; /* every set built, sorted by symbol at the end */
     uint32_t nall, capall;
     Symbol s_body, s_or, s_find_file, s_nix_path;
+    /* A stack for arrays under construction (paths, list elements, string
+     * parts...): nested constructs push above and pop before returning, and
+     * each finished array is copied out at its exact size. */
+    char *scratch;
+    size_t sc_len, sc_cap;
 } Parser;
 
 /* ---- errors ---------------------------------------------------------- */
@@ -135,9 +145,30 @@ static _Noreturn void syntax_error(Parser *P, const Token *t, const char *expect
 
 static void enter(Parser *P, const Token *t)
 {
-    if (++P->depth > PARSE_MAX_DEPTH)
-        fail_fmt(P, tok_pos(P, t), "expression nesting too deep (more than %d levels)",
-                 PARSE_MAX_DEPTH);
+    char here;
+    if (++P->depth > PARSE_MAX_DEPTH || (uintptr_t)&here < P->stack_limit)
+        fail_at(P, tok_pos(P, t), "expression nesting too deep");
+}
+
+/* Sets how far down the stack parsing may go: most of what is left of this
+ * thread's stack, keeping a margin for the caller. */
+static void set_stack_limit(Parser *P)
+{
+    char here;
+    uintptr_t sp = (uintptr_t)&here, low = 0;
+    pthread_attr_t attr;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+        void *addr;
+        size_t size;
+        if (pthread_attr_getstack(&attr, &addr, &size) == 0)
+            low = (uintptr_t)addr;
+        pthread_attr_destroy(&attr);
+    }
+    if (!low || sp < low + 2 * PARSE_STACK_MARGIN)
+        low = sp > 4 * 1024 * 1024 ? sp - 4 * 1024 * 1024 : 0; /* unknown: assume 4 MiB */
+    else
+        low += PARSE_STACK_MARGIN;
+    P->stack_limit = low;
 }
 
 /* ---- tokens ---------------------------------------------------------- */
@@ -215,17 +246,58 @@ static Expr *new_node(size_t size, ExprKind kind, PosIdx pos)
     return e;
 }
 
-/* Arrays grown in powers of two: capacity is implied by the count. */
+/* Makes room for element n of an array grown in powers of two (capacity is
+ * implied by the count: 1, 2, 4, 8, ...). */
 static void *grow(void *arr, uint32_t n, size_t elem)
 {
-    if (n >= 4 && (n & (n - 1)) != 0)
-        return arr;
-    uint32_t cap = n < 4 ? 4 : n * 2;
-    if (n < 4 && arr)
-        return arr;
-    void *a = GC_MALLOC(cap * elem);
+    if (n & (n - 1))
+        return arr; /* n is not a power of two: capacity > n */
+    void *a = GC_MALLOC((n ? 2 * (size_t)n : 1) * elem);
     if (n)
         memcpy(a, arr, n * elem);
+    return a;
+}
+
+static size_t sc_mark(Parser *P) { return P->sc_len; }
+
+/* Room for one more element of size sz; returns its offset (the buffer may
+ * move, so callers keep offsets, not pointers, across nested parsing). */
+static size_t sc_push(Parser *P, const void *item, size_t sz)
+{
+    size_t need = P->sc_len + ((sz + 7) & ~(size_t)7);
+    if (need > P->sc_cap) {
+        size_t cap = P->sc_cap ? P->sc_cap * 2 : 4096;
+        while (cap < need)
+            cap *= 2;
+        char *b = GC_MALLOC(cap);
+        if (P->sc_len)
+            memcpy(b, P->scratch, P->sc_len);
+        P->scratch = b;
+        P->sc_cap = cap;
+    }
+    size_t off = P->sc_len;
+    memcpy(P->scratch + off, item, sz);
+    P->sc_len = need;
+    return off;
+}
+
+/* Pops everything above mark into an exact-size GC array of n elements. */
+static void *sc_take(Parser *P, size_t mark, size_t elem, uint32_t *n)
+{
+    size_t stride = (elem + 7) & ~(size_t)7;
+    uint32_t cnt = (uint32_t)((P->sc_len - mark) / stride);
+    void *a = NULL;
+    if (cnt) {
+        a = GC_MALLOC(cnt * elem);
+        if (stride == elem) {
+            memcpy(a, P->scratch + mark, cnt * elem);
+        } else {
+            for (uint32_t i = 0; i < cnt; i++)
+                memcpy((char *)a + i * elem, P->scratch + mark + i * stride, elem);
+        }
+    }
+    P->sc_len = mark;
+    *n = cnt;
     return a;
 }
 
@@ -236,6 +308,15 @@ static Expr *mk_string(Parser *P, PosIdx pos, const char *s, size_t n)
     memcpy(c, s, n);
     c[n] = 0;
     e->s = c;
+    e->len = (uint32_t)n;
+    return &e->base;
+}
+
+/* An ExprString taking over s, which must be NUL-terminated GC memory. */
+static Expr *mk_string_owned(PosIdx pos, const char *s, size_t n)
+{
+    ExprString *e = NEW(ExprString, EXPR_STRING, pos);
+    e->s = s;
     e->len = (uint32_t)n;
     return &e->base;
 }
@@ -432,12 +513,18 @@ static int cmp_attrdef(const void *a, const void *b)
 
 typedef struct PathBuf {
     AttrName *items;
-    uint32_t n;
+    uint32_t n, cap;
 } PathBuf;
 
 static void path_push(PathBuf *pb, AttrName an)
 {
-    pb->items = grow(pb->items, pb->n, sizeof(AttrName));
+    if (pb->n == pb->cap) {
+        pb->cap = pb->cap ? 2 * pb->cap : 4;
+        AttrName *a = GC_MALLOC(pb->cap * sizeof(AttrName));
+        if (pb->n)
+            memcpy(a, pb->items, pb->n * sizeof(AttrName));
+        pb->items = a;
+    }
     pb->items[pb->n++] = an;
 }
 
@@ -572,37 +659,40 @@ static AttrName parse_attr(Parser *P, const char *expecting)
 
 static PathBuf parse_attrpath(Parser *P)
 {
-    PathBuf pb = {NULL, 0};
+    size_t mark = sc_mark(P);
     for (;;) {
-        path_push(&pb, parse_attr(P, EXP_ATTR));
+        AttrName an = parse_attr(P, EXP_ATTR);
+        sc_push(P, &an, sizeof an);
         if (peek(P)->kind != TOK_DOT)
-            return pb;
+            break;
         advance(P);
     }
+    PathBuf pb;
+    pb.items = sc_take(P, mark, sizeof(AttrName), &pb.n);
+    pb.cap = pb.n;
+    return pb;
 }
 
 /* "..." after the opening quote. Sets *is_static when the result is a plain
  * ExprString that may serve as a static attribute name. */
 static Expr *parse_string(Parser *P, const Token *open, bool *is_static)
 {
-    Expr **parts = NULL;
-    uint32_t n = 0;
+    size_t mark = sc_mark(P);
     bool interp = false;
     Loc first = {0, 0};
     Token t;
-    for (;;) {
+    for (bool start = true;; start = false) {
         lex_mode(P, &t, 0, false);
-        if (n == 0 && !interp)
+        if (start)
             first = tok_loc(&t);
         if (t.kind == TOK_STR) {
-            parts = grow(parts, n, sizeof(Expr *));
-            parts[n++] = mk_string(P, 0, t.s, t.len);
+            Expr *e = mk_string_owned(0, t.s, t.len);
+            sc_push(P, &e, sizeof e);
         } else if (t.kind == TOK_DOLLAR_CURLY) {
             interp = true;
             Expr *e = parse_expr(P);
             expect(P, TOK_RBRACE, "'}'");
-            parts = grow(parts, n, sizeof(Expr *));
-            parts[n++] = e;
+            sc_push(P, &e, sizeof e);
         } else if (t.kind == TOK_QUOTE) {
             break;
         } else {
@@ -611,16 +701,15 @@ static Expr *parse_string(Parser *P, const Token *open, bool *is_static)
     }
     *is_static = !interp;
     if (!interp) {
-        if (n == 0)
-            return mk_string(P, tok_pos(P, open), "", 0);
-        ExprString *s = (ExprString *)parts[0];
-        s->base.pos = tok_pos(P, open);
-        return parts[0];
+        uint32_t n = (uint32_t)((P->sc_len - mark) / sizeof(Expr *));
+        Expr *e = n ? *(Expr **)(P->scratch + mark) : mk_string(P, 0, "", 0);
+        P->sc_len = mark;
+        e->pos = tok_pos(P, open);
+        return e;
     }
     ExprConcatStrings *c = NEW(ExprConcatStrings, EXPR_CONCAT_STRINGS, mkpos(P, first));
     c->force_string = true;
-    c->parts = parts;
-    c->nparts = n;
+    c->parts = sc_take(P, mark, sizeof(Expr *), &c->nparts);
     return &c->base;
 }
 
@@ -738,26 +827,29 @@ static Expr *strip_indentation(Parser *P, PosIdx pos, IndPart *es, uint32_t n)
 
 static Expr *parse_ind_string(Parser *P, const Token *open)
 {
-    IndPart *parts = NULL;
-    uint32_t n = 0;
+    size_t mark = sc_mark(P);
     Token t;
     for (;;) {
         lex_mode(P, &t, 1, false);
         if (t.kind == TOK_IND_STR) {
-            parts = grow(parts, n, sizeof(IndPart));
-            parts[n++] = (IndPart){NULL, t.s, t.len, t.has_indent};
+            IndPart ip = {NULL, t.s, t.len, t.has_indent};
+            sc_push(P, &ip, sizeof ip);
         } else if (t.kind == TOK_DOLLAR_CURLY) {
             Expr *e = parse_expr(P);
             expect(P, TOK_RBRACE, "'}'");
-            parts = grow(parts, n, sizeof(IndPart));
-            parts[n++] = (IndPart){e, NULL, 0, false};
+            IndPart ip = {e, NULL, 0, false};
+            sc_push(P, &ip, sizeof ip);
         } else if (t.kind == TOK_IND_CLOSE) {
             break;
         } else {
             syntax_error(P, &t, "indented string or '${' or end of an indented string");
         }
     }
-    return strip_indentation(P, tok_pos(P, open), parts, n);
+    _Static_assert(sizeof(IndPart) % 8 == 0, "IndPart is pushed unpadded");
+    uint32_t n = (uint32_t)((P->sc_len - mark) / sizeof(IndPart));
+    Expr *e = strip_indentation(P, tok_pos(P, open), (IndPart *)(P->scratch + mark), n);
+    P->sc_len = mark;
+    return e;
 }
 
 /* Reports a lint diagnostic: level 1 warns through the callback, 2 fails. */
@@ -905,18 +997,19 @@ static Expr *parse_path(Parser *P, const Token *start)
 static Expr *parse_list(Parser *P, const Token *open)
 {
     ExprList *l = NEW(ExprList, EXPR_LIST, tok_pos(P, open));
+    size_t mark = sc_mark(P);
     for (;;) {
         Token *t = peek(P);
         if (t->kind == TOK_RBRACK) {
             advance(P);
+            l->elems = sc_take(P, mark, sizeof(Expr *), &l->n);
             return &l->base;
         }
         if (!starts_simple(t->kind))
             syntax_error(P, t, NULL);
         Loc loc = tok_loc(t);
         Expr *e = parse_select(P, NULL, loc);
-        l->elems = grow(l->elems, l->n, sizeof(Expr *));
-        l->elems[l->n++] = e;
+        sc_push(P, &e, sizeof e);
     }
 }
 
@@ -1054,20 +1147,16 @@ static Expr *parse_app(Parser *P, Expr *prim, Loc loc)
     Token *t = peek(P);
     if (!starts_simple(t->kind))
         return fn;
-    Expr *buf[8];
-    Expr **args = buf;
-    uint32_t n = 0, cap = 8;
+    size_t mark = sc_mark(P);
     do {
-        if (n == cap) {
-            Expr **a = GC_MALLOC(2 * cap * sizeof(Expr *));
-            memcpy(a, args, n * sizeof(Expr *));
-            args = a;
-            cap *= 2;
-        }
-        args[n++] = parse_select(P, NULL, tok_loc(t));
+        Expr *a = parse_select(P, NULL, tok_loc(t));
+        sc_push(P, &a, sizeof a);
         t = peek(P);
     } while (starts_simple(t->kind));
-    return mk_call(mkpos(P, loc), fn, args, n);
+    uint32_t n = (uint32_t)((P->sc_len - mark) / sizeof(Expr *));
+    Expr *c = mk_call(mkpos(P, loc), fn, (Expr **)(P->scratch + mark), n);
+    P->sc_len = mark;
+    return c;
 }
 
 enum { ASSOC_LEFT, ASSOC_RIGHT, ASSOC_NONE };
@@ -1112,6 +1201,43 @@ static Expr *build_binop(Parser *P, const Token *op, Expr *a, Expr *b)
     case TOK_SLASH: return mk_binop(pos, OP_DIV, a, b);
     default: return mk_binop(pos, OP_CONCAT_LISTS, a, b);
     }
+}
+
+static Expr *parse_binop(Parser *P, int min, Expr *prim, Loc loc);
+
+/* A chain `a OP b OP c ...` of one right-associative operator, collected
+ * iteratively and folded from the right, so that long `a ++ b ++ ...` chains
+ * need no deep recursion. Kept out of parse_binop to keep its frame small. */
+__attribute__((noinline)) static Expr *parse_right_chain(Parser *P, Expr *lhs, const Token *op,
+                                                         int prec, Loc loc)
+{
+    typedef struct {
+        Expr *e;
+        PosIdx pos;
+    } Item;
+    TokKind kind = op->kind;
+    size_t mark = sc_mark(P);
+    Item it = {lhs, tok_pos(P, op)};
+    sc_push(P, &it, sizeof it);
+    Expr *r;
+    for (;;) {
+        r = parse_binop(P, prec + 1, NULL, loc);
+        Token *nt = peek(P);
+        if (nt->kind != kind)
+            break;
+        it = (Item){r, tok_pos(P, nt)};
+        sc_push(P, &it, sizeof it);
+        advance(P);
+    }
+    size_t stride = (sizeof(Item) + 7) & ~(size_t)7;
+    for (size_t off = P->sc_len; off > mark;) {
+        off -= stride;
+        Item *x = (Item *)(P->scratch + off);
+        BinOp bop = kind == TOK_IMPL ? OP_IMPL : kind == TOK_UPDATE ? OP_UPDATE : OP_CONCAT_LISTS;
+        r = mk_binop(x->pos, bop, x->e, r);
+    }
+    P->sc_len = mark;
+    return r;
 }
 
 /* Precedence climbing over expr_op: parses operators binding tighter than or
@@ -1159,39 +1285,7 @@ static Expr *parse_binop(Parser *P, int min, Expr *prim, Loc loc)
             continue;
         }
         if (assoc == ASSOC_RIGHT) {
-            /* Collect the whole chain iteratively, then fold from the right,
-             * so that long `a ++ b ++ ...` chains need no deep recursion. */
-            Expr *sbuf[8];
-            Token obuf[8];
-            Expr **es = sbuf;
-            Token *ops = obuf;
-            uint32_t n = 0, cap = 8;
-            es[n] = lhs;
-            ops[n++] = op;
-            for (;;) {
-                Expr *r = parse_binop(P, prec + 1, NULL, loc);
-                Token *nt = peek(P);
-                if (nt->kind != op.kind) {
-                    lhs = r;
-                    break;
-                }
-                if (n == cap) {
-                    Expr **e2 = GC_MALLOC(2 * cap * sizeof(Expr *));
-                    Token *o2 = GC_MALLOC(2 * cap * sizeof(Token));
-                    memcpy(e2, es, n * sizeof(Expr *));
-                    memcpy(o2, ops, n * sizeof(Token));
-                    es = e2;
-                    ops = o2;
-                    cap *= 2;
-                }
-                es[n] = r;
-                ops[n++] = *nt;
-                advance(P);
-            }
-            while (n > 0) {
-                n--;
-                lhs = build_binop(P, &ops[n], es[n], lhs);
-            }
+            lhs = parse_right_chain(P, lhs, &op, prec, loc);
             continue;
         }
         Expr *rhs = parse_binop(P, prec + 1, NULL, loc);
@@ -1400,28 +1494,21 @@ typedef struct Pending {
     Expr *node;
     Formals *formals;
     PosIdx pos;
-    const char *doc;
 } Pending;
+_Static_assert(sizeof(Pending) % 8 == 0, "Pending is pushed unpadded");
 
 static Expr *parse_expr(Parser *P)
 {
     Token *t = peek(P);
     enter(P, t);
-    Pending sbuf[8];
-    Pending *st = sbuf;
-    uint32_t n = 0, cap = 8;
+    size_t mark = sc_mark(P);
+    uint32_t n = 0;
     Expr *e;
     for (;;) {
-        if (n == cap) {
-            Pending *s2 = GC_MALLOC(2 * cap * sizeof(Pending));
-            memcpy(s2, st, n * sizeof(Pending));
-            st = s2;
-            cap *= 2;
-        }
         t = peek(P);
         Token tk = *t;
-        Pending *pd = &st[n];
-        *pd = (Pending){0};
+        Pending pdv = {0};
+        Pending *pd = &pdv;
         switch (tk.kind) {
         case TOK_ASSERT: {
             advance(P);
@@ -1430,6 +1517,7 @@ static Expr *parse_expr(Parser *P)
             ExprAssert *a = NEW(ExprAssert, EXPR_ASSERT, tok_pos(P, &tk));
             a->cond = c;
             pd->node = &a->base;
+            sc_push(P, pd, sizeof *pd);
             n++;
             continue;
         }
@@ -1440,6 +1528,7 @@ static Expr *parse_expr(Parser *P)
             ExprWith *w = NEW(ExprWith, EXPR_WITH, tok_pos(P, &tk));
             w->attrs = c;
             pd->node = &w->base;
+            sc_push(P, pd, sizeof *pd);
             n++;
             continue;
         }
@@ -1453,6 +1542,7 @@ static Expr *parse_expr(Parser *P)
             i->cond = c;
             i->then = th;
             pd->node = &i->base;
+            sc_push(P, pd, sizeof *pd);
             n++;
             continue;
         }
@@ -1469,6 +1559,7 @@ static Expr *parse_expr(Parser *P)
             l->attrs = a;
             pd->node = &l->base;
             pd->pos = pos;
+            sc_push(P, pd, sizeof *pd);
             n++;
             continue;
         }
@@ -1481,6 +1572,7 @@ static Expr *parse_expr(Parser *P)
                 l->arg = sym_intern(P->syms, tk.s, tk.len);
                 l->doc = doc_text(P, &tk);
                 pd->node = &l->base;
+                sc_push(P, pd, sizeof *pd);
                 n++;
                 continue;
             }
@@ -1497,6 +1589,7 @@ static Expr *parse_expr(Parser *P)
                 pd->node = &l->base;
                 pd->formals = f;
                 pd->pos = l->base.pos;
+                sc_push(P, pd, sizeof *pd);
                 n++;
                 continue;
             }
@@ -1550,6 +1643,7 @@ static Expr *parse_expr(Parser *P)
             pd->node = &l->base;
             pd->formals = f;
             pd->pos = pos;
+            sc_push(P, pd, sizeof *pd);
             n++;
             continue;
         }
@@ -1564,7 +1658,7 @@ static Expr *parse_expr(Parser *P)
 done:
     /* Reduce the pending constructs innermost first, as bison would. */
     while (n > 0) {
-        Pending *pd = &st[--n];
+        Pending *pd = (Pending *)(P->scratch + mark + (size_t)(--n) * sizeof(Pending));
         Expr *node = pd->node;
         switch (node->kind) {
         case EXPR_ASSERT: ((ExprAssert *)node)->body = e; break;
@@ -1595,6 +1689,7 @@ done:
         }
         e = node;
     }
+    P->sc_len = mark;
     P->depth--;
     return e;
 }
@@ -1627,21 +1722,52 @@ Expr *parse_source(SymTab *syms, PosTable *pos, const Source *src, const ParseOp
         err->msg = "source text too large";
         return NULL;
     }
-    char *buf = GC_MALLOC_ATOMIC(src->len + 1);
-    if (src->len)
-        memcpy(buf, src->text, src->len);
-    buf[src->len] = 0;
+    /* The lexer needs a NUL after the text. GC-allocated texts that already
+     * have one (the usual case for files read by the evaluator) are used in
+     * place; anything else is copied. */
+    const char *buf = src->text;
+#ifdef PARSE_SOURCE_MALLOC
+    /* Fuzzing: an exact-size malloc'd copy lets AddressSanitizer see overreads. */
+    char *mcopy = malloc(src->len + 1);
+    if (!mcopy) {
+        err->msg = "out of memory";
+        return NULL;
+    }
+    memcpy(mcopy, src->text, src->len);
+    mcopy[src->len] = 0;
+    buf = mcopy;
+#else
+    void *base = src->text ? GC_base((void *)src->text) : NULL;
+    if (!base || (size_t)(src->text - (const char *)base) + src->len >= GC_size(base) ||
+        src->text[src->len] != 0) {
+        char *copy = GC_MALLOC_ATOMIC(src->len + 1);
+        if (src->len)
+            memcpy(copy, src->text, src->len);
+        copy[src->len] = 0;
+        buf = copy;
+    }
+#endif
     lex_init(&P.L, buf, src->len);
     P.s_body = sym_intern_cstr(syms, "body");
     P.s_or = sym_intern_cstr(syms, "or");
     P.s_find_file = sym_intern_cstr(syms, "__findFile");
     P.s_nix_path = sym_intern_cstr(syms, "__nixPath");
-    if (setjmp(P.jb))
-        return NULL;
-    Expr *e = parse_expr(&P);
-    Token *t = peek(&P);
-    if (t->kind != TOK_EOF)
-        syntax_error(&P, t, "end of file");
-    finish_attrs(&P);
-    return e;
+    /* Nearly everything allocated while parsing stays live, so collections
+     * during the parse would only scan the growing tree again and again. */
+    GC_disable();
+    set_stack_limit(&P);
+    Expr *volatile result = NULL;
+    if (setjmp(P.jb) == 0) {
+        Expr *e = parse_expr(&P);
+        Token *t = peek(&P);
+        if (t->kind != TOK_EOF)
+            syntax_error(&P, t, "end of file");
+        finish_attrs(&P);
+        result = e;
+    }
+    GC_enable();
+#ifdef PARSE_SOURCE_MALLOC
+    free(mcopy);
+#endif
+    return result;
 }

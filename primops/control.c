@@ -90,12 +90,18 @@ static void prim_warn(EvalState *st, PosIdx pos, Value **args, Value *out)
     eval_force_string(st, args[0], pos, "while evaluating the first argument; the message passed to builtins.warn");
     StrBuf sb;
     sb_init(&sb);
-    sb_puts(&sb, "evaluation warning: ");
-    /* continuation lines are indented like CppNix's logger does */
-    for (uint32_t i = 0; i < args[0]->len; i++) {
-        sb_putc(&sb, args[0]->str.s[i]);
-        if (args[0]->str.s[i] == '\n')
-            sb_puts(&sb, "                    ");
+    /* continuation lines are indented like CppNix's logger does, unless the
+     * message itself starts on a new line */
+    if (args[0]->len && args[0]->str.s[0] == '\n') {
+        sb_puts(&sb, "evaluation warning:");
+        sb_add(&sb, args[0]->str.s, args[0]->len);
+    } else {
+        sb_puts(&sb, "evaluation warning: ");
+        for (uint32_t i = 0; i < args[0]->len; i++) {
+            sb_putc(&sb, args[0]->str.s[i]);
+            if (args[0]->str.s[i] == '\n')
+                sb_puts(&sb, "                    ");
+        }
     }
     sb_putc(&sb, '\n');
     fflush(stdout);
