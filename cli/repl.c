@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "native/native.h"
 #include "repl/repl.h"
 
 static void usage(FILE *f)
@@ -36,6 +37,7 @@ int cli_repl(int argc, char **argv)
     ReplArg *args = GC_MALLOC((size_t)argc * sizeof *args);
     SearchPathEntry *incl = GC_MALLOC((size_t)argc * sizeof *incl);
     uint32_t nfiles = 0, nargs = 0, nincl = 0;
+    const char *native_err = NULL;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -54,6 +56,11 @@ int cli_repl(int argc, char **argv)
             i += 2;
         } else if (!strcmp(a, "--show-trace")) {
             settings.show_trace = true;
+        } else if (native_cli_option(&settings, argc, argv, &i, &native_err)) {
+            if (native_err) {
+                fprintf(stderr, "error: %s\n", native_err);
+                return 1;
+            }
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "error: unrecognised flag '%s'\n", a);
             usage(stderr);
@@ -72,6 +79,10 @@ int cli_repl(int argc, char **argv)
         settings.nix_path_len += nincl;
     }
     EvalState *st = eval_state_new(&settings);
+    if (!native_load_plugins(st, &native_err)) {
+        fprintf(stderr, "error: %s\n", native_err);
+        return 1;
+    }
     ReplOptions opts = {files, nfiles, args, nargs};
     return repl_run(st, &opts);
 }

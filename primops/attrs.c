@@ -27,7 +27,7 @@ static void prim_attrNames(EvalState *st, PosIdx pos, Value **args, Value *out)
         val_set_list(out, NULL, 0);
         return;
     }
-    uint32_t *idx = attrs_sorted_by_name(st, b);
+    uint32_t *idx = prim_attrs_by_name(st, b);
     Value **elems = val_list_alloc(st, n);
     for (uint32_t i = 0; i < n; i++)
         elems[i] = prim_sym_string(st, b->attrs[idx[i]].name);
@@ -42,7 +42,7 @@ static void prim_attrValues(EvalState *st, PosIdx pos, Value **args, Value *out)
         val_set_list(out, NULL, 0);
         return;
     }
-    uint32_t *idx = attrs_sorted_by_name(st, b);
+    uint32_t *idx = prim_attrs_by_name(st, b);
     Value **elems = val_list_alloc(st, n);
     for (uint32_t i = 0; i < n; i++)
         elems[i] = b->attrs[idx[i]].value;
@@ -136,13 +136,11 @@ static void prim_removeAttrs(EvalState *st, PosIdx pos, Value **args, Value *out
         ngone += !gone[k];
         gone[k] = 1;
     }
-    if (ngone == 0) {
-        *out = *args[0];
-        return;
-    }
+    /* Always a new set (never the input itself), as in CppNix: set identity is
+     * visible in printing («repeated»). */
     Bindings *r = attrs_alloc(st, b->size - ngone);
     for (uint32_t i = 0; i < b->size; i++)
-        if (!gone[i])
+        if (!gone || !gone[i])
             r->attrs[r->size++] = b->attrs[i]; /* a subsequence of a sorted array stays sorted */
     val_set_attrs(out, r);
 }
@@ -225,10 +223,7 @@ static void prim_intersectAttrs(EvalState *st, PosIdx pos, Value **args, Value *
             if (attrs_find(l, r->attrs[j].name))
                 b->attrs[b->size++] = r->attrs[j];
     }
-    if (b->size == r->size && r->size)
-        *out = *args[1]; /* all of the second set: share it */
-    else
-        val_set_attrs(out, b);
+    val_set_attrs(out, b); /* a new set even if it equals the second: see removeAttrs */
 }
 
 static void prim_catAttrs(EvalState *st, PosIdx pos, Value **args, Value *out)

@@ -27,6 +27,11 @@ void prim_symmap_init(PrimSymMap *m, size_t expected);
 /* Slot for key; inserted (value 0) if absent, then *added is set. */
 uint32_t *prim_symmap_get(PrimSymMap *m, Symbol key, bool *added);
 
+/* Indices of b's attributes in lexicographic (bytewise) order of their names, as
+ * attrs_sorted_by_name, but linear-time for large sets: a radix sort on the first
+ * 8 bytes of each name, then full comparisons only among names sharing them. */
+uint32_t *prim_attrs_by_name(EvalState *st, const Bindings *b);
+
 /* Sorts n uint64 keys ascending (used to sort (symbol << 32 | index) pairs). */
 void prim_sort_u64(uint64_t *a, size_t n);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "builtins/registry.h"
+#include "primops/primutil.h"
 #include "util/strbuf.h"
 
 static int npass, nfail;
@@ -360,6 +361,37 @@ static void test_attrs(void)
               "error: attribute 'key' missing");
 }
 
+/* The radix name sort agrees with attrs_sorted_by_name on a large set of awkward names
+ * (shared 8-byte prefixes, prefixes of each other, bytes >= 0x80, empty). */
+static void test_name_sort(void)
+{
+    enum { N = 3000 };
+    Bindings *b = attrs_alloc(st, N);
+    uint32_t seed = 12345;
+    char buf[32];
+    static unsigned char seen[1 << 20];
+    for (int i = 0; i < N; i++) {
+        seed = seed * 1103515245u + 12345u;
+        int len = (int)((seed >> 16) % 14);
+        for (int j = 0; j < len; j++) {
+            seed = seed * 1103515245u + 12345u;
+            static const char alphabet[] = "aab\x80\xff-zAAAAAAAAA";
+            buf[j] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+        }
+        Symbol sym = sym_intern(st->symbols, buf, len);
+        if (sym >= sizeof seen || seen[sym])
+            continue;
+        seen[sym] = 1;
+        attrs_push(b, sym, 0, num(i));
+    }
+    attrs_sort(b);
+    uint32_t *want = attrs_sorted_by_name(st, b), *got = prim_attrs_by_name(st, b);
+    bool same = b->size > 256;
+    for (uint32_t i = 0; same && i < b->size; i++)
+        same = want[i] == got[i];
+    CHECK_STR(same ? "same order" : "different order", "same order");
+}
+
 static void test_versions(void)
 {
     CHECK_STR(R2("compareVersions", str("1.0"), str("2.3")), "-1");
@@ -385,6 +417,7 @@ int main(void)
     test_lists();
     test_attrs();
     test_versions();
+    test_name_sort();
     printf("%d passed, %d failed\n", npass, nfail);
     return nfail != 0;
 }
