@@ -177,6 +177,9 @@ if [ "$(cat "$tmp/edited" 2>/dev/null)" = "+3 $tmp/lib.nix" ]; then ok; else bad
 rm -f "$tmp/edited"
 repl edit-path ":edit ./g.nix$nl"
 if [ "$(cat "$tmp/edited" 2>/dev/null)" = "$tmp/g.nix" ]; then ok; else bad edit-path "$(cat "$tmp/edited" 2>/dev/null)" "$err"; fi
+rm -f "$tmp/edited"
+repl edit-package ":e { meta.position = \"$tmp/lib.nix:5\"; }$nl"
+if [ "$(cat "$tmp/edited" 2>/dev/null)" = "+5 $tmp/lib.nix" ]; then ok; else bad edit-package "$(cat "$tmp/edited" 2>/dev/null)" "$err"; fi
 expect_err edit-typed ':e x: x' "cannot be shown in an editor"
 
 # ---------- the terminal: completion, history, Ctrl-C ----------
