@@ -12,7 +12,7 @@ RE2C ?= re2c
 DEPS = re2c libgc-dev libssl-dev libsqlite3-dev libreadline-dev libffi-dev libarchive-dev \
        liblzma-dev libzstd-dev pkg-config time python3 clang
 
-MODULES = util parser eval primops builtins store repl
+MODULES = util parser eval primops builtins store repl native
 SRCS = $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
 RE_SRCS = $(foreach m,$(MODULES),$(wildcard $(m)/*.re))
 OBJS = $(SRCS:%.c=$(BUILD)/%.o) $(RE_SRCS:%.re=$(BUILD)/%.o)
@@ -47,8 +47,11 @@ $(BUILD)/libcnix.a: $(OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
+# Plugins resolve the cnix_* API (include/cnix/plugin.h) against the executable.
+EXPORT_API = '-Wl,--export-dynamic-symbol=cnix_*'
+
 $(BUILD)/cnix: $(CLI_OBJS) $(BUILD)/libcnix.a
-	$(CC) $(SAN) -o $@ $^ $(LIBS)
+	$(CC) $(SAN) -o $@ $^ $(LIBS) $(EXPORT_API)
 	ln -sf cnix $(BUILD)/nix-instantiate
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcnix.a

@@ -1,12 +1,16 @@
-/* The list of primop tables; bi_register_all is implemented with the evaluator. */
+/* The primop tables, the `builtins` set and the global scope built from them. */
 #include "builtins/registry.h"
 
+#include "eval/internal.h"
+
+#include <gc/gc.h>
 #include <string.h>
+#include <time.h>
 
 const PrimOp *const bi_all_tables[] = {
     prim_arith, prim_types,   prim_lists,   prim_attrs, prim_versions, prim_strings,
     prim_regex, prim_json,    prim_toml,    prim_xml,   prim_hash,     prim_context,
-    prim_control, bi_import,  bi_files,     bi_fetch,   bi_derivation, NULL,
+    prim_control, bi_import,  bi_files,     bi_fetch,   bi_derivation, native_builtins, NULL,
 };
 
 const PrimOp *bi_find_primop(const char *name)
@@ -15,5 +19,152 @@ const PrimOp *bi_find_primop(const char *name)
         for (const PrimOp *p = *t; p->name; p++)
             if (strcmp(p->name, name) == 0)
                 return p;
+    return NULL;
+}
+
+/* Collects global names while the base env is built. */
+typedef struct Reg {
+    EvalState *st;
+    Env *env;
+    Symbol *names;
+    uint32_t cap;
+    Bindings *builtins;
+} Reg;
+
+/* Binds v under `global` in the base env (if non-NULL) and as builtins.`attr` (if non-NULL). */
+static void reg_bind(Reg *r, const char *global, const char *attr, Value *v)
+{
+    EvalState *st = r->st;
+    if (global) {
+        Symbol s = sym_intern_cstr(st->symbols, global);
+        /* a later definition of the same name replaces the earlier one */
+        for (uint32_t i = 0; i < st->base_env_used; i++)
+            if (r->names[i] == s) {
+                r->env->values[i] = v;
+                goto attr;
+            }
+        if (st->base_env_used < r->cap) {
+            r->names[st->base_env_used] = s;
+            r->env->values[st->base_env_used++] = v;
+        }
+    }
+attr:
+    if (attr) {
+        Symbol s = sym_intern_cstr(st->symbols, attr);
+        Attr *a = NULL;
+        for (uint32_t i = 0; i < r->builtins->size; i++)
+            if (r->builtins->attrs[i].name == s)
+                a = &r->builtins->attrs[i];
+        if (a)
+            a->value = v;
+        else if (r->builtins->size < r->builtins->capacity)
+            attrs_push(r->builtins, s, 0, v);
+    }
+}
+
+static void reg_const(Reg *r, const char *name, Value *v, bool global_plain)
+{
+    char buf[128];
+    snprintf(buf, sizeof buf, "__%s", name);
+    reg_bind(r, global_plain ? name : buf, name, v);
+}
+
+static Value *str_value(EvalState *st, const char *s)
+{
+    Value *v = val_alloc(st);
+    val_make_string(v, s);
+    return v;
+}
+
+void bi_register_all(EvalState *st)
+{
+    uint32_t nprims = 0;
+    for (const PrimOp *const *t = bi_all_tables; *t; t++)
+        for (const PrimOp *p = *t; p->name; p++)
+            nprims++;
+    Reg r;
+    r.st = st;
+    r.cap = 2 * nprims + 64;
+    r.env = eval_env_new(st, NULL, r.cap);
+    r.names = GC_MALLOC_ATOMIC(r.cap * sizeof(Symbol));
+    memset(r.names, 0, r.cap * sizeof(Symbol));
+    r.builtins = attrs_alloc(st, nprims + 32);
+    st->base_env = r.env;
+    st->base_env_used = 0;
+
+    for (const PrimOp *const *t = bi_all_tables; *t; t++)
+        for (const PrimOp *p = *t; p->name; p++) {
+            Value *v = val_alloc(st);
+            v->type = T_PRIMOP;
+            v->primop = p;
+            char buf[128];
+            snprintf(buf, sizeof buf, "__%s", p->name);
+            reg_bind(&r, buf, p->name, v);
+            if (p->flags & PRIM_GLOBAL)
+                reg_bind(&r, p->name, NULL, v);
+        }
+
+    Value *vt = val_alloc(st), *vf = val_alloc(st), *vn = val_alloc(st);
+    val_set_bool(vt, true);
+    val_set_bool(vf, false);
+    val_set_null(vn);
+    reg_const(&r, "true", vt, true);
+    reg_const(&r, "false", vf, true);
+    reg_const(&r, "null", vn, true);
+    EvalPriv *priv = eval_priv(st);
+    priv->v_true = vt;
+    priv->v_false = vf;
+    priv->v_null = vn;
+
+    if (!st->settings.pure_eval) {
+        reg_const(&r, "currentSystem", str_value(st, st->settings.system), false);
+        Value *ct = val_alloc(st);
+        val_set_int(ct, (int64_t)time(NULL));
+        reg_const(&r, "currentTime", ct, false);
+    }
+    reg_const(&r, "nixVersion", str_value(st, "2.25.0"), false);
+    Value *lv = val_alloc(st);
+    val_set_int(lv, 6);
+    reg_const(&r, "langVersion", lv, false);
+    reg_const(&r, "storeDir", str_value(st, st->settings.store_dir), false);
+
+    /* __nixPath: [ { path = "..."; prefix = "..."; } ... ] */
+    uint32_t n = st->settings.nix_path_len;
+    Value **el = val_list_alloc(st, n);
+    for (uint32_t i = 0; i < n; i++) {
+        Bindings *b = attrs_alloc(st, 2);
+        attrs_push(b, st->s.path, 0, str_value(st, st->settings.nix_path[i].path));
+        attrs_push(b, st->s.prefix, 0, str_value(st, st->settings.nix_path[i].prefix));
+        attrs_sort(b);
+        el[i] = val_alloc(st);
+        val_set_attrs(el[i], b);
+    }
+    Value *np = val_alloc(st);
+    val_set_list(np, el, n);
+    reg_const(&r, "nixPath", np, false);
+
+    Value *dv = val_alloc(st);
+    bi_derivation_value(st, dv);
+    reg_const(&r, "derivation", dv, true);
+
+    Value *bv = val_alloc(st);
+    val_set_attrs(bv, r.builtins);
+    reg_const(&r, "builtins", bv, true);
+    attrs_sort(r.builtins);
+    st->builtins = bv;
+
+    priv->base = bind_index_new(st, r.names, st->base_env_used);
+    r.env->size = st->base_env_used;
+}
+
+Value *eval_global(EvalState *st, const char *name)
+{
+    Symbol s = sym_lookup(st->symbols, name, strlen(name));
+    if (!s)
+        return NULL;
+    ScopeIndex *ix = &eval_priv(st)->base;
+    for (uint32_t i = 0; i < ix->n; i++)
+        if (ix->syms[i] == s)
+            return st->base_env->values[ix->displ[i]];
     return NULL;
 }

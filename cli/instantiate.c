@@ -1,12 +1,297 @@
-/* cnix instantiate: placeholder until its module lands. */
-#include <stdio.h>
-
+/* cnix instantiate / nix-instantiate: evaluate, parse or instantiate Nix expressions. */
 #include "cli/cli.h"
+#include "cli/evalcommon.h"
+#include "native/native.h"
+#include "primops/json.h"
+#include "primops/xml.h"
+
+#define GC_THREADS
+#include <gc/gc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct Inst {
+    EvalOpts opts;
+    bool eval_only, parse_only, strict, json, xml, no_location, raw, from_args, read_stdin;
+    const char **files;
+    int nfiles;
+    const char **attr_paths;
+    int nattr_paths;
+    int status;
+} Inst;
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "usage: nix-instantiate [--eval [--strict] [--json|--xml|--raw]] [--parse]\n"
+            "       [-E|--expr] [-A ATTRPATH] [--arg NAME EXPR] [--argstr NAME STR] [-I PATH]\n"
+            "       [--show-trace] [--max-call-depth N] [--pure-eval] [--stats] FILES...\n");
+}
+
+static char *read_all(FILE *f, size_t *len)
+{
+    StrBuf sb;
+    sb_init(&sb);
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        sb_add(&sb, buf, n);
+    *len = sb.len;
+    return sb.data;
+}
+
+static const char *cwd_str(void)
+{
+    static char cwd[4096];
+    if (!getcwd(cwd, sizeof cwd))
+        strcpy(cwd, "/");
+    return GC_strdup(cwd);
+}
+
+/* Parses one input (file, -E text or stdin) without binding. */
+static Expr *parse_input(EvalState *st, Inst *in, const char *arg, bool is_stdin, const Source **srcp)
+{
+    const Source *src;
+    if (is_stdin) {
+        size_t len;
+        char *text = read_all(stdin, &len);
+        src = pos_add_source(st->positions, SRC_STDIN, NULL, cwd_str(), text, len);
+    } else if (in->from_args) {
+        src = pos_add_source(st->positions, SRC_STRING, NULL, cwd_str(), GC_strdup(arg), strlen(arg));
+    } else {
+        const char *path = cli_abs_path(arg);
+        path = eval_resolve_import_path(st, path, 0);
+        FILE *f = fopen(path, "rb");
+        if (!f)
+            eval_error(st, ERR_IO, 0, "opening file '%s': No such file or directory", path);
+        size_t len;
+        char *text = read_all(f, &len);
+        fclose(f);
+        const char *slash = strrchr(path, '/');
+        char *dir = GC_strdup(path);
+        dir[slash == path ? 1 : slash - path] = 0;
+        src = pos_add_source(st->positions, SRC_FILE, path, dir, text, len);
+    }
+    ParseError err = {0};
+    Expr *e = parse_source(st->symbols, st->positions, src, &st->settings.parse, &err);
+    if (!e)
+        eval_error(st, ERR_PARSE, err.pos, "%s", err.msg ? err.msg : "syntax error");
+    *srcp = src;
+    return e;
+}
+
+static void print_result(EvalState *st, Inst *in, Value *v)
+{
+    StrBuf out;
+    sb_init(&out);
+    if (in->strict)
+        eval_force_deep(st, v, 0);
+    else
+        eval_force(st, v, 0);
+    if (in->raw) {
+        size_t len;
+        const char *s = eval_coerce_to_string(st, v, 0, "while generating the nix-instantiate output",
+                                              0, NULL, &len);
+        fwrite(s, 1, len, stdout);
+        return;
+    }
+    if (in->json) {
+        const StrContext *ctx = NULL;
+        prim_to_json(st, v, 0, in->strict, &out, &ctx);
+    } else if (in->xml) {
+        const StrContext *ctx = NULL;
+        prim_to_xml(st, v, 0, in->strict, !in->no_location, &out, &ctx);
+    } else
+        eval_print_value(st, v, &out);
+    sb_putc(&out, '\n');
+    fwrite(out.data, 1, out.len, stdout);
+}
+
+/* nix-instantiate without --eval: print the .drv path of every derivation found. */
+static void instantiate_value(EvalState *st, Value *v, int depth, bool *any)
+{
+    eval_force(st, v, 0);
+    if (eval_is_derivation(st, v)) {
+        Attr *dp = attrs_find(v->attrs, st->s.drvPath);
+        if (!dp)
+            eval_error(st, ERR_EVAL, 0, "derivation has no 'drvPath' attribute");
+        const char *p = eval_coerce_to_string(st, dp->value, 0, "while evaluating the 'drvPath' attribute of a derivation", 0, NULL, NULL);
+        const char *oname = "out";
+        Attr *on = attrs_find(v->attrs, st->s.outputName);
+        if (on)
+            oname = eval_force_string(st, on->value, 0, "while evaluating the output name");
+        if (strcmp(oname, "out") == 0)
+            printf("%s\n", p);
+        else
+            printf("%s!%s\n", p, oname);
+        *any = true;
+        return;
+    }
+    if (v->type == T_LIST) {
+        for (uint32_t i = 0; i < v->len; i++)
+            instantiate_value(st, v->list.elems[i], depth + 1, any);
+        return;
+    }
+    if (v->type == T_ATTRS) {
+        if (depth > 0) {
+            Attr *r = attrs_find(v->attrs, st->s.recurseForDerivations);
+            if (!r || !eval_force_bool(st, r->value, 0, NULL))
+                return;
+        }
+        uint32_t *ord = attrs_sorted_by_name(st, v->attrs);
+        for (uint32_t i = 0; i < v->attrs->size; i++)
+            instantiate_value(st, v->attrs->attrs[ord[i]].value, depth + 1, any);
+    }
+}
+
+typedef struct Job {
+    Inst *in;
+} Job;
+
+static void process(EvalState *st, Inst *in, const char *arg, bool is_stdin)
+{
+    const Source *src;
+    Expr *e = parse_input(st, in, arg, is_stdin, &src);
+    if (in->parse_only) {
+        StrBuf sb;
+        sb_init(&sb);
+        parse_show(st->symbols, e, &sb);
+        eval_bind(st, e);
+        sb_putc(&sb, '\n');
+        fwrite(sb.data, 1, sb.len, stdout);
+        return;
+    }
+    eval_bind(st, e);
+    Value *root = val_alloc(st);
+    root->type = T_THUNK;
+    root->thunk.env = st->base_env;
+    root->thunk.expr = e;
+    Bindings *args = cli_auto_args(st, &in->opts);
+    int npaths = in->nattr_paths ? in->nattr_paths : 1;
+    for (int i = 0; i < npaths; i++) {
+        const char *path = in->nattr_paths ? in->attr_paths[i] : "";
+        Value v;
+        cli_attr_path(st, args, path, root, &v);
+        Value *vp = val_alloc(st);
+        *vp = v;
+        if (in->eval_only)
+            print_result(st, in, vp);
+        else {
+            bool any = false;
+            instantiate_value(st, vp, 0, &any);
+        }
+    }
+}
+
+static void run(void *p)
+{
+    Inst *in = p;
+    EvalState *st = eval_state_new(&in->opts.settings);
+    const char *perr = NULL;
+    if (!native_load_plugins(st, &perr)) {
+        fprintf(stderr, "error: %s\n", perr);
+        in->status = 1;
+        return;
+    }
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    TryFrame f;
+    if (EVAL_TRY(st, &f)) {
+        if (in->read_stdin)
+            process(st, in, "-", true);
+        for (int i = 0; i < in->nfiles; i++)
+            process(st, in, in->files[i], false);
+        if (!in->read_stdin && in->nfiles == 0)
+            process(st, in, in->from_args ? "" : "./default.nix", false);
+        eval_try_leave(st, &f);
+        in->status = 0;
+    } else {
+        fflush(stdout);
+        eval_print_error(st, f.error, stderr);
+        in->status = 1;
+    }
+    fflush(stdout);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (in->opts.stats)
+        cli_print_stats(st, (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+}
+
+static void on_oom_exit(void)
+{
+    fputs("error: out of memory\n", stderr);
+    _exit(1);
+}
+
+static void *oom_fn(size_t n)
+{
+    (void)n;
+    on_oom_exit();
+    return NULL;
+}
 
 int cli_instantiate(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "error: 'cnix instantiate' is not implemented yet\n");
-    return 1;
+    GC_INIT();
+    GC_allow_register_threads();
+    GC_set_oom_fn(oom_fn);
+    Inst *in = GC_MALLOC(sizeof *in);
+    cli_opts_init(&in->opts);
+    in->files = GC_MALLOC((size_t)argc * sizeof(char *));
+    in->attr_paths = GC_MALLOC((size_t)argc * sizeof(char *));
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int r = cli_opts_parse(&in->opts, argc, argv, &i);
+        if (r < 0)
+            return 1;
+        if (r > 0)
+            continue;
+        if (strcmp(a, "--eval") == 0 || strcmp(a, "--eval-only") == 0)
+            in->eval_only = true;
+        else if (strcmp(a, "--parse") == 0 || strcmp(a, "--parse-only") == 0)
+            in->parse_only = in->eval_only = true;
+        else if (strcmp(a, "--strict") == 0)
+            in->strict = true;
+        else if (strcmp(a, "--json") == 0)
+            in->json = true;
+        else if (strcmp(a, "--xml") == 0)
+            in->xml = true;
+        else if (strcmp(a, "--no-location") == 0)
+            in->no_location = true;
+        else if (strcmp(a, "--raw") == 0)
+            in->raw = true;
+        else if (strcmp(a, "-E") == 0 || strcmp(a, "--expr") == 0)
+            in->from_args = true;
+        else if (strcmp(a, "-") == 0)
+            in->read_stdin = true;
+        else if (strcmp(a, "-A") == 0 || strcmp(a, "--attr") == 0) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "error: flag '%s' requires 1 argument\n", a);
+                return 1;
+            }
+            in->attr_paths[in->nattr_paths++] = argv[++i];
+        } else if (strcmp(a, "--add-root") == 0 || strcmp(a, "--indirect") == 0) {
+            if (a[2] == 'a')
+                i++;
+        } else if (strcmp(a, "--dry-run") == 0 || strcmp(a, "--read-write-mode") == 0 ||
+                   strcmp(a, "-r") == 0 || strcmp(a, "--readonly-mode") == 0) {
+            /* accepted for compatibility */
+        } else if (strcmp(a, "--help") == 0) {
+            usage();
+            return 0;
+        } else if (strcmp(a, "--version") == 0) {
+            printf("nix-instantiate (cnix) 2.25.0\n");
+            return 0;
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "error: unrecognised flag '%s'\n", a);
+            usage();
+            return 1;
+        } else
+            in->files[in->nfiles++] = a;
+    }
+    cli_opts_finish(&in->opts);
+    eval_run_with_big_stack(run, in);
+    return in->status;
 }

@@ -34,6 +34,9 @@ typedef enum ErrorKind {
 typedef struct TraceEntry {
     PosIdx pos;
     const char *msg; /* e.g. "while evaluating the attribute 'body'" */
+    /* Live frames only: if nonzero, msg is a format with one %s that is
+     * replaced by this symbol's name when an error is raised (keeps pushes cheap). */
+    Symbol sym;
 } TraceEntry;
 
 typedef struct EvalError {
@@ -42,6 +45,7 @@ typedef struct EvalError {
     PosIdx pos;
     TraceEntry *trace; /* outermost first, as CppNix prints them */
     uint32_t ntrace;
+    const char *hint;  /* extra line(s) after the code frame ("Did you mean y?"), or NULL */
 } EvalError;
 
 /* A catch point. Use through EVAL_TRY:
@@ -65,11 +69,17 @@ void eval_try_leave(EvalState *st, TryFrame *f);
 #define EVAL_TRY(st, f) (eval_try_enter((st), (f)), setjmp((f)->jb) == 0)
 
 _Noreturn void eval_throw(EvalState *st, EvalError *e);
+/* Re-raises an error caught with EVAL_TRY, adding the frames live at this point. */
+_Noreturn void eval_rethrow(EvalState *st, EvalError *e);
 _Noreturn void eval_error(EvalState *st, ErrorKind kind, PosIdx pos, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* "expected a set but found an integer: 1" style type errors. */
 _Noreturn void eval_type_error(EvalState *st, PosIdx pos, const char *expected, Value *found,
                                const char *ctx);
+
+/* Renders v as CppNix prints values inside error messages (abbreviated); forces
+ * nothing. Implemented in eval/print.c. */
+const char *eval_show_value_str(EvalState *st, Value *v);
 
 /* Trace frames for --show-trace ("… while evaluating ..."). LIFO; cheap to push. */
 void eval_frame_push(EvalState *st, PosIdx pos, const char *msg);
@@ -77,6 +87,24 @@ void eval_frame_pop(EvalState *st);
 
 /* Prints an error like CppNix: "error:", the trace (if show_trace), code frames, message. */
 void eval_print_error(EvalState *st, const EvalError *e, FILE *out);
+/* Like eval_error, with a hint line printed after the code frame ("Did you mean y?"). */
+_Noreturn void eval_error_hint(EvalState *st, ErrorKind kind, PosIdx pos, const char *hint,
+                               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* ---------- printing values (eval/print.c) ---------- */
+
+/* Appends v as `nix-instantiate --eval` prints it (<CODE> for thunks, «repeated»);
+ * forces nothing. */
+void eval_print_value(EvalState *st, Value *v, StrBuf *out);
+/* Appends v as CppNix prints values inside error messages (abbreviated:
+ * «lambda @ pos», «N items elided»); forces nothing. */
+void eval_show_value(EvalState *st, Value *v, StrBuf *out);
+/* eval_show_value into a fresh string. */
+const char *eval_show_value_str(EvalState *st, Value *v);
+/* Appends s as a Nix string literal with escapes ("a\n\${"). */
+void eval_print_string_literal(const char *s, size_t len, StrBuf *out);
+/* Appends a float as CppNix prints it (like printf %g). */
+void eval_print_float(double d, StrBuf *out);
 
 /* ---------- settings and state ---------- */
 
@@ -98,7 +126,11 @@ typedef struct EvalSettings {
     uint32_t nallowed_uris;
     bool show_trace;
     bool allow_unsafe_native; /* --allow-unsafe-native-code-during-evaluation */
+    const char *plugin_files; /* --plugin-files: space-separated shared objects, or NULL (native/) */
     uint32_t max_call_depth;
+    /* Space-separated experimental features enabled by --extra-experimental-features /
+     * --experimental-features (e.g. "parse-toml-timestamps"); NULL for none. */
+    const char *experimental_features;
     ParseOptions parse;
 } EvalSettings;
 
@@ -137,6 +169,8 @@ typedef struct EvalState {
     void *import_cache;
     void *parse_cache;
     void *regex_cache;  /* primops/regex.c: compiled regexes by source text */
+    Value **sym_strings; /* primops/primutil.c: shared string Values of symbol names, by Symbol */
+    uint32_t nsym_strings;
 
     /* Hook set by the builtins layer: copies a path into the store (for
      * "${./file}" interpolation) and returns the store path. NULL: no store. */
@@ -144,6 +178,7 @@ typedef struct EvalState {
     void *store; /* opaque, owned by the builtins/store layer */
 
     volatile int interrupted; /* set from a signal handler; checked at calls */
+    void *priv;               /* evaluator-private state (eval/internal.h) */
 } EvalState;
 
 /* Creates a state, interns symbols, builds the global scope from the primop tables. */
@@ -165,10 +200,21 @@ Expr *eval_parse_string(EvalState *st, const char *text, size_t len, const char 
  * Owner: the evaluator helper (binder); the REPL (repl/) calls it. */
 Expr *eval_parse_string_in_scope(EvalState *st, const char *text, size_t len, const char *basedir,
                                  SourceKind kind, const Symbol *names, uint32_t n);
+/* Binds a tree parsed with parse_source in the global scope (undefined variables throw). */
+void eval_bind(EvalState *st, Expr *e);
+/* Parses and binds a source already registered in st->positions with pos_add_source
+ * (e.g. the built-in «nix-internal»/derivation-internal.nix, so that traces name it)
+ * in the global scope; errors are thrown. Owner: the evaluator helper; used by
+ * builtins/derivation.c. */
+Expr *eval_parse_source(EvalState *st, const Source *src);
 /* Evaluates an expression in the global scope (result may be a thunk-free WHNF value). */
 void eval_expr(EvalState *st, Expr *e, Value *out);
 /* import: evaluates a file (directory: default.nix), cached per path. */
 void eval_import(EvalState *st, const char *path, Value *out, PosIdx pos);
+
+/* Forgets parsed and imported files so that they are read again (the REPL's
+ * :l and :r after a file changed). Owner: the evaluator helper. */
+void eval_reset_file_cache(EvalState *st);
 
 /* Forces v to weak head normal form, in place. */
 void eval_force(EvalState *st, Value *v, PosIdx pos);
@@ -211,8 +257,26 @@ int eval_compare(EvalState *st, Value *a, Value *b, PosIdx pos, const char *ctx)
 void eval_arith(EvalState *st, BinOp op, Value *a, Value *b, Value *out, PosIdx pos);
 
 bool eval_is_derivation(EvalState *st, Value *v);
+/* Canonical form of an absolute path: no ".", "..", repeated or trailing slashes (GC string). */
+const char *eval_canon_path(const char *path);
 const char *eval_type_name(const Value *v); /* "an integer", "a set", ... as CppNix's showType */
 const char *eval_type_of(const Value *v);   /* "int", "set", ... as builtins.typeOf */
+
+/* Runs fn(arg) on a thread with a very large stack (registered with the GC),
+ * so deep but bounded recursion does not overflow the C stack. Returns when fn does. */
+void eval_run_with_big_stack(void (*fn)(void *), void *arg);
+
+/* Appends NIX_PATH-syntax entries ("a:p=/b") to s->nix_path. */
+void eval_settings_add_nix_path(EvalSettings *s, const char *spec);
+/* The Value currently bound to a global name (builtins, __nixPath, ...), or NULL. */
+Value *eval_global(EvalState *st, const char *name);
+/* Parses a file with extra variables over the global scope (scopedImport):
+ * names[i] is bound to slot i of an Env whose `up` is st->base_env. */
+Expr *eval_parse_file_in_scope(EvalState *st, const char *path, const Symbol *names, uint32_t n);
+/* import's path resolution: a directory means its default.nix; throws if missing. */
+const char *eval_resolve_import_path(EvalState *st, const char *path, PosIdx pos);
+/* "Did you mean ...?" for name among cands, or NULL. */
+const char *eval_suggest(EvalState *st, const char *name, const Symbol *cands, uint32_t n);
 
 /* Looks up a path in the search path like CppNix's findFile (<nixpkgs/lib>). */
 const char *eval_find_file(EvalState *st, Value *search_path, const char *name, PosIdx pos);

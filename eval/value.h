@@ -81,7 +81,9 @@ struct Value {
 };
 
 /* An environment: a frame of slots for let/rec/lambda bindings, or (is_with)
- * a `with` frame whose single slot holds the attribute-set value. */
+ * a `with` frame whose single slot holds the attribute-set value. For a with
+ * frame, is_with = 1 + ExprWith.prev_with (hops to the enclosing with frame,
+ * 0 if none), which lets variable lookup skip to the next `with`. */
 struct Env {
     Env *up;
     uint32_t size;

@@ -191,7 +191,7 @@ typedef struct ExprLambda {
     Formals *formals;  /* NULL for a plain `x:` lambda */
     struct Expr *body;
     Symbol name;       /* set by the parser when bound as `name = x: ...`, else 0 */
-    const char *doc;   /* doc comment text preceding the lambda (for :doc), or NULL */
+    const char *doc;   /* raw inner text of the doc comment (slash-star-star) before the lambda or its binding, or NULL */
     /* binder: env size = (arg != 0) + (formals ? formals->n : 0) */
     uint32_t env_size;
 } ExprLambda;

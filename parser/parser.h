@@ -2,6 +2,7 @@
 #ifndef CNIX_PARSER_PARSER_H
 #define CNIX_PARSER_PARSER_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "parser/ast.h"
@@ -18,6 +19,11 @@ typedef struct ParseOptions {
     const char *home; /* for `~/...` path literals; NULL if unset */
     /* Lint settings for path/URL literals (CppNix's --lint-* flags): 0 ignore, 1 warn, 2 fatal. */
     int lint_url_literals, lint_short_path_literals, lint_absolute_path_literals;
+    /* Receives level-1 lint warnings (msg without the "warning: " prefix); NULL drops them. */
+    void (*warn)(void *ctx, const char *msg, PosIdx pos);
+    void *warn_ctx;
+    bool pipe_operators; /* experimental feature 'pipe-operators' (|> and <|) enabled */
+    bool pure_eval;      /* `~/x` paths are an error in pure evaluation mode */
 } ParseOptions;
 
 /* Parses a whole source registered in pos. Returns NULL and fills *err on a
@@ -25,6 +31,9 @@ typedef struct ParseOptions {
  * bounded and reported as an error. */
 Expr *parse_source(SymTab *syms, PosTable *pos, const Source *src, const ParseOptions *opts,
                    ParseError *err);
+
+/* Appends an attribute path as CppNix prints it: a.b."c d"."${e}". */
+void parse_show_attrpath(const SymTab *syms, const AttrName *path, uint32_t n, StrBuf *out);
 
 /* Appends the AST in exactly CppNix's `nix-instantiate --parse` format (no newline). */
 void parse_show(const SymTab *syms, const Expr *e, StrBuf *out);

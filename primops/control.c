@@ -1,6 +1,178 @@
-/* Primop family prim_control: placeholder table, filled in by its owner. */
+/* Primop family prim_control: errors, tracing and evaluation-order control. */
 #include "builtins/registry.h"
 
+#include "eval/internal.h"
+
+#include <gc/gc.h>
+#include <stdio.h>
+#include <string.h>
+
+static void prim_throw(EvalState *st, PosIdx pos, Value **args, Value *out)
+{
+    const char *s = eval_coerce_to_string(st, args[0], pos,
+                                          "while evaluating the error message passed to builtin.throw",
+                                          0, NULL, NULL);
+    eval_error(st, ERR_THROWN, pos, "%s", s);
+}
+
+static void prim_abort(EvalState *st, PosIdx pos, Value **args, Value *out)
+{
+    const char *s = eval_coerce_to_string(st, args[0], pos,
+                                          "while evaluating the error message passed to builtins.abort",
+                                          0, NULL, NULL);
+    eval_error(st, ERR_ABORT, pos, "evaluation aborted with the following error message: '%s'", s);
+}
+
+static void prim_try_eval(EvalState *st, PosIdx pos, Value **args, Value *out)
+{
+    Bindings *b = attrs_alloc(st, 2);
+    EvalPriv *p = eval_priv(st);
+    TryFrame f;
+    if (EVAL_TRY(st, &f)) {
+        eval_force(st, args[0], pos);
+        eval_try_leave(st, &f);
+        attrs_push(b, st->s.value, 0, args[0]);
+        attrs_push(b, sym_intern_cstr(st->symbols, "success"), 0, p->v_true);
+    } else {
+        if (f.error->kind != ERR_THROWN && f.error->kind != ERR_ASSERTION)
+            eval_rethrow(st, f.error);
+        attrs_push(b, st->s.value, 0, p->v_false);
+        attrs_push(b, sym_intern_cstr(st->symbols, "success"), 0, p->v_false);
+    }
+    attrs_sort(b);
+    val_set_attrs(out, b);
+}
+
+static void prim_seq(EvalState *st, PosIdx pos, Value **args, Value *out)
+{
+    eval_force(st, args[0], pos);
+    eval_force(st, args[1], pos);
+    *out = *args[1];
+}
+
+static void prim_deep_seq(EvalState *st, PosIdx pos, Value **args, Value *out)
+{
+    eval_force_deep(st, args[0], pos);
+    eval_force(st, args[1], pos);
+    *out = *args[1];
+}
+
+static void print_trace(EvalState *st, const char *prefix, Value *v)
+{
+    StrBuf sb;
+    sb_init(&sb);
+    sb_puts(&sb, prefix);
+    if (v->type == T_STRING)
+        sb_add(&sb, v->str.s, v->len);
+    else
+        eval_show_value(st, v, &sb);
+    sb_putc(&sb, '\n');
+    fflush(stdout);
+    fwrite(sb.data, 1, sb.len, stderr);
+}
+
+static void prim_trace(EvalState *st, PosIdx pos, Value **args, Value *out)
+{
+    eval_force(st, args[0], pos);
+    print_trace(st, "trace: ", args[0]);
+    eval_force(st, args[1], pos);
+    *out = *args[1];
+}
+
+static void prim_trace_verbose(EvalState *st, PosIdx pos, Value **args, Value *out)
+{
+    eval_force(st, args[1], pos);
+    *out = *args[1];
+}
+
+static void prim_warn(EvalState *st, PosIdx pos, Value **args, Value *out)
+{
+    eval_force_string(st, args[0], pos, "while evaluating the first argument; the message passed to builtins.warn");
+    StrBuf sb;
+    sb_init(&sb);
+    sb_puts(&sb, "evaluation warning: ");
+    /* continuation lines are indented like CppNix's logger does */
+    for (uint32_t i = 0; i < args[0]->len; i++) {
+        sb_putc(&sb, args[0]->str.s[i]);
+        if (args[0]->str.s[i] == '\n')
+            sb_puts(&sb, "                    ");
+    }
+    sb_putc(&sb, '\n');
+    fflush(stdout);
+    fwrite(sb.data, 1, sb.len, stderr);
+    eval_force(st, args[1], pos);
+    *out = *args[1];
+}
+
+static void prim_add_error_context(EvalState *st, PosIdx pos, Value **args, Value *out)
+{
+    TryFrame f;
+    if (EVAL_TRY(st, &f)) {
+        eval_force(st, args[1], pos);
+        eval_try_leave(st, &f);
+        *out = *args[1];
+        return;
+    }
+    EvalError *e = f.error;
+    const char *msg = eval_coerce_to_string(st, args[0], pos,
+                                            "while evaluating the error context string", 0, NULL, NULL);
+    TraceEntry *t = GC_MALLOC((e->ntrace + 1) * sizeof(TraceEntry));
+    t[0] = (TraceEntry){0, msg, 0};
+    if (e->ntrace)
+        memcpy(t + 1, e->trace, e->ntrace * sizeof(TraceEntry));
+    e->trace = t;
+    e->ntrace++;
+    eval_rethrow(st, e);
+}
+
+static void prim_break(EvalState *st, PosIdx pos, Value **args, Value *out)
+{
+    eval_force(st, args[0], pos);
+    *out = *args[0];
+}
+
 const PrimOp prim_control[] = {
+    {"throw", 1, PRIM_GLOBAL, "s",
+     "Throw an error with message *s*. `tryEval` catches it, unlike `abort`.\n\n"
+     "Example: `throw \"unsupported platform\"`.",
+     prim_throw},
+    {"abort", 1, PRIM_GLOBAL, "s",
+     "Abort evaluation with message *s*; not catchable by `tryEval`.\n\n"
+     "Example: `abort \"cannot happen\"` fails with \"evaluation aborted with the following "
+     "error message: 'cannot happen'\".",
+     prim_abort},
+    {"tryEval", 1, 0, "e",
+     "Evaluate *e* to weak head normal form and return `{ success = true; value = e; }`, or "
+     "`{ success = false; value = false; }` if it throws (`throw`, failed `assert`). Other "
+     "errors (e.g. `abort`, type errors) propagate.\n\n"
+     "Example: `(builtins.tryEval (throw \"x\")).success` is `false`.",
+     prim_try_eval},
+    {"seq", 2, 0, "e1 e2",
+     "Evaluate *e1* to weak head normal form, then return *e2*.\n\n"
+     "Example: `builtins.seq (throw \"x\") 1` fails; `builtins.seq [ (throw \"x\") ] 1` is 1.",
+     prim_seq},
+    {"deepSeq", 2, 0, "e1 e2",
+     "Like `seq`, but evaluate *e1* completely (all list elements and attribute values, "
+     "recursively) first.\n\nExample: `builtins.deepSeq [ (throw \"x\") ] 1` fails.",
+     prim_deep_seq},
+    {"trace", 2, 0, "e1 e2",
+     "Print *e1* on standard error as `trace: e1` (strings unquoted), then return *e2*.\n\n"
+     "Example: `builtins.trace \"hello\" 1` prints `trace: hello` and returns 1.",
+     prim_trace},
+    {"traceVerbose", 2, 0, "e1 e2",
+     "Like `trace` when `--trace-verbose` is on; otherwise just return *e2*.",
+     prim_trace_verbose},
+    {"warn", 2, 0, "msg e",
+     "Print `evaluation warning: msg` on standard error and return *e*. *msg* must be a "
+     "string.\n\nExample: `builtins.warn \"deprecated\" 1` is 1.",
+     prim_warn},
+    {"addErrorContext", 2, 0, "ctx e",
+     "Return *e*; if evaluating it fails, the string *ctx* is added to the error's trace.\n\n"
+     "Example: `builtins.addErrorContext \"while building foo\" (throw \"x\")`.",
+     prim_add_error_context},
+    {"break", 1, 0, "v",
+     "In the debugger, pause evaluation here; otherwise the identity function.\n\n"
+     "Example: `builtins.break 1` is 1.",
+     prim_break},
     {0},
 };

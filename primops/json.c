@@ -1,6 +1,851 @@
-/* Primop family prim_json: placeholder table, filled in by its owner. */
+/* Primop family prim_json: toJSON (value printer shared with --json) and fromJSON. */
+#include "primops/json.h"
+
 #include "builtins/registry.h"
+#include "primops/ctxbuf.h"
+
+#include <errno.h>
+#include <gc/gc.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ */
+/* toJSON                                                             */
+
+typedef struct JsonOut {
+    EvalState *st;
+    bool strict;
+    StrBuf *out;
+    CtxBuf ctx;
+    /* Trace messages formatted once per attribute name / list index. */
+    const char **attr_msgs;
+    size_t nattr_msgs;
+    const char **index_msgs;
+    size_t nindex_msgs;
+    /* First invalid UTF-8 found; reported after everything was evaluated,
+     * as CppNix only notices it when serialising the finished document. */
+    const char *utf8_error;
+} JsonOut;
+
+static void json_value(JsonOut *j, Value *v, PosIdx pos, bool copy);
+
+static const char *attr_msg(JsonOut *j, Symbol s)
+{
+    if (s >= j->nattr_msgs) {
+        size_t n = sym_count(j->st->symbols) + 1;
+        if (n <= s)
+            n = (size_t)s + 1;
+        const char **m = GC_MALLOC(n * sizeof *m);
+        if (j->nattr_msgs)
+            memcpy(m, j->attr_msgs, j->nattr_msgs * sizeof *m);
+        j->attr_msgs = m;
+        j->nattr_msgs = n;
+    }
+    if (!j->attr_msgs[s]) {
+        StrBuf sb;
+        sb_init(&sb);
+        sb_printf(&sb, "while evaluating attribute '%s'", sym_name(j->st->symbols, s));
+        j->attr_msgs[s] = sb_finish(&sb);
+    }
+    return j->attr_msgs[s];
+}
+
+static const char *index_msg(JsonOut *j, size_t i)
+{
+    if (i >= j->nindex_msgs) {
+        size_t n = j->nindex_msgs ? j->nindex_msgs : 16;
+        while (n <= i)
+            n *= 2;
+        const char **m = GC_MALLOC(n * sizeof *m);
+        if (j->nindex_msgs)
+            memcpy(m, j->index_msgs, j->nindex_msgs * sizeof *m);
+        j->index_msgs = m;
+        j->nindex_msgs = n;
+    }
+    if (!j->index_msgs[i]) {
+        StrBuf sb;
+        sb_init(&sb);
+        sb_printf(&sb, "while evaluating list element at index %zu", i);
+        j->index_msgs[i] = sb_finish(&sb);
+    }
+    return j->index_msgs[i];
+}
+
+/* Length of the valid UTF-8 sequence at s[i..len), or 0 with *bad set to
+ * the index of the offending byte (nlohmann's decoder rules). */
+static size_t utf8_seq(const unsigned char *s, size_t len, size_t i, size_t *bad, bool *incomplete)
+{
+    unsigned char c = s[i];
+    size_t n;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        n = 2;
+    else if (c == 0xE0) {
+        n = 3;
+        lo = 0xA0;
+    } else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF)
+        n = 3;
+    else if (c == 0xED) {
+        n = 3;
+        hi = 0x9F;
+    } else if (c == 0xF0) {
+        n = 4;
+        lo = 0x90;
+    } else if (c >= 0xF1 && c <= 0xF3)
+        n = 4;
+    else if (c == 0xF4) {
+        n = 4;
+        hi = 0x8F;
+    } else {
+        *bad = i;
+        return 0;
+    }
+    for (size_t k = 1; k < n; k++) {
+        if (i + k >= len) {
+            *incomplete = true;
+            return 0;
+        }
+        unsigned char d = s[i + k];
+        unsigned char l = k == 1 ? lo : 0x80, h = k == 1 ? hi : 0xBF;
+        if (d < l || d > h) {
+            *bad = i + k;
+            return 0;
+        }
+    }
+    return n;
+}
+
+static void json_string(JsonOut *j, const char *str, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    StrBuf *o = j->out;
+    sb_reserve(o, len + 2);
+    sb_putc(o, '"');
+    size_t run = 0; /* start of the pending run of bytes copied verbatim */
+    for (size_t i = 0; i < len;) {
+        unsigned char c = s[i];
+        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0x80) {
+            size_t bad = 0;
+            bool incomplete = false;
+            size_t n = utf8_seq(s, len, i, &bad, &incomplete);
+            if (n) {
+                i += n;
+                continue;
+            }
+            if (!j->utf8_error) {
+                StrBuf e;
+                sb_init(&e);
+                if (incomplete)
+                    sb_printf(&e, "JSON serialization error: [json.exception.type_error.316] "
+                                  "incomplete UTF-8 string; last byte: 0x%02X", s[len - 1]);
+                else
+                    sb_printf(&e, "JSON serialization error: [json.exception.type_error.316] "
+                                  "invalid UTF-8 byte at index %zu: 0x%02X", bad, s[bad]);
+                j->utf8_error = sb_finish(&e);
+            }
+            i++;
+            continue;
+        }
+        sb_add(o, str + run, i - run);
+        switch (c) {
+        case '"': sb_puts(o, "\\\""); break;
+        case '\\': sb_puts(o, "\\\\"); break;
+        case '\b': sb_puts(o, "\\b"); break;
+        case '\f': sb_puts(o, "\\f"); break;
+        case '\n': sb_puts(o, "\\n"); break;
+        case '\r': sb_puts(o, "\\r"); break;
+        case '\t': sb_puts(o, "\\t"); break;
+        default: sb_printf(o, "\\u%04x", c); break;
+        }
+        i++;
+        run = i;
+    }
+    sb_add(o, str + run, len - run);
+    sb_putc(o, '"');
+}
+
+static void depth_enter(EvalState *st, PosIdx pos)
+{
+    if (++st->call_depth > st->settings.max_call_depth && st->settings.max_call_depth)
+        eval_error(st, ERR_STACK_OVERFLOW, pos, "stack overflow; max-call-depth exceeded");
+}
+
+static void json_attrs_plain(JsonOut *j, Value *v, bool copy)
+{
+    EvalState *st = j->st;
+    Bindings *b = v->attrs;
+    uint32_t *order = attrs_sorted_by_name(st, b);
+    sb_putc(j->out, '{');
+    for (uint32_t k = 0; k < b->size; k++) {
+        Attr *a = &b->attrs[order[k]];
+        if (k)
+            sb_putc(j->out, ',');
+        json_string(j, sym_name(st->symbols, a->name), sym_len(st->symbols, a->name));
+        sb_putc(j->out, ':');
+        eval_frame_push(st, a->pos, attr_msg(j, a->name));
+        json_value(j, a->value, a->pos, copy);
+        eval_frame_pop(st);
+    }
+    sb_putc(j->out, '}');
+}
+
+/* Follows __toString (first) and outPath until a non-set or a set with
+ * neither, then prints that; came: some __toString was called on the way. */
+static void json_peel(JsonOut *j, Value *v, PosIdx pos, bool copy, bool came)
+{
+    EvalState *st = j->st;
+    eval_force(st, v, pos);
+    if (v->type != T_ATTRS) {
+        if (came && v->type != T_STRING && v->type != T_PATH && v->type != T_EXTERNAL)
+            eval_error(st, ERR_TYPE, pos, "`__toString` should return a string, but got %s: %s",
+                       eval_type_name(v), eval_show_value_str(st, v));
+        /* Historical quirk: a path reached through __toString is not copied. */
+        json_value(j, v, pos, copy && !came);
+        return;
+    }
+    Attr *a = attrs_find(v->attrs, st->s.__toString);
+    if (a) {
+        Value *res = val_alloc(st);
+        eval_frame_push(st, a->pos, "while calling the `__toString` attribute");
+        Value *arg = v;
+        eval_call(st, a->value, 1, &arg, res, a->pos);
+        eval_frame_pop(st);
+        eval_frame_push(st, a->pos, val_is_thunk(res)
+                                        ? "while evaluating the result of the `__toString` attribute"
+                                        : "while using the result of the `__toString` attribute");
+        depth_enter(st, pos);
+        json_peel(j, res, a->pos, copy, true);
+        st->call_depth--;
+        eval_frame_pop(st);
+        return;
+    }
+    a = attrs_find(v->attrs, st->s.outPath);
+    if (a) {
+        eval_frame_push(st, a->pos, "while evaluating the `outPath` attribute");
+        eval_force(st, a->value, a->pos);
+        eval_frame_pop(st);
+        eval_frame_push(st, a->pos, "while using the `outPath` attribute");
+        depth_enter(st, pos);
+        json_peel(j, a->value, a->pos, copy, came);
+        st->call_depth--;
+        eval_frame_pop(st);
+        return;
+    }
+    if (came)
+        eval_error(st, ERR_TYPE, pos, "`__toString` must return a string, but got %s: %s",
+                   eval_type_name(v), eval_show_value_str(st, v));
+    json_attrs_plain(j, v, copy);
+}
+
+static void json_value(JsonOut *j, Value *v, PosIdx pos, bool copy)
+{
+    EvalState *st = j->st;
+    depth_enter(st, pos);
+    if (j->strict)
+        eval_force(st, v, pos);
+    StrBuf *o = j->out;
+    switch (v->type) {
+    case T_NULL:
+        sb_puts(o, "null");
+        break;
+    case T_BOOL:
+        sb_puts(o, v->boolean ? "true" : "false");
+        break;
+    case T_INT:
+        sb_printf(o, "%lld", (long long)v->integer);
+        break;
+    case T_FLOAT:
+        prim_json_float(v->fpoint, o);
+        break;
+    case T_STRING:
+        prim_ctxbuf_add_ctx(&j->ctx, v->str.ctx);
+        json_string(j, v->str.s, v->len);
+        break;
+    case T_PATH:
+        if (copy && st->copy_path_to_store) {
+            const char *sp = st->copy_path_to_store(st, v->path.path, pos);
+            prim_ctxbuf_add(&j->ctx, sp);
+            json_string(j, sp, strlen(sp));
+        } else {
+            json_string(j, v->path.path, strlen(v->path.path));
+        }
+        break;
+    case T_ATTRS:
+        json_peel(j, v, pos, copy, false);
+        break;
+    case T_LIST:
+        sb_putc(o, '[');
+        for (uint32_t i = 0; i < v->len; i++) {
+            if (i)
+                sb_putc(o, ',');
+            eval_frame_push(st, pos, index_msg(j, i));
+            json_value(j, v->list.elems[i], pos, copy);
+            eval_frame_pop(st);
+        }
+        sb_putc(o, ']');
+        break;
+    default: {
+        PosIdx p = pos;
+        if (v->type == T_LAMBDA && v->lambda.fun)
+            p = v->lambda.fun->base.pos;
+        eval_error(st, ERR_TYPE, p, "cannot convert %s to JSON", eval_type_name(v));
+    }
+    }
+    st->call_depth--;
+}
+
+void prim_to_json(EvalState *st, Value *v, PosIdx pos, bool strict, StrBuf *out, const StrContext **ctx)
+{
+    JsonOut j = {0};
+    j.st = st;
+    j.strict = strict;
+    j.out = out;
+    prim_ctxbuf_init(&j.ctx);
+    json_value(&j, v, pos, true);
+    if (j.utf8_error)
+        eval_error(st, ERR_EVAL, 0, "%s", j.utf8_error);
+    if (ctx) {
+        prim_ctxbuf_add_ctx(&j.ctx, *ctx);
+        *ctx = prim_ctxbuf_finish(&j.ctx);
+    }
+}
+
+static void prim_to_json_fn(EvalState *st, PosIdx pos, Value **args, Value *out)
+{
+    StrBuf sb;
+    sb_init(&sb);
+    const StrContext *ctx = NULL;
+    prim_to_json(st, args[0], 0, true, &sb, &ctx);
+    size_t len = sb.len;
+    val_set_string(out, sb_finish(&sb), len, ctx);
+}
+
+/* ------------------------------------------------------------------ */
+/* fromJSON: a recursive-descent parser reporting errors in nlohmann's words */
+
+typedef enum Tok {
+    TK_UNINIT, TK_TRUE, TK_FALSE, TK_NULL, TK_STRING, TK_UINT, TK_INT, TK_FLOAT,
+    TK_LBRACKET, TK_LBRACE, TK_RBRACKET, TK_RBRACE, TK_COLON, TK_COMMA, TK_ERROR, TK_EOF,
+    TK_LITERAL_OR_VALUE,
+} Tok;
+
+static const char *const tok_names[] = {
+    "<uninitialized>", "true literal", "false literal", "null literal", "string literal",
+    "number literal", "number literal", "number literal", "'['", "'{'", "']'", "'}'", "':'",
+    "','", "<parse error>", "end of input", "'[', '{', or a literal",
+};
+
+typedef struct JsonIn {
+    EvalState *st;
+    const char *s;
+    size_t len, pos;
+    size_t line, line_start; /* for "line L, column C" */
+    bool eof_read;           /* the last scan consumed the end of input */
+    size_t tok_start;
+    Tok tok;
+    const char *err; /* lexer error message for TK_ERROR */
+    StrBuf str;      /* decoded string literal */
+    int64_t ival;
+    uint64_t uval;
+    double fval;
+    unsigned depth;
+} JsonIn;
+
+static _Noreturn void jp_fail(JsonIn *p, const char *msg)
+{
+    eval_frame_push(p->st, 0, "while decoding a JSON string");
+    eval_error(p->st, ERR_EVAL, 0, "%s", msg);
+}
+
+static _Noreturn void jp_syntax(JsonIn *p, const char *context, Tok expected)
+{
+    StrBuf sb;
+    sb_init(&sb);
+    size_t col = p->pos - p->line_start + (p->eof_read ? 1 : 0);
+    sb_printf(&sb, "[json.exception.parse_error.101] parse error at line %zu, column %zu: "
+                   "syntax error while parsing %s - ", p->line, col, context);
+    if (p->tok == TK_ERROR) {
+        sb_printf(&sb, "%s; last read: '", p->err);
+        sb_add(&sb, p->s + p->tok_start, p->pos - p->tok_start);
+        sb_putc(&sb, '\'');
+    } else {
+        sb_printf(&sb, "unexpected %s", tok_names[p->tok]);
+    }
+    if (expected != TK_UNINIT)
+        sb_printf(&sb, "; expected %s", tok_names[expected]);
+    jp_fail(p, sb_finish(&sb));
+}
+
+static int jp_get(JsonIn *p)
+{
+    if (p->pos >= p->len) {
+        p->eof_read = true;
+        return -1;
+    }
+    return (unsigned char)p->s[p->pos++];
+}
+
+static Tok jp_error(JsonIn *p, const char *msg)
+{
+    p->err = msg;
+    return p->tok = TK_ERROR;
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+static long jp_hex4(JsonIn *p)
+{
+    long v = 0;
+    for (int i = 0; i < 4; i++) {
+        int h = hexval(jp_get(p));
+        if (h < 0)
+            return -1;
+        v = v * 16 + h;
+    }
+    return v;
+}
+
+static void put_utf8(StrBuf *sb, unsigned long cp)
+{
+    if (cp < 0x80)
+        sb_putc(sb, (char)cp);
+    else if (cp < 0x800) {
+        sb_putc(sb, (char)(0xC0 | (cp >> 6)));
+        sb_putc(sb, (char)(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+        sb_putc(sb, (char)(0xE0 | (cp >> 12)));
+        sb_putc(sb, (char)(0x80 | ((cp >> 6) & 0x3F)));
+        sb_putc(sb, (char)(0x80 | (cp & 0x3F)));
+    } else {
+        sb_putc(sb, (char)(0xF0 | (cp >> 18)));
+        sb_putc(sb, (char)(0x80 | ((cp >> 12) & 0x3F)));
+        sb_putc(sb, (char)(0x80 | ((cp >> 6) & 0x3F)));
+        sb_putc(sb, (char)(0x80 | (cp & 0x3F)));
+    }
+}
+
+static const char *control_char_msg(int c)
+{
+    static const char *const names[32] = {
+        "NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "BEL", "BS", "HT", "LF", "VT", "FF", "CR",
+        "SO", "SI", "DLE", "DC1", "DC2", "DC3", "DC4", "NAK", "SYN", "ETB", "CAN", "EM", "SUB",
+        "ESC", "FS", "GS", "RS", "US",
+    };
+    const char *alt = c == 8 ? "b" : c == 9 ? "t" : c == 10 ? "n" : c == 12 ? "f" : c == 13 ? "r" : NULL;
+    StrBuf sb;
+    sb_init(&sb);
+    sb_printf(&sb, "invalid string: control character U+%04X (%s) must be escaped to \\u%04X", c, names[c], c);
+    if (alt)
+        sb_printf(&sb, " or \\%s", alt);
+    return sb_finish(&sb);
+}
+
+static Tok jp_scan_string(JsonIn *p)
+{
+    sb_init(&p->str);
+    for (;;) {
+        /* fast path: a run of plain characters */
+        size_t start = p->pos;
+        while (p->pos < p->len) {
+            unsigned char c = (unsigned char)p->s[p->pos];
+            if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80)
+                break;
+            p->pos++;
+        }
+        sb_add(&p->str, p->s + start, p->pos - start);
+        int c = jp_get(p);
+        if (c < 0)
+            return jp_error(p, "invalid string: missing closing quote");
+        if (c == '"')
+            return p->tok = TK_STRING;
+        if (c < 0x20)
+            return jp_error(p, control_char_msg(c));
+        if (c >= 0x80) {
+            size_t bad = 0;
+            bool inc = false;
+            size_t n = utf8_seq((const unsigned char *)p->s, p->len, p->pos - 1, &bad, &inc);
+            if (!n) {
+                if (inc)
+                    p->pos = p->len;
+                else
+                    p->pos = bad + 1;
+                return jp_error(p, "invalid string: ill-formed UTF-8 byte");
+            }
+            sb_add(&p->str, p->s + p->pos - 1, n);
+            p->pos += n - 1;
+            continue;
+        }
+        /* backslash */
+        c = jp_get(p);
+        switch (c) {
+        case '"': sb_putc(&p->str, '"'); break;
+        case '\\': sb_putc(&p->str, '\\'); break;
+        case '/': sb_putc(&p->str, '/'); break;
+        case 'b': sb_putc(&p->str, '\b'); break;
+        case 'f': sb_putc(&p->str, '\f'); break;
+        case 'n': sb_putc(&p->str, '\n'); break;
+        case 'r': sb_putc(&p->str, '\r'); break;
+        case 't': sb_putc(&p->str, '\t'); break;
+        case 'u': {
+            long cp = jp_hex4(p);
+            if (cp < 0)
+                return jp_error(p, "invalid string: '\\u' must be followed by 4 hex digits");
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+                if (jp_get(p) != '\\' || jp_get(p) != 'u')
+                    return jp_error(p, "invalid string: surrogate U+D800..U+DBFF must be followed by U+DC00..U+DFFF");
+                long lo = jp_hex4(p);
+                if (lo < 0)
+                    return jp_error(p, "invalid string: '\\u' must be followed by 4 hex digits");
+                if (lo < 0xDC00 || lo > 0xDFFF)
+                    return jp_error(p, "invalid string: surrogate U+D800..U+DBFF must be followed by U+DC00..U+DFFF");
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+                return jp_error(p, "invalid string: surrogate U+DC00..U+DFFF must follow U+D800..U+DBFF");
+            }
+            put_utf8(&p->str, (unsigned long)cp);
+            break;
+        }
+        default:
+            return jp_error(p, "invalid string: forbidden character after backslash");
+        }
+    }
+}
+
+static bool is_digit(int c) { return c >= '0' && c <= '9'; }
+
+static Tok jp_scan_number(JsonIn *p)
+{
+    size_t start = p->pos;
+    bool neg = false, isfloat = false;
+    if (p->s[p->pos] == '-') {
+        neg = true;
+        p->pos++;
+        if (p->pos >= p->len || !is_digit(p->s[p->pos])) {
+            jp_get(p);
+            return jp_error(p, "invalid number; expected digit after '-'");
+        }
+    }
+    if (p->s[p->pos] == '0')
+        p->pos++;
+    else
+        while (p->pos < p->len && is_digit(p->s[p->pos]))
+            p->pos++;
+    if (p->pos < p->len && p->s[p->pos] == '.') {
+        isfloat = true;
+        p->pos++;
+        if (p->pos >= p->len || !is_digit(p->s[p->pos])) {
+            jp_get(p);
+            return jp_error(p, "invalid number; expected digit after '.'");
+        }
+        while (p->pos < p->len && is_digit(p->s[p->pos]))
+            p->pos++;
+    }
+    if (p->pos < p->len && (p->s[p->pos] == 'e' || p->s[p->pos] == 'E')) {
+        isfloat = true;
+        p->pos++;
+        if (p->pos < p->len && (p->s[p->pos] == '+' || p->s[p->pos] == '-')) {
+            p->pos++;
+            if (p->pos >= p->len || !is_digit(p->s[p->pos])) {
+                jp_get(p);
+                return jp_error(p, "invalid number; expected digit after exponent sign");
+            }
+        } else if (p->pos >= p->len || !is_digit(p->s[p->pos])) {
+            jp_get(p);
+            return jp_error(p, "invalid number; expected '+', '-', or digit after exponent");
+        }
+        while (p->pos < p->len && is_digit(p->s[p->pos]))
+            p->pos++;
+    }
+    size_t n = p->pos - start;
+    char small[64];
+    char *buf = n < sizeof small ? small : GC_MALLOC_ATOMIC(n + 1);
+    memcpy(buf, p->s + start, n);
+    buf[n] = 0;
+    if (!isfloat) {
+        /* Integers that do not fit 64 bits become floats, as in nlohmann. */
+        char *end;
+        if (neg) {
+            errno = 0;
+            long long v = strtoll(buf, &end, 10);
+            if (errno == 0) {
+                p->ival = v;
+                return p->tok = TK_INT;
+            }
+        } else {
+            errno = 0;
+            unsigned long long v = strtoull(buf, &end, 10);
+            if (errno == 0) {
+                p->uval = v;
+                return p->tok = TK_UINT;
+            }
+        }
+    }
+    p->fval = strtod(buf, NULL);
+    if (!isfinite(p->fval)) {
+        StrBuf sb;
+        sb_init(&sb);
+        sb_printf(&sb, "[json.exception.out_of_range.406] number overflow parsing '%s'", buf);
+        jp_fail(p, sb_finish(&sb));
+    }
+    return p->tok = TK_FLOAT;
+}
+
+static Tok jp_scan_literal(JsonIn *p, const char *lit, Tok t)
+{
+    for (size_t i = 0; lit[i]; i++) {
+        int c = jp_get(p);
+        if (c != (unsigned char)lit[i])
+            return jp_error(p, "invalid literal"); /* the mismatch counts as read */
+    }
+    return p->tok = t;
+}
+
+static Tok jp_scan(JsonIn *p)
+{
+    while (p->pos < p->len) {
+        char c = p->s[p->pos];
+        if (c == '\n') {
+            p->pos++;
+            p->line++;
+            p->line_start = p->pos;
+        } else if (c == ' ' || c == '\t' || c == '\r') {
+            p->pos++;
+        } else
+            break;
+    }
+    p->tok_start = p->pos;
+    int c = jp_get(p);
+    switch (c) {
+    case -1: return p->tok = TK_EOF;
+    case '[': return p->tok = TK_LBRACKET;
+    case ']': return p->tok = TK_RBRACKET;
+    case '{': return p->tok = TK_LBRACE;
+    case '}': return p->tok = TK_RBRACE;
+    case ':': return p->tok = TK_COLON;
+    case ',': return p->tok = TK_COMMA;
+    case 't': p->pos--; return jp_scan_literal(p, "true", TK_TRUE);
+    case 'f': p->pos--; return jp_scan_literal(p, "false", TK_FALSE);
+    case 'n': p->pos--; return jp_scan_literal(p, "null", TK_NULL);
+    case '"': return jp_scan_string(p);
+    default:
+        if (c == '-' || is_digit(c)) {
+            p->pos--;
+            return jp_scan_number(p);
+        }
+        return jp_error(p, "invalid literal");
+    }
+}
+
+static const char *checked_string(JsonIn *p)
+{
+    const char *s = p->str.data;
+    size_t n = p->str.len;
+    if (memchr(s, 0, n)) {
+        StrBuf sb;
+        sb_init(&sb);
+        for (size_t i = 0; i < n; i++) {
+            if (s[i])
+                sb_putc(&sb, s[i]);
+            else
+                sb_puts(&sb, "\xe2\x90\x80"); /* U+2400 SYMBOL FOR NULL */
+        }
+        eval_error(p->st, ERR_EVAL, 0,
+                   "input string '%s' cannot be represented as Nix string because it contains null bytes",
+                   sb.data);
+    }
+    return sb_finish(&p->str);
+}
+
+typedef struct KV {
+    Symbol sym;
+    uint32_t order;
+    Value *v;
+} KV;
+
+static int cmp_kv(const void *a, const void *b)
+{
+    const KV *x = a, *y = b;
+    if (x->sym != y->sym)
+        return x->sym < y->sym ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Parses a value whose first token has been scanned into p->tok. */
+static void jp_value(JsonIn *p, Value *out)
+{
+    EvalState *st = p->st;
+    switch (p->tok) {
+    case TK_NULL: val_set_null(out); return;
+    case TK_TRUE: val_set_bool(out, true); return;
+    case TK_FALSE: val_set_bool(out, false); return;
+    case TK_INT: val_set_int(out, p->ival); return;
+    case TK_UINT:
+        if (p->uval > (uint64_t)INT64_MAX) {
+            StrBuf sb;
+            sb_init(&sb);
+            sb_printf(&sb, "unsigned json number %llu outside of Nix integer range", (unsigned long long)p->uval);
+            eval_error(st, ERR_EVAL, 0, "%s", sb.data);
+        }
+        val_set_int(out, (int64_t)p->uval);
+        return;
+    case TK_FLOAT: val_set_float(out, p->fval); return;
+    case TK_STRING: {
+        size_t n = p->str.len;
+        val_set_string(out, checked_string(p), n, NULL);
+        return;
+    }
+    case TK_LBRACKET: {
+        if (++p->depth > 10000 && st->settings.max_call_depth)
+            eval_error(st, ERR_STACK_OVERFLOW, 0, "stack overflow; max-call-depth exceeded");
+        Value **elems = NULL;
+        size_t n = 0, cap = 0;
+        if (jp_scan(p) != TK_RBRACKET) {
+            for (;;) {
+                if (n == cap) {
+                    cap = cap ? cap * 2 : 8;
+                    Value **ne = GC_MALLOC(cap * sizeof *ne);
+                    if (n)
+                        memcpy(ne, elems, n * sizeof *ne);
+                    elems = ne;
+                }
+                Value *v = val_alloc(st);
+                jp_value(p, v);
+                elems[n++] = v;
+                jp_scan(p);
+                if (p->tok == TK_COMMA) {
+                    jp_scan(p);
+                    continue;
+                }
+                if (p->tok == TK_RBRACKET)
+                    break;
+                jp_syntax(p, "array", TK_RBRACKET);
+            }
+        }
+        Value **l = val_list_alloc(st, n);
+        if (n)
+            memcpy(l, elems, n * sizeof *l);
+        val_set_list(out, l, n);
+        p->depth--;
+        return;
+    }
+    case TK_LBRACE: {
+        if (++p->depth > 10000 && st->settings.max_call_depth)
+            eval_error(st, ERR_STACK_OVERFLOW, 0, "stack overflow; max-call-depth exceeded");
+        KV *kv = NULL;
+        size_t n = 0, cap = 0;
+        if (jp_scan(p) != TK_RBRACE) {
+            for (;;) {
+                if (p->tok != TK_STRING)
+                    jp_syntax(p, "object key", TK_STRING);
+                size_t klen = p->str.len;
+                const char *key = checked_string(p);
+                Symbol sym = sym_intern(st->symbols, key, klen);
+                if (jp_scan(p) != TK_COLON)
+                    jp_syntax(p, "object separator", TK_COLON);
+                jp_scan(p);
+                Value *v = val_alloc(st);
+                jp_value(p, v);
+                if (n == cap) {
+                    cap = cap ? cap * 2 : 8;
+                    KV *nk = GC_MALLOC(cap * sizeof *nk);
+                    if (n)
+                        memcpy(nk, kv, n * sizeof *nk);
+                    kv = nk;
+                }
+                /* A repeated key: the last value wins. */
+                size_t i;
+                for (i = 0; i < n && n <= 32; i++)
+                    if (kv[i].sym == sym)
+                        break;
+                if (n <= 32 && i < n)
+                    kv[i].v = v;
+                else
+                    {
+                    kv[n] = (KV){sym, (uint32_t)n, v};
+                    n++;
+                }
+                jp_scan(p);
+                if (p->tok == TK_COMMA) {
+                    jp_scan(p);
+                    continue;
+                }
+                if (p->tok == TK_RBRACE)
+                    break;
+                jp_syntax(p, "object", TK_RBRACE);
+            }
+        }
+        size_t m = n;
+        if (n > 32) {
+            /* Large objects were not deduplicated on the fly: sort by (symbol,
+             * position in the text) and keep the last of each run. */
+            qsort(kv, n, sizeof *kv, cmp_kv);
+            m = 0;
+            for (size_t i = 0; i < n; i++)
+                if (i + 1 == n || kv[i + 1].sym != kv[i].sym)
+                    kv[m++] = kv[i];
+        }
+        Bindings *b = attrs_alloc(st, m);
+        for (size_t i = 0; i < m; i++)
+            attrs_push(b, kv[i].sym, 0, kv[i].v);
+        attrs_sort(b);
+        val_set_attrs(out, b);
+        p->depth--;
+        return;
+    }
+    case TK_ERROR:
+        jp_syntax(p, "value", TK_UNINIT);
+    case TK_EOF:
+    default:
+        jp_syntax(p, "value", TK_LITERAL_OR_VALUE);
+    }
+}
+
+void prim_from_json(EvalState *st, const char *s, size_t len, Value *out)
+{
+    JsonIn p = {0};
+    p.st = st;
+    p.s = s;
+    p.len = len;
+    p.line = 1;
+    jp_scan(&p);
+    jp_value(&p, out);
+    if (jp_scan(&p) != TK_EOF)
+        jp_syntax(&p, "value", TK_EOF);
+}
+
+static void prim_from_json_fn(EvalState *st, PosIdx pos, Value **args, Value *out)
+{
+    const char *s = eval_force_string_no_ctx(st, args[0], 0,
+        "while evaluating the first argument passed to builtins.fromJSON");
+    prim_from_json(st, s, args[0]->len, out);
+}
 
 const PrimOp prim_json[] = {
+    {"toJSON", 1, 0, "e",
+     "Return a string containing a JSON representation of *e*. Strings, integers, floats,\n"
+     "Booleans, null and lists map to their JSON equivalents; sets become objects with\n"
+     "sorted keys, except that a set with `__toString` or `outPath` (a derivation) is\n"
+     "represented by that. Paths are copied to the store. Functions are an error.\n\n"
+     "    builtins.toJSON { x = [ 1 2.5 ]; y = null; }   # \"{\\\"x\\\":[1,2.5],\\\"y\\\":null}\"",
+     prim_to_json_fn},
+    {"fromJSON", 1, 0, "e",
+     "Convert a JSON string to a Nix value. Integral numbers become integers (unless they\n"
+     "do not fit in 64 bits), others floats; a repeated object key keeps its last value.\n\n"
+     "    builtins.fromJSON ''{\"x\": [1, 2, 3], \"y\": null}''   # { x = [ 1 2 3 ]; y = null; }",
+     prim_from_json_fn},
     {0},
 };

@@ -1,6 +1,206 @@
-/* Primop family prim_regex: placeholder table, filled in by its owner. */
+/* Primop family prim_regex: POSIX extended regular expressions (match, split). */
 #include "builtins/registry.h"
 
+#include <gc/gc.h>
+#include <regex.h>
+#include <string.h>
+
+/* Compiled regexes by source text, per EvalState (st->regex_cache). Open
+ * addressing; entries are never removed. regex_t holds malloc'd internals
+ * that live as long as the process, which is fine for a bounded cache of
+ * the program's literal patterns. */
+typedef struct RegexEntry {
+    const char *src;
+    size_t len;
+    uint64_t hash;
+    regex_t *re;
+} RegexEntry;
+
+typedef struct RegexCache {
+    RegexEntry *slots;
+    size_t cap, used;
+} RegexCache;
+
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    return h;
+}
+
+static void cache_insert(RegexCache *c, RegexEntry e)
+{
+    size_t i = e.hash & (c->cap - 1);
+    while (c->slots[i].src)
+        i = (i + 1) & (c->cap - 1);
+    c->slots[i] = e;
+    c->used++;
+}
+
+static void cache_grow(RegexCache *c)
+{
+    RegexEntry *old = c->slots;
+    size_t oldcap = c->cap;
+    c->cap = oldcap ? oldcap * 2 : 64;
+    c->slots = GC_MALLOC(c->cap * sizeof *c->slots);
+    c->used = 0;
+    for (size_t i = 0; i < oldcap; i++)
+        if (old[i].src)
+            cache_insert(c, old[i]);
+}
+
+/* The compiled form of re (len bytes), compiling on first use; throws
+ * CppNix's error for an invalid expression. */
+static regex_t *get_regex(EvalState *st, const char *re, size_t len)
+{
+    RegexCache *c = st->regex_cache;
+    if (!c) {
+        c = GC_MALLOC(sizeof *c);
+        st->regex_cache = c;
+    }
+    uint64_t h = hash_bytes(re, len);
+    if (c->cap) {
+        for (size_t i = h & (c->cap - 1); c->slots[i].src; i = (i + 1) & (c->cap - 1))
+            if (c->slots[i].hash == h && c->slots[i].len == len && memcmp(c->slots[i].src, re, len) == 0)
+                return c->slots[i].re;
+    }
+    regex_t *r = GC_MALLOC_ATOMIC(sizeof *r);
+    if (regcomp(r, re, REG_EXTENDED) != 0)
+        eval_error(st, ERR_EVAL, 0, "invalid regular expression '%s'", re);
+    if ((c->used + 1) * 2 > c->cap)
+        cache_grow(c);
+    cache_insert(c, (RegexEntry){val_str_dup(re, len), len, h, r});
+    return r;
+}
+
+/* A list of the capture groups of m (1..nsub): strings or null when unmatched. */
+static void captures_to_list(EvalState *st, const char *base, const regmatch_t *m, size_t nsub, Value *out)
+{
+    Value **l = val_list_alloc(st, nsub);
+    for (size_t i = 0; i < nsub; i++) {
+        Value *v = val_alloc(st);
+        const regmatch_t *g = &m[i + 1];
+        if (g->rm_so < 0)
+            val_set_null(v);
+        else
+            val_set_string(v, val_str_dup(base + g->rm_so, (size_t)(g->rm_eo - g->rm_so)),
+                           (size_t)(g->rm_eo - g->rm_so), NULL);
+        l[i] = v;
+    }
+    val_set_list(out, l, nsub);
+}
+
+static regmatch_t *alloc_matches(size_t nsub)
+{
+    return GC_MALLOC_ATOMIC((nsub + 1) * sizeof(regmatch_t));
+}
+
+static void prim_match(EvalState *st, PosIdx pos, Value **args, Value *out)
+{
+    const char *re = eval_force_string_no_ctx(st, args[0], 0,
+        "while evaluating the first argument passed to builtins.match");
+    regex_t *r = get_regex(st, re, args[0]->len);
+    const char *s = eval_force_string(st, args[1], 0,
+        "while evaluating the second argument passed to builtins.match");
+    size_t len = args[1]->len;
+    regmatch_t *m = alloc_matches(r->re_nsub);
+    /* Leftmost-longest: if the whole string matches, the match from 0 spans it. */
+    m[0].rm_so = 0;
+    m[0].rm_eo = (regoff_t)len;
+    if (regexec(r, s, r->re_nsub + 1, m, REG_STARTEND) != 0 || m[0].rm_so != 0 || (size_t)m[0].rm_eo != len) {
+        val_set_null(out);
+        return;
+    }
+    captures_to_list(st, s, m, r->re_nsub, out);
+}
+
+/* Growable list of Values for split's result. */
+typedef struct ValVec {
+    Value **v;
+    size_t n, cap;
+} ValVec;
+
+static void vv_push(ValVec *vv, Value *x)
+{
+    if (vv->n == vv->cap) {
+        size_t cap = vv->cap ? vv->cap * 2 : 16;
+        Value **nv = GC_MALLOC(cap * sizeof *nv);
+        if (vv->n)
+            memcpy(nv, vv->v, vv->n * sizeof *nv);
+        vv->v = nv;
+        vv->cap = cap;
+    }
+    vv->v[vv->n++] = x;
+}
+
+static Value *new_string(EvalState *st, const char *s, size_t n)
+{
+    Value *v = val_alloc(st);
+    val_set_string(v, val_str_dup(s, n), n, NULL);
+    return v;
+}
+
+/* Iterates matches like std::regex_iterator: after an empty match the next
+ * search starts one character later, but that character still belongs to the
+ * next piece of unmatched text. */
+static void prim_split(EvalState *st, PosIdx pos, Value **args, Value *out)
+{
+    const char *re = eval_force_string_no_ctx(st, args[0], 0,
+        "while evaluating the first argument passed to builtins.split");
+    regex_t *r = get_regex(st, re, args[0]->len);
+    const char *s = eval_force_string(st, args[1], 0,
+        "while evaluating the second argument passed to builtins.split");
+    size_t len = args[1]->len;
+    regmatch_t *m = alloc_matches(r->re_nsub);
+
+    ValVec vv = {0};
+    size_t piece = 0, from = 0;
+    for (;;) {
+        /* REG_STARTEND: search s[from..len) without rescanning for the NUL,
+         * with offsets relative to s and `^` only at the very start. */
+        m[0].rm_so = (regoff_t)from;
+        m[0].rm_eo = (regoff_t)len;
+        if (regexec(r, s, r->re_nsub + 1, m, REG_STARTEND) != 0)
+            break;
+        size_t so = (size_t)m[0].rm_so, eo = (size_t)m[0].rm_eo;
+        vv_push(&vv, new_string(st, s + piece, so - piece));
+        Value *groups = val_alloc(st);
+        captures_to_list(st, s, m, r->re_nsub, groups);
+        vv_push(&vv, groups);
+        piece = eo;
+        if (so == eo) {
+            if (eo >= len)
+                break;
+            from = eo + 1;
+        } else {
+            from = eo;
+        }
+    }
+    if (vv.n == 0) {
+        /* No match: the input itself, context and all. */
+        Value **l = val_list_alloc(st, 1);
+        l[0] = args[1];
+        val_set_list(out, l, 1);
+        return;
+    }
+    vv_push(&vv, new_string(st, s + piece, len - piece));
+    val_set_list(out, vv.v, vv.n);
+}
+
 const PrimOp prim_regex[] = {
+    {"match", 2, 0, "regex str",
+     "If the POSIX extended regular expression *regex* matches the whole of *str*, return\n"
+     "the list of its capture groups (a group that did not take part is `null`); otherwise\n"
+     "`null`.\n\n"
+     "    builtins.match \"a(b)?(c)\" \"ac\"   # [ null \"c\" ]\n"
+     "    builtins.match \"ab\" \"abc\"        # null",
+     prim_match},
+    {"split", 2, 0, "regex str",
+     "Split *str* at the matches of the POSIX extended regular expression *regex*: a list of\n"
+     "the unmatched pieces interleaved with, for each match, the list of its capture groups.\n\n"
+     "    builtins.split \"(a)b\" \"abc\"   # [ \"\" [ \"a\" ] \"c\" ]\n"
+     "    builtins.split \"[ ]\" \"x y\"    # [ \"x\" [ ] \"y\" ]",
+     prim_split},
     {0},
 };

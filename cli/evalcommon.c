@@ -1,0 +1,359 @@
+/* Option handling, auto-arguments, attribute paths and statistics for evaluating commands. */
+#include "cli/evalcommon.h"
+
+#include <gc/gc.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *cli_abs_path(const char *p)
+{
+    if (p[0] == '/')
+        return eval_canon_path(p);
+    char cwd[4096];
+    if (!getcwd(cwd, sizeof cwd))
+        return p;
+    StrBuf sb;
+    sb_init(&sb);
+    sb_printf(&sb, "%s/%s", cwd, p);
+    return eval_canon_path(sb.data);
+}
+
+void cli_opts_init(EvalOpts *o)
+{
+    memset(o, 0, sizeof *o);
+    eval_settings_default(&o->settings);
+    const char *s = getenv("NIX_SHOW_STATS");
+    o->stats = s && *s && strcmp(s, "0") != 0;
+}
+
+void cli_opts_finish(EvalOpts *o)
+{
+    const char *np = getenv("NIX_PATH");
+    if (np)
+        eval_settings_add_nix_path(&o->settings, np);
+}
+
+static int lint_level(const char *v)
+{
+    if (strcmp(v, "fatal") == 0)
+        return 2;
+    if (strcmp(v, "warn") == 0)
+        return 1;
+    return 0;
+}
+
+static bool parse_bool(const char *v)
+{
+    return strcmp(v, "true") == 0 || strcmp(v, "1") == 0 || strcmp(v, "yes") == 0;
+}
+
+static void set_option(EvalOpts *o, const char *name, const char *value)
+{
+    EvalSettings *s = &o->settings;
+    if (strcmp(name, "max-call-depth") == 0)
+        s->max_call_depth = (uint32_t)strtoul(value, NULL, 10);
+    else if (strcmp(name, "pure-eval") == 0)
+        s->pure_eval = parse_bool(value);
+    else if (strcmp(name, "restrict-eval") == 0)
+        s->restrict_eval = parse_bool(value);
+    else if (strcmp(name, "show-trace") == 0)
+        s->show_trace = parse_bool(value);
+    else if (strcmp(name, "nix-path") == 0) {
+        s->nix_path = NULL;
+        s->nix_path_len = 0;
+        eval_settings_add_nix_path(s, value);
+    } else if (strcmp(name, "system") == 0)
+        s->system = value;
+    else if (strcmp(name, "store") == 0 || strcmp(name, "store-dir") == 0)
+        ; /* the store layer reads these itself */
+    else if (strcmp(name, "allow-unsafe-native-code-during-evaluation") == 0)
+        s->allow_unsafe_native = parse_bool(value);
+    else if (strcmp(name, "plugin-files") == 0)
+        s->plugin_files = value;
+    else if (strncmp(name, "lint-", 5) == 0) {
+        int l = lint_level(value);
+        if (strcmp(name, "lint-url-literals") == 0)
+            s->parse.lint_url_literals = l;
+        else if (strcmp(name, "lint-short-path-literals") == 0)
+            s->parse.lint_short_path_literals = l;
+        else if (strcmp(name, "lint-absolute-path-literals") == 0)
+            s->parse.lint_absolute_path_literals = l;
+    }
+    /* other settings (experimental features, substituters, ...) do not affect evaluation here */
+}
+
+int cli_opts_parse(EvalOpts *o, int argc, char **argv, int *i)
+{
+    const char *a = argv[*i];
+#define NEED(n)                                                                                  \
+    do {                                                                                         \
+        if (*i + (n) >= argc) {                                                                  \
+            fprintf(stderr, "error: flag '%s' requires %d argument%s\n", a, (n), (n) > 1 ? "s" : ""); \
+            return -1;                                                                           \
+        }                                                                                        \
+    } while (0)
+    if (strcmp(a, "-I") == 0 || strcmp(a, "--include") == 0) {
+        NEED(1);
+        const char *v = argv[++*i];
+        const char *eq = strchr(v, '=');
+        /* relative directories are relative to the cwd, not the file being evaluated */
+        if (!strstr(v, "://")) {
+            StrBuf sb;
+            sb_init(&sb);
+            if (eq) {
+                sb_add(&sb, v, (size_t)(eq - v) + 1);
+                sb_puts(&sb, cli_abs_path(eq + 1));
+            } else
+                sb_puts(&sb, cli_abs_path(v));
+            v = sb.data;
+        }
+        SearchPathEntry e = {"", v};
+        char *copy = GC_strdup(v);
+        char *q = strchr(copy, '=');
+        if (q && !strstr(copy, "://")) {
+            *q = 0;
+            e.prefix = copy;
+            e.path = q + 1;
+        }
+        EvalSettings *s = &o->settings;
+        SearchPathEntry *n = GC_MALLOC((s->nix_path_len + 1) * sizeof(SearchPathEntry));
+        if (s->nix_path_len)
+            memcpy(n, s->nix_path, s->nix_path_len * sizeof(SearchPathEntry));
+        n[s->nix_path_len++] = e;
+        s->nix_path = n;
+        return 1;
+    }
+    if (strcmp(a, "--arg") == 0 || strcmp(a, "--argstr") == 0) {
+        NEED(2);
+        o->auto_args = GC_REALLOC(o->auto_args, (size_t)(o->nauto_args + 1) * sizeof(AutoArg));
+        o->auto_args[o->nauto_args++] = (AutoArg){argv[*i + 1], argv[*i + 2], a[5] == 's'};
+        *i += 2;
+        return 1;
+    }
+    if (strcmp(a, "--show-trace") == 0) {
+        o->settings.show_trace = true;
+        return 1;
+    }
+    if (strcmp(a, "--no-show-trace") == 0) {
+        o->settings.show_trace = false;
+        return 1;
+    }
+    if (strcmp(a, "--max-call-depth") == 0) {
+        NEED(1);
+        o->settings.max_call_depth = (uint32_t)strtoul(argv[++*i], NULL, 10);
+        return 1;
+    }
+    if (strcmp(a, "--pure-eval") == 0) {
+        o->settings.pure_eval = true;
+        return 1;
+    }
+    if (strcmp(a, "--impure") == 0) {
+        o->settings.pure_eval = false;
+        return 1;
+    }
+    if (strcmp(a, "--restrict-eval") == 0) {
+        o->settings.restrict_eval = true;
+        return 1;
+    }
+    if (strcmp(a, "--allow-unsafe-native-code-during-evaluation") == 0) {
+        o->settings.allow_unsafe_native = true;
+        return 1;
+    }
+    if (strcmp(a, "--plugin-files") == 0) {
+        NEED(1);
+        o->settings.plugin_files = argv[++*i];
+        return 1;
+    }
+    if (strcmp(a, "--stats") == 0) {
+        o->stats = true;
+        return 1;
+    }
+    if (strcmp(a, "--option") == 0) {
+        NEED(2);
+        set_option(o, argv[*i + 1], argv[*i + 2]);
+        *i += 2;
+        return 1;
+    }
+    if (strncmp(a, "--lint-", 7) == 0) {
+        NEED(1);
+        set_option(o, a + 2, argv[++*i]);
+        return 1;
+    }
+    if (strcmp(a, "--extra-experimental-features") == 0 || strcmp(a, "--experimental-features") == 0) {
+        NEED(1);
+        const char *v = argv[++*i];
+        const char *old = o->settings.experimental_features;
+        if (old && a[2] == 'e' && a[3] == 'x' && a[4] == 't') {
+            StrBuf sb;
+            sb_init(&sb);
+            sb_printf(&sb, "%s %s", old, v);
+            v = sb.data;
+        }
+        o->settings.experimental_features = v;
+        return 1;
+    }
+    if (strcmp(a, "--store") == 0 || strcmp(a, "--eval-store") == 0) {
+        NEED(1);
+        ++*i;
+        return 1;
+    }
+    if (strncmp(a, "--", 2) == 0 && strchr(a, '=') == NULL) {
+        /* `--NAME VALUE` for any other setting, as CppNix accepts */
+        static const char *const bool_settings[] = {"--read-only", "--readonly-mode", NULL};
+        for (int k = 0; bool_settings[k]; k++)
+            if (strcmp(a, bool_settings[k]) == 0)
+                return 1;
+    }
+    return 0;
+#undef NEED
+}
+
+Bindings *cli_auto_args(EvalState *st, const EvalOpts *o)
+{
+    Bindings *b = attrs_alloc(st, (size_t)o->nauto_args);
+    for (int i = 0; i < o->nauto_args; i++) {
+        const AutoArg *a = &o->auto_args[i];
+        Value *v = val_alloc(st);
+        if (a->is_str)
+            val_make_string(v, a->text);
+        else {
+            char cwd[4096];
+            if (!getcwd(cwd, sizeof cwd))
+                strcpy(cwd, "/");
+            Expr *e = eval_parse_string(st, a->text, strlen(a->text), cwd, SRC_STRING);
+            v->type = T_THUNK;
+            v->thunk.env = st->base_env;
+            v->thunk.expr = e;
+        }
+        Symbol s = sym_intern_cstr(st->symbols, a->name);
+        Attr *old = NULL;
+        for (uint32_t k = 0; k < b->size; k++)
+            if (b->attrs[k].name == s)
+                old = &b->attrs[k];
+        if (old)
+            old->value = v;
+        else
+            attrs_push(b, s, 0, v);
+    }
+    attrs_sort(b);
+    return b;
+}
+
+void cli_auto_call(EvalState *st, Bindings *args, Value *v, Value *out)
+{
+    eval_force(st, v, 0);
+    if (v->type == T_ATTRS) {
+        Attr *f = attrs_find(v->attrs, st->s.__functor);
+        if (f) {
+            Value *fn = val_alloc(st);
+            Value *self = v;
+            eval_call(st, f->value, 1, &self, fn, 0);
+            cli_auto_call(st, args, fn, out);
+            return;
+        }
+    }
+    if (v->type != T_LAMBDA || !v->lambda.fun->formals) {
+        *out = *v;
+        return;
+    }
+    Formals *fs = v->lambda.fun->formals;
+    Bindings *b;
+    if (fs->ellipsis)
+        b = args;
+    else {
+        b = attrs_alloc(st, fs->n);
+        for (uint32_t i = 0; i < fs->n; i++) {
+            Attr *a = attrs_find(args, fs->items[i].name);
+            if (a)
+                attrs_push(b, a->name, a->pos, a->value);
+            else if (!fs->items[i].def)
+                eval_error(st, ERR_MISSING_ARG, fs->items[i].pos,
+                           "cannot evaluate a function that has an argument without a value ('%s')\n"
+                           "Nix attempted to evaluate a function as a top level expression; in\n"
+                           "this case it must have its arguments supplied either by default\n"
+                           "values, or passed explicitly with '--arg' or '--argstr'. See\n"
+                           "https://nixos.org/manual/nix/stable/language/constructs.html#functions.",
+                           sym_name(st->symbols, fs->items[i].name));
+        }
+        attrs_sort(b);
+    }
+    Value *arg = val_alloc(st);
+    val_set_attrs(arg, b);
+    eval_call(st, v, 1, &arg, out, 0);
+}
+
+void cli_attr_path(EvalState *st, Bindings *args, const char *path, Value *v, Value *out)
+{
+    Value cur;
+    cli_auto_call(st, args, v, &cur);
+    const char *p = path;
+    while (*p) {
+        StrBuf key;
+        sb_init(&key);
+        if (*p == '"') {
+            p++;
+            while (*p && *p != '"')
+                sb_putc(&key, *p++);
+            if (*p == '"')
+                p++;
+        } else
+            while (*p && *p != '.')
+                sb_putc(&key, *p++);
+        if (*p == '.')
+            p++;
+        if (key.len == 0)
+            eval_error(st, ERR_EVAL, 0, "empty attribute name in selection path '%s'", path);
+        char *endp;
+        long idx = strtol(key.data, &endp, 10);
+        Value *cv = val_alloc(st);
+        *cv = cur;
+        if (*endp == 0 && key.data[0] >= '0' && key.data[0] <= '9') {
+            if (cur.type != T_LIST) {
+                const char *shown = eval_show_value_str(st, cv);
+                eval_error(st, ERR_TYPE, 0, "the expression selected by the selection path '%s' should be a list but is %s: %s",
+                           path, eval_type_name(cv), shown);
+            }
+            if (idx < 0 || (uint32_t)idx >= cur.len)
+                eval_error(st, ERR_EVAL, 0, "list index %ld in selection path '%s' is out of range", idx, path);
+            cli_auto_call(st, args, cur.list.elems[idx], &cur);
+        } else {
+            if (cur.type != T_ATTRS) {
+                const char *shown = eval_show_value_str(st, cv);
+                eval_error(st, ERR_TYPE, 0, "the expression selected by the selection path '%s' should be a set but is %s: %s",
+                           path, eval_type_name(cv), shown);
+            }
+            Symbol s = sym_intern(st->symbols, key.data, key.len);
+            Attr *a = attrs_find(cur.attrs, s);
+            if (!a)
+                eval_error(st, ERR_EVAL, 0, "attribute '%s' in selection path '%s' not found", key.data, path);
+            cli_auto_call(st, args, a->value, &cur);
+        }
+    }
+    *out = cur;
+}
+
+void cli_print_stats(EvalState *st, double seconds)
+{
+    EvalStats *s = &st->stats;
+    fprintf(stderr,
+            "{\n"
+            "  \"cpuTime\": %.6f,\n"
+            "  \"envs\": { \"number\": %" PRIu64 ", \"elements\": %" PRIu64 ", \"bytes\": %" PRIu64 " },\n"
+            "  \"list\": { \"elements\": %" PRIu64 ", \"bytes\": %" PRIu64 " },\n"
+            "  \"values\": { \"number\": %" PRIu64 ", \"bytes\": %" PRIu64 " },\n"
+            "  \"symbols\": { \"number\": %zu },\n"
+            "  \"sets\": { \"number\": %" PRIu64 ", \"elements\": %" PRIu64 " },\n"
+            "  \"nrThunks\": %" PRIu64 ",\n"
+            "  \"nrFunctionCalls\": %" PRIu64 ",\n"
+            "  \"nrPrimOpCalls\": %" PRIu64 ",\n"
+            "  \"gc\": { \"heapSize\": %zu, \"totalBytes\": %zu, \"cycles\": %zu }\n"
+            "}\n",
+            seconds, s->envs, s->env_slots, s->envs * sizeof(Env) + s->env_slots * sizeof(Value *),
+            s->list_elems, s->list_elems * sizeof(Value *), s->values + s->thunks,
+            (s->values + s->thunks) * sizeof(Value), sym_count(st->symbols), s->attrsets,
+            s->attr_slots, s->thunks, s->calls, s->primop_calls, GC_get_heap_size(),
+            GC_get_total_bytes(), (size_t)GC_get_gc_no());
+}

@@ -1,0 +1,42 @@
+/* Helpers shared by the evaluating commands (instantiate, eval): settings from
+ * options, auto-arguments, attribute paths, statistics. */
+#ifndef CNIX_CLI_EVALCOMMON_H
+#define CNIX_CLI_EVALCOMMON_H
+
+#include <stdbool.h>
+
+#include "eval/eval.h"
+
+typedef struct AutoArg {
+    const char *name;
+    const char *text;
+    bool is_str; /* --argstr (else --arg: a Nix expression) */
+} AutoArg;
+
+typedef struct EvalOpts {
+    EvalSettings settings;
+    AutoArg *auto_args;
+    int nauto_args;
+    bool stats;
+} EvalOpts;
+
+/* Initialises defaults (and NIX_PATH after -I entries, see cli_opts_finish). */
+void cli_opts_init(EvalOpts *o);
+/* Tries to consume a common option at argv[*i]; returns 1 if consumed, 0 if not
+ * an evaluator option, -1 on a usage error (message printed). */
+int cli_opts_parse(EvalOpts *o, int argc, char **argv, int *i);
+/* Appends NIX_PATH entries after the -I ones. */
+void cli_opts_finish(EvalOpts *o);
+
+/* Builds the auto-arguments set (thunks) for --arg/--argstr. */
+Bindings *cli_auto_args(EvalState *st, const EvalOpts *o);
+/* Calls v if it is a function with formals, as CppNix's autoCallFunction does. */
+void cli_auto_call(EvalState *st, Bindings *args, Value *v, Value *out);
+/* Follows an attribute path like "a.b.0" (auto-calling functions on the way). */
+void cli_attr_path(EvalState *st, Bindings *args, const char *path, Value *v, Value *out);
+/* Prints NIX_SHOW_STATS-style counters to stderr. */
+void cli_print_stats(EvalState *st, double seconds);
+/* Makes a path given on the command line absolute (relative to the cwd). */
+const char *cli_abs_path(const char *p);
+
+#endif

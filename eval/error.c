@@ -1,0 +1,370 @@
+/* Errors: catch points, throwing, live trace frames, and CppNix-style error printing. */
+#include "eval/internal.h"
+
+#include <gc/gc.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void eval_try_enter(EvalState *st, TryFrame *f)
+{
+    f->prev = st->try_top;
+    f->error = NULL;
+    f->saved_depth = st->call_depth;
+    f->saved_frames = st->nframes;
+    f->saved_forcing = st->nforcing;
+    st->try_top = f;
+}
+
+void eval_try_leave(EvalState *st, TryFrame *f)
+{
+    st->try_top = f->prev;
+}
+
+void eval_forcing_push(EvalState *st, Value *v)
+{
+    if (st->nforcing == st->forcing_cap) {
+        uint32_t cap = st->forcing_cap ? st->forcing_cap * 2 : 1024;
+        Value **n = GC_MALLOC(cap * sizeof(Value *));
+        if (st->nforcing)
+            memcpy(n, st->forcing, st->nforcing * sizeof(Value *));
+        st->forcing = n;
+        st->forcing_cap = cap;
+    }
+    ((Value **)st->forcing)[st->nforcing++] = v;
+}
+
+void eval_forcing_pop(EvalState *st)
+{
+    st->nforcing--;
+}
+
+void eval_frame_push(EvalState *st, PosIdx pos, const char *msg)
+{
+    if (st->nframes == st->frames_cap) {
+        uint32_t cap = st->frames_cap ? st->frames_cap * 2 : 1024;
+        TraceEntry *n = GC_MALLOC(cap * sizeof(TraceEntry));
+        if (st->nframes)
+            memcpy(n, st->frames, st->nframes * sizeof(TraceEntry));
+        st->frames = n;
+        st->frames_cap = cap;
+    }
+    st->frames[st->nframes++] = (TraceEntry){pos, msg, 0};
+}
+
+void eval_frame_pop(EvalState *st)
+{
+    st->nframes--;
+}
+
+static void show_select_frame(EvalState *st, const ExprSelect *x, StrBuf *sb)
+{
+    sb_puts(sb, "while evaluating the attribute '");
+    for (uint32_t i = 0; i < x->npath; i++) {
+        if (i)
+            sb_putc(sb, '.');
+        if (x->path[i].sym)
+            sb_puts(sb, sym_name(st->symbols, x->path[i].sym));
+        else {
+            sb_puts(sb, "\"${");
+            parse_show(st->symbols, x->path[i].expr, sb);
+            sb_puts(sb, "}\"");
+        }
+    }
+    sb_putc(sb, '\'');
+}
+
+/* Formats the live frames [from, nframes) into e->trace, outermost first.
+ * Like CppNix, a frame identical to one already shown is omitted and runs of
+ * omitted frames are counted ("(N duplicate frames omitted)"). */
+static void capture_trace(EvalState *st, EvalError *e, uint32_t from)
+{
+    uint32_t n = st->nframes > from ? st->nframes - from : 0;
+    TraceEntry *t = GC_MALLOC((2 * n + 1) * sizeof(TraceEntry));
+    /* open-addressing set of frame indices (+1), keyed by (pos, msg, sym) */
+    size_t cap = 64;
+    while (cap < 2 * (size_t)n + 2)
+        cap *= 2;
+    uint32_t *set = GC_MALLOC_ATOMIC(cap * sizeof(uint32_t));
+    memset(set, 0, cap * sizeof(uint32_t));
+    uint32_t k = 0, omitted = 0;
+    for (uint32_t i = from; i < st->nframes; i++) {
+        TraceEntry fr = st->frames[i];
+        uint64_t h = ((uint64_t)fr.pos * 0x9E3779B97F4A7C15u) ^ (uint64_t)(uintptr_t)fr.msg ^
+                     ((uint64_t)fr.sym << 29);
+        h ^= h >> 31;
+        size_t slot = (size_t)h & (cap - 1);
+        bool dup = false;
+        while (set[slot]) {
+            TraceEntry o = st->frames[set[slot] - 1];
+            if (o.pos == fr.pos && o.msg == fr.msg && o.sym == fr.sym) {
+                dup = true;
+                break;
+            }
+            slot = (slot + 1) & (cap - 1);
+        }
+        if (dup) {
+            omitted++;
+            continue;
+        }
+        set[slot] = i + 1;
+        if (omitted) {
+            StrBuf sb;
+            sb_init(&sb);
+            sb_printf(&sb, "(%u duplicate frames omitted)", omitted);
+            t[k++] = (TraceEntry){0, sb.data, FRAME_OMITTED};
+            omitted = 0;
+        }
+        if (fr.sym) {
+            StrBuf sb;
+            sb_init(&sb);
+            if (fr.sym == FRAME_PRIMOP)
+                sb_printf(&sb, "while calling the '%s' builtin", fr.msg);
+            else if (fr.sym == FRAME_SELECT)
+                show_select_frame(st, (const ExprSelect *)fr.msg, &sb);
+            else
+                sb_printf(&sb, fr.msg, sym_name(st->symbols, fr.sym));
+            fr.msg = sb.data;
+            fr.sym = 0;
+        }
+        t[k++] = fr;
+    }
+    if (omitted) {
+        StrBuf sb;
+        sb_init(&sb);
+        sb_printf(&sb, "(%u duplicate frames omitted)", omitted);
+        t[k++] = (TraceEntry){0, sb.data, FRAME_OMITTED};
+    }
+    e->trace = t;
+    e->ntrace = k;
+}
+
+_Noreturn void eval_throw(EvalState *st, EvalError *e)
+{
+    TryFrame *f = st->try_top;
+    if (!f) {
+        eval_print_error(st, e, stderr);
+        fflush(stderr);
+        _exit(1);
+    }
+    if (!e->trace)
+        capture_trace(st, e, f->saved_frames);
+    /* Thunks being forced go back to being thunks: forcing them again re-raises. */
+    Value **forcing = st->forcing;
+    for (uint32_t i = st->nforcing; i > f->saved_forcing; i--) {
+        Value *v = forcing[i - 1];
+        if (v->type == T_BLACKHOLE)
+            v->type = v->flags;
+    }
+    st->nforcing = f->saved_forcing;
+    st->nframes = f->saved_frames;
+    st->call_depth = f->saved_depth;
+    st->try_top = f->prev;
+    f->error = e;
+    longjmp(f->jb, 1);
+}
+
+_Noreturn void eval_rethrow(EvalState *st, EvalError *e)
+{
+    TryFrame *f = st->try_top;
+    if (f && e->trace) {
+        /* the frames between the outer catch point and here go before e's own */
+        EvalError outer = {0};
+        capture_trace(st, &outer, f->saved_frames);
+        if (outer.ntrace) {
+            TraceEntry *t = GC_MALLOC((outer.ntrace + e->ntrace + 1) * sizeof(TraceEntry));
+            memcpy(t, outer.trace, outer.ntrace * sizeof(TraceEntry));
+            memcpy(t + outer.ntrace, e->trace, e->ntrace * sizeof(TraceEntry));
+            e->trace = t;
+            e->ntrace += outer.ntrace;
+        }
+    } else if (!f && e->trace) {
+        EvalError outer = {0};
+        capture_trace(st, &outer, 0);
+        if (outer.ntrace) {
+            TraceEntry *t = GC_MALLOC((outer.ntrace + e->ntrace + 1) * sizeof(TraceEntry));
+            memcpy(t, outer.trace, outer.ntrace * sizeof(TraceEntry));
+            memcpy(t + outer.ntrace, e->trace, e->ntrace * sizeof(TraceEntry));
+            e->trace = t;
+            e->ntrace += outer.ntrace;
+        }
+    }
+    eval_throw(st, e);
+}
+
+static _Noreturn void verror(EvalState *st, ErrorKind kind, PosIdx pos, const char *hint,
+                             const char *fmt, va_list ap)
+{
+    StrBuf sb;
+    sb_init(&sb);
+    sb_vprintf(&sb, fmt, ap);
+    EvalError *e = GC_MALLOC(sizeof *e);
+    e->kind = kind;
+    e->msg = sb.data;
+    e->pos = pos;
+    e->hint = hint;
+    eval_throw(st, e);
+}
+
+_Noreturn void eval_error(EvalState *st, ErrorKind kind, PosIdx pos, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    verror(st, kind, pos, NULL, fmt, ap);
+}
+
+_Noreturn void eval_error_hint(EvalState *st, ErrorKind kind, PosIdx pos, const char *hint,
+                               const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    verror(st, kind, pos, hint, fmt, ap);
+}
+
+_Noreturn void eval_type_error(EvalState *st, PosIdx pos, const char *expected, Value *found,
+                               const char *ctx)
+{
+    if (ctx)
+        eval_frame_push(st, pos, ctx);
+    const char *shown = eval_show_value_str(st, found);
+    eval_error(st, ERR_TYPE, pos, "expected %s but found %s: %s", expected, eval_type_name(found),
+               shown);
+}
+
+/* ---------- printing ---------- */
+
+static void put_trimmed(StrBuf *out, StrBuf *line)
+{
+    size_t n = line->len;
+    while (n > 0 && (line->data[n - 1] == ' ' || line->data[n - 1] == '\t'))
+        n--;
+    sb_add(out, line->data, n);
+    sb_putc(out, '\n');
+}
+
+/* Finds line `line` (1-based) of src; returns false past the end. */
+static bool get_line(const Source *src, uint32_t line, const char **start, size_t *len)
+{
+    const char *p = src->text, *end = src->text + src->len;
+    if (!p)
+        return false;
+    for (uint32_t l = 1; l < line; l++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl)
+            return false;
+        p = nl + 1;
+    }
+    if (p > end || (p == end && line > 1 && p[-1] != '\n'))
+        return false;
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    *start = p;
+    *len = (size_t)((nl ? nl : end) - p);
+    if (*len && (*start)[*len - 1] == '\r')
+        (*len)--;
+    return true;
+}
+
+static void show_origin(EvalState *st, const Pos *p, StrBuf *out)
+{
+    switch (p->src->kind) {
+    case SRC_FILE:
+        sb_puts(out, p->src->path);
+        break;
+    case SRC_STRING:
+        sb_puts(out, "«string»");
+        break;
+    case SRC_STDIN:
+        sb_puts(out, "«stdin»");
+        break;
+    case SRC_NONE:
+        sb_puts(out, "«none»");
+        break;
+    }
+    (void)st;
+}
+
+static void code_line(StrBuf *out, uint32_t no, const char *s, size_t len)
+{
+    StrBuf l;
+    sb_init(&l);
+    sb_printf(&l, "        %5u| ", no);
+    sb_add(&l, s, len);
+    put_trimmed(out, &l);
+}
+
+/* "at FILE:L:C:" plus up to three lines of code with a caret under the column. */
+static void show_pos(EvalState *st, PosIdx pos, const char *indent, StrBuf *out)
+{
+    Pos p = pos_get(st->positions, pos);
+    if (!p.src)
+        return;
+    StrBuf l;
+    sb_init(&l);
+    sb_printf(&l, "%sat ", indent);
+    show_origin(st, &p, &l);
+    sb_printf(&l, ":%u:%u:", p.line, p.col);
+    put_trimmed(out, &l);
+    const char *s;
+    size_t len;
+    if (p.line > 1 && get_line(p.src, p.line - 1, &s, &len))
+        code_line(out, p.line - 1, s, len);
+    if (get_line(p.src, p.line, &s, &len)) {
+        code_line(out, p.line, s, len);
+        StrBuf c;
+        sb_init(&c);
+        sb_puts(&c, "             |");
+        for (uint32_t i = 0; i < p.col; i++)
+            sb_putc(&c, ' ');
+        sb_putc(&c, '^');
+        put_trimmed(out, &c);
+    }
+    if (get_line(p.src, p.line + 1, &s, &len))
+        code_line(out, p.line + 1, s, len);
+}
+
+/* Appends msg with every line after the first indented like CppNix does. */
+static void put_indented(StrBuf *out, const char *msg, const char *indent)
+{
+    for (const char *p = msg; *p; p++) {
+        sb_putc(out, *p);
+        if (*p == '\n')
+            sb_puts(out, indent);
+    }
+}
+
+void eval_print_error(EvalState *st, const EvalError *e, FILE *f)
+{
+    StrBuf out;
+    sb_init(&out);
+    sb_puts(&out, "error:");
+    if (e->ntrace == 0) {
+        sb_putc(&out, ' ');
+        put_indented(&out, e->msg, "       ");
+        sb_putc(&out, '\n');
+    } else {
+        sb_putc(&out, '\n');
+        for (uint32_t i = 0; i < e->ntrace; i++) {
+            if (e->trace[i].sym == FRAME_OMITTED) {
+                sb_printf(&out, "       %s\n\n", e->trace[i].msg);
+                continue;
+            }
+            sb_puts(&out, "       … ");
+            put_indented(&out, e->trace[i].msg, "         ");
+            sb_putc(&out, '\n');
+            show_pos(st, e->trace[i].pos, "         ", &out);
+            sb_putc(&out, '\n');
+        }
+        sb_puts(&out, "       error: ");
+        put_indented(&out, e->msg, "       ");
+        sb_putc(&out, '\n');
+    }
+    show_pos(st, e->pos, "       ", &out);
+    if (e->hint) {
+        sb_puts(&out, "       ");
+        put_indented(&out, e->hint, "       ");
+        sb_putc(&out, '\n');
+    }
+    fwrite(out.data, 1, out.len, f);
+}

@@ -1,0 +1,911 @@
+/* The AST walker: environments, thunks, forcing, calls, attribute sets and selection. */
+#include "eval/internal.h"
+
+#include <gc/gc.h>
+#include <stdlib.h>
+#include <string.h>
+
+Env *eval_env_new(EvalState *st, Env *up, uint32_t size)
+{
+    st->stats.envs++;
+    st->stats.env_slots += size;
+    Env *e = GC_MALLOC(sizeof(Env) + size * sizeof(Value *));
+    e->up = up;
+    e->size = size;
+    return e;
+}
+
+static inline Value *new_thunk(EvalState *st, Env *env, Expr *e)
+{
+    st->stats.thunks++;
+    Value *v = GC_MALLOC(sizeof(Value));
+    v->type = T_THUNK;
+    v->thunk.env = env;
+    v->thunk.expr = e;
+    return v;
+}
+
+/* ---------- variables ---------- */
+
+static Value *lookup_with(EvalState *st, Env *env, ExprVar *var)
+{
+    for (uint32_t l = var->level; l; l--)
+        env = env->up;
+    for (;;) {
+        Value *sv = env->values[0];
+        eval_force(st, sv, var->base.pos);
+        if (sv->type != T_ATTRS)
+            eval_type_error(st, var->base.pos, "a set", sv, NULL);
+        Attr *a = attrs_find(sv->attrs, var->name);
+        if (a)
+            return a->value;
+        uint32_t hops = env->is_with - 1;
+        if (!hops)
+            break;
+        while (hops--)
+            env = env->up;
+    }
+    eval_error(st, ERR_UNDEFINED_VAR, var->base.pos, "undefined variable '%s'",
+               sym_name(st->symbols, var->name));
+}
+
+static inline Value *lookup_var(EvalState *st, Env *env, ExprVar *var)
+{
+    if (__builtin_expect(var->from_with, 0))
+        return lookup_with(st, env, var);
+    for (uint32_t l = var->level; l; l--)
+        env = env->up;
+    return env->values[var->displ];
+}
+
+Value *eval_lazy(EvalState *st, Env *env, Expr *e)
+{
+    switch (e->kind) {
+    case EXPR_INT:
+        return ((ExprInt *)e)->cache;
+    case EXPR_FLOAT:
+        return ((ExprFloat *)e)->cache;
+    case EXPR_STRING:
+        return ((ExprString *)e)->cache;
+    case EXPR_PATH:
+        return ((ExprPath *)e)->cache;
+    case EXPR_VAR: {
+        ExprVar *var = (ExprVar *)e;
+        if (var->from_with)
+            break;
+        Env *en = env;
+        for (uint32_t l = var->level; l; l--)
+            en = en->up;
+        Value *v = en->values[var->displ];
+        if (v)
+            return v;
+        break; /* a recursive binding not yet created */
+    }
+    default:
+        break;
+    }
+    return new_thunk(st, env, e);
+}
+
+/* ---------- forcing ---------- */
+
+static void force_slow(EvalState *st, Value *v, PosIdx pos)
+{
+    if (v->type == T_BLACKHOLE)
+        eval_error(st, ERR_INFINITE_RECURSION, pos, "infinite recursion encountered");
+    Value tmp;
+    if (v->type == T_THUNK) {
+        v->flags = T_THUNK;
+        v->type = T_BLACKHOLE;
+        eval_forcing_push(st, v);
+        eval_in(st, v->thunk.env, v->thunk.expr, &tmp);
+    } else {
+        v->flags = T_APP;
+        v->type = T_BLACKHOLE;
+        eval_forcing_push(st, v);
+        Value *arg = v->app.arg;
+        eval_call(st, v->app.fn, 1, &arg, &tmp, pos);
+    }
+    eval_forcing_pop(st);
+    tmp.flags = 0;
+    *v = tmp;
+}
+
+void eval_force(EvalState *st, Value *v, PosIdx pos)
+{
+    if (__builtin_expect(val_is_thunk(v), 0))
+        force_slow(st, v, pos);
+}
+
+#define FORCE(st, v, pos)                                                                        \
+    do {                                                                                         \
+        if (__builtin_expect(val_is_thunk(v), 0))                                                \
+            force_slow((st), (v), (pos));                                                        \
+    } while (0)
+
+/* ---------- attribute sets ---------- */
+
+static Symbol attr_name_sym(EvalState *st, Env *env, AttrName *an, bool *is_null)
+{
+    *is_null = false;
+    if (an->sym)
+        return an->sym;
+    Value v;
+    eval_frame_push(st, an->expr->pos, "while evaluating an attribute name");
+    eval_in(st, env, an->expr, &v);
+    if (v.type == T_NULL) {
+        eval_frame_pop(st);
+        *is_null = true;
+        return 0;
+    }
+    if (v.type != T_STRING)
+        eval_type_error(st, an->expr->pos, "a string", &v, NULL);
+    eval_frame_pop(st);
+    return sym_intern(st->symbols, v.str.s, v.len);
+}
+
+/* Adds the dynamic attributes of a to b (which has room), evaluated in env. */
+static void add_dynamic_attrs(EvalState *st, ExprAttrs *a, Env *env, Env *venv, Bindings *b)
+{
+    for (uint32_t i = 0; i < a->ndyn; i++) {
+        DynAttrDef *d = &a->dyn[i];
+        Value nv;
+        eval_in(st, env, d->name_expr, &nv);
+        if (nv.type == T_NULL)
+            continue;
+        if (nv.type != T_STRING) {
+            eval_frame_push(st, d->name_expr->pos, "while evaluating the name of a dynamic attribute");
+            eval_type_error(st, d->name_expr->pos, "a string", &nv, NULL);
+        }
+        Symbol s = sym_intern(st->symbols, nv.str.s, nv.len);
+        for (uint32_t j = 0; j < b->size; j++)
+            if (b->attrs[j].name == s) {
+                Pos p = pos_get(st->positions, b->attrs[j].pos);
+                StrBuf where;
+                sb_init(&where);
+                if (p.src && p.src->kind == SRC_FILE)
+                    sb_printf(&where, "%s:%u:%u", p.src->path, p.line, p.col);
+                else if (p.src)
+                    sb_printf(&where, "%s:%u:%u", p.src->kind == SRC_STDIN ? "«stdin»" : "«string»",
+                              p.line, p.col);
+                eval_error(st, ERR_EVAL, d->pos, "dynamic attribute '%s' already defined at %s",
+                           sym_name(st->symbols, s), where.data);
+            }
+        attrs_push(b, s, d->pos, eval_lazy(st, venv, d->value));
+    }
+    attrs_sort(b);
+}
+
+static Env *inherit_env(EvalState *st, ExprAttrs *a, Env *env)
+{
+    Env *ie = eval_env_new(st, env, a->ninherit_from);
+    for (uint32_t i = 0; i < a->ninherit_from; i++)
+        ie->values[i] = eval_lazy(st, env, a->inherit_from[i]);
+    return ie;
+}
+
+static void eval_overrides(EvalState *st, Env *renv, ExprAttrs *a, Bindings **bp);
+
+static void eval_attrs(EvalState *st, Env *env, ExprAttrs *a, Value *out)
+{
+    Bindings *b = attrs_alloc(st, a->nattrs + a->ndyn);
+    b->pos = a->base.pos;
+    if (a->rec) {
+        Env *renv = eval_env_new(st, env, a->nattrs);
+        Env *ienv = a->ninherit_from ? inherit_env(st, a, renv) : NULL;
+        for (uint32_t i = 0; i < a->nattrs; i++) {
+            AttrDef *d = &a->attrs[i];
+            Value *v;
+            if (d->kind == ATTR_INHERITED)
+                v = eval_lazy(st, env, d->e);
+            else if (d->kind == ATTR_INHERITED_FROM)
+                v = new_thunk(st, ienv, d->e);
+            else
+                v = eval_lazy(st, renv, d->e);
+            renv->values[i] = v;
+            b->attrs[i] = (Attr){d->name, d->pos, v};
+        }
+        b->size = a->nattrs;
+        if (a->ndyn)
+            add_dynamic_attrs(st, a, renv, renv, b);
+        Symbol ov = sym_lookup(st->symbols, "__overrides", 11);
+        if (ov && attrs_find(b, ov))
+            eval_overrides(st, renv, a, &b);
+    } else {
+        Env *ienv = a->ninherit_from ? inherit_env(st, a, env) : NULL;
+        for (uint32_t i = 0; i < a->nattrs; i++) {
+            AttrDef *d = &a->attrs[i];
+            Value *v = d->kind == ATTR_INHERITED_FROM ? new_thunk(st, ienv, d->e)
+                                                      : eval_lazy(st, env, d->e);
+            b->attrs[i] = (Attr){d->name, d->pos, v};
+        }
+        b->size = a->nattrs;
+        if (a->ndyn)
+            add_dynamic_attrs(st, a, env, env, b);
+    }
+    val_set_attrs(out, b);
+}
+
+/* Legacy `rec { __overrides = {...}; }`: its attributes replace or extend the set. */
+static void eval_overrides(EvalState *st, Env *renv, ExprAttrs *a, Bindings **bp)
+{
+    Bindings *b = *bp;
+    Symbol ov = sym_lookup(st->symbols, "__overrides", 11);
+    Attr *oa = attrs_find(b, ov);
+    eval_force(st, oa->value, oa->pos);
+    if (oa->value->type != T_ATTRS)
+        eval_type_error(st, oa->pos, "a set", oa->value, NULL);
+    Bindings *o = oa->value->attrs;
+    Bindings *n = attrs_alloc(st, b->size + o->size);
+    n->pos = b->pos;
+    for (uint32_t i = 0; i < b->size; i++)
+        n->attrs[n->size++] = b->attrs[i];
+    for (uint32_t i = 0; i < o->size; i++) {
+        Attr *x = attrs_find(n, o->attrs[i].name);
+        if (x)
+            x->value = o->attrs[i].value;
+        else {
+            n->attrs[n->size++] = o->attrs[i];
+            attrs_sort(n);
+        }
+        for (uint32_t j = 0; j < a->nattrs; j++)
+            if (a->attrs[j].name == o->attrs[i].name)
+                renv->values[j] = o->attrs[i].value;
+    }
+    *bp = n;
+}
+
+/* Best-effort "Did you mean ...?" suggestions: names within edit distance 2. */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64)
+        return 100;
+    size_t d[65][65];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            size_t c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < c)
+                c = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < c)
+                c = d[i][j - 1] + 1;
+            d[i][j] = c;
+        }
+    return d[la][lb];
+}
+
+const char *eval_suggest(EvalState *st, const char *name, const Symbol *cands, uint32_t n)
+{
+    const char *best[5];
+    size_t dist[5];
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const char *c = sym_name(st->symbols, cands[i]);
+        size_t d = edit_distance(name, c);
+        if (d > 2)
+            continue;
+        /* keep the (at most) 5 nearest, sorted by distance then name */
+        uint32_t j = k < 5 ? k++ : 5;
+        while (j > 0 && (dist[j - 1] > d || (dist[j - 1] == d && strcmp(best[j - 1], c) > 0))) {
+            if (j < 5) {
+                best[j] = best[j - 1];
+                dist[j] = dist[j - 1];
+            }
+            j--;
+        }
+        if (j < 5) {
+            best[j] = c;
+            dist[j] = d;
+        }
+    }
+    if (k == 0)
+        return NULL;
+    StrBuf sb;
+    sb_init(&sb);
+    if (k == 1) {
+        sb_printf(&sb, "Did you mean %s?", best[0]);
+        return sb.data;
+    }
+    sb_puts(&sb, "Did you mean one of ");
+    for (uint32_t i = 0; i < k; i++) {
+        if (i)
+            sb_puts(&sb, i == k - 1 ? " or " : ", ");
+        sb_puts(&sb, best[i]);
+    }
+    sb_putc(&sb, '?');
+    return sb.data;
+}
+
+static _Noreturn void missing_attr(EvalState *st, Bindings *b, Symbol name, PosIdx pos)
+{
+    Symbol *c = GC_MALLOC_ATOMIC((b->size + 1) * sizeof(Symbol));
+    for (uint32_t i = 0; i < b->size; i++)
+        c[i] = b->attrs[i].name;
+    const char *n = sym_name(st->symbols, name);
+    eval_error_hint(st, ERR_EVAL, pos, eval_suggest(st, n, c, b->size), "attribute '%s' missing", n);
+}
+
+static void eval_select(EvalState *st, Env *env, ExprSelect *x, Value *out)
+{
+    Value tmp;
+    Value *cur;
+    if (x->e->kind == EXPR_VAR && !((ExprVar *)x->e)->from_with) {
+        cur = lookup_var(st, env, (ExprVar *)x->e);
+        FORCE(st, cur, x->e->pos);
+    } else {
+        eval_in(st, env, x->e, &tmp);
+        cur = &tmp;
+    }
+    uint32_t frames = st->nframes;
+    if (x->npath == 1 && x->path[0].sym)
+        eval_frame_push_sym(st, x->base.pos, "while evaluating the attribute '%s'", x->path[0].sym);
+    else
+        eval_frame_push_sym(st, x->base.pos, (const char *)x, FRAME_SELECT);
+    for (uint32_t i = 0; i < x->npath; i++) {
+        bool is_null;
+        Symbol name = attr_name_sym(st, env, &x->path[i], &is_null);
+        if (cur->type != T_ATTRS) {
+            if (x->def)
+                goto use_default;
+            eval_type_error(st, x->base.pos, "a set", cur, NULL);
+        }
+        Attr *a = is_null ? NULL : attrs_find(cur->attrs, name);
+        if (!a) {
+            if (x->def)
+                goto use_default;
+            if (is_null)
+                eval_error(st, ERR_EVAL, x->base.pos, "attribute 'null' missing");
+            missing_attr(st, cur->attrs, name, x->base.pos);
+        }
+        cur = a->value;
+        FORCE(st, cur, a->pos ? a->pos : x->base.pos);
+    }
+    st->nframes = frames;
+    *out = *cur;
+    return;
+use_default:
+    st->nframes = frames;
+    eval_in(st, env, x->def, out);
+}
+
+static bool eval_has_attr(EvalState *st, Env *env, ExprHasAttr *x)
+{
+    Value tmp;
+    eval_in(st, env, x->e, &tmp);
+    Value *cur = &tmp;
+    for (uint32_t i = 0; i < x->npath; i++) {
+        FORCE(st, cur, x->base.pos);
+        if (cur->type != T_ATTRS)
+            return false;
+        bool is_null;
+        Symbol name = attr_name_sym(st, env, &x->path[i], &is_null);
+        Attr *a = is_null ? NULL : attrs_find(cur->attrs, name);
+        if (!a)
+            return false;
+        cur = a->value;
+    }
+    return true;
+}
+
+/* `a // b`: merge of two symbol-sorted arrays, right side wins. */
+static void eval_update(EvalState *st, Value *l, Value *r, Value *out)
+{
+    Bindings *a = l->attrs, *b = r->attrs;
+    if (a->size == 0) {
+        *out = *r;
+        return;
+    }
+    if (b->size == 0) {
+        *out = *l;
+        return;
+    }
+    Bindings *n = attrs_alloc(st, a->size + b->size);
+    uint32_t i = 0, j = 0, k = 0;
+    while (i < a->size && j < b->size) {
+        if (a->attrs[i].name < b->attrs[j].name)
+            n->attrs[k++] = a->attrs[i++];
+        else if (a->attrs[i].name > b->attrs[j].name)
+            n->attrs[k++] = b->attrs[j++];
+        else {
+            n->attrs[k++] = b->attrs[j++];
+            i++;
+        }
+    }
+    while (i < a->size)
+        n->attrs[k++] = a->attrs[i++];
+    while (j < b->size)
+        n->attrs[k++] = b->attrs[j++];
+    n->size = k;
+    n->pos = b->pos;
+    val_set_attrs(out, n);
+}
+
+/* ---------- calls ---------- */
+
+static void check_depth(EvalState *st, PosIdx pos)
+{
+    if (st->interrupted)
+        eval_error(st, ERR_INTERRUPTED, pos, "interrupted by the user");
+    eval_error(st, ERR_STACK_OVERFLOW, pos, "stack overflow; max-call-depth exceeded");
+}
+
+static const char *lambda_name(EvalState *st, ExprLambda *l)
+{
+    return l->name ? sym_name(st->symbols, l->name) : NULL;
+}
+
+/* Binds formals from the attribute set arg into env (slots after the @-argument). */
+static void bind_formals(EvalState *st, ExprLambda *l, Env *env, Value *arg, PosIdx pos)
+{
+    Formals *fs = l->formals;
+    uint32_t off = l->arg ? 1 : 0;
+    if (arg->type != T_ATTRS) {
+        eval_force(st, arg, pos);
+        if (arg->type != T_ATTRS)
+            eval_type_error(st, pos, "a set", arg, NULL);
+    }
+    Bindings *b = arg->attrs;
+    uint32_t used = 0;
+    /* Both sides are sorted by symbol id: one merge pass. */
+    uint32_t j = 0;
+    for (uint32_t i = 0; i < fs->n; i++) {
+        Formal *f = &fs->items[i];
+        while (j < b->size && b->attrs[j].name < f->name)
+            j++;
+        if (j < b->size && b->attrs[j].name == f->name) {
+            env->values[off + i] = b->attrs[j].value;
+            used++;
+        } else if (f->def) {
+            env->values[off + i] = eval_lazy(st, env, f->def);
+        } else {
+            const char *n = lambda_name(st, l);
+            StrBuf fn;
+            sb_init(&fn);
+            if (n)
+                sb_printf(&fn, "'%s'", n);
+            else
+                sb_puts(&fn, "'anonymous lambda'");
+            eval_error(st, ERR_MISSING_ARG, l->base.pos,
+                       "function %s called without required argument '%s'", fn.data,
+                       sym_name(st->symbols, f->name));
+        }
+    }
+    if (!fs->ellipsis && used < b->size) {
+        for (uint32_t k = 0; k < b->size; k++) {
+            bool found = false;
+            for (uint32_t i = 0; i < fs->n; i++)
+                if (fs->items[i].name == b->attrs[k].name)
+                    found = true;
+            if (found)
+                continue;
+            Symbol *c = GC_MALLOC_ATOMIC((fs->n + 1) * sizeof(Symbol));
+            for (uint32_t i = 0; i < fs->n; i++)
+                c[i] = fs->items[i].name;
+            const char *an = sym_name(st->symbols, b->attrs[k].name);
+            const char *n = lambda_name(st, l);
+            StrBuf fn;
+            sb_init(&fn);
+            if (n)
+                sb_printf(&fn, "'%s'", n);
+            else
+                sb_puts(&fn, "'anonymous lambda'");
+            eval_error_hint(st, ERR_UNEXPECTED_ARG, l->base.pos, eval_suggest(st, an, c, fs->n),
+                            "function %s called with unexpected argument '%s'", fn.data, an);
+        }
+    }
+}
+
+static void call_lambda(EvalState *st, Value *fn, Value *arg, Value *out, PosIdx pos)
+{
+    ExprLambda *l = fn->lambda.fun;
+    Env *env = eval_env_new(st, fn->lambda.env, l->env_size);
+    uint32_t frames = st->nframes;
+    eval_frame_push_sym(st, pos, "from call site", 0);
+    if (!l->formals)
+        env->values[0] = arg;
+    else {
+        if (l->arg)
+            env->values[0] = arg;
+        bind_formals(st, l, env, arg, pos);
+    }
+    if (l->name)
+        eval_frame_push_sym(st, l->base.pos, "while calling '%s'", l->name);
+    else
+        eval_frame_push_sym(st, l->base.pos, "while calling anonymous lambda", 0);
+    st->stats.calls++;
+    eval_in(st, env, l->body, out);
+    st->nframes = frames;
+}
+
+/* Counts the arguments already collected by a chain of T_PRIMOP_APP. */
+static const PrimOp *primop_app_info(const Value *v, uint32_t *nargs)
+{
+    uint32_t n = 0;
+    while (v->type == T_PRIMOP_APP) {
+        n++;
+        v = v->primop_app.left;
+    }
+    *nargs = n;
+    return v->primop;
+}
+
+void eval_call(EvalState *st, Value *fnv, uint32_t nargs, Value **args, Value *out, PosIdx pos)
+{
+    if (++st->call_depth > st->settings.max_call_depth || st->interrupted)
+        check_depth(st, pos);
+    Value cur = *fnv;
+    if (val_is_thunk(&cur)) {
+        eval_force(st, fnv, pos);
+        cur = *fnv;
+    }
+    uint32_t i = 0;
+    while (i < nargs) {
+        switch (cur.type) {
+        case T_LAMBDA: {
+            Value res;
+            call_lambda(st, &cur, args[i], &res, pos);
+            cur = res;
+            i++;
+            break;
+        }
+        case T_PRIMOP:
+        case T_PRIMOP_APP: {
+            uint32_t have;
+            const PrimOp *p = primop_app_info(&cur, &have);
+            uint32_t need = p->arity - have;
+            if (nargs - i < need) {
+                /* partial application: chain the remaining arguments */
+                for (; i < nargs; i++) {
+                    Value *left = GC_MALLOC(sizeof(Value));
+                    *left = cur;
+                    cur.type = T_PRIMOP_APP;
+                    cur.primop_app.left = left;
+                    cur.primop_app.right = args[i];
+                }
+                break;
+            }
+            Value *all[8];
+            const Value *w = &cur;
+            for (uint32_t k = have; k > 0; k--) {
+                all[k - 1] = w->primop_app.right;
+                w = w->primop_app.left;
+            }
+            for (uint32_t k = 0; k < need; k++)
+                all[have + k] = args[i + k];
+            i += need;
+            Value res;
+            uint32_t frames = st->nframes;
+            eval_frame_push_sym(st, pos, p->name, FRAME_PRIMOP);
+            st->stats.primop_calls++;
+            p->fn(st, pos, all, &res);
+            st->nframes = frames;
+            cur = res;
+            break;
+        }
+        case T_ATTRS: {
+            Attr *f = attrs_find(cur.attrs, st->s.__functor);
+            if (!f)
+                goto not_fn;
+            Value *self = GC_MALLOC(sizeof(Value));
+            *self = cur;
+            Value res;
+            Value *a2[2] = {self, args[i]};
+            eval_call(st, f->value, 2, a2, &res, pos);
+            cur = res;
+            i++;
+            break;
+        }
+        default:
+        not_fn: {
+            const char *shown = eval_show_value_str(st, &cur);
+            eval_error(st, ERR_TYPE, pos, "attempt to call something which is not a function but %s: %s",
+                       eval_type_name(&cur), shown);
+        }
+        }
+    }
+    st->call_depth--;
+    *out = cur;
+}
+
+/* ---------- strings ---------- */
+
+static void eval_concat_strings(EvalState *st, Env *env, ExprConcatStrings *x, Value *out)
+{
+    StrBuf sb;
+    sb_init(&sb);
+    const StrContext *ctx = NULL;
+    bool first_path = false;
+    for (uint32_t i = 0; i < x->nparts; i++) {
+        Value v;
+        eval_in(st, env, x->parts[i], &v);
+        if (i == 0 && !x->force_string && v.type == T_PATH) {
+            first_path = true;
+            sb_puts(&sb, v.path.path);
+            continue;
+        }
+        size_t len;
+        const char *s;
+        if (first_path) {
+            if (v.type == T_STRING && v.str.ctx && v.str.ctx->n)
+                eval_error(st, ERR_EVAL, x->parts[i]->pos,
+                           "a string that refers to a store path cannot be appended to a path");
+            s = eval_coerce_to_string(st, &v, x->parts[i]->pos,
+                                      "while evaluating a path segment", 0, NULL, &len);
+        } else {
+            s = eval_coerce_to_string(st, &v, x->parts[i]->pos, NULL,
+                                      COERCE_COPY_TO_STORE, &ctx, &len);
+        }
+        sb_add(&sb, s, len);
+    }
+    if (first_path) {
+        val_set_path(out, eval_canon_path(sb.data));
+        return;
+    }
+    val_set_string(out, sb.data, sb.len, ctx);
+}
+
+/* ---------- the walker ---------- */
+
+static inline bool eval_bool(EvalState *st, Env *env, Expr *e, const char *ctx)
+{
+    Value v;
+    eval_in(st, env, e, &v);
+    if (v.type != T_BOOL)
+        eval_type_error(st, e->pos, "a Boolean", &v, ctx);
+    return v.boolean;
+}
+
+static void eval_binop(EvalState *st, Env *env, ExprBinOp *x, Value *out)
+{
+    Value a, b;
+    switch ((BinOp)x->op) {
+    case OP_AND:
+        if (!eval_bool(st, env, x->lhs, "in the left operand of the AND (&&) operator")) {
+            val_set_bool(out, false);
+            return;
+        }
+        val_set_bool(out, eval_bool(st, env, x->rhs, "in the right operand of the AND (&&) operator"));
+        return;
+    case OP_OR:
+        if (eval_bool(st, env, x->lhs, "in the left operand of the OR (||) operator")) {
+            val_set_bool(out, true);
+            return;
+        }
+        val_set_bool(out, eval_bool(st, env, x->rhs, "in the right operand of the OR (||) operator"));
+        return;
+    case OP_IMPL:
+        if (!eval_bool(st, env, x->lhs, "in the left operand of the IMPL (->) operator")) {
+            val_set_bool(out, true);
+            return;
+        }
+        val_set_bool(out, eval_bool(st, env, x->rhs, "in the right operand of the IMPL (->) operator"));
+        return;
+    default:
+        break;
+    }
+    eval_in(st, env, x->lhs, &a);
+    eval_in(st, env, x->rhs, &b);
+    switch ((BinOp)x->op) {
+    case OP_EQ:
+    case OP_NEQ: {
+        bool eq;
+        if (a.type == T_INT && b.type == T_INT)
+            eq = a.integer == b.integer;
+        else
+            eq = eval_equal(st, &a, &b, x->base.pos, "while testing two values for equality");
+        val_set_bool(out, x->op == OP_EQ ? eq : !eq);
+        return;
+    }
+    case OP_LT:
+    case OP_LE:
+    case OP_GT:
+    case OP_GE: {
+        int c;
+        if (a.type == T_INT && b.type == T_INT)
+            c = a.integer < b.integer ? -1 : a.integer > b.integer;
+        else
+            c = eval_compare(st, &a, &b, x->base.pos, "while comparing two values");
+        bool r = x->op == OP_LT ? c < 0 : x->op == OP_LE ? c <= 0 : x->op == OP_GT ? c > 0 : c >= 0;
+        val_set_bool(out, r);
+        return;
+    }
+    case OP_ADD:
+        if (a.type == T_INT && b.type == T_INT) {
+            int64_t r;
+            if (!__builtin_add_overflow(a.integer, b.integer, &r)) {
+                val_set_int(out, r);
+                return;
+            }
+        }
+        eval_arith(st, OP_ADD, &a, &b, out, x->base.pos);
+        return;
+    case OP_SUB:
+        if (a.type == T_INT && b.type == T_INT) {
+            int64_t r;
+            if (!__builtin_sub_overflow(a.integer, b.integer, &r)) {
+                val_set_int(out, r);
+                return;
+            }
+        }
+        eval_arith(st, OP_SUB, &a, &b, out, x->base.pos);
+        return;
+    case OP_MUL:
+    case OP_DIV:
+        eval_arith(st, (BinOp)x->op, &a, &b, out, x->base.pos);
+        return;
+    case OP_UPDATE:
+        if (a.type != T_ATTRS)
+            eval_type_error(st, x->lhs->pos, "a set", &a, "in the left operand of the update (//) operator");
+        if (b.type != T_ATTRS)
+            eval_type_error(st, x->rhs->pos, "a set", &b, "in the right operand of the update (//) operator");
+        eval_update(st, &a, &b, out);
+        return;
+    case OP_CONCAT_LISTS: {
+        if (a.type != T_LIST)
+            eval_type_error(st, x->lhs->pos, "a list", &a, "in the left operand of the list concatenation (++) operator");
+        if (b.type != T_LIST)
+            eval_type_error(st, x->rhs->pos, "a list", &b, "in the right operand of the list concatenation (++) operator");
+        if (a.len == 0) {
+            *out = b;
+            return;
+        }
+        if (b.len == 0) {
+            *out = a;
+            return;
+        }
+        size_t n = (size_t)a.len + b.len;
+        Value **el = val_list_alloc(st, n);
+        memcpy(el, a.list.elems, a.len * sizeof(Value *));
+        memcpy(el + a.len, b.list.elems, b.len * sizeof(Value *));
+        val_set_list(out, el, n);
+        return;
+    }
+    default:
+        eval_error(st, ERR_EVAL, x->base.pos, "unknown operator");
+    }
+}
+
+void eval_in(EvalState *st, Env *env, Expr *e, Value *out)
+{
+    switch ((ExprKind)e->kind) {
+    case EXPR_INT:
+        val_set_int(out, ((ExprInt *)e)->value);
+        return;
+    case EXPR_FLOAT:
+        val_set_float(out, ((ExprFloat *)e)->value);
+        return;
+    case EXPR_STRING:
+        *out = *(Value *)((ExprString *)e)->cache;
+        return;
+    case EXPR_PATH:
+        *out = *(Value *)((ExprPath *)e)->cache;
+        return;
+    case EXPR_VAR: {
+        Value *v = lookup_var(st, env, (ExprVar *)e);
+        if (__builtin_expect(!v, 0))
+            eval_error(st, ERR_INFINITE_RECURSION, e->pos, "infinite recursion encountered");
+        FORCE(st, v, e->pos);
+        *out = *v;
+        return;
+    }
+    case EXPR_SELECT:
+        eval_select(st, env, (ExprSelect *)e, out);
+        return;
+    case EXPR_HAS_ATTR:
+        val_set_bool(out, eval_has_attr(st, env, (ExprHasAttr *)e));
+        return;
+    case EXPR_ATTRS:
+        eval_attrs(st, env, (ExprAttrs *)e, out);
+        return;
+    case EXPR_LIST: {
+        ExprList *x = (ExprList *)e;
+        Value **el = val_list_alloc(st, x->n);
+        for (uint32_t i = 0; i < x->n; i++)
+            el[i] = eval_lazy(st, env, x->elems[i]);
+        val_set_list(out, el, x->n);
+        return;
+    }
+    case EXPR_LAMBDA:
+        out->type = T_LAMBDA;
+        out->lambda.env = env;
+        out->lambda.fun = (ExprLambda *)e;
+        return;
+    case EXPR_CALL: {
+        ExprCall *x = (ExprCall *)e;
+        Value fn;
+        eval_in(st, env, x->fn, &fn);
+        Value *args[8];
+        Value **ap = x->nargs <= 8 ? args : GC_MALLOC(x->nargs * sizeof(Value *));
+        for (uint32_t i = 0; i < x->nargs; i++)
+            ap[i] = eval_lazy(st, env, x->args[i]);
+        eval_call(st, &fn, x->nargs, ap, out, e->pos);
+        return;
+    }
+    case EXPR_LET: {
+        ExprLet *x = (ExprLet *)e;
+        ExprAttrs *a = x->attrs;
+        Env *le = eval_env_new(st, env, a->nattrs);
+        Env *ie = a->ninherit_from ? inherit_env(st, a, le) : NULL;
+        for (uint32_t i = 0; i < a->nattrs; i++) {
+            AttrDef *d = &a->attrs[i];
+            if (d->kind == ATTR_INHERITED)
+                le->values[i] = eval_lazy(st, env, d->e);
+            else if (d->kind == ATTR_INHERITED_FROM)
+                le->values[i] = new_thunk(st, ie, d->e);
+            else
+                le->values[i] = eval_lazy(st, le, d->e);
+        }
+        eval_in(st, le, x->body, out);
+        return;
+    }
+    case EXPR_WITH: {
+        ExprWith *x = (ExprWith *)e;
+        Env *we = eval_env_new(st, env, 1);
+        we->is_with = 1 + x->prev_with;
+        we->values[0] = eval_lazy(st, env, x->attrs);
+        eval_in(st, we, x->body, out);
+        return;
+    }
+    case EXPR_IF: {
+        ExprIf *x = (ExprIf *)e;
+        Value c;
+        eval_in(st, env, x->cond, &c);
+        if (__builtin_expect(c.type != T_BOOL, 0))
+            eval_type_error(st, x->cond->pos, "a Boolean", &c,
+                            "while evaluating a branch condition");
+        eval_in(st, env, c.boolean ? x->then : x->else_, out);
+        return;
+    }
+    case EXPR_ASSERT: {
+        ExprAssert *x = (ExprAssert *)e;
+        if (!eval_bool(st, env, x->cond, "while evaluating the condition of the assertion")) {
+            StrBuf sb;
+            sb_init(&sb);
+            parse_show(st->symbols, x->cond, &sb);
+            eval_error(st, ERR_ASSERTION, e->pos, "assertion '%s' failed", sb.data);
+        }
+        eval_in(st, env, x->body, out);
+        return;
+    }
+    case EXPR_NOT:
+        val_set_bool(out, !eval_bool(st, env, ((ExprNot *)e)->e, "in the argument of the not operator"));
+        return;
+    case EXPR_BINOP:
+        eval_binop(st, env, (ExprBinOp *)e, out);
+        return;
+    case EXPR_CONCAT_STRINGS:
+        eval_concat_strings(st, env, (ExprConcatStrings *)e, out);
+        return;
+    case EXPR_POS: {
+        Pos p = pos_get(st->positions, e->pos);
+        if (!p.src) {
+            val_set_null(out);
+            return;
+        }
+        Bindings *b = attrs_alloc(st, 3);
+        Value *f = val_alloc(st), *l = val_alloc(st), *c = val_alloc(st);
+        if (p.src->kind == SRC_FILE)
+            val_make_string(f, p.src->path);
+        else
+            val_make_string(f, p.src->kind == SRC_STDIN ? "«stdin»" : "«string»");
+        val_set_int(l, p.line);
+        val_set_int(c, p.col);
+        attrs_push(b, st->s.file, 0, f);
+        attrs_push(b, st->s.line, 0, l);
+        attrs_push(b, st->s.column, 0, c);
+        attrs_sort(b);
+        val_set_attrs(out, b);
+        return;
+    }
+    }
+    eval_error(st, ERR_EVAL, e->pos, "unknown expression kind %d", e->kind);
+}
+
+void eval_expr(EvalState *st, Expr *e, Value *out)
+{
+    eval_in(st, st->base_env, e, out);
+}

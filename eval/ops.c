@@ -1,0 +1,508 @@
+/* Operators and conversions: arithmetic, comparison, equality, coercion, typed forcing. */
+#include "eval/internal.h"
+
+#include <gc/gc.h>
+#include <inttypes.h>
+#include <math.h>
+#include <string.h>
+
+const char *eval_type_name(const Value *v)
+{
+    switch ((ValueType)v->type) {
+    case T_INT: return "an integer";
+    case T_FLOAT: return "a float";
+    case T_BOOL: return "a Boolean";
+    case T_STRING: return "a string";
+    case T_PATH: return "a path";
+    case T_NULL: return "null";
+    case T_ATTRS: return "a set";
+    case T_LIST: return "a list";
+    case T_LAMBDA: return "a function";
+    case T_PRIMOP: {
+        StrBuf sb;
+        sb_init(&sb);
+        sb_printf(&sb, "the built-in function '%s'", v->primop->name);
+        return sb.data;
+    }
+    case T_PRIMOP_APP: {
+        const Value *w = v;
+        while (w->type == T_PRIMOP_APP)
+            w = w->primop_app.left;
+        StrBuf sb;
+        sb_init(&sb);
+        sb_printf(&sb, "the partially applied built-in function '%s'", w->primop->name);
+        return sb.data;
+    }
+    case T_EXTERNAL: return "an external value";
+    case T_THUNK: return "a thunk";
+    case T_APP: return "a function application";
+    case T_BLACKHOLE: return "a black hole";
+    }
+    return "an unknown value";
+}
+
+const char *eval_type_of(const Value *v)
+{
+    switch ((ValueType)v->type) {
+    case T_INT: return "int";
+    case T_FLOAT: return "float";
+    case T_BOOL: return "bool";
+    case T_STRING: return "string";
+    case T_PATH: return "path";
+    case T_NULL: return "null";
+    case T_ATTRS: return "set";
+    case T_LIST: return "list";
+    case T_LAMBDA:
+    case T_PRIMOP:
+    case T_PRIMOP_APP: return "lambda";
+    case T_EXTERNAL: return v->external.type_name ? v->external.type_name : "external";
+    default: return "thunk";
+    }
+}
+
+/* ---------- typed forcing ---------- */
+
+static _Noreturn void type_err(EvalState *st, PosIdx pos, const char *expected, Value *v,
+                               const char *ctx)
+{
+    eval_type_error(st, pos, expected, v, ctx);
+}
+
+int64_t eval_force_int(EvalState *st, Value *v, PosIdx pos, const char *ctx)
+{
+    eval_force(st, v, pos);
+    if (v->type != T_INT)
+        type_err(st, pos, "an integer", v, ctx);
+    return v->integer;
+}
+
+double eval_force_float(EvalState *st, Value *v, PosIdx pos, const char *ctx)
+{
+    eval_force(st, v, pos);
+    if (v->type == T_INT)
+        return (double)v->integer;
+    if (v->type != T_FLOAT)
+        type_err(st, pos, "a float", v, ctx);
+    return v->fpoint;
+}
+
+bool eval_force_bool(EvalState *st, Value *v, PosIdx pos, const char *ctx)
+{
+    eval_force(st, v, pos);
+    if (v->type != T_BOOL)
+        type_err(st, pos, "a Boolean", v, ctx);
+    return v->boolean;
+}
+
+Bindings *eval_force_attrs(EvalState *st, Value *v, PosIdx pos, const char *ctx)
+{
+    eval_force(st, v, pos);
+    if (v->type != T_ATTRS)
+        type_err(st, pos, "a set", v, ctx);
+    return v->attrs;
+}
+
+void eval_force_list(EvalState *st, Value *v, PosIdx pos, const char *ctx)
+{
+    eval_force(st, v, pos);
+    if (v->type != T_LIST)
+        type_err(st, pos, "a list", v, ctx);
+}
+
+void eval_force_function(EvalState *st, Value *v, PosIdx pos, const char *ctx)
+{
+    eval_force(st, v, pos);
+    if (v->type == T_LAMBDA || v->type == T_PRIMOP || v->type == T_PRIMOP_APP)
+        return;
+    if (v->type == T_ATTRS && attrs_find(v->attrs, st->s.__functor))
+        return;
+    type_err(st, pos, "a function", v, ctx);
+}
+
+const char *eval_force_string(EvalState *st, Value *v, PosIdx pos, const char *ctx)
+{
+    eval_force(st, v, pos);
+    if (v->type != T_STRING)
+        type_err(st, pos, "a string", v, ctx);
+    return v->str.s;
+}
+
+const char *eval_force_string_no_ctx(EvalState *st, Value *v, PosIdx pos, const char *ctx)
+{
+    const char *s = eval_force_string(st, v, pos, ctx);
+    if (v->str.ctx && v->str.ctx->n) {
+        const char *e = v->str.ctx->elems[0];
+        if (e[0] == '=')
+            e++;
+        else if (e[0] == '!') {
+            const char *p = strchr(e + 1, '!');
+            e = p ? p + 1 : e;
+        }
+        if (ctx)
+            eval_frame_push(st, pos, ctx);
+        eval_error(st, ERR_EVAL, pos,
+                   "the string '%s' is not allowed to refer to a store path (such as '%s')", s, e);
+    }
+    return s;
+}
+
+bool eval_is_derivation(EvalState *st, Value *v)
+{
+    if (v->type != T_ATTRS)
+        return false;
+    Attr *a = attrs_find(v->attrs, st->s.type);
+    if (!a)
+        return false;
+    eval_force(st, a->value, a->pos);
+    return a->value->type == T_STRING && strcmp(a->value->str.s, "derivation") == 0;
+}
+
+/* ---------- paths ---------- */
+
+const char *eval_canon_path(const char *path)
+{
+    size_t n = strlen(path);
+    char *out = GC_MALLOC_ATOMIC(n + 2);
+    size_t o = 0;
+    const char *p = path;
+    while (*p) {
+        while (*p == '/')
+            p++;
+        if (!*p)
+            break;
+        const char *seg = p;
+        while (*p && *p != '/')
+            p++;
+        size_t len = (size_t)(p - seg);
+        if (len == 1 && seg[0] == '.')
+            continue;
+        if (len == 2 && seg[0] == '.' && seg[1] == '.') {
+            while (o > 0 && out[o - 1] != '/')
+                o--;
+            if (o > 0)
+                o--;
+            continue;
+        }
+        out[o++] = '/';
+        memcpy(out + o, seg, len);
+        o += len;
+    }
+    if (o == 0)
+        out[o++] = '/';
+    out[o] = 0;
+    return out;
+}
+
+/* ---------- coercion ---------- */
+
+static void fmt_float_tostring(double d, StrBuf *sb)
+{
+    sb_printf(sb, "%f", d);
+}
+
+static void coerce_into(EvalState *st, Value *v, PosIdx pos, const char *errctx, int flags,
+                        const StrContext **ctx, StrBuf *sb)
+{
+    eval_force(st, v, pos);
+    switch (v->type) {
+    case T_STRING:
+        sb_add(sb, v->str.s, v->len);
+        if (ctx)
+            *ctx = ctx_merge(*ctx, v->str.ctx);
+        return;
+    case T_PATH:
+        if ((flags & COERCE_COPY_TO_STORE) && st->copy_path_to_store) {
+            const char *sp = st->copy_path_to_store(st, v->path.path, pos);
+            sb_puts(sb, sp);
+            if (ctx)
+                *ctx = ctx_merge(*ctx, ctx_single(sp));
+        } else
+            sb_puts(sb, v->path.path);
+        return;
+    case T_ATTRS: {
+        if (!(flags & COERCE_NO_FUNCTOR)) {
+            Attr *ts = attrs_find(v->attrs, st->s.__toString);
+            if (ts) {
+                Value r;
+                Value *arg = v;
+                eval_call(st, ts->value, 1, &arg, &r, pos);
+                coerce_into(st, &r, pos, errctx, flags, ctx, sb);
+                return;
+            }
+        }
+        Attr *op = attrs_find(v->attrs, st->s.outPath);
+        if (op) {
+            coerce_into(st, op->value, pos, errctx, flags, ctx, sb);
+            return;
+        }
+        break;
+    }
+    case T_NULL:
+        if (flags & COERCE_MORE)
+            return;
+        break;
+    case T_BOOL:
+        if (flags & COERCE_MORE) {
+            if (v->boolean)
+                sb_putc(sb, '1');
+            return;
+        }
+        break;
+    case T_INT:
+        if (flags & COERCE_MORE) {
+            sb_printf(sb, "%" PRId64, v->integer);
+            return;
+        }
+        break;
+    case T_FLOAT:
+        if (flags & COERCE_MORE) {
+            fmt_float_tostring(v->fpoint, sb);
+            return;
+        }
+        break;
+    case T_LIST:
+        if (flags & COERCE_MORE) {
+            for (uint32_t i = 0; i < v->len; i++) {
+                Value *e = v->list.elems[i];
+                coerce_into(st, e, pos, errctx, flags, ctx, sb);
+                if (i + 1 < v->len && !(e->type == T_LIST && e->len == 0))
+                    sb_putc(sb, ' ');
+            }
+            return;
+        }
+        break;
+    default:
+        break;
+    }
+    if (errctx)
+        eval_frame_push(st, pos, errctx);
+    const char *shown = eval_show_value_str(st, v);
+    eval_error(st, ERR_TYPE, pos, "cannot coerce %s to a string: %s", eval_type_name(v), shown);
+}
+
+const char *eval_coerce_to_string(EvalState *st, Value *v, PosIdx pos, const char *errctx,
+                                  int flags, const StrContext **ctx, size_t *len)
+{
+    eval_force(st, v, pos);
+    if (v->type == T_STRING) {
+        if (ctx)
+            *ctx = ctx_merge(*ctx, v->str.ctx);
+        if (len)
+            *len = v->len;
+        return v->str.s;
+    }
+    StrBuf sb;
+    sb_init(&sb);
+    coerce_into(st, v, pos, errctx, flags, ctx, &sb);
+    if (len)
+        *len = sb.len;
+    return sb.data;
+}
+
+const char *eval_coerce_to_path(EvalState *st, Value *v, PosIdx pos, const char *errctx)
+{
+    eval_force(st, v, pos);
+    if (v->type == T_PATH)
+        return v->path.path;
+    size_t len;
+    const char *s = eval_coerce_to_string(st, v, pos, errctx, 0, NULL, &len);
+    if (s[0] != '/') {
+        if (errctx)
+            eval_frame_push(st, pos, errctx);
+        eval_error(st, ERR_EVAL, pos, "string '%s' doesn't represent an absolute path", s);
+    }
+    return s;
+}
+
+/* ---------- arithmetic ---------- */
+
+static bool is_num(const Value *v) { return v->type == T_INT || v->type == T_FLOAT; }
+
+void eval_arith(EvalState *st, BinOp op, Value *a, Value *b, Value *out, PosIdx pos)
+{
+    eval_force(st, a, pos);
+    eval_force(st, b, pos);
+    if (op == OP_ADD && !is_num(a)) {
+        if (a->type == T_PATH) {
+            StrBuf sb;
+            sb_init(&sb);
+            sb_puts(&sb, a->path.path);
+            if (b->type == T_STRING && b->str.ctx && b->str.ctx->n)
+                eval_error(st, ERR_EVAL, pos,
+                           "a string that refers to a store path cannot be appended to a path");
+            size_t len;
+            const char *s = eval_coerce_to_string(st, b, pos, NULL, 0, NULL, &len);
+            sb_add(&sb, s, len);
+            val_set_path(out, eval_canon_path(sb.data));
+            return;
+        }
+        const StrContext *ctx = NULL;
+        StrBuf sb;
+        sb_init(&sb);
+        size_t la, lb;
+        const char *sa = eval_coerce_to_string(st, a, pos, NULL, COERCE_COPY_TO_STORE, &ctx, &la);
+        sb_add(&sb, sa, la);
+        const char *sb2 = eval_coerce_to_string(st, b, pos, NULL, COERCE_COPY_TO_STORE, &ctx, &lb);
+        sb_add(&sb, sb2, lb);
+        val_set_string(out, sb.data, sb.len, ctx);
+        return;
+    }
+    static const char *const what[] = {[OP_ADD] = "addition", [OP_SUB] = "subtraction",
+                                        [OP_MUL] = "multiplication", [OP_DIV] = "division"};
+    if (op == OP_ADD) {
+        if (!is_num(b))
+            eval_error(st, ERR_EVAL, pos, "cannot add %s to %s", eval_type_name(b),
+                       eval_type_name(a));
+    }
+    char c1[64], c2[64];
+    snprintf(c1, sizeof c1, "while evaluating the first argument of the %s", what[op]);
+    snprintf(c2, sizeof c2, "while evaluating the second argument of the %s", what[op]);
+    if (a->type == T_FLOAT || b->type == T_FLOAT) {
+        double x = eval_force_float(st, a, pos, c1), y = eval_force_float(st, b, pos, c2);
+        switch (op) {
+        case OP_ADD: val_set_float(out, x + y); return;
+        case OP_SUB: val_set_float(out, x - y); return;
+        case OP_MUL: val_set_float(out, x * y); return;
+        default:
+            if (y == 0)
+                eval_error(st, ERR_EVAL, pos, "division by zero");
+            val_set_float(out, x / y);
+            return;
+        }
+    }
+    int64_t x = eval_force_int(st, a, pos, c1), y = eval_force_int(st, b, pos, c2), r;
+    switch (op) {
+    case OP_ADD:
+        if (__builtin_add_overflow(x, y, &r))
+            eval_error(st, ERR_EVAL, pos, "integer overflow in adding %" PRId64 " + %" PRId64, x, y);
+        break;
+    case OP_SUB:
+        if (__builtin_sub_overflow(x, y, &r))
+            eval_error(st, ERR_EVAL, pos, "integer overflow in subtracting %" PRId64 " - %" PRId64, x, y);
+        break;
+    case OP_MUL:
+        if (__builtin_mul_overflow(x, y, &r))
+            eval_error(st, ERR_EVAL, pos, "integer overflow in multiplying %" PRId64 " * %" PRId64, x, y);
+        break;
+    default:
+        if (y == 0)
+            eval_error(st, ERR_EVAL, pos, "division by zero");
+        if (x == INT64_MIN && y == -1)
+            eval_error(st, ERR_EVAL, pos, "integer overflow in dividing %" PRId64 " / %" PRId64, x, y);
+        r = x / y;
+        break;
+    }
+    val_set_int(out, r);
+}
+
+/* ---------- comparison ---------- */
+
+static int cmp_bytes(const char *a, size_t la, const char *b, size_t lb)
+{
+    int c = memcmp(a, b, la < lb ? la : lb);
+    if (c)
+        return c < 0 ? -1 : 1;
+    return la < lb ? -1 : la > lb;
+}
+
+int eval_compare(EvalState *st, Value *a, Value *b, PosIdx pos, const char *ctx)
+{
+    eval_force(st, a, pos);
+    eval_force(st, b, pos);
+    if (a->type == T_INT && b->type == T_INT)
+        return a->integer < b->integer ? -1 : a->integer > b->integer;
+    if (is_num(a) && is_num(b)) {
+        double x = a->type == T_INT ? (double)a->integer : a->fpoint;
+        double y = b->type == T_INT ? (double)b->integer : b->fpoint;
+        return x < y ? -1 : x > y;
+    }
+    if (a->type == T_STRING && b->type == T_STRING)
+        return cmp_bytes(a->str.s, a->len, b->str.s, b->len);
+    if (a->type == T_PATH && b->type == T_PATH)
+        return cmp_bytes(a->path.path, strlen(a->path.path), b->path.path, strlen(b->path.path));
+    if (a->type == T_LIST && b->type == T_LIST) {
+        for (uint32_t i = 0;; i++) {
+            if (i == b->len)
+                return i == a->len ? 0 : 1;
+            if (i == a->len)
+                return -1;
+            Value *x = a->list.elems[i], *y = b->list.elems[i];
+            if (x != y && !eval_equal(st, x, y, pos, ctx)) {
+                return eval_compare(st, x, y, pos, "while comparing two list elements");
+            }
+        }
+    }
+    if (ctx)
+        eval_frame_push(st, pos, ctx);
+    const char *sa = eval_show_value_str(st, a), *sb = eval_show_value_str(st, b);
+    if (a->type == b->type)
+        eval_error(st, ERR_EVAL, pos,
+                   "cannot compare %s with %s; values of that type are incomparable (values are %s and %s)",
+                   eval_type_name(a), eval_type_name(b), sa, sb);
+    eval_error(st, ERR_EVAL, pos, "cannot compare %s with %s; values are %s and %s",
+               eval_type_name(a), eval_type_name(b), sa, sb);
+}
+
+bool eval_equal(EvalState *st, Value *a, Value *b, PosIdx pos, const char *ctx)
+{
+    if (a == b && !val_is_thunk(a) && a->type != T_LAMBDA && a->type != T_PRIMOP &&
+        a->type != T_PRIMOP_APP)
+        return true;
+    eval_force(st, a, pos);
+    eval_force(st, b, pos);
+    if (is_num(a) && is_num(b)) {
+        if (a->type == T_INT && b->type == T_INT)
+            return a->integer == b->integer;
+        double x = a->type == T_INT ? (double)a->integer : a->fpoint;
+        double y = b->type == T_INT ? (double)b->integer : b->fpoint;
+        return x == y;
+    }
+    if (a->type != b->type)
+        return false;
+    switch (a->type) {
+    case T_NULL:
+        return true;
+    case T_BOOL:
+        return a->boolean == b->boolean;
+    case T_STRING:
+        return a->len == b->len && memcmp(a->str.s, b->str.s, a->len) == 0;
+    case T_PATH:
+        return strcmp(a->path.path, b->path.path) == 0;
+    case T_LIST:
+        if (a->len != b->len)
+            return false;
+        for (uint32_t i = 0; i < a->len; i++) {
+            Value *x = a->list.elems[i], *y = b->list.elems[i];
+            if (x == y)
+                continue; /* identical values (even functions) are equal */
+            if (!eval_equal(st, x, y, pos, ctx))
+                return false;
+        }
+        return true;
+    case T_ATTRS: {
+        if (a->attrs == b->attrs)
+            return true;
+        if (eval_is_derivation(st, a) && eval_is_derivation(st, b)) {
+            Attr *x = attrs_find(a->attrs, st->s.outPath), *y = attrs_find(b->attrs, st->s.outPath);
+            if (x && y)
+                return eval_equal(st, x->value, y->value, pos, ctx);
+        }
+        Bindings *x = a->attrs, *y = b->attrs;
+        if (x->size != y->size)
+            return false;
+        for (uint32_t i = 0; i < x->size; i++) {
+            if (x->attrs[i].name != y->attrs[i].name)
+                return false;
+            if (x->attrs[i].value == y->attrs[i].value)
+                continue;
+            if (!eval_equal(st, x->attrs[i].value, y->attrs[i].value, pos, ctx))
+                return false;
+        }
+        return true;
+    }
+    case T_EXTERNAL:
+        return a->external.ptr == b->external.ptr;
+    default:
+        return false; /* functions are never equal */
+    }
+}

@@ -1,0 +1,409 @@
+/* Evaluator state and settings, parsing with caches, import, deep forcing and the search path. */
+#include "eval/internal.h"
+
+#include "builtins/registry.h"
+
+#include <errno.h>
+#include <gc/gc.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+EvalPriv *eval_priv(EvalState *st)
+{
+    return st->priv;
+}
+
+/* ---------- a string -> pointer map for the caches ---------- */
+
+typedef struct StrMap {
+    const char **keys;
+    void **vals;
+    size_t cap, n;
+} StrMap;
+
+static size_t str_hash(const char *s)
+{
+    size_t h = 1469598103934665603u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+static void **strmap_slot(StrMap *m, const char *key, bool create)
+{
+    if (create && m->n * 2 >= m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 64;
+        const char **k = GC_MALLOC(cap * sizeof(char *));
+        void **v = GC_MALLOC(cap * sizeof(void *));
+        for (size_t i = 0; i < m->cap; i++)
+            if (m->keys[i]) {
+                size_t h = str_hash(m->keys[i]) & (cap - 1);
+                while (k[h])
+                    h = (h + 1) & (cap - 1);
+                k[h] = m->keys[i];
+                v[h] = m->vals[i];
+            }
+        m->keys = k;
+        m->vals = v;
+        m->cap = cap;
+    }
+    if (!m->cap)
+        return NULL;
+    size_t h = str_hash(key) & (m->cap - 1);
+    while (m->keys[h]) {
+        if (strcmp(m->keys[h], key) == 0)
+            return &m->vals[h];
+        h = (h + 1) & (m->cap - 1);
+    }
+    if (!create)
+        return NULL;
+    m->keys[h] = GC_strdup(key);
+    m->n++;
+    return &m->vals[h];
+}
+
+/* ---------- settings and state ---------- */
+
+static const char *default_system(void)
+{
+    struct utsname u;
+    if (uname(&u) != 0)
+        return "x86_64-linux";
+    StrBuf sb;
+    sb_init(&sb);
+    const char *m = u.machine;
+    if (strcmp(m, "amd64") == 0)
+        m = "x86_64";
+    else if (strcmp(m, "arm64") == 0)
+        m = "aarch64";
+    else if (m[0] == 'i' && strcmp(m + 2, "86") == 0)
+        m = "i686";
+    sb_printf(&sb, "%s-linux", m);
+    return sb.data;
+}
+
+/* Parses "a:b=c:d" (NIX_PATH syntax) and appends the entries to s->nix_path. */
+void eval_settings_add_nix_path(EvalSettings *s, const char *spec)
+{
+    const char *p = spec;
+    while (*p) {
+        const char *start = p;
+        /* ':' ends an entry unless it is part of a URL scheme ("https://") */
+        for (;;) {
+            const char *c = strchr(p, ':');
+            if (!c) {
+                p = start + strlen(start);
+                break;
+            }
+            if (c[1] == '/' && c[2] == '/') {
+                p = c + 3;
+                continue;
+            }
+            p = c;
+            break;
+        }
+        size_t len = (size_t)(p - start);
+        if (*p == ':')
+            p++;
+        if (len == 0)
+            continue;
+        char *ent = GC_MALLOC_ATOMIC(len + 1);
+        memcpy(ent, start, len);
+        ent[len] = 0;
+        SearchPathEntry e = {"", ent};
+        char *eq = strchr(ent, '=');
+        if (eq) {
+            *eq = 0;
+            e.prefix = ent;
+            e.path = eq + 1;
+        }
+        SearchPathEntry *n = GC_MALLOC((s->nix_path_len + 1) * sizeof(SearchPathEntry));
+        if (s->nix_path_len)
+            memcpy(n, s->nix_path, s->nix_path_len * sizeof(SearchPathEntry));
+        n[s->nix_path_len++] = e;
+        s->nix_path = n;
+    }
+}
+
+void eval_settings_default(EvalSettings *s)
+{
+    memset(s, 0, sizeof *s);
+    const char *sd = getenv("NIX_STORE_DIR");
+    s->store_dir = sd && *sd ? GC_strdup(sd) : "/nix/store";
+    s->system = default_system();
+    s->max_call_depth = 1000000;
+    s->parse.home = getenv("HOME") ? GC_strdup(getenv("HOME")) : NULL;
+}
+
+static void intern_well_known(EvalState *st)
+{
+    SymTab *t = st->symbols;
+#define S(f, n) st->s.f = sym_intern_cstr(t, n)
+    S(outPath, "outPath"); S(drvPath, "drvPath"); S(type, "type"); S(name, "name");
+    S(value, "value"); S(outputs, "outputs"); S(outputName, "outputName");
+    S(__toString, "__toString"); S(__functor, "__functor"); S(__ignoreNulls, "__ignoreNulls");
+    S(file, "file"); S(line, "line"); S(column, "column"); S(body, "body"); S(meta, "meta");
+    S(system, "system"); S(builder, "builder"); S(args, "args"); S(key, "key");
+    S(operator_, "operator"); S(startSet, "startSet"); S(path, "path"); S(prefix, "prefix");
+    S(wrong, "wrong"); S(right, "right"); S(data, "data"); S(outputHash, "outputHash");
+    S(outputHashAlgo, "outputHashAlgo"); S(outputHashMode, "outputHashMode");
+    S(recurseForDerivations, "recurseForDerivations"); S(description, "description");
+    S(self, "self");
+#undef S
+}
+
+EvalState *eval_state_new(const EvalSettings *settings)
+{
+    EvalState *st = GC_MALLOC(sizeof *st);
+    st->settings = *settings;
+    if (!st->settings.max_call_depth)
+        st->settings.max_call_depth = 1000000;
+    st->symbols = sym_new();
+    st->positions = pos_table_new();
+    intern_well_known(st);
+    EvalPriv *p = GC_MALLOC(sizeof *p);
+    st->priv = p;
+    st->import_cache = GC_MALLOC(sizeof(StrMap));
+    st->parse_cache = GC_MALLOC(sizeof(StrMap));
+    bi_register_all(st);
+    return st;
+}
+
+/* ---------- parsing ---------- */
+
+static Expr *parse_and_bind(EvalState *st, const Source *src, const ScopeIndex *extra)
+{
+    ParseError err = {0};
+    Expr *e = parse_source(st->symbols, st->positions, src, &st->settings.parse, &err);
+    if (!e)
+        eval_error(st, ERR_PARSE, err.pos, "%s", err.msg ? err.msg : "syntax error");
+    bind_expr(st, e, extra);
+    return e;
+}
+
+static char *dir_of(const char *path)
+{
+    const char *sl = strrchr(path, '/');
+    if (!sl || sl == path)
+        return GC_strdup("/");
+    char *d = GC_MALLOC_ATOMIC((size_t)(sl - path) + 1);
+    memcpy(d, path, (size_t)(sl - path));
+    d[sl - path] = 0;
+    return d;
+}
+
+/* Reads a whole file into atomic GC memory; NULL with errno set on failure. */
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    StrBuf sb;
+    sb_init(&sb);
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        sb_add(&sb, buf, n);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        errno = EIO;
+        return NULL;
+    }
+    *len = sb.len;
+    return sb.data;
+}
+
+Expr *eval_parse_file(EvalState *st, const char *path)
+{
+    void **slot = strmap_slot(st->parse_cache, path, false);
+    if (slot && *slot)
+        return *slot;
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        eval_error(st, ERR_IO, 0, "path '%s' does not exist", path);
+    size_t len;
+    char *text = read_file(path, &len);
+    if (!text)
+        eval_error(st, ERR_IO, 0, "opening file '%s': %s", path, strerror(errno));
+    const Source *src = pos_add_source(st->positions, SRC_FILE, GC_strdup(path), dir_of(path),
+                                       text, len);
+    Expr *e = parse_and_bind(st, src, NULL);
+    *strmap_slot(st->parse_cache, path, true) = e;
+    return e;
+}
+
+Expr *eval_parse_string(EvalState *st, const char *text, size_t len, const char *basedir,
+                        SourceKind kind)
+{
+    const Source *src = pos_add_source(st->positions, kind, NULL, GC_strdup(basedir),
+                                       val_str_dup(text, len), len);
+    return parse_and_bind(st, src, NULL);
+}
+
+Expr *eval_parse_source(EvalState *st, const Source *src)
+{
+    return parse_and_bind(st, src, NULL);
+}
+
+Expr *eval_parse_string_in_scope(EvalState *st, const char *text, size_t len, const char *basedir,
+                                 SourceKind kind, const Symbol *names, uint32_t n)
+{
+    const Source *src = pos_add_source(st->positions, kind, NULL, GC_strdup(basedir),
+                                       val_str_dup(text, len), len);
+    ScopeIndex ix = bind_index_new(st, names, n);
+    return parse_and_bind(st, src, &ix);
+}
+
+Expr *eval_parse_file_in_scope(EvalState *st, const char *path, const Symbol *names, uint32_t n)
+{
+    size_t len;
+    char *text = read_file(path, &len);
+    if (!text)
+        eval_error(st, ERR_IO, 0, "path '%s' does not exist", path);
+    const Source *src = pos_add_source(st->positions, SRC_FILE, GC_strdup(path), dir_of(path),
+                                       text, len);
+    ScopeIndex ix = bind_index_new(st, names, n);
+    return parse_and_bind(st, src, &ix);
+}
+
+/* ---------- import ---------- */
+
+const char *eval_resolve_import_path(EvalState *st, const char *path, PosIdx pos)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        eval_error(st, ERR_IO, pos, "path '%s' does not exist", path);
+    if (S_ISDIR(sb.st_mode)) {
+        StrBuf b;
+        sb_init(&b);
+        sb_puts(&b, path);
+        if (b.len == 0 || b.data[b.len - 1] != '/')
+            sb_putc(&b, '/');
+        sb_puts(&b, "default.nix");
+        return b.data;
+    }
+    return path;
+}
+
+void eval_import(EvalState *st, const char *path, Value *out, PosIdx pos)
+{
+    const char *file = eval_resolve_import_path(st, path, pos);
+    void **slot = strmap_slot(st->import_cache, file, false);
+    if (slot && *slot) {
+        Value *v = *slot;
+        eval_force(st, v, pos);
+        *out = *v;
+        return;
+    }
+    Expr *e = eval_parse_file(st, file);
+    Value *v = val_alloc(st);
+    v->type = T_THUNK;
+    v->thunk.env = st->base_env;
+    v->thunk.expr = e;
+    *strmap_slot(st->import_cache, file, true) = v;
+    eval_force(st, v, pos);
+    *out = *v;
+}
+
+void eval_reset_file_cache(EvalState *st)
+{
+    memset(st->import_cache, 0, sizeof(StrMap));
+    memset(st->parse_cache, 0, sizeof(StrMap));
+}
+
+/* ---------- deep forcing ---------- */
+
+static void force_deep(EvalState *st, Value *v, PosIdx pos, PtrSet *seen)
+{
+    eval_force(st, v, pos);
+    if (v->type == T_ATTRS) {
+        Bindings *b = v->attrs;
+        if (!b->size || !ptrset_insert(seen, b))
+            return;
+        if (++st->call_depth > st->settings.max_call_depth)
+            eval_error(st, ERR_STACK_OVERFLOW, pos, "stack overflow; max-call-depth exceeded");
+        for (uint32_t i = 0; i < b->size; i++) {
+            eval_frame_push_sym(st, b->attrs[i].pos, "while evaluating the attribute '%s'",
+                                b->attrs[i].name);
+            force_deep(st, b->attrs[i].value, b->attrs[i].pos ? b->attrs[i].pos : pos, seen);
+            eval_frame_pop(st);
+        }
+        st->call_depth--;
+    } else if (v->type == T_LIST) {
+        if (!v->len || !ptrset_insert(seen, v->list.elems))
+            return;
+        if (++st->call_depth > st->settings.max_call_depth)
+            eval_error(st, ERR_STACK_OVERFLOW, pos, "stack overflow; max-call-depth exceeded");
+        for (uint32_t i = 0; i < v->len; i++)
+            force_deep(st, v->list.elems[i], pos, seen);
+        st->call_depth--;
+    }
+}
+
+void eval_force_deep(EvalState *st, Value *v, PosIdx pos)
+{
+    PtrSet seen = {0};
+    force_deep(st, v, pos, &seen);
+}
+
+/* ---------- search path ---------- */
+
+static bool path_exists(const char *p)
+{
+    struct stat sb;
+    return stat(p, &sb) == 0;
+}
+
+const char *eval_find_file(EvalState *st, Value *search_path, const char *name, PosIdx pos)
+{
+    eval_force_list(st, search_path, pos, "while evaluating the search path");
+    size_t nlen = strlen(name);
+    for (uint32_t i = 0; i < search_path->len; i++) {
+        Value *ent = search_path->list.elems[i];
+        Bindings *b = eval_force_attrs(st, ent, pos, "while evaluating an element of the search path");
+        Attr *pa = attrs_find(b, st->s.path);
+        if (!pa)
+            eval_error(st, ERR_EVAL, pos, "attribute 'path' missing");
+        const char *prefix = "";
+        Attr *pf = attrs_find(b, st->s.prefix);
+        if (pf)
+            prefix = eval_force_string(st, pf->value, pos, "while evaluating the prefix of a search path entry");
+        size_t plen = strlen(prefix);
+        const char *rest;
+        if (plen == 0)
+            rest = name;
+        else if (strncmp(name, prefix, plen) == 0 && (name[plen] == 0 || name[plen] == '/'))
+            rest = name[plen] ? name + plen + 1 : "";
+        else
+            continue;
+        const char *dir = eval_coerce_to_string(st, pa->value, pos,
+                                                "while evaluating the path of a search path entry",
+                                                0, NULL, NULL);
+        StrBuf sb;
+        sb_init(&sb);
+        sb_puts(&sb, dir);
+        if (*rest) {
+            sb_putc(&sb, '/');
+            sb_puts(&sb, rest);
+        }
+        if (sb.data[0] != '/') {
+            char cwd[4096];
+            if (getcwd(cwd, sizeof cwd)) {
+                StrBuf abs;
+                sb_init(&abs);
+                sb_printf(&abs, "%s/%s", cwd, sb.data);
+                sb = abs;
+            }
+        }
+        const char *cand = eval_canon_path(sb.data);
+        if (path_exists(cand))
+            return cand;
+    }
+    (void)nlen;
+    eval_error(st, ERR_EVAL, pos,
+               "file '%s' was not found in the Nix search path (add it using $NIX_PATH or -I)", name);
+}

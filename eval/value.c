@@ -1,0 +1,123 @@
+/* Value, list, string and attribute-set allocation; sorted-array attribute sets. */
+#include "eval/eval.h"
+
+#include <gc/gc.h>
+#include <stdlib.h>
+#include <string.h>
+
+Value *val_alloc(EvalState *st)
+{
+    st->stats.values++;
+    return GC_MALLOC(sizeof(Value));
+}
+
+Value **val_list_alloc(EvalState *st, size_t n)
+{
+    st->stats.list_elems += n;
+    return n ? GC_MALLOC(n * sizeof(Value *)) : NULL;
+}
+
+char *val_str_alloc(size_t len)
+{
+    return GC_MALLOC_ATOMIC(len + 1);
+}
+
+const char *val_str_dup(const char *s, size_t len)
+{
+    char *d = GC_MALLOC_ATOMIC(len + 1);
+    memcpy(d, s, len);
+    d[len] = 0;
+    return d;
+}
+
+void val_make_string(Value *v, const char *s)
+{
+    size_t n = strlen(s);
+    val_set_string(v, val_str_dup(s, n), n, NULL);
+}
+
+Bindings *attrs_alloc(EvalState *st, size_t capacity)
+{
+    st->stats.attrsets++;
+    st->stats.attr_slots += capacity;
+    Bindings *b = GC_MALLOC(sizeof(Bindings) + capacity * sizeof(Attr));
+    b->size = 0;
+    b->capacity = (uint32_t)capacity;
+    b->pos = 0;
+    return b;
+}
+
+void attrs_push(Bindings *b, Symbol name, PosIdx pos, Value *value)
+{
+    b->attrs[b->size++] = (Attr){name, pos, value};
+}
+
+static int attr_cmp(const void *a, const void *b)
+{
+    Symbol x = ((const Attr *)a)->name, y = ((const Attr *)b)->name;
+    return x < y ? -1 : x > y;
+}
+
+void attrs_sort(Bindings *b)
+{
+    /* Insertion sort for small (common, often nearly sorted) sets. */
+    if (b->size < 16) {
+        for (uint32_t i = 1; i < b->size; i++) {
+            Attr a = b->attrs[i];
+            uint32_t j = i;
+            while (j > 0 && b->attrs[j - 1].name > a.name) {
+                b->attrs[j] = b->attrs[j - 1];
+                j--;
+            }
+            b->attrs[j] = a;
+        }
+        return;
+    }
+    qsort(b->attrs, b->size, sizeof(Attr), attr_cmp);
+}
+
+Attr *attrs_find(const Bindings *b, Symbol name)
+{
+    uint32_t lo = 0, hi = b->size;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        Symbol s = b->attrs[mid].name;
+        if (s == name)
+            return (Attr *)&b->attrs[mid];
+        if (s < name)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+typedef struct NameIdx {
+    const char *name;
+    size_t len;
+    uint32_t idx;
+} NameIdx;
+
+static int name_cmp(const void *a, const void *b)
+{
+    const NameIdx *x = a, *y = b;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->name, y->name, n);
+    if (c)
+        return c;
+    return x->len < y->len ? -1 : x->len > y->len;
+}
+
+uint32_t *attrs_sorted_by_name(EvalState *st, const Bindings *b)
+{
+    uint32_t n = b->size;
+    uint32_t *out = GC_MALLOC_ATOMIC((n ? n : 1) * sizeof(uint32_t));
+    NameIdx *tmp = GC_MALLOC((n ? n : 1) * sizeof(NameIdx));
+    for (uint32_t i = 0; i < n; i++)
+        tmp[i] = (NameIdx){sym_name(st->symbols, b->attrs[i].name),
+                           sym_len(st->symbols, b->attrs[i].name), i};
+    qsort(tmp, n, sizeof(NameIdx), name_cmp);
+    for (uint32_t i = 0; i < n; i++)
+        out[i] = tmp[i].idx;
+    return out;
+}

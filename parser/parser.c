@@ -1,0 +1,1647 @@
+/* Recursive-descent Nix parser with precedence climbing; mirrors CppNix's parser.y. */
+#include "parser/parser.h"
+
+#include <gc/gc.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parser/lexer.h"
+
+/* Deepest nesting of expressions accepted; beyond it a clean error is
+ * reported instead of risking a stack overflow. */
+#define PARSE_MAX_DEPTH 4000
+
+/* A source location not yet registered in the PosTable (registering costs
+ * an entry, so it is only done for locations that end up in the AST). */
+typedef struct Loc {
+    uint32_t line, col;
+} Loc;
+
+/* Entry of the (ExprAttrs, Symbol) -> attribute index table used to find
+ * duplicates while sets are built. */
+typedef struct AttrSlot {
+    ExprAttrs *attrs;
+    Symbol sym;
+    uint32_t idx;
+} AttrSlot;
+
+typedef struct Parser {
+    Lexer L;
+    Token la[2];
+    int nla;
+    SymTab *syms;
+    PosTable *pt;
+    const Source *src;
+    ParseOptions opts;
+    ParseError *err;
+    jmp_buf jb;
+    int depth;
+    AttrSlot *slots;
+    uint32_t nslots, nused;
+    ExprAttrs **all_attrs; /* every set built, sorted by symbol at the end */
+    uint32_t nall, capall;
+    Symbol s_body, s_or, s_find_file, s_nix_path;
+} Parser;
+
+/* ---- errors ---------------------------------------------------------- */
+
+static _Noreturn void fail_at(Parser *P, PosIdx pos, const char *msg)
+{
+    P->err->msg = (char *)msg;
+    P->err->pos = pos;
+    longjmp(P->jb, 1);
+}
+
+static PosIdx mkpos(Parser *P, Loc l) { return pos_add(P->pt, P->src, l.line, l.col); }
+
+static Loc tok_loc(const Token *t) { return (Loc){t->line, t->col}; }
+
+static PosIdx tok_pos(Parser *P, const Token *t) { return mkpos(P, tok_loc(t)); }
+
+static char *pfmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *pfmt(const char *fmt, ...)
+{
+    StrBuf sb;
+    sb_init(&sb);
+    va_list ap;
+    va_start(ap, fmt);
+    sb_vprintf(&sb, fmt, ap);
+    va_end(ap);
+    return sb_finish(&sb);
+}
+
+static _Noreturn void fail_fmt(Parser *P, PosIdx pos, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static _Noreturn void fail_fmt(Parser *P, PosIdx pos, const char *fmt, ...)
+{
+    StrBuf sb;
+    sb_init(&sb);
+    va_list ap;
+    va_start(ap, fmt);
+    sb_vprintf(&sb, fmt, ap);
+    va_end(ap);
+    fail_at(P, pos, sb_finish(&sb));
+}
+
+static const char *const tok_names[TOK__COUNT] = {
+    [TOK_EOF] = "end of file", [TOK_INVALID] = "invalid token", [TOK_LEXERR] = "invalid token",
+    [TOK_ID] = "identifier", [TOK_STR] = "string", [TOK_IND_STR] = "indented string",
+    [TOK_INT] = "integer", [TOK_FLOAT] = "floating-point literal", [TOK_PATH] = "path",
+    [TOK_HPATH] = "'~/\xe2\x80\xa6' path", [TOK_SPATH] = "'<\xe2\x80\xa6>' path",
+    [TOK_PATH_END] = "end of path", [TOK_URI] = "URI", [TOK_IF] = "'if'", [TOK_THEN] = "'then'",
+    [TOK_ELSE] = "'else'", [TOK_ASSERT] = "'assert'", [TOK_WITH] = "'with'", [TOK_LET] = "'let'",
+    [TOK_IN] = "'in'", [TOK_REC] = "'rec'", [TOK_INHERIT] = "'inherit'", [TOK_EQ] = "'=='",
+    [TOK_NEQ] = "'!='", [TOK_LEQ] = "'<='", [TOK_GEQ] = "'>='", [TOK_UPDATE] = "'//'",
+    [TOK_CONCAT] = "'++'", [TOK_AND] = "'&&'", [TOK_OR] = "'||'", [TOK_IMPL] = "'->'",
+    [TOK_OR_KW] = "'or'", [TOK_PIPE_FROM] = "'<|'", [TOK_PIPE_INTO] = "'|>'",
+    [TOK_DOLLAR_CURLY] = "'${'", [TOK_IND_OPEN] = "start of an indented string",
+    [TOK_IND_CLOSE] = "end of an indented string", [TOK_ELLIPSIS] = "'...'", [TOK_LT] = "'<'",
+    [TOK_GT] = "'>'", [TOK_PLUS] = "'+'", [TOK_MINUS] = "'-'", [TOK_STAR] = "'*'", [TOK_SLASH] = "'/'",
+    [TOK_QUESTION] = "'?'", [TOK_COLON] = "':'", [TOK_AT] = "'@'", [TOK_SEMI] = "';'",
+    [TOK_BANG] = "'!'", [TOK_DOT] = "'.'", [TOK_QUOTE] = "'\"'", [TOK_LPAREN] = "'('",
+    [TOK_RPAREN] = "')'", [TOK_LBRACE] = "'{'", [TOK_RBRACE] = "'}'", [TOK_LBRACK] = "'['",
+    [TOK_RBRACK] = "']'", [TOK_ASSIGN] = "'='", [TOK_COMMA] = "','",
+};
+
+/* Expected-token lists, written as bison prints them for the LALR state in
+ * which CppNix's parser detects the error (after its default reductions). */
+#define EXP_ATTR "identifier or 'or' or '${' or '\"'"
+#define EXP_FORMAL_START "identifier or '...' or '}'"
+
+/* "syntax error, unexpected X[, expecting Y]" at t (at its end for end of file). */
+static _Noreturn void syntax_error_at(Parser *P, const Token *t, Loc loc, const char *expecting)
+{
+    if (t->kind == TOK_LEXERR)
+        fail_at(P, mkpos(P, loc), t->s);
+    PosIdx pos;
+    if (t->kind == TOK_EOF) {
+        uint32_t line, col;
+        lex_line_col(&P->L, t->end, &line, &col);
+        pos = pos_add(P->pt, P->src, line, col);
+    } else {
+        pos = mkpos(P, loc);
+    }
+    if (expecting)
+        fail_fmt(P, pos, "syntax error, unexpected %s, expecting %s", tok_names[t->kind], expecting);
+    fail_fmt(P, pos, "syntax error, unexpected %s", tok_names[t->kind]);
+}
+
+static _Noreturn void syntax_error(Parser *P, const Token *t, const char *expecting)
+{
+    syntax_error_at(P, t, tok_loc(t), expecting);
+}
+
+static void enter(Parser *P, const Token *t)
+{
+    if (++P->depth > PARSE_MAX_DEPTH)
+        fail_fmt(P, tok_pos(P, t), "expression nesting too deep (more than %d levels)",
+                 PARSE_MAX_DEPTH);
+}
+
+/* ---- tokens ---------------------------------------------------------- */
+
+static void check_token(Parser *P, const Token *t)
+{
+    if (t->kind == TOK_LEXERR)
+        fail_at(P, tok_pos(P, t), t->s);
+    if ((t->kind == TOK_PIPE_FROM || t->kind == TOK_PIPE_INTO) && !P->opts.pipe_operators)
+        fail_at(P, tok_pos(P, t),
+                "experimental Nix feature 'pipe-operators' is disabled; add "
+                "'--extra-experimental-features pipe-operators' to enable it");
+}
+
+static Token *peek(Parser *P)
+{
+    if (P->nla == 0) {
+        lex_next(&P->L, &P->la[0]);
+        P->nla = 1;
+        check_token(P, &P->la[0]);
+    }
+    return &P->la[0];
+}
+
+static Token *peek2(Parser *P)
+{
+    peek(P);
+    if (P->nla < 2) {
+        lex_next(&P->L, &P->la[1]);
+        P->nla = 2;
+        check_token(P, &P->la[1]);
+    }
+    return &P->la[1];
+}
+
+static void advance(Parser *P)
+{
+    if (P->nla == 2)
+        P->la[0] = P->la[1];
+    P->nla--;
+}
+
+/* Consumes a token of kind k or reports the syntax error. Never looks past it,
+ * so the caller may switch the lexer mode afterwards. */
+static Token expect(Parser *P, TokKind k, const char *expecting)
+{
+    Token *t = peek(P);
+    if (t->kind != k)
+        syntax_error(P, t, expecting);
+    Token r = *t;
+    advance(P);
+    return r;
+}
+
+/* Lexes in string/path mode: only valid when no lookahead is buffered. */
+static void lex_mode(Parser *P, Token *t, int mode, bool slash)
+{
+    if (mode == 0)
+        lex_string(&P->L, t);
+    else if (mode == 1)
+        lex_ind_string(&P->L, t);
+    else
+        lex_path(&P->L, t, slash);
+}
+
+/* ---- node construction ----------------------------------------------- */
+
+#define NEW(T, kind_, pos_) ((T *)new_node(sizeof(T), kind_, pos_))
+
+static Expr *new_node(size_t size, ExprKind kind, PosIdx pos)
+{
+    Expr *e = GC_MALLOC(size);
+    e->kind = (uint8_t)kind;
+    e->pos = pos;
+    return e;
+}
+
+/* Arrays grown in powers of two: capacity is implied by the count. */
+static void *grow(void *arr, uint32_t n, size_t elem)
+{
+    if (n >= 4 && (n & (n - 1)) != 0)
+        return arr;
+    uint32_t cap = n < 4 ? 4 : n * 2;
+    if (n < 4 && arr)
+        return arr;
+    void *a = GC_MALLOC(cap * elem);
+    if (n)
+        memcpy(a, arr, n * elem);
+    return a;
+}
+
+static Expr *mk_string(Parser *P, PosIdx pos, const char *s, size_t n)
+{
+    ExprString *e = NEW(ExprString, EXPR_STRING, pos);
+    char *c = GC_MALLOC_ATOMIC(n + 1);
+    memcpy(c, s, n);
+    c[n] = 0;
+    e->s = c;
+    e->len = (uint32_t)n;
+    return &e->base;
+}
+
+static Expr *mk_var(Parser *P, PosIdx pos, Symbol s)
+{
+    ExprVar *v = NEW(ExprVar, EXPR_VAR, pos);
+    v->name = s;
+    return &v->base;
+}
+
+static Expr *mk_binop(PosIdx pos, BinOp op, Expr *a, Expr *b)
+{
+    ExprBinOp *e = NEW(ExprBinOp, EXPR_BINOP, pos);
+    e->op = (uint8_t)op;
+    e->lhs = a;
+    e->rhs = b;
+    return &e->base;
+}
+
+/* Like CppNix's makeCall: arguments of a call applied again are merged. */
+static Expr *mk_call(PosIdx pos, Expr *fn, Expr **args, uint32_t nargs)
+{
+    if (fn->kind == EXPR_CALL) {
+        ExprCall *c = (ExprCall *)fn;
+        Expr **a = GC_MALLOC((c->nargs + nargs) * sizeof(Expr *));
+        memcpy(a, c->args, c->nargs * sizeof(Expr *));
+        memcpy(a + c->nargs, args, nargs * sizeof(Expr *));
+        c->args = a;
+        c->nargs += nargs;
+        return fn;
+    }
+    ExprCall *c = NEW(ExprCall, EXPR_CALL, pos);
+    c->fn = fn;
+    c->args = GC_MALLOC(nargs * sizeof(Expr *));
+    memcpy(c->args, args, nargs * sizeof(Expr *));
+    c->nargs = nargs;
+    return &c->base;
+}
+
+static Expr *mk_call1(PosIdx pos, Expr *fn, Expr *arg) { return mk_call(pos, fn, &arg, 1); }
+
+static ExprAttrs *mk_attrs(Parser *P, PosIdx pos)
+{
+    ExprAttrs *a = NEW(ExprAttrs, EXPR_ATTRS, pos);
+    if (P->nall == P->capall) {
+        uint32_t cap = P->capall ? P->capall * 2 : 64;
+        ExprAttrs **n = GC_MALLOC(cap * sizeof *n);
+        if (P->nall)
+            memcpy(n, P->all_attrs, P->nall * sizeof *n);
+        P->all_attrs = n;
+        P->capall = cap;
+    }
+    P->all_attrs[P->nall++] = a;
+    return a;
+}
+
+static const char *doc_text(Parser *P, const Token *t)
+{
+    if (!t->doc_end)
+        return NULL;
+    size_t n = t->doc_end - t->doc_start;
+    char *d = GC_MALLOC_ATOMIC(n + 1);
+    memcpy(d, P->L.buf + t->doc_start, n);
+    d[n] = 0;
+    return d;
+}
+
+/* ExprLambda::setName / setDocComment: propagate into curried bodies. */
+static void set_name(Expr *e, Symbol s)
+{
+    while (e->kind == EXPR_LAMBDA) {
+        ExprLambda *l = (ExprLambda *)e;
+        l->name = s;
+        e = l->body;
+    }
+}
+
+static void set_doc(Expr *e, const char *doc)
+{
+    while (e->kind == EXPR_LAMBDA && doc) {
+        ExprLambda *l = (ExprLambda *)e;
+        if (l->doc)
+            return;
+        l->doc = doc;
+        e = l->body;
+    }
+}
+
+/* ---- attribute sets ---------------------------------------------------- */
+
+static uint32_t slot_hash(const ExprAttrs *a, Symbol s)
+{
+    uint64_t h = (uint64_t)(uintptr_t)a * 0x9E3779B97F4A7C15ull ^ (uint64_t)s * 0xC2B2AE3D27D4EB4Full;
+    return (uint32_t)(h >> 29);
+}
+
+static AttrSlot *slot_find(Parser *P, const ExprAttrs *a, Symbol s)
+{
+    uint32_t mask = P->nslots - 1;
+    for (uint32_t i = slot_hash(a, s) & mask;; i = (i + 1) & mask) {
+        AttrSlot *sl = &P->slots[i];
+        if (!sl->attrs || (sl->attrs == a && sl->sym == s))
+            return sl;
+    }
+}
+
+static AttrDef *attr_find(Parser *P, ExprAttrs *a, Symbol s)
+{
+    if (a->nattrs <= 8) {
+        for (uint32_t i = 0; i < a->nattrs; i++)
+            if (a->attrs[i].name == s)
+                return &a->attrs[i];
+        return NULL;
+    }
+    AttrSlot *sl = slot_find(P, a, s);
+    return sl->attrs ? &a->attrs[sl->idx] : NULL;
+}
+
+static void slot_insert(Parser *P, ExprAttrs *a, Symbol s, uint32_t idx)
+{
+    if ((P->nused + 1) * 2 > P->nslots) {
+        AttrSlot *old = P->slots;
+        uint32_t oldn = P->nslots;
+        P->nslots = oldn ? oldn * 2 : 1024;
+        P->slots = GC_MALLOC(P->nslots * sizeof(AttrSlot));
+        for (uint32_t i = 0; i < oldn; i++)
+            if (old[i].attrs)
+                *slot_find(P, old[i].attrs, old[i].sym) = old[i];
+    }
+    AttrSlot *sl = slot_find(P, a, s);
+    *sl = (AttrSlot){a, s, idx};
+    P->nused++;
+}
+
+static void attr_push(Parser *P, ExprAttrs *a, AttrDef def)
+{
+    a->attrs = grow(a->attrs, a->nattrs, sizeof(AttrDef));
+    uint32_t idx = a->nattrs++;
+    a->attrs[idx] = def;
+    if (a->nattrs == 9) {
+        for (uint32_t i = 0; i < 9; i++)
+            slot_insert(P, a, a->attrs[i].name, i);
+    } else if (a->nattrs > 9) {
+        slot_insert(P, a, def.name, idx);
+    }
+}
+
+static void dyn_push(ExprAttrs *a, Expr *name, Expr *value, PosIdx pos)
+{
+    a->dyn = grow(a->dyn, a->ndyn, sizeof(DynAttrDef));
+    a->dyn[a->ndyn++] = (DynAttrDef){name, value, pos};
+}
+
+static void inherit_from_push(ExprAttrs *a, Expr *e)
+{
+    a->inherit_from = grow(a->inherit_from, a->ninherit_from, sizeof(Expr *));
+    a->inherit_from[a->ninherit_from++] = e;
+}
+
+static void format_pos(Parser *P, StrBuf *sb, PosIdx p)
+{
+    Pos pos = pos_get(P->pt, p);
+    const Source *s = pos.src;
+    if (!s || s->kind == SRC_NONE)
+        sb_puts(sb, "\xc2\xab" "none\xc2\xbb");
+    else if (s->kind == SRC_STRING)
+        sb_puts(sb, "\xc2\xab" "string\xc2\xbb");
+    else if (s->kind == SRC_STDIN)
+        sb_puts(sb, "\xc2\xab" "stdin\xc2\xbb");
+    else
+        sb_puts(sb, s->path ? s->path : "");
+    sb_printf(sb, ":%u", pos.line);
+    if (pos.col > 0)
+        sb_printf(sb, ":%u", pos.col);
+}
+
+static _Noreturn void dup_attr(Parser *P, const AttrName *path, uint32_t n, PosIdx pos, PosIdx prev)
+{
+    StrBuf sb;
+    sb_init(&sb);
+    sb_puts(&sb, "attribute '");
+    parse_show_attrpath(P->syms, path, n, &sb);
+    sb_puts(&sb, "' already defined at ");
+    format_pos(P, &sb, prev);
+    fail_at(P, pos, sb_finish(&sb));
+}
+
+static int cmp_attrdef(const void *a, const void *b)
+{
+    Symbol x = ((const AttrDef *)a)->name, y = ((const AttrDef *)b)->name;
+    return x < y ? -1 : x > y;
+}
+
+typedef struct PathBuf {
+    AttrName *items;
+    uint32_t n;
+} PathBuf;
+
+static void path_push(PathBuf *pb, AttrName an)
+{
+    pb->items = grow(pb->items, pb->n, sizeof(AttrName));
+    pb->items[pb->n++] = an;
+}
+
+/* Adds `sym = def` to a, merging two attribute-set literals the way CppNix
+ * does; path (ending in sym) is for error messages. */
+static void add_attr_sym(Parser *P, ExprAttrs *a, PathBuf *path, Symbol sym, AttrDef def)
+{
+    AttrDef *j = attr_find(P, a, sym);
+    if (!j) {
+        def.name = sym;
+        attr_push(P, a, def);
+        set_name(def.e, sym);
+        return;
+    }
+    if (def.e->kind != EXPR_ATTRS || j->e->kind != EXPR_ATTRS)
+        dup_attr(P, path->items, path->n, def.pos, j->pos);
+    ExprAttrs *ae = (ExprAttrs *)def.e, *ja = (ExprAttrs *)j->e;
+    uint32_t base = ja->ninherit_from;
+    /* CppNix walks the merged set in symbol order (a std::map). */
+    qsort(ae->attrs, ae->nattrs, sizeof(AttrDef), cmp_attrdef);
+    uint32_t n = ae->nattrs;
+    AttrDef *items = ae->attrs;
+    ae->attrs = NULL;
+    ae->nattrs = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        AttrDef ad = items[i];
+        if (ad.kind == ATTR_INHERITED_FROM)
+            ad.from_index += base;
+        path_push(path, (AttrName){ad.name, NULL});
+        add_attr_sym(P, ja, path, ad.name, ad);
+        path->n--;
+    }
+    for (uint32_t i = 0; i < ae->ndyn; i++)
+        dyn_push(ja, ae->dyn[i].name_expr, ae->dyn[i].value, ae->dyn[i].pos);
+    ae->ndyn = 0;
+    for (uint32_t i = 0; i < ae->ninherit_from; i++)
+        inherit_from_push(ja, ae->inherit_from[i]);
+    ae->ninherit_from = 0;
+}
+
+/* `a.b.c = e;` in a set: creates or extends nested sets (CppNix addAttr). */
+static void add_attr(Parser *P, ExprAttrs *a, PathBuf *path, PosIdx pos, Expr *e, const char *doc)
+{
+    uint32_t i;
+    for (i = 0; i + 1 < path->n; i++) {
+        ExprAttrs *nested;
+        AttrName *an = &path->items[i];
+        if (an->sym) {
+            AttrDef *j = attr_find(P, a, an->sym);
+            if (j) {
+                if (j->e->kind != EXPR_ATTRS)
+                    dup_attr(P, path->items, i + 1, pos, j->pos);
+                nested = (ExprAttrs *)j->e;
+            } else {
+                nested = mk_attrs(P, 0);
+                attr_push(P, a, (AttrDef){.name = an->sym, .kind = ATTR_PLAIN, .pos = pos,
+                                          .e = &nested->base});
+            }
+        } else {
+            nested = mk_attrs(P, 0);
+            dyn_push(a, an->expr, &nested->base, pos);
+        }
+        a = nested;
+    }
+    AttrName *last = &path->items[i];
+    if (last->sym)
+        add_attr_sym(P, a, path, last->sym,
+                     (AttrDef){.name = last->sym, .kind = ATTR_PLAIN, .pos = pos, .e = e});
+    else
+        dyn_push(a, last->expr, e, pos);
+    if (doc)
+        set_doc(e, doc);
+}
+
+/* ---- grammar ------------------------------------------------------------ */
+
+static Expr *parse_expr(Parser *P);
+static Expr *parse_op_expr(Parser *P, Expr *prim, Loc loc);
+static Expr *parse_select(Parser *P, Expr *prim, Loc loc);
+static Expr *parse_simple(Parser *P);
+static void parse_binds(Parser *P, ExprAttrs *a);
+static Expr *parse_string(Parser *P, const Token *open, bool *is_static);
+
+static bool starts_simple(TokKind k)
+{
+    switch (k) {
+    case TOK_ID: case TOK_INT: case TOK_FLOAT: case TOK_QUOTE: case TOK_IND_OPEN: case TOK_PATH:
+    case TOK_HPATH: case TOK_SPATH: case TOK_URI: case TOK_LPAREN: case TOK_LET: case TOK_REC:
+    case TOK_LBRACE: case TOK_LBRACK:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* One element of an attribute path. `"s"` and `${"s"}` are static names. */
+static AttrName parse_attr(Parser *P, const char *expecting)
+{
+    Token *t = peek(P);
+    if (t->kind == TOK_ID) {
+        Symbol s = sym_intern(P->syms, t->s, t->len);
+        advance(P);
+        return (AttrName){s, NULL};
+    }
+    if (t->kind == TOK_OR_KW) {
+        advance(P);
+        return (AttrName){P->s_or, NULL};
+    }
+    if (t->kind == TOK_QUOTE) {
+        Token open = *t;
+        advance(P);
+        bool is_static;
+        Expr *e = parse_string(P, &open, &is_static);
+        if (is_static) {
+            ExprString *s = (ExprString *)e;
+            return (AttrName){sym_intern(P->syms, s->s, s->len), NULL};
+        }
+        return (AttrName){0, e};
+    }
+    if (t->kind == TOK_DOLLAR_CURLY) {
+        advance(P);
+        Expr *e = parse_expr(P);
+        expect(P, TOK_RBRACE, "'}'");
+        if (e->kind == EXPR_STRING) {
+            ExprString *s = (ExprString *)e;
+            return (AttrName){sym_intern(P->syms, s->s, s->len), NULL};
+        }
+        return (AttrName){0, e};
+    }
+    syntax_error(P, t, expecting);
+}
+
+static PathBuf parse_attrpath(Parser *P)
+{
+    PathBuf pb = {NULL, 0};
+    for (;;) {
+        path_push(&pb, parse_attr(P, EXP_ATTR));
+        if (peek(P)->kind != TOK_DOT)
+            return pb;
+        advance(P);
+    }
+}
+
+/* "..." after the opening quote. Sets *is_static when the result is a plain
+ * ExprString that may serve as a static attribute name. */
+static Expr *parse_string(Parser *P, const Token *open, bool *is_static)
+{
+    Expr **parts = NULL;
+    uint32_t n = 0;
+    bool interp = false;
+    Loc first = {0, 0};
+    Token t;
+    for (;;) {
+        lex_mode(P, &t, 0, false);
+        if (n == 0 && !interp)
+            first = tok_loc(&t);
+        if (t.kind == TOK_STR) {
+            parts = grow(parts, n, sizeof(Expr *));
+            parts[n++] = mk_string(P, 0, t.s, t.len);
+        } else if (t.kind == TOK_DOLLAR_CURLY) {
+            interp = true;
+            Expr *e = parse_expr(P);
+            expect(P, TOK_RBRACE, "'}'");
+            parts = grow(parts, n, sizeof(Expr *));
+            parts[n++] = e;
+        } else if (t.kind == TOK_QUOTE) {
+            break;
+        } else {
+            syntax_error(P, &t, "'\"'");
+        }
+    }
+    *is_static = !interp;
+    if (!interp) {
+        if (n == 0)
+            return mk_string(P, tok_pos(P, open), "", 0);
+        ExprString *s = (ExprString *)parts[0];
+        s->base.pos = tok_pos(P, open);
+        return parts[0];
+    }
+    ExprConcatStrings *c = NEW(ExprConcatStrings, EXPR_CONCAT_STRINGS, mkpos(P, first));
+    c->force_string = true;
+    c->parts = parts;
+    c->nparts = n;
+    return &c->base;
+}
+
+typedef struct IndPart {
+    Expr *e;         /* interpolation, or NULL for text */
+    const char *s;
+    size_t len;
+    bool has_indent;
+} IndPart;
+
+/* CppNix's stripIndentation for ''...'' strings. */
+static Expr *strip_indentation(Parser *P, PosIdx pos, IndPart *es, uint32_t n)
+{
+    if (n == 0)
+        return mk_string(P, pos, "", 0);
+    bool at_start = true;
+    size_t min_indent = 1000000, cur_indent = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        IndPart *i = &es[k];
+        if (i->e || !i->has_indent) {
+            if (at_start) {
+                at_start = false;
+                if (cur_indent < min_indent)
+                    min_indent = cur_indent;
+            }
+            continue;
+        }
+        for (size_t j = 0; j < i->len; j++) {
+            char c = i->s[j];
+            if (at_start) {
+                if (c == ' ') {
+                    cur_indent++;
+                } else if (c == '\n') {
+                    cur_indent = 0;
+                } else {
+                    at_start = false;
+                    if (cur_indent < min_indent)
+                        min_indent = cur_indent;
+                }
+            } else if (c == '\n') {
+                at_start = true;
+                cur_indent = 0;
+            }
+        }
+    }
+
+    Expr **out = GC_MALLOC(n * sizeof(Expr *));
+    uint32_t nout = 0;
+    at_start = true;
+    size_t dropped = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        IndPart *i = &es[k];
+        if (i->e) {
+            at_start = false;
+            dropped = 0;
+            out[nout++] = i->e;
+            continue;
+        }
+        char *s2 = GC_MALLOC_ATOMIC(i->len + 1);
+        size_t o = 0;
+        for (size_t j = 0; j < i->len; j++) {
+            char c = i->s[j];
+            if (at_start) {
+                if (c == ' ') {
+                    if (dropped++ >= min_indent)
+                        s2[o++] = c;
+                } else if (c == '\n') {
+                    dropped = 0;
+                    s2[o++] = c;
+                } else {
+                    at_start = false;
+                    dropped = 0;
+                    s2[o++] = c;
+                }
+            } else {
+                s2[o++] = c;
+                if (c == '\n')
+                    at_start = true;
+            }
+        }
+        /* The last line is dropped if it only holds spaces. */
+        if (k == n - 1) {
+            size_t p = o;
+            while (p > 0 && s2[p - 1] != '\n')
+                p--;
+            if (p > 0) {
+                bool spaces = true;
+                for (size_t q = p; q < o; q++)
+                    if (s2[q] != ' ')
+                        spaces = false;
+                if (spaces)
+                    o = p;
+            }
+        }
+        if (o > 0) {
+            s2[o] = 0;
+            ExprString *e = NEW(ExprString, EXPR_STRING, 0);
+            e->s = s2;
+            e->len = (uint32_t)o;
+            out[nout++] = &e->base;
+        }
+    }
+    if (nout == 0)
+        return mk_string(P, pos, "", 0);
+    if (nout == 1 && out[0]->kind == EXPR_STRING) {
+        out[0]->pos = pos;
+        return out[0];
+    }
+    ExprConcatStrings *c = NEW(ExprConcatStrings, EXPR_CONCAT_STRINGS, pos);
+    c->force_string = true;
+    c->parts = out;
+    c->nparts = nout;
+    return &c->base;
+}
+
+static Expr *parse_ind_string(Parser *P, const Token *open)
+{
+    IndPart *parts = NULL;
+    uint32_t n = 0;
+    Token t;
+    for (;;) {
+        lex_mode(P, &t, 1, false);
+        if (t.kind == TOK_IND_STR) {
+            parts = grow(parts, n, sizeof(IndPart));
+            parts[n++] = (IndPart){NULL, t.s, t.len, t.has_indent};
+        } else if (t.kind == TOK_DOLLAR_CURLY) {
+            Expr *e = parse_expr(P);
+            expect(P, TOK_RBRACE, "'}'");
+            parts = grow(parts, n, sizeof(IndPart));
+            parts[n++] = (IndPart){e, NULL, 0, false};
+        } else if (t.kind == TOK_IND_CLOSE) {
+            break;
+        } else {
+            syntax_error(P, &t, "indented string or '${' or end of an indented string");
+        }
+    }
+    return strip_indentation(P, tok_pos(P, open), parts, n);
+}
+
+/* Reports a lint diagnostic: level 1 warns through the callback, 2 fails. */
+static void lint(Parser *P, int level, PosIdx pos, const char *msg)
+{
+    if (level <= 0)
+        return;
+    if (level >= 2)
+        fail_at(P, pos, msg);
+    if (P->opts.warn)
+        P->opts.warn(P->opts.warn_ctx, msg, pos);
+}
+
+static const char *canon_path(const char *base, const char *lit, size_t n)
+{
+    size_t bl = lit[0] == '/' ? 0 : strlen(base);
+    char *out = GC_MALLOC_ATOMIC(bl + n + 3);
+    size_t o = 0;
+    /* Process base then literal as one stream of segments. */
+    for (int part = 0; part < 2; part++) {
+        const char *s = part ? lit : base;
+        size_t len = part ? n : bl;
+        size_t i = 0;
+        while (i < len) {
+            while (i < len && s[i] == '/')
+                i++;
+            size_t st = i;
+            while (i < len && s[i] != '/')
+                i++;
+            size_t sl = i - st;
+            if (sl == 0 || (sl == 1 && s[st] == '.'))
+                continue;
+            if (sl == 2 && s[st] == '.' && s[st + 1] == '.') {
+                while (o > 0 && out[o - 1] != '/')
+                    o--;
+                if (o > 0)
+                    o--;
+                continue;
+            }
+            out[o++] = '/';
+            memcpy(out + o, s + st, sl);
+            o += sl;
+        }
+    }
+    if (o == 0)
+        out[o++] = '/';
+    out[o] = 0;
+    return out;
+}
+
+/* The first part of a path literal, resolved like CppNix's path_start rule. */
+static Expr *make_path(Parser *P, const Token *t, PosIdx pos)
+{
+    const char *lit = t->s;
+    size_t n = t->len;
+    const char *path;
+    if (t->kind == TOK_HPATH) {
+        if (P->opts.pure_eval)
+            fail_fmt(P, 0, "the path '%.*s' can not be resolved in pure mode", (int)n, lit);
+        if (P->opts.lint_absolute_path_literals)
+            lint(P, P->opts.lint_absolute_path_literals, pos,
+                 pfmt("home path literals are not portable. Consider replacing path literal "
+                      "'%.*s' by a string, relative path, or parameter "
+                      "(lint-absolute-path-literals)",
+                      (int)n, lit));
+        const char *home = P->opts.home;
+        if (!home)
+            home = getenv("HOME");
+        if (!home)
+            home = "";
+        path = pfmt("%s%.*s", home, (int)(n - 1), lit + 1);
+    } else {
+        if (lit[0] == '/') {
+            if (P->opts.lint_absolute_path_literals)
+                lint(P, P->opts.lint_absolute_path_literals, pos,
+                     pfmt("absolute path literals are not portable. Consider replacing path "
+                          "literal '%.*s' by a string, relative path, or parameter "
+                          "(lint-absolute-path-literals)",
+                          (int)n, lit));
+        } else if (lit[0] != '.' && P->opts.lint_short_path_literals) {
+            lint(P, P->opts.lint_short_path_literals, pos,
+                 pfmt("relative path literal '%.*s' should be prefixed with '.' for clarity: "
+                      "'./%.*s' (lint-short-path-literals)",
+                      (int)n, lit, (int)n, lit));
+        }
+        const char *base = P->src->basedir ? P->src->basedir : "/";
+        path = canon_path(base, lit, n);
+        if (n > 1 && lit[n - 1] == '/')
+            path = pfmt("%s/", path);
+    }
+    ExprPath *e = NEW(ExprPath, EXPR_PATH, pos);
+    e->path = path;
+    return &e->base;
+}
+
+static Expr *parse_path(Parser *P, const Token *start)
+{
+    PosIdx pos = tok_pos(P, start);
+    Expr *first = make_path(P, start, pos);
+    Expr **parts = NULL;
+    uint32_t n = 0;
+    bool slash = start->slash;
+    Loc prev = tok_loc(start);
+    Token t;
+    lex_mode(P, &t, 2, slash);
+    for (;;) {
+        if (t.kind == TOK_PATH_END)
+            break;
+        if (t.kind == TOK_LEXERR) {
+            /* At the very end CppNix points at the previous path piece. */
+            Loc l = t.start == (uint32_t)(P->L.lim - P->L.buf) ? prev : tok_loc(&t);
+            fail_at(P, mkpos(P, l), t.s);
+        }
+        if (t.kind == TOK_STR) {
+            Token s = t;
+            lex_mode(P, &t, 2, s.slash);
+            /* The grammar only allows text right after the path start when an
+             * interpolation follows. */
+            if (n == 0 && t.kind != TOK_DOLLAR_CURLY)
+                syntax_error_at(P, &t, t.kind == TOK_PATH_END ? tok_loc(&s) : tok_loc(&t), "'${'");
+            parts = grow(parts, n, sizeof(Expr *));
+            parts[n++] = mk_string(P, 0, s.s, s.len);
+            prev = tok_loc(&s);
+            continue;
+        }
+        /* TOK_DOLLAR_CURLY */
+        Expr *e = parse_expr(P);
+        Token rb = expect(P, TOK_RBRACE, "'}'");
+        prev = tok_loc(&rb);
+        parts = grow(parts, n, sizeof(Expr *));
+        parts[n++] = e;
+        lex_mode(P, &t, 2, false);
+    }
+    if (n == 0)
+        return first;
+    ExprConcatStrings *c = NEW(ExprConcatStrings, EXPR_CONCAT_STRINGS, pos);
+    c->force_string = false;
+    c->parts = GC_MALLOC((n + 1) * sizeof(Expr *));
+    c->parts[0] = first;
+    memcpy(c->parts + 1, parts, n * sizeof(Expr *));
+    c->nparts = n + 1;
+    return &c->base;
+}
+
+static Expr *parse_list(Parser *P, const Token *open)
+{
+    ExprList *l = NEW(ExprList, EXPR_LIST, tok_pos(P, open));
+    for (;;) {
+        Token *t = peek(P);
+        if (t->kind == TOK_RBRACK) {
+            advance(P);
+            return &l->base;
+        }
+        if (!starts_simple(t->kind))
+            syntax_error(P, t, NULL);
+        Loc loc = tok_loc(t);
+        Expr *e = parse_select(P, NULL, loc);
+        l->elems = grow(l->elems, l->n, sizeof(Expr *));
+        l->elems[l->n++] = e;
+    }
+}
+
+/* `{ binds }` after the opening brace (not formals). */
+static Expr *parse_attrs_body(Parser *P, PosIdx pos, bool rec, const char *expecting)
+{
+    ExprAttrs *a = mk_attrs(P, pos);
+    a->rec = rec;
+    parse_binds(P, a);
+    expect(P, TOK_RBRACE, expecting);
+    return &a->base;
+}
+
+static Expr *parse_simple(Parser *P)
+{
+    Token *t = peek(P);
+    Token tk = *t;
+    switch (t->kind) {
+    case TOK_ID: {
+        advance(P);
+        PosIdx pos = tok_pos(P, &tk);
+        if (tk.len == 8 && memcmp(tk.s, "__curPos", 8) == 0)
+            return new_node(sizeof(Expr), EXPR_POS, pos);
+        return mk_var(P, pos, sym_intern(P->syms, tk.s, tk.len));
+    }
+    case TOK_INT: {
+        advance(P);
+        ExprInt *e = NEW(ExprInt, EXPR_INT, tok_pos(P, &tk));
+        e->value = tk.i;
+        return &e->base;
+    }
+    case TOK_FLOAT: {
+        advance(P);
+        ExprFloat *e = NEW(ExprFloat, EXPR_FLOAT, tok_pos(P, &tk));
+        e->value = tk.f;
+        return &e->base;
+    }
+    case TOK_QUOTE: {
+        advance(P);
+        bool is_static;
+        return parse_string(P, &tk, &is_static);
+    }
+    case TOK_IND_OPEN:
+        advance(P);
+        return parse_ind_string(P, &tk);
+    case TOK_PATH:
+    case TOK_HPATH:
+        advance(P);
+        return parse_path(P, &tk);
+    case TOK_SPATH: {
+        advance(P);
+        PosIdx pos = tok_pos(P, &tk);
+        Expr *args[2] = {mk_var(P, 0, P->s_nix_path), mk_string(P, 0, tk.s + 1, tk.len - 2)};
+        return mk_call(pos, mk_var(P, 0, P->s_find_file), args, 2);
+    }
+    case TOK_URI: {
+        advance(P);
+        PosIdx pos = tok_pos(P, &tk);
+        int lv = P->opts.lint_url_literals;
+        if (lv > 0)
+            lint(P, lv, pos,
+                 pfmt("URL literals are %s. Consider using a string literal \"%.*s\" instead "
+                      "(lint-url-literals)",
+                      lv >= 2 ? "disallowed" : "discouraged", (int)tk.len, tk.s));
+        return mk_string(P, pos, tk.s, tk.len);
+    }
+    case TOK_LPAREN: {
+        advance(P);
+        Expr *e = parse_expr(P);
+        expect(P, TOK_RPAREN, "')'");
+        return e;
+    }
+    case TOK_LET: {
+        /* let { ...; body = e; } is (rec { ... }).body */
+        advance(P);
+        expect(P, TOK_LBRACE, "'{'");
+        PosIdx pos = tok_pos(P, &tk);
+        Expr *a = parse_attrs_body(P, pos, true, "'inherit' or '}'");
+        ExprSelect *s = NEW(ExprSelect, EXPR_SELECT, pos);
+        s->e = a;
+        s->path = GC_MALLOC(sizeof(AttrName));
+        s->path[0] = (AttrName){P->s_body, NULL};
+        s->npath = 1;
+        return &s->base;
+    }
+    case TOK_REC:
+        advance(P);
+        expect(P, TOK_LBRACE, "'{'");
+        return parse_attrs_body(P, tok_pos(P, &tk), true, "'inherit' or '}'");
+    case TOK_LBRACE:
+        advance(P);
+        return parse_attrs_body(P, tok_pos(P, &tk), false, "'inherit'");
+    case TOK_LBRACK:
+        advance(P);
+        return parse_list(P, &tk);
+    default:
+        syntax_error(P, t, NULL);
+    }
+}
+
+/* expr_select: simple ('.' attrpath ('or' expr_select)?)? | simple 'or' */
+static Expr *parse_select(Parser *P, Expr *prim, Loc loc)
+{
+    Token *t0 = peek(P);
+    enter(P, t0);
+    if (!prim)
+        prim = parse_simple(P);
+    Token *t = peek(P);
+    if (t->kind == TOK_DOT) {
+        advance(P);
+        PathBuf pb = parse_attrpath(P);
+        ExprSelect *s = NEW(ExprSelect, EXPR_SELECT, mkpos(P, loc));
+        s->e = prim;
+        s->path = pb.items;
+        s->npath = pb.n;
+        if (peek(P)->kind == TOK_OR_KW) {
+            advance(P);
+            Token *d = peek(P);
+            s->def = parse_select(P, NULL, tok_loc(d));
+        }
+        prim = &s->base;
+    } else if (t->kind == TOK_OR_KW) {
+        /* CppNix's "cursed or": `f or` applies f to a variable named or. */
+        advance(P);
+        PosIdx pos = mkpos(P, loc);
+        prim = mk_call1(pos, prim, mk_var(P, pos, P->s_or));
+    }
+    P->depth--;
+    return prim;
+}
+
+static Expr *parse_app(Parser *P, Expr *prim, Loc loc)
+{
+    Expr *fn = parse_select(P, prim, loc);
+    Token *t = peek(P);
+    if (!starts_simple(t->kind))
+        return fn;
+    Expr *buf[8];
+    Expr **args = buf;
+    uint32_t n = 0, cap = 8;
+    do {
+        if (n == cap) {
+            Expr **a = GC_MALLOC(2 * cap * sizeof(Expr *));
+            memcpy(a, args, n * sizeof(Expr *));
+            args = a;
+            cap *= 2;
+        }
+        args[n++] = parse_select(P, NULL, tok_loc(t));
+        t = peek(P);
+    } while (starts_simple(t->kind));
+    return mk_call(mkpos(P, loc), fn, args, n);
+}
+
+enum { ASSOC_LEFT, ASSOC_RIGHT, ASSOC_NONE };
+
+/* Binding power of binary operators (CppNix's %left/%right/%nonassoc order). */
+static int binop_prec(TokKind k, int *assoc)
+{
+    switch (k) {
+    case TOK_IMPL: *assoc = ASSOC_RIGHT; return 1;
+    case TOK_OR: *assoc = ASSOC_LEFT; return 2;
+    case TOK_AND: *assoc = ASSOC_LEFT; return 3;
+    case TOK_EQ: case TOK_NEQ: *assoc = ASSOC_NONE; return 4;
+    case TOK_LT: case TOK_GT: case TOK_LEQ: case TOK_GEQ: *assoc = ASSOC_NONE; return 5;
+    case TOK_UPDATE: *assoc = ASSOC_RIGHT; return 6;
+    case TOK_PLUS: case TOK_MINUS: *assoc = ASSOC_LEFT; return 8;
+    case TOK_STAR: case TOK_SLASH: *assoc = ASSOC_LEFT; return 9;
+    case TOK_CONCAT: *assoc = ASSOC_RIGHT; return 10;
+    case TOK_QUESTION: *assoc = ASSOC_NONE; return 11;
+    default: return 0;
+    }
+}
+#define PREC_NOT 7
+#define PREC_NEGATE 12
+
+static Expr *build_binop(Parser *P, const Token *op, Expr *a, Expr *b)
+{
+    PosIdx pos = tok_pos(P, op);
+    switch (op->kind) {
+    case TOK_IMPL: return mk_binop(pos, OP_IMPL, a, b);
+    case TOK_OR: return mk_binop(pos, OP_OR, a, b);
+    case TOK_AND: return mk_binop(pos, OP_AND, a, b);
+    case TOK_EQ: return mk_binop(pos, OP_EQ, a, b);
+    case TOK_NEQ: return mk_binop(pos, OP_NEQ, a, b);
+    case TOK_LT: return mk_binop(pos, OP_LT, a, b);
+    case TOK_GT: return mk_binop(pos, OP_GT, a, b);
+    case TOK_LEQ: return mk_binop(pos, OP_LE, a, b);
+    case TOK_GEQ: return mk_binop(pos, OP_GE, a, b);
+    case TOK_UPDATE: return mk_binop(pos, OP_UPDATE, a, b);
+    case TOK_PLUS: return mk_binop(pos, OP_ADD, a, b);
+    case TOK_MINUS: return mk_binop(pos, OP_SUB, a, b);
+    case TOK_STAR: return mk_binop(pos, OP_MUL, a, b);
+    case TOK_SLASH: return mk_binop(pos, OP_DIV, a, b);
+    default: return mk_binop(pos, OP_CONCAT_LISTS, a, b);
+    }
+}
+
+/* Precedence climbing over expr_op: parses operators binding tighter than or
+ * as tight as min. prim, if set, is an already parsed expr_simple at loc. */
+static Expr *parse_binop(Parser *P, int min, Expr *prim, Loc loc)
+{
+    Expr *lhs;
+    Token *t = peek(P);
+    enter(P, t);
+    if (prim) {
+        lhs = parse_app(P, prim, loc);
+    } else if (t->kind == TOK_BANG) {
+        Token op = *t;
+        advance(P);
+        Expr *e = parse_binop(P, PREC_NOT + 1, NULL, loc);
+        ExprNot *n = NEW(ExprNot, EXPR_NOT, tok_pos(P, &op));
+        n->e = e;
+        lhs = &n->base;
+    } else if (t->kind == TOK_MINUS) {
+        Token op = *t;
+        advance(P);
+        Expr *e = parse_binop(P, PREC_NEGATE + 1, NULL, loc);
+        PosIdx pos = tok_pos(P, &op);
+        ExprInt *zero = NEW(ExprInt, EXPR_INT, 0);
+        lhs = mk_binop(pos, OP_SUB, &zero->base, e);
+    } else {
+        if (!starts_simple(t->kind))
+            syntax_error(P, t, NULL);
+        lhs = parse_app(P, NULL, tok_loc(t));
+    }
+    for (;;) {
+        t = peek(P);
+        int assoc, prec = binop_prec(t->kind, &assoc);
+        if (prec == 0 || prec < min)
+            break;
+        Token op = *t;
+        advance(P);
+        if (op.kind == TOK_QUESTION) {
+            PathBuf pb = parse_attrpath(P);
+            ExprHasAttr *h = NEW(ExprHasAttr, EXPR_HAS_ATTR, tok_pos(P, &op));
+            h->e = lhs;
+            h->path = pb.items;
+            h->npath = pb.n;
+            lhs = &h->base;
+            continue;
+        }
+        if (assoc == ASSOC_RIGHT) {
+            /* Collect the whole chain iteratively, then fold from the right,
+             * so that long `a ++ b ++ ...` chains need no deep recursion. */
+            Expr *sbuf[8];
+            Token obuf[8];
+            Expr **es = sbuf;
+            Token *ops = obuf;
+            uint32_t n = 0, cap = 8;
+            es[n] = lhs;
+            ops[n++] = op;
+            for (;;) {
+                Expr *r = parse_binop(P, prec + 1, NULL, loc);
+                Token *nt = peek(P);
+                if (nt->kind != op.kind) {
+                    lhs = r;
+                    break;
+                }
+                if (n == cap) {
+                    Expr **e2 = GC_MALLOC(2 * cap * sizeof(Expr *));
+                    Token *o2 = GC_MALLOC(2 * cap * sizeof(Token));
+                    memcpy(e2, es, n * sizeof(Expr *));
+                    memcpy(o2, ops, n * sizeof(Token));
+                    es = e2;
+                    ops = o2;
+                    cap *= 2;
+                }
+                es[n] = r;
+                ops[n++] = *nt;
+                advance(P);
+            }
+            while (n > 0) {
+                n--;
+                lhs = build_binop(P, &ops[n], es[n], lhs);
+            }
+            continue;
+        }
+        Expr *rhs = parse_binop(P, prec + 1, NULL, loc);
+        lhs = build_binop(P, &op, lhs, rhs);
+        if (assoc == ASSOC_NONE) {
+            int a2;
+            Token *nt = peek(P);
+            if (binop_prec(nt->kind, &a2) == prec)
+                syntax_error(P, nt, NULL);
+        }
+    }
+    P->depth--;
+    return lhs;
+}
+
+/* expr_if minus `if`: an operator expression, optionally in a pipe chain. */
+static Expr *parse_op_expr(Parser *P, Expr *prim, Loc loc)
+{
+    Expr *lhs = parse_binop(P, 1, prim, loc);
+    Token *t = peek(P);
+    if (t->kind == TOK_PIPE_INTO) {
+        while ((t = peek(P))->kind == TOK_PIPE_INTO) {
+            PosIdx pos = tok_pos(P, t);
+            advance(P);
+            Token *s = peek(P);
+            Expr *f = parse_binop(P, 1, NULL, tok_loc(s));
+            lhs = mk_call1(pos, f, lhs);
+        }
+    } else if (t->kind == TOK_PIPE_FROM) {
+        Expr **es = NULL;
+        PosIdx *ps = NULL;
+        uint32_t n = 0;
+        es = grow(es, n, sizeof(Expr *));
+        es[n++] = lhs;
+        while ((t = peek(P))->kind == TOK_PIPE_FROM) {
+            ps = grow(ps, n - 1, sizeof(PosIdx));
+            ps[n - 1] = tok_pos(P, t);
+            advance(P);
+            Token *s = peek(P);
+            Expr *x = parse_binop(P, 1, NULL, tok_loc(s));
+            es = grow(es, n, sizeof(Expr *));
+            es[n++] = x;
+        }
+        lhs = es[n - 1];
+        for (uint32_t i = n - 1; i > 0; i--)
+            lhs = mk_call1(ps[i - 1], es[i - 1], lhs);
+    }
+    return lhs;
+}
+
+/* Formals after '{' up to and including '}'. */
+static Formals *parse_formals(Parser *P)
+{
+    Formals *f = GC_MALLOC(sizeof *f);
+    Token *t = peek(P);
+    if (t->kind == TOK_RBRACE) {
+        advance(P);
+        return f;
+    }
+    for (;;) {
+        t = peek(P);
+        if (t->kind == TOK_ELLIPSIS) {
+            advance(P);
+            expect(P, TOK_RBRACE, "'}'");
+            f->ellipsis = true;
+            return f;
+        }
+        if (t->kind == TOK_RBRACE && f->n > 0) {
+            advance(P);
+            return f;
+        }
+        if (t->kind != TOK_ID)
+            syntax_error(P, t, EXP_FORMAL_START);
+        Formal fm = {sym_intern(P->syms, t->s, t->len), tok_pos(P, t), NULL};
+        advance(P);
+        if (peek(P)->kind == TOK_QUESTION) {
+            advance(P);
+            fm.def = parse_expr(P);
+        }
+        f->items = grow(f->items, f->n, sizeof(Formal));
+        f->items[f->n++] = fm;
+        t = peek(P);
+        if (t->kind == TOK_RBRACE) {
+            advance(P);
+            return f;
+        }
+        if (t->kind != TOK_COMMA)
+            syntax_error(P, t, "'}' or ','");
+        advance(P);
+        t = peek(P);
+        if (t->kind != TOK_ID && t->kind != TOK_ELLIPSIS && t->kind != TOK_RBRACE)
+            syntax_error(P, t, EXP_FORMAL_START);
+    }
+}
+
+static int cmp_formal(const void *a, const void *b)
+{
+    const Formal *x = a, *y = b;
+    if (x->name != y->name)
+        return x->name < y->name ? -1 : 1;
+    return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* CppNix's validateFormals: sorts, then rejects duplicates. */
+static void validate_formals(Parser *P, Formals *f, PosIdx pos, Symbol arg)
+{
+    qsort(f->items, f->n, sizeof(Formal), cmp_formal);
+    for (uint32_t i = 0; i + 1 < f->n; i++)
+        if (f->items[i].name == f->items[i + 1].name)
+            fail_fmt(P, f->items[i + 1].pos, "duplicate formal function argument '%s'",
+                     sym_name(P->syms, f->items[i].name));
+    if (arg)
+        for (uint32_t i = 0; i < f->n; i++)
+            if (f->items[i].name == arg)
+                fail_fmt(P, pos, "duplicate formal function argument '%s'", sym_name(P->syms, arg));
+}
+
+static void parse_inherit(Parser *P, ExprAttrs *a)
+{
+    advance(P); /* inherit */
+    Expr *from = NULL;
+    if (peek(P)->kind == TOK_LPAREN) {
+        advance(P);
+        from = parse_expr(P);
+        expect(P, TOK_RPAREN, "')'");
+    }
+    Symbol *names = NULL;
+    PosIdx *poss = NULL;
+    uint32_t n = 0;
+    for (;;) {
+        Token *t = peek(P);
+        if (t->kind == TOK_SEMI) {
+            advance(P);
+            break;
+        }
+        if (t->kind != TOK_ID && t->kind != TOK_OR_KW && t->kind != TOK_QUOTE &&
+            t->kind != TOK_DOLLAR_CURLY)
+            syntax_error(P, t, NULL);
+        PosIdx pos = tok_pos(P, t);
+        AttrName an = parse_attr(P, NULL);
+        if (!an.sym)
+            fail_at(P, pos, "dynamic attributes not allowed in inherit");
+        names = grow(names, n, sizeof(Symbol));
+        poss = grow(poss, n, sizeof(PosIdx));
+        names[n] = an.sym;
+        poss[n++] = pos;
+    }
+    uint32_t from_index = 0;
+    if (from) {
+        inherit_from_push(a, from);
+        from_index = a->ninherit_from - 1;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        AttrDef *j = attr_find(P, a, names[i]);
+        if (j)
+            dup_attr(P, &(AttrName){names[i], NULL}, 1, poss[i], j->pos);
+        Expr *e;
+        if (from) {
+            ExprSelect *s = NEW(ExprSelect, EXPR_SELECT, poss[i]);
+            s->e = from;
+            s->path = GC_MALLOC(sizeof(AttrName));
+            s->path[0] = (AttrName){names[i], NULL};
+            s->npath = 1;
+            e = &s->base;
+        } else {
+            e = mk_var(P, poss[i], names[i]);
+        }
+        attr_push(P, a, (AttrDef){.name = names[i],
+                                  .kind = from ? ATTR_INHERITED_FROM : ATTR_INHERITED,
+                                  .from_index = from_index, .pos = poss[i], .e = e});
+    }
+}
+
+/* Bindings until a token that cannot start one; the caller checks it. */
+static void parse_binds(Parser *P, ExprAttrs *a)
+{
+    for (;;) {
+        Token *t = peek(P);
+        switch (t->kind) {
+        case TOK_INHERIT:
+            parse_inherit(P, a);
+            break;
+        case TOK_ID:
+        case TOK_OR_KW:
+        case TOK_QUOTE:
+        case TOK_DOLLAR_CURLY: {
+            PosIdx pos = tok_pos(P, t);
+            const char *doc = doc_text(P, t);
+            PathBuf pb = parse_attrpath(P);
+            expect(P, TOK_ASSIGN, "'.' or '='");
+            Expr *e = parse_expr(P);
+            expect(P, TOK_SEMI, "';'");
+            add_attr(P, a, &pb, pos, e, doc);
+            break;
+        }
+        default:
+            return;
+        }
+    }
+}
+
+/* A construct whose last part is an expression, kept on an explicit stack so
+ * that long `x: y: ...`, `if ... else if ...` or `with a; with b; ...` chains
+ * do not recurse. */
+typedef struct Pending {
+    Expr *node;
+    Formals *formals;
+    PosIdx pos;
+    const char *doc;
+} Pending;
+
+static Expr *parse_expr(Parser *P)
+{
+    Token *t = peek(P);
+    enter(P, t);
+    Pending sbuf[8];
+    Pending *st = sbuf;
+    uint32_t n = 0, cap = 8;
+    Expr *e;
+    for (;;) {
+        if (n == cap) {
+            Pending *s2 = GC_MALLOC(2 * cap * sizeof(Pending));
+            memcpy(s2, st, n * sizeof(Pending));
+            st = s2;
+            cap *= 2;
+        }
+        t = peek(P);
+        Token tk = *t;
+        Pending *pd = &st[n];
+        *pd = (Pending){0};
+        switch (tk.kind) {
+        case TOK_ASSERT: {
+            advance(P);
+            Expr *c = parse_expr(P);
+            expect(P, TOK_SEMI, "';'");
+            ExprAssert *a = NEW(ExprAssert, EXPR_ASSERT, tok_pos(P, &tk));
+            a->cond = c;
+            pd->node = &a->base;
+            n++;
+            continue;
+        }
+        case TOK_WITH: {
+            advance(P);
+            Expr *c = parse_expr(P);
+            expect(P, TOK_SEMI, "';'");
+            ExprWith *w = NEW(ExprWith, EXPR_WITH, tok_pos(P, &tk));
+            w->attrs = c;
+            pd->node = &w->base;
+            n++;
+            continue;
+        }
+        case TOK_IF: {
+            advance(P);
+            Expr *c = parse_expr(P);
+            expect(P, TOK_THEN, "'then'");
+            Expr *th = parse_expr(P);
+            expect(P, TOK_ELSE, "'else'");
+            ExprIf *i = NEW(ExprIf, EXPR_IF, tok_pos(P, &tk));
+            i->cond = c;
+            i->then = th;
+            pd->node = &i->base;
+            n++;
+            continue;
+        }
+        case TOK_LET: {
+            if (peek2(P)->kind == TOK_LBRACE)
+                break;
+            advance(P);
+            PosIdx pos = tok_pos(P, &tk);
+            ExprAttrs *a = mk_attrs(P, pos);
+            a->rec = true;
+            parse_binds(P, a);
+            expect(P, TOK_IN, "'in' or 'inherit'");
+            ExprLet *l = NEW(ExprLet, EXPR_LET, pos);
+            l->attrs = a;
+            pd->node = &l->base;
+            pd->pos = pos;
+            n++;
+            continue;
+        }
+        case TOK_ID: {
+            Token *t2 = peek2(P);
+            if (t2->kind == TOK_COLON) {
+                advance(P);
+                advance(P);
+                ExprLambda *l = NEW(ExprLambda, EXPR_LAMBDA, tok_pos(P, &tk));
+                l->arg = sym_intern(P->syms, tk.s, tk.len);
+                l->doc = doc_text(P, &tk);
+                pd->node = &l->base;
+                n++;
+                continue;
+            }
+            if (t2->kind == TOK_AT) {
+                advance(P);
+                advance(P);
+                expect(P, TOK_LBRACE, "'{'");
+                Formals *f = parse_formals(P);
+                expect(P, TOK_COLON, "':'");
+                ExprLambda *l = NEW(ExprLambda, EXPR_LAMBDA, tok_pos(P, &tk));
+                l->arg = sym_intern(P->syms, tk.s, tk.len);
+                l->formals = f;
+                l->doc = doc_text(P, &tk);
+                pd->node = &l->base;
+                pd->formals = f;
+                pd->pos = l->base.pos;
+                n++;
+                continue;
+            }
+            advance(P);
+            PosIdx pos = tok_pos(P, &tk);
+            Expr *v = tk.len == 8 && memcmp(tk.s, "__curPos", 8) == 0
+                          ? new_node(sizeof(Expr), EXPR_POS, pos)
+                          : mk_var(P, pos, sym_intern(P->syms, tk.s, tk.len));
+            e = parse_op_expr(P, v, tok_loc(&tk));
+            goto done;
+        }
+        case TOK_LBRACE: {
+            /* Formals or an attribute set: decided by at most two tokens. */
+            advance(P);
+            Token *a1 = peek(P);
+            bool formals;
+            if (a1->kind == TOK_RBRACE) {
+                TokKind k2 = peek2(P)->kind;
+                formals = k2 == TOK_COLON || k2 == TOK_AT;
+            } else if (a1->kind == TOK_ELLIPSIS) {
+                formals = true;
+            } else if (a1->kind == TOK_ID) {
+                TokKind k2 = peek2(P)->kind;
+                formals = k2 == TOK_COMMA || k2 == TOK_QUESTION || k2 == TOK_RBRACE;
+            } else {
+                formals = false;
+            }
+            PosIdx pos = tok_pos(P, &tk);
+            if (!formals) {
+                Expr *a = parse_attrs_body(P, pos, false, "'inherit'");
+                e = parse_op_expr(P, a, tok_loc(&tk));
+                goto done;
+            }
+            Formals *f = parse_formals(P);
+            Token *c = peek(P);
+            Symbol arg = 0;
+            if (c->kind == TOK_AT) {
+                advance(P);
+                Token id = expect(P, TOK_ID, "identifier");
+                arg = sym_intern(P->syms, id.s, id.len);
+                expect(P, TOK_COLON, "':'");
+            } else if (c->kind == TOK_COLON) {
+                advance(P);
+            } else {
+                syntax_error(P, c, "':' or '@'");
+            }
+            ExprLambda *l = NEW(ExprLambda, EXPR_LAMBDA, pos);
+            l->arg = arg;
+            l->formals = f;
+            l->doc = doc_text(P, &tk);
+            pd->node = &l->base;
+            pd->formals = f;
+            pd->pos = pos;
+            n++;
+            continue;
+        }
+        default:
+            break;
+        }
+        if (!starts_simple(tk.kind) && tk.kind != TOK_BANG && tk.kind != TOK_MINUS)
+            syntax_error(P, t, NULL);
+        e = parse_op_expr(P, NULL, tok_loc(&tk));
+        break;
+    }
+done:
+    /* Reduce the pending constructs innermost first, as bison would. */
+    while (n > 0) {
+        Pending *pd = &st[--n];
+        Expr *node = pd->node;
+        switch (node->kind) {
+        case EXPR_ASSERT: ((ExprAssert *)node)->body = e; break;
+        case EXPR_WITH: ((ExprWith *)node)->body = e; break;
+        case EXPR_IF: ((ExprIf *)node)->else_ = e; break;
+        case EXPR_LET: {
+            ExprLet *l = (ExprLet *)node;
+            if (l->attrs->ndyn)
+                fail_at(P, pd->pos, "dynamic attributes not allowed in let");
+            l->body = e;
+            break;
+        }
+        case EXPR_LAMBDA: {
+            ExprLambda *l = (ExprLambda *)node;
+            if (pd->formals)
+                validate_formals(P, pd->formals, pd->pos, l->arg);
+            l->body = e;
+            if (l->doc) {
+                /* The doc comment also belongs to curried inner lambdas. */
+                const char *d = l->doc;
+                l->doc = NULL;
+                set_doc(node, d);
+            }
+            break;
+        }
+        default:
+            break;
+        }
+        e = node;
+    }
+    P->depth--;
+    return e;
+}
+
+/* ---- entry point ---------------------------------------------------------- */
+
+static void finish_attrs(Parser *P)
+{
+    for (uint32_t i = 0; i < P->nall; i++) {
+        ExprAttrs *a = P->all_attrs[i];
+        if (a->nattrs > 1)
+            qsort(a->attrs, a->nattrs, sizeof(AttrDef), cmp_attrdef);
+    }
+}
+
+Expr *parse_source(SymTab *syms, PosTable *pos, const Source *src, const ParseOptions *opts,
+                   ParseError *err)
+{
+    Parser P;
+    memset(&P, 0, sizeof P);
+    P.syms = syms;
+    P.pt = pos;
+    P.src = src;
+    P.err = err;
+    if (opts)
+        P.opts = *opts;
+    err->msg = NULL;
+    err->pos = 0;
+    if (src->len >= UINT32_MAX - 2) {
+        err->msg = "source text too large";
+        return NULL;
+    }
+    char *buf = GC_MALLOC_ATOMIC(src->len + 1);
+    if (src->len)
+        memcpy(buf, src->text, src->len);
+    buf[src->len] = 0;
+    lex_init(&P.L, buf, src->len);
+    P.s_body = sym_intern_cstr(syms, "body");
+    P.s_or = sym_intern_cstr(syms, "or");
+    P.s_find_file = sym_intern_cstr(syms, "__findFile");
+    P.s_nix_path = sym_intern_cstr(syms, "__nixPath");
+    if (setjmp(P.jb))
+        return NULL;
+    Expr *e = parse_expr(&P);
+    Token *t = peek(&P);
+    if (t->kind != TOK_EOF)
+        syntax_error(&P, t, "end of file");
+    finish_attrs(&P);
+    return e;
+}

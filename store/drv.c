@@ -1,0 +1,594 @@
+/* Store derivations: ATerm printing and parsing, hashDerivationModulo, output paths. */
+#include "store/drv.h"
+
+#include <gc/gc.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/path.h"
+#include "util/strbuf.h"
+
+/* ---------- normalisation ---------- */
+
+static int cmp_cstr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int cmp_output(const void *a, const void *b)
+{
+    return strcmp(((const DrvOutput *)a)->name, ((const DrvOutput *)b)->name);
+}
+
+static int cmp_input(const void *a, const void *b)
+{
+    return strcmp(((const DrvInput *)a)->drv_path, ((const DrvInput *)b)->drv_path);
+}
+
+/* Stable on equal keys so that "later wins" can be applied after sorting. */
+static int cmp_env(const void *a, const void *b)
+{
+    const DrvEnvVar *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : (x < y ? -1 : x > y);
+}
+
+static uint32_t sort_unique_strs(const char **v, uint32_t n)
+{
+    if (n < 2)
+        return n;
+    qsort(v, n, sizeof *v, cmp_cstr);
+    uint32_t k = 1;
+    for (uint32_t i = 1; i < n; i++)
+        if (strcmp(v[i], v[k - 1]) != 0)
+            v[k++] = v[i];
+    return k;
+}
+
+/* Sorts inputs by path and merges entries for the same path (union of outputs). */
+static uint32_t merge_inputs(DrvInput *in, uint32_t n)
+{
+    if (n == 0)
+        return 0;
+    qsort(in, n, sizeof *in, cmp_input);
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (k && strcmp(in[k - 1].drv_path, in[i].drv_path) == 0) {
+            DrvInput *t = &in[k - 1];
+            const char **o = GC_MALLOC((t->noutputs + in[i].noutputs) * sizeof *o);
+            memcpy(o, t->outputs, t->noutputs * sizeof *o);
+            memcpy(o + t->noutputs, in[i].outputs, in[i].noutputs * sizeof *o);
+            t->outputs = o;
+            t->noutputs = sort_unique_strs(o, t->noutputs + in[i].noutputs);
+        } else {
+            in[k] = in[i];
+            const char **o = GC_MALLOC((in[k].noutputs + 1) * sizeof *o);
+            memcpy(o, in[k].outputs, in[k].noutputs * sizeof *o);
+            in[k].outputs = o;
+            in[k].noutputs = sort_unique_strs(o, in[k].noutputs);
+            k++;
+        }
+    }
+    return k;
+}
+
+void drv_normalise(Derivation *d)
+{
+    if (d->noutputs > 1)
+        qsort(d->outputs, d->noutputs, sizeof *d->outputs, cmp_output);
+    d->ninputs = merge_inputs(d->inputs, d->ninputs);
+    d->nsrcs = sort_unique_strs(d->srcs, d->nsrcs);
+    if (d->nenv > 1) {
+        qsort(d->env, d->nenv, sizeof *d->env, cmp_env);
+        uint32_t k = 0;
+        for (uint32_t i = 0; i < d->nenv; i++) {
+            if (k && strcmp(d->env[k - 1].key, d->env[i].key) == 0)
+                d->env[k - 1] = d->env[i];
+            else
+                d->env[k++] = d->env[i];
+        }
+        d->nenv = k;
+    }
+}
+
+bool drv_is_fixed_output(const Derivation *d)
+{
+    return d->noutputs == 1 && strcmp(d->outputs[0].name, "out") == 0 && d->outputs[0].hash[0];
+}
+
+const char *drv_env_get(const Derivation *d, const char *key)
+{
+    uint32_t lo = 0, hi = d->nenv;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        int c = strcmp(d->env[mid].key, key);
+        if (c == 0)
+            return d->env[mid].value;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/* ---------- printing ---------- */
+
+static void put_string(StrBuf *sb, const char *s)
+{
+    sb_reserve(sb, strlen(s) + 2);
+    sb->data[sb->len++] = '"';
+    for (const char *p = s;; p++) {
+        /* Copy the run up to the next special character in one go. */
+        const char *q = p;
+        while (*q && *q != '"' && *q != '\\' && *q != '\n' && *q != '\r' && *q != '\t')
+            q++;
+        if (q > p)
+            sb_add(sb, p, (size_t)(q - p));
+        if (!*q)
+            break;
+        char esc = *q == '\n' ? 'n' : *q == '\r' ? 'r' : *q == '\t' ? 't' : *q;
+        char two[2] = {'\\', esc};
+        sb_add(sb, two, 2);
+        p = q;
+    }
+    sb_putc(sb, '"');
+}
+
+static void put_strings(StrBuf *sb, const char *const *v, uint32_t n)
+{
+    sb_putc(sb, '[');
+    for (uint32_t i = 0; i < n; i++) {
+        if (i)
+            sb_putc(sb, ',');
+        put_string(sb, v[i]);
+    }
+    sb_putc(sb, ']');
+}
+
+static bool is_output_name(const Derivation *d, const char *key)
+{
+    for (uint32_t i = 0; i < d->noutputs; i++)
+        if (strcmp(d->outputs[i].name, key) == 0)
+            return true;
+    return false;
+}
+
+char *drv_unparse(const Derivation *d, bool mask_outputs, const DrvInput *inputs, uint32_t ninputs,
+                  size_t *len)
+{
+    StrBuf sb;
+    sb_init(&sb);
+    sb_reserve(&sb, 1024);
+    sb_puts(&sb, "Derive([");
+    for (uint32_t i = 0; i < d->noutputs; i++) {
+        const DrvOutput *o = &d->outputs[i];
+        if (i)
+            sb_putc(&sb, ',');
+        sb_putc(&sb, '(');
+        put_string(&sb, o->name);
+        sb_putc(&sb, ',');
+        put_string(&sb, mask_outputs ? "" : o->path);
+        sb_putc(&sb, ',');
+        put_string(&sb, o->hash_algo);
+        sb_putc(&sb, ',');
+        put_string(&sb, o->hash);
+        sb_putc(&sb, ')');
+    }
+    sb_puts(&sb, "],[");
+    if (!inputs) {
+        inputs = d->inputs;
+        ninputs = d->ninputs;
+    }
+    for (uint32_t i = 0; i < ninputs; i++) {
+        if (i)
+            sb_putc(&sb, ',');
+        sb_putc(&sb, '(');
+        put_string(&sb, inputs[i].drv_path);
+        sb_putc(&sb, ',');
+        put_strings(&sb, inputs[i].outputs, inputs[i].noutputs);
+        sb_putc(&sb, ')');
+    }
+    sb_puts(&sb, "],");
+    put_strings(&sb, d->srcs, d->nsrcs);
+    sb_putc(&sb, ',');
+    put_string(&sb, d->platform);
+    sb_putc(&sb, ',');
+    put_string(&sb, d->builder);
+    sb_putc(&sb, ',');
+    put_strings(&sb, d->args, d->nargs);
+    sb_puts(&sb, ",[");
+    for (uint32_t i = 0; i < d->nenv; i++) {
+        if (i)
+            sb_putc(&sb, ',');
+        sb_putc(&sb, '(');
+        put_string(&sb, d->env[i].key);
+        sb_putc(&sb, ',');
+        put_string(&sb, mask_outputs && is_output_name(d, d->env[i].key) ? "" : d->env[i].value);
+        sb_putc(&sb, ')');
+    }
+    sb_puts(&sb, "])");
+    if (len)
+        *len = sb.len;
+    return sb_finish(&sb);
+}
+
+/* ---------- parsing ---------- */
+
+typedef struct AParser {
+    const char *p, *end;
+    const char *err;
+} AParser;
+
+static bool a_fail(AParser *ps, const char *what)
+{
+    if (!ps->err) {
+        StrBuf sb;
+        sb_init(&sb);
+        sb_printf(&sb, "error parsing derivation: expected %s at offset %ld", what,
+                  (long)(ps->end - ps->p));
+        ps->err = sb_finish(&sb);
+    }
+    return false;
+}
+
+static bool a_lit(AParser *ps, const char *s)
+{
+    size_t n = strlen(s);
+    if ((size_t)(ps->end - ps->p) < n || memcmp(ps->p, s, n) != 0)
+        return a_fail(ps, s);
+    ps->p += n;
+    return true;
+}
+
+static bool a_peek(AParser *ps, char c) { return ps->p < ps->end && *ps->p == c; }
+
+static bool a_string(AParser *ps, const char **out)
+{
+    if (!a_peek(ps, '"'))
+        return a_fail(ps, "'\"'");
+    ps->p++;
+    const char *start = ps->p;
+    size_t n = 0;
+    bool simple = true;
+    for (const char *q = start;; q++) {
+        if (q >= ps->end)
+            return a_fail(ps, "end of string");
+        if (*q == '"')
+            break;
+        if (*q == '\\') {
+            simple = false;
+            q++;
+            if (q >= ps->end)
+                return a_fail(ps, "end of string");
+        }
+        n++;
+    }
+    char *r = GC_MALLOC_ATOMIC(n + 1);
+    if (simple) {
+        memcpy(r, start, n);
+        ps->p = start + n + 1;
+    } else {
+        size_t k = 0;
+        const char *q = start;
+        while (*q != '"') {
+            char c = *q++;
+            if (c == '\\') {
+                c = *q++;
+                c = c == 'n' ? '\n' : c == 'r' ? '\r' : c == 't' ? '\t' : c;
+            }
+            r[k++] = c;
+        }
+        ps->p = q + 1;
+    }
+    r[n] = 0;
+    if (memchr(r, 0, n))
+        return a_fail(ps, "a string without NUL");
+    *out = r;
+    return true;
+}
+
+/* A growable GC array of pointers-or-structs, element size sz. */
+typedef struct Vec {
+    void *data;
+    uint32_t n, cap;
+    size_t sz;
+} Vec;
+
+static void *vec_push(Vec *v)
+{
+    if (v->n == v->cap) {
+        v->cap = v->cap ? v->cap * 2 : 4;
+        void *nd = GC_MALLOC(v->cap * v->sz);
+        if (v->n)
+            memcpy(nd, v->data, v->n * v->sz);
+        v->data = nd;
+    }
+    return (char *)v->data + v->sz * v->n++;
+}
+
+/* '[' string, ... ']' */
+static bool a_strings(AParser *ps, const char ***out, uint32_t *n)
+{
+    Vec v = {.sz = sizeof(char *)};
+    if (!a_lit(ps, "["))
+        return false;
+    while (!a_peek(ps, ']')) {
+        if (v.n && !a_lit(ps, ","))
+            return false;
+        if (!a_string(ps, (const char **)vec_push(&v)))
+            return false;
+    }
+    ps->p++;
+    *out = v.data;
+    *n = v.n;
+    return true;
+}
+
+const char *drv_parse(const char *text, size_t len, const char *name, Derivation *out)
+{
+    AParser ps = {text, text + len, NULL};
+    memset(out, 0, sizeof *out);
+    out->name = name;
+    Vec outs = {.sz = sizeof(DrvOutput)}, ins = {.sz = sizeof(DrvInput)}, env = {.sz = sizeof(DrvEnvVar)};
+    if (!a_lit(&ps, "Derive(["))
+        return ps.err;
+    while (!a_peek(&ps, ']')) {
+        if (outs.n && !a_lit(&ps, ","))
+            return ps.err;
+        DrvOutput *o = vec_push(&outs);
+        if (!a_lit(&ps, "(") || !a_string(&ps, &o->name) || !a_lit(&ps, ",") ||
+            !a_string(&ps, &o->path) || !a_lit(&ps, ",") || !a_string(&ps, &o->hash_algo) ||
+            !a_lit(&ps, ",") || !a_string(&ps, &o->hash) || !a_lit(&ps, ")"))
+            return ps.err;
+    }
+    if (!a_lit(&ps, "],["))
+        return ps.err;
+    while (!a_peek(&ps, ']')) {
+        if (ins.n && !a_lit(&ps, ","))
+            return ps.err;
+        DrvInput *in = vec_push(&ins);
+        if (!a_lit(&ps, "(") || !a_string(&ps, &in->drv_path) || !a_lit(&ps, ",") ||
+            !a_strings(&ps, &in->outputs, &in->noutputs) || !a_lit(&ps, ")"))
+            return ps.err;
+    }
+    if (!a_lit(&ps, "],") || !a_strings(&ps, &out->srcs, &out->nsrcs) || !a_lit(&ps, ",") ||
+        !a_string(&ps, &out->platform) || !a_lit(&ps, ",") || !a_string(&ps, &out->builder) ||
+        !a_lit(&ps, ",") || !a_strings(&ps, &out->args, &out->nargs) || !a_lit(&ps, ",["))
+        return ps.err;
+    while (!a_peek(&ps, ']')) {
+        if (env.n && !a_lit(&ps, ","))
+            return ps.err;
+        DrvEnvVar *e = vec_push(&env);
+        if (!a_lit(&ps, "(") || !a_string(&ps, &e->key) || !a_lit(&ps, ",") ||
+            !a_string(&ps, &e->value) || !a_lit(&ps, ")"))
+            return ps.err;
+    }
+    if (!a_lit(&ps, "])"))
+        return ps.err;
+    if (ps.p != ps.end)
+        return "error parsing derivation: trailing data";
+    out->outputs = outs.data;
+    out->noutputs = outs.n;
+    out->inputs = ins.data;
+    out->ninputs = ins.n;
+    out->env = env.data;
+    out->nenv = env.n;
+    drv_normalise(out);
+    return NULL;
+}
+
+/* ---------- the cache and hashDerivationModulo ---------- */
+
+typedef struct DrvEntry {
+    const char *path;
+    const Derivation *drv;
+    Hash modulo; /* hashDerivationModulo(drv, mask=false) */
+    bool has_modulo;
+} DrvEntry;
+
+struct DrvCache {
+    DrvEntry *slots;
+    uint32_t cap, used;
+    DrvLoader loader;
+    void *loader_ctx;
+};
+
+DrvCache *drv_cache_new(DrvLoader loader, void *loader_ctx)
+{
+    DrvCache *c = GC_MALLOC_UNCOLLECTABLE(sizeof *c);
+    c->cap = 1024;
+    c->slots = GC_MALLOC(c->cap * sizeof *c->slots);
+    c->loader = loader;
+    c->loader_ctx = loader_ctx;
+    return c;
+}
+
+static uint64_t str_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 1099511628211ull;
+    return h;
+}
+
+static DrvEntry *cache_slot(DrvCache *c, const char *path)
+{
+    uint32_t mask = c->cap - 1, i = (uint32_t)str_hash(path) & mask;
+    while (c->slots[i].path && strcmp(c->slots[i].path, path) != 0)
+        i = (i + 1) & mask;
+    return &c->slots[i];
+}
+
+static DrvEntry *cache_insert(DrvCache *c, const char *path)
+{
+    if ((c->used + 1) * 4 > c->cap * 3) {
+        DrvEntry *old = c->slots;
+        uint32_t oldcap = c->cap;
+        c->cap *= 2;
+        c->slots = GC_MALLOC(c->cap * sizeof *c->slots);
+        for (uint32_t i = 0; i < oldcap; i++)
+            if (old[i].path)
+                *cache_slot(c, old[i].path) = old[i];
+    }
+    DrvEntry *e = cache_slot(c, path);
+    if (!e->path) {
+        e->path = path;
+        c->used++;
+    }
+    return e;
+}
+
+static DrvEntry *cache_load(DrvCache *c, const char *drv_path, const char **err)
+{
+    DrvEntry *e = cache_slot(c, drv_path);
+    if (e->path && e->drv)
+        return e;
+    if (!c->loader) {
+        *err = "derivation not known and no store to read it from";
+        return NULL;
+    }
+    size_t len = 0;
+    char *text = c->loader(c->loader_ctx, drv_path, &len, err);
+    if (!text)
+        return NULL;
+    Derivation *d = GC_MALLOC(sizeof *d);
+    const char *slash = strrchr(drv_path, '/');
+    const char *base = slash ? slash + 1 : drv_path;
+    size_t bl = strlen(base);
+    const char *name = base;
+    if (bl > STORE_HASH_LEN + 1 + 4) {
+        size_t nl = bl - STORE_HASH_LEN - 1 - 4;
+        char *nm = GC_MALLOC_ATOMIC(nl + 1);
+        memcpy(nm, base + STORE_HASH_LEN + 1, nl);
+        nm[nl] = 0;
+        name = nm;
+    }
+    const char *pe = drv_parse(text, len, name, d);
+    if (pe) {
+        *err = pe;
+        return NULL;
+    }
+    size_t pl = strlen(drv_path);
+    char *key = GC_MALLOC_ATOMIC(pl + 1);
+    memcpy(key, drv_path, pl + 1);
+    e = cache_insert(c, key);
+    e->drv = d;
+    return e;
+}
+
+const Derivation *drv_cache_get(DrvCache *c, const char *drv_path, const char **err)
+{
+    DrvEntry *e = cache_load(c, drv_path, err);
+    return e ? e->drv : NULL;
+}
+
+static int cmp_input_key(const void *a, const void *b) { return cmp_input(a, b); }
+
+static const char *hash_modulo_rec(DrvCache *c, const Derivation *d, bool mask, Hash *out, int depth);
+
+static const char *entry_modulo(DrvCache *c, DrvEntry *e, int depth)
+{
+    if (e->has_modulo)
+        return NULL;
+    const char *err = hash_modulo_rec(c, e->drv, false, &e->modulo, depth + 1);
+    if (!err)
+        e->has_modulo = true;
+    return err;
+}
+
+static const char *hash_modulo_rec(DrvCache *c, const Derivation *d, bool mask, Hash *out, int depth)
+{
+    if (depth > 100000)
+        return "derivation dependency chain too deep";
+    if (drv_is_fixed_output(d)) {
+        const DrvOutput *o = &d->outputs[0];
+        StrBuf sb;
+        sb_init(&sb);
+        sb_printf(&sb, "fixed:out:%s:%s:%s", o->hash_algo, o->hash, o->path);
+        hash_buf(HASH_SHA256, sb.data, sb.len, out);
+        return NULL;
+    }
+    DrvInput *ins = d->ninputs ? GC_MALLOC(d->ninputs * sizeof *ins) : NULL;
+    for (uint32_t i = 0; i < d->ninputs; i++) {
+        const char *err = NULL;
+        DrvEntry *e = cache_load(c, d->inputs[i].drv_path, &err);
+        if (!e)
+            return err;
+        if ((err = entry_modulo(c, e, depth)))
+            return err;
+        char *hex = GC_MALLOC_ATOMIC(2 * HASH_MAX_SIZE + 1);
+        hash_base16_encode(e->modulo.bytes, e->modulo.len, hex);
+        ins[i].drv_path = hex;
+        ins[i].outputs = d->inputs[i].outputs;
+        ins[i].noutputs = d->inputs[i].noutputs;
+    }
+    /* Two inputs may share a modulo hash (equal fixed outputs): merge them like a map. */
+    uint32_t n = d->ninputs;
+    if (n > 1) {
+        qsort(ins, n, sizeof *ins, cmp_input_key);
+        n = merge_inputs(ins, n);
+    }
+    size_t len;
+    char *text = drv_unparse(d, mask, ins, n, &len);
+    hash_buf(HASH_SHA256, text, len, out);
+    return NULL;
+}
+
+const char *drv_hash_modulo(DrvCache *c, const Derivation *d, bool mask_outputs, Hash *out)
+{
+    return hash_modulo_rec(c, d, mask_outputs, out, 0);
+}
+
+void drv_cache_put(DrvCache *c, const char *drv_path, const Derivation *d)
+{
+    DrvEntry *e = cache_insert(c, drv_path);
+    e->drv = d;
+    e->has_modulo = false;
+}
+
+const char *drv_fill_output_paths(DrvCache *c, Derivation *d, const char *store_dir)
+{
+    Hash h;
+    const char *err = drv_hash_modulo(c, d, true, &h);
+    if (err)
+        return err;
+    for (uint32_t i = 0; i < d->noutputs; i++) {
+        DrvOutput *o = &d->outputs[i];
+        o->path = store_make_output_path(store_dir, o->name, &h, d->name);
+        for (uint32_t j = 0; j < d->nenv; j++)
+            if (strcmp(d->env[j].key, o->name) == 0)
+                d->env[j].value = o->path;
+    }
+    return NULL;
+}
+
+const char **drv_references(const Derivation *d, size_t *n)
+{
+    const char **refs = GC_MALLOC((d->nsrcs + d->ninputs + 1) * sizeof *refs);
+    size_t k = 0;
+    for (uint32_t i = 0; i < d->nsrcs; i++)
+        refs[k++] = d->srcs[i];
+    for (uint32_t i = 0; i < d->ninputs; i++)
+        refs[k++] = d->inputs[i].drv_path;
+    *n = k;
+    return refs;
+}
+
+char *drv_store_path(const Derivation *d, const char *store_dir, char **text, size_t *text_len)
+{
+    size_t len, nrefs;
+    char *t = drv_unparse(d, false, NULL, 0, &len);
+    const char **refs = drv_references(d, &nrefs);
+    StrBuf nm;
+    sb_init(&nm);
+    sb_printf(&nm, "%s.drv", d->name);
+    char *p = store_text_path_for(store_dir, nm.data, t, len, refs, nrefs);
+    if (text)
+        *text = t;
+    if (text_len)
+        *text_len = len;
+    return p;
+}

@@ -1,0 +1,539 @@
+/* The local store: atomic additions under per-path locks, registered in SQLite. */
+#include "store/local.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gc/gc.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/strbuf.h"
+
+struct LocalStore {
+    const char *store_dir; /* logical */
+    const char *real_dir;  /* physical */
+    const char *state_dir;
+    sqlite3 *db;           /* opened on first use */
+    bool db_failed;
+    unsigned tmp_counter;
+};
+
+static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static char *fmt(const char *f, ...)
+{
+    StrBuf sb;
+    sb_init(&sb);
+    va_list ap;
+    va_start(ap, f);
+    sb_vprintf(&sb, f, ap);
+    va_end(ap);
+    return sb_finish(&sb);
+}
+
+LocalStore *store_open(const char *dir)
+{
+    LocalStore *s = GC_MALLOC_UNCOLLECTABLE(sizeof *s);
+    s->store_dir = dir ? dir : store_default_dir();
+    const char *root = getenv("CNIX_STORE_ROOT");
+    if (!root)
+        root = "";
+    s->real_dir = fmt("%s%s", root, s->store_dir);
+    const char *state = getenv("NIX_STATE_DIR");
+    s->state_dir = state && *state ? state : fmt("%s/nix/var/nix", root);
+    return s;
+}
+
+const char *store_dir(const LocalStore *s) { return s->store_dir; }
+
+char *store_real_path(const LocalStore *s, const char *path)
+{
+    size_t n = strlen(s->store_dir);
+    if (strncmp(path, s->store_dir, n) == 0)
+        return fmt("%s%s", s->real_dir, path + n);
+    return (char *)path;
+}
+
+static bool mkdir_p(const char *path, mode_t mode)
+{
+    char *p = fmt("%s", path);
+    for (char *q = p + 1; *q; q++) {
+        if (*q != '/')
+            continue;
+        *q = 0;
+        if (mkdir(p, mode) < 0 && errno != EEXIST)
+            return false;
+        *q = '/';
+    }
+    return mkdir(p, mode) == 0 || errno == EEXIST;
+}
+
+/* ---- database ---- */
+
+static const char schema[] =
+    "create table if not exists ValidPaths ("
+    "  id integer primary key autoincrement not null,"
+    "  path text unique not null,"
+    "  hash text not null,"
+    "  registrationTime integer not null,"
+    "  deriver text,"
+    "  narSize integer,"
+    "  ultimate integer,"
+    "  sigs text,"
+    "  ca text);"
+    "create table if not exists Refs ("
+    "  referrer integer not null,"
+    "  reference integer not null,"
+    "  primary key (referrer, reference),"
+    "  foreign key (referrer) references ValidPaths(id) on delete cascade,"
+    "  foreign key (reference) references ValidPaths(id) on delete restrict);"
+    "create index if not exists IndexReferrer on Refs(referrer);"
+    "create index if not exists IndexReference on Refs(reference);"
+    "create table if not exists DerivationOutputs ("
+    "  drv integer not null,"
+    "  id text not null,"
+    "  path text not null,"
+    "  primary key (drv, id),"
+    "  foreign key (drv) references ValidPaths(id) on delete cascade);";
+
+/* create: make the directories and database if missing (only for writes). */
+static sqlite3 *get_db(LocalStore *s, bool create, const char **err)
+{
+    if (s->db)
+        return s->db;
+    const char *dbdir = fmt("%s/db", s->state_dir);
+    const char *dbpath = fmt("%s/cnix.sqlite", dbdir);
+    if (!create && access(dbpath, F_OK) != 0) {
+        if (err)
+            *err = "no database";
+        return NULL;
+    }
+    if (create && !mkdir_p(dbdir, 0755)) {
+        if (err)
+            *err = fmt("creating directory '%s': %s", dbdir, strerror(errno));
+        return NULL;
+    }
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                        NULL) != SQLITE_OK) {
+        if (err)
+            *err = fmt("opening database '%s': %s", dbpath, db ? sqlite3_errmsg(db) : "out of memory");
+        sqlite3_close(db);
+        return NULL;
+    }
+    /* Several processes may add paths at once: wait for each other's transactions. */
+    sqlite3_busy_timeout(db, 60000);
+    char *msg = NULL;
+    if (sqlite3_exec(db, "pragma journal_mode = wal; pragma synchronous = normal;", NULL, NULL, &msg) !=
+            SQLITE_OK ||
+        sqlite3_exec(db, schema, NULL, NULL, &msg) != SQLITE_OK) {
+        if (err)
+            *err = fmt("initialising database '%s': %s", dbpath, msg ? msg : "?");
+        sqlite3_free(msg);
+        sqlite3_close(db);
+        return NULL;
+    }
+    s->db = db;
+    return db;
+}
+
+static int64_t path_id(sqlite3 *db, const char *path)
+{
+    sqlite3_stmt *st;
+    int64_t id = -1;
+    if (sqlite3_prepare_v2(db, "select id from ValidPaths where path = ?", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return id;
+}
+
+bool store_is_valid(LocalStore *s, const char *path)
+{
+    sqlite3 *db = get_db(s, false, NULL);
+    struct stat st;
+    return db && path_id(db, path) >= 0 && lstat(store_real_path(s, path), &st) == 0;
+}
+
+static const char *db_err(sqlite3 *db, const char *what)
+{
+    return fmt("%s: %s", what, sqlite3_errmsg(db));
+}
+
+static const char *exec_sql(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        const char *e = fmt("database: %s", msg ? msg : "?");
+        sqlite3_free(msg);
+        return e;
+    }
+    return NULL;
+}
+
+static const char *register_path(LocalStore *s, const char *path, const Hash *nar_hash,
+                                 uint64_t nar_size, const char *ca, const char *const *refs,
+                                 size_t nrefs)
+{
+    const char *err = NULL;
+    sqlite3 *db = get_db(s, true, &err);
+    if (!db)
+        return err;
+    if ((err = exec_sql(db, "begin immediate")))
+        return err;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db,
+                           "insert or replace into ValidPaths (path, hash, registrationTime, narSize, ca) "
+                           "values (?, ?, ?, ?, ?)",
+                           -1, &st, NULL) != SQLITE_OK) {
+        err = db_err(db, "registering path");
+        goto fail;
+    }
+    const char *h = hash_to_string(nar_hash, HASH_FMT_BASE16, true);
+    sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, h, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)nar_size);
+    if (ca)
+        sqlite3_bind_text(st, 5, ca, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 5);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        err = db_err(db, "registering path");
+        goto fail;
+    }
+    int64_t id = sqlite3_last_insert_rowid(db);
+    if (sqlite3_prepare_v2(db,
+                           "insert or ignore into Refs (referrer, reference) "
+                           "select ?, id from ValidPaths where path = ?",
+                           -1, &st, NULL) != SQLITE_OK) {
+        err = db_err(db, "registering references");
+        goto fail;
+    }
+    for (size_t i = 0; i < nrefs; i++) {
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_text(st, 2, refs[i], -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            sqlite3_finalize(st);
+            err = db_err(db, "registering references");
+            goto fail;
+        }
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return exec_sql(db, "commit");
+fail:
+    exec_sql(db, "rollback");
+    return err;
+}
+
+const char **store_query_references(LocalStore *s, const char *path, size_t *n)
+{
+    *n = 0;
+    sqlite3 *db = get_db(s, false, NULL);
+    sqlite3_stmt *st;
+    if (!db || sqlite3_prepare_v2(db,
+                                  "select v2.path from ValidPaths v1 join Refs r on r.referrer = v1.id "
+                                  "join ValidPaths v2 on v2.id = r.reference where v1.path = ? "
+                                  "order by v2.path",
+                                  -1, &st, NULL) != SQLITE_OK)
+        return NULL;
+    sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+    size_t cap = 8;
+    const char **r = GC_MALLOC(cap * sizeof *r);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (*n == cap) {
+            const char **nr = GC_MALLOC(2 * cap * sizeof *nr);
+            memcpy(nr, r, cap * sizeof *nr);
+            r = nr;
+            cap *= 2;
+        }
+        r[(*n)++] = fmt("%s", (const char *)sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    return r;
+}
+
+/* ---- file system helpers ---- */
+
+/* Removes a tree, making read-only directories writable first. */
+static void delete_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) < 0)
+        return;
+    if (S_ISDIR(st.st_mode)) {
+        chmod(path, 0755);
+        DIR *d = opendir(path);
+        if (d) {
+            struct dirent *de;
+            /* Collect names first: deleting while reading a directory is unspecified. */
+            StrBuf names;
+            sb_init(&names);
+            while ((de = readdir(d)))
+                if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+                    sb_add(&names, de->d_name, strlen(de->d_name) + 1);
+            closedir(d);
+            for (size_t i = 0; i < names.len; i += strlen(names.data + i) + 1)
+                delete_tree(fmt("%s/%s", path, names.data + i));
+        }
+        rmdir(path);
+    } else {
+        unlink(path);
+    }
+}
+
+/* Store canonical form: no write bits, mtime 1 (as CppNix's canonicalisePathMetaData). */
+static void canonicalise(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) < 0)
+        return;
+    if (S_ISDIR(st.st_mode)) {
+        DIR *d = opendir(path);
+        if (d) {
+            StrBuf names;
+            sb_init(&names);
+            struct dirent *de;
+            while ((de = readdir(d)))
+                if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+                    sb_add(&names, de->d_name, strlen(de->d_name) + 1);
+            closedir(d);
+            for (size_t i = 0; i < names.len; i += strlen(names.data + i) + 1)
+                canonicalise(fmt("%s/%s", path, names.data + i));
+        }
+    }
+    if (!S_ISLNK(st.st_mode))
+        chmod(path, (st.st_mode & S_IXUSR) || S_ISDIR(st.st_mode) ? 0555 : 0444);
+    struct timespec ts[2] = {{1, 0}, {1, 0}};
+    utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW);
+}
+
+/* Takes PATH.lock; retries if the holder deleted the file meanwhile. */
+static int lock_path(const char *lockfile)
+{
+    for (;;) {
+        int fd = open(lockfile, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (fd < 0)
+            return -1;
+        if (flock(fd, LOCK_EX) < 0) {
+            close(fd);
+            return -1;
+        }
+        struct stat st;
+        if (fstat(fd, &st) == 0 && st.st_nlink > 0)
+            return fd;
+        close(fd);
+    }
+}
+
+static void unlock_path(const char *lockfile, int fd)
+{
+    unlink(lockfile);
+    close(fd);
+}
+
+/* Writes the object at tmp (a path that does not exist yet). */
+typedef const char *(*Writer)(void *ctx, const char *tmp);
+
+static const char *add_generic(LocalStore *s, const char *path, Writer write, void *wctx,
+                               const Hash *nar_hash, uint64_t nar_size, const char *ca,
+                               const char *const *refs, size_t nrefs)
+{
+    if (store_is_valid(s, path))
+        return NULL;
+    if (!mkdir_p(s->real_dir, 0775))
+        return fmt("creating store directory '%s': %s", s->real_dir, strerror(errno));
+    const char *real = store_real_path(s, path);
+    const char *lockfile = fmt("%s.lock", real);
+    int fd = lock_path(lockfile);
+    if (fd < 0)
+        return fmt("locking '%s': %s", lockfile, strerror(errno));
+    const char *err = NULL;
+    if (store_is_valid(s, path)) /* someone else added it while we waited */
+        goto done;
+    delete_tree(real); /* leftovers of an interrupted addition */
+    const char *tmp = fmt("%s/.cnix-tmp-%ld-%u-%s", s->real_dir, (long)getpid(), s->tmp_counter++,
+                          strrchr(path, '/') + 1);
+    delete_tree(tmp);
+    if ((err = write(wctx, tmp))) {
+        delete_tree(tmp);
+        goto done;
+    }
+    canonicalise(tmp);
+    int dfd = open(s->real_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        syncfs(dfd); /* contents reach the disk before the rename makes them visible */
+        close(dfd);
+    }
+    if (rename(tmp, real) < 0) {
+        err = fmt("renaming '%s' to '%s': %s", tmp, real, strerror(errno));
+        delete_tree(tmp);
+        goto done;
+    }
+    err = register_path(s, path, nar_hash, nar_size, ca, refs, nrefs);
+done:
+    unlock_path(lockfile, fd);
+    return err;
+}
+
+/* ---- text paths ---- */
+
+typedef struct TextCtx {
+    const char *text;
+    size_t len;
+} TextCtx;
+
+static const char *write_text(void *ctx, const char *tmp)
+{
+    TextCtx *t = ctx;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return fmt("creating '%s': %s", tmp, strerror(errno));
+    size_t done = 0;
+    while (done < t->len) {
+        ssize_t n = write(fd, t->text + done, t->len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int e = errno;
+            close(fd);
+            return fmt("writing '%s': %s", tmp, strerror(e));
+        }
+        done += (size_t)n;
+    }
+    if (fsync(fd) < 0 || close(fd) < 0)
+        return fmt("writing '%s': %s", tmp, strerror(errno));
+    return NULL;
+}
+
+const char *store_add_text(LocalStore *s, const char *name, const char *text, size_t len,
+                           const char *const *refs, size_t nrefs, const char **out)
+{
+    const char *e = store_check_name(name, strlen(name));
+    if (e)
+        return e;
+    Hash h;
+    hash_buf(HASH_SHA256, text, len, &h);
+    const char *path = store_make_text_path(s->store_dir, name, &h, refs, nrefs);
+    *out = path;
+    if (store_is_valid(s, path))
+        return NULL;
+    StrBuf nar;
+    sb_init(&nar);
+    nar_of_bytes(text, len, false, &nar);
+    Hash nh;
+    hash_buf(HASH_SHA256, nar.data, nar.len, &nh);
+    TextCtx t = {text, len};
+    const char *ca = fmt("text:%s", hash_to_string(&h, HASH_FMT_NIX32, true));
+    return add_generic(s, path, write_text, &t, &nh, nar.len, ca, refs, nrefs);
+}
+
+const char *store_write_drv(LocalStore *s, const Derivation *d, const char **out)
+{
+    size_t nrefs, len;
+    const char **refs = drv_references(d, &nrefs);
+    char *text = drv_unparse(d, false, NULL, 0, &len);
+    return store_add_text(s, fmt("%s.drv", d->name), text, len, refs, nrefs, out);
+}
+
+/* ---- source paths ---- */
+
+typedef struct NarCtx {
+    const StrBuf *nar;
+} NarCtx;
+
+static const char *write_nar(void *ctx, const char *tmp)
+{
+    NarCtx *n = ctx;
+    return nar_restore((const uint8_t *)n->nar->data, n->nar->len, tmp);
+}
+
+const char *store_add_path(LocalStore *s, const char *name, const char *src, FileIngestion method,
+                           HashAlgo algo, NarFilter filter, void *fctx, bool dry_run, Hash *ca,
+                           const char **out)
+{
+    const char *e = store_check_name(name, strlen(name));
+    if (e)
+        return e;
+    Hash h;
+    StrBuf nar;
+    sb_init(&nar);
+    if (method == FIM_FLAT) {
+        struct stat st;
+        if (stat(src, &st) < 0)
+            return fmt("getting status of '%s': %s", src, strerror(errno));
+        if (!S_ISREG(st.st_mode))
+            return fmt("file '%s' is not a regular file", src);
+        if (!hash_file(algo, src, &h))
+            return fmt("reading file '%s': %s", src, strerror(errno));
+    } else if (dry_run) {
+        if ((e = nar_hash_path(src, algo, filter, fctx, &h, NULL)))
+            return e;
+    } else {
+        if ((e = nar_dump_to_buf(src, filter, fctx, &nar)))
+            return e;
+        hash_buf(algo, nar.data, nar.len, &h);
+    }
+    const char *path = store_make_fixed_output_path(s->store_dir, name, method, &h, NULL, 0, false, &e);
+    if (!path)
+        return e;
+    if (ca)
+        *ca = h;
+    *out = path;
+    if (dry_run || store_is_valid(s, path))
+        return NULL;
+    if (method == FIM_FLAT && (e = nar_dump_to_buf(src, NULL, NULL, &nar)))
+        return e;
+    Hash nh;
+    hash_buf(HASH_SHA256, nar.data, nar.len, &nh);
+    NarCtx n = {&nar};
+    const char *cas = fmt("fixed:%s%s", method == FIM_RECURSIVE ? "r:" : "",
+                          hash_to_string(&h, HASH_FMT_NIX32, true));
+    return add_generic(s, path, write_nar, &n, &nh, nar.len, cas, NULL, 0);
+}
+
+char *store_read_file(LocalStore *s, const char *path, size_t *len, const char **err)
+{
+    const char *real = store_real_path(s, path);
+    int fd = open(real, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        *err = fmt("opening '%s': %s", real, strerror(errno));
+        return NULL;
+    }
+    StrBuf sb;
+    sb_init(&sb);
+    char buf[65536];
+    for (;;) {
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            *err = fmt("reading '%s': %s", real, strerror(errno));
+            close(fd);
+            return NULL;
+        }
+        if (n == 0)
+            break;
+        sb_add(&sb, buf, (size_t)n);
+    }
+    close(fd);
+    *len = sb.len;
+    return sb_finish(&sb);
+}
+
+char *store_drv_loader(void *ctx, const char *drv_path, size_t *len, const char **err)
+{
+    return store_read_file(ctx, drv_path, len, err);
+}

@@ -1,0 +1,269 @@
+/* Computing, checking and parsing store paths. */
+#include "store/path.h"
+
+#include <gc/gc.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/strbuf.h"
+
+const char *store_default_dir(void)
+{
+    const char *d = getenv("NIX_STORE_DIR");
+    if (!d || !*d)
+        return "/nix/store";
+    size_t n = strlen(d);
+    while (n > 1 && d[n - 1] == '/')
+        n--;
+    char *r = GC_MALLOC_ATOMIC(n + 1);
+    memcpy(r, d, n);
+    r[n] = 0;
+    return r;
+}
+
+static const char *msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static const char *msg(const char *fmt, ...)
+{
+    StrBuf sb;
+    sb_init(&sb);
+    va_list ap;
+    va_start(ap, fmt);
+    sb_vprintf(&sb, fmt, ap);
+    va_end(ap);
+    return sb_finish(&sb);
+}
+
+static bool name_char_ok(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '+' ||
+           c == '-' || c == '.' || c == '_' || c == '?' || c == '=';
+}
+
+const char *store_check_name(const char *name, size_t len)
+{
+    if (len == 0)
+        return "name must not be empty";
+    if (len > STORE_NAME_MAX)
+        return msg("name '%.*s' must be no longer than %d characters", (int)len, name, STORE_NAME_MAX);
+    if (name[0] == '.') {
+        if (len == 1 || (name[1] == '.' && len == 2))
+            return msg("name '%.*s' is not valid", (int)len, name);
+        if (name[1] == '-')
+            return msg("name '%.*s' is not valid: first dash-separated component must not be '%s'",
+                       (int)len, name, ".");
+        if (name[1] == '.' && name[2] == '-')
+            return msg("name '%.*s' is not valid: first dash-separated component must not be '%s'",
+                       (int)len, name, "..");
+    }
+    for (size_t i = 0; i < len; i++)
+        if (!name_char_ok(name[i]))
+            return msg("name '%.*s' contains illegal character '%c'", (int)len, name, name[i]);
+    return NULL;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+char *store_make_type(const char *type, const char *const *refs, size_t nrefs, bool self)
+{
+    StrBuf sb;
+    sb_init(&sb);
+    sb_puts(&sb, type);
+    if (nrefs) {
+        const char **sorted = GC_MALLOC(nrefs * sizeof *sorted);
+        memcpy(sorted, refs, nrefs * sizeof *sorted);
+        qsort(sorted, nrefs, sizeof *sorted, cmp_str);
+        for (size_t i = 0; i < nrefs; i++) {
+            if (i && strcmp(sorted[i], sorted[i - 1]) == 0)
+                continue; /* a set: duplicates count once */
+            sb_putc(&sb, ':');
+            sb_puts(&sb, sorted[i]);
+        }
+    }
+    if (self)
+        sb_puts(&sb, ":self");
+    return sb_finish(&sb);
+}
+
+char *store_make_path_str(const char *store_dir, const char *type, const char *hash_str,
+                          const char *name)
+{
+    StrBuf sb;
+    sb_init(&sb);
+    sb_puts(&sb, type);
+    sb_putc(&sb, ':');
+    sb_puts(&sb, hash_str);
+    sb_putc(&sb, ':');
+    sb_puts(&sb, store_dir);
+    sb_putc(&sb, ':');
+    sb_puts(&sb, name);
+    Hash h;
+    hash_buf(HASH_SHA256, sb.data, sb.len, &h);
+    uint8_t c[20];
+    hash_compress(&h, c, 20);
+    size_t dlen = strlen(store_dir), nlen = strlen(name);
+    char *r = GC_MALLOC_ATOMIC(dlen + 1 + STORE_HASH_LEN + 1 + nlen + 1);
+    memcpy(r, store_dir, dlen);
+    r[dlen] = '/';
+    hash_nix32_encode(c, 20, r + dlen + 1);
+    r[dlen + 1 + STORE_HASH_LEN] = '-';
+    memcpy(r + dlen + 2 + STORE_HASH_LEN, name, nlen + 1);
+    return r;
+}
+
+char *store_make_path(const char *store_dir, const char *type, const Hash *h, const char *name)
+{
+    char buf[2 * HASH_MAX_SIZE + 16];
+    hash_format_into(h, HASH_FMT_BASE16, true, buf);
+    return store_make_path_str(store_dir, type, buf, name);
+}
+
+char *store_output_path_name(const char *name, const char *id)
+{
+    if (strcmp(id, "out") == 0)
+        return (char *)name;
+    StrBuf sb;
+    sb_init(&sb);
+    sb_printf(&sb, "%s-%s", name, id);
+    return sb_finish(&sb);
+}
+
+char *store_make_output_path(const char *store_dir, const char *id, const Hash *h, const char *name)
+{
+    StrBuf t;
+    sb_init(&t);
+    sb_printf(&t, "output:%s", id);
+    return store_make_path(store_dir, t.data, h, store_output_path_name(name, id));
+}
+
+char *store_make_fixed_output_path(const char *store_dir, const char *name, FileIngestion m,
+                                   const Hash *h, const char *const *refs, size_t nrefs, bool self,
+                                   const char **err)
+{
+    if (m == FIM_TEXT)
+        return store_make_text_path(store_dir, name, h, refs, nrefs);
+    if (m == FIM_RECURSIVE && h->algo == HASH_SHA256)
+        return store_make_path(store_dir, store_make_type("source", refs, nrefs, self), h, name);
+    if (nrefs || self) {
+        *err = msg("fixed output derivation '%s' is not allowed to refer to other store paths.\n"
+                   "You may need to use the 'unsafeDiscardReferences' derivation attribute, see "
+                   "the manual for more details.",
+                   name);
+        return NULL;
+    }
+    char buf[2 * HASH_MAX_SIZE + 40];
+    size_t n = (size_t)sprintf(buf, "fixed:out:%s", m == FIM_RECURSIVE ? "r:" : "");
+    n += hash_format_into(h, HASH_FMT_BASE16, true, buf + n);
+    buf[n++] = ':';
+    Hash inner;
+    hash_buf(HASH_SHA256, buf, n, &inner);
+    return store_make_path(store_dir, "output:out", &inner, name);
+}
+
+char *store_make_text_path(const char *store_dir, const char *name, const Hash *h,
+                           const char *const *refs, size_t nrefs)
+{
+    return store_make_path(store_dir, store_make_type("text", refs, nrefs, false), h, name);
+}
+
+char *store_text_path_for(const char *store_dir, const char *name, const char *s, size_t len,
+                          const char *const *refs, size_t nrefs)
+{
+    Hash h;
+    hash_buf(HASH_SHA256, s, len, &h);
+    return store_make_text_path(store_dir, name, &h, refs, nrefs);
+}
+
+char *store_hash_placeholder(const char *output)
+{
+    StrBuf sb;
+    sb_init(&sb);
+    sb_printf(&sb, "nix-output:%s", output);
+    Hash h;
+    hash_buf(HASH_SHA256, sb.data, sb.len, &h);
+    char *r = GC_MALLOC_ATOMIC(hash_nix32_len(32) + 2);
+    r[0] = '/';
+    hash_nix32_encode(h.bytes, 32, r + 1);
+    return r;
+}
+
+static bool hash_part_ok_char(char c)
+{
+    return !(c == 'e' || c == 'o' || c == 'u' || c == 't') &&
+           ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z'));
+}
+
+static bool hash_part_ok(const char *p)
+{
+    for (int i = 0; i < STORE_HASH_LEN; i++)
+        if (!hash_part_ok_char(p[i]))
+            return false;
+    return true;
+}
+
+/* Base name of path if it lies directly in store_dir, else NULL. */
+static const char *base_in_store(const char *store_dir, const char *path)
+{
+    size_t n = strlen(store_dir);
+    if (strncmp(path, store_dir, n) != 0 || path[n] != '/')
+        return NULL;
+    return path + n + 1;
+}
+
+const char *store_parse_path(const char *store_dir, const char *path)
+{
+    if (!*path)
+        return "empty path is not a valid store path";
+    const char *base = base_in_store(store_dir, path);
+    if (!base || strchr(base, '/') || !*base)
+        return msg("path '%s' is not in the Nix store", path);
+    size_t blen = strlen(base);
+    if (blen < STORE_HASH_LEN + 1)
+        return msg("'%s' is too short to be a valid store path", base);
+    if (base[STORE_HASH_LEN] != '-')
+        return msg("'%s' can't name a store path because the hash part is not followed by a '-'", base);
+    if (!hash_part_ok(base))
+        for (int i = 0; i < STORE_HASH_LEN; i++)
+            if (!hash_part_ok_char(base[i]))
+                return msg("store path '%s' contains illegal base-32 character '%c'", base, base[i]);
+    const char *e = store_check_name(base + STORE_HASH_LEN + 1, blen - STORE_HASH_LEN - 1);
+    if (e)
+        return msg("path '%s' is not a valid store path: %s", base, e);
+    return NULL;
+}
+
+bool store_is_store_path(const char *store_dir, const char *path)
+{
+    return store_parse_path(store_dir, path) == NULL;
+}
+
+bool store_is_in_store(const char *store_dir, const char *path)
+{
+    const char *b = base_in_store(store_dir, path);
+    return b && *b;
+}
+
+char *store_to_store_path(const char *store_dir, const char *path)
+{
+    const char *b = base_in_store(store_dir, path);
+    if (!b || !*b)
+        return NULL;
+    const char *slash = strchr(b, '/');
+    size_t n = slash ? (size_t)(slash - path) : strlen(path);
+    char *r = GC_MALLOC_ATOMIC(n + 1);
+    memcpy(r, path, n);
+    r[n] = 0;
+    return r;
+}
+
+const char *store_path_name(const char *store_dir, const char *path)
+{
+    const char *b = base_in_store(store_dir, path);
+    if (!b || strlen(b) < STORE_HASH_LEN + 1)
+        return b ? b : path;
+    return b + STORE_HASH_LEN + 1;
+}
