@@ -58,7 +58,7 @@ expect_err deep-attrsets 'error:' -- instantiate --eval deep-attrs.nix
 gen 'print("let a = " * 1000000 + "1" + "; in a" * 1000000)' deep-lets.nix
 expect_err deep-lets 'error:' -- instantiate --eval deep-lets.nix
 gen 'print("x: " * 1000000 + "1")' deep-lambdas.nix
-expect_err deep-lambdas 'error:' -- instantiate --eval deep-lambdas.nix
+expect_sane deep-lambdas -- instantiate --eval deep-lambdas.nix
 gen 'print("!" * 1000000 + "true")' deep-not.nix
 expect_err deep-negations 'error:' -- instantiate --eval deep-not.nix
 gen 'print("\"${" * 1000000 + "\"x\"" + "}\"" * 1000000)' deep-interp.nix
@@ -67,8 +67,8 @@ expect_err deep-interpolation 'error:' -- instantiate --eval deep-interp.nix
 # 10^6 operands: a flat but 10^6-deep left-leaning tree for the evaluator. Either the sum or
 # a clean error is acceptable.
 gen 'print("1" + " + 1" * 1000000)' long-sum.nix
-TIMEOUT=60 expect_sane long-sum-10e6 -- instantiate --eval long-sum.nix
+TIMEOUT=120 expect_sane long-sum-10e6 -- instantiate --eval long-sum.nix
 gen 'print("[" + " 1" * 1000000 + " ]")' long-list.nix
-TIMEOUT=60 expect_sane long-list-literal-10e6 -- instantiate --eval --strict long-list.nix
+TIMEOUT=120 expect_sane long-list-literal-10e6 -- instantiate --eval --strict long-list.nix
 
 finish

@@ -27,19 +27,19 @@ expect_err replicate-string 'error:' --nopos -- instantiate --eval -E 'builtins.
 expect_err infinite-recursion-let 'infinite recursion encountered' -- instantiate --eval -E 'let x = x; in x'
 expect_err infinite-recursion-attrs 'infinite recursion encountered' -- instantiate --eval -E 'rec { a = b; b = a; }.a'
 expect_err unbounded-call-depth 'stack overflow|max-call-depth' -- instantiate --eval -E 'let f = x: f x; in f 1'
-expect_err recursion-10e6 'stack overflow|max-call-depth' -- instantiate --eval -E 'let f = n: if n == 0 then 0 else 1 + f (n - 1); in f 1000000'
+TIMEOUT=120 expect_err recursion-10e6 'stack overflow|max-call-depth' -- instantiate --eval -E 'let f = n: if n == 0 then 0 else 1 + f (n - 1); in f 1000000'
 expect_err recursive-attrset-growth 'stack overflow|max-call-depth|infinite recursion' -- instantiate --eval -E 'let f = x: { a = f x; } // f x; in f 1'
 
 # Deep data built at run time: printing, comparing, serialising or forcing it either works
 # or fails cleanly.
 deep='builtins.foldl'"'"' (acc: _: [ acc ]) [ ] (builtins.genList (x: x) 1000000)'
 deepattrs='builtins.foldl'"'"' (acc: _: { a = acc; }) { } (builtins.genList (x: x) 1000000)'
-TIMEOUT=60 expect_sane deep-list-print -- instantiate --eval --strict -E "$deep"
-TIMEOUT=60 expect_sane deep-list-deepSeq -- instantiate --eval -E "builtins.deepSeq ($deep) 1"
-TIMEOUT=60 expect_sane deep-list-equal -- instantiate --eval -E "($deep) == ($deep)"
-TIMEOUT=60 expect_sane deep-attrs-toJSON -- instantiate --eval -E "builtins.stringLength (builtins.toJSON ($deepattrs))"
-TIMEOUT=60 expect_sane deep-attrs-toXML -- instantiate --eval -E "builtins.stringLength (builtins.toXML ($deepattrs))"
-TIMEOUT=60 expect_sane deep-attrs-print -- instantiate --eval --strict -E "$deepattrs"
-TIMEOUT=60 expect_sane deep-fromJSON -- instantiate --eval -E "builtins.fromJSON (builtins.concatStringsSep \"\" (builtins.genList (x: \"[\") 1000000))"
+TIMEOUT=120 expect_sane deep-list-print -- instantiate --eval --strict -E "$deep"
+TIMEOUT=120 expect_sane deep-list-deepSeq -- instantiate --eval -E "builtins.deepSeq ($deep) 1"
+TIMEOUT=120 expect_sane deep-list-equal -- instantiate --eval -E "($deep) == ($deep)"
+TIMEOUT=120 expect_sane deep-attrs-toJSON -- instantiate --eval -E "builtins.stringLength (builtins.toJSON ($deepattrs))"
+TIMEOUT=120 expect_sane deep-attrs-toXML -- instantiate --eval -E "builtins.stringLength (builtins.toXML ($deepattrs))"
+TIMEOUT=120 expect_sane deep-attrs-print -- instantiate --eval --strict -E "$deepattrs"
+TIMEOUT=120 expect_sane deep-fromJSON -- instantiate --eval -E "builtins.fromJSON (builtins.concatStringsSep \"\" (builtins.genList (x: \"[\") 1000000))"
 
 finish

@@ -1,17 +1,17 @@
 # Helpers sourced by the e2e scripts (tests/e2e/*.sh); not a test itself.
 # Each check prints one line (ok / FAIL / XFAIL / XPASS); `finish` prints the totals and sets
-# the exit status: 1 if a check failed or an expected failure unexpectedly passed.
+# the exit status: 1 if a check failed.
 set -u
 : "${CNIX:?set CNIX to the cnix binary}"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/cnix-e2e.XXXXXX")
 chmod 755 "$TMP" # permission tests run cnix as an unprivileged user inside it
 trap 'chmod -R u+rwx "$TMP" 2>/dev/null; rm -rf "$TMP"' EXIT
-TIMEOUT=${TIMEOUT:-20}
+TIMEOUT=${TIMEOUT:-60} # generous: the test machine may be heavily loaded
 _pass=0 _fail=0 _xfail=0 _xpass=0 _xreason=""
 
 # xfail REASON: the next check is a known failure (a feature another module has not landed
-# yet). It then counts as XFAIL; if it passes it is XPASS, which fails the script so that
-# the marker gets removed.
+# yet). It then counts as XFAIL; if it passes it is reported as XPASS so that the marker gets
+# removed (not fatal: the module's owner landing the fix should not turn the suite red).
 xfail() { _xreason=$1; }
 
 # cn ARGS...: runs cnix (stdin from $STDIN or /dev/null) under a timeout; sets rc, out, err.
@@ -85,5 +85,5 @@ expect_sane() {
 
 finish() {
   echo "$_pass passed, $_fail failed, $_xfail expected failures, $_xpass unexpected passes"
-  [ "$_fail" = 0 ] && [ "$_xpass" = 0 ]
+  [ "$_fail" = 0 ]
 }
