@@ -1,6 +1,1067 @@
-/* Primop family bi_derivation: placeholder table, filled in by its owner. */
+/* Primop family bi_derivation: derivationStrict and the `derivation` wrapper, placeholder,
+ * toFile, path, filterSource, storePath, and writing .drv closures for nix-instantiate. */
+#include "builtins/derivation.h"
+
+#include <gc/gc.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "builtins/registry.h"
+#include "primops/json.h"
+#include "store/drv.h"
+#include "store/local.h"
+#include "store/path.h"
+#include "util/strbuf.h"
+
+/* ---------- a small string-keyed hash map (GC memory) ---------- */
+
+typedef struct MapSlot {
+    const char *key;
+    void *val;
+} MapSlot;
+
+typedef struct StrMap {
+    MapSlot *slots;
+    uint32_t cap, used;
+} StrMap;
+
+static uint64_t map_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 1099511628211ull;
+    return h;
+}
+
+static MapSlot *map_slot(StrMap *m, const char *key)
+{
+    uint32_t mask = m->cap - 1, i = (uint32_t)map_hash(key) & mask;
+    while (m->slots[i].key && strcmp(m->slots[i].key, key) != 0)
+        i = (i + 1) & mask;
+    return &m->slots[i];
+}
+
+static void *map_get(StrMap *m, const char *key)
+{
+    return m->cap ? map_slot(m, key)->val : NULL;
+}
+
+static void map_put(StrMap *m, const char *key, void *val)
+{
+    if ((m->used + 1) * 4 > m->cap * 3) {
+        MapSlot *old = m->slots;
+        uint32_t oldcap = m->cap;
+        m->cap = m->cap ? m->cap * 2 : 64;
+        m->slots = GC_MALLOC(m->cap * sizeof *m->slots);
+        for (uint32_t i = 0; i < oldcap; i++)
+            if (old[i].key)
+                *map_slot(m, old[i].key) = old[i];
+    }
+    MapSlot *s = map_slot(m, key);
+    if (!s->key) {
+        s->key = key;
+        m->used++;
+    }
+    s->val = val;
+}
+
+/* ---------- per-state store data ---------- */
+
+/* A store object computed during evaluation but not written yet. */
+typedef enum PendingKind { PEND_TEXT, PEND_PATH } PendingKind;
+
+typedef struct Pending {
+    PendingKind kind;
+    const char *name;
+    const char *text; /* PEND_TEXT */
+    size_t len;
+    const char **refs;
+    size_t nrefs;
+    const char *src; /* PEND_PATH */
+    FileIngestion method;
+    Value *filter; /* PEND_PATH: filter function or NULL */
+    PosIdx pos;
+} Pending;
+
+typedef struct BiStore {
+    LocalStore *ls;
+    DrvCache *drvs;
+    StrMap pending;    /* store path -> Pending */
+    StrMap src_cache;  /* source path -> store path ("${./file}") */
+    Value *derivation; /* the `derivation` lambda once loaded */
+} BiStore;
+
+static const char *store_dir_of(EvalState *st)
+{
+    return st->settings.store_dir && *st->settings.store_dir ? st->settings.store_dir
+                                                             : store_default_dir();
+}
+
+/* Uncollectable: st->store may live in memory the collector does not scan. */
+static BiStore *bis(EvalState *st)
+{
+    if (!st->store) {
+        BiStore *b = GC_MALLOC_UNCOLLECTABLE(sizeof *b);
+        b->ls = store_open(store_dir_of(st));
+        b->drvs = drv_cache_new(store_drv_loader, b->ls);
+        st->store = b;
+    }
+    return st->store;
+}
+
+static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static char *fmt(const char *f, ...)
+{
+    StrBuf sb;
+    sb_init(&sb);
+    va_list ap;
+    va_start(ap, f);
+    sb_vprintf(&sb, f, ap);
+    va_end(ap);
+    return sb_finish(&sb);
+}
+
+static Symbol sym(EvalState *st, const char *s) { return sym_intern_cstr(st->symbols, s); }
+
+static const char *pos_str(EvalState *st, PosIdx p)
+{
+    Pos pos = pos_get(st->positions, p);
+    if (!pos.src)
+        return "«none»";
+    const char *where = pos.src->kind == SRC_FILE     ? pos.src->path
+                        : pos.src->kind == SRC_STRING ? "«string»"
+                        : pos.src->kind == SRC_STDIN  ? "«stdin»"
+                                                      : "«none»";
+    return fmt("%s:%u:%u", where, pos.line, pos.col);
+}
+
+static bool xp_enabled(EvalState *st, const char *feature)
+{
+    const char *f = st->settings.experimental_features;
+    size_t n = strlen(feature);
+    while (f && *f) {
+        while (*f == ' ')
+            f++;
+        const char *e = f;
+        while (*e && *e != ' ')
+            e++;
+        if ((size_t)(e - f) == n && strncmp(f, feature, n) == 0)
+            return true;
+        f = e;
+    }
+    return false;
+}
+
+static void xp_require(EvalState *st, PosIdx pos, const char *feature)
+{
+    if (!xp_enabled(st, feature))
+        eval_error(st, ERR_EVAL, pos,
+                   "experimental Nix feature '%s' is disabled; add '--extra-experimental-features %s' to enable it",
+                   feature, feature);
+}
+
+/* ---------- growable arrays ---------- */
+
+typedef struct PtrVec {
+    const char **v;
+    size_t n, cap;
+} PtrVec;
+
+static void pv_push(PtrVec *p, const char *s)
+{
+    if (p->n == p->cap) {
+        p->cap = p->cap ? p->cap * 2 : 8;
+        const char **nv = GC_MALLOC(p->cap * sizeof *nv);
+        if (p->n)
+            memcpy(nv, p->v, p->n * sizeof *nv);
+        p->v = nv;
+    }
+    p->v[p->n++] = s;
+}
+
+static void pv_add_ctx(PtrVec *p, const StrContext *c)
+{
+    for (uint32_t i = 0; c && i < c->n; i++)
+        pv_push(p, c->elems[i]);
+}
+
+static int cmp_cstr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void pv_sort_unique(PtrVec *p)
+{
+    if (p->n < 2)
+        return;
+    qsort(p->v, p->n, sizeof *p->v, cmp_cstr);
+    size_t k = 1;
+    for (size_t i = 1; i < p->n; i++)
+        if (strcmp(p->v[i], p->v[k - 1]) != 0)
+            p->v[k++] = p->v[i];
+    p->n = k;
+}
+
+/* ---------- closures ---------- */
+
+static bool has_suffix(const char *s, const char *suf)
+{
+    size_t a = strlen(s), b = strlen(suf);
+    return a >= b && strcmp(s + a - b, suf) == 0;
+}
+
+/* The references of a store path we know of: a derivation in the cache, a pending
+ * object, or a valid path in the database. */
+static const char **refs_of(EvalState *st, const char *path, size_t *n)
+{
+    BiStore *b = bis(st);
+    *n = 0;
+    if (has_suffix(path, ".drv")) {
+        const char *err = NULL;
+        const Derivation *d = drv_cache_get(b->drvs, path, &err);
+        if (d)
+            return drv_references(d, n);
+    }
+    Pending *p = map_get(&b->pending, path);
+    if (p) {
+        *n = p->nrefs;
+        return p->refs;
+    }
+    return store_query_references(b->ls, path, n);
+}
+
+/* computeFSClosure over what we know; appends to out (unsorted, may repeat). */
+static void closure(EvalState *st, const char *path, StrMap *seen, PtrVec *out)
+{
+    PtrVec todo = {0};
+    pv_push(&todo, path);
+    while (todo.n) {
+        const char *p = todo.v[--todo.n];
+        if (map_get(seen, p))
+            continue;
+        map_put(seen, p, (void *)1);
+        pv_push(out, p);
+        size_t n;
+        const char **refs = refs_of(st, p, &n);
+        for (size_t i = 0; i < n; i++)
+            pv_push(&todo, refs[i]);
+    }
+}
+
+/* ---------- derivationStrict ---------- */
+
+typedef struct DrvBuild {
+    Derivation d;
+    DrvOutput *outs; /* growing */
+    PtrVec args;
+    DrvEnvVar *env;
+    uint32_t nenv, capenv;
+    PtrVec ctx;
+    PtrVec out_names;
+} DrvBuild;
+
+static void env_set(DrvBuild *b, const char *key, const char *value)
+{
+    if (b->nenv == b->capenv) {
+        b->capenv = b->capenv ? b->capenv * 2 : 16;
+        DrvEnvVar *ne = GC_MALLOC(b->capenv * sizeof *ne);
+        if (b->nenv)
+            memcpy(ne, b->env, b->nenv * sizeof *ne);
+        b->env = ne;
+    }
+    b->env[b->nenv].key = key;
+    b->env[b->nenv].value = value;
+    b->nenv++;
+}
+
+/* Whitespace-separated words, as CppNix's tokenizeString. */
+static void tokenize(const char *s, PtrVec *out)
+{
+    while (*s) {
+        while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+            s++;
+        if (!*s)
+            break;
+        const char *e = s;
+        while (*e && *e != ' ' && *e != '\t' && *e != '\n' && *e != '\r')
+            e++;
+        char *w = GC_MALLOC_ATOMIC((size_t)(e - s) + 1);
+        memcpy(w, s, (size_t)(e - s));
+        w[e - s] = 0;
+        pv_push(out, w);
+        s = e;
+    }
+}
+
+static void set_outputs(EvalState *st, PosIdx pos, DrvBuild *b, PtrVec *names)
+{
+    b->out_names.n = 0;
+    for (size_t i = 0; i < names->n; i++) {
+        for (size_t j = 0; j < b->out_names.n; j++)
+            if (strcmp(b->out_names.v[j], names->v[i]) == 0)
+                eval_error(st, ERR_EVAL, pos, "duplicate derivation output '%s'", names->v[i]);
+        if (strcmp(names->v[i], "drvPath") == 0)
+            eval_error(st, ERR_EVAL, pos, "invalid derivation output name 'drvPath'");
+        pv_push(&b->out_names, names->v[i]);
+    }
+    if (b->out_names.n == 0)
+        eval_error(st, ERR_EVAL, pos, "derivation cannot have an empty set of outputs");
+}
+
+/* outputHashMode: 0 flat, 1 nar, 2 text, 3 git */
+static int parse_hash_mode(EvalState *st, PosIdx pos, const char *s)
+{
+    if (strcmp(s, "recursive") == 0 || strcmp(s, "nar") == 0)
+        return 1;
+    if (strcmp(s, "flat") == 0)
+        return 0;
+    if (strcmp(s, "text") == 0) {
+        xp_require(st, pos, "dynamic-derivations");
+        return 2;
+    }
+    if (strcmp(s, "git") == 0) {
+        xp_require(st, pos, "git-hashing");
+        return 3;
+    }
+    eval_error(st, ERR_EVAL, pos, "invalid value '%s' for 'outputHashMode' attribute", s);
+}
+
+/* Appends a JSON string literal (via the JSON printer, for identical escaping). */
+static void json_key(EvalState *st, StrBuf *out, const char *key, PosIdx pos)
+{
+    Value k;
+    val_set_string(&k, key, strlen(key), NULL);
+    prim_to_json(st, &k, pos, true, out, NULL);
+}
+
+static void add_context_inputs(EvalState *st, DrvBuild *b, PtrVec *srcs, PtrVec *inputs_drv,
+                               PtrVec *inputs_out)
+{
+    BiStore *bs = bis(st);
+    pv_sort_unique(&b->ctx);
+    for (size_t i = 0; i < b->ctx.n; i++) {
+        const char *c = b->ctx.v[i];
+        if (c[0] == '=') {
+            /* The whole closure of a derivation, with all outputs of each .drv in it. */
+            StrMap seen = {0};
+            PtrVec cl = {0};
+            closure(st, c + 1, &seen, &cl);
+            for (size_t j = 0; j < cl.n; j++) {
+                pv_push(srcs, cl.v[j]);
+                if (!has_suffix(cl.v[j], ".drv"))
+                    continue;
+                const char *err = NULL;
+                const Derivation *d = drv_cache_get(bs->drvs, cl.v[j], &err);
+                if (!d)
+                    eval_error(st, ERR_EVAL, 0, "%s", err);
+                for (uint32_t k = 0; k < d->noutputs; k++) {
+                    pv_push(inputs_drv, cl.v[j]);
+                    pv_push(inputs_out, d->outputs[k].name);
+                }
+            }
+        } else if (c[0] == '!') {
+            const char *bang = strchr(c + 1, '!');
+            if (!bang)
+                continue;
+            size_t n = (size_t)(bang - c - 1);
+            char *out = GC_MALLOC_ATOMIC(n + 1);
+            memcpy(out, c + 1, n);
+            out[n] = 0;
+            pv_push(inputs_drv, bang + 1);
+            pv_push(inputs_out, out);
+        } else {
+            pv_push(srcs, c);
+        }
+    }
+}
+
+static void make_inputs(Derivation *d, PtrVec *drvs, PtrVec *outs)
+{
+    d->inputs = drvs->n ? GC_MALLOC(drvs->n * sizeof *d->inputs) : NULL;
+    for (size_t i = 0; i < drvs->n; i++) {
+        const char **o = GC_MALLOC(sizeof *o);
+        o[0] = outs->v[i];
+        d->inputs[i].drv_path = drvs->v[i];
+        d->inputs[i].outputs = o;
+        d->inputs[i].noutputs = 1;
+    }
+    d->ninputs = (uint32_t)drvs->n;
+}
+
+static void derivation_strict_inner(EvalState *st, PosIdx pos, Bindings *attrs, const char *drv_name,
+                                    Value *out)
+{
+    const char *name_err = store_check_name(drv_name, strlen(drv_name));
+    if (name_err)
+        eval_error(st, ERR_EVAL, pos, "invalid derivation name: %s. Please pass a different '%s'.",
+                   name_err, "name");
+
+    Symbol s_structured = sym(st, "__structuredAttrs"), s_ignore = st->s.__ignoreNulls;
+    Attr *a = attrs_find(attrs, s_structured);
+    bool structured = a && eval_force_bool(st, a->value, pos,
+                                           "while evaluating the `__structuredAttrs` attribute passed to builtins.derivationStrict");
+    a = attrs_find(attrs, s_ignore);
+    bool ignore_nulls = a && eval_force_bool(st, a->value, pos,
+                                             "while evaluating the `__ignoreNulls` attribute passed to builtins.derivationStrict");
+
+    DrvBuild b;
+    memset(&b, 0, sizeof b);
+    b.d.name = drv_name;
+    b.d.builder = "";
+    b.d.platform = "";
+    pv_push(&b.out_names, "out");
+    const char *output_hash = NULL;
+    HashAlgo output_hash_algo = HASH_NONE;
+    int hash_mode = -1;
+    bool content_addressed = false, impure = false;
+    StrBuf json;
+    sb_init(&json);
+    size_t json_fields = 0;
+    if (structured)
+        sb_putc(&json, '{');
+
+    uint32_t *order = attrs_sorted_by_name(st, attrs);
+    for (uint32_t oi = 0; oi < attrs->size; oi++) {
+        Attr *at = &attrs->attrs[order[oi]];
+        if (at->name == s_ignore)
+            continue;
+        const char *key = sym_name(st->symbols, at->name);
+        eval_frame_push(st, at->pos, fmt("while evaluating attribute '%s' of derivation '%s'", key, drv_name));
+        Value *v = at->value;
+        if (ignore_nulls) {
+            eval_force(st, v, pos);
+            if (v->type == T_NULL) {
+                eval_frame_pop(st);
+                continue;
+            }
+        }
+        if (strcmp(key, "__contentAddressed") == 0) {
+            if (eval_force_bool(st, v, pos, NULL)) {
+                content_addressed = true;
+                xp_require(st, pos, "ca-derivations");
+            }
+        } else if (strcmp(key, "__impure") == 0) {
+            if (eval_force_bool(st, v, pos, NULL)) {
+                impure = true;
+                xp_require(st, pos, "impure-derivations");
+            }
+        } else if (at->name == st->s.args) {
+            eval_force_list(st, v, pos, NULL);
+            for (uint32_t i = 0; i < v->len; i++) {
+                const StrContext *c = NULL;
+                size_t len;
+                const char *s = eval_coerce_to_string(st, v->list.elems[i], pos,
+                                                      "while evaluating an element of the argument list",
+                                                      COERCE_MORE | COERCE_COPY_TO_STORE, &c, &len);
+                pv_add_ctx(&b.ctx, c);
+                pv_push(&b.args, s);
+            }
+        } else if (structured) {
+            if (at->name == s_structured) {
+                eval_frame_pop(st);
+                continue;
+            }
+            if (json_fields++)
+                sb_putc(&json, ',');
+            json_key(st, &json, key, at->pos);
+            sb_putc(&json, ':');
+            const StrContext *c = NULL;
+            prim_to_json(st, v, pos, true, &json, &c);
+            pv_add_ctx(&b.ctx, c);
+            if (at->name == st->s.builder) {
+                const char *s = eval_force_string(st, v, pos, NULL);
+                pv_add_ctx(&b.ctx, v->str.ctx);
+                b.d.builder = s;
+            } else if (at->name == st->s.system) {
+                b.d.platform = eval_force_string_no_ctx(st, v, pos, NULL);
+            } else if (at->name == st->s.outputHash) {
+                output_hash = eval_force_string_no_ctx(st, v, pos, NULL);
+            } else if (at->name == st->s.outputHashAlgo) {
+                const char *s = eval_force_string_no_ctx(st, v, pos, NULL);
+                output_hash_algo = hash_algo_parse(s, strlen(s));
+            } else if (at->name == st->s.outputHashMode) {
+                hash_mode = parse_hash_mode(st, pos, eval_force_string_no_ctx(st, v, pos, NULL));
+            } else if (at->name == st->s.outputs) {
+                eval_force_list(st, v, pos, NULL);
+                PtrVec names = {0};
+                for (uint32_t i = 0; i < v->len; i++)
+                    pv_push(&names, eval_force_string_no_ctx(st, v->list.elems[i], pos, NULL));
+                set_outputs(st, pos, &b, &names);
+            }
+        } else {
+            const StrContext *c = NULL;
+            size_t len;
+            const char *s = eval_coerce_to_string(st, v, pos, NULL, COERCE_MORE | COERCE_COPY_TO_STORE,
+                                                  &c, &len);
+            pv_add_ctx(&b.ctx, c);
+            env_set(&b, key, s);
+            if (at->name == st->s.builder)
+                b.d.builder = s;
+            else if (at->name == st->s.system)
+                b.d.platform = s;
+            else if (at->name == st->s.outputHash)
+                output_hash = s;
+            else if (at->name == st->s.outputHashAlgo)
+                output_hash_algo = hash_algo_parse(s, strlen(s));
+            else if (at->name == st->s.outputHashMode)
+                hash_mode = parse_hash_mode(st, pos, s);
+            else if (at->name == st->s.outputs) {
+                PtrVec names = {0};
+                tokenize(s, &names);
+                set_outputs(st, pos, &b, &names);
+            }
+        }
+        eval_frame_pop(st);
+    }
+    if (structured) {
+        sb_putc(&json, '}');
+        env_set(&b, "__json", sb_finish(&json));
+    }
+
+    /* String context becomes the derivation's inputs. */
+    PtrVec srcs = {0}, in_drvs = {0}, in_outs = {0};
+    add_context_inputs(st, &b, &srcs, &in_drvs, &in_outs);
+
+    if (!*b.d.builder)
+        eval_error(st, ERR_EVAL, pos, "required attribute 'builder' missing");
+    if (!*b.d.platform)
+        eval_error(st, ERR_EVAL, pos, "required attribute 'system' missing");
+    pv_sort_unique(&b.out_names);
+    if (has_suffix(drv_name, ".drv") &&
+        !(hash_mode == 2 && b.out_names.n == 1 && strcmp(b.out_names.v[0], "out") == 0))
+        eval_error(st, ERR_EVAL, pos,
+                   "derivation names are allowed to end in '%s' only if they produce a single derivation file",
+                   ".drv");
+
+    Derivation *d = GC_MALLOC(sizeof *d);
+    *d = b.d;
+    d->args = b.args.v;
+    d->nargs = (uint32_t)b.args.n;
+    d->srcs = srcs.v;
+    d->nsrcs = (uint32_t)srcs.n;
+    make_inputs(d, &in_drvs, &in_outs);
+    const char *sd = store_dir_of(st);
+
+    if (output_hash) {
+        if (b.out_names.n != 1 || strcmp(b.out_names.v[0], "out") != 0)
+            eval_error(st, ERR_EVAL, pos, "multiple outputs are not supported in fixed-output derivations");
+        Hash h;
+        if (!*output_hash) {
+            if (output_hash_algo == HASH_NONE)
+                eval_error(st, ERR_EVAL, pos, "empty hash requires explicit hash algorithm");
+            memset(&h, 0, sizeof h);
+            h.algo = output_hash_algo;
+            h.len = (uint32_t)hash_algo_size(output_hash_algo);
+            fprintf(stderr, "warning: found empty hash, assuming '%s'\n", hash_to_string(&h, HASH_FMT_SRI, true));
+        } else {
+            const char *e = hash_parse_any(output_hash, output_hash_algo, &h, NULL);
+            if (e)
+                eval_error(st, ERR_EVAL, pos, "%s", e);
+        }
+        if (hash_mode == 3)
+            eval_error(st, ERR_EVAL, pos, "git hashing of fixed outputs is not supported by cnix");
+        FileIngestion m = hash_mode == 1 ? FIM_RECURSIVE : hash_mode == 2 ? FIM_TEXT : FIM_FLAT;
+        if (m == FIM_TEXT && h.algo != HASH_SHA256)
+            eval_error(st, ERR_EVAL, pos, "text-hashed derivation '%s' must use sha256", drv_name);
+        const char *err = NULL;
+        const char *outp = store_make_fixed_output_path(sd, drv_name, m, &h, NULL, 0, false, &err);
+        if (!outp)
+            eval_error(st, ERR_EVAL, pos, "%s", err);
+        DrvOutput *o = GC_MALLOC(sizeof *o);
+        o->name = "out";
+        o->path = outp;
+        o->hash_algo = fmt("%s%s", m == FIM_RECURSIVE ? "r:" : m == FIM_TEXT ? "text:" : "",
+                           hash_algo_name(h.algo));
+        char *hex = GC_MALLOC_ATOMIC(2 * HASH_MAX_SIZE + 1);
+        hash_base16_encode(h.bytes, h.len, hex);
+        o->hash = hex;
+        d->outputs = o;
+        d->noutputs = 1;
+        env_set(&b, "out", outp);
+    } else if (content_addressed || impure) {
+        if (content_addressed && impure)
+            eval_error(st, ERR_EVAL, pos, "derivation cannot be both content-addressed and impure");
+        eval_error(st, ERR_EVAL, pos, "content-addressed and impure derivations are not supported by cnix");
+    } else {
+        d->outputs = GC_MALLOC(b.out_names.n * sizeof *d->outputs);
+        d->noutputs = (uint32_t)b.out_names.n;
+        for (size_t i = 0; i < b.out_names.n; i++) {
+            d->outputs[i] = (DrvOutput){b.out_names.v[i], "", "", ""};
+            env_set(&b, b.out_names.v[i], "");
+        }
+    }
+    d->env = b.env;
+    d->nenv = b.nenv;
+    drv_normalise(d);
+    if (!output_hash) {
+        const char *err = drv_fill_output_paths(bis(st)->drvs, d, sd);
+        if (err)
+            eval_error(st, ERR_EVAL, pos, "%s", err);
+    }
+
+    const char *drv_path = drv_store_path(d, sd, NULL, NULL);
+    drv_cache_put(bis(st)->drvs, drv_path, d);
+
+    Bindings *res = attrs_alloc(st, 1 + d->noutputs);
+    Value *vp = val_alloc(st);
+    val_set_string(vp, drv_path, strlen(drv_path), ctx_single(fmt("=%s", drv_path)));
+    attrs_push(res, st->s.drvPath, 0, vp);
+    for (uint32_t i = 0; i < d->noutputs; i++) {
+        Value *vo = val_alloc(st);
+        const char *p = d->outputs[i].path;
+        val_set_string(vo, p, strlen(p), ctx_single(fmt("!%s!%s", d->outputs[i].name, drv_path)));
+        attrs_push(res, sym(st, d->outputs[i].name), 0, vo);
+    }
+    attrs_sort(res);
+    val_set_attrs(out, res);
+}
+
+static void prim_derivation_strict(EvalState *st, PosIdx pos, Value **args, Value *out)
+{
+    Bindings *attrs = eval_force_attrs(st, args[0], pos, "while evaluating the argument passed to builtins.derivationStrict");
+    Attr *name = attrs_find(attrs, st->s.name);
+    if (!name) {
+        eval_frame_push(st, 0, "in the attrset passed as argument to builtins.derivationStrict");
+        eval_error(st, ERR_EVAL, 0, "attribute '%s' missing", "name");
+    }
+    eval_frame_push(st, name->pos, "while evaluating the derivation attribute 'name'");
+    const char *drv_name = eval_force_string_no_ctx(st, name->value, pos,
+                                                    "while evaluating the `name` attribute passed to builtins.derivationStrict");
+    eval_frame_pop(st);
+    eval_frame_push(st, 0, fmt("while evaluating derivation '%s'\n  whose name attribute is located at %s",
+                               drv_name, pos_str(st, name->pos)));
+    derivation_strict_inner(st, pos, attrs, drv_name, out);
+    eval_frame_pop(st);
+}
+
+/* ---------- the `derivation` wrapper, in Nix ---------- */
+
+/* Traces point into this text, so its line numbers are part of the interface: CppNix's
+ * own wrapper has `strict = derivationStrict drvAttrs;` on line 36 and
+ * `outPath = strict.${outputName};` on line 49, and the expected error outputs of the
+ * language tests show those lines. */
+static const char derivation_nix[] =
+    "# The `derivation` function of cnix: a wrapper around builtins.derivationStrict that\n"
+    "# turns the strict attribute set of output paths into the usual derivation value:\n"
+    "#\n"
+    "#   - the result is the attribute set of the first output in `outputs`;\n"
+    "#   - every output's set holds the original attributes, `outPath`, `drvPath`,\n"
+    "#     `outputName`, `type = \"derivation\"`, every other output by name, `all`\n"
+    "#     (the list of all outputs) and `drvAttrs` (the argument);\n"
+    "#   - nothing is computed before an attribute is selected: derivationStrict\n"
+    "#     runs when `outPath` or `drvPath` of some output is first needed.\n"
+    "#\n"
+    "# Error traces show this file as «nix-internal»/derivation-internal.nix.\n"
+    "#\n"
+    "# Example:\n"
+    "#\n"
+    "#   derivation {\n"
+    "#     name = \"hello\";\n"
+    "#     system = \"x86_64-linux\";\n"
+    "#     builder = \"/bin/sh\";\n"
+    "#     args = [ \"-c\" \"echo hello > $out\" ];\n"
+    "#   }\n"
+    "#\n"
+    "# evaluates to a set whose outPath is /nix/store/...-hello and whose drvPath is\n"
+    "# /nix/store/...-hello.drv; `nix-instantiate` writes that .drv file.\n"
+    "#\n"
+    "# The layout below is kept so that error positions match CppNix's wrapper.\n"
+    "#\n"
+    "#\n"
+    "#\n"
+    "drvAttrs@{\n"                                        /* 29 */
+    "  outputs ? [ \"out\" ],\n"                          /* 30 */
+    "  ...\n"                                             /* 31 */
+    "}:\n"                                                /* 32 */
+    "\n"                                                  /* 33 */
+    "let\n"                                               /* 34 */
+    "\n"                                                  /* 35 */
+    "  strict = derivationStrict drvAttrs;\n"             /* 36 */
+    "\n"                                                  /* 37 */
+    "  perOutput = builtins.map outputToAttrListElement outputs;\n" /* 38 */
+    "\n"                                                  /* 39 */
+    "  commonAttrs = drvAttrs // builtins.listToAttrs perOutput // {\n" /* 40 */
+    "    all = builtins.map (o: o.value) perOutput;\n"             /* 41 */
+    "    inherit drvAttrs;\n"                             /* 42 */
+    "  };\n"                                              /* 43 */
+    "\n"                                                  /* 44 */
+    "  outputToAttrListElement = outputName: {\n"         /* 45 */
+    "    name = outputName;\n"                            /* 46 */
+    "    # one output's view of the derivation\n"         /* 47 */
+    "    value = commonAttrs // {\n"                      /* 48 */
+    "      outPath = strict.${outputName};\n"             /* 49 */
+    "      drvPath = strict.drvPath;\n"                   /* 50 */
+    "      type = \"derivation\";\n"                      /* 51 */
+    "      inherit outputName;\n"                         /* 52 */
+    "    };\n"                                            /* 53 */
+    "  };\n"                                              /* 54 */
+    "\n"                                                  /* 55 */
+    "in\n"                                                /* 56 */
+    "(builtins.head perOutput).value\n";                  /* 57 */
+
+/* Loads the wrapper on first use: the value of `derivation` is an application of this
+ * primop, which the evaluator forces like any lazy value. */
+static void prim_load_derivation(EvalState *st, PosIdx pos, Value **args, Value *out)
+{
+    BiStore *b = bis(st);
+    if (!b->derivation) {
+        const Source *src = pos_add_source(st->positions, SRC_FILE, "«nix-internal»/derivation-internal.nix",
+                                           "/", derivation_nix, sizeof derivation_nix - 1);
+        Expr *e = eval_parse_source(st, src);
+        Value *v = val_alloc(st);
+        eval_expr(st, e, v);
+        eval_force(st, v, pos);
+        b->derivation = v;
+    }
+    *out = *b->derivation;
+}
+
+static const PrimOp load_derivation_op = {
+    "derivation", 1, 0, "unused", "Loads the `derivation` wrapper (internal).", prim_load_derivation,
+};
+
+void bi_derivation_value(EvalState *st, Value *v)
+{
+    st->copy_path_to_store = bi_copy_path_to_store;
+    Value *fn = val_alloc(st), *arg = val_alloc(st);
+    fn->type = T_PRIMOP;
+    fn->primop = &load_derivation_op;
+    val_set_null(arg);
+    v->type = T_APP;
+    v->app.fn = fn;
+    v->app.arg = arg;
+}
+
+/* ---------- placeholder, toFile, paths ---------- */
+
+static void prim_placeholder(EvalState *st, PosIdx pos, Value **args, Value *out)
+{
+    const char *o = eval_force_string_no_ctx(st, args[0], pos, "while evaluating the first argument passed to builtins.placeholder");
+    val_make_string(out, store_hash_placeholder(o));
+}
+
+static void set_store_path_string(EvalState *st, Value *out, const char *path)
+{
+    val_set_string(out, path, strlen(path), ctx_single(path));
+}
+
+static void prim_to_file(EvalState *st, PosIdx pos, Value **args, Value *out)
+{
+    const char *name = eval_force_string_no_ctx(st, args[0], pos, "while evaluating the first argument passed to builtins.toFile");
+    const char *text = eval_force_string(st, args[1], pos, "while evaluating the second argument passed to builtins.toFile");
+    size_t len = args[1]->len;
+    const StrContext *c = args[1]->str.ctx;
+    PtrVec refs = {0};
+    for (uint32_t i = 0; c && i < c->n; i++) {
+        if (c->elems[i][0] == '=' || c->elems[i][0] == '!')
+            eval_error(st, ERR_EVAL, pos, "files created by %s may not reference derivations, but %s references %s",
+                       "builtins.toFile", name, c->elems[i]);
+        pv_push(&refs, c->elems[i]);
+    }
+    const char *e = store_check_name(name, strlen(name));
+    if (e)
+        eval_error(st, ERR_EVAL, pos, "%s", e);
+    const char *path = store_text_path_for(store_dir_of(st), name, text, len, refs.v, refs.n);
+    BiStore *b = bis(st);
+    if (!map_get(&b->pending, path)) {
+        Pending *p = GC_MALLOC(sizeof *p);
+        *p = (Pending){.kind = PEND_TEXT, .name = name, .text = text, .len = len, .refs = refs.v, .nrefs = refs.n};
+        map_put(&b->pending, path, p);
+    }
+    set_store_path_string(st, out, path);
+}
+
+typedef struct FilterCtx {
+    EvalState *st;
+    Value *fn;
+    PosIdx pos;
+} FilterCtx;
+
+static bool call_filter(void *ctx, const char *path, const char *type)
+{
+    FilterCtx *f = ctx;
+    Value *a1 = val_alloc(f->st), *a2 = val_alloc(f->st), res;
+    val_make_string(a1, path);
+    val_make_string(a2, type);
+    Value *args[2] = {a1, a2};
+    eval_call(f->st, f->fn, 2, args, &res, f->pos);
+    return eval_force_bool(f->st, &res, f->pos, "while evaluating the return value of the path filter function");
+}
+
+/* Computes (without writing) the store path of a source and remembers how to make it. */
+static const char *add_source(EvalState *st, PosIdx pos, const char *name, const char *src,
+                              FileIngestion m, Value *filter, Hash *ca)
+{
+    BiStore *b = bis(st);
+    FilterCtx fc = {st, filter, pos};
+    const char *path = NULL;
+    const char *e = store_add_path(b->ls, name, src, m, HASH_SHA256, filter ? call_filter : NULL, &fc,
+                                   true, ca, &path);
+    if (e)
+        eval_error(st, ERR_EVAL, pos, "%s", e);
+    if (!map_get(&b->pending, path)) {
+        Pending *p = GC_MALLOC(sizeof *p);
+        *p = (Pending){.kind = PEND_PATH, .name = name, .src = src, .method = m, .filter = filter, .pos = pos};
+        map_put(&b->pending, path, p);
+    }
+    return path;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+const char *bi_copy_path_to_store(EvalState *st, const char *path, PosIdx pos)
+{
+    BiStore *b = bis(st);
+    const char *cached = map_get(&b->src_cache, path);
+    if (cached)
+        return cached;
+    if (has_suffix(path, ".drv"))
+        eval_error(st, ERR_EVAL, pos, "file names are not allowed to end in '%s'", ".drv");
+    const char *sp = add_source(st, pos, base_name(path), path, FIM_RECURSIVE, NULL, NULL);
+    size_t n = strlen(path);
+    char *key = GC_MALLOC_ATOMIC(n + 1);
+    memcpy(key, path, n + 1);
+    map_put(&b->src_cache, key, (void *)sp);
+    return sp;
+}
+
+static void prim_filter_source(EvalState *st, PosIdx pos, Value **args, Value *out)
+{
+    const char *path = eval_coerce_to_path(st, args[1], pos,
+                                           "while evaluating the second argument (the path to filter) passed to 'builtins.filterSource'");
+    eval_force_function(st, args[0], pos, "while evaluating the first argument passed to builtins.filterSource");
+    eval_frame_push(st, 0, fmt("while adding path '%s'", path));
+    const char *sp = add_source(st, pos, base_name(path), path, FIM_RECURSIVE, args[0], NULL);
+    eval_frame_pop(st);
+    set_store_path_string(st, out, sp);
+}
+
+static void prim_path(EvalState *st, PosIdx pos, Value **args, Value *out)
+{
+    Bindings *a = eval_force_attrs(st, args[0], pos, "while evaluating the argument passed to 'builtins.path'");
+    const char *path = NULL, *name = NULL;
+    Value *filter = NULL;
+    FileIngestion m = FIM_RECURSIVE;
+    bool have_hash = false;
+    Hash expected;
+    for (uint32_t i = 0; i < a->size; i++) {
+        Attr *at = &a->attrs[i];
+        const char *n = sym_name(st->symbols, at->name);
+        if (strcmp(n, "path") == 0)
+            path = eval_coerce_to_path(st, at->value, at->pos, "while evaluating the 'path' attribute passed to 'builtins.path'");
+        else if (at->name == st->s.name)
+            name = eval_force_string_no_ctx(st, at->value, at->pos, "while evaluating the `name` attribute passed to builtins.path");
+        else if (strcmp(n, "filter") == 0) {
+            filter = at->value;
+            eval_force_function(st, filter, at->pos, "while evaluating the `filter` parameter passed to builtins.path");
+        } else if (strcmp(n, "recursive") == 0)
+            m = eval_force_bool(st, at->value, at->pos, "while evaluating the `recursive` attribute passed to builtins.path")
+                    ? FIM_RECURSIVE
+                    : FIM_FLAT;
+        else if (strcmp(n, "sha256") == 0) {
+            const char *h = eval_force_string_no_ctx(st, at->value, at->pos, "while evaluating the `sha256` attribute passed to builtins.path");
+            if (!*h) {
+                memset(&expected, 0, sizeof expected);
+                expected.algo = HASH_SHA256;
+                expected.len = 32;
+                fprintf(stderr, "warning: found empty hash, assuming '%s'\n",
+                        hash_to_string(&expected, HASH_FMT_SRI, true));
+            } else {
+                const char *e = hash_parse_any(h, HASH_SHA256, &expected, NULL);
+                if (e)
+                    eval_error(st, ERR_EVAL, at->pos, "%s", e);
+            }
+            have_hash = true;
+        } else
+            eval_error(st, ERR_EVAL, at->pos, "unsupported argument '%s' to 'builtins.path'", n);
+    }
+    if (!path)
+        eval_error(st, ERR_EVAL, pos, "missing required 'path' attribute in the first argument to 'builtins.path'");
+    if (!name || !*name)
+        name = base_name(path);
+    eval_frame_push(st, 0, fmt("while adding path '%s'", path));
+    Hash ca;
+    const char *sp = add_source(st, pos, name, path, m, filter, &ca);
+    if (have_hash && memcmp(ca.bytes, expected.bytes, 32) != 0)
+        eval_error(st, ERR_EVAL, pos, "store path mismatch in (possibly filtered) path added from '%s'", path);
+    eval_frame_pop(st);
+    set_store_path_string(st, out, sp);
+}
+
+static void prim_store_path(EvalState *st, PosIdx pos, Value **args, Value *out)
+{
+    if (st->settings.pure_eval)
+        eval_error(st, ERR_EVAL, pos, "'%s' is not allowed in pure evaluation mode", "builtins.storePath");
+    const char *path = eval_coerce_to_path(st, args[0], pos, "while evaluating the first argument passed to 'builtins.storePath'");
+    const char *sd = store_dir_of(st);
+    if (!store_is_store_path(sd, path)) {
+        char *real = realpath(path, NULL);
+        if (real) {
+            path = fmt("%s", real);
+            free(real);
+        }
+    }
+    const char *sp = store_to_store_path(sd, path);
+    if (!sp)
+        eval_error(st, ERR_EVAL, pos, "path '%s' is not in the Nix store", path);
+    val_set_string(out, path, strlen(path), ctx_single(sp));
+}
+
+/* ---------- nix-instantiate ---------- */
+
+static void ensure_written(EvalState *st, const char *path, int depth);
+
+static void ensure_all(EvalState *st, const char *const *paths, size_t n, int depth)
+{
+    for (size_t i = 0; i < n; i++)
+        ensure_written(st, paths[i], depth + 1);
+}
+
+/* Writes path (and first what it references) if we computed it during evaluation. */
+static void ensure_written(EvalState *st, const char *path, int depth)
+{
+    BiStore *b = bis(st);
+    if (store_is_valid(b->ls, path))
+        return;
+    const char *err = NULL, *got = NULL;
+    const Derivation *d = has_suffix(path, ".drv") ? drv_cache_get(b->drvs, path, &err) : NULL;
+    if (d) {
+        ensure_all(st, d->srcs, d->nsrcs, depth);
+        for (uint32_t i = 0; i < d->ninputs; i++)
+            ensure_written(st, d->inputs[i].drv_path, depth + 1);
+        err = store_write_drv(b->ls, d, &got);
+    } else {
+        Pending *p = map_get(&b->pending, path);
+        if (!p)
+            return; /* a path from elsewhere (builtins.storePath): nothing to write */
+        if (p->kind == PEND_TEXT) {
+            ensure_all(st, p->refs, p->nrefs, depth);
+            err = store_add_text(b->ls, p->name, p->text, p->len, p->refs, p->nrefs, &got);
+        } else {
+            FilterCtx fc = {st, p->filter, p->pos};
+            err = store_add_path(b->ls, p->name, p->src, p->method, HASH_SHA256,
+                                 p->filter ? call_filter : NULL, &fc, false, NULL, &got);
+        }
+    }
+    if (err)
+        eval_error(st, ERR_EVAL, 0, "%s", err);
+    if (got && strcmp(got, path) != 0)
+        eval_error(st, ERR_EVAL, 0, "path '%s' changed while being added to the store (now '%s')", path, got);
+}
+
+typedef struct Found {
+    PtrVec lines;
+    StrMap done; /* by Bindings address, as CppNix's `done` set */
+} Found;
+
+static bool is_derivation_attrs(EvalState *st, Value *v)
+{
+    return v->type == T_ATTRS && eval_is_derivation(st, v);
+}
+
+static void add_derivation(EvalState *st, Value *v, Found *f)
+{
+    char key[32];
+    snprintf(key, sizeof key, "%p", (void *)v->attrs);
+    if (map_get(&f->done, key))
+        return;
+    map_put(&f->done, fmt("%s", key), (void *)1);
+    Attr *dp = attrs_find(v->attrs, st->s.drvPath);
+    if (!dp)
+        eval_error(st, ERR_EVAL, 0, "derivation does not have attribute 'drvPath'");
+    const char *drv_path = eval_force_string(st, dp->value, 0, "while evaluating the 'drvPath' attribute of a derivation");
+    Attr *on = attrs_find(v->attrs, st->s.outputName);
+    const char *output = on ? eval_force_string(st, on->value, 0, "while evaluating the output name of a derivation") : "out";
+    ensure_written(st, drv_path, 0);
+    pv_push(&f->lines, strcmp(output, "out") == 0 ? drv_path : fmt("%s!%s", drv_path, output));
+}
+
+static void get_derivations(EvalState *st, Value *v, Found *f, int depth)
+{
+    if (depth > 10000)
+        eval_error(st, ERR_STACK_OVERFLOW, 0, "stack overflow; max-call-depth exceeded");
+    eval_force(st, v, 0);
+    if (is_derivation_attrs(st, v)) {
+        add_derivation(st, v, f);
+    } else if (v->type == T_ATTRS) {
+        Bindings *b = v->attrs;
+        uint32_t *order = attrs_sorted_by_name(st, b);
+        for (uint32_t i = 0; i < b->size; i++) {
+            Value *c = b->attrs[order[i]].value;
+            eval_force(st, c, 0);
+            if (is_derivation_attrs(st, c)) {
+                add_derivation(st, c, f);
+            } else if (c->type == T_ATTRS) {
+                Attr *r = attrs_find(c->attrs, st->s.recurseForDerivations);
+                if (r && eval_force_bool(st, r->value, 0, "while evaluating the attribute 'recurseForDerivations'"))
+                    get_derivations(st, c, f, depth + 1);
+            }
+        }
+    } else if (v->type == T_LIST) {
+        for (uint32_t i = 0; i < v->len; i++)
+            get_derivations(st, v->list.elems[i], f, depth + 1);
+    } else if (depth == 0) {
+        eval_error(st, ERR_TYPE, 0, "expression does not evaluate to a derivation (or a set or list of those)");
+    }
+}
+
+const char **bi_instantiate(EvalState *st, Value *v, size_t *n)
+{
+    Found f;
+    memset(&f, 0, sizeof f);
+    get_derivations(st, v, &f, 0);
+    *n = f.lines.n;
+    return f.lines.v;
+}
+
+/* ---------- the table ---------- */
 
 const PrimOp bi_derivation[] = {
+    {"derivationStrict", 1, PRIM_GLOBAL, "attrs",
+     "Creates a store derivation from *attrs* and returns a set with `drvPath` and one "
+     "attribute per output holding its store path (with string context). This is the "
+     "primitive behind `derivation`, which adds `outPath`, `type` and the other usual "
+     "attributes.\n\n"
+     "    derivationStrict { name = \"x\"; system = \"x86_64-linux\"; builder = \"/bin/sh\"; }\n"
+     "    => { drvPath = \"/nix/store/...-x.drv\"; out = \"/nix/store/...-x\"; }\n\n"
+     "Attributes are passed to the builder as environment variables (lists joined with "
+     "spaces, paths copied to the store); `args` gives its arguments; `outputs` names the "
+     "outputs; `outputHash`/`outputHashAlgo`/`outputHashMode` make it fixed-output; "
+     "`__structuredAttrs = true` passes everything as JSON in `__json`; "
+     "`__ignoreNulls = true` drops null attributes.",
+     prim_derivation_strict},
+    {"placeholder", 1, PRIM_GLOBAL, "output",
+     "Returns the placeholder string for *output* that is replaced by the output's path "
+     "at build time.\n\n    placeholder \"out\"\n    => \"/1rz4g4znpzjwh1xymhjpm42vipw92pr73vdgl6xs1hycac8kf2n9\"",
+     prim_placeholder},
+    {"toFile", 2, 0, "name s",
+     "Stores the string *s* as a file named *name* and returns its store path. The string "
+     "may refer to other store paths (through its context) but not to derivations.\n\n"
+     "    builtins.toFile \"foo\" \"bar\"\n    => \"/nix/store/vxjiwkjkn7x4079qvh1jkl5pn05j2aw0-foo\"",
+     prim_to_file},
+    {"filterSource", 2, 0, "e1 e2",
+     "Copies the path *e2* to the store, keeping only the files for which the predicate "
+     "*e1* (called with the full path and its type: \"regular\", \"directory\", "
+     "\"symlink\" or \"unknown\") returns true. An excluded directory excludes its "
+     "whole subtree.\n\n    builtins.filterSource (p: t: baseNameOf p != \".git\") ./src",
+     prim_filter_source},
+    {"path", 1, 0, "args",
+     "Copies a path to the store like a path literal does, with options: `path` (required), "
+     "`name` (default: the base name), `filter` (as in filterSource), `recursive` (default "
+     "true; false hashes a single regular file flat) and `sha256` (the expected hash).\n\n"
+     "    builtins.path { path = ./src; name = \"source\"; }",
+     prim_path},
+    {"storePath", 1, PRIM_IMPURE, "path",
+     "Turns a path already in the store into a string with that store path in its context, "
+     "without copying it. Not allowed in pure evaluation mode.\n\n"
+     "    builtins.storePath /nix/store/...-hello",
+     prim_store_path},
     {0},
 };

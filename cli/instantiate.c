@@ -1,5 +1,6 @@
 /* cnix instantiate / nix-instantiate: evaluate, parse or instantiate Nix expressions. */
 #include "builtins/access.h"
+#include "builtins/derivation.h"
 #include "cli/cli.h"
 #include "cli/evalcommon.h"
 #include "native/native.h"
@@ -111,41 +112,15 @@ static void print_result(EvalState *st, Inst *in, Value *v)
     fwrite(out.data, 1, out.len, stdout);
 }
 
-/* nix-instantiate without --eval: print the .drv path of every derivation found. */
-static void instantiate_value(EvalState *st, Value *v, int depth, bool *any)
+/* nix-instantiate without --eval: write the .drv files and print their paths. */
+static void instantiate_value(EvalState *st, Value *v)
 {
-    eval_force(st, v, 0);
-    if (eval_is_derivation(st, v)) {
-        Attr *dp = attrs_find(v->attrs, st->s.drvPath);
-        if (!dp)
-            eval_error(st, ERR_EVAL, 0, "derivation has no 'drvPath' attribute");
-        const char *p = eval_coerce_to_string(st, dp->value, 0, "while evaluating the 'drvPath' attribute of a derivation", 0, NULL, NULL);
-        const char *oname = "out";
-        Attr *on = attrs_find(v->attrs, st->s.outputName);
-        if (on)
-            oname = eval_force_string(st, on->value, 0, "while evaluating the output name");
-        if (strcmp(oname, "out") == 0)
-            printf("%s\n", p);
-        else
-            printf("%s!%s\n", p, oname);
-        *any = true;
-        return;
-    }
-    if (v->type == T_LIST) {
-        for (uint32_t i = 0; i < v->len; i++)
-            instantiate_value(st, v->list.elems[i], depth + 1, any);
-        return;
-    }
-    if (v->type == T_ATTRS) {
-        if (depth > 0) {
-            Attr *r = attrs_find(v->attrs, st->s.recurseForDerivations);
-            if (!r || !eval_force_bool(st, r->value, 0, NULL))
-                return;
-        }
-        uint32_t *ord = attrs_sorted_by_name(st, v->attrs);
-        for (uint32_t i = 0; i < v->attrs->size; i++)
-            instantiate_value(st, v->attrs->attrs[ord[i]].value, depth + 1, any);
-    }
+    size_t n;
+    const char **lines = bi_instantiate(st, v, &n);
+    if (n)
+        fprintf(stderr, "warning: you did not specify '--add-root'; the result might be removed by the garbage collector\n");
+    for (size_t i = 0; i < n; i++)
+        printf("%s\n", lines[i]);
 }
 
 typedef struct Job {
@@ -180,10 +155,8 @@ static void process(EvalState *st, Inst *in, const char *arg, bool is_stdin)
         *vp = v;
         if (in->eval_only)
             print_result(st, in, vp);
-        else {
-            bool any = false;
-            instantiate_value(st, vp, 0, &any);
-        }
+        else
+            instantiate_value(st, vp);
     }
 }
 

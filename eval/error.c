@@ -23,22 +23,14 @@ void eval_try_leave(EvalState *st, TryFrame *f)
     st->try_top = f->prev;
 }
 
-void eval_forcing_push(EvalState *st, Value *v)
+void eval_forcing_grow(EvalState *st)
 {
-    if (st->nforcing == st->forcing_cap) {
-        uint32_t cap = st->forcing_cap ? st->forcing_cap * 2 : 1024;
-        Value **n = GC_MALLOC(cap * sizeof(Value *));
-        if (st->nforcing)
-            memcpy(n, st->forcing, st->nforcing * sizeof(Value *));
-        st->forcing = n;
-        st->forcing_cap = cap;
-    }
-    ((Value **)st->forcing)[st->nforcing++] = v;
-}
-
-void eval_forcing_pop(EvalState *st)
-{
-    st->nforcing--;
+    uint32_t cap = st->forcing_cap ? st->forcing_cap * 2 : 1024;
+    Value **n = GC_MALLOC(cap * sizeof(Value *));
+    if (st->nforcing)
+        memcpy(n, st->forcing, st->nforcing * sizeof(Value *));
+    st->forcing = n;
+    st->forcing_cap = cap;
 }
 
 void eval_frame_push(EvalState *st, PosIdx pos, const char *msg)
@@ -117,12 +109,28 @@ static void capture_trace(EvalState *st, EvalError *e, uint32_t from)
             t[k++] = (TraceEntry){0, sb.data, FRAME_OMITTED};
             omitted = 0;
         }
+        if (fr.sym == FRAME_CALL) {
+            const ExprLambda *l = (const ExprLambda *)fr.msg;
+            t[k++] = (TraceEntry){fr.pos, "from call site", 0};
+            StrBuf sb;
+            sb_init(&sb);
+            if (l->name)
+                sb_printf(&sb, "while calling '%s'", sym_name(st->symbols, l->name));
+            else
+                sb_puts(&sb, "while calling anonymous lambda");
+            t[k++] = (TraceEntry){l->base.pos, sb.data, 0};
+            continue;
+        }
         if (fr.sym) {
             StrBuf sb;
             sb_init(&sb);
             if (fr.sym == FRAME_PRIMOP)
                 sb_printf(&sb, "while calling the '%s' builtin", fr.msg);
-            else if (fr.sym == FRAME_SELECT)
+            else if (fr.sym == FRAME_ASSERT) {
+                sb_puts(&sb, "while evaluating the condition of the assertion '");
+                parse_show(st->symbols, ((const ExprAssert *)fr.msg)->cond, &sb);
+                sb_putc(&sb, '\'');
+            } else if (fr.sym == FRAME_SELECT)
                 show_select_frame(st, (const ExprSelect *)fr.msg, &sb);
             else
                 sb_printf(&sb, fr.msg, sym_name(st->symbols, fr.sym));

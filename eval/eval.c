@@ -5,20 +5,38 @@
 #include <stdlib.h>
 #include <string.h>
 
-Env *eval_env_new(EvalState *st, Env *up, uint32_t size)
+#define NOINLINE __attribute__((noinline))
+
+static inline Env *env_new(EvalState *st, Env *up, uint32_t size)
 {
     st->stats.envs++;
     st->stats.env_slots += size;
-    Env *e = GC_MALLOC(sizeof(Env) + size * sizeof(Value *));
+    Env *e;
+    if (size <= 2) {
+        e = eval_alloc32(st);
+        e->values[0] = NULL;
+        if (size == 2)
+            e->values[1] = NULL;
+    } else if (size <= 4) {
+        e = eval_alloc48(st);
+        memset(e->values, 0, 4 * sizeof(Value *));
+    } else
+        e = GC_MALLOC(sizeof(Env) + size * sizeof(Value *));
     e->up = up;
     e->size = size;
+    e->is_with = 0;
     return e;
+}
+
+Env *eval_env_new(EvalState *st, Env *up, uint32_t size)
+{
+    return env_new(st, up, size);
 }
 
 static inline Value *new_thunk(EvalState *st, Env *env, Expr *e)
 {
     st->stats.thunks++;
-    Value *v = GC_MALLOC(sizeof(Value));
+    Value *v = eval_alloc32(st);
     v->type = T_THUNK;
     v->thunk.env = env;
     v->thunk.expr = e;
@@ -58,9 +76,78 @@ static inline Value *lookup_var(EvalState *st, Env *env, ExprVar *var)
     return env->values[var->displ];
 }
 
+/* The value of e if it is already known without evaluating anything: a literal
+ * or a variable bound to an evaluated value. */
+static inline Value *immediate(Env *env, Expr *e)
+{
+    if (e->kind == EXPR_INT)
+        return ((ExprInt *)e)->cache;
+    if (e->kind == EXPR_VAR && !((ExprVar *)e)->from_with) {
+        ExprVar *var = (ExprVar *)e;
+        for (uint32_t l = var->level; l; l--)
+            env = env->up;
+        Value *v = env->values[var->displ];
+        if (v && !val_is_thunk(v))
+            return v;
+    }
+    return NULL;
+}
+
+static inline Value *int_value(EvalState *st, int64_t i)
+{
+    if (i >= SMALL_INT_MIN && i <= SMALL_INT_MAX)
+        return &eval_priv(st)->small_ints[i - SMALL_INT_MIN];
+    Value *v = eval_alloc32(st);
+    val_set_int(v, i);
+    return v;
+}
+
+/* Speculative strict evaluation of integer arithmetic and comparisons whose
+ * operands are already evaluated: it cannot fail, loop or have effects (on
+ * overflow we give up), so doing it now instead of allocating a thunk is
+ * unobservable. Returns NULL when it does not apply. */
+static Value *try_eager(EvalState *st, Env *env, ExprBinOp *x)
+{
+    Value *a = immediate(env, x->lhs);
+    if (!a || a->type != T_INT)
+        return NULL;
+    Value *b = immediate(env, x->rhs);
+    if (!b || b->type != T_INT)
+        return NULL;
+    int64_t r, p = a->integer, q = b->integer;
+    EvalPriv *pv = eval_priv(st);
+    switch (x->op) {
+    case OP_ADD:
+        if (__builtin_add_overflow(p, q, &r))
+            return NULL;
+        return int_value(st, r);
+    case OP_SUB:
+        if (__builtin_sub_overflow(p, q, &r))
+            return NULL;
+        return int_value(st, r);
+    case OP_MUL:
+        if (__builtin_mul_overflow(p, q, &r))
+            return NULL;
+        return int_value(st, r);
+    case OP_LT: return p < q ? pv->v_true : pv->v_false;
+    case OP_LE: return p <= q ? pv->v_true : pv->v_false;
+    case OP_GT: return p > q ? pv->v_true : pv->v_false;
+    case OP_GE: return p >= q ? pv->v_true : pv->v_false;
+    case OP_EQ: return p == q ? pv->v_true : pv->v_false;
+    case OP_NEQ: return p != q ? pv->v_true : pv->v_false;
+    default: return NULL;
+    }
+}
+
 Value *eval_lazy(EvalState *st, Env *env, Expr *e)
 {
     switch (e->kind) {
+    case EXPR_BINOP: {
+        Value *v = try_eager(st, env, (ExprBinOp *)e);
+        if (v)
+            return v;
+        break;
+    }
     case EXPR_INT:
         return ((ExprInt *)e)->cache;
     case EXPR_FLOAT:
@@ -178,7 +265,7 @@ static void add_dynamic_attrs(EvalState *st, ExprAttrs *a, Env *env, Env *venv, 
 
 static Env *inherit_env(EvalState *st, ExprAttrs *a, Env *env)
 {
-    Env *ie = eval_env_new(st, env, a->ninherit_from);
+    Env *ie = env_new(st, env, a->ninherit_from);
     for (uint32_t i = 0; i < a->ninherit_from; i++)
         ie->values[i] = eval_lazy(st, env, a->inherit_from[i]);
     return ie;
@@ -186,13 +273,17 @@ static Env *inherit_env(EvalState *st, ExprAttrs *a, Env *env)
 
 static void eval_overrides(EvalState *st, Env *renv, ExprAttrs *a, Bindings **bp);
 
-static void eval_attrs(EvalState *st, Env *env, ExprAttrs *a, Value *out)
+static NOINLINE void eval_attrs(EvalState *st, Env *env, ExprAttrs *a, Value *out)
 {
     Bindings *b = attrs_alloc(st, a->nattrs + a->ndyn);
     b->pos = a->base.pos;
     if (a->rec) {
-        Env *renv = eval_env_new(st, env, a->nattrs);
+        Env *renv = env_new(st, env, a->nattrs);
         Env *ienv = a->ninherit_from ? inherit_env(st, a, renv) : NULL;
+        Symbol ov = sym_lookup(st->symbols, "__overrides", 11);
+        bool has_overrides = false;
+        for (uint32_t i = 0; ov && i < a->nattrs; i++)
+            has_overrides |= a->attrs[i].name == ov;
         for (uint32_t i = 0; i < a->nattrs; i++) {
             AttrDef *d = &a->attrs[i];
             Value *v;
@@ -200,6 +291,8 @@ static void eval_attrs(EvalState *st, Env *env, ExprAttrs *a, Value *out)
                 v = eval_lazy(st, env, d->e);
             else if (d->kind == ATTR_INHERITED_FROM)
                 v = new_thunk(st, ienv, d->e);
+            else if (has_overrides) /* real thunks, so overridden slots are seen */
+                v = new_thunk(st, renv, d->e);
             else
                 v = eval_lazy(st, renv, d->e);
             renv->values[i] = v;
@@ -208,8 +301,7 @@ static void eval_attrs(EvalState *st, Env *env, ExprAttrs *a, Value *out)
         b->size = a->nattrs;
         if (a->ndyn)
             add_dynamic_attrs(st, a, renv, renv, b);
-        Symbol ov = sym_lookup(st->symbols, "__overrides", 11);
-        if (ov && attrs_find(b, ov))
+        if (has_overrides)
             eval_overrides(st, renv, a, &b);
     } else {
         Env *ienv = a->ninherit_from ? inherit_env(st, a, env) : NULL;
@@ -329,7 +421,7 @@ static _Noreturn void missing_attr(EvalState *st, Bindings *b, Symbol name, PosI
     eval_error_hint(st, ERR_EVAL, pos, eval_suggest(st, n, c, b->size), "attribute '%s' missing", n);
 }
 
-static void eval_select(EvalState *st, Env *env, ExprSelect *x, Value *out)
+static NOINLINE void eval_select(EvalState *st, Env *env, ExprSelect *x, Value *out)
 {
     Value tmp;
     Value *cur;
@@ -499,23 +591,21 @@ static void bind_formals(EvalState *st, ExprLambda *l, Env *env, Value *arg, Pos
     }
 }
 
-static void call_lambda(EvalState *st, Value *fn, Value *arg, Value *out, PosIdx pos)
+static inline void call_lambda(EvalState *st, Value *fn, Value *arg, Value *out, PosIdx pos)
 {
     ExprLambda *l = fn->lambda.fun;
-    Env *env = eval_env_new(st, fn->lambda.env, l->env_size);
+    Env *env = env_new(st, fn->lambda.env, l->env_size);
     uint32_t frames = st->nframes;
-    eval_frame_push_sym(st, pos, "from call site", 0);
     if (!l->formals)
         env->values[0] = arg;
     else {
+        eval_frame_push_sym(st, pos, "from call site", 0);
         if (l->arg)
             env->values[0] = arg;
         bind_formals(st, l, env, arg, pos);
+        st->nframes = frames;
     }
-    if (l->name)
-        eval_frame_push_sym(st, l->base.pos, "while calling '%s'", l->name);
-    else
-        eval_frame_push_sym(st, l->base.pos, "while calling anonymous lambda", 0);
+    eval_frame_push_sym(st, pos, (const char *)l, FRAME_CALL);
     st->stats.calls++;
     eval_in(st, env, l->body, out);
     st->nframes = frames;
@@ -537,6 +627,11 @@ void eval_call(EvalState *st, Value *fnv, uint32_t nargs, Value **args, Value *o
 {
     if (++st->call_depth > st->settings.max_call_depth || st->interrupted)
         check_depth(st, pos);
+    if (nargs == 1 && fnv->type == T_LAMBDA) {
+        call_lambda(st, fnv, args[0], out, pos);
+        st->call_depth--;
+        return;
+    }
     Value cur = *fnv;
     if (val_is_thunk(&cur)) {
         eval_force(st, fnv, pos);
@@ -613,7 +708,7 @@ void eval_call(EvalState *st, Value *fnv, uint32_t nargs, Value **args, Value *o
 
 /* ---------- strings ---------- */
 
-static void eval_concat_strings(EvalState *st, Env *env, ExprConcatStrings *x, Value *out)
+static NOINLINE void eval_concat_strings(EvalState *st, Env *env, ExprConcatStrings *x, Value *out)
 {
     StrBuf sb;
     sb_init(&sb);
@@ -659,7 +754,7 @@ static inline bool eval_bool(EvalState *st, Env *env, Expr *e, const char *ctx)
     return v.boolean;
 }
 
-static void eval_binop(EvalState *st, Env *env, ExprBinOp *x, Value *out)
+static NOINLINE void eval_binop(EvalState *st, Env *env, ExprBinOp *x, Value *out)
 {
     Value a, b;
     switch ((BinOp)x->op) {
@@ -687,8 +782,43 @@ static void eval_binop(EvalState *st, Env *env, ExprBinOp *x, Value *out)
     default:
         break;
     }
-    eval_in(st, env, x->lhs, &a);
-    eval_in(st, env, x->rhs, &b);
+    /* operands that are literals or evaluated variables are read in place */
+    Value *pa = immediate(env, x->lhs), *pb = immediate(env, x->rhs);
+    if (!pa) {
+        eval_in(st, env, x->lhs, &a);
+        pa = &a;
+    }
+    if (!pb) {
+        eval_in(st, env, x->rhs, &b);
+        pb = &b;
+    }
+    if (pa->type == T_INT && pb->type == T_INT) {
+        int64_t p = pa->integer, q = pb->integer, r;
+        switch ((BinOp)x->op) {
+        case OP_EQ: val_set_bool(out, p == q); return;
+        case OP_NEQ: val_set_bool(out, p != q); return;
+        case OP_LT: val_set_bool(out, p < q); return;
+        case OP_LE: val_set_bool(out, p <= q); return;
+        case OP_GT: val_set_bool(out, p > q); return;
+        case OP_GE: val_set_bool(out, p >= q); return;
+        case OP_ADD:
+            if (__builtin_add_overflow(p, q, &r))
+                break;
+            val_set_int(out, r);
+            return;
+        case OP_SUB:
+            if (__builtin_sub_overflow(p, q, &r))
+                break;
+            val_set_int(out, r);
+            return;
+        default:
+            break;
+        }
+    }
+    if (pa != &a)
+        a = *pa;
+    if (pb != &b)
+        b = *pb;
     switch ((BinOp)x->op) {
     case OP_EQ:
     case OP_NEQ: {
@@ -769,140 +899,195 @@ static void eval_binop(EvalState *st, Env *env, ExprBinOp *x, Value *out)
     }
 }
 
-void eval_in(EvalState *st, Env *env, Expr *e, Value *out)
+static NOINLINE void eval_list(EvalState *st, Env *env, ExprList *x, Value *out)
 {
-    switch ((ExprKind)e->kind) {
-    case EXPR_INT:
-        val_set_int(out, ((ExprInt *)e)->value);
-        return;
-    case EXPR_FLOAT:
-        val_set_float(out, ((ExprFloat *)e)->value);
-        return;
-    case EXPR_STRING:
-        *out = *(Value *)((ExprString *)e)->cache;
-        return;
-    case EXPR_PATH:
-        *out = *(Value *)((ExprPath *)e)->cache;
-        return;
-    case EXPR_VAR: {
-        Value *v = lookup_var(st, env, (ExprVar *)e);
-        if (__builtin_expect(!v, 0))
-            eval_error(st, ERR_INFINITE_RECURSION, e->pos, "infinite recursion encountered");
-        FORCE(st, v, e->pos);
-        *out = *v;
+    Value **el = val_list_alloc(st, x->n);
+    for (uint32_t i = 0; i < x->n; i++)
+        el[i] = eval_lazy(st, env, x->elems[i]);
+    val_set_list(out, el, x->n);
+}
+
+static NOINLINE void eval_call_expr(EvalState *st, Env *env, ExprCall *x, Value *out)
+{
+    Value fnbuf, *fn = immediate(env, x->fn);
+    if (!fn) {
+        eval_in(st, env, x->fn, &fnbuf);
+        fn = &fnbuf;
+    }
+    if (x->nargs == 1) {
+        Value *arg = eval_lazy(st, env, x->args[0]);
+        eval_call(st, fn, 1, &arg, out, x->base.pos);
         return;
     }
-    case EXPR_SELECT:
-        eval_select(st, env, (ExprSelect *)e, out);
-        return;
-    case EXPR_HAS_ATTR:
-        val_set_bool(out, eval_has_attr(st, env, (ExprHasAttr *)e));
-        return;
-    case EXPR_ATTRS:
-        eval_attrs(st, env, (ExprAttrs *)e, out);
-        return;
-    case EXPR_LIST: {
-        ExprList *x = (ExprList *)e;
-        Value **el = val_list_alloc(st, x->n);
-        for (uint32_t i = 0; i < x->n; i++)
-            el[i] = eval_lazy(st, env, x->elems[i]);
-        val_set_list(out, el, x->n);
-        return;
+    Value *args[8];
+    Value **ap = x->nargs <= 8 ? args : GC_MALLOC(x->nargs * sizeof(Value *));
+    for (uint32_t i = 0; i < x->nargs; i++)
+        ap[i] = eval_lazy(st, env, x->args[i]);
+    eval_call(st, fn, x->nargs, ap, out, x->base.pos);
+}
+
+static NOINLINE Env *eval_let_env(EvalState *st, Env *env, ExprLet *x)
+{
+    ExprAttrs *a = x->attrs;
+    Env *le = env_new(st, env, a->nattrs);
+    Env *ie = a->ninherit_from ? inherit_env(st, a, le) : NULL;
+    for (uint32_t i = 0; i < a->nattrs; i++) {
+        AttrDef *d = &a->attrs[i];
+        if (d->kind == ATTR_INHERITED)
+            le->values[i] = eval_lazy(st, env, d->e);
+        else if (d->kind == ATTR_INHERITED_FROM)
+            le->values[i] = new_thunk(st, ie, d->e);
+        else
+            le->values[i] = eval_lazy(st, le, d->e);
     }
-    case EXPR_LAMBDA:
-        out->type = T_LAMBDA;
-        out->lambda.env = env;
-        out->lambda.fun = (ExprLambda *)e;
-        return;
-    case EXPR_CALL: {
-        ExprCall *x = (ExprCall *)e;
-        Value fn;
-        eval_in(st, env, x->fn, &fn);
-        Value *args[8];
-        Value **ap = x->nargs <= 8 ? args : GC_MALLOC(x->nargs * sizeof(Value *));
-        for (uint32_t i = 0; i < x->nargs; i++)
-            ap[i] = eval_lazy(st, env, x->args[i]);
-        eval_call(st, &fn, x->nargs, ap, out, e->pos);
-        return;
-    }
-    case EXPR_LET: {
-        ExprLet *x = (ExprLet *)e;
-        ExprAttrs *a = x->attrs;
-        Env *le = eval_env_new(st, env, a->nattrs);
-        Env *ie = a->ninherit_from ? inherit_env(st, a, le) : NULL;
-        for (uint32_t i = 0; i < a->nattrs; i++) {
-            AttrDef *d = &a->attrs[i];
-            if (d->kind == ATTR_INHERITED)
-                le->values[i] = eval_lazy(st, env, d->e);
-            else if (d->kind == ATTR_INHERITED_FROM)
-                le->values[i] = new_thunk(st, ie, d->e);
-            else
-                le->values[i] = eval_lazy(st, le, d->e);
-        }
-        eval_in(st, le, x->body, out);
-        return;
-    }
-    case EXPR_WITH: {
-        ExprWith *x = (ExprWith *)e;
-        Env *we = eval_env_new(st, env, 1);
-        we->is_with = 1 + x->prev_with;
-        we->values[0] = eval_lazy(st, env, x->attrs);
-        eval_in(st, we, x->body, out);
-        return;
-    }
-    case EXPR_IF: {
-        ExprIf *x = (ExprIf *)e;
-        Value c;
-        eval_in(st, env, x->cond, &c);
-        if (__builtin_expect(c.type != T_BOOL, 0))
-            eval_type_error(st, x->cond->pos, "a Boolean", &c,
-                            "while evaluating a branch condition");
-        eval_in(st, env, c.boolean ? x->then : x->else_, out);
-        return;
-    }
-    case EXPR_ASSERT: {
-        ExprAssert *x = (ExprAssert *)e;
-        if (!eval_bool(st, env, x->cond, "while evaluating the condition of the assertion")) {
-            StrBuf sb;
-            sb_init(&sb);
-            parse_show(st->symbols, x->cond, &sb);
-            eval_error(st, ERR_ASSERTION, e->pos, "assertion '%s' failed", sb.data);
-        }
-        eval_in(st, env, x->body, out);
-        return;
-    }
-    case EXPR_NOT:
-        val_set_bool(out, !eval_bool(st, env, ((ExprNot *)e)->e, "in the argument of the not operator"));
-        return;
-    case EXPR_BINOP:
-        eval_binop(st, env, (ExprBinOp *)e, out);
-        return;
-    case EXPR_CONCAT_STRINGS:
-        eval_concat_strings(st, env, (ExprConcatStrings *)e, out);
-        return;
-    case EXPR_POS: {
-        Pos p = pos_get(st->positions, e->pos);
-        if (!p.src) {
-            val_set_null(out);
+    return le;
+}
+
+static NOINLINE bool eval_cond(EvalState *st, Env *env, Expr *cond)
+{
+    Value c;
+    eval_in(st, env, cond, &c);
+    if (__builtin_expect(c.type != T_BOOL, 0))
+        eval_type_error(st, cond->pos, "a Boolean", &c, "while evaluating a branch condition");
+    return c.boolean;
+}
+
+static NOINLINE void eval_assert_cond(EvalState *st, Env *env, ExprAssert *x)
+{
+    uint32_t frames = st->nframes;
+    eval_frame_push_sym(st, x->base.pos, (const char *)x, FRAME_ASSERT);
+    Expr *c = x->cond;
+    if (c->kind == EXPR_BINOP && ((ExprBinOp *)c)->op == OP_EQ) {
+        /* explain a failing `assert a == b` like CppNix does */
+        ExprBinOp *eq = (ExprBinOp *)c;
+        Value *a = eval_lazy(st, env, eq->lhs), *b = eval_lazy(st, env, eq->rhs);
+        if (eval_equal(st, a, b, c->pos, NULL)) {
+            st->nframes = frames;
             return;
         }
-        Bindings *b = attrs_alloc(st, 3);
-        Value *f = val_alloc(st), *l = val_alloc(st), *c = val_alloc(st);
-        if (p.src->kind == SRC_FILE)
-            val_make_string(f, p.src->path);
-        else
-            val_make_string(f, p.src->kind == SRC_STDIN ? "«stdin»" : "«string»");
-        val_set_int(l, p.line);
-        val_set_int(c, p.col);
-        attrs_push(b, st->s.file, 0, f);
-        attrs_push(b, st->s.line, 0, l);
-        attrs_push(b, st->s.column, 0, c);
-        attrs_sort(b);
-        val_set_attrs(out, b);
+        eval_assert_equal(st, a, b, c->pos);
+    } else {
+        Value v;
+        eval_in(st, env, c, &v);
+        if (v.type != T_BOOL)
+            eval_type_error(st, c->pos, "a Boolean", &v, NULL);
+        if (v.boolean) {
+            st->nframes = frames;
+            return;
+        }
+    }
+    st->nframes = frames;
+    StrBuf sb;
+    sb_init(&sb);
+    parse_show(st->symbols, x->cond, &sb);
+    eval_error(st, ERR_ASSERTION, x->base.pos, "assertion '%s' failed", sb.data);
+}
+
+static NOINLINE void eval_pos(EvalState *st, Expr *e, Value *out)
+{
+    Pos p = pos_get(st->positions, e->pos);
+    if (!p.src) {
+        val_set_null(out);
         return;
     }
+    Bindings *b = attrs_alloc(st, 3);
+    Value *f = val_alloc(st), *l = val_alloc(st), *c = val_alloc(st);
+    if (p.src->kind == SRC_FILE)
+        val_make_string(f, p.src->path);
+    else
+        val_make_string(f, p.src->kind == SRC_STDIN ? "«stdin»" : "«string»");
+    val_set_int(l, p.line);
+    val_set_int(c, p.col);
+    attrs_push(b, st->s.file, 0, f);
+    attrs_push(b, st->s.line, 0, l);
+    attrs_push(b, st->s.column, 0, c);
+    attrs_sort(b);
+    val_set_attrs(out, b);
+}
+
+/* The walker. Kept small so its frame is cheap: if/let/with/assert loop
+ * instead of recursing; everything bulky is out of line. */
+void eval_in(EvalState *st, Env *env, Expr *e, Value *out)
+{
+    for (;;) {
+        switch ((ExprKind)e->kind) {
+        case EXPR_INT:
+            *out = *(Value *)((ExprInt *)e)->cache;
+            return;
+        case EXPR_FLOAT:
+            *out = *(Value *)((ExprFloat *)e)->cache;
+            return;
+        case EXPR_STRING:
+            *out = *(Value *)((ExprString *)e)->cache;
+            return;
+        case EXPR_PATH:
+            *out = *(Value *)((ExprPath *)e)->cache;
+            return;
+        case EXPR_VAR: {
+            Value *v = lookup_var(st, env, (ExprVar *)e);
+            if (__builtin_expect(!v, 0))
+                eval_error(st, ERR_INFINITE_RECURSION, e->pos, "infinite recursion encountered");
+            FORCE(st, v, e->pos);
+            *out = *v;
+            return;
+        }
+        case EXPR_IF: {
+            ExprIf *x = (ExprIf *)e;
+            e = eval_cond(st, env, x->cond) ? x->then : x->else_;
+            continue;
+        }
+        case EXPR_CALL:
+            eval_call_expr(st, env, (ExprCall *)e, out);
+            return;
+        case EXPR_BINOP:
+            eval_binop(st, env, (ExprBinOp *)e, out);
+            return;
+        case EXPR_SELECT:
+            eval_select(st, env, (ExprSelect *)e, out);
+            return;
+        case EXPR_LET:
+            env = eval_let_env(st, env, (ExprLet *)e);
+            e = ((ExprLet *)e)->body;
+            continue;
+        case EXPR_WITH: {
+            ExprWith *x = (ExprWith *)e;
+            Env *we = env_new(st, env, 1);
+            we->is_with = 1 + x->prev_with;
+            we->values[0] = eval_lazy(st, env, x->attrs);
+            env = we;
+            e = x->body;
+            continue;
+        }
+        case EXPR_ASSERT:
+            eval_assert_cond(st, env, (ExprAssert *)e);
+            e = ((ExprAssert *)e)->body;
+            continue;
+        case EXPR_HAS_ATTR:
+            val_set_bool(out, eval_has_attr(st, env, (ExprHasAttr *)e));
+            return;
+        case EXPR_ATTRS:
+            eval_attrs(st, env, (ExprAttrs *)e, out);
+            return;
+        case EXPR_LIST:
+            eval_list(st, env, (ExprList *)e, out);
+            return;
+        case EXPR_LAMBDA:
+            out->type = T_LAMBDA;
+            out->lambda.env = env;
+            out->lambda.fun = (ExprLambda *)e;
+            return;
+        case EXPR_NOT:
+            val_set_bool(out, !eval_bool(st, env, ((ExprNot *)e)->e, "in the argument of the not operator"));
+            return;
+        case EXPR_CONCAT_STRINGS:
+            eval_concat_strings(st, env, (ExprConcatStrings *)e, out);
+            return;
+        case EXPR_POS:
+            eval_pos(st, e, out);
+            return;
+        }
+        eval_error(st, ERR_EVAL, e->pos, "unknown expression kind %d", e->kind);
     }
-    eval_error(st, ERR_EVAL, e->pos, "unknown expression kind %d", e->kind);
 }
 
 void eval_expr(EvalState *st, Expr *e, Value *out)

@@ -13,12 +13,47 @@ typedef struct ScopeIndex {
     uint32_t n;
 } ScopeIndex;
 
+/* Small integers that evaluation produces without allocating (values are immutable). */
+#define SMALL_INT_MIN (-64)
+#define SMALL_INT_MAX 1023
+
 /* Private evaluator state hanging off EvalState (st->priv). */
 typedef struct EvalPriv {
     ScopeIndex base;       /* names of st->base_env */
-    void *import_cache;    /* path -> Value* */
     Value *v_true, *v_false, *v_null;
+    Value *small_ints;     /* SMALL_INT_MIN..SMALL_INT_MAX */
+    /* Free lists from GC_malloc_many (linked through the first word): allocating
+     * from them avoids the GC's per-call locking and thread-local lookups. */
+    void *free32, *free48;
 } EvalPriv;
+
+#include <gc/gc.h>
+
+void *eval_refill(EvalState *st, void **list, size_t size);
+static inline EvalPriv *eval_priv(EvalState *st);
+
+/* A cleared 32-byte GC object (a Value, or an Env of up to 2 slots). */
+static inline void *eval_alloc32(EvalState *st)
+{
+    EvalPriv *p = st->priv;
+    void *o = p->free32;
+    if (__builtin_expect(!o, 0))
+        o = eval_refill(st, &p->free32, 32);
+    p->free32 = GC_NEXT(o);
+    GC_NEXT(o) = NULL;
+    return o;
+}
+
+static inline void *eval_alloc48(EvalState *st)
+{
+    EvalPriv *p = st->priv;
+    void *o = p->free48;
+    if (__builtin_expect(!o, 0))
+        o = eval_refill(st, &p->free48, 48);
+    p->free48 = GC_NEXT(o);
+    GC_NEXT(o) = NULL;
+    return o;
+}
 
 /* bind.c: resolves variables of a freshly parsed tree. extra (may be NULL) is
  * an additional scope between the global scope and e (scopedImport). Throws
@@ -37,6 +72,14 @@ Env *eval_env_new(EvalState *st, Env *up, uint32_t size);
 #define FRAME_PRIMOP ((Symbol)0xFFFFFFFF)
 #define FRAME_SELECT ((Symbol)0xFFFFFFFE)
 #define FRAME_OMITTED ((Symbol)0xFFFFFFFD) /* in captured traces only */
+/* A lambda call: pos is the call site, msg the ExprLambda*; shown as "from call
+ * site" followed by "while calling 'f'". */
+#define FRAME_CALL ((Symbol)0xFFFFFFFC)
+/* msg is an ExprAssert*: "while evaluating the condition of the assertion '(a == b)'" */
+#define FRAME_ASSERT ((Symbol)0xFFFFFFFB)
+
+/* ops.c: throws CppNix's explanation of a failing `assert a == b`, or returns. */
+void eval_assert_equal(EvalState *st, Value *a, Value *b, PosIdx pos);
 
 /* A set of pointers (print.c). Zero-initialise before use. */
 typedef struct PtrSet {
@@ -57,10 +100,16 @@ static inline void eval_frame_push_sym(EvalState *st, PosIdx pos, const char *ms
 }
 
 /* error.c */
-void eval_forcing_push(EvalState *st, Value *v);
-void eval_forcing_pop(EvalState *st);
+void eval_forcing_grow(EvalState *st);
+static inline void eval_forcing_push(EvalState *st, Value *v)
+{
+    if (__builtin_expect(st->nforcing == st->forcing_cap, 0))
+        eval_forcing_grow(st);
+    ((Value **)st->forcing)[st->nforcing++] = v;
+}
+static inline void eval_forcing_pop(EvalState *st) { st->nforcing--; }
 
 /* state.c */
-EvalPriv *eval_priv(EvalState *st);
+static inline EvalPriv *eval_priv(EvalState *st) { return st->priv; }
 
 #endif

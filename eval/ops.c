@@ -506,3 +506,110 @@ bool eval_equal(EvalState *st, Value *a, Value *b, PosIdx pos, const char *ctx)
         return false; /* functions are never equal */
     }
 }
+
+/* ---------- assertion explanations ---------- */
+
+static const char *show_short(EvalState *st, Value *v)
+{
+    return eval_show_value_str(st, v);
+}
+
+/* Throws CppNix's explanation of why a != b (`assert a == b;` failing), or
+ * returns if they are equal. */
+void eval_assert_equal(EvalState *st, Value *a, Value *b, PosIdx pos)
+{
+    if (a == b && !val_is_thunk(a) && a->type != T_LAMBDA && a->type != T_PRIMOP &&
+        a->type != T_PRIMOP_APP)
+        return;
+    eval_force(st, a, pos);
+    eval_force(st, b, pos);
+    if (is_num(a) && is_num(b)) {
+        if (eval_equal(st, a, b, pos, NULL))
+            return;
+        StrBuf x, y;
+        sb_init(&x);
+        sb_init(&y);
+        if (a->type == T_INT)
+            sb_printf(&x, "%" PRId64, a->integer);
+        else
+            eval_print_float(a->fpoint, &x);
+        if (b->type == T_INT)
+            sb_printf(&y, "%" PRId64, b->integer);
+        else
+            eval_print_float(b->fpoint, &y);
+        eval_error(st, ERR_ASSERTION, pos, "%s with value '%s' is not equal to %s with value '%s'",
+                   eval_type_name(a), x.data, eval_type_name(b), y.data);
+    }
+    if (a->type != b->type)
+        eval_error(st, ERR_ASSERTION, pos, "%s of value '%s' is not equal to %s of value '%s'",
+                   eval_type_name(a), show_short(st, a), eval_type_name(b), show_short(st, b));
+    switch (a->type) {
+    case T_NULL:
+        return;
+    case T_BOOL:
+        if (a->boolean != b->boolean)
+            eval_error(st, ERR_ASSERTION, pos, "boolean '%s' is not equal to boolean '%s'",
+                       a->boolean ? "true" : "false", b->boolean ? "true" : "false");
+        return;
+    case T_STRING:
+        if (!eval_equal(st, a, b, pos, NULL))
+            eval_error(st, ERR_ASSERTION, pos, "string '%s' is not equal to string '%s'",
+                       show_short(st, a), show_short(st, b));
+        return;
+    case T_PATH:
+        if (!eval_equal(st, a, b, pos, NULL))
+            eval_error(st, ERR_ASSERTION, pos, "path '%s' is not equal to path '%s'", a->path.path,
+                       b->path.path);
+        return;
+    case T_LIST:
+        if (a->len != b->len)
+            eval_error(st, ERR_ASSERTION, pos,
+                       "list of size '%u' is not equal to list of size '%u', left hand side is '%s', right hand side is '%s'",
+                       a->len, b->len, show_short(st, a), show_short(st, b));
+        for (uint32_t i = 0; i < a->len; i++) {
+            StrBuf m;
+            sb_init(&m);
+            sb_printf(&m, "while comparing list element %u", i);
+            eval_frame_push(st, pos, m.data);
+            eval_assert_equal(st, a->list.elems[i], b->list.elems[i], pos);
+            eval_frame_pop(st);
+        }
+        return;
+    case T_ATTRS: {
+        if (eval_is_derivation(st, a) && eval_is_derivation(st, b)) {
+            Attr *x = attrs_find(a->attrs, st->s.outPath), *y = attrs_find(b->attrs, st->s.outPath);
+            if (x && y) {
+                eval_frame_push(st, pos, "while comparing a derivation by its 'outPath' attribute");
+                eval_assert_equal(st, x->value, y->value, pos);
+                eval_frame_pop(st);
+                return;
+            }
+        }
+        Bindings *x = a->attrs, *y = b->attrs;
+        bool same = x->size == y->size;
+        for (uint32_t i = 0; same && i < x->size; i++)
+            same = x->attrs[i].name == y->attrs[i].name;
+        if (!same)
+            eval_error(st, ERR_ASSERTION, pos,
+                       "attribute names of attribute set '%s' differs from attribute set '%s'",
+                       show_short(st, a), show_short(st, b));
+        uint32_t *ord = attrs_sorted_by_name(st, x);
+        for (uint32_t k = 0; k < x->size; k++) {
+            uint32_t i = ord[k];
+            eval_frame_push_sym(st, pos, "while comparing attribute '%s'", x->attrs[i].name);
+            eval_assert_equal(st, x->attrs[i].value, y->attrs[i].value, pos);
+            eval_frame_pop(st);
+        }
+        return;
+    }
+    case T_LAMBDA:
+    case T_PRIMOP:
+    case T_PRIMOP_APP:
+        eval_error(st, ERR_ASSERTION, pos,
+                   "distinct functions and immediate comparisons of identical functions compare as unequal");
+    default:
+        if (!eval_equal(st, a, b, pos, NULL))
+            eval_error(st, ERR_ASSERTION, pos, "%s of value '%s' is not equal to %s of value '%s'",
+                       eval_type_name(a), show_short(st, a), eval_type_name(b), show_short(st, b));
+    }
+}

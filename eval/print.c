@@ -94,6 +94,13 @@ static void print_attr_name(const char *s, size_t len, StrBuf *out)
         eval_print_string_literal(s, len, out);
 }
 
+/* What makes two lists "the same" for «repeated»: CppNix stores lists of up to
+ * two elements inside the Value, so a copy of such a Value is a different list. */
+static const void *list_identity(const Value *v)
+{
+    return v->len <= 2 ? (const void *)v : (const void *)v->list.elems;
+}
+
 /* ---------- nix-instantiate format ---------- */
 
 static void print_amb(EvalState *st, Value *v, StrBuf *out, PtrSet *seen)
@@ -124,7 +131,7 @@ static void print_amb(EvalState *st, Value *v, StrBuf *out, PtrSet *seen)
         break;
     }
     case T_LIST:
-        if (v->len && !ptrset_insert(seen, v->list.elems)) {
+        if (v->len && !ptrset_insert(seen, list_identity(v))) {
             sb_puts(out, "«repeated»");
             break;
         }
@@ -231,7 +238,7 @@ static void show(ShowCtx *c, Value *v, StrBuf *out, int depth)
         return;
     }
     case T_LIST:
-        if (v->len && !ptrset_insert(&c->seen, v->list.elems)) {
+        if (v->len && !ptrset_insert(&c->seen, list_identity(v))) {
             sb_puts(out, "«repeated»");
             return;
         }

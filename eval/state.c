@@ -11,10 +11,6 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-EvalPriv *eval_priv(EvalState *st)
-{
-    return st->priv;
-}
 
 /* ---------- a string -> pointer map for the caches ---------- */
 
@@ -171,6 +167,12 @@ EvalState *eval_state_new(const EvalSettings *settings)
     intern_well_known(st);
     EvalPriv *p = GC_MALLOC(sizeof *p);
     st->priv = p;
+    p->small_ints = GC_MALLOC_ATOMIC((SMALL_INT_MAX - SMALL_INT_MIN + 1) * sizeof(Value));
+    for (int i = SMALL_INT_MIN; i <= SMALL_INT_MAX; i++) {
+        Value *v = &p->small_ints[i - SMALL_INT_MIN];
+        memset(v, 0, sizeof *v);
+        val_set_int(v, i);
+    }
     st->import_cache = GC_MALLOC(sizeof(StrMap));
     st->parse_cache = GC_MALLOC(sizeof(StrMap));
     bi_register_all(st);
@@ -410,8 +412,8 @@ const char *eval_find_file(EvalState *st, Value *search_path, const char *name, 
     }
     (void)nlen;
     if (st->settings.pure_eval)
-        eval_error(st, ERR_EVAL, pos,
+        eval_error(st, ERR_THROWN, pos,
                    "cannot look up '<%s>' in pure evaluation mode (use '--impure' to override)", name);
-    eval_error(st, ERR_EVAL, pos,
+    eval_error(st, ERR_THROWN, pos,
                "file '%s' was not found in the Nix search path (add it using $NIX_PATH or -I)", name);
 }

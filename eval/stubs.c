@@ -1,4 +1,4 @@
-/* Weak fallbacks for functions other modules will provide (parser, JSON, XML), so the
+/* Weak fallbacks for functions other modules will provide (JSON, XML, derivation), so the
  * binary links before they land. Archive order puts parser/ and primops/ objects first,
  * so their real definitions win as soon as they exist. Remove each stub once its owner lands. */
 #include "eval/internal.h"
@@ -8,19 +8,6 @@
 
 #include <gc/gc.h>
 #include <string.h>
-
-__attribute__((weak)) Expr *parse_source(SymTab *syms, PosTable *pos, const Source *src,
-                                         const ParseOptions *opts, ParseError *err)
-{
-    err->msg = GC_strdup("the parser is not available in this build");
-    err->pos = 0;
-    return NULL;
-}
-
-__attribute__((weak)) void parse_show(const SymTab *syms, const Expr *e, StrBuf *out)
-{
-    sb_puts(out, "<expr>");
-}
 
 __attribute__((weak)) void prim_to_json(EvalState *st, Value *v, PosIdx pos, bool strict,
                                         StrBuf *out, const StrContext **ctx)

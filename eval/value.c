@@ -1,14 +1,23 @@
 /* Value, list, string and attribute-set allocation; sorted-array attribute sets. */
-#include "eval/eval.h"
+#include "eval/internal.h"
 
 #include <gc/gc.h>
 #include <stdlib.h>
 #include <string.h>
 
+void *eval_refill(EvalState *st, void **list, size_t size)
+{
+    void *l = GC_malloc_many(size);
+    if (!l)
+        eval_error(st, ERR_OOM, 0, "out of memory");
+    *list = l;
+    return l;
+}
+
 Value *val_alloc(EvalState *st)
 {
     st->stats.values++;
-    return GC_MALLOC(sizeof(Value));
+    return eval_alloc32(st);
 }
 
 Value **val_list_alloc(EvalState *st, size_t n)

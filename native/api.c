@@ -127,8 +127,11 @@ static Attr *attr_at(CnixState *cs, CnixValue *attrs, size_t i)
     Bindings *b = eval_force_attrs(cs->st, V(attrs), cs->pos, NULL);
     if (i >= b->size)
         eval_error(cs->st, ERR_EVAL, cs->pos, "attribute index %zu is out of bounds", i);
-    uint32_t *order = attrs_sorted_by_name(cs->st, b);
-    return &b->attrs[order[i]];
+    if (cs->order_of != b) {
+        cs->order = attrs_sorted_by_name(cs->st, b);
+        cs->order_of = b;
+    }
+    return &b->attrs[cs->order[i]];
 }
 
 const char *cnix_attrs_name_at(CnixState *cs, CnixValue *attrs, size_t i)
@@ -334,7 +337,7 @@ typedef void (*Initializer)(CnixState *cs, CnixValue *out);
 
 void native_call_initializer(EvalState *st, PosIdx pos, void *fn, Value *out)
 {
-    CnixState cs = {st, pos};
+    CnixState cs = {st, pos, NULL, NULL};
     Value *res = val_alloc(st);
     /* A thunk type nobody can produce through the API marks "not set". */
     res->type = T_BLACKHOLE;

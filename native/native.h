@@ -12,6 +12,10 @@
 struct CnixState {
     EvalState *st;
     PosIdx pos;
+    /* name order of the set last iterated with cnix_attrs_*_at (a loop over i
+     * would otherwise sort once per element) */
+    const Bindings *order_of;
+    uint32_t *order;
 };
 
 /* Recognises the native-code options of the command line at argv[*i]:

@@ -48,7 +48,7 @@ static void trampoline(ffi_cif *cif, void *ret, void **ffi_args, void *data)
     Value **args = *(Value ***)ffi_args[2];
     Value *out = *(Value **)ffi_args[3];
 
-    CnixState cs = {st, pos};
+    CnixState cs = {st, pos, NULL, NULL};
     CnixState *csp = &cs;
     Value *res = val_alloc(st);
     /* No API call produces a blackhole: it marks a result the plugin never set. */

@@ -77,12 +77,14 @@ typedef struct Token {
     bool slash;      /* TOK_PATH, TOK_HPATH, path TOK_STR: text ends with '/' */
     uint32_t start, end; /* byte offsets of the token text */
     uint32_t line, col;  /* of start, 1-based */
+    uint32_t len;
     const char *s;   /* identifier/path text (into the buffer) or unescaped string */
-    size_t len;
-    int64_t i;
-    double f;
-    /* A doc comment directly before this token: offsets of its
-     * inner text; doc_end == 0 when there is none. */
+    union {
+        int64_t i;
+        double f;
+    };
+    /* A doc comment directly before this token: offsets of its inner text;
+     * doc_end == 0 when there is none. */
     uint32_t doc_start, doc_end;
 } Token;
 

@@ -43,6 +43,11 @@ typedef struct Parser {
     ExprAttrs **all_attrs; /* every set built, sorted by symbol at the end */
     uint32_t nall, capall;
     Symbol s_body, s_or, s_find_file, s_nix_path;
+    /* A stack for arrays under construction (paths, list elements, string
+     * parts...): nested constructs push above and pop before returning, and
+     * each finished array is copied out at its exact size. */
+    char *scratch;
+    size_t sc_len, sc_cap;
 } Parser;
 
 /* ---- errors ---------------------------------------------------------- */
@@ -215,17 +220,58 @@ static Expr *new_node(size_t size, ExprKind kind, PosIdx pos)
     return e;
 }
 
-/* Arrays grown in powers of two: capacity is implied by the count. */
+/* Makes room for element n of an array grown in powers of two (capacity is
+ * implied by the count: 1, 2, 4, 8, ...). */
 static void *grow(void *arr, uint32_t n, size_t elem)
 {
-    if (n >= 4 && (n & (n - 1)) != 0)
-        return arr;
-    uint32_t cap = n < 4 ? 4 : n * 2;
-    if (n < 4 && arr)
-        return arr;
-    void *a = GC_MALLOC(cap * elem);
+    if (n & (n - 1))
+        return arr; /* n is not a power of two: capacity > n */
+    void *a = GC_MALLOC((n ? 2 * (size_t)n : 1) * elem);
     if (n)
         memcpy(a, arr, n * elem);
+    return a;
+}
+
+static size_t sc_mark(Parser *P) { return P->sc_len; }
+
+/* Room for one more element of size sz; returns its offset (the buffer may
+ * move, so callers keep offsets, not pointers, across nested parsing). */
+static size_t sc_push(Parser *P, const void *item, size_t sz)
+{
+    size_t need = P->sc_len + ((sz + 7) & ~(size_t)7);
+    if (need > P->sc_cap) {
+        size_t cap = P->sc_cap ? P->sc_cap * 2 : 4096;
+        while (cap < need)
+            cap *= 2;
+        char *b = GC_MALLOC(cap);
+        if (P->sc_len)
+            memcpy(b, P->scratch, P->sc_len);
+        P->scratch = b;
+        P->sc_cap = cap;
+    }
+    size_t off = P->sc_len;
+    memcpy(P->scratch + off, item, sz);
+    P->sc_len = need;
+    return off;
+}
+
+/* Pops everything above mark into an exact-size GC array of n elements. */
+static void *sc_take(Parser *P, size_t mark, size_t elem, uint32_t *n)
+{
+    size_t stride = (elem + 7) & ~(size_t)7;
+    uint32_t cnt = (uint32_t)((P->sc_len - mark) / stride);
+    void *a = NULL;
+    if (cnt) {
+        a = GC_MALLOC(cnt * elem);
+        if (stride == elem) {
+            memcpy(a, P->scratch + mark, cnt * elem);
+        } else {
+            for (uint32_t i = 0; i < cnt; i++)
+                memcpy((char *)a + i * elem, P->scratch + mark + i * stride, elem);
+        }
+    }
+    P->sc_len = mark;
+    *n = cnt;
     return a;
 }
 
@@ -236,6 +282,15 @@ static Expr *mk_string(Parser *P, PosIdx pos, const char *s, size_t n)
     memcpy(c, s, n);
     c[n] = 0;
     e->s = c;
+    e->len = (uint32_t)n;
+    return &e->base;
+}
+
+/* An ExprString taking over s, which must be NUL-terminated GC memory. */
+static Expr *mk_string_owned(PosIdx pos, const char *s, size_t n)
+{
+    ExprString *e = NEW(ExprString, EXPR_STRING, pos);
+    e->s = s;
     e->len = (uint32_t)n;
     return &e->base;
 }
@@ -432,12 +487,18 @@ static int cmp_attrdef(const void *a, const void *b)
 
 typedef struct PathBuf {
     AttrName *items;
-    uint32_t n;
+    uint32_t n, cap;
 } PathBuf;
 
 static void path_push(PathBuf *pb, AttrName an)
 {
-    pb->items = grow(pb->items, pb->n, sizeof(AttrName));
+    if (pb->n == pb->cap) {
+        pb->cap = pb->cap ? 2 * pb->cap : 4;
+        AttrName *a = GC_MALLOC(pb->cap * sizeof(AttrName));
+        if (pb->n)
+            memcpy(a, pb->items, pb->n * sizeof(AttrName));
+        pb->items = a;
+    }
     pb->items[pb->n++] = an;
 }
 
@@ -572,37 +633,40 @@ static AttrName parse_attr(Parser *P, const char *expecting)
 
 static PathBuf parse_attrpath(Parser *P)
 {
-    PathBuf pb = {NULL, 0};
+    size_t mark = sc_mark(P);
     for (;;) {
-        path_push(&pb, parse_attr(P, EXP_ATTR));
+        AttrName an = parse_attr(P, EXP_ATTR);
+        sc_push(P, &an, sizeof an);
         if (peek(P)->kind != TOK_DOT)
-            return pb;
+            break;
         advance(P);
     }
+    PathBuf pb;
+    pb.items = sc_take(P, mark, sizeof(AttrName), &pb.n);
+    pb.cap = pb.n;
+    return pb;
 }
 
 /* "..." after the opening quote. Sets *is_static when the result is a plain
  * ExprString that may serve as a static attribute name. */
 static Expr *parse_string(Parser *P, const Token *open, bool *is_static)
 {
-    Expr **parts = NULL;
-    uint32_t n = 0;
+    size_t mark = sc_mark(P);
     bool interp = false;
     Loc first = {0, 0};
     Token t;
-    for (;;) {
+    for (bool start = true;; start = false) {
         lex_mode(P, &t, 0, false);
-        if (n == 0 && !interp)
+        if (start)
             first = tok_loc(&t);
         if (t.kind == TOK_STR) {
-            parts = grow(parts, n, sizeof(Expr *));
-            parts[n++] = mk_string(P, 0, t.s, t.len);
+            Expr *e = mk_string_owned(0, t.s, t.len);
+            sc_push(P, &e, sizeof e);
         } else if (t.kind == TOK_DOLLAR_CURLY) {
             interp = true;
             Expr *e = parse_expr(P);
             expect(P, TOK_RBRACE, "'}'");
-            parts = grow(parts, n, sizeof(Expr *));
-            parts[n++] = e;
+            sc_push(P, &e, sizeof e);
         } else if (t.kind == TOK_QUOTE) {
             break;
         } else {
@@ -611,16 +675,15 @@ static Expr *parse_string(Parser *P, const Token *open, bool *is_static)
     }
     *is_static = !interp;
     if (!interp) {
-        if (n == 0)
-            return mk_string(P, tok_pos(P, open), "", 0);
-        ExprString *s = (ExprString *)parts[0];
-        s->base.pos = tok_pos(P, open);
-        return parts[0];
+        uint32_t n = (uint32_t)((P->sc_len - mark) / sizeof(Expr *));
+        Expr *e = n ? *(Expr **)(P->scratch + mark) : mk_string(P, 0, "", 0);
+        P->sc_len = mark;
+        e->pos = tok_pos(P, open);
+        return e;
     }
     ExprConcatStrings *c = NEW(ExprConcatStrings, EXPR_CONCAT_STRINGS, mkpos(P, first));
     c->force_string = true;
-    c->parts = parts;
-    c->nparts = n;
+    c->parts = sc_take(P, mark, sizeof(Expr *), &c->nparts);
     return &c->base;
 }
 
@@ -738,26 +801,29 @@ static Expr *strip_indentation(Parser *P, PosIdx pos, IndPart *es, uint32_t n)
 
 static Expr *parse_ind_string(Parser *P, const Token *open)
 {
-    IndPart *parts = NULL;
-    uint32_t n = 0;
+    size_t mark = sc_mark(P);
     Token t;
     for (;;) {
         lex_mode(P, &t, 1, false);
         if (t.kind == TOK_IND_STR) {
-            parts = grow(parts, n, sizeof(IndPart));
-            parts[n++] = (IndPart){NULL, t.s, t.len, t.has_indent};
+            IndPart ip = {NULL, t.s, t.len, t.has_indent};
+            sc_push(P, &ip, sizeof ip);
         } else if (t.kind == TOK_DOLLAR_CURLY) {
             Expr *e = parse_expr(P);
             expect(P, TOK_RBRACE, "'}'");
-            parts = grow(parts, n, sizeof(IndPart));
-            parts[n++] = (IndPart){e, NULL, 0, false};
+            IndPart ip = {e, NULL, 0, false};
+            sc_push(P, &ip, sizeof ip);
         } else if (t.kind == TOK_IND_CLOSE) {
             break;
         } else {
             syntax_error(P, &t, "indented string or '${' or end of an indented string");
         }
     }
-    return strip_indentation(P, tok_pos(P, open), parts, n);
+    _Static_assert(sizeof(IndPart) % 8 == 0, "IndPart is pushed unpadded");
+    uint32_t n = (uint32_t)((P->sc_len - mark) / sizeof(IndPart));
+    Expr *e = strip_indentation(P, tok_pos(P, open), (IndPart *)(P->scratch + mark), n);
+    P->sc_len = mark;
+    return e;
 }
 
 /* Reports a lint diagnostic: level 1 warns through the callback, 2 fails. */
@@ -905,18 +971,19 @@ static Expr *parse_path(Parser *P, const Token *start)
 static Expr *parse_list(Parser *P, const Token *open)
 {
     ExprList *l = NEW(ExprList, EXPR_LIST, tok_pos(P, open));
+    size_t mark = sc_mark(P);
     for (;;) {
         Token *t = peek(P);
         if (t->kind == TOK_RBRACK) {
             advance(P);
+            l->elems = sc_take(P, mark, sizeof(Expr *), &l->n);
             return &l->base;
         }
         if (!starts_simple(t->kind))
             syntax_error(P, t, NULL);
         Loc loc = tok_loc(t);
         Expr *e = parse_select(P, NULL, loc);
-        l->elems = grow(l->elems, l->n, sizeof(Expr *));
-        l->elems[l->n++] = e;
+        sc_push(P, &e, sizeof e);
     }
 }
 
@@ -1627,21 +1694,36 @@ Expr *parse_source(SymTab *syms, PosTable *pos, const Source *src, const ParseOp
         err->msg = "source text too large";
         return NULL;
     }
-    char *buf = GC_MALLOC_ATOMIC(src->len + 1);
-    if (src->len)
-        memcpy(buf, src->text, src->len);
-    buf[src->len] = 0;
+    /* The lexer needs a NUL after the text. GC-allocated texts that already
+     * have one (the usual case for files read by the evaluator) are used in
+     * place; anything else is copied. */
+    const char *buf = src->text;
+    void *base = src->text ? GC_base((void *)src->text) : NULL;
+    if (!base || (size_t)(src->text - (const char *)base) + src->len >= GC_size(base) ||
+        src->text[src->len] != 0) {
+        char *copy = GC_MALLOC_ATOMIC(src->len + 1);
+        if (src->len)
+            memcpy(copy, src->text, src->len);
+        copy[src->len] = 0;
+        buf = copy;
+    }
     lex_init(&P.L, buf, src->len);
     P.s_body = sym_intern_cstr(syms, "body");
     P.s_or = sym_intern_cstr(syms, "or");
     P.s_find_file = sym_intern_cstr(syms, "__findFile");
     P.s_nix_path = sym_intern_cstr(syms, "__nixPath");
-    if (setjmp(P.jb))
+    /* Nearly everything allocated while parsing stays live, so collections
+     * during the parse would only scan the growing tree again and again. */
+    GC_disable();
+    if (setjmp(P.jb)) {
+        GC_enable();
         return NULL;
+    }
     Expr *e = parse_expr(&P);
     Token *t = peek(&P);
     if (t->kind != TOK_EOF)
         syntax_error(&P, t, "end of file");
     finish_attrs(&P);
+    GC_enable();
     return e;
 }

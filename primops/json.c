@@ -259,9 +259,18 @@ static void json_value(JsonOut *j, Value *v, PosIdx pos, bool copy)
     case T_BOOL:
         sb_puts(o, v->boolean ? "true" : "false");
         break;
-    case T_INT:
-        sb_printf(o, "%lld", (long long)v->integer);
+    case T_INT: {
+        char buf[24], *e = buf + sizeof buf, *q = e;
+        uint64_t u = v->integer < 0 ? 0 - (uint64_t)v->integer : (uint64_t)v->integer;
+        do {
+            *--q = (char)('0' + u % 10);
+            u /= 10;
+        } while (u);
+        if (v->integer < 0)
+            *--q = '-';
+        sb_add(o, q, (size_t)(e - q));
         break;
+    }
     case T_FLOAT:
         prim_json_float(v->fpoint, o);
         break;
@@ -571,6 +580,44 @@ static Tok jp_scan_number(JsonIn *p)
             p->pos++;
     }
     size_t n = p->pos - start;
+    /* Fast paths: short integers, and decimals whose digits fit in 2^53 with a
+     * small exponent (exact by Clinger's argument: both operands exact, one
+     * correctly rounded operation). */
+    if (n <= 18) {
+        uint64_t mant = 0;
+        int frac = 0;
+        bool in_frac = false, simple = true;
+        size_t i = start + (neg ? 1 : 0);
+        for (; i < p->pos; i++) {
+            char c = p->s[i];
+            if (c == '.') {
+                in_frac = true;
+            } else if (c == 'e' || c == 'E') {
+                simple = false;
+                break;
+            } else {
+                mant = mant * 10 + (uint64_t)(c - '0');
+                if (in_frac)
+                    frac++;
+            }
+        }
+        if (simple) {
+            if (!isfloat) {
+                if (neg)
+                    p->ival = -(int64_t)mant;
+                else
+                    p->uval = mant;
+                return p->tok = neg ? TK_INT : TK_UINT;
+            }
+            if (mant < (1ull << 53) && frac <= 22) {
+                static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+                                             1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+                double f = (double)mant / p10[frac];
+                p->fval = neg ? -f : f;
+                return p->tok = TK_FLOAT;
+            }
+        }
+    }
     char small[64];
     char *buf = n < sizeof small ? small : GC_MALLOC_ATOMIC(n + 1);
     memcpy(buf, p->s + start, n);

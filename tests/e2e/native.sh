@@ -19,7 +19,7 @@ bad() { fail=$((fail + 1)); echo "FAIL $1"; shift; printf '  %s\n' "$@"; }
 expect() {
   local name=$1 want=$2; shift 2
   local out rc
-  out=$("$CNIX" "$@" 2>"$tmp/err"); rc=$?
+  out=$(timeout -k 5 60 "$CNIX" "$@" 2>"$tmp/err"); rc=$?
   if [ $rc = 0 ] && [ "$out" = "$want" ]; then ok; else
     bad "$name" "want: $want" "got:  $out (exit $rc)" "$(head -5 "$tmp/err")"; fi
 }
@@ -28,7 +28,7 @@ expect() {
 expect_err() {
   local name=$1 frag=$2; shift 2
   local rc
-  "$CNIX" "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?
+  timeout -k 5 60 "$CNIX" "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?
   if [ $rc = 1 ] && grep -qF -- "$frag" "$tmp/err"; then ok; else
     bad "$name" "want exit 1 and: $frag" "got exit $rc: $(head -c 600 "$tmp/err")"; fi
 }
@@ -136,6 +136,12 @@ if printf '%s\n' "$out" | grep -qx "applyTwice" && printf '%s\n' "$out" | grep -
   bad "cnix doc lists plugin primops" "$(printf '%s' "$out" | tail -5)"; fi
 out=$("$CNIX" doc builtins.foreignFunction 2>&1)
 if printf '%s' "$out" | grep -qF "libffi call interface"; then ok; else bad "cnix doc foreignFunction" "$out"; fi
+
+# the REPL loads plugins too, and :doc shows their documentation
+out=$(printf 'builtins.add3 1 2 39\n:doc builtins.add3\n' | timeout -k 5 60 "$CNIX" repl --plugin-files "$tmp/example.so" 2>&1)
+if printf '%s\n' "$out" | grep -qx "42" && printf '%s' "$out" | grep -qF "Add three integers"; then ok; else
+  bad "repl with a plugin" "$out"; fi
+expect_err "repl with a missing plugin" "could not dynamically open plugin file" repl --plugin-files "$tmp/nope.so"
 
 # ---------- importNative ----------
 ev_err "importNative gate" "'builtins.importNative' is disabled; pass --allow-unsafe-native-code-during-evaluation" \

@@ -1,0 +1,495 @@
+/* The REPL's main loop: reading lines (readline or a pipe), scope, evaluating and printing. */
+#include <errno.h>
+#include <gc/gc.h>
+#include <readline/history.h>
+#include <readline/readline.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/select.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "repl/internal.h"
+
+#define PROMPT "cnix-repl> "
+#define CONT_PROMPT "           "
+
+/* ---------- scope ---------- */
+
+static void scope_grow(Repl *r)
+{
+    uint32_t cap = r->cap ? 2 * r->cap : 256;
+    /* A new, larger frame: thunks made earlier keep the old one, whose slots
+     * they can see are the same Value pointers. */
+    Env *env = GC_MALLOC(sizeof(Env) + cap * sizeof(Value *));
+    env->up = r->st->base_env;
+    env->size = cap;
+    env->is_with = 0;
+    Symbol *names = GC_MALLOC_ATOMIC(cap * sizeof(Symbol));
+    memset(names, 0, cap * sizeof(Symbol));
+    if (r->n) {
+        memcpy(env->values, r->env->values, r->n * sizeof(Value *));
+        memcpy(names, r->names, r->n * sizeof(Symbol));
+    }
+    r->env = env;
+    r->names = names;
+    r->cap = cap;
+}
+
+void repl_add_var(Repl *r, Symbol name, Value *v)
+{
+    if (r->n == r->cap)
+        scope_grow(r);
+    if (name >= r->nslot_of) {
+        size_t n = r->nslot_of ? r->nslot_of : 1024;
+        while (n <= name)
+            n *= 2;
+        uint32_t *slots = GC_MALLOC_ATOMIC(n * sizeof(uint32_t));
+        memset(slots, 0, n * sizeof(uint32_t));
+        if (r->nslot_of)
+            memcpy(slots, r->slot_of, r->nslot_of * sizeof(uint32_t));
+        r->slot_of = slots;
+        r->nslot_of = n;
+    }
+    if (r->slot_of[name])
+        r->names[r->slot_of[name] - 1] = 0;
+    r->names[r->n] = name;
+    r->env->values[r->n] = v;
+    r->slot_of[name] = ++r->n;
+}
+
+void repl_reset_scope(Repl *r)
+{
+    r->env = NULL;
+    r->names = NULL;
+    r->n = r->cap = 0;
+    r->slot_of = NULL;
+    r->nslot_of = 0;
+    scope_grow(r);
+}
+
+/* ---------- parsing and evaluating ---------- */
+
+/* Set while parsing typed input: an "unexpected end of file" error then means
+ * "read another line" rather than a real error. */
+static bool is_incomplete(const EvalError *e)
+{
+    return e->kind == ERR_PARSE && e->msg && strstr(e->msg, "unexpected end of file");
+}
+
+Expr *repl_parse(Repl *r, const char *text, size_t len)
+{
+    /* The source must outlive the expression (code frames, positions). */
+    char *copy = GC_MALLOC_ATOMIC(len + 1);
+    memcpy(copy, text, len);
+    copy[len] = 0;
+    return eval_parse_string_in_scope(r->st, copy, len, r->cwd, SRC_STRING, r->names, r->n);
+}
+
+static Value *thunk_in_scope(Repl *r, Expr *e)
+{
+    Value *v = val_alloc(r->st);
+    v->type = T_THUNK;
+    v->thunk.env = r->env;
+    v->thunk.expr = e;
+    return v;
+}
+
+void repl_eval_string(Repl *r, const char *text, Value *out)
+{
+    Value *v = thunk_in_scope(r, repl_parse(r, text, strlen(text)));
+    eval_force(r->st, v, 0);
+    *out = *v;
+}
+
+bool repl_try_eval(Repl *r, const char *text, Value *out)
+{
+    TryFrame f;
+    if (EVAL_TRY(r->st, &f)) {
+        repl_eval_string(r, text, out);
+        eval_try_leave(r->st, &f);
+        return true;
+    }
+    return false;
+}
+
+/* ---------- lines ---------- */
+
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static char *trim(char *s)
+{
+    while (is_space(*s))
+        s++;
+    size_t n = strlen(s);
+    while (n && is_space(s[n - 1]))
+        s[--n] = 0;
+    return s;
+}
+
+/* `name = expr`: the first '=' (not '==') preceded by a variable name only. */
+static bool split_binding(Repl *r, char *line, Symbol *name, char **rhs)
+{
+    char *eq = strchr(line, '=');
+    if (!eq || eq[1] == '=')
+        return false;
+    char *end = eq;
+    while (end > line && is_space(end[-1]))
+        end--;
+    if (!repl_is_var_name(line, (size_t)(end - line)))
+        return false;
+    *name = sym_intern(r->st->symbols, line, (size_t)(end - line));
+    *rhs = eq + 1;
+    return true;
+}
+
+static void write_out(Repl *r, StrBuf *sb)
+{
+    (void)r;
+    fwrite(sb->data, 1, sb->len, stdout);
+    fflush(stdout);
+}
+
+/* Evaluates one complete input (possibly several lines); throws on errors. */
+static ReplLineResult process_line(Repl *r, char *input)
+{
+    char *line = trim(input);
+    if (!*line)
+        return REPL_CONTINUE;
+    r->st->interrupted = 0;
+    if (line[0] == ':') {
+        char *p = line;
+        while (*p && !is_space(*p))
+            p++;
+        char *arg = p;
+        if (*p) {
+            *p = 0;
+            arg = trim(p + 1);
+        }
+        return repl_command(r, line, arg);
+    }
+    Symbol name;
+    char *rhs;
+    if (split_binding(r, line, &name, &rhs)) {
+        Expr *e = repl_parse(r, rhs, strlen(rhs));
+        repl_add_var(r, name, thunk_in_scope(r, e));
+        return REPL_CONTINUE;
+    }
+    Value v;
+    repl_eval_string(r, line, &v);
+    StrBuf sb;
+    sb_init(&sb);
+    repl_print_value(r, &sb, &v, 1);
+    sb_putc(&sb, '\n');
+    write_out(r, &sb);
+    return REPL_CONTINUE;
+}
+
+/* ---------- reading input ---------- */
+
+typedef enum ReadStatus { READ_LINE, READ_EOF, READ_INTERRUPTED } ReadStatus;
+
+/* The SIGINT handler and readline's line callback take no user pointer, so
+ * the flag to set and the line read are reached through file statics. */
+static volatile int *interrupt_flag;
+static char *line_read;
+static bool line_done;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    if (interrupt_flag)
+        *interrupt_flag = 1;
+}
+
+static void on_rl_line(char *line)
+{
+    line_read = line;
+    line_done = true;
+    rl_callback_handler_remove();
+}
+
+/* Reads a line with readline's callback interface, so that Ctrl-C (SIGINT)
+ * can abandon the line being edited: select() returns EINTR. */
+static ReadStatus read_tty(Repl *r, const char *prompt, char **out)
+{
+    line_done = false;
+    line_read = NULL;
+    rl_callback_handler_install(prompt, on_rl_line);
+    while (!line_done) {
+        fd_set fds;
+        FD_ZERO(&fds);
+        FD_SET(STDIN_FILENO, &fds);
+        int n = select(STDIN_FILENO + 1, &fds, NULL, NULL, NULL);
+        if (r->st->interrupted) {
+            r->st->interrupted = 0;
+            rl_crlf(); /* the abandoned text stays visible above */
+            rl_replace_line("", 0);
+            rl_point = rl_end = 0;
+            rl_callback_handler_remove();
+            return READ_INTERRUPTED;
+        }
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            rl_callback_handler_remove();
+            return READ_EOF;
+        }
+        rl_callback_read_char();
+    }
+    if (!line_read)
+        return READ_EOF;
+    *out = line_read;
+    return READ_LINE;
+}
+
+static ReadStatus read_pipe(char **out)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n = getline(&line, &cap, stdin);
+    if (n < 0) {
+        free(line);
+        return READ_EOF;
+    }
+    if (n && line[n - 1] == '\n')
+        line[n - 1] = 0;
+    *out = line;
+    return READ_LINE;
+}
+
+/* ---------- history ---------- */
+
+static void mkdir_p(char *path)
+{
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = 0;
+        mkdir(path, 0755);
+        *p = '/';
+    }
+}
+
+static void history_init(Repl *r)
+{
+    const char *xdg = getenv("XDG_DATA_HOME");
+    const char *home = getenv("HOME");
+    StrBuf sb;
+    sb_init(&sb);
+    if (xdg && *xdg)
+        sb_printf(&sb, "%s/cnix/repl-history", xdg);
+    else if (home && *home)
+        sb_printf(&sb, "%s/.local/share/cnix/repl-history", home);
+    else
+        return;
+    char *path = sb_finish(&sb);
+    mkdir_p(path);
+    r->history_path = path;
+    stifle_history(1000);
+    read_history(path);
+    using_history(); /* after reading: start browsing at the end */
+}
+
+static void history_add(Repl *r, const char *line)
+{
+    if (!r->history_path || !*line)
+        return;
+    HIST_ENTRY *last = history_length ? history_get(history_base + history_length - 1) : NULL;
+    if (last && strcmp(last->line, line) == 0)
+        return;
+    add_history(line);
+    /* Written at once so that history survives a crash or a kill. */
+    if (append_history(1, r->history_path) != 0)
+        write_history(r->history_path);
+    history_truncate_file(r->history_path, 1000);
+}
+
+/* ---------- the loop ---------- */
+
+static void print_error(Repl *r, EvalError *e)
+{
+    fflush(stdout);
+    eval_print_error(r->st, e, stderr);
+    fflush(stderr);
+}
+
+/* Runs process_line under a catch point. Returns REPL_QUIT to stop; sets
+ * *incomplete when the input needs more lines (only if allow_incomplete). */
+static ReplLineResult run_input(Repl *r, char *input, bool allow_incomplete, bool *incomplete)
+{
+    *incomplete = false;
+    TryFrame f;
+    if (EVAL_TRY(r->st, &f)) {
+        ReplLineResult res = process_line(r, input);
+        eval_try_leave(r->st, &f);
+        return res;
+    }
+    if (allow_incomplete && is_incomplete(f.error)) {
+        *incomplete = true;
+        return REPL_CONTINUE;
+    }
+    print_error(r, f.error);
+    r->st->interrupted = 0;
+    return REPL_CONTINUE;
+}
+
+static void load_one(Repl *r, const char *file)
+{
+    TryFrame f;
+    if (EVAL_TRY(r->st, &f)) {
+        fprintf(stderr, "Loading '%s'...\n", file);
+        repl_load_file(r, file, true);
+        eval_try_leave(r->st, &f);
+    } else {
+        print_error(r, f.error);
+    }
+}
+
+static Bindings *make_auto_args(EvalState *st, const ReplOptions *opts, const char *cwd)
+{
+    Bindings *b = attrs_alloc(st, opts->nargs);
+    for (uint32_t i = 0; i < opts->nargs; i++) {
+        const ReplArg *a = &opts->args[i];
+        Value *v = val_alloc(st);
+        if (a->is_str) {
+            val_make_string(v, a->text);
+        } else {
+            size_t len = strlen(a->text);
+            Expr *e = eval_parse_string(st, val_str_dup(a->text, len), len, cwd, SRC_STRING);
+            v->type = T_THUNK;
+            v->thunk.env = st->base_env;
+            v->thunk.expr = e;
+        }
+        Symbol name = sym_intern_cstr(st->symbols, a->name);
+        Attr *old = attrs_find(b, name);
+        if (old)
+            old->value = v; /* a later --arg NAME wins */
+        else {
+            attrs_push(b, name, 0, v);
+            attrs_sort(b);
+        }
+    }
+    return b;
+}
+
+static int repl_loop(EvalState *st, const ReplOptions *opts)
+{
+    Repl *r = GC_MALLOC(sizeof *r);
+    r->st = st;
+    r->interactive = isatty(STDIN_FILENO);
+    const char *term = getenv("TERM");
+    const char *no_colour = getenv("NO_COLOR");
+    r->colour = isatty(STDOUT_FILENO) && !(no_colour && *no_colour) &&
+                !(term && !strcmp(term, "dumb"));
+    char *cwd = getcwd(NULL, 0);
+    r->cwd = cwd ? val_str_dup(cwd, strlen(cwd)) : "/";
+    free(cwd);
+    repl_reset_scope(r);
+
+    TryFrame f;
+    if (EVAL_TRY(st, &f)) {
+        r->auto_args = make_auto_args(st, opts, r->cwd);
+        eval_try_leave(st, &f);
+    } else {
+        print_error(r, f.error);
+        return 1;
+    }
+
+    if (r->interactive) {
+        fprintf(stderr, "Welcome to cnix. Type :? for help.\n\n");
+        interrupt_flag = &st->interrupted;
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_sigint;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, NULL); /* no SA_RESTART: select() must return */
+        sigset_t intr;
+        sigemptyset(&intr);
+        sigaddset(&intr, SIGINT);
+        pthread_sigmask(SIG_UNBLOCK, &intr, NULL);
+        rl_catch_signals = 0;
+        rl_readline_name = "cnix";
+        history_init(r);
+        repl_complete_init(r);
+    }
+    for (uint32_t i = 0; i < opts->nfiles; i++)
+        load_one(r, opts->files[i]);
+
+    StrBuf input;
+    sb_init(&input);
+    for (;;) {
+        char *line = NULL;
+        st->interrupted = 0; /* a Ctrl-C that came after the evaluation ended */
+        ReadStatus rs = r->interactive ? read_tty(r, input.len ? CONT_PROMPT : PROMPT, &line)
+                                       : read_pipe(&line);
+        if (rs == READ_INTERRUPTED) {
+            sb_init(&input);
+            continue;
+        }
+        if (rs == READ_EOF) {
+            if (input.len) {
+                /* Input ended inside an expression: report the parse error. */
+                bool incomplete;
+                run_input(r, sb_finish(&input), false, &incomplete);
+            }
+            if (r->interactive)
+                putchar('\n');
+            break;
+        }
+        if (r->interactive)
+            history_add(r, line);
+        sb_puts(&input, line);
+        sb_putc(&input, '\n');
+        free(line);
+
+        /* process_line trims in place: work on a copy, keep input for more lines. */
+        char *copy = GC_MALLOC_ATOMIC(input.len + 1);
+        memcpy(copy, input.data, input.len + 1);
+        bool incomplete;
+        ReplLineResult res = run_input(r, copy, true, &incomplete);
+        if (incomplete)
+            continue;
+        sb_init(&input);
+        if (res == REPL_QUIT)
+            break;
+        putchar('\n');
+        fflush(stdout);
+    }
+    fflush(stdout);
+    interrupt_flag = NULL;
+    return 0;
+}
+
+typedef struct ReplJob {
+    EvalState *st;
+    const ReplOptions *opts;
+    int rc;
+} ReplJob;
+
+static void repl_job(void *arg)
+{
+    ReplJob *job = arg;
+    job->rc = repl_loop(job->st, job->opts);
+}
+
+int repl_run(EvalState *st, const ReplOptions *opts)
+{
+    /* The loop runs on the evaluator's big-stack thread (deep recursion ends
+     * in "max-call-depth exceeded", not a crash). SIGINT is blocked here so
+     * that only that thread takes it: its select() must see EINTR. */
+    sigset_t intr, old;
+    sigemptyset(&intr);
+    sigaddset(&intr, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &intr, &old);
+    ReplJob job = {st, opts, 0};
+    eval_run_with_big_stack(repl_job, &job);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return job.rc;
+}

@@ -1,0 +1,4 @@
+builtins.groupBy (x: x) [
+  "a"
+  null
+]

@@ -1,0 +1,4 @@
+builtins.sort (a: b: "x") [
+  1
+  2
+]
