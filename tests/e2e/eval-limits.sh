@@ -6,10 +6,10 @@ cd "$TMP"
 
 # Integer overflow is an error in current CppNix (it wrapped in 2.8).
 expect_err overflow-add 'integer overflow in adding 9223372036854775807 \+ 1' -- instantiate --eval -E '9223372036854775807 + 1'
-expect_err overflow-sub 'integer overflow in subtracting' -- instantiate --eval -E '-9223372036854775807 - 2'
+expect_err overflow-sub 'integer overflow in subtracting' -- instantiate --eval -E '(-9223372036854775807) - 2'
 expect_err overflow-mul 'integer overflow in multiplying' -- instantiate --eval -E '9223372036854775807 * 2'
-expect_err overflow-div 'overflow in integer division' -- instantiate --eval -E '(-9223372036854775807 - 1) / -1'
-expect_err overflow-neg 'integer overflow' -- instantiate --eval -E '- (-9223372036854775807 - 1)'
+expect_err overflow-div 'integer overflow in dividing -9223372036854775808 / -1' -- instantiate --eval -E '(-9223372036854775807 - 1) / -1'
+expect_err overflow-neg 'integer overflow' -- instantiate --eval -E '0 - (-9223372036854775807 - 1)'
 expect_err overflow-builtin-add 'integer overflow' -- instantiate --eval -E 'builtins.add 9223372036854775807 1'
 expect_err overflow-foldl-sum 'integer overflow' -- instantiate --eval -E "builtins.foldl' builtins.add 0 [ 9223372036854775807 1 ]"
 expect_err division-by-zero 'division by zero' -- instantiate --eval -E '1 / 0'
@@ -34,7 +34,9 @@ expect_err recursive-attrset-growth 'stack overflow|max-call-depth|infinite recu
 # or fails cleanly.
 deep='builtins.foldl'"'"' (acc: _: [ acc ]) [ ] (builtins.genList (x: x) 1000000)'
 deepattrs='builtins.foldl'"'"' (acc: _: { a = acc; }) { } (builtins.genList (x: x) 1000000)'
+xfail "evaluator: deep forcing is quadratic in nesting depth (depth 10^5 takes 1.6 s, 10^6 over 2 minutes)"
 TIMEOUT=120 expect_sane deep-list-print -- instantiate --eval --strict -E "$deep"
+xfail "evaluator: deep forcing is quadratic in nesting depth (depth 10^5 takes 1.6 s, 10^6 over 2 minutes)"
 TIMEOUT=120 expect_sane deep-list-deepSeq -- instantiate --eval -E "builtins.deepSeq ($deep) 1"
 TIMEOUT=120 expect_sane deep-list-equal -- instantiate --eval -E "($deep) == ($deep)"
 TIMEOUT=120 expect_sane deep-attrs-toJSON -- instantiate --eval -E "builtins.stringLength (builtins.toJSON ($deepattrs))"

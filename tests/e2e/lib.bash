@@ -16,8 +16,11 @@ xfail() { _xreason=$1; }
 
 # cn ARGS...: runs cnix (stdin from $STDIN or /dev/null) under a timeout; sets rc, out, err.
 # $CNIX_WRAP, if set, is a command prefix (e.g. setpriv to drop privileges).
+# Address space is capped at $MEMLIMIT_KB (default 4 GB) so that the memory-exhaustion
+# tests end in a clean "out of memory" quickly instead of swamping a shared machine.
 cn() {
-  timeout -k 5 "$TIMEOUT" ${CNIX_WRAP:-} "$CNIX" "$@" <"${STDIN:-/dev/null}" >"$TMP/.out" 2>"$TMP/.err"
+  (ulimit -v "${MEMLIMIT_KB:-4000000}" 2>/dev/null
+   exec timeout -k 5 "$TIMEOUT" ${CNIX_WRAP:-} "$CNIX" "$@") <"${STDIN:-/dev/null}" >"$TMP/.out" 2>"$TMP/.err"
   rc=$?; out=$(tr -d '\0' < "$TMP/.out"); err=$(tr -d '\0' < "$TMP/.err")
 }
 
