@@ -4,7 +4,7 @@ BUILD ?= build
 OPT ?= -O2 -g
 SAN ?=
 # -Wno-unused-parameter: primops and callbacks share fixed signatures that many ignore in part.
-CFLAGS_BASE = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter $(OPT) $(SAN) -I. -I$(BUILD)
+CFLAGS_BASE = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter $(OPT) $(SAN) $(EXTRA_CFLAGS) -I. -I$(BUILD)
 LIBS = -lgc -lcrypto -lsqlite3 -lreadline -lffi -larchive -llzma -lzstd -lm -lpthread -ldl
 RE2C ?= re2c
 
@@ -77,10 +77,12 @@ asan:
 
 FUZZ_TARGETS = $(wildcard fuzz/fuzz_*.c)
 fuzz:
-	$(MAKE) BUILD=build-fuzz CC=clang OPT="-O1 -g" SAN="-fsanitize=fuzzer-no-link,address,undefined" $(BUILD)/libcnix.a
+	$(MAKE) BUILD=build-fuzz CC=clang OPT="-O1 -g" SAN="-fsanitize=fuzzer-no-link,address,undefined" \
+	  EXTRA_CFLAGS="-DPARSE_SOURCE_MALLOC" build-fuzz/libcnix.a
 	@mkdir -p build-fuzz/fuzz
 	@for f in $(FUZZ_TARGETS); do n=$$(basename $$f .c); \
-	  clang $(CFLAGS_BASE:$(BUILD)=build-fuzz) -O1 -g -fsanitize=fuzzer,address,undefined -o build-fuzz/fuzz/$$n $$f build-fuzz/libcnix.a $(LIBS) || exit 1; done
+	  clang -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -I. -Ibuild-fuzz -O1 -g \
+	    -fsanitize=fuzzer,address,undefined -o build-fuzz/fuzz/$$n $$f build-fuzz/libcnix.a $(LIBS) || exit 1; done
 	tests/fuzz/run.sh $${FUZZ_SECONDS:-60}
 
 bench: all

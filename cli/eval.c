@@ -1,12 +1,128 @@
-/* cnix eval: placeholder until its module lands. */
-#include <stdio.h>
+/* cnix eval: evaluate an expression or file like `nix eval` and print the result. */
+#define GC_THREADS
+#include <gc/gc.h>
 
 #include "cli/cli.h"
+#include "cli/evalcommon.h"
+#include "primops/json.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct EvalCmd {
+    EvalOpts opts;
+    const char *expr, *file, *attr;
+    bool json, raw;
+    int status;
+} EvalCmd;
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: cnix eval (--expr EXPR | --file FILE) [ATTRPATH] [--json | --raw]\n"
+                    "       [--arg NAME EXPR] [--argstr NAME STR] [-I PATH] [--show-trace] [--impure]\n");
+}
+
+static void run(void *p)
+{
+    EvalCmd *c = p;
+    EvalState *st = eval_state_new(&c->opts.settings);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    TryFrame f;
+    if (EVAL_TRY(st, &f)) {
+        char cwd[4096];
+        if (!getcwd(cwd, sizeof cwd))
+            strcpy(cwd, "/");
+        Value *root = val_alloc(st);
+        if (c->expr) {
+            Expr *e = eval_parse_string(st, c->expr, strlen(c->expr), cwd, SRC_STRING);
+            root->type = T_THUNK;
+            root->thunk.env = st->base_env;
+            root->thunk.expr = e;
+        } else
+            eval_import(st, cli_abs_path(c->file), root, 0);
+        Bindings *args = cli_auto_args(st, &c->opts);
+        Value v;
+        cli_attr_path(st, args, c->attr ? c->attr : "", root, &v);
+        Value *vp = val_alloc(st);
+        *vp = v;
+        StrBuf out;
+        sb_init(&out);
+        if (c->raw) {
+            size_t len;
+            const char *s = eval_coerce_to_string(st, vp, 0, "while generating the eval command output",
+                                                  COERCE_COPY_TO_STORE, NULL, &len);
+            sb_add(&out, s, len);
+        } else if (c->json) {
+            const StrContext *ctx = NULL;
+            prim_to_json(st, vp, 0, true, &out, &ctx);
+            sb_putc(&out, '\n');
+        } else {
+            eval_show_value_forced(st, vp, &out);
+            sb_putc(&out, '\n');
+        }
+        fwrite(out.data, 1, out.len, stdout);
+        eval_try_leave(st, &f);
+        c->status = 0;
+    } else {
+        fflush(stdout);
+        eval_print_error(st, f.error, stderr);
+        c->status = 1;
+    }
+    fflush(stdout);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (c->opts.stats)
+        cli_print_stats(st, (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+}
 
 int cli_eval(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "error: 'cnix eval' is not implemented yet\n");
-    return 1;
+    GC_INIT();
+    GC_allow_register_threads();
+    EvalCmd *c = GC_MALLOC(sizeof *c);
+    cli_opts_init(&c->opts);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int r = cli_opts_parse(&c->opts, argc, argv, &i);
+        if (r < 0)
+            return 1;
+        if (r > 0)
+            continue;
+        if ((strcmp(a, "--expr") == 0 || strcmp(a, "-E") == 0) && i + 1 < argc)
+            c->expr = argv[++i];
+        else if ((strcmp(a, "--file") == 0 || strcmp(a, "-f") == 0) && i + 1 < argc)
+            c->file = argv[++i];
+        else if (strcmp(a, "--json") == 0)
+            c->json = true;
+        else if (strcmp(a, "--raw") == 0)
+            c->raw = true;
+        else if (strcmp(a, "--help") == 0) {
+            usage();
+            return 0;
+        } else if (a[0] == '-') {
+            fprintf(stderr, "error: unrecognised flag '%s'\n", a);
+            usage();
+            return 1;
+        } else if (!c->attr) {
+            /* with --file/--expr the positional argument is an attribute path;
+             * "file#attr" flake-style references are not supported */
+            if (!c->file && !c->expr) {
+                fprintf(stderr, "error: flake references are not supported; use --file or --expr\n");
+                return 1;
+            }
+            c->attr = a[0] == '.' ? a + 1 : a;
+        } else {
+            fprintf(stderr, "error: unexpected argument '%s'\n", a);
+            return 1;
+        }
+    }
+    if (!c->expr && !c->file) {
+        usage();
+        return 1;
+    }
+    cli_opts_finish(&c->opts);
+    eval_run_with_big_stack(run, c);
+    return c->status;
 }

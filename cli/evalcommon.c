@@ -24,6 +24,10 @@ const char *cli_abs_path(const char *p)
 void cli_opts_init(EvalOpts *o)
 {
     memset(o, 0, sizeof *o);
+    /* A few MB up front: with a tiny heap the collector runs hundreds of times
+     * on call-heavy workloads (fib 32: 898 cycles at 600 KB; -12% instructions). */
+    if (!getenv("GC_INITIAL_HEAP_SIZE"))
+        GC_expand_hp(4 << 20);
     eval_settings_default(&o->settings);
     const char *s = getenv("NIX_SHOW_STATS");
     o->stats = s && *s && strcmp(s, "0") != 0;

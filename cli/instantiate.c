@@ -108,7 +108,8 @@ static void print_result(EvalState *st, Inst *in, Value *v)
         prim_to_xml(st, v, 0, in->strict, !in->no_location, &out, &ctx);
     } else
         eval_print_value(st, v, &out);
-    sb_putc(&out, '\n');
+    if (!in->xml) /* the XML document already ends with a newline (as in CppNix) */
+        sb_putc(&out, '\n');
     fwrite(out.data, 1, out.len, stdout);
 }
 
@@ -141,6 +142,8 @@ static void process(EvalState *st, Inst *in, const char *arg, bool is_stdin)
         return;
     }
     eval_bind(st, e);
+    if (!in->eval_only)
+        bi_store_set_writable(st, true);
     Value *root = val_alloc(st);
     root->type = T_THUNK;
     root->thunk.env = st->base_env;

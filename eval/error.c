@@ -159,11 +159,18 @@ _Noreturn void eval_throw(EvalState *st, EvalError *e)
     }
     if (!e->trace)
         capture_trace(st, e, f->saved_frames);
-    /* Thunks being forced go back to being thunks: forcing them again re-raises. */
+    /* Thunks being forced remember the error (forcing them again re-raises it
+     * without re-evaluating); resource errors instead leave them thunks again. */
+    bool memo = e->kind != ERR_STACK_OVERFLOW && e->kind != ERR_INTERRUPTED && e->kind != ERR_OOM;
     Value **forcing = st->forcing;
     for (uint32_t i = st->nforcing; i > f->saved_forcing; i--) {
         Value *v = forcing[i - 1];
-        if (v->type == T_BLACKHOLE)
+        if (v->type != T_BLACKHOLE)
+            continue;
+        if (memo) {
+            v->type = T_FAILED;
+            v->failed.error = e;
+        } else
             v->type = v->flags;
     }
     st->nforcing = f->saved_forcing;
@@ -172,6 +179,18 @@ _Noreturn void eval_throw(EvalState *st, EvalError *e)
     st->try_top = f->prev;
     f->error = e;
     longjmp(f->jb, 1);
+}
+
+_Noreturn void eval_rethrow_failed(EvalState *st, Value *v)
+{
+    /* a fresh copy, so frames added while this one propagates do not change the memo */
+    EvalError *e = GC_MALLOC(sizeof *e);
+    *e = *(EvalError *)v->failed.error;
+    if (!e->trace) {
+        e->trace = GC_MALLOC(sizeof(TraceEntry));
+        e->ntrace = 0;
+    }
+    eval_rethrow(st, e);
 }
 
 _Noreturn void eval_rethrow(EvalState *st, EvalError *e)
@@ -252,6 +271,16 @@ static void put_trimmed(StrBuf *out, StrBuf *line)
     sb_putc(out, '\n');
 }
 
+/* Appends msg with every line after the first indented like CppNix does. */
+static void put_indented(StrBuf *out, const char *msg, const char *indent)
+{
+    for (const char *p = msg; *p; p++) {
+        sb_putc(out, *p);
+        if (*p == '\n')
+            sb_puts(out, indent);
+    }
+}
+
 /* Finds line `line` (1-based) of src; returns false past the end. */
 static bool get_line(const Source *src, uint32_t line, const char **start, size_t *len)
 {
@@ -293,17 +322,19 @@ static void show_origin(EvalState *st, const Pos *p, StrBuf *out)
     (void)st;
 }
 
-static void code_line(StrBuf *out, uint32_t no, const char *s, size_t len)
+static void code_line(StrBuf *out, const char *indent, uint32_t no, const char *s, size_t len)
 {
     StrBuf l;
     sb_init(&l);
-    sb_printf(&l, "        %5u| ", no);
+    sb_printf(&l, "%s %5u| ", indent, no);
     sb_add(&l, s, len);
     put_trimmed(out, &l);
 }
 
-/* "at FILE:L:C:" plus up to three lines of code with a caret under the column. */
-static void show_pos(EvalState *st, PosIdx pos, const char *indent, StrBuf *out)
+/* "at FILE:L:C:" plus up to three lines of code with a caret under the column;
+ * code lines are indented by code_indent. */
+static void show_pos_code(EvalState *st, PosIdx pos, const char *indent, const char *code_indent,
+                          StrBuf *out)
 {
     Pos p = pos_get(st->positions, pos);
     if (!p.src)
@@ -317,29 +348,36 @@ static void show_pos(EvalState *st, PosIdx pos, const char *indent, StrBuf *out)
     const char *s;
     size_t len;
     if (p.line > 1 && get_line(p.src, p.line - 1, &s, &len))
-        code_line(out, p.line - 1, s, len);
+        code_line(out, code_indent, p.line - 1, s, len);
     if (get_line(p.src, p.line, &s, &len)) {
-        code_line(out, p.line, s, len);
+        code_line(out, code_indent, p.line, s, len);
         StrBuf c;
         sb_init(&c);
-        sb_puts(&c, "             |");
+        sb_printf(&c, "%s      |", code_indent);
         for (uint32_t i = 0; i < p.col; i++)
             sb_putc(&c, ' ');
         sb_putc(&c, '^');
         put_trimmed(out, &c);
     }
     if (get_line(p.src, p.line + 1, &s, &len))
-        code_line(out, p.line + 1, s, len);
+        code_line(out, code_indent, p.line + 1, s, len);
 }
 
-/* Appends msg with every line after the first indented like CppNix does. */
-static void put_indented(StrBuf *out, const char *msg, const char *indent)
+static void show_pos(EvalState *st, PosIdx pos, const char *indent, StrBuf *out)
 {
-    for (const char *p = msg; *p; p++) {
-        sb_putc(out, *p);
-        if (*p == '\n')
-            sb_puts(out, indent);
-    }
+    show_pos_code(st, pos, indent, "       ", out);
+}
+
+void eval_print_warning(EvalState *st, const char *msg, PosIdx pos)
+{
+    StrBuf out;
+    sb_init(&out);
+    sb_puts(&out, "warning: ");
+    put_indented(&out, msg, "         ");
+    sb_putc(&out, '\n');
+    show_pos_code(st, pos, "         ", "         ", &out);
+    fflush(stdout);
+    fwrite(out.data, 1, out.len, stderr);
 }
 
 void eval_print_error(EvalState *st, const EvalError *e, FILE *f)

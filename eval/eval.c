@@ -45,7 +45,7 @@ static inline Value *new_thunk(EvalState *st, Env *env, Expr *e)
 
 /* ---------- variables ---------- */
 
-static Value *lookup_with(EvalState *st, Env *env, ExprVar *var)
+static NOINLINE Value *lookup_with(EvalState *st, Env *env, ExprVar *var)
 {
     for (uint32_t l = var->level; l; l--)
         env = env->up;
@@ -108,6 +108,10 @@ static inline Value *int_value(EvalState *st, int64_t i)
  * unobservable. Returns NULL when it does not apply. */
 static Value *try_eager(EvalState *st, Env *env, ExprBinOp *x)
 {
+    /* Only with a variable operand (`n - 1`): constant expressions stay thunks,
+     * as in CppNix, so unforced values print the same (<CODE>, «thunk»). */
+    if (x->lhs->kind != EXPR_VAR && x->rhs->kind != EXPR_VAR)
+        return NULL;
     Value *a = immediate(env, x->lhs);
     if (!a || a->type != T_INT)
         return NULL;
@@ -176,11 +180,25 @@ Value *eval_lazy(EvalState *st, Env *env, Expr *e)
 
 /* ---------- forcing ---------- */
 
-static void force_slow(EvalState *st, Value *v, PosIdx pos)
+static NOINLINE _Noreturn void infinite_recursion(EvalState *st, Value *v, PosIdx pos)
+{
+    uint32_t at = v->len, floor = st->try_top ? st->try_top->saved_frames : 0;
+    if (at >= floor && at <= st->nframes) {
+        eval_frame_push(st, 0, "");
+        memmove(&st->frames[at + 1], &st->frames[at], (st->nframes - 1 - at) * sizeof(TraceEntry));
+        st->frames[at] = (TraceEntry){0, "entering the infinite recursion", 0};
+    }
+    eval_error(st, ERR_INFINITE_RECURSION, pos, "infinite recursion encountered");
+}
+
+static NOINLINE void force_slow(EvalState *st, Value *v, PosIdx pos)
 {
     if (v->type == T_BLACKHOLE)
-        eval_error(st, ERR_INFINITE_RECURSION, pos, "infinite recursion encountered");
+        infinite_recursion(st, v, pos);
+    if (v->type == T_FAILED)
+        eval_rethrow_failed(st, v);
     Value tmp;
+    v->len = st->nframes; /* where "entering the infinite recursion" goes, if it comes to that */
     if (v->type == T_THUNK) {
         v->flags = T_THUNK;
         v->type = T_BLACKHOLE;
@@ -425,18 +443,25 @@ static NOINLINE void eval_select(EvalState *st, Env *env, ExprSelect *x, Value *
 {
     Value tmp;
     Value *cur;
-    if (x->e->kind == EXPR_VAR && !((ExprVar *)x->e)->from_with) {
-        cur = lookup_var(st, env, (ExprVar *)x->e);
-        FORCE(st, cur, x->e->pos);
+    uint32_t frames = st->nframes;
+    if (x->e->kind == EXPR_VAR && !((ExprVar *)x->e)->from_with &&
+        (cur = lookup_var(st, env, (ExprVar *)x->e)) != NULL) {
+        if (val_is_thunk(cur)) {
+            eval_frame_push_sym(st, x->base.pos, "while selecting an attribute", 0);
+            force_slow(st, cur, x->e->pos);
+            st->nframes = frames;
+        }
     } else {
+        eval_frame_push_sym(st, x->base.pos, "while selecting an attribute", 0);
         eval_in(st, env, x->e, &tmp);
+        st->nframes = frames;
         cur = &tmp;
     }
-    uint32_t frames = st->nframes;
     if (x->npath == 1 && x->path[0].sym)
         eval_frame_push_sym(st, x->base.pos, "while evaluating the attribute '%s'", x->path[0].sym);
     else
         eval_frame_push_sym(st, x->base.pos, (const char *)x, FRAME_SELECT);
+    uint32_t def_frame = 0; /* index of the "from the definition" frame, once pushed */
     for (uint32_t i = 0; i < x->npath; i++) {
         bool is_null;
         Symbol name = attr_name_sym(st, env, &x->path[i], &is_null);
@@ -450,10 +475,18 @@ static NOINLINE void eval_select(EvalState *st, Env *env, ExprSelect *x, Value *
             if (x->def)
                 goto use_default;
             if (is_null)
-                eval_error(st, ERR_EVAL, x->base.pos, "attribute 'null' missing");
-            missing_attr(st, cur->attrs, name, x->base.pos);
+                eval_error(st, ERR_EVAL, 0, "attribute 'null' missing");
+            missing_attr(st, cur->attrs, name, 0);
         }
         cur = a->value;
+        if (a->pos) {
+            TraceEntry def = {a->pos, "from the definition of '%s'", a->name};
+            if (!def_frame) {
+                def_frame = st->nframes;
+                eval_frame_push_sym(st, def.pos, def.msg, def.sym);
+            } else
+                st->frames[def_frame] = def;
+        }
         FORCE(st, cur, a->pos ? a->pos : x->base.pos);
     }
     st->nframes = frames;
@@ -464,10 +497,13 @@ use_default:
     eval_in(st, env, x->def, out);
 }
 
-static bool eval_has_attr(EvalState *st, Env *env, ExprHasAttr *x)
+static NOINLINE bool eval_has_attr(EvalState *st, Env *env, ExprHasAttr *x)
 {
     Value tmp;
+    uint32_t frames = st->nframes;
+    eval_frame_push_sym(st, x->base.pos, "in the argument of '?'", 0);
     eval_in(st, env, x->e, &tmp);
+    st->nframes = frames;
     Value *cur = &tmp;
     for (uint32_t i = 0; i < x->npath; i++) {
         FORCE(st, cur, x->base.pos);
@@ -518,7 +554,7 @@ static void eval_update(EvalState *st, Value *l, Value *r, Value *out)
 
 /* ---------- calls ---------- */
 
-static void check_depth(EvalState *st, PosIdx pos)
+static NOINLINE _Noreturn void check_depth(EvalState *st, PosIdx pos)
 {
     if (st->interrupted)
         eval_error(st, ERR_INTERRUPTED, pos, "interrupted by the user");
@@ -531,7 +567,7 @@ static const char *lambda_name(EvalState *st, ExprLambda *l)
 }
 
 /* Binds formals from the attribute set arg into env (slots after the @-argument). */
-static void bind_formals(EvalState *st, ExprLambda *l, Env *env, Value *arg, PosIdx pos)
+static NOINLINE void bind_formals(EvalState *st, ExprLambda *l, Env *env, Value *arg, PosIdx pos)
 {
     Formals *fs = l->formals;
     uint32_t off = l->arg ? 1 : 0;
@@ -623,15 +659,25 @@ static const PrimOp *primop_app_info(const Value *v, uint32_t *nargs)
     return v->primop;
 }
 
+static NOINLINE void call_slow(EvalState *st, Value *fnv, uint32_t nargs, Value **args, Value *out,
+                               PosIdx pos);
+
 void eval_call(EvalState *st, Value *fnv, uint32_t nargs, Value **args, Value *out, PosIdx pos)
 {
-    if (++st->call_depth > st->settings.max_call_depth || st->interrupted)
+    if (__builtin_expect(++st->call_depth > st->settings.max_call_depth || st->interrupted, 0))
         check_depth(st, pos);
     if (nargs == 1 && fnv->type == T_LAMBDA) {
         call_lambda(st, fnv, args[0], out, pos);
         st->call_depth--;
         return;
     }
+    call_slow(st, fnv, nargs, args, out, pos);
+}
+
+/* Everything but the common one-argument lambda call; call_depth is already counted. */
+static NOINLINE void call_slow(EvalState *st, Value *fnv, uint32_t nargs, Value **args, Value *out,
+                               PosIdx pos)
+{
     Value cur = *fnv;
     if (val_is_thunk(&cur)) {
         eval_force(st, fnv, pos);
@@ -674,7 +720,8 @@ void eval_call(EvalState *st, Value *fnv, uint32_t nargs, Value **args, Value *o
             i += need;
             Value res;
             uint32_t frames = st->nframes;
-            eval_frame_push_sym(st, pos, p->name, FRAME_PRIMOP);
+            if (!(p->flags & PRIM_NO_TRACE))
+                eval_frame_push_sym(st, pos, p->name, FRAME_PRIMOP);
             st->stats.primop_calls++;
             p->fn(st, pos, all, &res);
             st->nframes = frames;
@@ -745,7 +792,7 @@ static NOINLINE void eval_concat_strings(EvalState *st, Env *env, ExprConcatStri
 
 /* ---------- the walker ---------- */
 
-static inline bool eval_bool(EvalState *st, Env *env, Expr *e, const char *ctx)
+static NOINLINE bool eval_bool(EvalState *st, Env *env, Expr *e, const char *ctx)
 {
     Value v;
     eval_in(st, env, e, &v);
@@ -754,71 +801,59 @@ static inline bool eval_bool(EvalState *st, Env *env, Expr *e, const char *ctx)
     return v.boolean;
 }
 
-static NOINLINE void eval_binop(EvalState *st, Env *env, ExprBinOp *x, Value *out)
+static const char *const op_names[] = {
+    [OP_EQ] = "==", [OP_NEQ] = "!=", [OP_AND] = "&&", [OP_OR] = "||", [OP_IMPL] = "->",
+    [OP_UPDATE] = "//", [OP_CONCAT_LISTS] = "++", [OP_ADD] = "+", [OP_SUB] = "-",
+    [OP_MUL] = "*", [OP_DIV] = "/", [OP_LT] = "<", [OP_LE] = "<=", [OP_GT] = ">", [OP_GE] = ">=",
+};
+
+/* Pushes the frame(s) CppNix shows while an operand of x is evaluated. It
+ * desugars - * / < > <= >= into builtin calls, + into string concatenation. */
+static void op_frame(EvalState *st, ExprBinOp *x, bool left)
 {
-    Value a, b;
+    PosIdx pos = x->base.pos;
     switch ((BinOp)x->op) {
-    case OP_AND:
-        if (!eval_bool(st, env, x->lhs, "in the left operand of the AND (&&) operator")) {
-            val_set_bool(out, false);
-            return;
-        }
-        val_set_bool(out, eval_bool(st, env, x->rhs, "in the right operand of the AND (&&) operator"));
+    case OP_ADD:
+        if (left)
+            eval_frame_push_sym(st, pos, "in an operand of '+'", 0);
         return;
-    case OP_OR:
-        if (eval_bool(st, env, x->lhs, "in the left operand of the OR (||) operator")) {
-            val_set_bool(out, true);
-            return;
-        }
-        val_set_bool(out, eval_bool(st, env, x->rhs, "in the right operand of the OR (||) operator"));
+    case OP_SUB:
+        if (left)
+            eval_frame_push_sym(st, pos, "sub", FRAME_PRIMOP);
         return;
-    case OP_IMPL:
-        if (!eval_bool(st, env, x->lhs, "in the left operand of the IMPL (->) operator")) {
-            val_set_bool(out, true);
-            return;
-        }
-        val_set_bool(out, eval_bool(st, env, x->rhs, "in the right operand of the IMPL (->) operator"));
+    case OP_MUL:
+        if (left)
+            eval_frame_push_sym(st, pos, "mul", FRAME_PRIMOP);
         return;
-    default:
-        break;
+    case OP_DIV:
+        if (left)
+            eval_frame_push_sym(st, pos, "div", FRAME_PRIMOP);
+        return;
+    case OP_LE:
+    case OP_GE:
+        if (left)
+            eval_frame_push_sym(st, pos, "in the argument of '!'", 0);
+        /* fallthrough */
+    case OP_LT:
+    case OP_GT:
+        if (left)
+            eval_frame_push_sym(st, pos, "lessThan", FRAME_PRIMOP);
+        return;
+    default: {
+        StrBuf sb;
+        sb_init(&sb);
+        sb_printf(&sb, "in the %s operand of '%s'", left ? "left" : "right", op_names[x->op]);
+        if (!left)
+            st->nframes--; /* replaces the left operand's frame */
+        eval_frame_push_sym(st, pos, sb.data, 0);
+        return;
     }
-    /* operands that are literals or evaluated variables are read in place */
-    Value *pa = immediate(env, x->lhs), *pb = immediate(env, x->rhs);
-    if (!pa) {
-        eval_in(st, env, x->lhs, &a);
-        pa = &a;
     }
-    if (!pb) {
-        eval_in(st, env, x->rhs, &b);
-        pb = &b;
-    }
-    if (pa->type == T_INT && pb->type == T_INT) {
-        int64_t p = pa->integer, q = pb->integer, r;
-        switch ((BinOp)x->op) {
-        case OP_EQ: val_set_bool(out, p == q); return;
-        case OP_NEQ: val_set_bool(out, p != q); return;
-        case OP_LT: val_set_bool(out, p < q); return;
-        case OP_LE: val_set_bool(out, p <= q); return;
-        case OP_GT: val_set_bool(out, p > q); return;
-        case OP_GE: val_set_bool(out, p >= q); return;
-        case OP_ADD:
-            if (__builtin_add_overflow(p, q, &r))
-                break;
-            val_set_int(out, r);
-            return;
-        case OP_SUB:
-            if (__builtin_sub_overflow(p, q, &r))
-                break;
-            val_set_int(out, r);
-            return;
-        default:
-            break;
-        }
-    }
-    if (pa != &a)
-        a = *pa;
-    if (pb != &b)
-        b = *pb;
+}
+
+static NOINLINE void binop_apply(EvalState *st, ExprBinOp *x, Value *pa, Value *pb, Value *out)
+{
+    Value a = *pa, b = *pb;
     switch ((BinOp)x->op) {
     case OP_EQ:
     case OP_NEQ: {
@@ -834,13 +869,13 @@ static NOINLINE void eval_binop(EvalState *st, Env *env, ExprBinOp *x, Value *ou
     case OP_LE:
     case OP_GT:
     case OP_GE: {
-        int c;
-        if (a.type == T_INT && b.type == T_INT)
-            c = a.integer < b.integer ? -1 : a.integer > b.integer;
-        else
-            c = eval_compare(st, &a, &b, x->base.pos, "while comparing two values");
-        bool r = x->op == OP_LT ? c < 0 : x->op == OP_LE ? c <= 0 : x->op == OP_GT ? c > 0 : c >= 0;
-        val_set_bool(out, r);
+        /* Like CppNix: a > b is b < a, a <= b is !(b < a), a >= b is !(a < b)
+         * (operand order shows in error messages; NaN compares this way too). */
+        bool swap = x->op == OP_GT || x->op == OP_LE;
+        bool neg = x->op == OP_LE || x->op == OP_GE;
+        int c = swap ? eval_compare(st, &b, &a, x->base.pos, NULL)
+                     : eval_compare(st, &a, &b, x->base.pos, NULL);
+        val_set_bool(out, (c < 0) != neg);
         return;
     }
     case OP_ADD:
@@ -899,6 +934,83 @@ static NOINLINE void eval_binop(EvalState *st, Env *env, ExprBinOp *x, Value *ou
     }
 }
 
+static NOINLINE void eval_binop(EvalState *st, Env *env, ExprBinOp *x, Value *out)
+{
+    Value a, b;
+    switch ((BinOp)x->op) {
+    case OP_AND:
+    case OP_OR:
+    case OP_IMPL: {
+        uint32_t frames = st->nframes;
+        static const char *const lctx[] = {[OP_AND] = "in the left operand of the AND (&&) operator",
+                                           [OP_OR] = "in the left operand of the OR (||) operator",
+                                           [OP_IMPL] = "in the left operand of the IMPL (->) operator"};
+        static const char *const rctx[] = {[OP_AND] = "in the right operand of the AND (&&) operator",
+                                           [OP_OR] = "in the right operand of the OR (||) operator",
+                                           [OP_IMPL] = "in the right operand of the IMPL (->) operator"};
+        op_frame(st, x, true);
+        bool l = eval_bool(st, env, x->lhs, lctx[x->op]);
+        bool shortcut = x->op == OP_AND ? !l : x->op == OP_OR ? l : !l;
+        if (shortcut) {
+            st->nframes = frames;
+            val_set_bool(out, x->op != OP_AND);
+            return;
+        }
+        op_frame(st, x, false);
+        bool r = eval_bool(st, env, x->rhs, rctx[x->op]);
+        st->nframes = frames;
+        val_set_bool(out, r);
+        return;
+    }
+    default:
+        break;
+    }
+    /* operands that are literals or evaluated variables are read in place;
+     * others are evaluated under CppNix's trace frame for the operator */
+    Value *pa = immediate(env, x->lhs), *pb = immediate(env, x->rhs);
+    uint32_t frames = st->nframes;
+    if (!pa || !pb) {
+        op_frame(st, x, true);
+        if (!pa) {
+            eval_in(st, env, x->lhs, &a);
+            pa = &a;
+        }
+        if (!pb) {
+            op_frame(st, x, false);
+            eval_in(st, env, x->rhs, &b);
+            pb = &b;
+        }
+        st->nframes = frames;
+    }
+    if (pa->type == T_INT && pb->type == T_INT) {
+        int64_t p = pa->integer, q = pb->integer, r;
+        switch ((BinOp)x->op) {
+        case OP_EQ: val_set_bool(out, p == q); return;
+        case OP_NEQ: val_set_bool(out, p != q); return;
+        case OP_LT: val_set_bool(out, p < q); return;
+        case OP_LE: val_set_bool(out, p <= q); return;
+        case OP_GT: val_set_bool(out, p > q); return;
+        case OP_GE: val_set_bool(out, p >= q); return;
+        case OP_ADD:
+            if (__builtin_add_overflow(p, q, &r))
+                break;
+            val_set_int(out, r);
+            return;
+        case OP_SUB:
+            if (__builtin_sub_overflow(p, q, &r))
+                break;
+            val_set_int(out, r);
+            return;
+        default:
+            break;
+        }
+    }
+    if (x->op == OP_SUB || x->op == OP_MUL || x->op == OP_DIV || x->op >= OP_LT)
+        op_frame(st, x, true); /* errors below happen "while calling the builtin" */
+    binop_apply(st, x, pa, pb, out);
+    st->nframes = frames;
+}
+
 static NOINLINE void eval_list(EvalState *st, Env *env, ExprList *x, Value *out)
 {
     Value **el = val_list_alloc(st, x->n);
@@ -907,23 +1019,39 @@ static NOINLINE void eval_list(EvalState *st, Env *env, ExprList *x, Value *out)
     val_set_list(out, el, x->n);
 }
 
-static NOINLINE void eval_call_expr(EvalState *st, Env *env, ExprCall *x, Value *out)
+static NOINLINE void call_expr_multi(EvalState *st, Env *env, ExprCall *x, Value *fn, Value *out)
 {
-    Value fnbuf, *fn = immediate(env, x->fn);
-    if (!fn) {
-        eval_in(st, env, x->fn, &fnbuf);
-        fn = &fnbuf;
-    }
-    if (x->nargs == 1) {
-        Value *arg = eval_lazy(st, env, x->args[0]);
-        eval_call(st, fn, 1, &arg, out, x->base.pos);
-        return;
-    }
     Value *args[8];
     Value **ap = x->nargs <= 8 ? args : GC_MALLOC(x->nargs * sizeof(Value *));
     for (uint32_t i = 0; i < x->nargs; i++)
         ap[i] = eval_lazy(st, env, x->args[i]);
     eval_call(st, fn, x->nargs, ap, out, x->base.pos);
+}
+
+static NOINLINE void call_expr_eval_fn(EvalState *st, Env *env, ExprCall *x, Value *out)
+{
+    Value fn;
+    eval_in(st, env, x->fn, &fn);
+    if (x->nargs == 1) {
+        Value *arg = eval_lazy(st, env, x->args[0]);
+        eval_call(st, &fn, 1, &arg, out, x->base.pos);
+    } else
+        call_expr_multi(st, env, x, &fn, out);
+}
+
+/* A call whose function is usually an evaluated variable (no copy needed). */
+static NOINLINE void eval_call_expr(EvalState *st, Env *env, ExprCall *x, Value *out)
+{
+    Value *fn = immediate(env, x->fn);
+    if (!fn) {
+        call_expr_eval_fn(st, env, x, out);
+        return;
+    }
+    if (x->nargs == 1) {
+        Value *arg = eval_lazy(st, env, x->args[0]);
+        eval_call(st, fn, 1, &arg, out, x->base.pos);
+    } else
+        call_expr_multi(st, env, x, fn, out);
 }
 
 static NOINLINE Env *eval_let_env(EvalState *st, Env *env, ExprLet *x)
@@ -1005,6 +1133,33 @@ static NOINLINE void eval_pos(EvalState *st, Expr *e, Value *out)
     val_set_attrs(out, b);
 }
 
+static NOINLINE bool eval_not_arg(EvalState *st, Env *env, ExprNot *x)
+{
+    uint32_t frames = st->nframes;
+    eval_frame_push_sym(st, x->base.pos, "in the argument of '!'", 0);
+    bool b = eval_bool(st, env, x->e, "in the argument of the not operator");
+    st->nframes = frames;
+    return b;
+}
+
+static NOINLINE Env *with_env(EvalState *st, Env *env, ExprWith *x)
+{
+    Env *we = env_new(st, env, 1);
+    we->is_with = 1 + x->prev_with;
+    we->values[0] = eval_lazy(st, env, x->attrs);
+    return we;
+}
+
+static NOINLINE _Noreturn void uninitialised_var(EvalState *st, Expr *e)
+{
+    eval_error(st, ERR_INFINITE_RECURSION, e->pos, "infinite recursion encountered");
+}
+
+static NOINLINE _Noreturn void unknown_expr(EvalState *st, Expr *e)
+{
+    eval_error(st, ERR_EVAL, e->pos, "unknown expression kind %d", e->kind);
+}
+
 /* The walker. Kept small so its frame is cheap: if/let/with/assert loop
  * instead of recursing; everything bulky is out of line. */
 void eval_in(EvalState *st, Env *env, Expr *e, Value *out)
@@ -1026,7 +1181,7 @@ void eval_in(EvalState *st, Env *env, Expr *e, Value *out)
         case EXPR_VAR: {
             Value *v = lookup_var(st, env, (ExprVar *)e);
             if (__builtin_expect(!v, 0))
-                eval_error(st, ERR_INFINITE_RECURSION, e->pos, "infinite recursion encountered");
+                uninitialised_var(st, e);
             FORCE(st, v, e->pos);
             *out = *v;
             return;
@@ -1049,15 +1204,10 @@ void eval_in(EvalState *st, Env *env, Expr *e, Value *out)
             env = eval_let_env(st, env, (ExprLet *)e);
             e = ((ExprLet *)e)->body;
             continue;
-        case EXPR_WITH: {
-            ExprWith *x = (ExprWith *)e;
-            Env *we = env_new(st, env, 1);
-            we->is_with = 1 + x->prev_with;
-            we->values[0] = eval_lazy(st, env, x->attrs);
-            env = we;
-            e = x->body;
+        case EXPR_WITH:
+            env = with_env(st, env, (ExprWith *)e);
+            e = ((ExprWith *)e)->body;
             continue;
-        }
         case EXPR_ASSERT:
             eval_assert_cond(st, env, (ExprAssert *)e);
             e = ((ExprAssert *)e)->body;
@@ -1077,7 +1227,7 @@ void eval_in(EvalState *st, Env *env, Expr *e, Value *out)
             out->lambda.fun = (ExprLambda *)e;
             return;
         case EXPR_NOT:
-            val_set_bool(out, !eval_bool(st, env, ((ExprNot *)e)->e, "in the argument of the not operator"));
+            val_set_bool(out, !eval_not_arg(st, env, (ExprNot *)e));
             return;
         case EXPR_CONCAT_STRINGS:
             eval_concat_strings(st, env, (ExprConcatStrings *)e, out);
@@ -1086,7 +1236,7 @@ void eval_in(EvalState *st, Env *env, Expr *e, Value *out)
             eval_pos(st, e, out);
             return;
         }
-        eval_error(st, ERR_EVAL, e->pos, "unknown expression kind %d", e->kind);
+        unknown_expr(st, e);
     }
 }
 

@@ -87,6 +87,8 @@ void eval_frame_pop(EvalState *st);
 
 /* Prints an error like CppNix: "error:", the trace (if show_trace), code frames, message. */
 void eval_print_error(EvalState *st, const EvalError *e, FILE *out);
+/* Prints "warning: msg" with the code frame of pos to stderr, like CppNix. */
+void eval_print_warning(EvalState *st, const char *msg, PosIdx pos);
 /* Like eval_error, with a hint line printed after the code frame ("Did you mean y?"). */
 _Noreturn void eval_error_hint(EvalState *st, ErrorKind kind, PosIdx pos, const char *hint,
                                const char *fmt, ...) __attribute__((format(printf, 5, 6)));
@@ -99,6 +101,9 @@ void eval_print_value(EvalState *st, Value *v, StrBuf *out);
 /* Appends v as CppNix prints values inside error messages (abbreviated:
  * «lambda @ pos», «N items elided»); forces nothing. */
 void eval_show_value(EvalState *st, Value *v, StrBuf *out);
+/* As `nix eval` prints: forces as it goes, no abbreviation, derivations as
+ * «derivation /nix/store/...drv». */
+void eval_show_value_forced(EvalState *st, Value *v, StrBuf *out);
 /* eval_show_value into a fresh string. */
 const char *eval_show_value_str(EvalState *st, Value *v);
 /* Appends s as a Nix string literal with escapes ("a\n\${"). */

@@ -143,6 +143,7 @@ static void print_amb(EvalState *st, Value *v, StrBuf *out, PtrSet *seen)
         sb_putc(out, ']');
         break;
     case T_THUNK:
+    case T_FAILED:
     case T_APP: sb_puts(out, "<CODE>"); break;
     case T_BLACKHOLE: sb_puts(out, "«potential infinite recursion»"); break;
     case T_LAMBDA: sb_puts(out, "<LAMBDA>"); break;
@@ -164,9 +165,9 @@ typedef struct ShowCtx {
     EvalState *st;
     PtrSet seen;
     uint32_t attrs_printed, items_printed;
+    uint32_t max_depth, max_attrs, max_items, max_string;
+    bool force; /* `nix eval`: force values as they are printed */
 } ShowCtx;
-
-enum { MAX_DEPTH = 10, MAX_ATTRS = 10, MAX_ITEMS = 10, MAX_STRING = 1024 };
 
 static void show_pos_short(EvalState *st, PosIdx pos, StrBuf *out)
 {
@@ -182,14 +183,16 @@ static void show_pos_short(EvalState *st, PosIdx pos, StrBuf *out)
     sb_printf(out, ":%u:%u", p.line, p.col);
 }
 
-static void show(ShowCtx *c, Value *v, StrBuf *out, int depth)
+static void show(ShowCtx *c, Value *v, StrBuf *out, uint32_t depth)
 {
     EvalState *st = c->st;
+    if (c->force)
+        eval_force(st, v, 0);
     switch ((ValueType)v->type) {
     case T_STRING:
-        if (v->len > MAX_STRING) {
-            eval_print_string_literal(v->str.s, MAX_STRING, out);
-            sb_printf(out, "«%u bytes elided»", v->len - MAX_STRING);
+        if (v->len > c->max_string) {
+            eval_print_string_literal(v->str.s, c->max_string, out);
+            sb_printf(out, "«%u bytes elided»", v->len - c->max_string);
         } else
             eval_print_string_literal(v->str.s, v->len, out);
         return;
@@ -206,6 +209,8 @@ static void show(ShowCtx *c, Value *v, StrBuf *out, int depth)
         Attr *type = attrs_find(b, st->s.type);
         if (type && type->value->type == T_STRING && strcmp(type->value->str.s, "derivation") == 0) {
             Attr *dp = attrs_find(b, st->s.drvPath);
+            if (dp && c->force)
+                eval_force(st, dp->value, 0);
             sb_puts(out, "«derivation");
             if (dp && dp->value->type == T_STRING) {
                 sb_putc(out, ' ');
@@ -215,14 +220,14 @@ static void show(ShowCtx *c, Value *v, StrBuf *out, int depth)
             sb_puts(out, "»");
             return;
         }
-        if (depth >= MAX_DEPTH) {
+        if (depth >= c->max_depth) {
             sb_puts(out, "{ ... }");
             return;
         }
         sb_puts(out, "{ ");
         uint32_t *ord = attrs_sorted_by_name(st, b);
         for (uint32_t i = 0; i < b->size; i++) {
-            if (c->attrs_printed >= MAX_ATTRS) {
+            if (c->attrs_printed >= c->max_attrs) {
                 uint32_t left = b->size - i;
                 sb_printf(out, "«%u attribute%s elided» ", left, left == 1 ? "" : "s");
                 break;
@@ -246,13 +251,13 @@ static void show(ShowCtx *c, Value *v, StrBuf *out, int depth)
             sb_puts(out, "[ ]");
             return;
         }
-        if (depth >= MAX_DEPTH) {
+        if (depth >= c->max_depth) {
             sb_puts(out, "[ ... ]");
             return;
         }
         sb_puts(out, "[ ");
         for (uint32_t i = 0; i < v->len; i++) {
-            if (c->items_printed >= MAX_ITEMS) {
+            if (c->items_printed >= c->max_items) {
                 uint32_t left = v->len - i;
                 sb_printf(out, "«%u item%s elided» ", left, left == 1 ? "" : "s");
                 break;
@@ -264,6 +269,7 @@ static void show(ShowCtx *c, Value *v, StrBuf *out, int depth)
         sb_putc(out, ']');
         return;
     case T_THUNK:
+    case T_FAILED:
     case T_APP: sb_puts(out, "«thunk»"); return;
     case T_BLACKHOLE: sb_puts(out, "«potential infinite recursion»"); return;
     case T_LAMBDA: {
@@ -293,7 +299,13 @@ static void show(ShowCtx *c, Value *v, StrBuf *out, int depth)
 
 void eval_show_value(EvalState *st, Value *v, StrBuf *out)
 {
-    ShowCtx c = {st, {0}, 0, 0};
+    ShowCtx c = {st, {0}, 0, 0, 10, 10, 10, 1024, false};
+    show(&c, v, out, 0);
+}
+
+void eval_show_value_forced(EvalState *st, Value *v, StrBuf *out)
+{
+    ShowCtx c = {st, {0}, 0, 0, UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX, true};
     show(&c, v, out, 0);
 }
 

@@ -151,6 +151,20 @@ static void intern_well_known(EvalState *st)
 #undef S
 }
 
+static void parse_warning(void *ctx, const char *msg, PosIdx pos)
+{
+    eval_print_warning(ctx, msg, pos);
+}
+
+static bool has_feature(const char *list, const char *f)
+{
+    size_t n = strlen(f);
+    for (const char *p = list; p && (p = strstr(p, f)); p += n)
+        if ((p == list || p[-1] == ' ') && (p[n] == 0 || p[n] == ' '))
+            return true;
+    return false;
+}
+
 EvalState *eval_state_new(const EvalSettings *settings)
 {
     EvalState *st = GC_MALLOC(sizeof *st);
@@ -162,6 +176,13 @@ EvalState *eval_state_new(const EvalSettings *settings)
     }
     if (!st->settings.max_call_depth)
         st->settings.max_call_depth = 1000000;
+    if (!st->settings.parse.warn) {
+        st->settings.parse.warn = parse_warning;
+        st->settings.parse.warn_ctx = st;
+    }
+    st->settings.parse.pure_eval = st->settings.pure_eval;
+    if (has_feature(st->settings.experimental_features, "pipe-operators"))
+        st->settings.parse.pipe_operators = true;
     st->symbols = sym_new();
     st->positions = pos_table_new();
     intern_well_known(st);

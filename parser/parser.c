@@ -2,6 +2,7 @@
 #include "parser/parser.h"
 
 #include <gc/gc.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -9,9 +10,12 @@
 
 #include "parser/lexer.h"
 
-/* Deepest nesting of expressions accepted; beyond it a clean error is
- * reported instead of risking a stack overflow. */
-#define PARSE_MAX_DEPTH 4000
+/* Nesting is bounded twice: by a count of recursive entries, and by the C
+ * stack actually used (frames are larger under sanitizers, and the evaluator
+ * may parse on a thread with a much bigger stack than the main one). Beyond
+ * either a clean error is reported instead of overflowing the stack. */
+#define PARSE_MAX_DEPTH 100000
+#define PARSE_STACK_MARGIN (256 * 1024)
 
 /* A source location not yet registered in the PosTable (registering costs
  * an entry, so it is only done for locations that end up in the AST). */
@@ -38,6 +42,7 @@ typedef struct Parser {
     ParseError *err;
     jmp_buf jb;
     int depth;
+    uintptr_t stack_limit; /* lowest stack address the parser may reach */
     AttrSlot *slots;
     uint32_t nslots, nused;
     ExprAttrs **all_attrs; /* every set built, sorted by symbol at the end */
@@ -140,9 +145,30 @@ static _Noreturn void syntax_error(Parser *P, const Token *t, const char *expect
 
 static void enter(Parser *P, const Token *t)
 {
-    if (++P->depth > PARSE_MAX_DEPTH)
-        fail_fmt(P, tok_pos(P, t), "expression nesting too deep (more than %d levels)",
-                 PARSE_MAX_DEPTH);
+    char here;
+    if (++P->depth > PARSE_MAX_DEPTH || (uintptr_t)&here < P->stack_limit)
+        fail_at(P, tok_pos(P, t), "expression nesting too deep");
+}
+
+/* Sets how far down the stack parsing may go: most of what is left of this
+ * thread's stack, keeping a margin for the caller. */
+static void set_stack_limit(Parser *P)
+{
+    char here;
+    uintptr_t sp = (uintptr_t)&here, low = 0;
+    pthread_attr_t attr;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+        void *addr;
+        size_t size;
+        if (pthread_attr_getstack(&attr, &addr, &size) == 0)
+            low = (uintptr_t)addr;
+        pthread_attr_destroy(&attr);
+    }
+    if (!low || sp < low + 2 * PARSE_STACK_MARGIN)
+        low = sp > 4 * 1024 * 1024 ? sp - 4 * 1024 * 1024 : 0; /* unknown: assume 4 MiB */
+    else
+        low += PARSE_STACK_MARGIN;
+    P->stack_limit = low;
 }
 
 /* ---- tokens ---------------------------------------------------------- */
@@ -1121,20 +1147,16 @@ static Expr *parse_app(Parser *P, Expr *prim, Loc loc)
     Token *t = peek(P);
     if (!starts_simple(t->kind))
         return fn;
-    Expr *buf[8];
-    Expr **args = buf;
-    uint32_t n = 0, cap = 8;
+    size_t mark = sc_mark(P);
     do {
-        if (n == cap) {
-            Expr **a = GC_MALLOC(2 * cap * sizeof(Expr *));
-            memcpy(a, args, n * sizeof(Expr *));
-            args = a;
-            cap *= 2;
-        }
-        args[n++] = parse_select(P, NULL, tok_loc(t));
+        Expr *a = parse_select(P, NULL, tok_loc(t));
+        sc_push(P, &a, sizeof a);
         t = peek(P);
     } while (starts_simple(t->kind));
-    return mk_call(mkpos(P, loc), fn, args, n);
+    uint32_t n = (uint32_t)((P->sc_len - mark) / sizeof(Expr *));
+    Expr *c = mk_call(mkpos(P, loc), fn, (Expr **)(P->scratch + mark), n);
+    P->sc_len = mark;
+    return c;
 }
 
 enum { ASSOC_LEFT, ASSOC_RIGHT, ASSOC_NONE };
@@ -1179,6 +1201,43 @@ static Expr *build_binop(Parser *P, const Token *op, Expr *a, Expr *b)
     case TOK_SLASH: return mk_binop(pos, OP_DIV, a, b);
     default: return mk_binop(pos, OP_CONCAT_LISTS, a, b);
     }
+}
+
+static Expr *parse_binop(Parser *P, int min, Expr *prim, Loc loc);
+
+/* A chain `a OP b OP c ...` of one right-associative operator, collected
+ * iteratively and folded from the right, so that long `a ++ b ++ ...` chains
+ * need no deep recursion. Kept out of parse_binop to keep its frame small. */
+__attribute__((noinline)) static Expr *parse_right_chain(Parser *P, Expr *lhs, const Token *op,
+                                                         int prec, Loc loc)
+{
+    typedef struct {
+        Expr *e;
+        PosIdx pos;
+    } Item;
+    TokKind kind = op->kind;
+    size_t mark = sc_mark(P);
+    Item it = {lhs, tok_pos(P, op)};
+    sc_push(P, &it, sizeof it);
+    Expr *r;
+    for (;;) {
+        r = parse_binop(P, prec + 1, NULL, loc);
+        Token *nt = peek(P);
+        if (nt->kind != kind)
+            break;
+        it = (Item){r, tok_pos(P, nt)};
+        sc_push(P, &it, sizeof it);
+        advance(P);
+    }
+    size_t stride = (sizeof(Item) + 7) & ~(size_t)7;
+    for (size_t off = P->sc_len; off > mark;) {
+        off -= stride;
+        Item *x = (Item *)(P->scratch + off);
+        BinOp bop = kind == TOK_IMPL ? OP_IMPL : kind == TOK_UPDATE ? OP_UPDATE : OP_CONCAT_LISTS;
+        r = mk_binop(x->pos, bop, x->e, r);
+    }
+    P->sc_len = mark;
+    return r;
 }
 
 /* Precedence climbing over expr_op: parses operators binding tighter than or
@@ -1226,39 +1285,7 @@ static Expr *parse_binop(Parser *P, int min, Expr *prim, Loc loc)
             continue;
         }
         if (assoc == ASSOC_RIGHT) {
-            /* Collect the whole chain iteratively, then fold from the right,
-             * so that long `a ++ b ++ ...` chains need no deep recursion. */
-            Expr *sbuf[8];
-            Token obuf[8];
-            Expr **es = sbuf;
-            Token *ops = obuf;
-            uint32_t n = 0, cap = 8;
-            es[n] = lhs;
-            ops[n++] = op;
-            for (;;) {
-                Expr *r = parse_binop(P, prec + 1, NULL, loc);
-                Token *nt = peek(P);
-                if (nt->kind != op.kind) {
-                    lhs = r;
-                    break;
-                }
-                if (n == cap) {
-                    Expr **e2 = GC_MALLOC(2 * cap * sizeof(Expr *));
-                    Token *o2 = GC_MALLOC(2 * cap * sizeof(Token));
-                    memcpy(e2, es, n * sizeof(Expr *));
-                    memcpy(o2, ops, n * sizeof(Token));
-                    es = e2;
-                    ops = o2;
-                    cap *= 2;
-                }
-                es[n] = r;
-                ops[n++] = *nt;
-                advance(P);
-            }
-            while (n > 0) {
-                n--;
-                lhs = build_binop(P, &ops[n], es[n], lhs);
-            }
+            lhs = parse_right_chain(P, lhs, &op, prec, loc);
             continue;
         }
         Expr *rhs = parse_binop(P, prec + 1, NULL, loc);
@@ -1467,28 +1494,21 @@ typedef struct Pending {
     Expr *node;
     Formals *formals;
     PosIdx pos;
-    const char *doc;
 } Pending;
+_Static_assert(sizeof(Pending) % 8 == 0, "Pending is pushed unpadded");
 
 static Expr *parse_expr(Parser *P)
 {
     Token *t = peek(P);
     enter(P, t);
-    Pending sbuf[8];
-    Pending *st = sbuf;
-    uint32_t n = 0, cap = 8;
+    size_t mark = sc_mark(P);
+    uint32_t n = 0;
     Expr *e;
     for (;;) {
-        if (n == cap) {
-            Pending *s2 = GC_MALLOC(2 * cap * sizeof(Pending));
-            memcpy(s2, st, n * sizeof(Pending));
-            st = s2;
-            cap *= 2;
-        }
         t = peek(P);
         Token tk = *t;
-        Pending *pd = &st[n];
-        *pd = (Pending){0};
+        Pending pdv = {0};
+        Pending *pd = &pdv;
         switch (tk.kind) {
         case TOK_ASSERT: {
             advance(P);
@@ -1497,6 +1517,7 @@ static Expr *parse_expr(Parser *P)
             ExprAssert *a = NEW(ExprAssert, EXPR_ASSERT, tok_pos(P, &tk));
             a->cond = c;
             pd->node = &a->base;
+            sc_push(P, pd, sizeof *pd);
             n++;
             continue;
         }
@@ -1507,6 +1528,7 @@ static Expr *parse_expr(Parser *P)
             ExprWith *w = NEW(ExprWith, EXPR_WITH, tok_pos(P, &tk));
             w->attrs = c;
             pd->node = &w->base;
+            sc_push(P, pd, sizeof *pd);
             n++;
             continue;
         }
@@ -1520,6 +1542,7 @@ static Expr *parse_expr(Parser *P)
             i->cond = c;
             i->then = th;
             pd->node = &i->base;
+            sc_push(P, pd, sizeof *pd);
             n++;
             continue;
         }
@@ -1536,6 +1559,7 @@ static Expr *parse_expr(Parser *P)
             l->attrs = a;
             pd->node = &l->base;
             pd->pos = pos;
+            sc_push(P, pd, sizeof *pd);
             n++;
             continue;
         }
@@ -1548,6 +1572,7 @@ static Expr *parse_expr(Parser *P)
                 l->arg = sym_intern(P->syms, tk.s, tk.len);
                 l->doc = doc_text(P, &tk);
                 pd->node = &l->base;
+                sc_push(P, pd, sizeof *pd);
                 n++;
                 continue;
             }
@@ -1564,6 +1589,7 @@ static Expr *parse_expr(Parser *P)
                 pd->node = &l->base;
                 pd->formals = f;
                 pd->pos = l->base.pos;
+                sc_push(P, pd, sizeof *pd);
                 n++;
                 continue;
             }
@@ -1617,6 +1643,7 @@ static Expr *parse_expr(Parser *P)
             pd->node = &l->base;
             pd->formals = f;
             pd->pos = pos;
+            sc_push(P, pd, sizeof *pd);
             n++;
             continue;
         }
@@ -1631,7 +1658,7 @@ static Expr *parse_expr(Parser *P)
 done:
     /* Reduce the pending constructs innermost first, as bison would. */
     while (n > 0) {
-        Pending *pd = &st[--n];
+        Pending *pd = (Pending *)(P->scratch + mark + (size_t)(--n) * sizeof(Pending));
         Expr *node = pd->node;
         switch (node->kind) {
         case EXPR_ASSERT: ((ExprAssert *)node)->body = e; break;
@@ -1662,6 +1689,7 @@ done:
         }
         e = node;
     }
+    P->sc_len = mark;
     P->depth--;
     return e;
 }
@@ -1698,6 +1726,17 @@ Expr *parse_source(SymTab *syms, PosTable *pos, const Source *src, const ParseOp
      * have one (the usual case for files read by the evaluator) are used in
      * place; anything else is copied. */
     const char *buf = src->text;
+#ifdef PARSE_SOURCE_MALLOC
+    /* Fuzzing: an exact-size malloc'd copy lets AddressSanitizer see overreads. */
+    char *mcopy = malloc(src->len + 1);
+    if (!mcopy) {
+        err->msg = "out of memory";
+        return NULL;
+    }
+    memcpy(mcopy, src->text, src->len);
+    mcopy[src->len] = 0;
+    buf = mcopy;
+#else
     void *base = src->text ? GC_base((void *)src->text) : NULL;
     if (!base || (size_t)(src->text - (const char *)base) + src->len >= GC_size(base) ||
         src->text[src->len] != 0) {
@@ -1707,6 +1746,7 @@ Expr *parse_source(SymTab *syms, PosTable *pos, const Source *src, const ParseOp
         copy[src->len] = 0;
         buf = copy;
     }
+#endif
     lex_init(&P.L, buf, src->len);
     P.s_body = sym_intern_cstr(syms, "body");
     P.s_or = sym_intern_cstr(syms, "or");
@@ -1715,15 +1755,19 @@ Expr *parse_source(SymTab *syms, PosTable *pos, const Source *src, const ParseOp
     /* Nearly everything allocated while parsing stays live, so collections
      * during the parse would only scan the growing tree again and again. */
     GC_disable();
-    if (setjmp(P.jb)) {
-        GC_enable();
-        return NULL;
+    set_stack_limit(&P);
+    Expr *volatile result = NULL;
+    if (setjmp(P.jb) == 0) {
+        Expr *e = parse_expr(&P);
+        Token *t = peek(&P);
+        if (t->kind != TOK_EOF)
+            syntax_error(&P, t, "end of file");
+        finish_attrs(&P);
+        result = e;
     }
-    Expr *e = parse_expr(&P);
-    Token *t = peek(&P);
-    if (t->kind != TOK_EOF)
-        syntax_error(&P, t, "end of file");
-    finish_attrs(&P);
     GC_enable();
-    return e;
+#ifdef PARSE_SOURCE_MALLOC
+    free(mcopy);
+#endif
+    return result;
 }

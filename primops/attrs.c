@@ -136,13 +136,11 @@ static void prim_removeAttrs(EvalState *st, PosIdx pos, Value **args, Value *out
         ngone += !gone[k];
         gone[k] = 1;
     }
-    if (ngone == 0) {
-        *out = *args[0];
-        return;
-    }
+    /* Always a new set (never the input itself), as in CppNix: set identity is
+     * visible in printing («repeated»). */
     Bindings *r = attrs_alloc(st, b->size - ngone);
     for (uint32_t i = 0; i < b->size; i++)
-        if (!gone[i])
+        if (!gone || !gone[i])
             r->attrs[r->size++] = b->attrs[i]; /* a subsequence of a sorted array stays sorted */
     val_set_attrs(out, r);
 }
@@ -225,10 +223,7 @@ static void prim_intersectAttrs(EvalState *st, PosIdx pos, Value **args, Value *
             if (attrs_find(l, r->attrs[j].name))
                 b->attrs[b->size++] = r->attrs[j];
     }
-    if (b->size == r->size && r->size)
-        *out = *args[1]; /* all of the second set: share it */
-    else
-        val_set_attrs(out, b);
+    val_set_attrs(out, b); /* a new set even if it equals the second: see removeAttrs */
 }
 
 static void prim_catAttrs(EvalState *st, PosIdx pos, Value **args, Value *out)

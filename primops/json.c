@@ -356,9 +356,11 @@ typedef struct JsonIn {
     EvalState *st;
     const char *s;
     size_t len, pos;
-    size_t line, line_start; /* for "line L, column C" */
     bool eof_read;           /* the last scan consumed the end of input */
     size_t tok_start;
+    /* nlohmann's "last read" text runs from the start of the last string or number
+     * token (its lexer only resets there), structural characters and blanks included. */
+    size_t last_reset;
     Tok tok;
     const char *err; /* lexer error message for TK_ERROR */
     StrBuf str;      /* decoded string literal */
@@ -366,6 +368,12 @@ typedef struct JsonIn {
     uint64_t uval;
     double fval;
     unsigned depth;
+    /* Elements and key/value pairs of the containers being parsed, as stacks
+     * shared by all nesting levels (no per-container scratch allocations). */
+    Value **vstack;
+    size_t vtop, vcap;
+    struct KV *kvstack;
+    size_t kvtop, kvcap;
 } JsonIn;
 
 static _Noreturn void jp_fail(JsonIn *p, const char *msg)
@@ -376,14 +384,28 @@ static _Noreturn void jp_fail(JsonIn *p, const char *msg)
 
 static _Noreturn void jp_syntax(JsonIn *p, const char *context, Tok expected)
 {
+    /* nlohmann counts lines as it reads (a newline inside a string counts too)
+     * and the column as characters read on the current line, end of input included. */
+    size_t line = 1, ls = 0;
+    for (size_t i = 0; i < p->pos; i++)
+        if (p->s[i] == '\n') {
+            line++;
+            ls = i + 1;
+        }
+    size_t col = p->pos - ls + (p->eof_read ? 1 : 0);
     StrBuf sb;
     sb_init(&sb);
-    size_t col = p->pos - p->line_start + (p->eof_read ? 1 : 0);
     sb_printf(&sb, "[json.exception.parse_error.101] parse error at line %zu, column %zu: "
-                   "syntax error while parsing %s - ", p->line, col, context);
+                   "syntax error while parsing %s - ", line, col, context);
     if (p->tok == TK_ERROR) {
         sb_printf(&sb, "%s; last read: '", p->err);
-        sb_add(&sb, p->s + p->tok_start, p->pos - p->tok_start);
+        for (size_t i = p->last_reset; i < p->pos; i++) {
+            unsigned char c = (unsigned char)p->s[i];
+            if (c <= 0x1F)
+                sb_printf(&sb, "<U+%04X>", c);
+            else
+                sb_putc(&sb, (char)c);
+        }
         sb_putc(&sb, '\'');
     } else {
         sb_printf(&sb, "unexpected %s", tok_names[p->tok]);
@@ -665,11 +687,7 @@ static Tok jp_scan(JsonIn *p)
 {
     while (p->pos < p->len) {
         char c = p->s[p->pos];
-        if (c == '\n') {
-            p->pos++;
-            p->line++;
-            p->line_start = p->pos;
-        } else if (c == ' ' || c == '\t' || c == '\r') {
+        if (c == '\n' || c == ' ' || c == '\t' || c == '\r') {
             p->pos++;
         } else
             break;
@@ -687,10 +705,13 @@ static Tok jp_scan(JsonIn *p)
     case 't': p->pos--; return jp_scan_literal(p, "true", TK_TRUE);
     case 'f': p->pos--; return jp_scan_literal(p, "false", TK_FALSE);
     case 'n': p->pos--; return jp_scan_literal(p, "null", TK_NULL);
-    case '"': return jp_scan_string(p);
+    case '"':
+        p->last_reset = p->tok_start;
+        return jp_scan_string(p);
     default:
         if (c == '-' || is_digit(c)) {
             p->pos--;
+            p->last_reset = p->tok_start;
             return jp_scan_number(p);
         }
         return jp_error(p, "invalid literal");
@@ -722,6 +743,32 @@ typedef struct KV {
     uint32_t order;
     Value *v;
 } KV;
+
+static void vpush(JsonIn *p, Value *v)
+{
+    if (p->vtop == p->vcap) {
+        size_t cap = p->vcap ? p->vcap * 2 : 64;
+        Value **n = GC_MALLOC(cap * sizeof *n);
+        if (p->vtop)
+            memcpy(n, p->vstack, p->vtop * sizeof *n);
+        p->vstack = n;
+        p->vcap = cap;
+    }
+    p->vstack[p->vtop++] = v;
+}
+
+static void kvpush(JsonIn *p, KV kv)
+{
+    if (p->kvtop == p->kvcap) {
+        size_t cap = p->kvcap ? p->kvcap * 2 : 64;
+        KV *n = GC_MALLOC(cap * sizeof *n);
+        if (p->kvtop)
+            memcpy(n, p->kvstack, p->kvtop * sizeof *n);
+        p->kvstack = n;
+        p->kvcap = cap;
+    }
+    p->kvstack[p->kvtop++] = kv;
+}
 
 static int cmp_kv(const void *a, const void *b)
 {
@@ -758,20 +805,12 @@ static void jp_value(JsonIn *p, Value *out)
     case TK_LBRACKET: {
         if (++p->depth > 10000 && st->settings.max_call_depth)
             eval_error(st, ERR_STACK_OVERFLOW, 0, "stack overflow; max-call-depth exceeded");
-        Value **elems = NULL;
-        size_t n = 0, cap = 0;
+        size_t base = p->vtop;
         if (jp_scan(p) != TK_RBRACKET) {
             for (;;) {
-                if (n == cap) {
-                    cap = cap ? cap * 2 : 8;
-                    Value **ne = GC_MALLOC(cap * sizeof *ne);
-                    if (n)
-                        memcpy(ne, elems, n * sizeof *ne);
-                    elems = ne;
-                }
                 Value *v = val_alloc(st);
                 jp_value(p, v);
-                elems[n++] = v;
+                vpush(p, v);
                 jp_scan(p);
                 if (p->tok == TK_COMMA) {
                     jp_scan(p);
@@ -782,9 +821,11 @@ static void jp_value(JsonIn *p, Value *out)
                 jp_syntax(p, "array", TK_RBRACKET);
             }
         }
+        size_t n = p->vtop - base;
         Value **l = val_list_alloc(st, n);
         if (n)
-            memcpy(l, elems, n * sizeof *l);
+            memcpy(l, p->vstack + base, n * sizeof *l);
+        p->vtop = base;
         val_set_list(out, l, n);
         p->depth--;
         return;
@@ -792,8 +833,7 @@ static void jp_value(JsonIn *p, Value *out)
     case TK_LBRACE: {
         if (++p->depth > 10000 && st->settings.max_call_depth)
             eval_error(st, ERR_STACK_OVERFLOW, 0, "stack overflow; max-call-depth exceeded");
-        KV *kv = NULL;
-        size_t n = 0, cap = 0;
+        size_t base = p->kvtop;
         if (jp_scan(p) != TK_RBRACE) {
             for (;;) {
                 if (p->tok != TK_STRING)
@@ -806,25 +846,17 @@ static void jp_value(JsonIn *p, Value *out)
                 jp_scan(p);
                 Value *v = val_alloc(st);
                 jp_value(p, v);
-                if (n == cap) {
-                    cap = cap ? cap * 2 : 8;
-                    KV *nk = GC_MALLOC(cap * sizeof *nk);
-                    if (n)
-                        memcpy(nk, kv, n * sizeof *nk);
-                    kv = nk;
-                }
-                /* A repeated key: the last value wins. */
-                size_t i;
-                for (i = 0; i < n && n <= 32; i++)
-                    if (kv[i].sym == sym)
-                        break;
-                if (n <= 32 && i < n)
-                    kv[i].v = v;
+                /* A repeated key: the last value wins. Small objects are checked
+                 * on the fly, large ones by sorting below. */
+                size_t cnt = p->kvtop - base, i = cnt;
+                if (cnt <= 32)
+                    for (i = 0; i < cnt; i++)
+                        if (p->kvstack[base + i].sym == sym)
+                            break;
+                if (i < cnt)
+                    p->kvstack[base + i].v = v;
                 else
-                    {
-                    kv[n] = (KV){sym, (uint32_t)n, v};
-                    n++;
-                }
+                    kvpush(p, (KV){sym, (uint32_t)cnt, v});
                 jp_scan(p);
                 if (p->tok == TK_COMMA) {
                     jp_scan(p);
@@ -835,10 +867,10 @@ static void jp_value(JsonIn *p, Value *out)
                 jp_syntax(p, "object", TK_RBRACE);
             }
         }
+        KV *kv = p->kvstack + base;
+        size_t n = p->kvtop - base;
         size_t m = n;
         if (n > 32) {
-            /* Large objects were not deduplicated on the fly: sort by (symbol,
-             * position in the text) and keep the last of each run. */
             qsort(kv, n, sizeof *kv, cmp_kv);
             m = 0;
             for (size_t i = 0; i < n; i++)
@@ -848,6 +880,7 @@ static void jp_value(JsonIn *p, Value *out)
         Bindings *b = attrs_alloc(st, m);
         for (size_t i = 0; i < m; i++)
             attrs_push(b, kv[i].sym, 0, kv[i].v);
+        p->kvtop = base;
         attrs_sort(b);
         val_set_attrs(out, b);
         p->depth--;
@@ -867,7 +900,6 @@ void prim_from_json(EvalState *st, const char *s, size_t len, Value *out)
     p.st = st;
     p.s = s;
     p.len = len;
-    p.line = 1;
     jp_scan(&p);
     jp_value(&p, out);
     if (jp_scan(&p) != TK_EOF)

@@ -133,13 +133,18 @@ static void prim_head(EvalState *st, PosIdx pos, Value **args, Value *out)
     *out = *e;
 }
 
-/* O(1): the result shares the input's element array (lists are immutable). */
+/* Copies, as CppNix does: sharing the input's array would make two `tail l` results
+ * the same list to the printer's «repeated» check, which CppNix never reports. */
 static void prim_tail(EvalState *st, PosIdx pos, Value **args, Value *out)
 {
     eval_force_list(st, args[0], 0, "while evaluating the first argument passed to 'builtins.tail'");
-    if (args[0]->len == 0)
+    size_t n = args[0]->len;
+    if (n == 0)
         eval_error(st, ERR_EVAL, 0, "'builtins.tail' called on an empty list");
-    set_list(out, args[0]->list.elems + 1, args[0]->len - 1);
+    Value **elems = val_list_alloc(st, n - 1);
+    if (n > 1)
+        memcpy(elems, args[0]->list.elems + 1, (n - 1) * sizeof *elems);
+    set_list(out, elems, n - 1);
 }
 
 static void prim_length(EvalState *st, PosIdx pos, Value **args, Value *out)
@@ -438,7 +443,7 @@ const PrimOp prim_lists[] = {
      prim_head},
     {"tail", 1, 0, "list",
      "Return *list* without its first element: `builtins.tail [ 1 2 3 ]` is `[ 2 3 ]`. An error if "
-     "*list* is empty. Constant time (the result shares the elements).",
+     "*list* is empty. Takes time linear in the length of *list*.",
      prim_tail},
     {"length", 1, 0, "e", "Return the number of elements of the list *e*: `builtins.length [ 1 2 ]` is `2`.",
      prim_length},

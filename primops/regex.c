@@ -91,9 +91,12 @@ static void captures_to_list(EvalState *st, const char *base, const regmatch_t *
     val_set_list(out, l, nsub);
 }
 
-static regmatch_t *alloc_matches(size_t nsub)
+/* Match arrays live on the stack for the usual handful of groups. */
+#define SMALL_NSUB 15
+
+static regmatch_t *alloc_matches(size_t nsub, regmatch_t *small)
 {
-    return GC_MALLOC_ATOMIC((nsub + 1) * sizeof(regmatch_t));
+    return nsub <= SMALL_NSUB ? small : GC_MALLOC_ATOMIC((nsub + 1) * sizeof(regmatch_t));
 }
 
 static void prim_match(EvalState *st, PosIdx pos, Value **args, Value *out)
@@ -104,7 +107,8 @@ static void prim_match(EvalState *st, PosIdx pos, Value **args, Value *out)
     const char *s = eval_force_string(st, args[1], 0,
         "while evaluating the second argument passed to builtins.match");
     size_t len = args[1]->len;
-    regmatch_t *m = alloc_matches(r->re_nsub);
+    regmatch_t small[SMALL_NSUB + 1];
+    regmatch_t *m = alloc_matches(r->re_nsub, small);
     /* Leftmost-longest: if the whole string matches, the match from 0 spans it. */
     m[0].rm_so = 0;
     m[0].rm_eo = (regoff_t)len;
@@ -152,7 +156,8 @@ static void prim_split(EvalState *st, PosIdx pos, Value **args, Value *out)
     const char *s = eval_force_string(st, args[1], 0,
         "while evaluating the second argument passed to builtins.split");
     size_t len = args[1]->len;
-    regmatch_t *m = alloc_matches(r->re_nsub);
+    regmatch_t small[SMALL_NSUB + 1];
+    regmatch_t *m = alloc_matches(r->re_nsub, small);
 
     ValVec vv = {0};
     size_t piece = 0, from = 0;

@@ -81,8 +81,15 @@ static void prim_concat_strings_sep(EvalState *st, PosIdx pos, Value **args, Val
         val_set_string(out, s, len, prim_ctxbuf_finish(&cb));
         return;
     }
+    /* Reserve what the elements that are already strings need, so that the
+     * common all-strings case builds the result without regrowing. */
+    size_t estimate = n ? seplen * (n - 1) : 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (elems[i]->type == T_STRING)
+            estimate += elems[i]->len;
     StrBuf sb;
     sb_init(&sb);
+    sb_reserve(&sb, estimate);
     for (uint32_t i = 0; i < n; i++) {
         if (i)
             sb_add(&sb, sep, seplen);
@@ -135,6 +142,7 @@ static void prim_replace_strings(EvalState *st, PosIdx pos, Value **args, Value 
 
     StrBuf sb;
     sb_init(&sb);
+    sb_reserve(&sb, slen);
     size_t p = 0, copied = 0; /* s[copied..p) is pending verbatim output */
     while (p <= slen) {
         if (!has_empty) {

@@ -55,6 +55,13 @@ int cnix_plugin_init(CnixPlugin *p) {
   return cnix_register_primop(p, "tooMany", 9, "", "", CNIX_PRIMOP_FN(f)) ? 1 : 0;
 }
 EOF
+cat >"$tmp/badname.c" <<'EOF'
+#include "cnix/plugin.h"
+static void f(CnixState *st, CnixValue *out, CnixValue *a) { cnix_copy(st, out, a); }
+int cnix_plugin_init(CnixPlugin *p) {
+  return cnix_register_primop(p, "bad name!", 1, "x", "", CNIX_PRIMOP_FN(f)) ? 1 : 0;
+}
+EOF
 cat >"$tmp/noresult.c" <<'EOF'
 #include "cnix/plugin.h"
 static void forgetful(CnixState *st, CnixValue *out, CnixValue *a) { (void)st; (void)out; (void)a; }
@@ -64,7 +71,7 @@ int cnix_plugin_init(CnixPlugin *p) {
       || cnix_register_primop(p, "ident", 1, "x", "The identity.", CNIX_PRIMOP_FN(ident));
 }
 EOF
-for p in noinit failinit badarity noresult; do
+for p in noinit failinit badarity badname noresult; do
   $CC -shared -fPIC -I "$root/include" "$tmp/$p.c" -o "$tmp/$p.so" || { bad "build $p"; }
 done
 mkdir -p "$tmp/plugdir" && cp "$tmp/example.so" "$tmp/noresult.so" "$tmp/plugdir/"
@@ -125,6 +132,7 @@ ev_err "plugin without entry point" "has no function 'cnix_plugin_init'" \
   --plugin-files "$tmp/noinit.so" -E '1'
 ev_err "plugin init fails" "failed to initialise: no licence key" --plugin-files "$tmp/failinit.so" -E '1'
 ev_err "plugin bad arity" "arity 9; it must be 1 to 8" --plugin-files "$tmp/badarity.so" -E '1'
+ev_err "plugin bad primop name" "failed to initialise: invalid primop name 'bad name!'" --plugin-files "$tmp/badname.so" -E '1'
 expect_err "--plugin-files without value" "requires 1 argument" instantiate --eval --plugin-files
 
 # cnix doc shows plugin primops
@@ -193,6 +201,12 @@ ev "cached call interface" 2000 $U -E "let pow = $pow; go = n: if n == 0 then 0 
 ev "partial application" '[ 8 9 ]' $U -E "let pow = $pow; sq = x: pow x 2; p2 = pow 2; in [ (p2 3) (sq 3) ]"
 ev "int in and out" 42 $U -E "($(ff abs '"int"' int)) (-42)"
 ev "long" 5000000000 $U -E "($(ff labs '"long"' long)) (-5000000000)"
+ev "int16" 300 $U -E "($(ff abs '"int16"' int16)) (-300)"
+ev "int32" 2147483647 $U -E "($(ff abs '"int32"' int32)) (-2147483647)"
+ev "int64" 9000000000000000000 $U -E "($(ff labs '"int64"' int64)) (-9000000000000000000)"
+ev "uint8" 255 $U -E "($(ff abs '"uint8"' uint8)) 255"
+ev_err "int16 out of range" "integer 32768 is out of range for C type 'int16'" $U -E "($(ff abs '"int16"' int)) 32768"
+ev_err "uint32 out of range" "integer 4294967296 is out of range for C type 'uint32'" $U -E "($(ff htonl '"uint32"' uint32)) 4294967296"
 ev "uint32 in and out" 16777216 $U -E "($(ff htonl '"uint32"' uint32)) 1"
 ev "uint16" 256 $U -E "($(ff htons '"uint16"' uint16)) 1"
 ev "int8 result wraps like C" -1 $U -E "($(ff abs '"int"' int8)) 255"

@@ -1,0 +1,1 @@
+let f = { a ? 1, ... } @ args: x: -a.b or c ? d // e ++ [ <nixpkgs> ~/x http://a.b 1.5e3 ]; in f |> g <| h
