@@ -70,28 +70,20 @@ static void map_put(StrMap *m, const char *key, void *val)
 
 /* ---------- per-state store data ---------- */
 
-/* A store object computed during evaluation but not written yet. */
-typedef enum PendingKind { PEND_TEXT, PEND_PATH } PendingKind;
-
-typedef struct Pending {
-    PendingKind kind;
-    const char *name;
-    const char *text; /* PEND_TEXT */
-    size_t len;
+/* The references of a text file made by toFile (for closures of derivations in
+ * read-only evaluation, where nothing reaches the store database). */
+typedef struct TextRefs {
     const char **refs;
     size_t nrefs;
-    const char *src; /* PEND_PATH */
-    FileIngestion method;
-    Value *filter; /* PEND_PATH: filter function or NULL */
-    PosIdx pos;
-} Pending;
+} TextRefs;
 
 typedef struct BiStore {
     LocalStore *ls;
     DrvCache *drvs;
-    StrMap pending;    /* store path -> Pending */
+    StrMap text_refs;  /* store path -> TextRefs */
     StrMap src_cache;  /* source path -> store path ("${./file}") */
     Value *derivation; /* the `derivation` lambda once loaded */
+    bool writable;     /* write .drv files and sources (nix-instantiate without --eval) */
 } BiStore;
 
 static const char *store_dir_of(EvalState *st)
@@ -112,16 +104,19 @@ static BiStore *bis(EvalState *st)
     return st->store;
 }
 
+/* Exact-size formatting: no growth garbage (this runs per derivation). */
 static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 static char *fmt(const char *f, ...)
 {
-    StrBuf sb;
-    sb_init(&sb);
     va_list ap;
     va_start(ap, f);
-    sb_vprintf(&sb, f, ap);
+    int n = vsnprintf(NULL, 0, f, ap);
     va_end(ap);
-    return sb_finish(&sb);
+    char *r = GC_MALLOC_ATOMIC((size_t)n + 1);
+    va_start(ap, f);
+    vsnprintf(r, (size_t)n + 1, f, ap);
+    va_end(ap);
+    return r;
 }
 
 static Symbol sym(EvalState *st, const char *s) { return sym_intern_cstr(st->symbols, s); }
@@ -225,10 +220,10 @@ static const char **refs_of(EvalState *st, const char *path, size_t *n)
         if (d)
             return drv_references(d, n);
     }
-    Pending *p = map_get(&b->pending, path);
-    if (p) {
-        *n = p->nrefs;
-        return p->refs;
+    TextRefs *t = map_get(&b->text_refs, path);
+    if (t) {
+        *n = t->nrefs;
+        return t->refs;
     }
     return store_query_references(b->ls, path, n);
 }
@@ -409,6 +404,8 @@ static void derivation_strict_inner(EvalState *st, PosIdx pos, Bindings *attrs, 
 
     DrvBuild b;
     memset(&b, 0, sizeof b);
+    b.capenv = attrs->size + 4; /* every attribute, the outputs, __json: rarely exceeded */
+    b.env = GC_MALLOC(b.capenv * sizeof *b.env);
     b.d.name = drv_name;
     b.d.builder = "";
     b.d.platform = "";
@@ -429,12 +426,17 @@ static void derivation_strict_inner(EvalState *st, PosIdx pos, Bindings *attrs, 
         if (at->name == s_ignore)
             continue;
         const char *key = sym_name(st->symbols, at->name);
-        eval_frame_push(st, at->pos, fmt("while evaluating attribute '%s' of derivation '%s'", key, drv_name));
+        /* The trace frame for this attribute is only formatted if an error passes. */
+        TryFrame tf;
+        if (!EVAL_TRY(st, &tf)) {
+            eval_frame_push(st, at->pos, fmt("while evaluating attribute '%s' of derivation '%s'", key, drv_name));
+            eval_rethrow(st, tf.error);
+        }
         Value *v = at->value;
         if (ignore_nulls) {
             eval_force(st, v, pos);
             if (v->type == T_NULL) {
-                eval_frame_pop(st);
+                eval_try_leave(st, &tf);
                 continue;
             }
         }
@@ -461,7 +463,7 @@ static void derivation_strict_inner(EvalState *st, PosIdx pos, Bindings *attrs, 
             }
         } else if (structured) {
             if (at->name == s_structured) {
-                eval_frame_pop(st);
+                eval_try_leave(st, &tf);
                 continue;
             }
             if (json_fields++)
@@ -514,7 +516,7 @@ static void derivation_strict_inner(EvalState *st, PosIdx pos, Bindings *attrs, 
                 set_outputs(st, pos, &b, &names);
             }
         }
-        eval_frame_pop(st);
+        eval_try_leave(st, &tf);
     }
     if (structured) {
         sb_putc(&json, '}');
@@ -603,7 +605,17 @@ static void derivation_strict_inner(EvalState *st, PosIdx pos, Bindings *attrs, 
     }
 
     const char *drv_path = drv_store_path(d, sd, NULL, NULL);
-    drv_cache_put(bis(st)->drvs, drv_path, d);
+    BiStore *bs = bis(st);
+    if (bs->writable) {
+        const char *got = NULL, *werr = store_write_drv(bs->ls, d, &got);
+        if (werr)
+            eval_error(st, ERR_EVAL, pos, "%s", werr);
+        if (strcmp(got, drv_path) != 0)
+            eval_error(st, ERR_EVAL, pos, "derivation '%s' was written as '%s'", drv_path, got);
+    }
+    const char *cerr = drv_cache_put(bs->drvs, drv_path, d);
+    if (cerr)
+        eval_error(st, ERR_EVAL, pos, "%s", cerr);
 
     Bindings *res = attrs_alloc(st, 1 + d->noutputs);
     Value *vp = val_alloc(st);
@@ -631,10 +643,14 @@ static void prim_derivation_strict(EvalState *st, PosIdx pos, Value **args, Valu
     const char *drv_name = eval_force_string_no_ctx(st, name->value, pos,
                                                     "while evaluating the `name` attribute passed to builtins.derivationStrict");
     eval_frame_pop(st);
-    eval_frame_push(st, 0, fmt("while evaluating derivation '%s'\n  whose name attribute is located at %s",
-                               drv_name, pos_str(st, name->pos)));
+    TryFrame tf;
+    if (!EVAL_TRY(st, &tf)) {
+        eval_frame_push(st, 0, fmt("while evaluating derivation '%s'\n  whose name attribute is located at %s",
+                                   drv_name, pos_str(st, name->pos)));
+        eval_rethrow(st, tf.error);
+    }
     derivation_strict_inner(st, pos, attrs, drv_name, out);
-    eval_frame_pop(st);
+    eval_try_leave(st, &tf);
 }
 
 /* ---------- the `derivation` wrapper, in Nix ---------- */
@@ -764,12 +780,19 @@ static void prim_to_file(EvalState *st, PosIdx pos, Value **args, Value *out)
     const char *e = store_check_name(name, strlen(name));
     if (e)
         eval_error(st, ERR_EVAL, pos, "%s", e);
-    const char *path = store_text_path_for(store_dir_of(st), name, text, len, refs.v, refs.n);
     BiStore *b = bis(st);
-    if (!map_get(&b->pending, path)) {
-        Pending *p = GC_MALLOC(sizeof *p);
-        *p = (Pending){.kind = PEND_TEXT, .name = name, .text = text, .len = len, .refs = refs.v, .nrefs = refs.n};
-        map_put(&b->pending, path, p);
+    const char *path;
+    if (b->writable) {
+        const char *werr = store_add_text(b->ls, name, text, len, refs.v, refs.n, &path);
+        if (werr)
+            eval_error(st, ERR_EVAL, pos, "%s", werr);
+    } else {
+        path = store_text_path_for(store_dir_of(st), name, text, len, refs.v, refs.n);
+    }
+    if (refs.n && !map_get(&b->text_refs, path)) {
+        TextRefs *t = GC_MALLOC(sizeof *t);
+        *t = (TextRefs){refs.v, refs.n};
+        map_put(&b->text_refs, path, t);
     }
     set_store_path_string(st, out, path);
 }
@@ -791,7 +814,7 @@ static bool call_filter(void *ctx, const char *path, const char *type)
     return eval_force_bool(f->st, &res, f->pos, "while evaluating the return value of the path filter function");
 }
 
-/* Computes (without writing) the store path of a source and remembers how to make it. */
+/* Adds a source to the store (or, evaluating read-only, only computes its path). */
 static const char *add_source(EvalState *st, PosIdx pos, const char *name, const char *src,
                               FileIngestion m, Value *filter, Hash *ca)
 {
@@ -799,14 +822,9 @@ static const char *add_source(EvalState *st, PosIdx pos, const char *name, const
     FilterCtx fc = {st, filter, pos};
     const char *path = NULL;
     const char *e = store_add_path(b->ls, name, src, m, HASH_SHA256, filter ? call_filter : NULL, &fc,
-                                   true, ca, &path);
+                                   !b->writable, ca, &path);
     if (e)
         eval_error(st, ERR_EVAL, pos, "%s", e);
-    if (!map_get(&b->pending, path)) {
-        Pending *p = GC_MALLOC(sizeof *p);
-        *p = (Pending){.kind = PEND_PATH, .name = name, .src = src, .method = m, .filter = filter, .pos = pos};
-        map_put(&b->pending, path, p);
-    }
     return path;
 }
 
@@ -916,45 +934,7 @@ static void prim_store_path(EvalState *st, PosIdx pos, Value **args, Value *out)
 
 /* ---------- nix-instantiate ---------- */
 
-static void ensure_written(EvalState *st, const char *path, int depth);
-
-static void ensure_all(EvalState *st, const char *const *paths, size_t n, int depth)
-{
-    for (size_t i = 0; i < n; i++)
-        ensure_written(st, paths[i], depth + 1);
-}
-
-/* Writes path (and first what it references) if we computed it during evaluation. */
-static void ensure_written(EvalState *st, const char *path, int depth)
-{
-    BiStore *b = bis(st);
-    if (store_is_valid(b->ls, path))
-        return;
-    const char *err = NULL, *got = NULL;
-    const Derivation *d = has_suffix(path, ".drv") ? drv_cache_get(b->drvs, path, &err) : NULL;
-    if (d) {
-        ensure_all(st, d->srcs, d->nsrcs, depth);
-        for (uint32_t i = 0; i < d->ninputs; i++)
-            ensure_written(st, d->inputs[i].drv_path, depth + 1);
-        err = store_write_drv(b->ls, d, &got);
-    } else {
-        Pending *p = map_get(&b->pending, path);
-        if (!p)
-            return; /* a path from elsewhere (builtins.storePath): nothing to write */
-        if (p->kind == PEND_TEXT) {
-            ensure_all(st, p->refs, p->nrefs, depth);
-            err = store_add_text(b->ls, p->name, p->text, p->len, p->refs, p->nrefs, &got);
-        } else {
-            FilterCtx fc = {st, p->filter, p->pos};
-            err = store_add_path(b->ls, p->name, p->src, p->method, HASH_SHA256,
-                                 p->filter ? call_filter : NULL, &fc, false, NULL, &got);
-        }
-    }
-    if (err)
-        eval_error(st, ERR_EVAL, 0, "%s", err);
-    if (got && strcmp(got, path) != 0)
-        eval_error(st, ERR_EVAL, 0, "path '%s' changed while being added to the store (now '%s')", path, got);
-}
+void bi_store_set_writable(EvalState *st, bool on) { bis(st)->writable = on; }
 
 typedef struct Found {
     PtrVec lines;
@@ -979,7 +959,8 @@ static void add_derivation(EvalState *st, Value *v, Found *f)
     const char *drv_path = eval_force_string(st, dp->value, 0, "while evaluating the 'drvPath' attribute of a derivation");
     Attr *on = attrs_find(v->attrs, st->s.outputName);
     const char *output = on ? eval_force_string(st, on->value, 0, "while evaluating the output name of a derivation") : "out";
-    ensure_written(st, drv_path, 0);
+    if (!store_is_valid(bis(st)->ls, drv_path))
+        eval_error(st, ERR_EVAL, 0, "derivation '%s' is not in the store (was the evaluation read-only?)", drv_path);
     pv_push(&f->lines, strcmp(output, "out") == 0 ? drv_path : fmt("%s!%s", drv_path, output));
 }
 

@@ -141,6 +141,8 @@ static void process(EvalState *st, Inst *in, const char *arg, bool is_stdin)
         return;
     }
     eval_bind(st, e);
+    if (!in->eval_only)
+        bi_store_set_writable(st, true);
     Value *root = val_alloc(st);
     root->type = T_THUNK;
     root->thunk.env = st->base_env;

@@ -159,11 +159,18 @@ _Noreturn void eval_throw(EvalState *st, EvalError *e)
     }
     if (!e->trace)
         capture_trace(st, e, f->saved_frames);
-    /* Thunks being forced go back to being thunks: forcing them again re-raises. */
+    /* Thunks being forced remember the error (forcing them again re-raises it
+     * without re-evaluating); resource errors instead leave them thunks again. */
+    bool memo = e->kind != ERR_STACK_OVERFLOW && e->kind != ERR_INTERRUPTED && e->kind != ERR_OOM;
     Value **forcing = st->forcing;
     for (uint32_t i = st->nforcing; i > f->saved_forcing; i--) {
         Value *v = forcing[i - 1];
-        if (v->type == T_BLACKHOLE)
+        if (v->type != T_BLACKHOLE)
+            continue;
+        if (memo) {
+            v->type = T_FAILED;
+            v->failed.error = e;
+        } else
             v->type = v->flags;
     }
     st->nforcing = f->saved_forcing;
@@ -172,6 +179,18 @@ _Noreturn void eval_throw(EvalState *st, EvalError *e)
     st->try_top = f->prev;
     f->error = e;
     longjmp(f->jb, 1);
+}
+
+_Noreturn void eval_rethrow_failed(EvalState *st, Value *v)
+{
+    /* a fresh copy, so frames added while this one propagates do not change the memo */
+    EvalError *e = GC_MALLOC(sizeof *e);
+    *e = *(EvalError *)v->failed.error;
+    if (!e->trace) {
+        e->trace = GC_MALLOC(sizeof(TraceEntry));
+        e->ntrace = 0;
+    }
+    eval_rethrow(st, e);
 }
 
 _Noreturn void eval_rethrow(EvalState *st, EvalError *e)

@@ -180,11 +180,25 @@ Value *eval_lazy(EvalState *st, Env *env, Expr *e)
 
 /* ---------- forcing ---------- */
 
+static NOINLINE _Noreturn void infinite_recursion(EvalState *st, Value *v, PosIdx pos)
+{
+    uint32_t at = v->len, floor = st->try_top ? st->try_top->saved_frames : 0;
+    if (at >= floor && at <= st->nframes) {
+        eval_frame_push(st, 0, "");
+        memmove(&st->frames[at + 1], &st->frames[at], (st->nframes - 1 - at) * sizeof(TraceEntry));
+        st->frames[at] = (TraceEntry){0, "entering the infinite recursion", 0};
+    }
+    eval_error(st, ERR_INFINITE_RECURSION, pos, "infinite recursion encountered");
+}
+
 static NOINLINE void force_slow(EvalState *st, Value *v, PosIdx pos)
 {
     if (v->type == T_BLACKHOLE)
-        eval_error(st, ERR_INFINITE_RECURSION, pos, "infinite recursion encountered");
+        infinite_recursion(st, v, pos);
+    if (v->type == T_FAILED)
+        eval_rethrow_failed(st, v);
     Value tmp;
+    v->len = st->nframes; /* where "entering the infinite recursion" goes, if it comes to that */
     if (v->type == T_THUNK) {
         v->flags = T_THUNK;
         v->type = T_BLACKHOLE;
@@ -429,18 +443,25 @@ static NOINLINE void eval_select(EvalState *st, Env *env, ExprSelect *x, Value *
 {
     Value tmp;
     Value *cur;
-    if (x->e->kind == EXPR_VAR && !((ExprVar *)x->e)->from_with) {
-        cur = lookup_var(st, env, (ExprVar *)x->e);
-        FORCE(st, cur, x->e->pos);
+    uint32_t frames = st->nframes;
+    if (x->e->kind == EXPR_VAR && !((ExprVar *)x->e)->from_with &&
+        (cur = lookup_var(st, env, (ExprVar *)x->e)) != NULL) {
+        if (val_is_thunk(cur)) {
+            eval_frame_push_sym(st, x->base.pos, "while selecting an attribute", 0);
+            force_slow(st, cur, x->e->pos);
+            st->nframes = frames;
+        }
     } else {
+        eval_frame_push_sym(st, x->base.pos, "while selecting an attribute", 0);
         eval_in(st, env, x->e, &tmp);
+        st->nframes = frames;
         cur = &tmp;
     }
-    uint32_t frames = st->nframes;
     if (x->npath == 1 && x->path[0].sym)
         eval_frame_push_sym(st, x->base.pos, "while evaluating the attribute '%s'", x->path[0].sym);
     else
         eval_frame_push_sym(st, x->base.pos, (const char *)x, FRAME_SELECT);
+    uint32_t def_frame = 0; /* index of the "from the definition" frame, once pushed */
     for (uint32_t i = 0; i < x->npath; i++) {
         bool is_null;
         Symbol name = attr_name_sym(st, env, &x->path[i], &is_null);
@@ -454,10 +475,18 @@ static NOINLINE void eval_select(EvalState *st, Env *env, ExprSelect *x, Value *
             if (x->def)
                 goto use_default;
             if (is_null)
-                eval_error(st, ERR_EVAL, x->base.pos, "attribute 'null' missing");
-            missing_attr(st, cur->attrs, name, x->base.pos);
+                eval_error(st, ERR_EVAL, 0, "attribute 'null' missing");
+            missing_attr(st, cur->attrs, name, 0);
         }
         cur = a->value;
+        if (a->pos) {
+            TraceEntry def = {a->pos, "from the definition of '%s'", a->name};
+            if (!def_frame) {
+                def_frame = st->nframes;
+                eval_frame_push_sym(st, def.pos, def.msg, def.sym);
+            } else
+                st->frames[def_frame] = def;
+        }
         FORCE(st, cur, a->pos ? a->pos : x->base.pos);
     }
     st->nframes = frames;
@@ -471,7 +500,10 @@ use_default:
 static NOINLINE bool eval_has_attr(EvalState *st, Env *env, ExprHasAttr *x)
 {
     Value tmp;
+    uint32_t frames = st->nframes;
+    eval_frame_push_sym(st, x->base.pos, "in the argument of '?'", 0);
     eval_in(st, env, x->e, &tmp);
+    st->nframes = frames;
     Value *cur = &tmp;
     for (uint32_t i = 0; i < x->npath; i++) {
         FORCE(st, cur, x->base.pos);
@@ -688,7 +720,8 @@ static NOINLINE void call_slow(EvalState *st, Value *fnv, uint32_t nargs, Value 
             i += need;
             Value res;
             uint32_t frames = st->nframes;
-            eval_frame_push_sym(st, pos, p->name, FRAME_PRIMOP);
+            if (!(p->flags & PRIM_NO_TRACE))
+                eval_frame_push_sym(st, pos, p->name, FRAME_PRIMOP);
             st->stats.primop_calls++;
             p->fn(st, pos, all, &res);
             st->nframes = frames;
@@ -768,71 +801,59 @@ static NOINLINE bool eval_bool(EvalState *st, Env *env, Expr *e, const char *ctx
     return v.boolean;
 }
 
-static NOINLINE void eval_binop(EvalState *st, Env *env, ExprBinOp *x, Value *out)
+static const char *const op_names[] = {
+    [OP_EQ] = "==", [OP_NEQ] = "!=", [OP_AND] = "&&", [OP_OR] = "||", [OP_IMPL] = "->",
+    [OP_UPDATE] = "//", [OP_CONCAT_LISTS] = "++", [OP_ADD] = "+", [OP_SUB] = "-",
+    [OP_MUL] = "*", [OP_DIV] = "/", [OP_LT] = "<", [OP_LE] = "<=", [OP_GT] = ">", [OP_GE] = ">=",
+};
+
+/* Pushes the frame(s) CppNix shows while an operand of x is evaluated. It
+ * desugars - * / < > <= >= into builtin calls, + into string concatenation. */
+static void op_frame(EvalState *st, ExprBinOp *x, bool left)
 {
-    Value a, b;
+    PosIdx pos = x->base.pos;
     switch ((BinOp)x->op) {
-    case OP_AND:
-        if (!eval_bool(st, env, x->lhs, "in the left operand of the AND (&&) operator")) {
-            val_set_bool(out, false);
-            return;
-        }
-        val_set_bool(out, eval_bool(st, env, x->rhs, "in the right operand of the AND (&&) operator"));
+    case OP_ADD:
+        if (left)
+            eval_frame_push_sym(st, pos, "in an operand of '+'", 0);
         return;
-    case OP_OR:
-        if (eval_bool(st, env, x->lhs, "in the left operand of the OR (||) operator")) {
-            val_set_bool(out, true);
-            return;
-        }
-        val_set_bool(out, eval_bool(st, env, x->rhs, "in the right operand of the OR (||) operator"));
+    case OP_SUB:
+        if (left)
+            eval_frame_push_sym(st, pos, "sub", FRAME_PRIMOP);
         return;
-    case OP_IMPL:
-        if (!eval_bool(st, env, x->lhs, "in the left operand of the IMPL (->) operator")) {
-            val_set_bool(out, true);
-            return;
-        }
-        val_set_bool(out, eval_bool(st, env, x->rhs, "in the right operand of the IMPL (->) operator"));
+    case OP_MUL:
+        if (left)
+            eval_frame_push_sym(st, pos, "mul", FRAME_PRIMOP);
         return;
-    default:
-        break;
+    case OP_DIV:
+        if (left)
+            eval_frame_push_sym(st, pos, "div", FRAME_PRIMOP);
+        return;
+    case OP_LE:
+    case OP_GE:
+        if (left)
+            eval_frame_push_sym(st, pos, "in the argument of '!'", 0);
+        /* fallthrough */
+    case OP_LT:
+    case OP_GT:
+        if (left)
+            eval_frame_push_sym(st, pos, "lessThan", FRAME_PRIMOP);
+        return;
+    default: {
+        StrBuf sb;
+        sb_init(&sb);
+        sb_printf(&sb, "in the %s operand of '%s'", left ? "left" : "right", op_names[x->op]);
+        if (!left)
+            st->nframes--; /* replaces the left operand's frame */
+        eval_frame_push_sym(st, pos, sb.data, 0);
+        return;
     }
-    /* operands that are literals or evaluated variables are read in place */
-    Value *pa = immediate(env, x->lhs), *pb = immediate(env, x->rhs);
-    if (!pa) {
-        eval_in(st, env, x->lhs, &a);
-        pa = &a;
     }
-    if (!pb) {
-        eval_in(st, env, x->rhs, &b);
-        pb = &b;
-    }
-    if (pa->type == T_INT && pb->type == T_INT) {
-        int64_t p = pa->integer, q = pb->integer, r;
-        switch ((BinOp)x->op) {
-        case OP_EQ: val_set_bool(out, p == q); return;
-        case OP_NEQ: val_set_bool(out, p != q); return;
-        case OP_LT: val_set_bool(out, p < q); return;
-        case OP_LE: val_set_bool(out, p <= q); return;
-        case OP_GT: val_set_bool(out, p > q); return;
-        case OP_GE: val_set_bool(out, p >= q); return;
-        case OP_ADD:
-            if (__builtin_add_overflow(p, q, &r))
-                break;
-            val_set_int(out, r);
-            return;
-        case OP_SUB:
-            if (__builtin_sub_overflow(p, q, &r))
-                break;
-            val_set_int(out, r);
-            return;
-        default:
-            break;
-        }
-    }
-    if (pa != &a)
-        a = *pa;
-    if (pb != &b)
-        b = *pb;
+}
+
+static NOINLINE void binop_apply(EvalState *st, ExprBinOp *x, Value *pa, Value *pb, Value *out)
+{
+    Value a = *pa, b = *pb;
     switch ((BinOp)x->op) {
     case OP_EQ:
     case OP_NEQ: {
@@ -911,6 +932,83 @@ static NOINLINE void eval_binop(EvalState *st, Env *env, ExprBinOp *x, Value *ou
     default:
         eval_error(st, ERR_EVAL, x->base.pos, "unknown operator");
     }
+}
+
+static NOINLINE void eval_binop(EvalState *st, Env *env, ExprBinOp *x, Value *out)
+{
+    Value a, b;
+    switch ((BinOp)x->op) {
+    case OP_AND:
+    case OP_OR:
+    case OP_IMPL: {
+        uint32_t frames = st->nframes;
+        static const char *const lctx[] = {[OP_AND] = "in the left operand of the AND (&&) operator",
+                                           [OP_OR] = "in the left operand of the OR (||) operator",
+                                           [OP_IMPL] = "in the left operand of the IMPL (->) operator"};
+        static const char *const rctx[] = {[OP_AND] = "in the right operand of the AND (&&) operator",
+                                           [OP_OR] = "in the right operand of the OR (||) operator",
+                                           [OP_IMPL] = "in the right operand of the IMPL (->) operator"};
+        op_frame(st, x, true);
+        bool l = eval_bool(st, env, x->lhs, lctx[x->op]);
+        bool shortcut = x->op == OP_AND ? !l : x->op == OP_OR ? l : !l;
+        if (shortcut) {
+            st->nframes = frames;
+            val_set_bool(out, x->op != OP_AND);
+            return;
+        }
+        op_frame(st, x, false);
+        bool r = eval_bool(st, env, x->rhs, rctx[x->op]);
+        st->nframes = frames;
+        val_set_bool(out, r);
+        return;
+    }
+    default:
+        break;
+    }
+    /* operands that are literals or evaluated variables are read in place;
+     * others are evaluated under CppNix's trace frame for the operator */
+    Value *pa = immediate(env, x->lhs), *pb = immediate(env, x->rhs);
+    uint32_t frames = st->nframes;
+    if (!pa || !pb) {
+        op_frame(st, x, true);
+        if (!pa) {
+            eval_in(st, env, x->lhs, &a);
+            pa = &a;
+        }
+        if (!pb) {
+            op_frame(st, x, false);
+            eval_in(st, env, x->rhs, &b);
+            pb = &b;
+        }
+        st->nframes = frames;
+    }
+    if (pa->type == T_INT && pb->type == T_INT) {
+        int64_t p = pa->integer, q = pb->integer, r;
+        switch ((BinOp)x->op) {
+        case OP_EQ: val_set_bool(out, p == q); return;
+        case OP_NEQ: val_set_bool(out, p != q); return;
+        case OP_LT: val_set_bool(out, p < q); return;
+        case OP_LE: val_set_bool(out, p <= q); return;
+        case OP_GT: val_set_bool(out, p > q); return;
+        case OP_GE: val_set_bool(out, p >= q); return;
+        case OP_ADD:
+            if (__builtin_add_overflow(p, q, &r))
+                break;
+            val_set_int(out, r);
+            return;
+        case OP_SUB:
+            if (__builtin_sub_overflow(p, q, &r))
+                break;
+            val_set_int(out, r);
+            return;
+        default:
+            break;
+        }
+    }
+    if (x->op == OP_SUB || x->op == OP_MUL || x->op == OP_DIV || x->op >= OP_LT)
+        op_frame(st, x, true); /* errors below happen "while calling the builtin" */
+    binop_apply(st, x, pa, pb, out);
+    st->nframes = frames;
 }
 
 static NOINLINE void eval_list(EvalState *st, Env *env, ExprList *x, Value *out)
@@ -1035,6 +1133,15 @@ static NOINLINE void eval_pos(EvalState *st, Expr *e, Value *out)
     val_set_attrs(out, b);
 }
 
+static NOINLINE bool eval_not_arg(EvalState *st, Env *env, ExprNot *x)
+{
+    uint32_t frames = st->nframes;
+    eval_frame_push_sym(st, x->base.pos, "in the argument of '!'", 0);
+    bool b = eval_bool(st, env, x->e, "in the argument of the not operator");
+    st->nframes = frames;
+    return b;
+}
+
 static NOINLINE Env *with_env(EvalState *st, Env *env, ExprWith *x)
 {
     Env *we = env_new(st, env, 1);
@@ -1120,7 +1227,7 @@ void eval_in(EvalState *st, Env *env, Expr *e, Value *out)
             out->lambda.fun = (ExprLambda *)e;
             return;
         case EXPR_NOT:
-            val_set_bool(out, !eval_bool(st, env, ((ExprNot *)e)->e, "in the argument of the not operator"));
+            val_set_bool(out, !eval_not_arg(st, env, (ExprNot *)e));
             return;
         case EXPR_CONCAT_STRINGS:
             eval_concat_strings(st, env, (ExprConcatStrings *)e, out);

@@ -100,6 +100,7 @@ static inline void eval_frame_push_sym(EvalState *st, PosIdx pos, const char *ms
 }
 
 /* error.c */
+_Noreturn void eval_rethrow_failed(EvalState *st, Value *v);
 void eval_forcing_grow(EvalState *st);
 static inline void eval_forcing_push(EvalState *st, Value *v)
 {

@@ -34,7 +34,8 @@ const char *eval_type_name(const Value *v)
         return sb.data;
     }
     case T_EXTERNAL: return "an external value";
-    case T_THUNK: return "a thunk";
+    case T_THUNK:
+    case T_FAILED: return "a thunk";
     case T_APP: return "a function application";
     case T_BLACKHOLE: return "a black hole";
     }
@@ -537,33 +538,33 @@ void eval_assert_equal(EvalState *st, Value *a, Value *b, PosIdx pos)
             sb_printf(&y, "%" PRId64, b->integer);
         else
             eval_print_float(b->fpoint, &y);
-        eval_error(st, ERR_ASSERTION, pos, "%s with value '%s' is not equal to %s with value '%s'",
+        eval_error(st, ERR_ASSERTION, 0, "%s with value '%s' is not equal to %s with value '%s'",
                    eval_type_name(a), x.data, eval_type_name(b), y.data);
     }
     if (a->type != b->type)
-        eval_error(st, ERR_ASSERTION, pos, "%s of value '%s' is not equal to %s of value '%s'",
+        eval_error(st, ERR_ASSERTION, 0, "%s of value '%s' is not equal to %s of value '%s'",
                    eval_type_name(a), show_short(st, a), eval_type_name(b), show_short(st, b));
     switch (a->type) {
     case T_NULL:
         return;
     case T_BOOL:
         if (a->boolean != b->boolean)
-            eval_error(st, ERR_ASSERTION, pos, "boolean '%s' is not equal to boolean '%s'",
+            eval_error(st, ERR_ASSERTION, 0, "boolean '%s' is not equal to boolean '%s'",
                        a->boolean ? "true" : "false", b->boolean ? "true" : "false");
         return;
     case T_STRING:
         if (!eval_equal(st, a, b, pos, NULL))
-            eval_error(st, ERR_ASSERTION, pos, "string '%s' is not equal to string '%s'",
+            eval_error(st, ERR_ASSERTION, 0, "string '%s' is not equal to string '%s'",
                        show_short(st, a), show_short(st, b));
         return;
     case T_PATH:
         if (!eval_equal(st, a, b, pos, NULL))
-            eval_error(st, ERR_ASSERTION, pos, "path '%s' is not equal to path '%s'", a->path.path,
+            eval_error(st, ERR_ASSERTION, 0, "path '%s' is not equal to path '%s'", a->path.path,
                        b->path.path);
         return;
     case T_LIST:
         if (a->len != b->len)
-            eval_error(st, ERR_ASSERTION, pos,
+            eval_error(st, ERR_ASSERTION, 0,
                        "list of size '%u' is not equal to list of size '%u', left hand side is '%s', right hand side is '%s'",
                        a->len, b->len, show_short(st, a), show_short(st, b));
         for (uint32_t i = 0; i < a->len; i++) {
@@ -590,26 +591,29 @@ void eval_assert_equal(EvalState *st, Value *a, Value *b, PosIdx pos)
         for (uint32_t i = 0; same && i < x->size; i++)
             same = x->attrs[i].name == y->attrs[i].name;
         if (!same)
-            eval_error(st, ERR_ASSERTION, pos,
+            eval_error(st, ERR_ASSERTION, 0,
                        "attribute names of attribute set '%s' differs from attribute set '%s'",
                        show_short(st, a), show_short(st, b));
         uint32_t *ord = attrs_sorted_by_name(st, x);
         for (uint32_t k = 0; k < x->size; k++) {
             uint32_t i = ord[k];
+            uint32_t frames = st->nframes;
             eval_frame_push_sym(st, pos, "while comparing attribute '%s'", x->attrs[i].name);
+            eval_frame_push_sym(st, x->attrs[i].pos, "where left hand side is", 0);
+            eval_frame_push_sym(st, y->attrs[i].pos, "where right hand side is", 0);
             eval_assert_equal(st, x->attrs[i].value, y->attrs[i].value, pos);
-            eval_frame_pop(st);
+            st->nframes = frames;
         }
         return;
     }
     case T_LAMBDA:
     case T_PRIMOP:
     case T_PRIMOP_APP:
-        eval_error(st, ERR_ASSERTION, pos,
+        eval_error(st, ERR_ASSERTION, 0,
                    "distinct functions and immediate comparisons of identical functions compare as unequal");
     default:
         if (!eval_equal(st, a, b, pos, NULL))
-            eval_error(st, ERR_ASSERTION, pos, "%s of value '%s' is not equal to %s of value '%s'",
+            eval_error(st, ERR_ASSERTION, 0, "%s of value '%s' is not equal to %s of value '%s'",
                        eval_type_name(a), show_short(st, a), eval_type_name(b), show_short(st, b));
     }
 }

@@ -143,6 +143,7 @@ static void print_amb(EvalState *st, Value *v, StrBuf *out, PtrSet *seen)
         sb_putc(out, ']');
         break;
     case T_THUNK:
+    case T_FAILED:
     case T_APP: sb_puts(out, "<CODE>"); break;
     case T_BLACKHOLE: sb_puts(out, "«potential infinite recursion»"); break;
     case T_LAMBDA: sb_puts(out, "<LAMBDA>"); break;
@@ -268,6 +269,7 @@ static void show(ShowCtx *c, Value *v, StrBuf *out, uint32_t depth)
         sb_putc(out, ']');
         return;
     case T_THUNK:
+    case T_FAILED:
     case T_APP: sb_puts(out, "«thunk»"); return;
     case T_BLACKHOLE: sb_puts(out, "«potential infinite recursion»"); return;
     case T_LAMBDA: {

@@ -18,6 +18,8 @@ typedef enum ValueType {
     T_THUNK,     /* thunk.env + thunk.expr */
     T_APP,       /* app.fn applied to app.arg, evaluated lazily */
     T_BLACKHOLE, /* a thunk being forced: re-entry is infinite recursion */
+    T_FAILED,    /* a thunk whose evaluation threw: forcing re-raises failed.error
+                    (errors are memoised, as in CppNix 2.34) */
     /* normal forms */
     T_NULL,
     T_BOOL,
@@ -77,6 +79,7 @@ struct Value {
         const PrimOp *primop;
         struct { Value *left; Value *right; } primop_app;
         struct { void *ptr; const char *type_name; } external;
+        struct { void *error; } failed; /* T_FAILED: the EvalError */
     };
 };
 
@@ -98,6 +101,7 @@ typedef void (*PrimOpFn)(EvalState *st, PosIdx pos, Value **args, Value *out);
 enum PrimOpFlags {
     PRIM_GLOBAL = 1, /* also bound in the global scope under its plain name (map, toString, ...) */
     PRIM_IMPURE = 2, /* refused under --pure-eval */
+    PRIM_NO_TRACE = 4, /* no "while calling the 'NAME' builtin" frame (addErrorContext) */
 };
 
 /* Each primop family file defines `const PrimOp prim_FAMILY[]`, terminated by
@@ -114,7 +118,7 @@ struct PrimOp {
 
 /* ---- small hot helpers ---- */
 
-static inline bool val_is_thunk(const Value *v) { return v->type <= T_BLACKHOLE; }
+static inline bool val_is_thunk(const Value *v) { return v->type <= T_FAILED; }
 
 static inline void val_set_null(Value *v) { v->type = T_NULL; }
 static inline void val_set_bool(Value *v, bool b) { v->type = T_BOOL; v->boolean = b; }

@@ -12,7 +12,8 @@ static void prim_throw(EvalState *st, PosIdx pos, Value **args, Value *out)
     const char *s = eval_coerce_to_string(st, args[0], pos,
                                           "while evaluating the error message passed to builtin.throw",
                                           0, NULL, NULL);
-    eval_error(st, ERR_THROWN, pos, "%s", s);
+    /* like CppNix, the message has no position of its own: the frame of the call shows it */
+    eval_error(st, ERR_THROWN, 0, "%s", s);
 }
 
 static void prim_abort(EvalState *st, PosIdx pos, Value **args, Value *out)
@@ -20,7 +21,7 @@ static void prim_abort(EvalState *st, PosIdx pos, Value **args, Value *out)
     const char *s = eval_coerce_to_string(st, args[0], pos,
                                           "while evaluating the error message passed to builtins.abort",
                                           0, NULL, NULL);
-    eval_error(st, ERR_ABORT, pos, "evaluation aborted with the following error message: '%s'", s);
+    eval_error(st, ERR_ABORT, 0, "evaluation aborted with the following error message: '%s'", s);
 }
 
 static void prim_try_eval(EvalState *st, PosIdx pos, Value **args, Value *out)
@@ -172,7 +173,7 @@ const PrimOp prim_control[] = {
      "Print `evaluation warning: msg` on standard error and return *e*. *msg* must be a "
      "string.\n\nExample: `builtins.warn \"deprecated\" 1` is 1.",
      prim_warn},
-    {"addErrorContext", 2, 0, "ctx e",
+    {"addErrorContext", 2, PRIM_NO_TRACE, "ctx e",
      "Return *e*; if evaluating it fails, the string *ctx* is added to the error's trace.\n\n"
      "Example: `builtins.addErrorContext \"while building foo\" (throw \"x\")`.",
      prim_add_error_context},

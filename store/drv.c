@@ -116,36 +116,91 @@ const char *drv_env_get(const Derivation *d, const char *key)
 
 /* ---------- printing ---------- */
 
-static void put_string(StrBuf *sb, const char *s)
+/* ATerm output goes either to a StrBuf or, through a small buffer, straight into a
+ * sha256 context: hashing a derivation then allocates nothing. */
+typedef struct AOut {
+    StrBuf *sb;
+    HashCtx *hc;
+    size_t n;
+    char buf[8192];
+} AOut;
+
+static void ao_flush(AOut *o)
 {
-    sb_reserve(sb, strlen(s) + 2);
-    sb->data[sb->len++] = '"';
-    for (const char *p = s;; p++) {
-        /* Copy the run up to the next special character in one go. */
-        const char *q = p;
-        while (*q && *q != '"' && *q != '\\' && *q != '\n' && *q != '\r' && *q != '\t')
-            q++;
-        if (q > p)
-            sb_add(sb, p, (size_t)(q - p));
-        if (!*q)
-            break;
-        char esc = *q == '\n' ? 'n' : *q == '\r' ? 'r' : *q == '\t' ? 't' : *q;
-        char two[2] = {'\\', esc};
-        sb_add(sb, two, 2);
-        p = q;
+    if (o->n) {
+        hash_update(o->hc, o->buf, o->n);
+        o->n = 0;
     }
-    sb_putc(sb, '"');
 }
 
-static void put_strings(StrBuf *sb, const char *const *v, uint32_t n)
+static void ao_add_slow(AOut *o, const char *s, size_t n)
 {
-    sb_putc(sb, '[');
+    if (o->sb) {
+        sb_add(o->sb, s, n);
+        return;
+    }
+    ao_flush(o);
+    if (n > sizeof o->buf) {
+        hash_update(o->hc, s, n);
+        return;
+    }
+    memcpy(o->buf, s, n);
+    o->n = n;
+}
+
+static inline void ao_add(AOut *o, const char *s, size_t n)
+{
+    if (!o->sb && o->n + n <= sizeof o->buf) {
+        memcpy(o->buf + o->n, s, n);
+        o->n += n;
+    } else {
+        ao_add_slow(o, s, n);
+    }
+}
+
+static inline void ao_putc(AOut *o, char c)
+{
+    if (!o->sb && o->n < sizeof o->buf)
+        o->buf[o->n++] = c;
+    else
+        ao_add_slow(o, &c, 1);
+}
+
+static void ao_puts(AOut *o, const char *s) { ao_add(o, s, strlen(s)); }
+
+/* Characters that ATerm strings escape. */
+static const uint8_t aterm_special[256] = {['"'] = 1, ['\\'] = 1, ['\n'] = 1, ['\r'] = 1, ['\t'] = 1};
+
+static void put_string(AOut *o, const char *s)
+{
+    size_t n = 0;
+    while (s[n] && !aterm_special[(uint8_t)s[n]])
+        n++;
+    ao_putc(o, '"');
+    ao_add(o, s, n);
+    for (const char *p = s + n; *p;) {
+        char esc = *p == '\n' ? 'n' : *p == '\r' ? 'r' : *p == '\t' ? 't' : *p;
+        char two[2] = {'\\', esc};
+        ao_add(o, two, 2);
+        p++;
+        size_t m = 0;
+        while (p[m] && !aterm_special[(uint8_t)p[m]])
+            m++;
+        ao_add(o, p, m);
+        p += m;
+    }
+    ao_putc(o, '"');
+}
+
+static void put_strings(AOut *o, const char *const *v, uint32_t n)
+{
+    ao_putc(o, '[');
     for (uint32_t i = 0; i < n; i++) {
         if (i)
-            sb_putc(sb, ',');
-        put_string(sb, v[i]);
+            ao_putc(o, ',');
+        put_string(o, v[i]);
     }
-    sb_putc(sb, ']');
+    ao_putc(o, ']');
 }
 
 static bool is_output_name(const Derivation *d, const char *key)
@@ -156,63 +211,86 @@ static bool is_output_name(const Derivation *d, const char *key)
     return false;
 }
 
-char *drv_unparse(const Derivation *d, bool mask_outputs, const DrvInput *inputs, uint32_t ninputs,
-                  size_t *len)
+static void unparse(AOut *o, const Derivation *d, bool mask_outputs, const DrvInput *inputs,
+                    uint32_t ninputs)
 {
-    StrBuf sb;
-    sb_init(&sb);
-    sb_reserve(&sb, 1024);
-    sb_puts(&sb, "Derive([");
+    ao_puts(o, "Derive([");
     for (uint32_t i = 0; i < d->noutputs; i++) {
-        const DrvOutput *o = &d->outputs[i];
+        const DrvOutput *out = &d->outputs[i];
         if (i)
-            sb_putc(&sb, ',');
-        sb_putc(&sb, '(');
-        put_string(&sb, o->name);
-        sb_putc(&sb, ',');
-        put_string(&sb, mask_outputs ? "" : o->path);
-        sb_putc(&sb, ',');
-        put_string(&sb, o->hash_algo);
-        sb_putc(&sb, ',');
-        put_string(&sb, o->hash);
-        sb_putc(&sb, ')');
+            ao_putc(o, ',');
+        ao_putc(o, '(');
+        put_string(o, out->name);
+        ao_putc(o, ',');
+        put_string(o, mask_outputs ? "" : out->path);
+        ao_putc(o, ',');
+        put_string(o, out->hash_algo);
+        ao_putc(o, ',');
+        put_string(o, out->hash);
+        ao_putc(o, ')');
     }
-    sb_puts(&sb, "],[");
+    ao_puts(o, "],[");
     if (!inputs) {
         inputs = d->inputs;
         ninputs = d->ninputs;
     }
     for (uint32_t i = 0; i < ninputs; i++) {
         if (i)
-            sb_putc(&sb, ',');
-        sb_putc(&sb, '(');
-        put_string(&sb, inputs[i].drv_path);
-        sb_putc(&sb, ',');
-        put_strings(&sb, inputs[i].outputs, inputs[i].noutputs);
-        sb_putc(&sb, ')');
+            ao_putc(o, ',');
+        ao_putc(o, '(');
+        put_string(o, inputs[i].drv_path);
+        ao_putc(o, ',');
+        put_strings(o, inputs[i].outputs, inputs[i].noutputs);
+        ao_putc(o, ')');
     }
-    sb_puts(&sb, "],");
-    put_strings(&sb, d->srcs, d->nsrcs);
-    sb_putc(&sb, ',');
-    put_string(&sb, d->platform);
-    sb_putc(&sb, ',');
-    put_string(&sb, d->builder);
-    sb_putc(&sb, ',');
-    put_strings(&sb, d->args, d->nargs);
-    sb_puts(&sb, ",[");
+    ao_puts(o, "],");
+    put_strings(o, d->srcs, d->nsrcs);
+    ao_putc(o, ',');
+    put_string(o, d->platform);
+    ao_putc(o, ',');
+    put_string(o, d->builder);
+    ao_putc(o, ',');
+    put_strings(o, d->args, d->nargs);
+    ao_puts(o, ",[");
     for (uint32_t i = 0; i < d->nenv; i++) {
         if (i)
-            sb_putc(&sb, ',');
-        sb_putc(&sb, '(');
-        put_string(&sb, d->env[i].key);
-        sb_putc(&sb, ',');
-        put_string(&sb, mask_outputs && is_output_name(d, d->env[i].key) ? "" : d->env[i].value);
-        sb_putc(&sb, ')');
+            ao_putc(o, ',');
+        ao_putc(o, '(');
+        put_string(o, d->env[i].key);
+        ao_putc(o, ',');
+        put_string(o, mask_outputs && is_output_name(d, d->env[i].key) ? "" : d->env[i].value);
+        ao_putc(o, ')');
     }
-    sb_puts(&sb, "])");
+    ao_puts(o, "])");
+}
+
+char *drv_unparse(const Derivation *d, bool mask_outputs, const DrvInput *inputs, uint32_t ninputs,
+                  size_t *len)
+{
+    StrBuf sb;
+    sb_init(&sb);
+    sb_reserve(&sb, 1024);
+    AOut o = {.sb = &sb};
+    unparse(&o, d, mask_outputs, inputs, ninputs);
     if (len)
         *len = sb.len;
     return sb_finish(&sb);
+}
+
+/* sha256 of the ATerm, without building it. */
+static void hash_unparse(const Derivation *d, bool mask_outputs, const DrvInput *inputs,
+                         uint32_t ninputs, Hash *out)
+{
+    HashCtx hc;
+    hash_init(&hc, HASH_SHA256);
+    AOut *o = malloc(sizeof *o); /* 8 KiB: off the (possibly deep) stack, outside the GC heap */
+    o->sb = NULL;
+    o->hc = &hc;
+    o->n = 0;
+    unparse(o, d, mask_outputs, inputs, ninputs);
+    ao_flush(o);
+    free(o);
+    hash_final(&hc, out);
 }
 
 /* ---------- parsing ---------- */
@@ -383,6 +461,7 @@ const char *drv_parse(const char *text, size_t len, const char *name, Derivation
 /* ---------- the cache and hashDerivationModulo ---------- */
 
 typedef struct DrvEntry {
+    uint64_t key_hash;
     const char *path;
     const Derivation *drv;
     Hash modulo; /* hashDerivationModulo(drv, mask=false) */
@@ -390,7 +469,7 @@ typedef struct DrvEntry {
 } DrvEntry;
 
 struct DrvCache {
-    DrvEntry *slots;
+    DrvEntry *slots; /* uncollectable, freed explicitly when the table grows */
     uint32_t cap, used;
     DrvLoader loader;
     void *loader_ctx;
@@ -400,7 +479,7 @@ DrvCache *drv_cache_new(DrvLoader loader, void *loader_ctx)
 {
     DrvCache *c = GC_MALLOC_UNCOLLECTABLE(sizeof *c);
     c->cap = 1024;
-    c->slots = GC_MALLOC(c->cap * sizeof *c->slots);
+    c->slots = GC_MALLOC_UNCOLLECTABLE(c->cap * sizeof *c->slots);
     c->loader = loader;
     c->loader_ctx = loader_ctx;
     return c;
@@ -414,12 +493,17 @@ static uint64_t str_hash(const char *s)
     return h;
 }
 
-static DrvEntry *cache_slot(DrvCache *c, const char *path)
+static DrvEntry *cache_slot_h(DrvCache *c, const char *path, uint64_t h)
 {
-    uint32_t mask = c->cap - 1, i = (uint32_t)str_hash(path) & mask;
-    while (c->slots[i].path && strcmp(c->slots[i].path, path) != 0)
+    uint32_t mask = c->cap - 1, i = (uint32_t)h & mask;
+    while (c->slots[i].path && (c->slots[i].key_hash != h || strcmp(c->slots[i].path, path) != 0))
         i = (i + 1) & mask;
     return &c->slots[i];
+}
+
+static DrvEntry *cache_slot(DrvCache *c, const char *path)
+{
+    return cache_slot_h(c, path, str_hash(path));
 }
 
 static DrvEntry *cache_insert(DrvCache *c, const char *path)
@@ -428,14 +512,17 @@ static DrvEntry *cache_insert(DrvCache *c, const char *path)
         DrvEntry *old = c->slots;
         uint32_t oldcap = c->cap;
         c->cap *= 2;
-        c->slots = GC_MALLOC(c->cap * sizeof *c->slots);
+        c->slots = GC_MALLOC_UNCOLLECTABLE(c->cap * sizeof *c->slots);
         for (uint32_t i = 0; i < oldcap; i++)
             if (old[i].path)
-                *cache_slot(c, old[i].path) = old[i];
+                *cache_slot_h(c, old[i].path, old[i].key_hash) = old[i];
+        GC_FREE(old);
     }
-    DrvEntry *e = cache_slot(c, path);
+    uint64_t h = str_hash(path);
+    DrvEntry *e = cache_slot_h(c, path, h);
     if (!e->path) {
         e->path = path;
+        e->key_hash = h;
         c->used++;
     }
     return e;
@@ -511,29 +598,42 @@ static const char *hash_modulo_rec(DrvCache *c, const Derivation *d, bool mask, 
         hash_buf(HASH_SHA256, sb.data, sb.len, out);
         return NULL;
     }
-    DrvInput *ins = d->ninputs ? GC_MALLOC(d->ninputs * sizeof *ins) : NULL;
+    /* Scratch memory outside the GC heap: this runs once or twice per derivation. The
+     * output-name arrays pointed to stay reachable through d. */
+    DrvInput *ins = d->ninputs ? malloc(d->ninputs * (sizeof *ins + 2 * HASH_MAX_SIZE + 1)) : NULL;
+    char *hexes = (char *)(ins + d->ninputs);
     for (uint32_t i = 0; i < d->ninputs; i++) {
         const char *err = NULL;
         DrvEntry *e = cache_load(c, d->inputs[i].drv_path, &err);
-        if (!e)
+        if (e)
+            err = entry_modulo(c, e, depth);
+        if (err) {
+            free(ins);
             return err;
-        if ((err = entry_modulo(c, e, depth)))
-            return err;
-        char *hex = GC_MALLOC_ATOMIC(2 * HASH_MAX_SIZE + 1);
+        }
+        char *hex = hexes + i * (2 * HASH_MAX_SIZE + 1);
         hash_base16_encode(e->modulo.bytes, e->modulo.len, hex);
         ins[i].drv_path = hex;
         ins[i].outputs = d->inputs[i].outputs;
         ins[i].noutputs = d->inputs[i].noutputs;
     }
-    /* Two inputs may share a modulo hash (equal fixed outputs): merge them like a map. */
+    /* Two inputs may share a modulo hash (equal fixed outputs): merge them like a map,
+     * in GC memory since merging allocates. */
     uint32_t n = d->ninputs;
+    DrvInput *use = ins;
     if (n > 1) {
         qsort(ins, n, sizeof *ins, cmp_input_key);
-        n = merge_inputs(ins, n);
+        bool dup = false;
+        for (uint32_t i = 1; i < n; i++)
+            dup |= strcmp(ins[i - 1].drv_path, ins[i].drv_path) == 0;
+        if (dup) {
+            use = GC_MALLOC(n * sizeof *use);
+            memcpy(use, ins, n * sizeof *use);
+            n = merge_inputs(use, n);
+        }
     }
-    size_t len;
-    char *text = drv_unparse(d, mask, ins, n, &len);
-    hash_buf(HASH_SHA256, text, len, out);
+    hash_unparse(d, mask, use, n, out);
+    free(ins);
     return NULL;
 }
 
@@ -542,11 +642,24 @@ const char *drv_hash_modulo(DrvCache *c, const Derivation *d, bool mask_outputs,
     return hash_modulo_rec(c, d, mask_outputs, out, 0);
 }
 
-void drv_cache_put(DrvCache *c, const char *drv_path, const Derivation *d)
+const char *drv_cache_put(DrvCache *c, const char *drv_path, const Derivation *d)
 {
+    Hash h;
+    const char *err = hash_modulo_rec(c, d, false, &h, 0);
+    if (err)
+        return err;
+    Derivation *sk = GC_MALLOC(sizeof *sk);
+    *sk = *d;
+    sk->env = NULL;
+    sk->nenv = 0;
+    sk->args = NULL;
+    sk->nargs = 0;
+    sk->builder = sk->platform = "";
     DrvEntry *e = cache_insert(c, drv_path);
-    e->drv = d;
-    e->has_modulo = false;
+    e->drv = sk;
+    e->modulo = h;
+    e->has_modulo = true;
+    return NULL;
 }
 
 const char *drv_fill_output_paths(DrvCache *c, Derivation *d, const char *store_dir)
@@ -579,16 +692,30 @@ const char **drv_references(const Derivation *d, size_t *n)
 
 char *drv_store_path(const Derivation *d, const char *store_dir, char **text, size_t *text_len)
 {
-    size_t len, nrefs;
-    char *t = drv_unparse(d, false, NULL, 0, &len);
-    const char **refs = drv_references(d, &nrefs);
-    StrBuf nm;
-    sb_init(&nm);
-    sb_printf(&nm, "%s.drv", d->name);
-    char *p = store_text_path_for(store_dir, nm.data, t, len, refs, nrefs);
-    if (text)
-        *text = t;
-    if (text_len)
-        *text_len = len;
-    return p;
+    size_t nrefs;
+    Hash h;
+    if (text || text_len) {
+        size_t len;
+        char *t = drv_unparse(d, false, NULL, 0, &len);
+        hash_buf(HASH_SHA256, t, len, &h);
+        if (text)
+            *text = t;
+        if (text_len)
+            *text_len = len;
+    } else {
+        hash_unparse(d, false, NULL, 0, &h);
+    }
+    nrefs = d->nsrcs + d->ninputs;
+    const char **refs = malloc((nrefs + 1) * sizeof *refs); /* points only to strings d holds */
+    for (uint32_t i = 0; i < d->nsrcs; i++)
+        refs[i] = d->srcs[i];
+    for (uint32_t i = 0; i < d->ninputs; i++)
+        refs[d->nsrcs + i] = d->inputs[i].drv_path;
+    size_t nl = strlen(d->name);
+    char *nm = GC_MALLOC_ATOMIC(nl + 5);
+    memcpy(nm, d->name, nl);
+    memcpy(nm + nl, ".drv", 5);
+    char *r = store_make_text_path(store_dir, nm, &h, refs, nrefs);
+    free(refs);
+    return r;
 }

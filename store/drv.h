@@ -72,8 +72,10 @@ typedef char *(*DrvLoader)(void *ctx, const char *drv_path, size_t *len, const c
 
 /* The cache is uncollectable GC memory (a root), so entries stay reachable. */
 DrvCache *drv_cache_new(DrvLoader loader, void *loader_ctx);
-/* Records a derivation we created (and its modulo hash for dependents). */
-void drv_cache_put(DrvCache *c, const char *drv_path, const Derivation *d);
+/* Records a derivation we created: computes its modulo hash for dependents now and keeps
+ * only its skeleton (outputs, inputs, sources; no env or args) so that a big evaluation
+ * does not retain every environment. NULL on success, else a message. */
+const char *drv_cache_put(DrvCache *c, const char *drv_path, const Derivation *d);
 /* The derivation at drv_path, from the cache or the loader; NULL with *err on failure. */
 const Derivation *drv_cache_get(DrvCache *c, const char *drv_path, const char **err);
 

@@ -70,42 +70,60 @@ static int cmp_str(const void *a, const void *b)
 
 char *store_make_type(const char *type, const char *const *refs, size_t nrefs, bool self)
 {
-    StrBuf sb;
-    sb_init(&sb);
-    sb_puts(&sb, type);
+    /* Built with exact sizes: this runs for every derivation and text file. */
+    const char **sorted = NULL;
+    size_t len = strlen(type) + (self ? 5 : 0);
     if (nrefs) {
-        const char **sorted = GC_MALLOC(nrefs * sizeof *sorted);
+        sorted = malloc(nrefs * sizeof *sorted);
         memcpy(sorted, refs, nrefs * sizeof *sorted);
         qsort(sorted, nrefs, sizeof *sorted, cmp_str);
-        for (size_t i = 0; i < nrefs; i++) {
-            if (i && strcmp(sorted[i], sorted[i - 1]) == 0)
-                continue; /* a set: duplicates count once */
-            sb_putc(&sb, ':');
-            sb_puts(&sb, sorted[i]);
-        }
+        for (size_t i = 0; i < nrefs; i++)
+            len += 1 + strlen(sorted[i]);
     }
-    if (self)
-        sb_puts(&sb, ":self");
-    return sb_finish(&sb);
+    char *r = GC_MALLOC_ATOMIC(len + 1), *p = r;
+    size_t tl = strlen(type);
+    memcpy(p, type, tl);
+    p += tl;
+    for (size_t i = 0; i < nrefs; i++) {
+        if (i && strcmp(sorted[i], sorted[i - 1]) == 0)
+            continue; /* a set: duplicates count once */
+        size_t l = strlen(sorted[i]);
+        *p++ = ':';
+        memcpy(p, sorted[i], l);
+        p += l;
+    }
+    if (self) {
+        memcpy(p, ":self", 5);
+        p += 5;
+    }
+    *p = 0;
+    free(sorted);
+    return r;
 }
 
 char *store_make_path_str(const char *store_dir, const char *type, const char *hash_str,
                           const char *name)
 {
-    StrBuf sb;
-    sb_init(&sb);
-    sb_puts(&sb, type);
-    sb_putc(&sb, ':');
-    sb_puts(&sb, hash_str);
-    sb_putc(&sb, ':');
-    sb_puts(&sb, store_dir);
-    sb_putc(&sb, ':');
-    sb_puts(&sb, name);
+    size_t tl = strlen(type), hl = strlen(hash_str), dlen = strlen(store_dir), nlen = strlen(name);
+    size_t n = tl + hl + dlen + nlen + 3;
+    char small[1024];
+    char *s = n < sizeof small ? small : malloc(n + 1), *p = s;
+    memcpy(p, type, tl);
+    p += tl;
+    *p++ = ':';
+    memcpy(p, hash_str, hl);
+    p += hl;
+    *p++ = ':';
+    memcpy(p, store_dir, dlen);
+    p += dlen;
+    *p++ = ':';
+    memcpy(p, name, nlen);
     Hash h;
-    hash_buf(HASH_SHA256, sb.data, sb.len, &h);
+    hash_buf(HASH_SHA256, s, n, &h);
+    if (s != small)
+        free(s);
     uint8_t c[20];
     hash_compress(&h, c, 20);
-    size_t dlen = strlen(store_dir), nlen = strlen(name);
     char *r = GC_MALLOC_ATOMIC(dlen + 1 + STORE_HASH_LEN + 1 + nlen + 1);
     memcpy(r, store_dir, dlen);
     r[dlen] = '/';
@@ -126,18 +144,25 @@ char *store_output_path_name(const char *name, const char *id)
 {
     if (strcmp(id, "out") == 0)
         return (char *)name;
-    StrBuf sb;
-    sb_init(&sb);
-    sb_printf(&sb, "%s-%s", name, id);
-    return sb_finish(&sb);
+    size_t nl = strlen(name), il = strlen(id);
+    char *r = GC_MALLOC_ATOMIC(nl + il + 2);
+    memcpy(r, name, nl);
+    r[nl] = '-';
+    memcpy(r + nl + 1, id, il + 1);
+    return r;
 }
 
 char *store_make_output_path(const char *store_dir, const char *id, const Hash *h, const char *name)
 {
-    StrBuf t;
-    sb_init(&t);
-    sb_printf(&t, "output:%s", id);
-    return store_make_path(store_dir, t.data, h, store_output_path_name(name, id));
+    size_t il = strlen(id);
+    char small[256];
+    char *t = il + 8 < sizeof small ? small : malloc(il + 8);
+    memcpy(t, "output:", 7);
+    memcpy(t + 7, id, il + 1);
+    char *r = store_make_path(store_dir, t, h, store_output_path_name(name, id));
+    if (t != small)
+        free(t);
+    return r;
 }
 
 char *store_make_fixed_output_path(const char *store_dir, const char *name, FileIngestion m,

@@ -111,9 +111,10 @@ in {
 }
 NIX
 
+# (deep.drvPath is left out: CppNix cannot take the closure of an unwritten .drv in --eval mode)
 same "eval --strict vs nix-instantiate" \
-  "$(nix-instantiate --eval --strict -E "with import $tmp/drvs.nix; [ a.drvPath a.dev.outPath b.drvPath b.outPath f2.outPath deep.drvPath ign.drvPath sa.drvPath sa.lib.outPath paf.drvPath filtered.drvPath ]" 2>&1)" \
-  "$(ev -E "with import $tmp/drvs.nix; [ a.drvPath a.dev.outPath b.drvPath b.outPath f2.outPath deep.drvPath ign.drvPath sa.drvPath sa.lib.outPath paf.drvPath filtered.drvPath ]")"
+  "$(nix-instantiate --eval --strict -E "with import $tmp/drvs.nix; [ a.drvPath a.dev.outPath b.drvPath b.outPath f2.outPath ign.drvPath sa.drvPath sa.lib.outPath paf.drvPath filtered.drvPath ]" 2>&1)" \
+  "$(ev -E "with import $tmp/drvs.nix; [ a.drvPath a.dev.outPath b.drvPath b.outPath f2.outPath ign.drvPath sa.drvPath sa.lib.outPath paf.drvPath filtered.drvPath ]")"
 
 want=$(nix-instantiate --store "$tmp/nixroot" "$tmp/drvs.nix" 2>/dev/null)
 got=$(CNIX_STORE_ROOT="$tmp/cnixroot" "$CNIX" instantiate "$tmp/drvs.nix" 2>"$tmp/err")

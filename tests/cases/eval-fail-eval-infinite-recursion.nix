@@ -1,0 +1,1 @@
+let x = { y = x.y; }; in x.y

@@ -1,0 +1,1 @@
+let big = 4294967297; in big * big
