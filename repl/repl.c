@@ -320,6 +320,38 @@ static void print_error(Repl *r, EvalError *e)
     fflush(stderr);
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#define REPL_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define REPL_ASAN 1
+#endif
+#endif
+
+#ifdef REPL_ASAN
+#include <sanitizer/asan_interface.h>
+/* After a longjmp out of a very deep evaluation AddressSanitizer keeps the
+ * skipped frames poisoned (it refuses to clean stacks this large), so later
+ * calls would be reported as overflows: unpoison the unused part below us. */
+static void unpoison_stack_below(void)
+{
+    pthread_attr_t attr;
+    void *base;
+    size_t size;
+    if (pthread_getattr_np(pthread_self(), &attr) != 0)
+        return;
+    if (pthread_attr_getstack(&attr, &base, &size) == 0) {
+        char *here = __builtin_frame_address(0); /* callers' frames are above */
+        char *low = base;
+        if (here > low)
+            ASAN_UNPOISON_MEMORY_REGION(low, (size_t)(here - low));
+    }
+    pthread_attr_destroy(&attr);
+}
+#else
+static void unpoison_stack_below(void) {}
+#endif
+
 /* Runs process_line under a catch point. Returns REPL_QUIT to stop; sets
  * *incomplete when the input needs more lines (only if allow_incomplete). */
 static ReplLineResult run_input(Repl *r, char *input, bool allow_incomplete, bool *incomplete)
@@ -331,6 +363,7 @@ static ReplLineResult run_input(Repl *r, char *input, bool allow_incomplete, boo
         eval_try_leave(r->st, &f);
         return res;
     }
+    unpoison_stack_below();
     if (allow_incomplete && is_incomplete(f.error)) {
         *incomplete = true;
         return REPL_CONTINUE;
@@ -386,7 +419,7 @@ static int repl_loop(EvalState *st, const ReplOptions *opts)
     r->interactive = isatty(STDIN_FILENO);
     const char *term = getenv("TERM");
     const char *no_colour = getenv("NO_COLOR");
-    r->colour = isatty(STDOUT_FILENO) && !(no_colour && *no_colour) &&
+    r->colour = r->interactive && isatty(STDOUT_FILENO) && !(no_colour && *no_colour) &&
                 !(term && !strcmp(term, "dumb"));
     char *cwd = getcwd(NULL, 0);
     r->cwd = cwd ? val_str_dup(cwd, strlen(cwd)) : "/";
