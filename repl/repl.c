@@ -385,6 +385,26 @@ static void load_one(Repl *r, const char *file)
     }
 }
 
+/* Adds one line to the pending input and runs it unless it is incomplete. */
+static ReplLineResult feed_line(Repl *r, StrBuf *input, const char *line)
+{
+    sb_puts(input, line);
+    sb_putc(input, '\n');
+    /* process_line trims in place: work on a copy, keep input for more lines. */
+    char *copy = GC_MALLOC_ATOMIC(input->len + 1);
+    memcpy(copy, input->data, input->len + 1);
+    bool incomplete;
+    ReplLineResult res = run_input(r, copy, true, &incomplete);
+    if (incomplete)
+        return REPL_CONTINUE;
+    sb_init(input);
+    if (res == REPL_QUIT)
+        return res;
+    putchar('\n');
+    fflush(stdout);
+    return REPL_CONTINUE;
+}
+
 static Bindings *make_auto_args(EvalState *st, const ReplOptions *opts, const char *cwd)
 {
     Bindings *b = attrs_alloc(st, opts->nargs);
@@ -476,24 +496,20 @@ static int repl_loop(EvalState *st, const ReplOptions *opts)
                 putchar('\n');
             break;
         }
-        if (r->interactive)
-            history_add(r, line);
-        sb_puts(&input, line);
-        sb_putc(&input, '\n');
+        /* A bracketed paste arrives as one line with newlines in it: take
+         * its lines one by one, as if they had been typed. */
+        bool quit = false;
+        for (char *piece = line, *next; piece && !quit; piece = next) {
+            next = strchr(piece, '\n');
+            if (next)
+                *next++ = 0;
+            if (r->interactive)
+                history_add(r, piece);
+            quit = feed_line(r, &input, piece) == REPL_QUIT;
+        }
         free(line);
-
-        /* process_line trims in place: work on a copy, keep input for more lines. */
-        char *copy = GC_MALLOC_ATOMIC(input.len + 1);
-        memcpy(copy, input.data, input.len + 1);
-        bool incomplete;
-        ReplLineResult res = run_input(r, copy, true, &incomplete);
-        if (incomplete)
-            continue;
-        sb_init(&input);
-        if (res == REPL_QUIT)
+        if (quit)
             break;
-        putchar('\n');
-        fflush(stdout);
     }
     fflush(stdout);
     interrupt_flag = NULL;

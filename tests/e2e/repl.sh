@@ -249,13 +249,20 @@ if command -v tmux >/dev/null; then
   keys 'this is abandoned' C-c
   keys '1 + 2 + 3' Enter
   tty_check ctrl-c-line "6"
+  # A bracketed paste of several lines runs them one by one.
+  tmux -L "$sock" set-buffer $'pa_x = 5\npa_x * 3'
+  tmux -L "$sock" paste-buffer -p -t t
+  keys Enter
+  tty_check paste-lines "15"
   keys C-d
   sleep 0.5
   if [ -s "$HOME/.local/share/cnix/repl-history" ] &&
      grep -q 'zzy_long_name = 41' "$HOME/.local/share/cnix/repl-history"; then ok; else bad history-file; fi
   tty_start
   keys Up
-  tty_check history-recall "1 + 2 + 3"
+  tty_check history-recall "pa_x * 3"
+  keys Up Up
+  tty_check history-recall-older "1 + 2 + 3"
   keys C-u ':q' Enter
 else
   echo "tmux not found: skipping terminal tests"
