@@ -253,8 +253,10 @@ static void *grow(void *arr, uint32_t n, size_t elem)
     if (n & (n - 1))
         return arr; /* n is not a power of two: capacity > n */
     void *a = GC_MALLOC((n ? 2 * (size_t)n : 1) * elem);
-    if (n)
+    if (n) {
         memcpy(a, arr, n * elem);
+        GC_FREE(arr); /* only the owner being grown refers to it */
+    }
     return a;
 }
 
@@ -544,7 +546,8 @@ static void add_attr_sym(Parser *P, ExprAttrs *a, PathBuf *path, Symbol sym, Att
     ExprAttrs *ae = (ExprAttrs *)def.e, *ja = (ExprAttrs *)j->e;
     uint32_t base = ja->ninherit_from;
     /* CppNix walks the merged set in symbol order (a std::map). */
-    qsort(ae->attrs, ae->nattrs, sizeof(AttrDef), cmp_attrdef);
+    if (ae->nattrs > 1)
+        qsort(ae->attrs, ae->nattrs, sizeof(AttrDef), cmp_attrdef);
     uint32_t n = ae->nattrs;
     AttrDef *items = ae->attrs;
     ae->attrs = NULL;
@@ -1392,7 +1395,8 @@ static int cmp_formal(const void *a, const void *b)
 /* CppNix's validateFormals: sorts, then rejects duplicates. */
 static void validate_formals(Parser *P, Formals *f, PosIdx pos, Symbol arg)
 {
-    qsort(f->items, f->n, sizeof(Formal), cmp_formal);
+    if (f->n > 1)
+        qsort(f->items, f->n, sizeof(Formal), cmp_formal);
     for (uint32_t i = 0; i + 1 < f->n; i++)
         if (f->items[i].name == f->items[i + 1].name)
             fail_fmt(P, f->items[i + 1].pos, "duplicate formal function argument '%s'",
@@ -1756,6 +1760,8 @@ Expr *parse_source(SymTab *syms, PosTable *pos, const Source *src, const ParseOp
      * during the parse would only scan the growing tree again and again. */
     GC_disable();
     set_stack_limit(&P);
+    P.sc_cap = 4096;
+    P.scratch = GC_MALLOC(P.sc_cap);
     Expr *volatile result = NULL;
     if (setjmp(P.jb) == 0) {
         Expr *e = parse_expr(&P);

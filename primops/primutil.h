@@ -32,7 +32,8 @@ uint32_t *prim_symmap_get(PrimSymMap *m, Symbol key, bool *added);
  * 8 bytes of each name, then full comparisons only among names sharing them. */
 uint32_t *prim_attrs_by_name(EvalState *st, const Bindings *b);
 
-/* Sorts n uint64 keys ascending (used to sort (symbol << 32 | index) pairs). */
+/* Sorts n (symbol << 32 | index) keys ascending. Callers pass indices ascending in
+ * input order, so a stable sort on the symbol alone (used for large n) is enough. */
 void prim_sort_u64(uint64_t *a, size_t n);
 
 #endif

@@ -400,6 +400,19 @@ static const PrimOp *primop_of(Value *v)
     return v->type == T_PRIMOP ? v->primop : NULL;
 }
 
+/* A builtin defined in Nix (a lambda, e.g. derivation) documented in a
+ * PrimOp table: found by name, if v is that very builtin. */
+static const PrimOp *builtin_written_in_nix(EvalState *st, Symbol name, Value *v)
+{
+    if (!st->builtins || st->builtins->type != T_ATTRS)
+        return NULL;
+    Attr *a = attrs_find(st->builtins->attrs, name);
+    if (!a || val_is_thunk(a->value) || a->value->type != T_LAMBDA ||
+        a->value->lambda.fun != v->lambda.fun)
+        return NULL;
+    return bi_find_primop(sym_name(st->symbols, name));
+}
+
 static void doc(Repl *r, const char *arg)
 {
     EvalState *st = r->st;
@@ -435,6 +448,9 @@ static void doc(Repl *r, const char *arg)
     StrBuf sb;
     sb_init(&sb);
     const PrimOp *op = primop_of(&v);
+    Symbol last = e->kind == EXPR_VAR ? ((ExprVar *)e)->name : attr_name;
+    if (!op && v.type == T_LAMBDA && !v.lambda.fun->doc && last)
+        op = builtin_written_in_nix(st, last, &v);
     if (op) {
         sb_printf(&sb, "Synopsis: builtins.%s", op->name);
         if (op->args && *op->args)

@@ -320,6 +320,38 @@ static void print_error(Repl *r, EvalError *e)
     fflush(stderr);
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#define REPL_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define REPL_ASAN 1
+#endif
+#endif
+
+#ifdef REPL_ASAN
+#include <sanitizer/asan_interface.h>
+/* After a longjmp out of a very deep evaluation AddressSanitizer keeps the
+ * skipped frames poisoned (it refuses to clean stacks this large), so later
+ * calls would be reported as overflows: unpoison the unused part below us. */
+static void unpoison_stack_below(void)
+{
+    pthread_attr_t attr;
+    void *base;
+    size_t size;
+    if (pthread_getattr_np(pthread_self(), &attr) != 0)
+        return;
+    if (pthread_attr_getstack(&attr, &base, &size) == 0) {
+        char *here = __builtin_frame_address(0); /* callers' frames are above */
+        char *low = base;
+        if (here > low)
+            ASAN_UNPOISON_MEMORY_REGION(low, (size_t)(here - low));
+    }
+    pthread_attr_destroy(&attr);
+}
+#else
+static void unpoison_stack_below(void) {}
+#endif
+
 /* Runs process_line under a catch point. Returns REPL_QUIT to stop; sets
  * *incomplete when the input needs more lines (only if allow_incomplete). */
 static ReplLineResult run_input(Repl *r, char *input, bool allow_incomplete, bool *incomplete)
@@ -331,6 +363,7 @@ static ReplLineResult run_input(Repl *r, char *input, bool allow_incomplete, boo
         eval_try_leave(r->st, &f);
         return res;
     }
+    unpoison_stack_below();
     if (allow_incomplete && is_incomplete(f.error)) {
         *incomplete = true;
         return REPL_CONTINUE;
@@ -350,6 +383,26 @@ static void load_one(Repl *r, const char *file)
     } else {
         print_error(r, f.error);
     }
+}
+
+/* Adds one line to the pending input and runs it unless it is incomplete. */
+static ReplLineResult feed_line(Repl *r, StrBuf *input, const char *line)
+{
+    sb_puts(input, line);
+    sb_putc(input, '\n');
+    /* process_line trims in place: work on a copy, keep input for more lines. */
+    char *copy = GC_MALLOC_ATOMIC(input->len + 1);
+    memcpy(copy, input->data, input->len + 1);
+    bool incomplete;
+    ReplLineResult res = run_input(r, copy, true, &incomplete);
+    if (incomplete)
+        return REPL_CONTINUE;
+    sb_init(input);
+    if (res == REPL_QUIT)
+        return res;
+    putchar('\n');
+    fflush(stdout);
+    return REPL_CONTINUE;
 }
 
 static Bindings *make_auto_args(EvalState *st, const ReplOptions *opts, const char *cwd)
@@ -386,7 +439,7 @@ static int repl_loop(EvalState *st, const ReplOptions *opts)
     r->interactive = isatty(STDIN_FILENO);
     const char *term = getenv("TERM");
     const char *no_colour = getenv("NO_COLOR");
-    r->colour = isatty(STDOUT_FILENO) && !(no_colour && *no_colour) &&
+    r->colour = r->interactive && isatty(STDOUT_FILENO) && !(no_colour && *no_colour) &&
                 !(term && !strcmp(term, "dumb"));
     char *cwd = getcwd(NULL, 0);
     r->cwd = cwd ? val_str_dup(cwd, strlen(cwd)) : "/";
@@ -443,24 +496,20 @@ static int repl_loop(EvalState *st, const ReplOptions *opts)
                 putchar('\n');
             break;
         }
-        if (r->interactive)
-            history_add(r, line);
-        sb_puts(&input, line);
-        sb_putc(&input, '\n');
+        /* A bracketed paste arrives as one line with newlines in it: take
+         * its lines one by one, as if they had been typed. */
+        bool quit = false;
+        for (char *piece = line, *next; piece && !quit; piece = next) {
+            next = strchr(piece, '\n');
+            if (next)
+                *next++ = 0;
+            if (r->interactive)
+                history_add(r, piece);
+            quit = feed_line(r, &input, piece) == REPL_QUIT;
+        }
         free(line);
-
-        /* process_line trims in place: work on a copy, keep input for more lines. */
-        char *copy = GC_MALLOC_ATOMIC(input.len + 1);
-        memcpy(copy, input.data, input.len + 1);
-        bool incomplete;
-        ReplLineResult res = run_input(r, copy, true, &incomplete);
-        if (incomplete)
-            continue;
-        sb_init(&input);
-        if (res == REPL_QUIT)
+        if (quit)
             break;
-        putchar('\n');
-        fflush(stdout);
     }
     fflush(stdout);
     interrupt_flag = NULL;

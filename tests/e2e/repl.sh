@@ -66,6 +66,8 @@ expect primop-global 'toString' "«primop toString»$nl"
 expect path '/tmp/x' "/tmp/x$nl"
 expect nested-error '{ a = throw "boom"; b = 1; }' "{$nl  a = «error: boom»;$nl  b = 1;$nl}$nl"
 expect repeated 'let a = { x = 1; }; in [ a a ]' "[$nl  { ... }$nl  «repeated»$nl]$nl"
+expect cycle ':p let x = { a = x; }; in x' "{$nl  a = «repeated»;$nl}$nl"
+expect list-error '[ (throw "e") 1 ]' "[$nl  «error: e»$nl  1$nl]$nl"
 expect derivation '{ type = "derivation"; drvPath = "/nix/store/aaaa-x.drv"; }' \
   "«derivation /nix/store/aaaa-x.drv»$nl"
 expect several-lines "1$nl$nl\"two\"$nl" "1$nl$nl$nl\"two\"$nl"
@@ -103,6 +105,7 @@ expect print-string ":print \"a${nl}b\"$nl" "a${nl}b$nl"
 expect type-int ':t 1' "an integer$nl"
 expect type-set ':t { }' "a set$nl"
 expect add ":a { p = 1; q = 2; }${nl}p + q$nl" "${nl}3$nl"
+expect last-loaded ":a { q = 2; p = 1; }$nl:ll$nl" "${nl}p${nl}q$nl"
 repl add-notice ":add { p = 1; q = 2; }$nl"
 if [[ "$err" == *"Added 2 variables."* ]]; then ok; else bad add-notice "$err"; fi
 expect_err add-not-set ':a 1' "expected a set but found an integer"
@@ -174,6 +177,9 @@ if [ "$(cat "$tmp/edited" 2>/dev/null)" = "+3 $tmp/lib.nix" ]; then ok; else bad
 rm -f "$tmp/edited"
 repl edit-path ":edit ./g.nix$nl"
 if [ "$(cat "$tmp/edited" 2>/dev/null)" = "$tmp/g.nix" ]; then ok; else bad edit-path "$(cat "$tmp/edited" 2>/dev/null)" "$err"; fi
+rm -f "$tmp/edited"
+repl edit-package ":e { meta.position = \"$tmp/lib.nix:5\"; }$nl"
+if [ "$(cat "$tmp/edited" 2>/dev/null)" = "+5 $tmp/lib.nix" ]; then ok; else bad edit-package "$(cat "$tmp/edited" 2>/dev/null)" "$err"; fi
 expect_err edit-typed ':e x: x' "cannot be shown in an editor"
 
 # ---------- the terminal: completion, history, Ctrl-C ----------
@@ -181,7 +187,7 @@ expect_err edit-typed ':e x: x' "cannot be shown in an editor"
 tty_wait() {
   local i
   for i in $(seq 100); do
-    screen=$(tmux -L "$sock" capture-pane -p -t t -S -100)
+    screen=$(tmux -L "$sock" capture-pane -p -t t -S -100 2>/dev/null)
     [[ "$screen" == *"$1"* ]] && return 0
     sleep 0.1
   done
@@ -191,7 +197,7 @@ tty_check() {
   local name=$1 pat=$2
   if tty_wait "$pat"; then ok; else bad "$name" "wanted on screen: $pat" "$screen"; fi
 }
-keys() { tmux -L "$sock" send-keys -t t "$@"; }
+keys() { tmux -L "$sock" send-keys -t t "$@" 2>/dev/null; }
 tty_runs=0
 tty_start() {
   # A fresh server (socket) per session: reusing one right after kill-server races.
@@ -206,6 +212,10 @@ if command -v tmux >/dev/null; then
   echo 'foo: { my_long_file_name = 1; }' > "$tmp/complete_me_file.nix"
   tty_start
   tty_check tty-prompt "cnix-repl>"
+  keys '"coloured"' Enter
+  tty_check tty-value '"coloured"'
+  if tmux -L "$sock" capture-pane -e -p -t t | grep -q $'\033\\[[0-9;]*m"coloured"'; then ok; else
+    bad tty-colour "$(tmux -L "$sock" capture-pane -e -p -t t | cat -v)"; fi
   keys 'zzy_long_name = 41' Enter
   keys 'zzy_long' Tab ' + 1' Enter
   tty_check complete-var "42"
@@ -239,13 +249,20 @@ if command -v tmux >/dev/null; then
   keys 'this is abandoned' C-c
   keys '1 + 2 + 3' Enter
   tty_check ctrl-c-line "6"
+  # A bracketed paste of several lines runs them one by one.
+  tmux -L "$sock" set-buffer $'pa_x = 5\npa_x * 3'
+  tmux -L "$sock" paste-buffer -p -t t
+  keys Enter
+  tty_check paste-lines "15"
   keys C-d
   sleep 0.5
   if [ -s "$HOME/.local/share/cnix/repl-history" ] &&
      grep -q 'zzy_long_name = 41' "$HOME/.local/share/cnix/repl-history"; then ok; else bad history-file; fi
   tty_start
   keys Up
-  tty_check history-recall "1 + 2 + 3"
+  tty_check history-recall "pa_x * 3"
+  keys Up Up
+  tty_check history-recall-older "1 + 2 + 3"
   keys C-u ':q' Enter
 else
   echo "tmux not found: skipping terminal tests"
