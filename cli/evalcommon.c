@@ -69,7 +69,19 @@ static void set_option(EvalOpts *o, const char *name, const char *value)
         s->pure_eval = parse_bool(value);
     else if (strcmp(name, "restrict-eval") == 0)
         s->restrict_eval = parse_bool(value);
-    else if (strcmp(name, "show-trace") == 0)
+    else if (strcmp(name, "allowed-uris") == 0) {
+        /* whitespace-separated URI prefixes allowed under restricted evaluation */
+        s->allowed_uris = NULL;
+        s->nallowed_uris = 0;
+        char *copy = GC_strdup(value), *save = NULL;
+        for (char *t = strtok_r(copy, " \t\n", &save); t; t = strtok_r(NULL, " \t\n", &save)) {
+            const char **n = GC_MALLOC((s->nallowed_uris + 1) * sizeof *n);
+            if (s->nallowed_uris)
+                memcpy(n, s->allowed_uris, s->nallowed_uris * sizeof *n);
+            n[s->nallowed_uris++] = t;
+            s->allowed_uris = n;
+        }
+    } else if (strcmp(name, "show-trace") == 0)
         s->show_trace = parse_bool(value);
     else if (strcmp(name, "nix-path") == 0) {
         s->nix_path = NULL;
@@ -166,6 +178,11 @@ int cli_opts_parse(EvalOpts *o, int argc, char **argv, int *i)
     }
     if (strcmp(a, "--restrict-eval") == 0) {
         o->settings.restrict_eval = true;
+        return 1;
+    }
+    if (strcmp(a, "--allowed-uris") == 0) {
+        NEED(1);
+        set_option(o, "allowed-uris", argv[++*i]);
         return 1;
     }
     if (strcmp(a, "--allow-unsafe-native-code-during-evaluation") == 0) {
