@@ -2,7 +2,9 @@
  * toFile, path, filterSource, storePath, and writing .drv closures for nix-instantiate. */
 #include "builtins/derivation.h"
 
+#include <errno.h>
 #include <gc/gc.h>
+#include <sys/stat.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -847,6 +849,9 @@ static const char *add_source(EvalState *st, PosIdx pos, const char *name, const
                               FileIngestion m, Value *filter, Hash *ca)
 {
     BiStore *b = bis(st);
+    struct stat sst;
+    if (lstat(src, &sst) < 0 && errno == ENOENT)
+        eval_error(st, ERR_EVAL, 0, "path '%s' does not exist", src);
     FilterCtx fc = {st, filter, pos};
     const char *path = NULL;
     const char *e = store_add_path(b->ls, name, src, m, HASH_SHA256, filter ? call_filter : NULL, &fc,
