@@ -158,6 +158,24 @@ static void xp_require(EvalState *st, PosIdx pos, const char *feature)
                    feature, feature);
 }
 
+/* Until the evaluator provides it: without the trace. */
+__attribute__((weak)) void eval_print_warning_traced(EvalState *st, const EvalError *w, FILE *f)
+{
+    eval_print_warning(st, w->msg, w->pos);
+}
+
+/* A warning about one attribute of a derivation, traced like CppNix's. */
+static void warn_attr(EvalState *st, PosIdx pos, const char *drv_name, const char *msg)
+{
+    EvalError w = {.kind = ERR_EVAL, .msg = msg, .pos = pos};
+    TraceEntry *t = GC_MALLOC(sizeof *t);
+    t->pos = 0;
+    t->msg = fmt("while evaluating derivation '%s'", drv_name);
+    w.trace = t;
+    w.ntrace = 1;
+    eval_print_warning_traced(st, &w, stderr);
+}
+
 /* ---------- growable arrays ---------- */
 
 typedef struct PtrVec {
@@ -414,11 +432,12 @@ static void derivation_strict_inner(EvalState *st, PosIdx pos, Bindings *attrs, 
     HashAlgo output_hash_algo = HASH_NONE;
     int hash_mode = -1;
     bool content_addressed = false, impure = false;
-    StrBuf json;
-    sb_init(&json);
+    StrBuf json = {0};
     size_t json_fields = 0;
-    if (structured)
+    if (structured) {
+        sb_init(&json);
         sb_putc(&json, '{');
+    }
 
     uint32_t *order = attrs_sorted_by_name(st, attrs);
     for (uint32_t oi = 0; oi < attrs->size; oi++) {
@@ -493,6 +512,15 @@ static void derivation_strict_inner(EvalState *st, PosIdx pos, Bindings *attrs, 
                     pv_push(&names, eval_force_string_no_ctx(st, v->list.elems[i], pos, NULL));
                 set_outputs(st, pos, &b, &names);
             }
+            static const char *const checks[] = {"allowedReferences", "allowedRequisites",
+                                                 "disallowedReferences", "disallowedRequisites",
+                                                 "maxSize", "maxClosureSize", NULL};
+            for (int k = 0; checks[k]; k++)
+                if (strcmp(key, checks[k]) == 0)
+                    warn_attr(st, at->pos, drv_name,
+                              fmt("'structuredAttrs' disables the effect of the derivation attribute '%s'; "
+                                  "use 'outputChecks.<output>.%s' instead",
+                                  key, key));
         } else {
             const StrContext *c = NULL;
             size_t len;

@@ -50,6 +50,60 @@ static void cache_grow(RegexCache *c)
             cache_insert(c, old[i]);
 }
 
+/* CppNix compiles with std::regex's POSIX extended grammar (libstdc++), which
+ * is stricter than glibc's regcomp in two ways that change results: outside
+ * brackets only the special characters may be escaped (`\d`, `\w`, `\n`,
+ * backreferences, `\}` are errors), and `{` always opens an interval
+ * `{m}`, `{m,}` or `{m,n}` (a lone or malformed brace is an error). Inside
+ * brackets a backslash is an ordinary character in both. */
+static bool std_regex_accepts(const char *re, size_t len)
+{
+    bool in_bracket = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = re[i];
+        if (in_bracket) {
+            /* "[]...]" and "[^]...]": a leading ']' is literal; "[:class:]" etc. nest */
+            if (c == '[' && i + 1 < len && (re[i + 1] == ':' || re[i + 1] == '.' || re[i + 1] == '=')) {
+                char close = re[i + 1];
+                size_t j = i + 2;
+                while (j + 1 < len && !(re[j] == close && re[j + 1] == ']'))
+                    j++;
+                i = j + 1;
+            } else if (c == ']')
+                in_bracket = false;
+            continue;
+        }
+        if (c == '\\') {
+            if (i + 1 >= len || !strchr(".[\\()*+?{|^$", re[i + 1]))
+                return false;
+            i++;
+        } else if (c == '[') {
+            in_bracket = true;
+            if (i + 1 < len && re[i + 1] == '^')
+                i++;
+            if (i + 1 < len && re[i + 1] == ']')
+                i++;
+        } else if (c == '{') {
+            size_t j = i + 1, d1 = 0;
+            while (j < len && re[j] >= '0' && re[j] <= '9')
+                j++, d1++;
+            if (!d1)
+                return false;
+            if (j < len && re[j] == ',') {
+                j++;
+                while (j < len && re[j] >= '0' && re[j] <= '9')
+                    j++;
+            }
+            if (j >= len || re[j] != '}')
+                return false;
+            if (i == 0 || re[i - 1] == '(' || re[i - 1] == '|')
+                return false; /* nothing to repeat */
+            i = j;
+        }
+    }
+    return true;
+}
+
 /* The compiled form of re (len bytes), compiling on first use; throws
  * CppNix's error for an invalid expression. */
 static regex_t *get_regex(EvalState *st, const char *re, size_t len)
@@ -66,7 +120,7 @@ static regex_t *get_regex(EvalState *st, const char *re, size_t len)
                 return c->slots[i].re;
     }
     regex_t *r = GC_MALLOC_ATOMIC(sizeof *r);
-    if (regcomp(r, re, REG_EXTENDED) != 0)
+    if (!std_regex_accepts(re, len) || regcomp(r, re, REG_EXTENDED) != 0)
         eval_error(st, ERR_EVAL, 0, "invalid regular expression '%s'", re);
     if ((c->used + 1) * 2 > c->cap)
         cache_grow(c);
