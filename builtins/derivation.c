@@ -964,6 +964,8 @@ static void prim_store_path(EvalState *st, PosIdx pos, Value **args, Value *out)
 
 void bi_store_set_writable(EvalState *st, bool on) { bis(st)->writable = on; }
 
+LocalStore *bi_local_store(EvalState *st) { return bis(st)->ls; }
+
 typedef struct Found {
     PtrVec lines;
     StrMap done; /* by Bindings address, as CppNix's `done` set */

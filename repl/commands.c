@@ -78,7 +78,7 @@ void repl_add_attrs(Repl *r, Value *v)
         if (repl_is_var_name(name, len))
             sb_add(&sb, name, len);
         else
-            repl_print_string_literal(&sb, name, len);
+            eval_print_string_literal(name, len, &sb);
     }
     if (b->size)
         fprintf(stderr, "%s\n", sb.data);

@@ -51,8 +51,6 @@ void repl_print_value(Repl *r, StrBuf *out, Value *v, uint32_t max_depth);
 /* Appends a position as FILE:LINE:COL («string»:1:5 for typed input). */
 void repl_print_pos(Repl *r, StrBuf *out, PosIdx pos);
 bool repl_is_var_name(const char *s, size_t len);
-/* Appends s as a Nix string literal ("a\"b"), without colour. */
-void repl_print_string_literal(StrBuf *out, const char *s, size_t len);
 
 /* repl/complete.c */
 /* Installs tab completion for r (readline's callbacks carry no user pointer). */
