@@ -185,7 +185,7 @@ static ReplLineResult process_line(Repl *r, char *input)
     repl_eval_string(r, line, &v);
     StrBuf sb;
     sb_init(&sb);
-    repl_print_value(r, &sb, &v, 1);
+    repl_print_value(r, &sb, &v, 1, stdout);
     sb_putc(&sb, '\n');
     write_out(r, &sb);
     return REPL_CONTINUE;
