@@ -77,12 +77,12 @@ asan:
 
 FUZZ_TARGETS = $(wildcard fuzz/fuzz_*.c)
 fuzz:
-	$(MAKE) BUILD=build-fuzz CC=clang OPT="-O1 -g" SAN="-fsanitize=fuzzer-no-link,address,undefined" \
+	$(MAKE) BUILD=build-fuzz CC=clang OPT="-O1 -g" SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined" \
 	  EXTRA_CFLAGS="-DPARSE_SOURCE_MALLOC" build-fuzz/libcnix.a
 	@mkdir -p build-fuzz/fuzz
 	@for f in $(FUZZ_TARGETS); do n=$$(basename $$f .c); \
 	  clang -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -I. -Ibuild-fuzz -O1 -g \
-	    -fsanitize=fuzzer,address,undefined -o build-fuzz/fuzz/$$n $$f build-fuzz/libcnix.a $(LIBS) || exit 1; done
+	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -o build-fuzz/fuzz/$$n $$f build-fuzz/libcnix.a $(LIBS) || exit 1; done
 	tests/fuzz/run.sh $${FUZZ_SECONDS:-60}
 
 bench: all

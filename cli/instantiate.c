@@ -1,4 +1,5 @@
 /* cnix instantiate / nix-instantiate: evaluate, parse or instantiate Nix expressions. */
+#include "builtins/access.h"
 #include "builtins/derivation.h"
 #include "cli/cli.h"
 #include "cli/evalcommon.h"
@@ -63,7 +64,7 @@ static Expr *parse_input(EvalState *st, Inst *in, const char *arg, bool is_stdin
     } else if (in->from_args) {
         src = pos_add_source(st->positions, SRC_STRING, NULL, cwd_str(), GC_strdup(arg), strlen(arg));
     } else {
-        const char *path = cli_abs_path(arg);
+        const char *path = bi_check_path(st, cli_abs_path(arg), 0);
         path = eval_resolve_import_path(st, path, 0);
         FILE *f = fopen(path, "rb");
         if (!f)

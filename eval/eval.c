@@ -533,6 +533,31 @@ static void eval_update(EvalState *st, Value *l, Value *r, Value *out)
     }
     Bindings *n = attrs_alloc(st, a->size + b->size);
     uint32_t i = 0, j = 0, k = 0;
+    if (b->size * 8 < a->size) {
+        /* `big // { few }` (nixpkgs' `self // { ... }`): find each right attr's place
+         * by binary search and copy the spans of the left side between them */
+        for (; j < b->size; j++) {
+            Symbol name = b->attrs[j].name;
+            uint32_t lo = i, hi = a->size;
+            while (lo < hi) {
+                uint32_t mid = lo + (hi - lo) / 2;
+                if (a->attrs[mid].name < name)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            memcpy(&n->attrs[k], &a->attrs[i], (lo - i) * sizeof(Attr));
+            k += lo - i;
+            n->attrs[k++] = b->attrs[j];
+            i = lo < a->size && a->attrs[lo].name == name ? lo + 1 : lo;
+        }
+        memcpy(&n->attrs[k], &a->attrs[i], (a->size - i) * sizeof(Attr));
+        k += a->size - i;
+        n->size = k;
+        n->pos = b->pos;
+        val_set_attrs(out, n);
+        return;
+    }
     while (i < a->size && j < b->size) {
         if (a->attrs[i].name < b->attrs[j].name)
             n->attrs[k++] = a->attrs[i++];
@@ -801,12 +826,6 @@ static NOINLINE bool eval_bool(EvalState *st, Env *env, Expr *e, const char *ctx
     return v.boolean;
 }
 
-static const char *const op_names[] = {
-    [OP_EQ] = "==", [OP_NEQ] = "!=", [OP_AND] = "&&", [OP_OR] = "||", [OP_IMPL] = "->",
-    [OP_UPDATE] = "//", [OP_CONCAT_LISTS] = "++", [OP_ADD] = "+", [OP_SUB] = "-",
-    [OP_MUL] = "*", [OP_DIV] = "/", [OP_LT] = "<", [OP_LE] = "<=", [OP_GT] = ">", [OP_GE] = ">=",
-};
-
 /* Pushes the frame(s) CppNix shows while an operand of x is evaluated. It
  * desugars - * / < > <= >= into builtin calls, + into string concatenation. */
 static void op_frame(EvalState *st, ExprBinOp *x, bool left)
@@ -840,12 +859,19 @@ static void op_frame(EvalState *st, ExprBinOp *x, bool left)
             eval_frame_push_sym(st, pos, "lessThan", FRAME_PRIMOP);
         return;
     default: {
-        StrBuf sb;
-        sb_init(&sb);
-        sb_printf(&sb, "in the %s operand of '%s'", left ? "left" : "right", op_names[x->op]);
+        static const char *const lmsg[] = {
+            [OP_EQ] = "in the left operand of '=='", [OP_NEQ] = "in the left operand of '!='",
+            [OP_AND] = "in the left operand of '&&'", [OP_OR] = "in the left operand of '||'",
+            [OP_IMPL] = "in the left operand of '->'", [OP_UPDATE] = "in the left operand of '//'",
+            [OP_CONCAT_LISTS] = "in the left operand of '++'"};
+        static const char *const rmsg[] = {
+            [OP_EQ] = "in the right operand of '=='", [OP_NEQ] = "in the right operand of '!='",
+            [OP_AND] = "in the right operand of '&&'", [OP_OR] = "in the right operand of '||'",
+            [OP_IMPL] = "in the right operand of '->'", [OP_UPDATE] = "in the right operand of '//'",
+            [OP_CONCAT_LISTS] = "in the right operand of '++'"};
         if (!left)
             st->nframes--; /* replaces the left operand's frame */
-        eval_frame_push_sym(st, pos, sb.data, 0);
+        eval_frame_push_sym(st, pos, left ? lmsg[x->op] : rmsg[x->op], 0);
         return;
     }
     }
@@ -1000,6 +1026,16 @@ static NOINLINE void eval_binop(EvalState *st, Env *env, ExprBinOp *x, Value *ou
             if (__builtin_sub_overflow(p, q, &r))
                 break;
             val_set_int(out, r);
+            return;
+        case OP_MUL:
+            if (__builtin_mul_overflow(p, q, &r))
+                break;
+            val_set_int(out, r);
+            return;
+        case OP_DIV:
+            if (q == 0 || (p == INT64_MIN && q == -1))
+                break;
+            val_set_int(out, p / q);
             return;
         default:
             break;

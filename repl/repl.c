@@ -73,8 +73,8 @@ void repl_reset_scope(Repl *r)
 
 /* ---------- parsing and evaluating ---------- */
 
-/* Set while parsing typed input: an "unexpected end of file" error then means
- * "read another line" rather than a real error. */
+/* A parse error at the end of the input means the expression is not finished
+ * yet: read another line and try again (nix repl's rule). */
 static bool is_incomplete(const EvalError *e)
 {
     return e->kind == ERR_PARSE && e->msg && strstr(e->msg, "unexpected end of file");
@@ -149,9 +149,8 @@ static bool split_binding(Repl *r, char *line, Symbol *name, char **rhs)
     return true;
 }
 
-static void write_out(Repl *r, StrBuf *sb)
+static void write_out(StrBuf *sb)
 {
-    (void)r;
     fwrite(sb->data, 1, sb->len, stdout);
     fflush(stdout);
 }
@@ -185,9 +184,9 @@ static ReplLineResult process_line(Repl *r, char *input)
     repl_eval_string(r, line, &v);
     StrBuf sb;
     sb_init(&sb);
-    repl_print_value(r, &sb, &v, 1);
+    repl_print_value(r, &sb, &v, 1, stdout);
     sb_putc(&sb, '\n');
-    write_out(r, &sb);
+    write_out(&sb);
     return REPL_CONTINUE;
 }
 
@@ -385,6 +384,26 @@ static void load_one(Repl *r, const char *file)
     }
 }
 
+/* Adds one line to the pending input and runs it unless it is incomplete. */
+static ReplLineResult feed_line(Repl *r, StrBuf *input, const char *line)
+{
+    sb_puts(input, line);
+    sb_putc(input, '\n');
+    /* process_line trims in place: work on a copy, keep input for more lines. */
+    char *copy = GC_MALLOC_ATOMIC(input->len + 1);
+    memcpy(copy, input->data, input->len + 1);
+    bool incomplete;
+    ReplLineResult res = run_input(r, copy, true, &incomplete);
+    if (incomplete)
+        return REPL_CONTINUE;
+    sb_init(input);
+    if (res == REPL_QUIT)
+        return res;
+    putchar('\n');
+    fflush(stdout);
+    return REPL_CONTINUE;
+}
+
 static Bindings *make_auto_args(EvalState *st, const ReplOptions *opts, const char *cwd)
 {
     Bindings *b = attrs_alloc(st, opts->nargs);
@@ -476,24 +495,20 @@ static int repl_loop(EvalState *st, const ReplOptions *opts)
                 putchar('\n');
             break;
         }
-        if (r->interactive)
-            history_add(r, line);
-        sb_puts(&input, line);
-        sb_putc(&input, '\n');
+        /* A bracketed paste arrives as one line with newlines in it: take
+         * its lines one by one, as if they had been typed. */
+        bool quit = false;
+        for (char *piece = line, *next; piece && !quit; piece = next) {
+            next = strchr(piece, '\n');
+            if (next)
+                *next++ = 0;
+            if (r->interactive)
+                history_add(r, piece);
+            quit = feed_line(r, &input, piece) == REPL_QUIT;
+        }
         free(line);
-
-        /* process_line trims in place: work on a copy, keep input for more lines. */
-        char *copy = GC_MALLOC_ATOMIC(input.len + 1);
-        memcpy(copy, input.data, input.len + 1);
-        bool incomplete;
-        ReplLineResult res = run_input(r, copy, true, &incomplete);
-        if (incomplete)
-            continue;
-        sb_init(&input);
-        if (res == REPL_QUIT)
+        if (quit)
             break;
-        putchar('\n');
-        fflush(stdout);
     }
     fflush(stdout);
     interrupt_flag = NULL;

@@ -66,6 +66,7 @@ expect primop-global 'toString' "«primop toString»$nl"
 expect path '/tmp/x' "/tmp/x$nl"
 expect nested-error '{ a = throw "boom"; b = 1; }' "{$nl  a = «error: boom»;$nl  b = 1;$nl}$nl"
 expect repeated 'let a = { x = 1; }; in [ a a ]' "[$nl  { ... }$nl  «repeated»$nl]$nl"
+expect repeated-list ':p let l = [ 1 2 ]; in [ l l ]' "[$nl  [$nl    1$nl    2$nl  ]$nl  «repeated»$nl]$nl"
 expect cycle ':p let x = { a = x; }; in x' "{$nl  a = «repeated»;$nl}$nl"
 expect list-error '[ (throw "e") 1 ]' "[$nl  «error: e»$nl  1$nl]$nl"
 expect derivation '{ type = "derivation"; drvPath = "/nix/store/aaaa-x.drv"; }' \
@@ -155,9 +156,13 @@ expect load-autocall ":l f.nix${nl}val$nl" "${nl}10$nl"
 expect args-file "val${nl}str$nl" "40$nl$nl\"hi\"$nl" f.nix --arg n 4 --argstr s hi
 expect args-file-flag "val + z$nl" "27$nl" --file f.nix g.nix --arg n 2
 expect lambda-pos-file "fn$nl" "«lambda fn @ $tmp/f.nix:1:54»$nl" f.nix
+echo '{ needed }: { inside = needed; }' > "$tmp/needs.nix"
+expect_err load-missing-arg ":l needs.nix$nl" "cannot evaluate a function that has an argument without a value ('needed')"
+expect load-arg-expr ":l needs.nix${nl}inside$nl" "${nl}[$nl  1$nl  \"two\"$nl]$nl" --arg needed '[ 1 "two" ]'
 expect_err load-missing ":l nonexistent.nix${nl}" "nonexistent.nix"
 mkdir -p "$tmp/sp/pkg"
 echo '{ fromSearchPath = true; }' > "$tmp/sp/pkg/default.nix"
+expect search-path-joined "<sp>$nl" "$tmp/sp$nl" "-Isp=$tmp/sp"
 expect search-path ":l <sp/pkg>${nl}fromSearchPath$nl" "${nl}true$nl" -I "sp=$tmp/sp"
 echo '{ r = 1; }' > "$tmp/h.nix"
 expect add-after-load ":l h.nix${nl}r$nl:a { extra = 1; }${nl}extra$nl" "${nl}1$nl$nl${nl}1$nl"
@@ -249,13 +254,20 @@ if command -v tmux >/dev/null; then
   keys 'this is abandoned' C-c
   keys '1 + 2 + 3' Enter
   tty_check ctrl-c-line "6"
+  # A bracketed paste of several lines runs them one by one.
+  tmux -L "$sock" set-buffer $'pa_x = 5\npa_x * 3'
+  tmux -L "$sock" paste-buffer -p -t t
+  keys Enter
+  tty_check paste-lines "15"
   keys C-d
   sleep 0.5
   if [ -s "$HOME/.local/share/cnix/repl-history" ] &&
      grep -q 'zzy_long_name = 41' "$HOME/.local/share/cnix/repl-history"; then ok; else bad history-file; fi
   tty_start
   keys Up
-  tty_check history-recall "1 + 2 + 3"
+  tty_check history-recall "pa_x * 3"
+  keys Up Up
+  tty_check history-recall-older "1 + 2 + 3"
   keys C-u ':q' Enter
 else
   echo "tmux not found: skipping terminal tests"
