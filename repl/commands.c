@@ -78,7 +78,7 @@ void repl_add_attrs(Repl *r, Value *v)
         if (repl_is_var_name(name, len))
             sb_add(&sb, name, len);
         else
-            repl_print_string_literal(&sb, name, len);
+            eval_print_string_literal(name, len, &sb);
     }
     if (b->size)
         fprintf(stderr, "%s\n", sb.data);
@@ -568,7 +568,7 @@ ReplLineResult repl_command(Repl *r, const char *cmd, const char *arg)
         if (v.type == T_STRING)
             sb_add(&sb, v.str.s, v.len);
         else
-            repl_print_value(r, &sb, &v, UINT32_MAX);
+            repl_print_value(r, &sb, &v, UINT32_MAX, stdout);
         sb_putc(&sb, '\n');
         fwrite(sb.data, 1, sb.len, stdout);
     } else if (is(cmd, ":doc", NULL)) {

@@ -66,6 +66,7 @@ expect primop-global 'toString' "«primop toString»$nl"
 expect path '/tmp/x' "/tmp/x$nl"
 expect nested-error '{ a = throw "boom"; b = 1; }' "{$nl  a = «error: boom»;$nl  b = 1;$nl}$nl"
 expect repeated 'let a = { x = 1; }; in [ a a ]' "[$nl  { ... }$nl  «repeated»$nl]$nl"
+expect repeated-list ':p let l = [ 1 2 ]; in [ l l ]' "[$nl  [$nl    1$nl    2$nl  ]$nl  «repeated»$nl]$nl"
 expect cycle ':p let x = { a = x; }; in x' "{$nl  a = «repeated»;$nl}$nl"
 expect list-error '[ (throw "e") 1 ]' "[$nl  «error: e»$nl  1$nl]$nl"
 expect derivation '{ type = "derivation"; drvPath = "/nix/store/aaaa-x.drv"; }' \

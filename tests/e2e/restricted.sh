@@ -24,7 +24,6 @@ expect_err pure-scopedImport "access to absolute path '$TMP/allowed/f.nix' is fo
 expect_ok pure-pathExists 'false' -- instantiate --pure-eval --eval -E "builtins.pathExists $(P allowed/f.nix)"
 expect_err pure-main-file "access to absolute path '$TMP/outside/main.nix' is forbidden $pure" --nopos -- instantiate --pure-eval --eval outside/main.nix
 expect_ok pure-plain-expression '3' -- instantiate --pure-eval --eval -E '1 + 2'
-xfail "builtins.storePath belongs to builtins/derivation.c (store helper), not landed"
 expect_err pure-storePath "'builtins.storePath' is not allowed in pure evaluation mode" -- instantiate --pure-eval --eval -E 'builtins.storePath /nix/store/00000000000000000000000000000000-x'
 xfail "builtins/fetch.c not written yet"
 expect_err pure-fetchurl-needs-hash "in pure evaluation mode, 'fetchurl' requires a 'sha256' argument" -- instantiate --pure-eval --eval -E "builtins.fetchurl file://$(P allowed/f.nix)"
