@@ -187,6 +187,9 @@ static void run(void *p)
     } else {
         fflush(stdout);
         eval_print_error(st, f.error, stderr);
+        /* CppNix's handling of a UsageError (e.g. an unknown hash algorithm) */
+        if (f.error->kind == ERR_USAGE)
+            fputs("Try 'nix-instantiate --help' for more information.\n", stderr);
         in->status = 1;
     }
     fflush(stdout);
