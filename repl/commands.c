@@ -568,7 +568,7 @@ ReplLineResult repl_command(Repl *r, const char *cmd, const char *arg)
         if (v.type == T_STRING)
             sb_add(&sb, v.str.s, v.len);
         else
-            repl_print_value(r, &sb, &v, UINT32_MAX);
+            repl_print_value(r, &sb, &v, UINT32_MAX, stdout);
         sb_putc(&sb, '\n');
         fwrite(sb.data, 1, sb.len, stdout);
     } else if (is(cmd, ":doc", NULL)) {

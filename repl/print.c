@@ -25,6 +25,7 @@ typedef struct Printer {
     Repl *r;
     EvalState *st;
     StrBuf *out;
+    FILE *stream; /* if set, out is written to it as it fills: deep values stream */
     uint32_t max_depth;
     bool colour;
     uint32_t indent;
@@ -367,6 +368,13 @@ static void print_value(Printer *p, Value *v, uint32_t depth)
 {
     if (p->st->interrupted)
         eval_error(p->st, ERR_INTERRUPTED, 0, "interrupted by the user");
+    if (p->st->settings.max_call_depth && depth > p->st->settings.max_call_depth)
+        eval_error(p->st, ERR_STACK_OVERFLOW, 0, "stack overflow; max-call-depth exceeded");
+    if (p->stream && p->out->len >= 65536) {
+        fwrite(p->out->data, 1, p->out->len, p->stream);
+        p->out->len = 0;
+        p->out->data[0] = 0;
+    }
     if (depth == 0) {
         eval_force(p->st, v, 0); /* errors at the top are the caller's */
     } else {
@@ -386,8 +394,9 @@ static void print_value(Printer *p, Value *v, uint32_t depth)
     }
 }
 
-void repl_print_value(Repl *r, StrBuf *out, Value *v, uint32_t max_depth)
+void repl_print_value(Repl *r, StrBuf *out, Value *v, uint32_t max_depth, FILE *stream)
 {
-    Printer p = {.r = r, .st = r->st, .out = out, .max_depth = max_depth, .colour = r->colour};
+    Printer p = {.r = r, .st = r->st, .out = out, .stream = stream, .max_depth = max_depth,
+                 .colour = r->colour};
     print_value(&p, v, 0);
 }
