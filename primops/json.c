@@ -3,6 +3,7 @@
 
 #include "builtins/registry.h"
 #include "primops/ctxbuf.h"
+#include "primops/primutil.h"
 
 #include <errno.h>
 #include <gc/gc.h>
@@ -19,11 +20,6 @@ typedef struct JsonOut {
     bool strict;
     StrBuf *out;
     CtxBuf ctx;
-    /* Trace messages formatted once per attribute name / list index. */
-    const char **attr_msgs;
-    size_t nattr_msgs;
-    const char **index_msgs;
-    size_t nindex_msgs;
     /* First invalid UTF-8 found; reported after everything was evaluated,
      * as CppNix only notices it when serialising the finished document. */
     const char *utf8_error;
@@ -31,46 +27,13 @@ typedef struct JsonOut {
 
 static void json_value(JsonOut *j, Value *v, PosIdx pos, bool copy);
 
-static const char *attr_msg(JsonOut *j, Symbol s)
+/* sb_putc without the call: the printer emits many single characters. */
+static inline void jo_putc(StrBuf *o, char c)
 {
-    if (s >= j->nattr_msgs) {
-        size_t n = sym_count(j->st->symbols) + 1;
-        if (n <= s)
-            n = (size_t)s + 1;
-        const char **m = GC_MALLOC(n * sizeof *m);
-        if (j->nattr_msgs)
-            memcpy(m, j->attr_msgs, j->nattr_msgs * sizeof *m);
-        j->attr_msgs = m;
-        j->nattr_msgs = n;
-    }
-    if (!j->attr_msgs[s]) {
-        StrBuf sb;
-        sb_init(&sb);
-        sb_printf(&sb, "while evaluating attribute '%s'", sym_name(j->st->symbols, s));
-        j->attr_msgs[s] = sb_finish(&sb);
-    }
-    return j->attr_msgs[s];
-}
-
-static const char *index_msg(JsonOut *j, size_t i)
-{
-    if (i >= j->nindex_msgs) {
-        size_t n = j->nindex_msgs ? j->nindex_msgs : 16;
-        while (n <= i)
-            n *= 2;
-        const char **m = GC_MALLOC(n * sizeof *m);
-        if (j->nindex_msgs)
-            memcpy(m, j->index_msgs, j->nindex_msgs * sizeof *m);
-        j->index_msgs = m;
-        j->nindex_msgs = n;
-    }
-    if (!j->index_msgs[i]) {
-        StrBuf sb;
-        sb_init(&sb);
-        sb_printf(&sb, "while evaluating list element at index %zu", i);
-        j->index_msgs[i] = sb_finish(&sb);
-    }
-    return j->index_msgs[i];
+    if (o->len + 2 > o->cap)
+        sb_reserve(o, 1);
+    o->data[o->len++] = c;
+    o->data[o->len] = 0;
 }
 
 /* Length of the valid UTF-8 sequence at s[i..len), or 0 with *bad set to
@@ -124,7 +87,7 @@ static void json_string(JsonOut *j, const char *str, size_t len)
     const unsigned char *s = (const unsigned char *)str;
     StrBuf *o = j->out;
     sb_reserve(o, len + 2);
-    sb_putc(o, '"');
+    jo_putc(o, '"');
     size_t run = 0; /* start of the pending run of bytes copied verbatim */
     for (size_t i = 0; i < len;) {
         unsigned char c = s[i];
@@ -169,7 +132,7 @@ static void json_string(JsonOut *j, const char *str, size_t len)
         run = i;
     }
     sb_add(o, str + run, len - run);
-    sb_putc(o, '"');
+    jo_putc(o, '"');
 }
 
 static void depth_enter(EvalState *st, PosIdx pos)
@@ -183,18 +146,20 @@ static void json_attrs_plain(JsonOut *j, Value *v, bool copy)
     EvalState *st = j->st;
     Bindings *b = v->attrs;
     uint32_t *order = attrs_sorted_by_name(st, b);
-    sb_putc(j->out, '{');
+    jo_putc(j->out, '{');
     for (uint32_t k = 0; k < b->size; k++) {
         Attr *a = &b->attrs[order[k]];
         if (k)
-            sb_putc(j->out, ',');
+            jo_putc(j->out, ',');
         json_string(j, sym_name(st->symbols, a->name), sym_len(st->symbols, a->name));
-        sb_putc(j->out, ':');
-        eval_frame_push(st, a->pos, attr_msg(j, a->name));
+        jo_putc(j->out, ':');
+        /* The name is filled into the message only if an error is raised. */
+        eval_frame_push(st, a->pos, "while evaluating attribute '%s'");
+        st->frames[st->nframes - 1].sym = a->name;
         json_value(j, a->value, a->pos, copy);
         eval_frame_pop(st);
     }
-    sb_putc(j->out, '}');
+    jo_putc(j->out, '}');
 }
 
 /* Follows __toString (first) and outPath until a non-set or a set with
@@ -290,22 +255,36 @@ static void json_value(JsonOut *j, Value *v, PosIdx pos, bool copy)
     case T_ATTRS:
         json_peel(j, v, pos, copy, false);
         break;
-    case T_LIST:
-        sb_putc(o, '[');
+    case T_LIST: {
+        /* One message buffer per list, its index digits rewritten per element:
+         * no formatting or allocation per element on the success path. */
+        static const char prefix[] = "while evaluating list element at index ";
+        char *msg = GC_MALLOC_ATOMIC(sizeof prefix + 24);
+        memcpy(msg, prefix, sizeof prefix);
+        char *digits = msg + sizeof prefix - 1;
+        jo_putc(o, '[');
         for (uint32_t i = 0; i < v->len; i++) {
             if (i)
-                sb_putc(o, ',');
-            eval_frame_push(st, pos, index_msg(j, i));
+                jo_putc(o, ',');
+            char tmp[12];
+            int n = 0;
+            uint32_t k = i;
+            do {
+                tmp[n++] = (char)('0' + k % 10);
+                k /= 10;
+            } while (k);
+            for (int d = 0; d < n; d++)
+                digits[d] = tmp[n - 1 - d];
+            digits[n] = 0;
+            eval_frame_push(st, pos, msg);
             json_value(j, v->list.elems[i], pos, copy);
             eval_frame_pop(st);
         }
-        sb_putc(o, ']');
+        jo_putc(o, ']');
         break;
+    }
     default: {
-        PosIdx p = pos;
-        if (v->type == T_LAMBDA && v->lambda.fun)
-            p = v->lambda.fun->base.pos;
-        eval_error(st, ERR_TYPE, p, "cannot convert %s to JSON", eval_type_name(v));
+        eval_error(st, ERR_TYPE, prim_value_pos(v, pos), "cannot convert %s to JSON", eval_type_name(v));
     }
     }
     st->call_depth--;
@@ -363,7 +342,12 @@ typedef struct JsonIn {
     size_t last_reset;
     Tok tok;
     const char *err; /* lexer error message for TK_ERROR */
-    StrBuf str;      /* decoded string literal */
+    StrBuf str;      /* decoded string literal, when it had escapes */
+    /* The last string literal: sptr/slen point into the input when it had no
+     * escapes (no copy), else into str; owned says which. */
+    const char *sptr;
+    size_t slen;
+    bool owned, has_nul;
     int64_t ival;
     uint64_t uval;
     double fval;
@@ -485,9 +469,37 @@ static const char *control_char_msg(int c)
     return sb_finish(&sb);
 }
 
+static Tok jp_scan_string_slow(JsonIn *p);
+
 static Tok jp_scan_string(JsonIn *p)
 {
+    p->has_nul = false;
+    /* Common case: no escapes and nothing to check; the literal stays in the input. */
+    size_t start0 = p->pos;
+    while (p->pos < p->len) {
+        unsigned char c = (unsigned char)p->s[p->pos];
+        if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80)
+            break;
+        p->pos++;
+    }
+    if (p->pos < p->len && p->s[p->pos] == '"') {
+        p->sptr = p->s + start0;
+        p->slen = p->pos - start0;
+        p->owned = false;
+        p->pos++;
+        return p->tok = TK_STRING;
+    }
+    p->pos = start0;
     sb_init(&p->str);
+    Tok t = jp_scan_string_slow(p);
+    p->sptr = p->str.data;
+    p->slen = p->str.len;
+    p->owned = true;
+    return t;
+}
+
+static Tok jp_scan_string_slow(JsonIn *p)
+{
     for (;;) {
         /* fast path: a run of plain characters */
         size_t start = p->pos;
@@ -547,6 +559,8 @@ static Tok jp_scan_string(JsonIn *p)
             } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
                 return jp_error(p, "invalid string: surrogate U+DC00..U+DFFF must follow U+D800..U+DBFF");
             }
+            if (cp == 0)
+                p->has_nul = true;
             put_utf8(&p->str, (unsigned long)cp);
             break;
         }
@@ -718,11 +732,13 @@ static Tok jp_scan(JsonIn *p)
     }
 }
 
-static const char *checked_string(JsonIn *p)
+/* Refuses a literal with NUL bytes (as CppNix does); copy: return a fresh
+ * NUL-terminated string (values), else the literal may stay in the input (keys). */
+static const char *checked_string(JsonIn *p, bool copy)
 {
-    const char *s = p->str.data;
-    size_t n = p->str.len;
-    if (memchr(s, 0, n)) {
+    const char *s = p->sptr;
+    size_t n = p->slen;
+    if (p->has_nul) {
         StrBuf sb;
         sb_init(&sb);
         for (size_t i = 0; i < n; i++) {
@@ -735,7 +751,9 @@ static const char *checked_string(JsonIn *p)
                    "input string '%s' cannot be represented as Nix string because it contains null bytes",
                    sb.data);
     }
-    return sb_finish(&p->str);
+    if (copy && !p->owned)
+        return val_str_dup(s, n);
+    return s;
 }
 
 typedef struct KV {
@@ -798,8 +816,8 @@ static void jp_value(JsonIn *p, Value *out)
         return;
     case TK_FLOAT: val_set_float(out, p->fval); return;
     case TK_STRING: {
-        size_t n = p->str.len;
-        val_set_string(out, checked_string(p), n, NULL);
+        size_t n = p->slen;
+        val_set_string(out, checked_string(p, true), n, NULL);
         return;
     }
     case TK_LBRACKET: {
@@ -838,8 +856,8 @@ static void jp_value(JsonIn *p, Value *out)
             for (;;) {
                 if (p->tok != TK_STRING)
                     jp_syntax(p, "object key", TK_STRING);
-                size_t klen = p->str.len;
-                const char *key = checked_string(p);
+                size_t klen = p->slen;
+                const char *key = checked_string(p, false);
                 Symbol sym = sym_intern(st->symbols, key, klen);
                 if (jp_scan(p) != TK_COLON)
                     jp_syntax(p, "object separator", TK_COLON);
