@@ -69,8 +69,9 @@ lang: $(BUILD)/cnix
 e2e: $(BUILD)/cnix
 	tests/e2e/run.sh $(BUILD)/cnix
 
+# Runs every suite even when an earlier one fails, then fails if any did.
 check: all
-	@$(MAKE) --no-print-directory unit && $(MAKE) --no-print-directory lang && $(MAKE) --no-print-directory e2e
+	@st=0; for s in unit lang e2e; do $(MAKE) --no-print-directory $$s || st=1; done; exit $$st
 
 asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" check

@@ -380,7 +380,6 @@ static void fetch_tarball_local(EvalState *st, const char *url, const char *name
                        path);
         eval_error(st, ERR_EVAL, 0, "tarball \"%s\" is a directory, not a file.", path);
     }
-    bi_check_path(st, path, 0);
     char *tmp = make_temp_dir(st);
     TryFrame tf;
     if (EVAL_TRY(st, &tf)) {
@@ -453,7 +452,6 @@ static void fetch_common(EvalState *st, Value **args, Value *out, const char *wh
         const char *path = url_local_path(url);
         if (!path)
             no_network(st, url);
-        bi_check_path(st, path, 0);
         f.store_path = add_to_store(st, name, fetch_local_file(st, url, path), FIM_FLAT, &f.ca);
         if (have_hash && memcmp(f.ca.bytes, expected.bytes, 32) != 0)
             eval_error(st, ERR_EVAL, 0, "hash mismatch in file downloaded from '%s':\n  specified: %s\n  got:       %s",
@@ -594,8 +592,9 @@ static void fetch_git(EvalState *st, Input *in, const char *fetcher, bool empty_
     const char *input_str = fmt("git+file://%s%s%s", repo, in->ref ? "?ref=" : "", in->ref ? in->ref : "");
     if (st->settings.pure_eval && !in->rev)
         eval_error(st, ERR_EVAL, 0, "in pure evaluation mode, '%s' doesn't fetch unlocked input '%s'", fetcher, input_str);
+    /* Like CppNix, fetchers read sources directly: only the URI is checked (restricted
+     * evaluation), not the evaluator's path allow-list. */
     bi_check_uri(st, input_str, 0);
-    bi_check_path(st, repo, 0);
     if (in->submodules)
         eval_error(st, ERR_EVAL, 0, "fetching Git submodules is not supported by cnix (input '%s')", input_str);
     struct stat sb;
@@ -743,6 +742,26 @@ static void fetch_git(EvalState *st, Input *in, const char *fetcher, bool empty_
     val_set_attrs(out, b);
 }
 
+/* The newest modification time in a tree, as CppNix reports for path inputs. nftw has no
+ * user pointer, hence the file-scope accumulator (single-threaded, reset per call). */
+static int64_t newest_mtime_acc;
+static int newest_mtime_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)p;
+    (void)flag;
+    (void)ftw;
+    if ((int64_t)sb->st_mtime > newest_mtime_acc)
+        newest_mtime_acc = (int64_t)sb->st_mtime;
+    return 0;
+}
+
+static int64_t newest_mtime(const char *path)
+{
+    newest_mtime_acc = 0;
+    nftw(path, newest_mtime_cb, 16, FTW_PHYS);
+    return newest_mtime_acc;
+}
+
 /* fetchTree { type = "file" | "tarball" | "path"; ... } */
 static void fetch_plain(EvalState *st, Input *in, Value *out)
 {
@@ -754,7 +773,8 @@ static void fetch_plain(EvalState *st, Input *in, Value *out)
             eval_error(st, ERR_EVAL, 0, "input attribute 'path' is missing");
         if (p[0] != '/')
             eval_error(st, ERR_EVAL, 0, "path input '%s' is not an absolute path", p);
-        const char *real = bi_check_path(st, p, 0);
+        const char *real = bi_canon_path(p);
+        bi_check_uri(st, fmt("path:%s", real), 0);
         if (st->settings.pure_eval && !in->nar_hash)
             eval_error(st, ERR_EVAL, 0, "in pure evaluation mode, 'fetchTree' doesn't fetch unlocked input 'path:%s'", p);
         struct stat sb;
@@ -774,7 +794,6 @@ static void fetch_plain(EvalState *st, Input *in, Value *out)
             const char *path = url_local_path(in->url);
             if (!path)
                 no_network(st, in->url);
-            bi_check_path(st, path, 0);
             /* the file is stored flat, but its narHash is that of the NAR */
             Hash flat;
             f.store_path = add_to_store(st, name, fetch_local_file(st, in->url, path), FIM_FLAT, &flat);
@@ -794,7 +813,12 @@ static void fetch_plain(EvalState *st, Input *in, Value *out)
                        in->url ? in->url : in->path, hash_to_string(&want, HASH_FMT_SRI, true),
                        hash_to_string(&f.ca, HASH_FMT_SRI, true));
     }
-    Bindings *b = attrs_alloc(st, 2);
+    Bindings *b = attrs_alloc(st, 4);
+    if (strcmp(type, "path") == 0) {
+        int64_t t = newest_mtime(bi_canon_path(in->path));
+        add_attr(st, b, "lastModified", int_v(st, t), 0);
+        add_attr(st, b, "lastModifiedDate", str_v(st, last_modified_date(t)), 0);
+    }
     add_attr(st, b, "outPath", store_v(st, f.store_path), 0);
     add_attr(st, b, "narHash", str_v(st, hash_to_string(&f.ca, HASH_FMT_SRI, true)), 0);
     attrs_sort(b);

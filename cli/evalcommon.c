@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 const char *cli_abs_path(const char *p)
@@ -383,4 +385,32 @@ void cli_print_stats(EvalState *st, double seconds)
             (s->values + s->thunks) * sizeof(Value), sym_count(st->symbols), s->attrsets,
             s->attr_slots, s->thunks, s->calls, s->primop_calls, GC_get_heap_size(),
             GC_get_total_bytes(), (size_t)GC_get_gc_no());
+}
+
+/* The one piece of process-global state: where SIGINT reports to. A signal
+ * handler cannot be given a context pointer. */
+static volatile int *interrupt_flag;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    if (interrupt_flag)
+        *interrupt_flag = 1;
+}
+
+void cli_install_sigint(EvalState *st)
+{
+    interrupt_flag = &st->interrupted;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+}
+
+double cli_cpu_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }

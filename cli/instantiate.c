@@ -173,8 +173,7 @@ static void run(void *p)
         in->status = 1;
         return;
     }
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    cli_install_sigint(st);
     TryFrame f;
     if (EVAL_TRY(st, &f)) {
         if (in->read_stdin)
@@ -188,12 +187,14 @@ static void run(void *p)
     } else {
         fflush(stdout);
         eval_print_error(st, f.error, stderr);
+        /* CppNix's handling of a UsageError (e.g. an unknown hash algorithm) */
+        if (f.error->kind == ERR_USAGE)
+            fputs("Try 'nix-instantiate --help' for more information.\n", stderr);
         in->status = 1;
     }
     fflush(stdout);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
     if (in->opts.stats)
-        cli_print_stats(st, (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+        cli_print_stats(st, cli_cpu_seconds());
 }
 
 static void on_oom_exit(void)

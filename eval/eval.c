@@ -501,7 +501,7 @@ static NOINLINE bool eval_has_attr(EvalState *st, Env *env, ExprHasAttr *x)
 {
     Value tmp;
     uint32_t frames = st->nframes;
-    eval_frame_push_sym(st, x->base.pos, "in the argument of '?'", 0);
+    eval_frame_push_sym(st, x->e->pos, "in the argument of '?'", 0);
     eval_in(st, env, x->e, &tmp);
     st->nframes = frames;
     Value *cur = &tmp;
@@ -652,7 +652,10 @@ static NOINLINE void bind_formals(EvalState *st, ExprLambda *l, Env *env, Value 
     }
 }
 
-static inline void call_lambda(EvalState *st, Value *fn, Value *arg, Value *out, PosIdx pos)
+/* site: FRAME_CALL for a call written in the program (shows "from call site"),
+ * FRAME_LAMBDA for one made by a builtin. */
+static inline void call_lambda(EvalState *st, Value *fn, Value *arg, Value *out, PosIdx pos,
+                               Symbol site)
 {
     ExprLambda *l = fn->lambda.fun;
     Env *env = env_new(st, fn->lambda.env, l->env_size);
@@ -660,13 +663,14 @@ static inline void call_lambda(EvalState *st, Value *fn, Value *arg, Value *out,
     if (!l->formals)
         env->values[0] = arg;
     else {
-        eval_frame_push_sym(st, pos, "from call site", 0);
+        if (site == FRAME_CALL)
+            eval_frame_push_sym(st, pos, "from call site", 0);
         if (l->arg)
             env->values[0] = arg;
         bind_formals(st, l, env, arg, pos);
         st->nframes = frames;
     }
-    eval_frame_push_sym(st, pos, (const char *)l, FRAME_CALL);
+    eval_frame_push_sym(st, pos, (const char *)l, site);
     st->stats.calls++;
     eval_in(st, env, l->body, out);
     st->nframes = frames;
@@ -685,23 +689,37 @@ static const PrimOp *primop_app_info(const Value *v, uint32_t *nargs)
 }
 
 static NOINLINE void call_slow(EvalState *st, Value *fnv, uint32_t nargs, Value **args, Value *out,
-                               PosIdx pos);
+                               PosIdx pos, Symbol site);
 
 void eval_call(EvalState *st, Value *fnv, uint32_t nargs, Value **args, Value *out, PosIdx pos)
 {
     if (__builtin_expect(++st->call_depth > st->settings.max_call_depth || st->interrupted, 0))
         check_depth(st, pos);
     if (nargs == 1 && fnv->type == T_LAMBDA) {
-        call_lambda(st, fnv, args[0], out, pos);
+        call_lambda(st, fnv, args[0], out, pos, FRAME_LAMBDA);
         st->call_depth--;
         return;
     }
-    call_slow(st, fnv, nargs, args, out, pos);
+    call_slow(st, fnv, nargs, args, out, pos, FRAME_LAMBDA);
+}
+
+/* A call written in the program: like eval_call, with "from call site" frames. */
+static void call_from_site(EvalState *st, Value *fnv, uint32_t nargs, Value **args, Value *out,
+                           PosIdx pos)
+{
+    if (__builtin_expect(++st->call_depth > st->settings.max_call_depth || st->interrupted, 0))
+        check_depth(st, pos);
+    if (nargs == 1 && fnv->type == T_LAMBDA) {
+        call_lambda(st, fnv, args[0], out, pos, FRAME_CALL);
+        st->call_depth--;
+        return;
+    }
+    call_slow(st, fnv, nargs, args, out, pos, FRAME_CALL);
 }
 
 /* Everything but the common one-argument lambda call; call_depth is already counted. */
 static NOINLINE void call_slow(EvalState *st, Value *fnv, uint32_t nargs, Value **args, Value *out,
-                               PosIdx pos)
+                               PosIdx pos, Symbol site)
 {
     Value cur = *fnv;
     if (val_is_thunk(&cur)) {
@@ -713,7 +731,7 @@ static NOINLINE void call_slow(EvalState *st, Value *fnv, uint32_t nargs, Value 
         switch (cur.type) {
         case T_LAMBDA: {
             Value res;
-            call_lambda(st, &cur, args[i], &res, pos);
+            call_lambda(st, &cur, args[i], &res, pos, site);
             cur = res;
             i++;
             break;
@@ -833,8 +851,9 @@ static void op_frame(EvalState *st, ExprBinOp *x, bool left)
     PosIdx pos = x->base.pos;
     switch ((BinOp)x->op) {
     case OP_ADD:
-        if (left)
-            eval_frame_push_sym(st, pos, "in an operand of '+'", 0);
+        if (!left)
+            st->nframes--; /* replaces the left operand's frame */
+        eval_frame_push_sym(st, (left ? x->lhs : x->rhs)->pos, "in an operand of '+'", 0);
         return;
     case OP_SUB:
         if (left)
@@ -871,7 +890,7 @@ static void op_frame(EvalState *st, ExprBinOp *x, bool left)
             [OP_CONCAT_LISTS] = "in the right operand of '++'"};
         if (!left)
             st->nframes--; /* replaces the left operand's frame */
-        eval_frame_push_sym(st, pos, left ? lmsg[x->op] : rmsg[x->op], 0);
+        eval_frame_push_sym(st, (left ? x->lhs : x->rhs)->pos, left ? lmsg[x->op] : rmsg[x->op], 0);
         return;
     }
     }
@@ -1061,7 +1080,7 @@ static NOINLINE void call_expr_multi(EvalState *st, Env *env, ExprCall *x, Value
     Value **ap = x->nargs <= 8 ? args : GC_MALLOC(x->nargs * sizeof(Value *));
     for (uint32_t i = 0; i < x->nargs; i++)
         ap[i] = eval_lazy(st, env, x->args[i]);
-    eval_call(st, fn, x->nargs, ap, out, x->base.pos);
+    call_from_site(st, fn, x->nargs, ap, out, x->base.pos);
 }
 
 static NOINLINE void call_expr_eval_fn(EvalState *st, Env *env, ExprCall *x, Value *out)
@@ -1070,7 +1089,7 @@ static NOINLINE void call_expr_eval_fn(EvalState *st, Env *env, ExprCall *x, Val
     eval_in(st, env, x->fn, &fn);
     if (x->nargs == 1) {
         Value *arg = eval_lazy(st, env, x->args[0]);
-        eval_call(st, &fn, 1, &arg, out, x->base.pos);
+        call_from_site(st, &fn, 1, &arg, out, x->base.pos);
     } else
         call_expr_multi(st, env, x, &fn, out);
 }
@@ -1085,7 +1104,7 @@ static NOINLINE void eval_call_expr(EvalState *st, Env *env, ExprCall *x, Value 
     }
     if (x->nargs == 1) {
         Value *arg = eval_lazy(st, env, x->args[0]);
-        eval_call(st, fn, 1, &arg, out, x->base.pos);
+        call_from_site(st, fn, 1, &arg, out, x->base.pos);
     } else
         call_expr_multi(st, env, x, fn, out);
 }
@@ -1172,7 +1191,7 @@ static NOINLINE void eval_pos(EvalState *st, Expr *e, Value *out)
 static NOINLINE bool eval_not_arg(EvalState *st, Env *env, ExprNot *x)
 {
     uint32_t frames = st->nframes;
-    eval_frame_push_sym(st, x->base.pos, "in the argument of '!'", 0);
+    eval_frame_push_sym(st, x->e->pos, "in the argument of '!'", 0);
     bool b = eval_bool(st, env, x->e, "in the argument of the not operator");
     st->nframes = frames;
     return b;

@@ -446,10 +446,10 @@ int eval_compare(EvalState *st, Value *a, Value *b, PosIdx pos, const char *ctx)
         eval_frame_push(st, pos, ctx);
     const char *sa = eval_show_value_str(st, a), *sb = eval_show_value_str(st, b);
     if (a->type == b->type)
-        eval_error(st, ERR_EVAL, pos,
+        eval_error(st, ERR_EVAL, 0,
                    "cannot compare %s with %s; values of that type are incomparable (values are %s and %s)",
                    eval_type_name(a), eval_type_name(b), sa, sb);
-    eval_error(st, ERR_EVAL, pos, "cannot compare %s with %s; values are %s and %s",
+    eval_error(st, ERR_EVAL, 0, "cannot compare %s with %s; values are %s and %s",
                eval_type_name(a), eval_type_name(b), sa, sb);
 }
 

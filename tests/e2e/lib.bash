@@ -6,6 +6,8 @@ set -u
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/cnix-e2e.XXXXXX")
 chmod 755 "$TMP" # permission tests run cnix as an unprivileged user inside it
 trap 'chmod -R u+rwx "$TMP" 2>/dev/null; rm -rf "$TMP"' EXIT
+# Never the real store: anything a test adds goes to a private store under $TMP.
+export CNIX_STORE_ROOT=$TMP/root NIX_STATE_DIR=$TMP/root/nix/var/nix NIX_STORE_DIR=/nix/store
 TIMEOUT=${TIMEOUT:-60} # generous: the test machine may be heavily loaded
 _pass=0 _fail=0 _xfail=0 _xpass=0 _xreason=""
 

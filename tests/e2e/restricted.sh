@@ -25,9 +25,7 @@ expect_ok pure-pathExists 'false' -- instantiate --pure-eval --eval -E "builtins
 expect_err pure-main-file "access to absolute path '$TMP/outside/main.nix' is forbidden $pure" --nopos -- instantiate --pure-eval --eval outside/main.nix
 expect_ok pure-plain-expression '3' -- instantiate --pure-eval --eval -E '1 + 2'
 expect_err pure-storePath "'builtins.storePath' is not allowed in pure evaluation mode" -- instantiate --pure-eval --eval -E 'builtins.storePath /nix/store/00000000000000000000000000000000-x'
-xfail "builtins/fetch.c not written yet"
 expect_err pure-fetchurl-needs-hash "in pure evaluation mode, 'fetchurl' requires a 'sha256' argument" -- instantiate --pure-eval --eval -E "builtins.fetchurl file://$(P allowed/f.nix)"
-xfail "builtins/fetch.c not written yet"
 expect_err pure-fetchTarball-needs-hash "in pure evaluation mode, 'fetchTarball' requires a 'sha256' argument" -- instantiate --pure-eval --eval -E "builtins.fetchTarball file://$(P allowed/x.tar.gz)"
 
 # --- restricted evaluation ---
@@ -53,11 +51,8 @@ expect_ok restricted-main-file-I '3' -- instantiate --restrict-eval -I src=./out
 expect_err restricted-nixPath-override "access to absolute path '$TMP' $r" -- instantiate --restrict-eval --eval -E 'let __nixPath = [ { prefix = "foo"; path = ./.; } ]; in <foo>'
 expect_ok restricted-nixPath-override-I "$TMP" -- instantiate --restrict-eval -I src=. --eval -E 'let __nixPath = [ { prefix = "foo"; path = ./.; } ]; in <foo>'
 expect_ok restricted-option-form '"\"in\"\n"' -- instantiate --option restrict-eval true -I "$(P allowed)" --eval -E "builtins.readFile $(P allowed/f.nix)"
-xfail "builtins/fetch.c not written yet"
 expect_err restricted-fetchurl-file "access to absolute path '$TMP/outside/f.nix' $r" -- instantiate --restrict-eval --eval -E "builtins.fetchurl file://$(P outside/f.nix)"
-xfail "builtins/fetch.c not written yet"
 expect_err restricted-fetchurl-uri "access to URI 'https://example.com/x' $r" -- instantiate --restrict-eval --eval -E 'builtins.fetchurl https://example.com/x'
-xfail "builtins/fetch.c not written yet"
 expect_err restricted-fetchTarball-uri "access to URI 'https://example.com/x.tar.gz' $r" -- instantiate --restrict-eval --eval -E 'builtins.fetchTarball https://example.com/x.tar.gz'
 
 finish
