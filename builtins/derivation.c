@@ -646,14 +646,11 @@ static void derivation_strict_inner(EvalState *st, PosIdx pos, Bindings *attrs, 
     d->env = b.env;
     d->nenv = b.nenv;
     drv_normalise(d);
-    if (!output_hash) {
-        const char *err = drv_fill_output_paths(bis(st)->drvs, d, sd);
-        if (err)
-            eval_error(st, ERR_EVAL, pos, "%s", err);
-    }
-
-    const char *drv_path = drv_store_path(d, sd, NULL, NULL);
     BiStore *bs = bis(st);
+    const char *drv_path = NULL;
+    const char *err = drv_finish(bs->drvs, d, sd, !output_hash, &drv_path);
+    if (err)
+        eval_error(st, ERR_EVAL, pos, "%s", err);
     if (bs->writable) {
         const char *got = NULL, *werr = store_write_drv(bs->ls, d, &got);
         if (werr)
@@ -661,9 +658,6 @@ static void derivation_strict_inner(EvalState *st, PosIdx pos, Bindings *attrs, 
         if (strcmp(got, drv_path) != 0)
             eval_error(st, ERR_EVAL, pos, "derivation '%s' was written as '%s'", drv_path, got);
     }
-    const char *cerr = drv_cache_put(bs->drvs, drv_path, d);
-    if (cerr)
-        eval_error(st, ERR_EVAL, pos, "%s", cerr);
 
     Bindings *res = attrs_alloc(st, 1 + d->noutputs);
     Value *vp = val_alloc(st);
