@@ -3,6 +3,7 @@
 
 #include "builtins/registry.h"
 #include "primops/ctxbuf.h"
+#include "primops/primutil.h"
 
 #include <errno.h>
 #include <gc/gc.h>
@@ -283,10 +284,7 @@ static void json_value(JsonOut *j, Value *v, PosIdx pos, bool copy)
         break;
     }
     default: {
-        PosIdx p = pos;
-        if (v->type == T_LAMBDA && v->lambda.fun)
-            p = v->lambda.fun->base.pos;
-        eval_error(st, ERR_TYPE, p, "cannot convert %s to JSON", eval_type_name(v));
+        eval_error(st, ERR_TYPE, prim_value_pos(v, pos), "cannot convert %s to JSON", eval_type_name(v));
     }
     }
     st->call_depth--;
