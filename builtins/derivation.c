@@ -548,6 +548,10 @@ static void derivation_strict_inner(EvalState *st, PosIdx pos, Bindings *attrs, 
                                                   &c, &len);
             pv_add_ctx(&b.ctx, c);
             env_set(&b, key, s);
+            if (strcmp(key, "__json") == 0)
+                warn_attr(st, at->pos, drv_name,
+                          "setting structured attributes via '__json' is deprecated, and may be "
+                          "disallowed in future versions of Nix. Set '__structuredAttrs = true' instead.");
             if (at->name == st->s.builder)
                 b.d.builder = s;
             else if (at->name == st->s.system)
@@ -820,8 +824,12 @@ static void prim_to_file(EvalState *st, PosIdx pos, Value **args, Value *out)
         pv_push(&refs, c->elems[i]);
     }
     const char *e = store_check_name(name, strlen(name));
-    if (e)
-        eval_error(st, ERR_EVAL, pos, "%s", e);
+    if (e) {
+        /* CppNix reports the whole base name of the would-be path */
+        const char *p = store_text_path_for(store_dir_of(st), name, text, len, refs.v, refs.n);
+        eval_error(st, ERR_EVAL, pos, "path '%.32s-%s' is not a valid store path: %s",
+                   strrchr(p, '/') + 1, name, e);
+    }
     BiStore *b = bis(st);
     const char *path;
     if (b->writable) {

@@ -168,14 +168,9 @@ static inline void ao_putc(AOut *o, char c)
 
 static void ao_puts(AOut *o, const char *s) { ao_add(o, s, strlen(s)); }
 
-/* Characters that ATerm strings escape. */
-static const uint8_t aterm_special[256] = {['"'] = 1, ['\\'] = 1, ['\n'] = 1, ['\r'] = 1, ['\t'] = 1};
-
 static void put_string(AOut *o, const char *s)
 {
-    size_t n = 0;
-    while (s[n] && !aterm_special[(uint8_t)s[n]])
-        n++;
+    size_t n = strcspn(s, "\"\\\n\r\t"); /* vectorised in glibc */
     ao_putc(o, '"');
     ao_add(o, s, n);
     for (const char *p = s + n; *p;) {
@@ -183,9 +178,7 @@ static void put_string(AOut *o, const char *s)
         char two[2] = {'\\', esc};
         ao_add(o, two, 2);
         p++;
-        size_t m = 0;
-        while (p[m] && !aterm_special[(uint8_t)p[m]])
-            m++;
+        size_t m = strcspn(p, "\"\\\n\r\t");
         ao_add(o, p, m);
         p += m;
     }
