@@ -584,6 +584,57 @@ static const char *git_repo_dir(EvalState *st, const char *url)
     return bi_canon_path(p);
 }
 
+/* Writes the tree of commit rev of repo into dest; with submodules, each gitlink entry is
+ * filled from the submodule's repository (its checkout in the work tree, or the copy under
+ * .git/modules), recursively. */
+static void export_git_rev(EvalState *st, const char *repo, const char *rev, const char *dest, bool submodules,
+                           int depth)
+{
+    if (depth > 32)
+        eval_error(st, ERR_EVAL, 0, "Git submodules of '%s' nest too deeply", repo);
+    const char *argv[] = {"git", "-C", repo, "archive", "--format=tar", rev, NULL};
+    StrBuf tar, eo;
+    if (run_capture(argv, &tar, &eo) != 0)
+        eval_error(st, ERR_EVAL, 0, "exporting revision '%s' of '%s': %s", rev, repo, eo.data);
+    const char *e = unpack_memory(tar.data, tar.len, dest);
+    if (e)
+        eval_error(st, ERR_EVAL, 0, "%s", e);
+    if (!submodules)
+        return;
+    const char *lsargv[] = {"git", "-C", repo, "ls-tree", "-r", "-z", rev, NULL};
+    StrBuf ls;
+    if (run_capture(lsargv, &ls, &eo) != 0)
+        eval_error(st, ERR_EVAL, 0, "listing revision '%s' of '%s': %s", rev, repo, eo.data);
+    for (size_t i = 0; i < ls.len;) {
+        const char *ent = ls.data + i; /* "MODE TYPE SHA\tPATH" */
+        i += strlen(ent) + 1;
+        if (strncmp(ent, "160000 commit ", 14) != 0)
+            continue;
+        const char *tab = strchr(ent, '\t');
+        if (!tab || tab - (ent + 14) != 40)
+            continue;
+        const char *sub_rev = val_str_dup(ent + 14, 40), *path = tab + 1;
+        const char *cands[2] = {fmt("%s/%s", repo, path), NULL};
+        const char *gd = git(repo, &e, "rev-parse", "--git-dir", NULL, NULL);
+        if (gd)
+            cands[1] = gd[0] == '/' ? fmt("%s/modules/%s", gd, path) : fmt("%s/%s/modules/%s", repo, gd, path);
+        const char *sub = NULL;
+        for (int k = 0; k < 2 && !sub; k++)
+            if (cands[k] && git(cands[k], &e, "cat-file", "-e", fmt("%s^{commit}", sub_rev), NULL))
+                sub = cands[k];
+        if (!sub)
+            eval_error(st, ERR_EVAL, 0, "cannot find revision '%s' of Git submodule '%s' of '%s'", sub_rev, path, repo);
+        const char *sdest = fmt("%s/%s", dest, path);
+        for (char *q = strchr((char *)sdest + strlen(dest) + 1, '/'); q; q = strchr(q + 1, '/')) {
+            *q = 0;
+            mkdir(sdest, 0755);
+            *q = '/';
+        }
+        mkdir(sdest, 0755);
+        export_git_rev(st, sub, sub_rev, sdest, true, depth + 1);
+    }
+}
+
 static void fetch_git(EvalState *st, Input *in, const char *fetcher, bool empty_rev_fallback, Value *out)
 {
     if (!in->url)
@@ -595,8 +646,6 @@ static void fetch_git(EvalState *st, Input *in, const char *fetcher, bool empty_
     /* Like CppNix, fetchers read sources directly: only the URI is checked (restricted
      * evaluation), not the evaluator's path allow-list. */
     bi_check_uri(st, input_str, 0);
-    if (in->submodules)
-        eval_error(st, ERR_EVAL, 0, "fetching Git submodules is not supported by cnix (input '%s')", input_str);
     struct stat sb;
     if (stat(repo, &sb) != 0 || !S_ISDIR(sb.st_mode))
         eval_error(st, ERR_IO, 0, "path '%s' does not exist", repo);
@@ -681,13 +730,7 @@ static void fetch_git(EvalState *st, Input *in, const char *fetcher, bool empty_
                 }
             }
         } else {
-            const char *argv[] = {"git", "-C", repo, "archive", "--format=tar", rev, NULL};
-            StrBuf tar, eo;
-            if (run_capture(argv, &tar, &eo) != 0)
-                eval_error(st, ERR_EVAL, 0, "exporting revision '%s' of '%s': %s", rev, repo, eo.data);
-            const char *e = unpack_memory(tar.data, tar.len, tmp);
-            if (e)
-                eval_error(st, ERR_EVAL, 0, "%s", e);
+            export_git_rev(st, repo, rev, tmp, in->submodules, 0);
         }
         sp = add_to_store(st, in->name ? in->name : "source", tmp, FIM_RECURSIVE, &ca);
         eval_try_leave(st, &tf);
@@ -1113,7 +1156,8 @@ const PrimOp bi_fetch[] = {
      "lastModified, lastModifiedDate, narHash, submodules }`.\n\n"
      "    builtins.fetchGit { url = ./repo; rev = \"0d1ca20b...\"; }\n\n"
      "Without `rev` or `ref` a dirty working tree is copied as it is (tracked files), with\n"
-     "`dirtyRev`. Submodules and remote repositories are not supported.",
+     "`dirtyRev`. `submodules = true` fills submodules from their local repositories;\n"
+     "remote repositories are not supported.",
      bi_fetchGit},
     {"fetchTree", 1, 0, "input",
      "Fetch a source tree described by an attribute set with `type` (`file`, `tarball`, `git`,\n"

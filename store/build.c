@@ -1056,9 +1056,12 @@ static const char *finish_outputs(Builder *b, Node *n, int *status)
                        n->drv_path, d->outputs[i].path);
     }
     /* Sandboxed outputs are built in the sandbox's own store directory: move them in. */
-    for (uint32_t i = 0; i < no; i++)
+    for (uint32_t i = 0; i < no; i++) {
         if ((err = sandbox_move_output(n->sb, b->s, d->outputs[i].path)))
             return err;
+        if (n->sb && (err = canonicalise(store_real_path(b->s, d->outputs[i].path))))
+            return err;
+    }
     int dfd = open(store_real_path(b->s, b->store_dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd >= 0) {
         syncfs(dfd); /* the contents are on disk before they are registered */
