@@ -13,7 +13,7 @@
 /* A source location not yet registered in the PosTable (registering costs
  * an entry, so it is only done for locations that end up in the AST). */
 typedef struct Loc {
-    uint32_t line, col;
+    uint32_t line, col, off;
 } Loc;
 
 /* Entry of the (ExprAttrs, Symbol) -> attribute index table used to find
@@ -62,9 +62,13 @@ typedef struct IndPart {
     bool has_indent;
 } IndPart;
 
-static inline PosIdx mkpos(Parser *P, Loc l) { return pos_add(P->pt, P->src, l.line, l.col); }
+static inline PosIdx mkpos(Parser *P, Loc l)
+{
+    PosIdx p = pos_add_offset(P->pt, P->src, l.off);
+    return p ? p : pos_add(P->pt, P->src, l.line, l.col);
+}
 
-static inline Loc tok_loc(const Token *t) { return (Loc){t->line, t->col}; }
+static inline Loc tok_loc(const Token *t) { return (Loc){t->line, t->col, t->start}; }
 
 static inline PosIdx tok_pos(Parser *P, const Token *t) { return mkpos(P, tok_loc(t)); }
 

@@ -85,9 +85,9 @@ static _Noreturn void syntax_error_at(Parser *P, const Token *t, Loc loc, const 
         parse_fail_at(P, mkpos(P, loc), t->s);
     PosIdx pos;
     if (t->kind == TOK_EOF) {
-        uint32_t line, col;
-        lex_line_col(&P->L, t->end, &line, &col);
-        pos = pos_add(P->pt, P->src, line, col);
+        Loc end = {0, 0, t->end};
+        lex_line_col(&P->L, t->end, &end.line, &end.col);
+        pos = mkpos(P, end);
     } else {
         pos = mkpos(P, loc);
     }
@@ -389,7 +389,7 @@ static Expr *parse_string(Parser *P, const Token *open, bool *is_static)
 {
     size_t mark = sc_mark(P);
     bool interp = false;
-    Loc first = {0, 0};
+    Loc first = {0, 0, 0};
     Token t;
     for (bool start = true;; start = false) {
         lex_mode(P, &t, 0, false);
