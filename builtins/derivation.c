@@ -421,9 +421,13 @@ static void make_inputs(Derivation *d, PtrVec *drvs, PtrVec *outs)
     d->ninputs = (uint32_t)drvs->n;
 }
 
-static void derivation_strict_inner(EvalState *st, PosIdx pos, Bindings *attrs, const char *drv_name,
+static void derivation_strict_inner(EvalState *st, PosIdx call_pos, Bindings *attrs, const char *drv_name,
                                     Value *out)
 {
+    /* CppNix reports errors here without a position (its `pos` is that of the unset
+     * result value); attribute positions come from the trace frames. */
+    const PosIdx pos = 0;
+    (void)call_pos;
     const char *name_err = store_check_name(drv_name, strlen(drv_name));
     if (name_err)
         eval_error(st, ERR_EVAL, pos, "invalid derivation name: %s. Please pass a different '%s'.",
@@ -679,19 +683,19 @@ static void derivation_strict_inner(EvalState *st, PosIdx pos, Bindings *attrs, 
 
 static void prim_derivation_strict(EvalState *st, PosIdx pos, Value **args, Value *out)
 {
-    Bindings *attrs = eval_force_attrs(st, args[0], pos, "while evaluating the argument passed to builtins.derivationStrict");
+    Bindings *attrs = eval_force_attrs(st, args[0], 0, "while evaluating the argument passed to builtins.derivationStrict");
     Attr *name = attrs_find(attrs, st->s.name);
     if (!name) {
         eval_frame_push(st, 0, "in the attrset passed as argument to builtins.derivationStrict");
         eval_error(st, ERR_EVAL, 0, "attribute '%s' missing", "name");
     }
     eval_frame_push(st, name->pos, "while evaluating the derivation attribute 'name'");
-    const char *drv_name = eval_force_string_no_ctx(st, name->value, pos,
+    const char *drv_name = eval_force_string_no_ctx(st, name->value, 0,
                                                     "while evaluating the `name` attribute passed to builtins.derivationStrict");
     eval_frame_pop(st);
     TryFrame tf;
     if (!EVAL_TRY(st, &tf)) {
-        eval_frame_push(st, 0, fmt("while evaluating derivation '%s'\n  whose name attribute is located at %s",
+        eval_frame_push(st, 0, fmt("while evaluating derivation '%s'\nwhose name attribute is located at %s",
                                    drv_name, pos_str(st, name->pos)));
         eval_rethrow(st, tf.error);
     }

@@ -821,7 +821,9 @@ static void jp_value(JsonIn *p, Value *out)
         return;
     }
     case TK_LBRACKET: {
-        if (++p->depth > 10000 && st->settings.max_call_depth)
+        /* nlohmann parses iteratively without a nesting limit; this recursive
+         * parser stops at max-call-depth rather than exhausting the stack. */
+        if (++p->depth > st->settings.max_call_depth && st->settings.max_call_depth)
             eval_error(st, ERR_STACK_OVERFLOW, 0, "stack overflow; max-call-depth exceeded");
         size_t base = p->vtop;
         if (jp_scan(p) != TK_RBRACKET) {
@@ -849,7 +851,7 @@ static void jp_value(JsonIn *p, Value *out)
         return;
     }
     case TK_LBRACE: {
-        if (++p->depth > 10000 && st->settings.max_call_depth)
+        if (++p->depth > st->settings.max_call_depth && st->settings.max_call_depth)
             eval_error(st, ERR_STACK_OVERFLOW, 0, "stack overflow; max-call-depth exceeded");
         size_t base = p->kvtop;
         if (jp_scan(p) != TK_RBRACE) {
