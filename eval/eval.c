@@ -840,12 +840,27 @@ static void op_frame(EvalState *st, ExprBinOp *x, bool left)
             eval_frame_push_sym(st, pos, "lessThan", FRAME_PRIMOP);
         return;
     default: {
-        StrBuf sb;
-        sb_init(&sb);
-        sb_printf(&sb, "in the %s operand of '%s'", left ? "left" : "right", op_names[x->op]);
+        /* constant texts: this runs for every non-trivial operand */
+        static const char *const ltext[OP_GE + 1] = {
+            [OP_EQ] = "in the left operand of '=='", [OP_NEQ] = "in the left operand of '!='",
+            [OP_AND] = "in the left operand of '&&'", [OP_OR] = "in the left operand of '||'",
+            [OP_IMPL] = "in the left operand of '->'", [OP_UPDATE] = "in the left operand of '//'",
+            [OP_CONCAT_LISTS] = "in the left operand of '++'"};
+        static const char *const rtext[OP_GE + 1] = {
+            [OP_EQ] = "in the right operand of '=='", [OP_NEQ] = "in the right operand of '!='",
+            [OP_AND] = "in the right operand of '&&'", [OP_OR] = "in the right operand of '||'",
+            [OP_IMPL] = "in the right operand of '->'", [OP_UPDATE] = "in the right operand of '//'",
+            [OP_CONCAT_LISTS] = "in the right operand of '++'"};
+        const char *text = (left ? ltext : rtext)[x->op];
+        if (!text) {
+            StrBuf sb;
+            sb_init(&sb);
+            sb_printf(&sb, "in the %s operand of '%s'", left ? "left" : "right", op_names[x->op]);
+            text = sb.data;
+        }
         if (!left)
             st->nframes--; /* replaces the left operand's frame */
-        eval_frame_push_sym(st, pos, sb.data, 0);
+        eval_frame_push_sym(st, pos, text, 0);
         return;
     }
     }

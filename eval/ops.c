@@ -348,16 +348,23 @@ void eval_arith(EvalState *st, BinOp op, Value *a, Value *b, Value *out, PosIdx 
         val_set_string(out, sb.data, sb.len, ctx);
         return;
     }
-    static const char *const what[] = {[OP_ADD] = "addition", [OP_SUB] = "subtraction",
-                                        [OP_MUL] = "multiplication", [OP_DIV] = "division"};
     if (op == OP_ADD) {
         if (!is_num(b))
             eval_error(st, ERR_EVAL, pos, "cannot add %s to %s", eval_type_name(b),
                        eval_type_name(a));
     }
-    char c1[64], c2[64];
-    snprintf(c1, sizeof c1, "while evaluating the first argument of the %s", what[op]);
-    snprintf(c2, sizeof c2, "while evaluating the second argument of the %s", what[op]);
+    /* constant texts: formatting them per operation was a third of lists.nix */
+    static const char *const first[] = {
+        [OP_ADD] = "while evaluating the first argument of the addition",
+        [OP_SUB] = "while evaluating the first argument of the subtraction",
+        [OP_MUL] = "while evaluating the first argument of the multiplication",
+        [OP_DIV] = "while evaluating the first argument of the division"};
+    static const char *const second[] = {
+        [OP_ADD] = "while evaluating the second argument of the addition",
+        [OP_SUB] = "while evaluating the second argument of the subtraction",
+        [OP_MUL] = "while evaluating the second argument of the multiplication",
+        [OP_DIV] = "while evaluating the second argument of the division"};
+    const char *c1 = first[op], *c2 = second[op];
     if (a->type == T_FLOAT || b->type == T_FLOAT) {
         double x = eval_force_float(st, a, pos, c1), y = eval_force_float(st, b, pos, c2);
         switch (op) {
