@@ -69,20 +69,21 @@ lang: $(BUILD)/cnix
 e2e: $(BUILD)/cnix
 	tests/e2e/run.sh $(BUILD)/cnix
 
+# Runs every suite even when an earlier one fails, then fails if any did.
 check: all
-	@$(MAKE) --no-print-directory unit && $(MAKE) --no-print-directory lang && $(MAKE) --no-print-directory e2e
+	@st=0; for s in unit lang e2e; do $(MAKE) --no-print-directory $$s || st=1; done; exit $$st
 
 asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" check
 
 FUZZ_TARGETS = $(wildcard fuzz/fuzz_*.c)
 fuzz:
-	$(MAKE) BUILD=build-fuzz CC=clang OPT="-O1 -g" SAN="-fsanitize=fuzzer-no-link,address,undefined" \
+	$(MAKE) BUILD=build-fuzz CC=clang OPT="-O1 -g" SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined" \
 	  EXTRA_CFLAGS="-DPARSE_SOURCE_MALLOC" build-fuzz/libcnix.a
 	@mkdir -p build-fuzz/fuzz
 	@for f in $(FUZZ_TARGETS); do n=$$(basename $$f .c); \
 	  clang -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -I. -Ibuild-fuzz -O1 -g \
-	    -fsanitize=fuzzer,address,undefined -o build-fuzz/fuzz/$$n $$f build-fuzz/libcnix.a $(LIBS) || exit 1; done
+	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -o build-fuzz/fuzz/$$n $$f build-fuzz/libcnix.a $(LIBS) || exit 1; done
 	tests/fuzz/run.sh $${FUZZ_SECONDS:-60}
 
 bench: all

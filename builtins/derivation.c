@@ -2,7 +2,9 @@
  * toFile, path, filterSource, storePath, and writing .drv closures for nix-instantiate. */
 #include "builtins/derivation.h"
 
+#include <errno.h>
 #include <gc/gc.h>
+#include <sys/stat.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -158,23 +160,56 @@ static void xp_require(EvalState *st, PosIdx pos, const char *feature)
                    feature, feature);
 }
 
+/* Until the evaluator provides it: without the trace. */
+__attribute__((weak)) void eval_print_warning_traced(EvalState *st, const EvalError *w, FILE *f)
+{
+    eval_print_warning(st, w->msg, w->pos);
+}
+
+/* A warning about one attribute of a derivation, traced like CppNix's. */
+static void warn_attr(EvalState *st, PosIdx pos, const char *drv_name, const char *msg)
+{
+    EvalError w = {.kind = ERR_EVAL, .msg = msg, .pos = pos};
+    TraceEntry *t = GC_MALLOC(sizeof *t);
+    t->pos = 0;
+    t->msg = fmt("while evaluating derivation '%s'", drv_name);
+    w.trace = t;
+    w.ntrace = 1;
+    eval_print_warning_traced(st, &w, stderr);
+}
+
 /* ---------- growable arrays ---------- */
 
+/* Starts in inline storage (these live on the C stack, which the collector scans), so
+ * short vectors make no garbage; pv_finish gives a GC copy that may outlive it. */
 typedef struct PtrVec {
     const char **v;
     size_t n, cap;
+    const char *inl[8];
 } PtrVec;
 
 static void pv_push(PtrVec *p, const char *s)
 {
+    if (!p->v) {
+        p->v = p->inl;
+        p->cap = 8;
+    }
     if (p->n == p->cap) {
-        p->cap = p->cap ? p->cap * 2 : 8;
+        p->cap *= 2;
         const char **nv = GC_MALLOC(p->cap * sizeof *nv);
-        if (p->n)
-            memcpy(nv, p->v, p->n * sizeof *nv);
+        memcpy(nv, p->v, p->n * sizeof *nv);
         p->v = nv;
     }
     p->v[p->n++] = s;
+}
+
+static const char **pv_finish(PtrVec *p)
+{
+    if (p->v != p->inl)
+        return p->v;
+    const char **r = GC_MALLOC((p->n ? p->n : 1) * sizeof *r);
+    memcpy(r, p->v, p->n * sizeof *r);
+    return r;
 }
 
 static void pv_add_ctx(PtrVec *p, const StrContext *c)
@@ -404,8 +439,11 @@ static void derivation_strict_inner(EvalState *st, PosIdx pos, Bindings *attrs, 
 
     DrvBuild b;
     memset(&b, 0, sizeof b);
-    b.capenv = attrs->size + 4; /* every attribute, the outputs, __json: rarely exceeded */
-    b.env = GC_MALLOC(b.capenv * sizeof *b.env);
+    /* The environment is needed only until the .drv is hashed (and written): keep it on
+     * the stack unless it is large. */
+    DrvEnvVar env_inl[48];
+    b.capenv = 48;
+    b.env = env_inl;
     b.d.name = drv_name;
     b.d.builder = "";
     b.d.platform = "";
@@ -414,11 +452,12 @@ static void derivation_strict_inner(EvalState *st, PosIdx pos, Bindings *attrs, 
     HashAlgo output_hash_algo = HASH_NONE;
     int hash_mode = -1;
     bool content_addressed = false, impure = false;
-    StrBuf json;
-    sb_init(&json);
+    StrBuf json = {0};
     size_t json_fields = 0;
-    if (structured)
+    if (structured) {
+        sb_init(&json);
         sb_putc(&json, '{');
+    }
 
     uint32_t *order = attrs_sorted_by_name(st, attrs);
     for (uint32_t oi = 0; oi < attrs->size; oi++) {
@@ -493,6 +532,15 @@ static void derivation_strict_inner(EvalState *st, PosIdx pos, Bindings *attrs, 
                     pv_push(&names, eval_force_string_no_ctx(st, v->list.elems[i], pos, NULL));
                 set_outputs(st, pos, &b, &names);
             }
+            static const char *const checks[] = {"allowedReferences", "allowedRequisites",
+                                                 "disallowedReferences", "disallowedRequisites",
+                                                 "maxSize", "maxClosureSize", NULL};
+            for (int k = 0; checks[k]; k++)
+                if (strcmp(key, checks[k]) == 0)
+                    warn_attr(st, at->pos, drv_name,
+                              fmt("'structuredAttrs' disables the effect of the derivation attribute '%s'; "
+                                  "use 'outputChecks.<output>.%s' instead",
+                                  key, key));
         } else {
             const StrContext *c = NULL;
             size_t len;
@@ -538,11 +586,11 @@ static void derivation_strict_inner(EvalState *st, PosIdx pos, Bindings *attrs, 
                    "derivation names are allowed to end in '%s' only if they produce a single derivation file",
                    ".drv");
 
-    Derivation *d = GC_MALLOC(sizeof *d);
+    Derivation dd, *d = &dd; /* drv_cache_put keeps a GC copy of its skeleton */
     *d = b.d;
     d->args = b.args.v;
     d->nargs = (uint32_t)b.args.n;
-    d->srcs = srcs.v;
+    d->srcs = pv_finish(&srcs);
     d->nsrcs = (uint32_t)srcs.n;
     make_inputs(d, &in_drvs, &in_outs);
     const char *sd = store_dir_of(st);
@@ -791,7 +839,7 @@ static void prim_to_file(EvalState *st, PosIdx pos, Value **args, Value *out)
     }
     if (refs.n && !map_get(&b->text_refs, path)) {
         TextRefs *t = GC_MALLOC(sizeof *t);
-        *t = (TextRefs){refs.v, refs.n};
+        *t = (TextRefs){pv_finish(&refs), refs.n};
         map_put(&b->text_refs, path, t);
     }
     set_store_path_string(st, out, path);
@@ -819,6 +867,9 @@ static const char *add_source(EvalState *st, PosIdx pos, const char *name, const
                               FileIngestion m, Value *filter, Hash *ca)
 {
     BiStore *b = bis(st);
+    struct stat sst;
+    if (lstat(src, &sst) < 0 && errno == ENOENT)
+        eval_error(st, ERR_EVAL, 0, "path '%s' does not exist", src);
     FilterCtx fc = {st, filter, pos};
     const char *path = NULL;
     const char *e = store_add_path(b->ls, name, src, m, HASH_SHA256, filter ? call_filter : NULL, &fc,
@@ -936,6 +987,8 @@ static void prim_store_path(EvalState *st, PosIdx pos, Value **args, Value *out)
 
 void bi_store_set_writable(EvalState *st, bool on) { bis(st)->writable = on; }
 
+LocalStore *bi_local_store(EvalState *st) { return bis(st)->ls; }
+
 typedef struct Found {
     PtrVec lines;
     StrMap done; /* by Bindings address, as CppNix's `done` set */
@@ -999,7 +1052,7 @@ const char **bi_instantiate(EvalState *st, Value *v, size_t *n)
     memset(&f, 0, sizeof f);
     get_derivations(st, v, &f, 0);
     *n = f.lines.n;
-    return f.lines.v;
+    return pv_finish(&f.lines);
 }
 
 /* ---------- the table ---------- */

@@ -18,6 +18,9 @@ void bi_store_set_writable(EvalState *st, bool on);
  * (copied if writable). Cached per path. */
 const char *bi_copy_path_to_store(EvalState *st, const char *path, PosIdx pos);
 
+/* The local store evaluation writes to (opened on first use); for the fetchers. */
+struct LocalStore *bi_local_store(EvalState *st);
+
 /* nix-instantiate FILE: collects the derivations in v (a derivation, or a set or list of
  * them, recursing into sets with recurseForDerivations = true, as CppNix's
  * getDerivations) and returns the lines to print: "DRVPATH" or "DRVPATH!OUTPUT" for

@@ -1,4 +1,5 @@
 /* Primop family bi_import: import, scopedImport and the search path (<...> lookups). */
+#include "builtins/access.h"
 #include "builtins/registry.h"
 
 #include "eval/internal.h"
@@ -46,9 +47,7 @@ static const char *import_arg_path(EvalState *st, Value *v, PosIdx pos)
 static void prim_import(EvalState *st, PosIdx pos, Value **args, Value *out)
 {
     const char *path = import_arg_path(st, args[0], pos);
-    if (st->settings.restrict_eval || st->settings.pure_eval) {
-        /* pure mode still allows store paths and files the user named; checks are the files helper's */
-    }
+    bi_check_path(st, path, 0); /* pure/restricted evaluation */
     import_path(st, path, out, pos);
 }
 
@@ -58,6 +57,7 @@ static void prim_scoped_import(EvalState *st, PosIdx pos, Value **args, Value *o
                                        "while evaluating the first argument passed to builtins.scopedImport");
     const char *path = eval_coerce_to_path(st, args[1], pos,
                                            "while evaluating the second argument passed to builtins.scopedImport");
+    bi_check_path(st, path, 0);
     const char *file = eval_resolve_import_path(st, path, pos);
     Symbol *names = GC_MALLOC_ATOMIC((scope->size + 1) * sizeof(Symbol));
     Env *env = eval_env_new(st, st->base_env, scope->size);
@@ -84,6 +84,10 @@ static void prim_find_file(EvalState *st, PosIdx pos, Value **args, Value *out)
         else
             eval_rethrow(st, f.error);
     }
+    /* Under restricted evaluation a search path entry may still point outside the allowed
+     * paths (__nixPath can be redefined); CppNix refuses such a lookup. */
+    if (strncmp(found, COREPKGS, strlen(COREPKGS)) != 0)
+        bi_check_path(st, found, pos);
     val_set_path(out, found);
 }
 

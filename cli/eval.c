@@ -28,8 +28,7 @@ static void run(void *p)
 {
     EvalCmd *c = p;
     EvalState *st = eval_state_new(&c->opts.settings);
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    cli_install_sigint(st);
     TryFrame f;
     if (EVAL_TRY(st, &f)) {
         char cwd[4096];
@@ -72,9 +71,8 @@ static void run(void *p)
         c->status = 1;
     }
     fflush(stdout);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
     if (c->opts.stats)
-        cli_print_stats(st, (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+        cli_print_stats(st, cli_cpu_seconds());
 }
 
 int cli_eval(int argc, char **argv)

@@ -36,6 +36,10 @@ void cli_auto_call(EvalState *st, Bindings *args, Value *v, Value *out);
 void cli_attr_path(EvalState *st, Bindings *args, const char *path, Value *v, Value *out);
 /* Prints NIX_SHOW_STATS-style counters to stderr. */
 void cli_print_stats(EvalState *st, double seconds);
+/* Ctrl-C makes evaluation stop with "interrupted by the user" (exit 1). */
+void cli_install_sigint(EvalState *st);
+/* CPU time used by the process so far, in seconds (for --stats). */
+double cli_cpu_seconds(void);
 /* Makes a path given on the command line absolute (relative to the cwd). */
 const char *cli_abs_path(const char *p);
 

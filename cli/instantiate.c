@@ -1,4 +1,5 @@
 /* cnix instantiate / nix-instantiate: evaluate, parse or instantiate Nix expressions. */
+#include "builtins/access.h"
 #include "builtins/derivation.h"
 #include "cli/cli.h"
 #include "cli/evalcommon.h"
@@ -63,7 +64,7 @@ static Expr *parse_input(EvalState *st, Inst *in, const char *arg, bool is_stdin
     } else if (in->from_args) {
         src = pos_add_source(st->positions, SRC_STRING, NULL, cwd_str(), GC_strdup(arg), strlen(arg));
     } else {
-        const char *path = cli_abs_path(arg);
+        const char *path = bi_check_path(st, cli_abs_path(arg), 0);
         path = eval_resolve_import_path(st, path, 0);
         FILE *f = fopen(path, "rb");
         if (!f)
@@ -172,8 +173,7 @@ static void run(void *p)
         in->status = 1;
         return;
     }
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    cli_install_sigint(st);
     TryFrame f;
     if (EVAL_TRY(st, &f)) {
         if (in->read_stdin)
@@ -187,12 +187,14 @@ static void run(void *p)
     } else {
         fflush(stdout);
         eval_print_error(st, f.error, stderr);
+        /* CppNix's handling of a UsageError (e.g. an unknown hash algorithm) */
+        if (f.error->kind == ERR_USAGE)
+            fputs("Try 'nix-instantiate --help' for more information.\n", stderr);
         in->status = 1;
     }
     fflush(stdout);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
     if (in->opts.stats)
-        cli_print_stats(st, (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+        cli_print_stats(st, cli_cpu_seconds());
 }
 
 static void on_oom_exit(void)

@@ -68,85 +68,17 @@ static void show_select_frame(EvalState *st, const ExprSelect *x, StrBuf *sb)
     sb_putc(sb, '\'');
 }
 
-/* Formats the live frames [from, nframes) into e->trace, outermost first.
- * Like CppNix, a frame identical to one already shown is omitted and runs of
- * omitted frames are counted ("(N duplicate frames omitted)"). */
+/* Copies the live frames [from, nframes) into e->trace, outermost first. They
+ * stay raw (a symbol or AST node instead of text) until the error is printed,
+ * so deep recursions cost a memcpy here. */
 static void capture_trace(EvalState *st, EvalError *e, uint32_t from)
 {
     uint32_t n = st->nframes > from ? st->nframes - from : 0;
-    TraceEntry *t = GC_MALLOC((2 * n + 1) * sizeof(TraceEntry));
-    /* open-addressing set of frame indices (+1), keyed by (pos, msg, sym) */
-    size_t cap = 64;
-    while (cap < 2 * (size_t)n + 2)
-        cap *= 2;
-    uint32_t *set = GC_MALLOC_ATOMIC(cap * sizeof(uint32_t));
-    memset(set, 0, cap * sizeof(uint32_t));
-    uint32_t k = 0, omitted = 0;
-    for (uint32_t i = from; i < st->nframes; i++) {
-        TraceEntry fr = st->frames[i];
-        uint64_t h = ((uint64_t)fr.pos * 0x9E3779B97F4A7C15u) ^ (uint64_t)(uintptr_t)fr.msg ^
-                     ((uint64_t)fr.sym << 29);
-        h ^= h >> 31;
-        size_t slot = (size_t)h & (cap - 1);
-        bool dup = false;
-        while (set[slot]) {
-            TraceEntry o = st->frames[set[slot] - 1];
-            if (o.pos == fr.pos && o.msg == fr.msg && o.sym == fr.sym) {
-                dup = true;
-                break;
-            }
-            slot = (slot + 1) & (cap - 1);
-        }
-        if (dup) {
-            omitted++;
-            continue;
-        }
-        set[slot] = i + 1;
-        if (omitted) {
-            StrBuf sb;
-            sb_init(&sb);
-            sb_printf(&sb, "(%u duplicate frames omitted)", omitted);
-            t[k++] = (TraceEntry){0, sb.data, FRAME_OMITTED};
-            omitted = 0;
-        }
-        if (fr.sym == FRAME_CALL) {
-            const ExprLambda *l = (const ExprLambda *)fr.msg;
-            t[k++] = (TraceEntry){fr.pos, "from call site", 0};
-            StrBuf sb;
-            sb_init(&sb);
-            if (l->name)
-                sb_printf(&sb, "while calling '%s'", sym_name(st->symbols, l->name));
-            else
-                sb_puts(&sb, "while calling anonymous lambda");
-            t[k++] = (TraceEntry){l->base.pos, sb.data, 0};
-            continue;
-        }
-        if (fr.sym) {
-            StrBuf sb;
-            sb_init(&sb);
-            if (fr.sym == FRAME_PRIMOP)
-                sb_printf(&sb, "while calling the '%s' builtin", fr.msg);
-            else if (fr.sym == FRAME_ASSERT) {
-                sb_puts(&sb, "while evaluating the condition of the assertion '");
-                parse_show(st->symbols, ((const ExprAssert *)fr.msg)->cond, &sb);
-                sb_putc(&sb, '\'');
-            } else if (fr.sym == FRAME_SELECT)
-                show_select_frame(st, (const ExprSelect *)fr.msg, &sb);
-            else
-                sb_printf(&sb, fr.msg, sym_name(st->symbols, fr.sym));
-            fr.msg = sb.data;
-            fr.sym = 0;
-        }
-        t[k++] = fr;
-    }
-    if (omitted) {
-        StrBuf sb;
-        sb_init(&sb);
-        sb_printf(&sb, "(%u duplicate frames omitted)", omitted);
-        t[k++] = (TraceEntry){0, sb.data, FRAME_OMITTED};
-    }
+    TraceEntry *t = GC_MALLOC((n + 1) * sizeof(TraceEntry));
+    if (n)
+        memcpy(t, &st->frames[from], n * sizeof(TraceEntry));
     e->trace = t;
-    e->ntrace = k;
+    e->ntrace = n;
 }
 
 _Noreturn void eval_throw(EvalState *st, EvalError *e)
@@ -380,6 +312,122 @@ void eval_print_warning(EvalState *st, const char *msg, PosIdx pos)
     fwrite(out.data, 1, out.len, stderr);
 }
 
+/* One printable trace line: message text and position. */
+typedef struct Line {
+    PosIdx pos;
+    const char *msg;
+} Line;
+
+/* Expands raw frames into printable lines (a lambda call frame becomes "from
+ * call site" + "while calling 'f'"). */
+static Line *expand_trace(EvalState *st, const EvalError *e, uint32_t *np)
+{
+    Line *l = GC_MALLOC((2 * (size_t)e->ntrace + 1) * sizeof(Line));
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < e->ntrace; i++) {
+        TraceEntry fr = e->trace[i];
+        if (fr.sym == FRAME_CALL || fr.sym == FRAME_LAMBDA) {
+            const ExprLambda *lam = (const ExprLambda *)fr.msg;
+            if (fr.sym == FRAME_CALL)
+                l[k++] = (Line){fr.pos, "from call site"};
+            StrBuf sb;
+            sb_init(&sb);
+            if (lam->name)
+                sb_printf(&sb, "while calling '%s'", sym_name(st->symbols, lam->name));
+            else
+                sb_puts(&sb, "while calling anonymous lambda");
+            l[k++] = (Line){lam->base.pos, sb.data};
+            continue;
+        }
+        if (!fr.sym) {
+            l[k++] = (Line){fr.pos, fr.msg};
+            continue;
+        }
+        StrBuf sb;
+        sb_init(&sb);
+        if (fr.sym == FRAME_PRIMOP)
+            sb_printf(&sb, "while calling the '%s' builtin", fr.msg);
+        else if (fr.sym == FRAME_ASSERT) {
+            sb_puts(&sb, "while evaluating the condition of the assertion '");
+            parse_show(st->symbols, ((const ExprAssert *)fr.msg)->cond, &sb);
+            sb_putc(&sb, '\'');
+        } else if (fr.sym == FRAME_SELECT)
+            show_select_frame(st, (const ExprSelect *)fr.msg, &sb);
+        else
+            sb_printf(&sb, fr.msg, sym_name(st->symbols, fr.sym));
+        l[k++] = (Line){fr.pos, sb.data};
+    }
+    *np = k;
+    return l;
+}
+
+/* Lines already printed, for CppNix's duplicate-frame elision. */
+typedef struct Seen {
+    Line *slots;
+    size_t cap, n;
+} Seen;
+
+static size_t line_hash(Line l)
+{
+    size_t h = l.pos * 0x9E3779B97F4A7C15u;
+    for (const char *p = l.msg; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211u;
+    return h;
+}
+
+/* Inserts l; false if an equal line was already there. */
+static bool seen_insert(Seen *s, Line l)
+{
+    if (2 * (s->n + 1) > s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 64;
+        Line *n = GC_MALLOC(cap * sizeof(Line));
+        for (size_t i = 0; i < s->cap; i++)
+            if (s->slots[i].msg) {
+                size_t h = line_hash(s->slots[i]) & (cap - 1);
+                while (n[h].msg)
+                    h = (h + 1) & (cap - 1);
+                n[h] = s->slots[i];
+            }
+        s->slots = n;
+        s->cap = cap;
+    }
+    size_t h = line_hash(l) & (s->cap - 1);
+    while (s->slots[h].msg) {
+        if (s->slots[h].pos == l.pos && strcmp(s->slots[h].msg, l.msg) == 0)
+            return false;
+        h = (h + 1) & (s->cap - 1);
+    }
+    s->slots[h] = l;
+    s->n++;
+    return true;
+}
+
+static void print_line(EvalState *st, Line l, StrBuf *out)
+{
+    sb_puts(out, "       … ");
+    put_indented(out, l.msg, "         ");
+    sb_putc(out, '\n');
+    show_pos(st, l.pos, "         ", out);
+    sb_putc(out, '\n');
+}
+
+/* Skipped duplicates: a few are printed after all; a run of more is summarised
+ * and the memory of what was seen starts over (so A..B..A recursion shows). */
+static void flush_skipped(EvalState *st, Line *skipped, uint32_t *nskipped, Seen *seen, StrBuf *out)
+{
+    if (*nskipped == 0)
+        return;
+    if (*nskipped <= 5) {
+        for (uint32_t i = 0; i < *nskipped; i++)
+            print_line(st, skipped[i], out);
+    } else {
+        sb_printf(out, "       (%u duplicate frames omitted)\n\n", *nskipped);
+        memset(seen->slots, 0, seen->cap * sizeof(Line));
+        seen->n = 0;
+    }
+    *nskipped = 0;
+}
+
 void eval_print_error(EvalState *st, const EvalError *e, FILE *f)
 {
     StrBuf out;
@@ -391,17 +439,22 @@ void eval_print_error(EvalState *st, const EvalError *e, FILE *f)
         sb_putc(&out, '\n');
     } else {
         sb_putc(&out, '\n');
-        for (uint32_t i = 0; i < e->ntrace; i++) {
-            if (e->trace[i].sym == FRAME_OMITTED) {
-                sb_printf(&out, "       %s\n\n", e->trace[i].msg);
+        uint32_t n;
+        Line *lines = expand_trace(st, e, &n);
+        Line *skipped = GC_MALLOC((n + 1) * sizeof(Line));
+        uint32_t nskipped = 0;
+        Seen seen = {0};
+        for (uint32_t i = 0; i < n; i++) {
+            if (!lines[i].msg[0])
+                continue;
+            if (!seen_insert(&seen, lines[i])) {
+                skipped[nskipped++] = lines[i];
                 continue;
             }
-            sb_puts(&out, "       … ");
-            put_indented(&out, e->trace[i].msg, "         ");
-            sb_putc(&out, '\n');
-            show_pos(st, e->trace[i].pos, "         ", &out);
-            sb_putc(&out, '\n');
+            flush_skipped(st, skipped, &nskipped, &seen, &out);
+            print_line(st, lines[i], &out);
         }
+        flush_skipped(st, skipped, &nskipped, &seen, &out);
         sb_puts(&out, "       error: ");
         put_indented(&out, e->msg, "       ");
         sb_putc(&out, '\n');

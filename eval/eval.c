@@ -501,7 +501,7 @@ static NOINLINE bool eval_has_attr(EvalState *st, Env *env, ExprHasAttr *x)
 {
     Value tmp;
     uint32_t frames = st->nframes;
-    eval_frame_push_sym(st, x->base.pos, "in the argument of '?'", 0);
+    eval_frame_push_sym(st, x->e->pos, "in the argument of '?'", 0);
     eval_in(st, env, x->e, &tmp);
     st->nframes = frames;
     Value *cur = &tmp;
@@ -533,6 +533,31 @@ static void eval_update(EvalState *st, Value *l, Value *r, Value *out)
     }
     Bindings *n = attrs_alloc(st, a->size + b->size);
     uint32_t i = 0, j = 0, k = 0;
+    if (b->size * 8 < a->size) {
+        /* `big // { few }` (nixpkgs' `self // { ... }`): find each right attr's place
+         * by binary search and copy the spans of the left side between them */
+        for (; j < b->size; j++) {
+            Symbol name = b->attrs[j].name;
+            uint32_t lo = i, hi = a->size;
+            while (lo < hi) {
+                uint32_t mid = lo + (hi - lo) / 2;
+                if (a->attrs[mid].name < name)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            memcpy(&n->attrs[k], &a->attrs[i], (lo - i) * sizeof(Attr));
+            k += lo - i;
+            n->attrs[k++] = b->attrs[j];
+            i = lo < a->size && a->attrs[lo].name == name ? lo + 1 : lo;
+        }
+        memcpy(&n->attrs[k], &a->attrs[i], (a->size - i) * sizeof(Attr));
+        k += a->size - i;
+        n->size = k;
+        n->pos = b->pos;
+        val_set_attrs(out, n);
+        return;
+    }
     while (i < a->size && j < b->size) {
         if (a->attrs[i].name < b->attrs[j].name)
             n->attrs[k++] = a->attrs[i++];
@@ -627,7 +652,10 @@ static NOINLINE void bind_formals(EvalState *st, ExprLambda *l, Env *env, Value 
     }
 }
 
-static inline void call_lambda(EvalState *st, Value *fn, Value *arg, Value *out, PosIdx pos)
+/* site: FRAME_CALL for a call written in the program (shows "from call site"),
+ * FRAME_LAMBDA for one made by a builtin. */
+static inline void call_lambda(EvalState *st, Value *fn, Value *arg, Value *out, PosIdx pos,
+                               Symbol site)
 {
     ExprLambda *l = fn->lambda.fun;
     Env *env = env_new(st, fn->lambda.env, l->env_size);
@@ -635,13 +663,14 @@ static inline void call_lambda(EvalState *st, Value *fn, Value *arg, Value *out,
     if (!l->formals)
         env->values[0] = arg;
     else {
-        eval_frame_push_sym(st, pos, "from call site", 0);
+        if (site == FRAME_CALL)
+            eval_frame_push_sym(st, pos, "from call site", 0);
         if (l->arg)
             env->values[0] = arg;
         bind_formals(st, l, env, arg, pos);
         st->nframes = frames;
     }
-    eval_frame_push_sym(st, pos, (const char *)l, FRAME_CALL);
+    eval_frame_push_sym(st, pos, (const char *)l, site);
     st->stats.calls++;
     eval_in(st, env, l->body, out);
     st->nframes = frames;
@@ -660,23 +689,37 @@ static const PrimOp *primop_app_info(const Value *v, uint32_t *nargs)
 }
 
 static NOINLINE void call_slow(EvalState *st, Value *fnv, uint32_t nargs, Value **args, Value *out,
-                               PosIdx pos);
+                               PosIdx pos, Symbol site);
 
 void eval_call(EvalState *st, Value *fnv, uint32_t nargs, Value **args, Value *out, PosIdx pos)
 {
     if (__builtin_expect(++st->call_depth > st->settings.max_call_depth || st->interrupted, 0))
         check_depth(st, pos);
     if (nargs == 1 && fnv->type == T_LAMBDA) {
-        call_lambda(st, fnv, args[0], out, pos);
+        call_lambda(st, fnv, args[0], out, pos, FRAME_LAMBDA);
         st->call_depth--;
         return;
     }
-    call_slow(st, fnv, nargs, args, out, pos);
+    call_slow(st, fnv, nargs, args, out, pos, FRAME_LAMBDA);
+}
+
+/* A call written in the program: like eval_call, with "from call site" frames. */
+static void call_from_site(EvalState *st, Value *fnv, uint32_t nargs, Value **args, Value *out,
+                           PosIdx pos)
+{
+    if (__builtin_expect(++st->call_depth > st->settings.max_call_depth || st->interrupted, 0))
+        check_depth(st, pos);
+    if (nargs == 1 && fnv->type == T_LAMBDA) {
+        call_lambda(st, fnv, args[0], out, pos, FRAME_CALL);
+        st->call_depth--;
+        return;
+    }
+    call_slow(st, fnv, nargs, args, out, pos, FRAME_CALL);
 }
 
 /* Everything but the common one-argument lambda call; call_depth is already counted. */
 static NOINLINE void call_slow(EvalState *st, Value *fnv, uint32_t nargs, Value **args, Value *out,
-                               PosIdx pos)
+                               PosIdx pos, Symbol site)
 {
     Value cur = *fnv;
     if (val_is_thunk(&cur)) {
@@ -688,7 +731,7 @@ static NOINLINE void call_slow(EvalState *st, Value *fnv, uint32_t nargs, Value 
         switch (cur.type) {
         case T_LAMBDA: {
             Value res;
-            call_lambda(st, &cur, args[i], &res, pos);
+            call_lambda(st, &cur, args[i], &res, pos, site);
             cur = res;
             i++;
             break;
@@ -801,12 +844,6 @@ static NOINLINE bool eval_bool(EvalState *st, Env *env, Expr *e, const char *ctx
     return v.boolean;
 }
 
-static const char *const op_names[] = {
-    [OP_EQ] = "==", [OP_NEQ] = "!=", [OP_AND] = "&&", [OP_OR] = "||", [OP_IMPL] = "->",
-    [OP_UPDATE] = "//", [OP_CONCAT_LISTS] = "++", [OP_ADD] = "+", [OP_SUB] = "-",
-    [OP_MUL] = "*", [OP_DIV] = "/", [OP_LT] = "<", [OP_LE] = "<=", [OP_GT] = ">", [OP_GE] = ">=",
-};
-
 /* Pushes the frame(s) CppNix shows while an operand of x is evaluated. It
  * desugars - * / < > <= >= into builtin calls, + into string concatenation. */
 static void op_frame(EvalState *st, ExprBinOp *x, bool left)
@@ -814,8 +851,9 @@ static void op_frame(EvalState *st, ExprBinOp *x, bool left)
     PosIdx pos = x->base.pos;
     switch ((BinOp)x->op) {
     case OP_ADD:
-        if (left)
-            eval_frame_push_sym(st, pos, "in an operand of '+'", 0);
+        if (!left)
+            st->nframes--; /* replaces the left operand's frame */
+        eval_frame_push_sym(st, (left ? x->lhs : x->rhs)->pos, "in an operand of '+'", 0);
         return;
     case OP_SUB:
         if (left)
@@ -840,27 +878,19 @@ static void op_frame(EvalState *st, ExprBinOp *x, bool left)
             eval_frame_push_sym(st, pos, "lessThan", FRAME_PRIMOP);
         return;
     default: {
-        /* constant texts: this runs for every non-trivial operand */
-        static const char *const ltext[OP_GE + 1] = {
+        static const char *const lmsg[] = {
             [OP_EQ] = "in the left operand of '=='", [OP_NEQ] = "in the left operand of '!='",
             [OP_AND] = "in the left operand of '&&'", [OP_OR] = "in the left operand of '||'",
             [OP_IMPL] = "in the left operand of '->'", [OP_UPDATE] = "in the left operand of '//'",
             [OP_CONCAT_LISTS] = "in the left operand of '++'"};
-        static const char *const rtext[OP_GE + 1] = {
+        static const char *const rmsg[] = {
             [OP_EQ] = "in the right operand of '=='", [OP_NEQ] = "in the right operand of '!='",
             [OP_AND] = "in the right operand of '&&'", [OP_OR] = "in the right operand of '||'",
             [OP_IMPL] = "in the right operand of '->'", [OP_UPDATE] = "in the right operand of '//'",
             [OP_CONCAT_LISTS] = "in the right operand of '++'"};
-        const char *text = (left ? ltext : rtext)[x->op];
-        if (!text) {
-            StrBuf sb;
-            sb_init(&sb);
-            sb_printf(&sb, "in the %s operand of '%s'", left ? "left" : "right", op_names[x->op]);
-            text = sb.data;
-        }
         if (!left)
             st->nframes--; /* replaces the left operand's frame */
-        eval_frame_push_sym(st, pos, text, 0);
+        eval_frame_push_sym(st, (left ? x->lhs : x->rhs)->pos, left ? lmsg[x->op] : rmsg[x->op], 0);
         return;
     }
     }
@@ -1016,6 +1046,16 @@ static NOINLINE void eval_binop(EvalState *st, Env *env, ExprBinOp *x, Value *ou
                 break;
             val_set_int(out, r);
             return;
+        case OP_MUL:
+            if (__builtin_mul_overflow(p, q, &r))
+                break;
+            val_set_int(out, r);
+            return;
+        case OP_DIV:
+            if (q == 0 || (p == INT64_MIN && q == -1))
+                break;
+            val_set_int(out, p / q);
+            return;
         default:
             break;
         }
@@ -1040,7 +1080,7 @@ static NOINLINE void call_expr_multi(EvalState *st, Env *env, ExprCall *x, Value
     Value **ap = x->nargs <= 8 ? args : GC_MALLOC(x->nargs * sizeof(Value *));
     for (uint32_t i = 0; i < x->nargs; i++)
         ap[i] = eval_lazy(st, env, x->args[i]);
-    eval_call(st, fn, x->nargs, ap, out, x->base.pos);
+    call_from_site(st, fn, x->nargs, ap, out, x->base.pos);
 }
 
 static NOINLINE void call_expr_eval_fn(EvalState *st, Env *env, ExprCall *x, Value *out)
@@ -1049,7 +1089,7 @@ static NOINLINE void call_expr_eval_fn(EvalState *st, Env *env, ExprCall *x, Val
     eval_in(st, env, x->fn, &fn);
     if (x->nargs == 1) {
         Value *arg = eval_lazy(st, env, x->args[0]);
-        eval_call(st, &fn, 1, &arg, out, x->base.pos);
+        call_from_site(st, &fn, 1, &arg, out, x->base.pos);
     } else
         call_expr_multi(st, env, x, &fn, out);
 }
@@ -1064,7 +1104,7 @@ static NOINLINE void eval_call_expr(EvalState *st, Env *env, ExprCall *x, Value 
     }
     if (x->nargs == 1) {
         Value *arg = eval_lazy(st, env, x->args[0]);
-        eval_call(st, fn, 1, &arg, out, x->base.pos);
+        call_from_site(st, fn, 1, &arg, out, x->base.pos);
     } else
         call_expr_multi(st, env, x, fn, out);
 }
@@ -1151,7 +1191,7 @@ static NOINLINE void eval_pos(EvalState *st, Expr *e, Value *out)
 static NOINLINE bool eval_not_arg(EvalState *st, Env *env, ExprNot *x)
 {
     uint32_t frames = st->nframes;
-    eval_frame_push_sym(st, x->base.pos, "in the argument of '!'", 0);
+    eval_frame_push_sym(st, x->e->pos, "in the argument of '!'", 0);
     bool b = eval_bool(st, env, x->e, "in the argument of the not operator");
     st->nframes = frames;
     return b;

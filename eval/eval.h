@@ -81,6 +81,13 @@ _Noreturn void eval_type_error(EvalState *st, PosIdx pos, const char *expected, 
  * nothing. Implemented in eval/print.c. */
 const char *eval_show_value_str(EvalState *st, Value *v);
 
+/* Prints a warning that has a trace, as CppNix does: like eval_print_error but headed
+ * "warning:" and with every line indented two more columns ("         … while evaluating
+ * derivation 'x'", blank line, "         warning: MSG", "         at FILE:L:C:" and the
+ * code frame; see lang/eval-okay-derivation-legacy.err.exp). Owner: the evaluator helper
+ * (builtins/derivation.c has a weak fallback calling eval_print_warning). */
+void eval_print_warning_traced(EvalState *st, const EvalError *w, FILE *f);
+
 /* Trace frames for --show-trace ("… while evaluating ..."). LIFO; cheap to push. */
 void eval_frame_push(EvalState *st, PosIdx pos, const char *msg);
 void eval_frame_pop(EvalState *st);

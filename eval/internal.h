@@ -75,6 +75,8 @@ Env *eval_env_new(EvalState *st, Env *up, uint32_t size);
 /* A lambda call: pos is the call site, msg the ExprLambda*; shown as "from call
  * site" followed by "while calling 'f'". */
 #define FRAME_CALL ((Symbol)0xFFFFFFFC)
+/* As FRAME_CALL, for calls made by builtins: only "while calling 'f'". */
+#define FRAME_LAMBDA ((Symbol)0xFFFFFFFA)
 /* msg is an ExprAssert*: "while evaluating the condition of the assertion '(a == b)'" */
 #define FRAME_ASSERT ((Symbol)0xFFFFFFFB)
 

@@ -348,12 +348,13 @@ void eval_arith(EvalState *st, BinOp op, Value *a, Value *b, Value *out, PosIdx 
         val_set_string(out, sb.data, sb.len, ctx);
         return;
     }
+    static const char *const what[] = {[OP_ADD] = "addition", [OP_SUB] = "subtraction",
+                                        [OP_MUL] = "multiplication", [OP_DIV] = "division"};
     if (op == OP_ADD) {
         if (!is_num(b))
             eval_error(st, ERR_EVAL, pos, "cannot add %s to %s", eval_type_name(b),
                        eval_type_name(a));
     }
-    /* constant texts: formatting them per operation was a third of lists.nix */
     static const char *const first[] = {
         [OP_ADD] = "while evaluating the first argument of the addition",
         [OP_SUB] = "while evaluating the first argument of the subtraction",
@@ -365,6 +366,7 @@ void eval_arith(EvalState *st, BinOp op, Value *a, Value *b, Value *out, PosIdx 
         [OP_MUL] = "while evaluating the second argument of the multiplication",
         [OP_DIV] = "while evaluating the second argument of the division"};
     const char *c1 = first[op], *c2 = second[op];
+    (void)what;
     if (a->type == T_FLOAT || b->type == T_FLOAT) {
         double x = eval_force_float(st, a, pos, c1), y = eval_force_float(st, b, pos, c2);
         switch (op) {
@@ -444,10 +446,10 @@ int eval_compare(EvalState *st, Value *a, Value *b, PosIdx pos, const char *ctx)
         eval_frame_push(st, pos, ctx);
     const char *sa = eval_show_value_str(st, a), *sb = eval_show_value_str(st, b);
     if (a->type == b->type)
-        eval_error(st, ERR_EVAL, pos,
+        eval_error(st, ERR_EVAL, 0,
                    "cannot compare %s with %s; values of that type are incomparable (values are %s and %s)",
                    eval_type_name(a), eval_type_name(b), sa, sb);
-    eval_error(st, ERR_EVAL, pos, "cannot compare %s with %s; values are %s and %s",
+    eval_error(st, ERR_EVAL, 0, "cannot compare %s with %s; values are %s and %s",
                eval_type_name(a), eval_type_name(b), sa, sb);
 }
 

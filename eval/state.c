@@ -169,6 +169,11 @@ EvalState *eval_state_new(const EvalSettings *settings)
 {
     EvalState *st = GC_MALLOC(sizeof *st);
     st->settings = *settings;
+    /* Pure evaluation has no search path: CppNix ignores -I and NIX_PATH then. */
+    if (st->settings.pure_eval) {
+        st->settings.nix_path = NULL;
+        st->settings.nix_path_len = 0;
+    }
     if (!st->settings.max_call_depth)
         st->settings.max_call_depth = 1000000;
     if (!st->settings.parse.warn) {
@@ -427,6 +432,9 @@ const char *eval_find_file(EvalState *st, Value *search_path, const char *name, 
             return cand;
     }
     (void)nlen;
+    if (st->settings.pure_eval)
+        eval_error(st, ERR_THROWN, pos,
+                   "cannot look up '<%s>' in pure evaluation mode (use '--impure' to override)", name);
     eval_error(st, ERR_THROWN, pos,
                "file '%s' was not found in the Nix search path (add it using $NIX_PATH or -I)", name);
 }

@@ -95,9 +95,13 @@ typedef struct Lexer {
     const char *line_start;
     const char *doc_s, *doc_e; /* last doc comment's inner text */
     bool doc_fresh;            /* only whitespace/comments since that doc comment */
+    char *abuf;                /* bump allocator for pointer-free data (strings) */
+    size_t aleft;
 } Lexer;
 
 void lex_init(Lexer *L, const char *buf, size_t len);
+/* Pointer-free GC memory carved from larger blocks (strings of the AST). */
+void *lex_alloc_atomic(Lexer *L, size_t n);
 /* Next token in expression context. */
 void lex_next(Lexer *L, Token *t);
 /* Next piece inside "...": TOK_STR, TOK_DOLLAR_CURLY, TOK_QUOTE or TOK_EOF. */

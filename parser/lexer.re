@@ -37,6 +37,24 @@ void lex_init(Lexer *L, const char *buf, size_t len)
     L->line_start = buf;
     L->doc_s = L->doc_e = NULL;
     L->doc_fresh = false;
+    L->abuf = NULL;
+    L->aleft = 0;
+}
+
+#define LEX_ARENA_CHUNK (32 * 1024)
+
+void *lex_alloc_atomic(Lexer *L, size_t n)
+{
+    if (n > L->aleft) {
+        if (n > LEX_ARENA_CHUNK / 4)
+            return GC_MALLOC_ATOMIC(n);
+        L->abuf = GC_MALLOC_ATOMIC(LEX_ARENA_CHUNK);
+        L->aleft = LEX_ARENA_CHUNK;
+    }
+    void *p = L->abuf;
+    L->abuf += n;
+    L->aleft -= n;
+    return p;
 }
 
 /* Counts line breaks in [p, e): \n, \r\n and a lone \r each end a line, as in
@@ -149,9 +167,9 @@ static bool lex_check_nul(Lexer *L, Token *t, const char *s, size_t n, const cha
 
 /* Unescapes the body of a "..." string fragment: \n \r \t, \x -> x, and raw
  * CR or CR LF -> LF. The result is NUL-terminated atomic GC memory. */
-static char *lex_unescape(const char *s, size_t n, size_t *outlen)
+static char *lex_unescape(Lexer *L, const char *s, size_t n, size_t *outlen)
 {
-    char *r = GC_MALLOC_ATOMIC(n + 1);
+    char *r = lex_alloc_atomic(L, n + 1);
     size_t o = 0;
     for (size_t i = 0; i < n;) {
         char c = s[i++];
@@ -340,7 +358,7 @@ void lex_string(Lexer *L, Token *t)
     tok_begin(L, t, s);
     if (p > s) {
         size_t n;
-        t->s = lex_unescape(s, (size_t)(p - s), &n);
+        t->s = lex_unescape(L, s, (size_t)(p - s), &n);
         t->len = n;
         lex_lines(L, s, p);
         if (lex_check_nul(L, t, t->s, n, p))
@@ -413,7 +431,7 @@ void lex_ind_string(Lexer *L, Token *t)
             tok_end(L, t, TOK_IND_STR, p + 3);
         } else if (p + 3 < lim && p[2] == '\\') {
             size_t n;
-            t->s = lex_unescape(p + 2, 2, &n);
+            t->s = lex_unescape(L, p + 2, 2, &n);
             t->len = n;
             lex_lines(L, p + 3, p + 4);
             if (lex_check_nul(L, t, t->s, n, p + 4))

@@ -53,6 +53,8 @@ typedef struct Parser {
      * each finished array is copied out at its exact size. */
     char *scratch;
     size_t sc_len, sc_cap;
+    char *arena; /* bump allocator for AST nodes and arrays (scanned GC blocks) */
+    size_t aleft;
 } Parser;
 
 /* ---- errors ---------------------------------------------------------- */
@@ -236,11 +238,30 @@ static void lex_mode(Parser *P, Token *t, int mode, bool slash)
 
 /* ---- node construction ----------------------------------------------- */
 
-#define NEW(T, kind_, pos_) ((T *)new_node(sizeof(T), kind_, pos_))
+#define ARENA_CHUNK (64 * 1024)
 
-static Expr *new_node(size_t size, ExprKind kind, PosIdx pos)
+/* Zeroed GC memory carved from larger blocks: AST nodes are many and small,
+ * and all of a tree lives and dies together. */
+static void *p_alloc(Parser *P, size_t n)
 {
-    Expr *e = GC_MALLOC(size);
+    n = (n + 7) & ~(size_t)7;
+    if (n > P->aleft) {
+        if (n > ARENA_CHUNK / 4)
+            return GC_MALLOC(n);
+        P->arena = GC_MALLOC(ARENA_CHUNK);
+        P->aleft = ARENA_CHUNK;
+    }
+    void *p = P->arena;
+    P->arena += n;
+    P->aleft -= n;
+    return p;
+}
+
+#define NEW(T, kind_, pos_) ((T *)new_node(P, sizeof(T), kind_, pos_))
+
+static Expr *new_node(Parser *P, size_t size, ExprKind kind, PosIdx pos)
+{
+    Expr *e = p_alloc(P, size);
     e->kind = (uint8_t)kind;
     e->pos = pos;
     return e;
@@ -253,8 +274,10 @@ static void *grow(void *arr, uint32_t n, size_t elem)
     if (n & (n - 1))
         return arr; /* n is not a power of two: capacity > n */
     void *a = GC_MALLOC((n ? 2 * (size_t)n : 1) * elem);
-    if (n)
+    if (n) {
         memcpy(a, arr, n * elem);
+        GC_FREE(arr); /* only the owner being grown refers to it */
+    }
     return a;
 }
 
@@ -288,7 +311,7 @@ static void *sc_take(Parser *P, size_t mark, size_t elem, uint32_t *n)
     uint32_t cnt = (uint32_t)((P->sc_len - mark) / stride);
     void *a = NULL;
     if (cnt) {
-        a = GC_MALLOC(cnt * elem);
+        a = p_alloc(P, cnt * elem);
         if (stride == elem) {
             memcpy(a, P->scratch + mark, cnt * elem);
         } else {
@@ -304,7 +327,7 @@ static void *sc_take(Parser *P, size_t mark, size_t elem, uint32_t *n)
 static Expr *mk_string(Parser *P, PosIdx pos, const char *s, size_t n)
 {
     ExprString *e = NEW(ExprString, EXPR_STRING, pos);
-    char *c = GC_MALLOC_ATOMIC(n + 1);
+    char *c = lex_alloc_atomic(&P->L, n + 1);
     memcpy(c, s, n);
     c[n] = 0;
     e->s = c;
@@ -313,7 +336,7 @@ static Expr *mk_string(Parser *P, PosIdx pos, const char *s, size_t n)
 }
 
 /* An ExprString taking over s, which must be NUL-terminated GC memory. */
-static Expr *mk_string_owned(PosIdx pos, const char *s, size_t n)
+static Expr *mk_string_owned(Parser *P, PosIdx pos, const char *s, size_t n)
 {
     ExprString *e = NEW(ExprString, EXPR_STRING, pos);
     e->s = s;
@@ -328,7 +351,7 @@ static Expr *mk_var(Parser *P, PosIdx pos, Symbol s)
     return &v->base;
 }
 
-static Expr *mk_binop(PosIdx pos, BinOp op, Expr *a, Expr *b)
+static Expr *mk_binop(Parser *P, PosIdx pos, BinOp op, Expr *a, Expr *b)
 {
     ExprBinOp *e = NEW(ExprBinOp, EXPR_BINOP, pos);
     e->op = (uint8_t)op;
@@ -338,11 +361,11 @@ static Expr *mk_binop(PosIdx pos, BinOp op, Expr *a, Expr *b)
 }
 
 /* Like CppNix's makeCall: arguments of a call applied again are merged. */
-static Expr *mk_call(PosIdx pos, Expr *fn, Expr **args, uint32_t nargs)
+static Expr *mk_call(Parser *P, PosIdx pos, Expr *fn, Expr **args, uint32_t nargs)
 {
     if (fn->kind == EXPR_CALL) {
         ExprCall *c = (ExprCall *)fn;
-        Expr **a = GC_MALLOC((c->nargs + nargs) * sizeof(Expr *));
+        Expr **a = p_alloc(P, (c->nargs + nargs) * sizeof(Expr *));
         memcpy(a, c->args, c->nargs * sizeof(Expr *));
         memcpy(a + c->nargs, args, nargs * sizeof(Expr *));
         c->args = a;
@@ -351,13 +374,13 @@ static Expr *mk_call(PosIdx pos, Expr *fn, Expr **args, uint32_t nargs)
     }
     ExprCall *c = NEW(ExprCall, EXPR_CALL, pos);
     c->fn = fn;
-    c->args = GC_MALLOC(nargs * sizeof(Expr *));
+    c->args = p_alloc(P, nargs * sizeof(Expr *));
     memcpy(c->args, args, nargs * sizeof(Expr *));
     c->nargs = nargs;
     return &c->base;
 }
 
-static Expr *mk_call1(PosIdx pos, Expr *fn, Expr *arg) { return mk_call(pos, fn, &arg, 1); }
+static Expr *mk_call1(Parser *P, PosIdx pos, Expr *fn, Expr *arg) { return mk_call(P, pos, fn, &arg, 1); }
 
 static ExprAttrs *mk_attrs(Parser *P, PosIdx pos)
 {
@@ -379,7 +402,7 @@ static const char *doc_text(Parser *P, const Token *t)
     if (!t->doc_end)
         return NULL;
     size_t n = t->doc_end - t->doc_start;
-    char *d = GC_MALLOC_ATOMIC(n + 1);
+    char *d = lex_alloc_atomic(&P->L, n + 1);
     memcpy(d, P->L.buf + t->doc_start, n);
     d[n] = 0;
     return d;
@@ -544,7 +567,8 @@ static void add_attr_sym(Parser *P, ExprAttrs *a, PathBuf *path, Symbol sym, Att
     ExprAttrs *ae = (ExprAttrs *)def.e, *ja = (ExprAttrs *)j->e;
     uint32_t base = ja->ninherit_from;
     /* CppNix walks the merged set in symbol order (a std::map). */
-    qsort(ae->attrs, ae->nattrs, sizeof(AttrDef), cmp_attrdef);
+    if (ae->nattrs > 1)
+        qsort(ae->attrs, ae->nattrs, sizeof(AttrDef), cmp_attrdef);
     uint32_t n = ae->nattrs;
     AttrDef *items = ae->attrs;
     ae->attrs = NULL;
@@ -686,7 +710,7 @@ static Expr *parse_string(Parser *P, const Token *open, bool *is_static)
         if (start)
             first = tok_loc(&t);
         if (t.kind == TOK_STR) {
-            Expr *e = mk_string_owned(0, t.s, t.len);
+            Expr *e = mk_string_owned(P, 0, t.s, t.len);
             sc_push(P, &e, sizeof e);
         } else if (t.kind == TOK_DOLLAR_CURLY) {
             interp = true;
@@ -756,7 +780,7 @@ static Expr *strip_indentation(Parser *P, PosIdx pos, IndPart *es, uint32_t n)
         }
     }
 
-    Expr **out = GC_MALLOC(n * sizeof(Expr *));
+    Expr **out = p_alloc(P, n * sizeof(Expr *));
     uint32_t nout = 0;
     at_start = true;
     size_t dropped = 0;
@@ -768,7 +792,7 @@ static Expr *strip_indentation(Parser *P, PosIdx pos, IndPart *es, uint32_t n)
             out[nout++] = i->e;
             continue;
         }
-        char *s2 = GC_MALLOC_ATOMIC(i->len + 1);
+        char *s2 = lex_alloc_atomic(&P->L, i->len + 1);
         size_t o = 0;
         for (size_t j = 0; j < i->len; j++) {
             char c = i->s[j];
@@ -987,7 +1011,7 @@ static Expr *parse_path(Parser *P, const Token *start)
         return first;
     ExprConcatStrings *c = NEW(ExprConcatStrings, EXPR_CONCAT_STRINGS, pos);
     c->force_string = false;
-    c->parts = GC_MALLOC((n + 1) * sizeof(Expr *));
+    c->parts = p_alloc(P, (n + 1) * sizeof(Expr *));
     c->parts[0] = first;
     memcpy(c->parts + 1, parts, n * sizeof(Expr *));
     c->nparts = n + 1;
@@ -1032,7 +1056,7 @@ static Expr *parse_simple(Parser *P)
         advance(P);
         PosIdx pos = tok_pos(P, &tk);
         if (tk.len == 8 && memcmp(tk.s, "__curPos", 8) == 0)
-            return new_node(sizeof(Expr), EXPR_POS, pos);
+            return new_node(P, sizeof(Expr), EXPR_POS, pos);
         return mk_var(P, pos, sym_intern(P->syms, tk.s, tk.len));
     }
     case TOK_INT: {
@@ -1063,7 +1087,7 @@ static Expr *parse_simple(Parser *P)
         advance(P);
         PosIdx pos = tok_pos(P, &tk);
         Expr *args[2] = {mk_var(P, 0, P->s_nix_path), mk_string(P, 0, tk.s + 1, tk.len - 2)};
-        return mk_call(pos, mk_var(P, 0, P->s_find_file), args, 2);
+        return mk_call(P, pos, mk_var(P, 0, P->s_find_file), args, 2);
     }
     case TOK_URI: {
         advance(P);
@@ -1090,7 +1114,7 @@ static Expr *parse_simple(Parser *P)
         Expr *a = parse_attrs_body(P, pos, true, "'inherit' or '}'");
         ExprSelect *s = NEW(ExprSelect, EXPR_SELECT, pos);
         s->e = a;
-        s->path = GC_MALLOC(sizeof(AttrName));
+        s->path = p_alloc(P, sizeof(AttrName));
         s->path[0] = (AttrName){P->s_body, NULL};
         s->npath = 1;
         return &s->base;
@@ -1135,7 +1159,7 @@ static Expr *parse_select(Parser *P, Expr *prim, Loc loc)
         /* CppNix's "cursed or": `f or` applies f to a variable named or. */
         advance(P);
         PosIdx pos = mkpos(P, loc);
-        prim = mk_call1(pos, prim, mk_var(P, pos, P->s_or));
+        prim = mk_call1(P, pos, prim, mk_var(P, pos, P->s_or));
     }
     P->depth--;
     return prim;
@@ -1154,7 +1178,7 @@ static Expr *parse_app(Parser *P, Expr *prim, Loc loc)
         t = peek(P);
     } while (starts_simple(t->kind));
     uint32_t n = (uint32_t)((P->sc_len - mark) / sizeof(Expr *));
-    Expr *c = mk_call(mkpos(P, loc), fn, (Expr **)(P->scratch + mark), n);
+    Expr *c = mk_call(P, mkpos(P, loc), fn, (Expr **)(P->scratch + mark), n);
     P->sc_len = mark;
     return c;
 }
@@ -1185,21 +1209,21 @@ static Expr *build_binop(Parser *P, const Token *op, Expr *a, Expr *b)
 {
     PosIdx pos = tok_pos(P, op);
     switch (op->kind) {
-    case TOK_IMPL: return mk_binop(pos, OP_IMPL, a, b);
-    case TOK_OR: return mk_binop(pos, OP_OR, a, b);
-    case TOK_AND: return mk_binop(pos, OP_AND, a, b);
-    case TOK_EQ: return mk_binop(pos, OP_EQ, a, b);
-    case TOK_NEQ: return mk_binop(pos, OP_NEQ, a, b);
-    case TOK_LT: return mk_binop(pos, OP_LT, a, b);
-    case TOK_GT: return mk_binop(pos, OP_GT, a, b);
-    case TOK_LEQ: return mk_binop(pos, OP_LE, a, b);
-    case TOK_GEQ: return mk_binop(pos, OP_GE, a, b);
-    case TOK_UPDATE: return mk_binop(pos, OP_UPDATE, a, b);
-    case TOK_PLUS: return mk_binop(pos, OP_ADD, a, b);
-    case TOK_MINUS: return mk_binop(pos, OP_SUB, a, b);
-    case TOK_STAR: return mk_binop(pos, OP_MUL, a, b);
-    case TOK_SLASH: return mk_binop(pos, OP_DIV, a, b);
-    default: return mk_binop(pos, OP_CONCAT_LISTS, a, b);
+    case TOK_IMPL: return mk_binop(P, pos, OP_IMPL, a, b);
+    case TOK_OR: return mk_binop(P, pos, OP_OR, a, b);
+    case TOK_AND: return mk_binop(P, pos, OP_AND, a, b);
+    case TOK_EQ: return mk_binop(P, pos, OP_EQ, a, b);
+    case TOK_NEQ: return mk_binop(P, pos, OP_NEQ, a, b);
+    case TOK_LT: return mk_binop(P, pos, OP_LT, a, b);
+    case TOK_GT: return mk_binop(P, pos, OP_GT, a, b);
+    case TOK_LEQ: return mk_binop(P, pos, OP_LE, a, b);
+    case TOK_GEQ: return mk_binop(P, pos, OP_GE, a, b);
+    case TOK_UPDATE: return mk_binop(P, pos, OP_UPDATE, a, b);
+    case TOK_PLUS: return mk_binop(P, pos, OP_ADD, a, b);
+    case TOK_MINUS: return mk_binop(P, pos, OP_SUB, a, b);
+    case TOK_STAR: return mk_binop(P, pos, OP_MUL, a, b);
+    case TOK_SLASH: return mk_binop(P, pos, OP_DIV, a, b);
+    default: return mk_binop(P, pos, OP_CONCAT_LISTS, a, b);
     }
 }
 
@@ -1234,7 +1258,7 @@ __attribute__((noinline)) static Expr *parse_right_chain(Parser *P, Expr *lhs, c
         off -= stride;
         Item *x = (Item *)(P->scratch + off);
         BinOp bop = kind == TOK_IMPL ? OP_IMPL : kind == TOK_UPDATE ? OP_UPDATE : OP_CONCAT_LISTS;
-        r = mk_binop(x->pos, bop, x->e, r);
+        r = mk_binop(P, x->pos, bop, x->e, r);
     }
     P->sc_len = mark;
     return r;
@@ -1262,7 +1286,7 @@ static Expr *parse_binop(Parser *P, int min, Expr *prim, Loc loc)
         Expr *e = parse_binop(P, PREC_NEGATE + 1, NULL, loc);
         PosIdx pos = tok_pos(P, &op);
         ExprInt *zero = NEW(ExprInt, EXPR_INT, 0);
-        lhs = mk_binop(pos, OP_SUB, &zero->base, e);
+        lhs = mk_binop(P, pos, OP_SUB, &zero->base, e);
     } else {
         if (!starts_simple(t->kind))
             syntax_error(P, t, NULL);
@@ -1312,7 +1336,7 @@ static Expr *parse_op_expr(Parser *P, Expr *prim, Loc loc)
             advance(P);
             Token *s = peek(P);
             Expr *f = parse_binop(P, 1, NULL, tok_loc(s));
-            lhs = mk_call1(pos, f, lhs);
+            lhs = mk_call1(P, pos, f, lhs);
         }
     } else if (t->kind == TOK_PIPE_FROM) {
         Expr **es = NULL;
@@ -1331,7 +1355,7 @@ static Expr *parse_op_expr(Parser *P, Expr *prim, Loc loc)
         }
         lhs = es[n - 1];
         for (uint32_t i = n - 1; i > 0; i--)
-            lhs = mk_call1(ps[i - 1], es[i - 1], lhs);
+            lhs = mk_call1(P, ps[i - 1], es[i - 1], lhs);
     }
     return lhs;
 }
@@ -1339,7 +1363,7 @@ static Expr *parse_op_expr(Parser *P, Expr *prim, Loc loc)
 /* Formals after '{' up to and including '}'. */
 static Formals *parse_formals(Parser *P)
 {
-    Formals *f = GC_MALLOC(sizeof *f);
+    Formals *f = p_alloc(P, sizeof *f);
     Token *t = peek(P);
     if (t->kind == TOK_RBRACE) {
         advance(P);
@@ -1392,7 +1416,8 @@ static int cmp_formal(const void *a, const void *b)
 /* CppNix's validateFormals: sorts, then rejects duplicates. */
 static void validate_formals(Parser *P, Formals *f, PosIdx pos, Symbol arg)
 {
-    qsort(f->items, f->n, sizeof(Formal), cmp_formal);
+    if (f->n > 1)
+        qsort(f->items, f->n, sizeof(Formal), cmp_formal);
     for (uint32_t i = 0; i + 1 < f->n; i++)
         if (f->items[i].name == f->items[i + 1].name)
             fail_fmt(P, f->items[i + 1].pos, "duplicate formal function argument '%s'",
@@ -1446,7 +1471,7 @@ static void parse_inherit(Parser *P, ExprAttrs *a)
         if (from) {
             ExprSelect *s = NEW(ExprSelect, EXPR_SELECT, poss[i]);
             s->e = from;
-            s->path = GC_MALLOC(sizeof(AttrName));
+            s->path = p_alloc(P, sizeof(AttrName));
             s->path[0] = (AttrName){names[i], NULL};
             s->npath = 1;
             e = &s->base;
@@ -1596,7 +1621,7 @@ static Expr *parse_expr(Parser *P)
             advance(P);
             PosIdx pos = tok_pos(P, &tk);
             Expr *v = tk.len == 8 && memcmp(tk.s, "__curPos", 8) == 0
-                          ? new_node(sizeof(Expr), EXPR_POS, pos)
+                          ? new_node(P, sizeof(Expr), EXPR_POS, pos)
                           : mk_var(P, pos, sym_intern(P->syms, tk.s, tk.len));
             e = parse_op_expr(P, v, tok_loc(&tk));
             goto done;
@@ -1756,6 +1781,8 @@ Expr *parse_source(SymTab *syms, PosTable *pos, const Source *src, const ParseOp
      * during the parse would only scan the growing tree again and again. */
     GC_disable();
     set_stack_limit(&P);
+    P.sc_cap = 4096;
+    P.scratch = GC_MALLOC(P.sc_cap);
     Expr *volatile result = NULL;
     if (setjmp(P.jb) == 0) {
         Expr *e = parse_expr(&P);

@@ -390,8 +390,22 @@ static void show(Show *S, const Expr *e, StrBuf *out)
         return;
     case EXPR_CALL: {
         const ExprCall *c = (const ExprCall *)e;
+        const ExprBinOp *b = (const ExprBinOp *)c->fn;
         out_c(out, '(');
-        show(S, c->fn, out);
+        if (c->fn->kind == EXPR_BINOP && (b->op == OP_SUB || b->op == OP_MUL || b->op == OP_DIV ||
+                                          b->op == OP_LT || b->op == OP_GT)) {
+            /* CppNix builds these operators as calls (__sub a b), and applying
+             * such a call again only appends arguments: (__sub a b c). */
+            static const char *const fn[] = {[OP_SUB] = "__sub ", [OP_MUL] = "__mul ",
+                                             [OP_DIV] = "__div ", [OP_LT] = "__lessThan ",
+                                             [OP_GT] = "__lessThan "};
+            out_add(out, fn[b->op], strlen(fn[b->op]));
+            show(S, b->op == OP_GT ? b->rhs : b->lhs, out);
+            out_c(out, ' ');
+            show(S, b->op == OP_GT ? b->lhs : b->rhs, out);
+        } else {
+            show(S, c->fn, out);
+        }
         for (uint32_t i = 0; i < c->nargs; i++) {
             out_c(out, ' ');
             show(S, c->args[i], out);

@@ -106,17 +106,25 @@ typedef struct CtxInfo {
     const char *path;
     bool is_path, all_outputs;
     const char **outputs;
-    uint32_t noutputs, cap;
+    uint32_t noutputs;
 } CtxInfo;
 
-static int cmp_info(const void *a, const void *b)
-{
-    return strcmp(((const CtxInfo *)a)->path, ((const CtxInfo *)b)->path);
-}
+/* One decoded context element: kind is '=' (all outputs), '!' (an output) or '/'. */
+typedef struct CtxEntry {
+    const char *path;
+    const char *output;
+    char kind;
+} CtxEntry;
 
-static int cmp_str(const void *a, const void *b)
+static int cmp_entry(const void *a, const void *b)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    const CtxEntry *x = a, *y = b;
+    int c = strcmp(x->path, y->path);
+    if (c)
+        return c;
+    if (!x->output || !y->output)
+        return (x->output != NULL) - (y->output != NULL);
+    return strcmp(x->output, y->output);
 }
 
 static void prim_get_context(EvalState *st, PosIdx pos, Value **args, Value *out)
@@ -124,46 +132,45 @@ static void prim_get_context(EvalState *st, PosIdx pos, Value **args, Value *out
     eval_force_string(st, args[0], 0, "while evaluating the argument passed to builtins.getContext");
     const StrContext *ctx = args[0]->str.ctx;
     uint32_t n = ctx ? ctx->n : 0;
-    CtxInfo *infos = GC_MALLOC((n + 1) * sizeof *infos);
-    uint32_t ninfos = 0;
+    /* Decode every element, sort by (path, output) and group by path: linear
+     * after the sort, however many elements the string carries. */
+    CtxEntry *ents = GC_MALLOC((n + 1) * sizeof *ents);
+    uint32_t ne = 0;
     for (uint32_t i = 0; i < n; i++) {
         const char *e = ctx->elems[i];
-        const char *path = e, *output = NULL;
+        CtxEntry *x = &ents[ne];
+        x->kind = e[0];
+        x->path = e;
+        x->output = NULL;
         if (e[0] == '=') {
-            path = e + 1;
+            x->path = e + 1;
         } else if (e[0] == '!') {
             const char *end = strchr(e + 1, '!');
             if (!end)
                 continue;
-            output = val_str_dup(e + 1, (size_t)(end - e - 1));
-            path = end + 1;
+            x->output = val_str_dup(e + 1, (size_t)(end - e - 1));
+            x->path = end + 1;
         }
-        CtxInfo *info = NULL;
-        for (uint32_t j = 0; j < ninfos; j++)
-            if (strcmp(infos[j].path, path) == 0) {
-                info = &infos[j];
-                break;
-            }
-        if (!info) {
-            info = &infos[ninfos++];
-            info->path = path;
+        ne++;
+    }
+    qsort(ents, ne, sizeof *ents, cmp_entry);
+    CtxInfo *infos = GC_MALLOC((ne + 1) * sizeof *infos);
+    uint32_t ninfos = 0;
+    for (uint32_t i = 0; i < ne; i++) {
+        CtxEntry *x = &ents[i];
+        if (!ninfos || strcmp(infos[ninfos - 1].path, x->path) != 0) {
+            infos[ninfos].path = x->path;
+            infos[ninfos].outputs = GC_MALLOC((ne - i) * sizeof(const char *));
+            ninfos++;
         }
-        if (e[0] == '=')
+        CtxInfo *info = &infos[ninfos - 1];
+        if (x->kind == '=')
             info->all_outputs = true;
-        else if (e[0] == '!') {
-            if (info->noutputs == info->cap) {
-                uint32_t cap = info->cap ? info->cap * 2 : 4;
-                const char **o = GC_MALLOC(cap * sizeof *o);
-                if (info->noutputs)
-                    memcpy(o, info->outputs, info->noutputs * sizeof *o);
-                info->outputs = o;
-                info->cap = cap;
-            }
-            info->outputs[info->noutputs++] = output;
-        } else
+        else if (x->kind == '!')
+            info->outputs[info->noutputs++] = x->output;
+        else
             info->is_path = true;
     }
-    qsort(infos, ninfos, sizeof *infos, cmp_info);
 
     Symbol s_path = sym_intern_cstr(st->symbols, "path");
     Symbol s_all = sym_intern_cstr(st->symbols, "allOutputs");
@@ -182,7 +189,6 @@ static void prim_get_context(EvalState *st, PosIdx pos, Value **args, Value *out
             attrs_push(ib, s_all, 0, t);
         }
         if (info->noutputs) {
-            qsort(info->outputs, info->noutputs, sizeof *info->outputs, cmp_str);
             Value **l = val_list_alloc(st, info->noutputs);
             for (uint32_t j = 0; j < info->noutputs; j++) {
                 l[j] = val_alloc(st);

@@ -19,11 +19,6 @@ typedef struct JsonOut {
     bool strict;
     StrBuf *out;
     CtxBuf ctx;
-    /* Trace messages formatted once per attribute name / list index. */
-    const char **attr_msgs;
-    size_t nattr_msgs;
-    const char **index_msgs;
-    size_t nindex_msgs;
     /* First invalid UTF-8 found; reported after everything was evaluated,
      * as CppNix only notices it when serialising the finished document. */
     const char *utf8_error;
@@ -31,46 +26,13 @@ typedef struct JsonOut {
 
 static void json_value(JsonOut *j, Value *v, PosIdx pos, bool copy);
 
-static const char *attr_msg(JsonOut *j, Symbol s)
+/* sb_putc without the call: the printer emits many single characters. */
+static inline void jo_putc(StrBuf *o, char c)
 {
-    if (s >= j->nattr_msgs) {
-        size_t n = sym_count(j->st->symbols) + 1;
-        if (n <= s)
-            n = (size_t)s + 1;
-        const char **m = GC_MALLOC(n * sizeof *m);
-        if (j->nattr_msgs)
-            memcpy(m, j->attr_msgs, j->nattr_msgs * sizeof *m);
-        j->attr_msgs = m;
-        j->nattr_msgs = n;
-    }
-    if (!j->attr_msgs[s]) {
-        StrBuf sb;
-        sb_init(&sb);
-        sb_printf(&sb, "while evaluating attribute '%s'", sym_name(j->st->symbols, s));
-        j->attr_msgs[s] = sb_finish(&sb);
-    }
-    return j->attr_msgs[s];
-}
-
-static const char *index_msg(JsonOut *j, size_t i)
-{
-    if (i >= j->nindex_msgs) {
-        size_t n = j->nindex_msgs ? j->nindex_msgs : 16;
-        while (n <= i)
-            n *= 2;
-        const char **m = GC_MALLOC(n * sizeof *m);
-        if (j->nindex_msgs)
-            memcpy(m, j->index_msgs, j->nindex_msgs * sizeof *m);
-        j->index_msgs = m;
-        j->nindex_msgs = n;
-    }
-    if (!j->index_msgs[i]) {
-        StrBuf sb;
-        sb_init(&sb);
-        sb_printf(&sb, "while evaluating list element at index %zu", i);
-        j->index_msgs[i] = sb_finish(&sb);
-    }
-    return j->index_msgs[i];
+    if (o->len + 2 > o->cap)
+        sb_reserve(o, 1);
+    o->data[o->len++] = c;
+    o->data[o->len] = 0;
 }
 
 /* Length of the valid UTF-8 sequence at s[i..len), or 0 with *bad set to
@@ -124,7 +86,7 @@ static void json_string(JsonOut *j, const char *str, size_t len)
     const unsigned char *s = (const unsigned char *)str;
     StrBuf *o = j->out;
     sb_reserve(o, len + 2);
-    sb_putc(o, '"');
+    jo_putc(o, '"');
     size_t run = 0; /* start of the pending run of bytes copied verbatim */
     for (size_t i = 0; i < len;) {
         unsigned char c = s[i];
@@ -169,7 +131,7 @@ static void json_string(JsonOut *j, const char *str, size_t len)
         run = i;
     }
     sb_add(o, str + run, len - run);
-    sb_putc(o, '"');
+    jo_putc(o, '"');
 }
 
 static void depth_enter(EvalState *st, PosIdx pos)
@@ -183,18 +145,20 @@ static void json_attrs_plain(JsonOut *j, Value *v, bool copy)
     EvalState *st = j->st;
     Bindings *b = v->attrs;
     uint32_t *order = attrs_sorted_by_name(st, b);
-    sb_putc(j->out, '{');
+    jo_putc(j->out, '{');
     for (uint32_t k = 0; k < b->size; k++) {
         Attr *a = &b->attrs[order[k]];
         if (k)
-            sb_putc(j->out, ',');
+            jo_putc(j->out, ',');
         json_string(j, sym_name(st->symbols, a->name), sym_len(st->symbols, a->name));
-        sb_putc(j->out, ':');
-        eval_frame_push(st, a->pos, attr_msg(j, a->name));
+        jo_putc(j->out, ':');
+        /* The name is filled into the message only if an error is raised. */
+        eval_frame_push(st, a->pos, "while evaluating attribute '%s'");
+        st->frames[st->nframes - 1].sym = a->name;
         json_value(j, a->value, a->pos, copy);
         eval_frame_pop(st);
     }
-    sb_putc(j->out, '}');
+    jo_putc(j->out, '}');
 }
 
 /* Follows __toString (first) and outPath until a non-set or a set with
@@ -290,17 +254,34 @@ static void json_value(JsonOut *j, Value *v, PosIdx pos, bool copy)
     case T_ATTRS:
         json_peel(j, v, pos, copy, false);
         break;
-    case T_LIST:
-        sb_putc(o, '[');
+    case T_LIST: {
+        /* One message buffer per list, its index digits rewritten per element:
+         * no formatting or allocation per element on the success path. */
+        static const char prefix[] = "while evaluating list element at index ";
+        char *msg = GC_MALLOC_ATOMIC(sizeof prefix + 24);
+        memcpy(msg, prefix, sizeof prefix);
+        char *digits = msg + sizeof prefix - 1;
+        jo_putc(o, '[');
         for (uint32_t i = 0; i < v->len; i++) {
             if (i)
-                sb_putc(o, ',');
-            eval_frame_push(st, pos, index_msg(j, i));
+                jo_putc(o, ',');
+            char tmp[12];
+            int n = 0;
+            uint32_t k = i;
+            do {
+                tmp[n++] = (char)('0' + k % 10);
+                k /= 10;
+            } while (k);
+            for (int d = 0; d < n; d++)
+                digits[d] = tmp[n - 1 - d];
+            digits[n] = 0;
+            eval_frame_push(st, pos, msg);
             json_value(j, v->list.elems[i], pos, copy);
             eval_frame_pop(st);
         }
-        sb_putc(o, ']');
+        jo_putc(o, ']');
         break;
+    }
     default: {
         PosIdx p = pos;
         if (v->type == T_LAMBDA && v->lambda.fun)

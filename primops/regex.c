@@ -9,11 +9,19 @@
  * addressing; entries are never removed. regex_t holds malloc'd internals
  * that live as long as the process, which is fine for a bounded cache of
  * the program's literal patterns. */
+typedef struct Compiled {
+    regex_t re;
+    /* For match without groups: "^(re)$" compiled with REG_NOSUB, which lets
+     * glibc skip computing match boundaries. 0: not tried, 1: ok, -1: failed. */
+    regex_t whole;
+    int whole_state;
+} Compiled;
+
 typedef struct RegexEntry {
     const char *src;
     size_t len;
     uint64_t hash;
-    regex_t *re;
+    Compiled *c;
 } RegexEntry;
 
 typedef struct RegexCache {
@@ -50,9 +58,63 @@ static void cache_grow(RegexCache *c)
             cache_insert(c, old[i]);
 }
 
+/* CppNix compiles with std::regex's POSIX extended grammar (libstdc++), which
+ * is stricter than glibc's regcomp in two ways that change results: outside
+ * brackets only the special characters may be escaped (`\d`, `\w`, `\n`,
+ * backreferences, `\}` are errors), and `{` always opens an interval
+ * `{m}`, `{m,}` or `{m,n}` (a lone or malformed brace is an error). Inside
+ * brackets a backslash is an ordinary character in both. */
+static bool std_regex_accepts(const char *re, size_t len)
+{
+    bool in_bracket = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = re[i];
+        if (in_bracket) {
+            /* "[]...]" and "[^]...]": a leading ']' is literal; "[:class:]" etc. nest */
+            if (c == '[' && i + 1 < len && (re[i + 1] == ':' || re[i + 1] == '.' || re[i + 1] == '=')) {
+                char close = re[i + 1];
+                size_t j = i + 2;
+                while (j + 1 < len && !(re[j] == close && re[j + 1] == ']'))
+                    j++;
+                i = j + 1;
+            } else if (c == ']')
+                in_bracket = false;
+            continue;
+        }
+        if (c == '\\') {
+            if (i + 1 >= len || !strchr(".[\\()*+?{|^$", re[i + 1]))
+                return false;
+            i++;
+        } else if (c == '[') {
+            in_bracket = true;
+            if (i + 1 < len && re[i + 1] == '^')
+                i++;
+            if (i + 1 < len && re[i + 1] == ']')
+                i++;
+        } else if (c == '{') {
+            size_t j = i + 1, d1 = 0;
+            while (j < len && re[j] >= '0' && re[j] <= '9')
+                j++, d1++;
+            if (!d1)
+                return false;
+            if (j < len && re[j] == ',') {
+                j++;
+                while (j < len && re[j] >= '0' && re[j] <= '9')
+                    j++;
+            }
+            if (j >= len || re[j] != '}')
+                return false;
+            if (i == 0 || re[i - 1] == '(' || re[i - 1] == '|')
+                return false; /* nothing to repeat */
+            i = j;
+        }
+    }
+    return true;
+}
+
 /* The compiled form of re (len bytes), compiling on first use; throws
  * CppNix's error for an invalid expression. */
-static regex_t *get_regex(EvalState *st, const char *re, size_t len)
+static Compiled *get_regex(EvalState *st, const char *re, size_t len)
 {
     RegexCache *c = st->regex_cache;
     if (!c) {
@@ -63,10 +125,11 @@ static regex_t *get_regex(EvalState *st, const char *re, size_t len)
     if (c->cap) {
         for (size_t i = h & (c->cap - 1); c->slots[i].src; i = (i + 1) & (c->cap - 1))
             if (c->slots[i].hash == h && c->slots[i].len == len && memcmp(c->slots[i].src, re, len) == 0)
-                return c->slots[i].re;
+                return c->slots[i].c;
     }
-    regex_t *r = GC_MALLOC_ATOMIC(sizeof *r);
-    if (regcomp(r, re, REG_EXTENDED) != 0)
+    Compiled *r = GC_MALLOC_ATOMIC(sizeof *r); /* regex_t points only to malloc'd memory */
+    memset(r, 0, sizeof *r);
+    if (!std_regex_accepts(re, len) || regcomp(&r->re, re, REG_EXTENDED) != 0)
         eval_error(st, ERR_EVAL, 0, "invalid regular expression '%s'", re);
     if ((c->used + 1) * 2 > c->cap)
         cache_grow(c);
@@ -99,19 +162,40 @@ static regmatch_t *alloc_matches(size_t nsub, regmatch_t *small)
     return nsub <= SMALL_NSUB ? small : GC_MALLOC_ATOMIC((nsub + 1) * sizeof(regmatch_t));
 }
 
+static bool whole_regex(Compiled *c, const char *re, size_t len)
+{
+    if (c->whole_state == 0) {
+        char *w = GC_MALLOC_ATOMIC(len + 5);
+        memcpy(w, "^(", 2);
+        memcpy(w + 2, re, len);
+        memcpy(w + 2 + len, ")$", 3);
+        c->whole_state = regcomp(&c->whole, w, REG_EXTENDED | REG_NOSUB) == 0 ? 1 : -1;
+    }
+    return c->whole_state == 1;
+}
+
 static void prim_match(EvalState *st, PosIdx pos, Value **args, Value *out)
 {
     const char *re = eval_force_string_no_ctx(st, args[0], 0,
         "while evaluating the first argument passed to builtins.match");
-    regex_t *r = get_regex(st, re, args[0]->len);
+    size_t relen = args[0]->len;
+    Compiled *c = get_regex(st, re, relen);
     const char *s = eval_force_string(st, args[1], 0,
         "while evaluating the second argument passed to builtins.match");
     size_t len = args[1]->len;
+    regex_t *r = &c->re;
     regmatch_t small[SMALL_NSUB + 1];
     regmatch_t *m = alloc_matches(r->re_nsub, small);
-    /* Leftmost-longest: if the whole string matches, the match from 0 spans it. */
     m[0].rm_so = 0;
     m[0].rm_eo = (regoff_t)len;
+    if (r->re_nsub == 0 && whole_regex(c, re, relen)) {
+        if (regexec(&c->whole, s, 1, m, REG_STARTEND) != 0)
+            val_set_null(out);
+        else
+            val_set_list(out, val_list_alloc(st, 0), 0);
+        return;
+    }
+    /* Leftmost-longest: if the whole string matches, the match from 0 spans it. */
     if (regexec(r, s, r->re_nsub + 1, m, REG_STARTEND) != 0 || m[0].rm_so != 0 || (size_t)m[0].rm_eo != len) {
         val_set_null(out);
         return;
@@ -152,7 +236,7 @@ static void prim_split(EvalState *st, PosIdx pos, Value **args, Value *out)
 {
     const char *re = eval_force_string_no_ctx(st, args[0], 0,
         "while evaluating the first argument passed to builtins.split");
-    regex_t *r = get_regex(st, re, args[0]->len);
+    regex_t *r = &get_regex(st, re, args[0]->len)->re;
     const char *s = eval_force_string(st, args[1], 0,
         "while evaluating the second argument passed to builtins.split");
     size_t len = args[1]->len;

@@ -178,6 +178,11 @@ static void prim_replace_strings(EvalState *st, PosIdx pos, Value **args, Value 
         }
         copied = p;
     }
+    if (copied == 0 && sb.len == 0) {
+        /* Nothing matched: the input itself (no copy). */
+        *out = *args[2];
+        return;
+    }
     if (copied < slen)
         sb_add(&sb, s + copied, slen - copied);
     size_t len = sb.len;

@@ -648,7 +648,7 @@ static TomlNode *parse_number(TP *p)
             isfloat = true;
     /* Decimal: digits with single underscores between them, no leading zero. */
     size_t i = 0;
-    if (!is_digit(u[0]))
+    if (un == 0 || !is_digit(u[0]))
         tp_fail(p, "toml::parse_value: unknown value appeared", "here");
     if (u[0] == '0' && un > 1 && is_digit(u[1]))
         tp_fail(p, "toml::parse_integer: leading zeros are not allowed", "leading zero");

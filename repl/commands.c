@@ -78,7 +78,7 @@ void repl_add_attrs(Repl *r, Value *v)
         if (repl_is_var_name(name, len))
             sb_add(&sb, name, len);
         else
-            repl_print_string_literal(&sb, name, len);
+            eval_print_string_literal(name, len, &sb);
     }
     if (b->size)
         fprintf(stderr, "%s\n", sb.data);
@@ -346,9 +346,41 @@ static void edit(Repl *r, const char *arg)
 
 /* ---------- :doc ---------- */
 
+/* Inline Markdown: backquotes dropped; on a terminal `code` in cyan,
+ * **strong** in bold and *emphasis* in italics. */
+static void md_inline(StrBuf *out, const char *s, size_t n, bool colour)
+{
+    bool code = false, bold = false, ital = false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '`') {
+            code = !code;
+            if (colour)
+                sb_puts(out, code ? "\033[36m" : "\033[39m");
+            continue;
+        }
+        if (colour && !code && c == '*') {
+            if (i + 1 < n && s[i + 1] == '*') {
+                bold = !bold;
+                sb_puts(out, bold ? "\033[1m" : "\033[22m");
+                i++;
+                continue;
+            }
+            if (ital || (i + 1 < n && s[i + 1] != ' ' && memchr(s + i + 1, '*', n - i - 1))) {
+                ital = !ital;
+                sb_puts(out, ital ? "\033[3m" : "\033[23m");
+                continue;
+            }
+        }
+        sb_putc(out, c);
+    }
+    if (colour && (code || bold || ital))
+        sb_puts(out, "\033[0m");
+}
+
 /* Prints Markdown roughly as a terminal renderer would: paragraphs indented
- * by four spaces, fenced code by eight, backquotes dropped. */
-static void print_markdown(StrBuf *out, const char *md)
+ * by four spaces, fenced code by eight. */
+static void print_markdown(StrBuf *out, const char *md, bool colour)
 {
     /* Common indentation of non-blank lines, as CppNix's stripIndentation. */
     size_t common = (size_t)-1;
@@ -385,10 +417,13 @@ static void print_markdown(StrBuf *out, const char *md)
             continue;
         }
         blank = false;
-        sb_puts(out, fence ? "        " : "    ");
-        for (size_t i = 0; i < n; i++)
-            if (fence || s[i] != '`')
-                sb_putc(out, s[i]);
+        if (fence) {
+            sb_puts(out, "        ");
+            sb_add(out, s, n);
+        } else {
+            sb_puts(out, "    ");
+            md_inline(out, s, n, colour);
+        }
         sb_putc(out, '\n');
     }
 }
@@ -452,11 +487,24 @@ static void doc(Repl *r, const char *arg)
     if (!op && v.type == T_LAMBDA && !v.lambda.fun->doc && last)
         op = builtin_written_in_nix(st, last, &v);
     if (op) {
-        sb_printf(&sb, "Synopsis: builtins.%s", op->name);
-        if (op->args && *op->args)
-            sb_printf(&sb, " %s", op->args);
+        StrBuf syn;
+        sb_init(&syn);
+        sb_printf(&syn, "**Synopsis:** `builtins.%s`", op->name);
+        for (const char *a = op->args ? op->args : ""; *a;) {
+            size_t len = strcspn(a, " ");
+            if (len)
+                sb_printf(&syn, " *%.*s*", (int)len, a);
+            a += len + (a[len] == ' ');
+        }
+        /* Without colours the emphasis stars go too: "Synopsis: builtins.map f list". */
+        if (r->colour)
+            md_inline(&sb, syn.data, syn.len, true);
+        else
+            for (const char *c = syn.data; *c; c++)
+                if (*c != '*' && *c != '`')
+                    sb_putc(&sb, *c);
         sb_puts(&sb, "\n\n");
-        print_markdown(&sb, op->doc ? op->doc : "");
+        print_markdown(&sb, op->doc ? op->doc : "", r->colour);
     } else if (v.type == T_LAMBDA) {
         ExprLambda *fun = v.lambda.fun;
         if (fun->name)
@@ -467,7 +515,7 @@ static void doc(Repl *r, const char *arg)
         sb_putc(&sb, '\n');
         if (fun->doc && *fun->doc) {
             sb_putc(&sb, '\n');
-            print_markdown(&sb, fun->doc);
+            print_markdown(&sb, fun->doc, r->colour);
         }
     } else if (attr_pos) {
         sb_printf(&sb, "Attribute %s\n\n  … defined at ", sym_name(st->symbols, attr_name));
@@ -520,7 +568,7 @@ ReplLineResult repl_command(Repl *r, const char *cmd, const char *arg)
         if (v.type == T_STRING)
             sb_add(&sb, v.str.s, v.len);
         else
-            repl_print_value(r, &sb, &v, UINT32_MAX);
+            repl_print_value(r, &sb, &v, UINT32_MAX, stdout);
         sb_putc(&sb, '\n');
         fwrite(sb.data, 1, sb.len, stdout);
     } else if (is(cmd, ":doc", NULL)) {

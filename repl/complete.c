@@ -148,7 +148,7 @@ static void complete_attrs(Repl *r, const char *text, const char *dot, Matches *
         if (repl_is_var_name(name, len))
             sb_add(&sb, name, len);
         else
-            repl_print_string_literal(&sb, name, len);
+            eval_print_string_literal(name, len, &sb);
         add_match(m, sb.data, sb.len);
     }
 }

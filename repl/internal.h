@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "eval/eval.h"
 #include "repl/repl.h"
@@ -46,13 +47,12 @@ bool repl_try_eval(Repl *r, const char *text, Value *out);
 /* repl/print.c */
 /* Appends v as `nix repl` prints it: forced up to max_depth levels of
  * attribute sets and lists (UINT32_MAX for :p), errors inside shown as
- * «error: ...»; an error forcing v itself is thrown. */
-void repl_print_value(Repl *r, StrBuf *out, Value *v, uint32_t max_depth);
+ * «error: ...»; an error forcing v itself is thrown. If stream is set, what
+ * is in out is written to it whenever out grows large (long output streams). */
+void repl_print_value(Repl *r, StrBuf *out, Value *v, uint32_t max_depth, FILE *stream);
 /* Appends a position as FILE:LINE:COL («string»:1:5 for typed input). */
 void repl_print_pos(Repl *r, StrBuf *out, PosIdx pos);
 bool repl_is_var_name(const char *s, size_t len);
-/* Appends s as a Nix string literal ("a\"b"), without colour. */
-void repl_print_string_literal(StrBuf *out, const char *s, size_t len);
 
 /* repl/complete.c */
 /* Installs tab completion for r (readline's callbacks carry no user pointer). */

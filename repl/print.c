@@ -25,6 +25,7 @@ typedef struct Printer {
     Repl *r;
     EvalState *st;
     StrBuf *out;
+    FILE *stream; /* if set, out is written to it as it fills: deep values stream */
     uint32_t max_depth;
     bool colour;
     uint32_t indent;
@@ -96,27 +97,6 @@ bool repl_is_var_name(const char *s, size_t len)
             return false;
     }
     return true;
-}
-
-void repl_print_string_literal(StrBuf *out, const char *s, size_t len)
-{
-    sb_putc(out, '"');
-    for (size_t i = 0; i < len; i++) {
-        char c = s[i];
-        if (c == '"' || c == '\\')
-            sb_putc(out, '\\'), sb_putc(out, c);
-        else if (c == '\n')
-            sb_puts(out, "\\n");
-        else if (c == '\r')
-            sb_puts(out, "\\r");
-        else if (c == '\t')
-            sb_puts(out, "\\t");
-        else if (c == '$' && i + 1 < len && s[i + 1] == '{')
-            sb_puts(out, "\\$");
-        else
-            sb_putc(out, c);
-    }
-    sb_putc(out, '"');
 }
 
 void repl_print_pos(Repl *r, StrBuf *out, PosIdx pos)
@@ -262,7 +242,7 @@ static void print_attrs(Printer *p, Value *v, uint32_t depth)
         if (repl_is_var_name(name, len))
             sb_add(p->out, name, len);
         else
-            repl_print_string_literal(p->out, name, len);
+            eval_print_string_literal(name, len, p->out);
         sb_puts(p->out, " = ");
         print_value(p, a->value, depth + 1);
         sb_putc(p->out, ';');
@@ -274,7 +254,8 @@ static void print_attrs(Printer *p, Value *v, uint32_t depth)
 
 static void print_list(Printer *p, Value *v, uint32_t depth)
 {
-    if (v->len && !seen_insert(&p->seen, v->list.elems)) {
+    /* Lists are told apart by their Value, as nix repl does. */
+    if (v->len && !seen_insert(&p->seen, v)) {
         colour_on(p, ANSI_MAGENTA);
         sb_puts(p->out, "«repeated»");
         colour_off(p);
@@ -348,12 +329,12 @@ static void print_scalar(Printer *p, Value *v)
         else if (v->type == T_INT)
             sb_printf(p->out, "%" PRId64, v->integer);
         else
-            sb_printf(p->out, "%g", v->fpoint); /* C++ ostream's default format */
+            eval_print_float(v->fpoint, p->out);
         colour_off(p);
         break;
     case T_STRING:
         colour_on(p, ANSI_MAGENTA);
-        repl_print_string_literal(p->out, v->str.s, v->len);
+        eval_print_string_literal(v->str.s, v->len, p->out);
         colour_off(p);
         break;
     case T_PATH:
@@ -387,6 +368,13 @@ static void print_value(Printer *p, Value *v, uint32_t depth)
 {
     if (p->st->interrupted)
         eval_error(p->st, ERR_INTERRUPTED, 0, "interrupted by the user");
+    if (p->st->settings.max_call_depth && depth > p->st->settings.max_call_depth)
+        eval_error(p->st, ERR_STACK_OVERFLOW, 0, "stack overflow; max-call-depth exceeded");
+    if (p->stream && p->out->len >= 65536) {
+        fwrite(p->out->data, 1, p->out->len, p->stream);
+        p->out->len = 0;
+        p->out->data[0] = 0;
+    }
     if (depth == 0) {
         eval_force(p->st, v, 0); /* errors at the top are the caller's */
     } else {
@@ -406,8 +394,9 @@ static void print_value(Printer *p, Value *v, uint32_t depth)
     }
 }
 
-void repl_print_value(Repl *r, StrBuf *out, Value *v, uint32_t max_depth)
+void repl_print_value(Repl *r, StrBuf *out, Value *v, uint32_t max_depth, FILE *stream)
 {
-    Printer p = {.r = r, .st = r->st, .out = out, .max_depth = max_depth, .colour = r->colour};
+    Printer p = {.r = r, .st = r->st, .out = out, .stream = stream, .max_depth = max_depth,
+                 .colour = r->colour};
     print_value(&p, v, 0);
 }

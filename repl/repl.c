@@ -73,8 +73,8 @@ void repl_reset_scope(Repl *r)
 
 /* ---------- parsing and evaluating ---------- */
 
-/* Set while parsing typed input: an "unexpected end of file" error then means
- * "read another line" rather than a real error. */
+/* A parse error at the end of the input means the expression is not finished
+ * yet: read another line and try again (nix repl's rule). */
 static bool is_incomplete(const EvalError *e)
 {
     return e->kind == ERR_PARSE && e->msg && strstr(e->msg, "unexpected end of file");
@@ -149,9 +149,8 @@ static bool split_binding(Repl *r, char *line, Symbol *name, char **rhs)
     return true;
 }
 
-static void write_out(Repl *r, StrBuf *sb)
+static void write_out(StrBuf *sb)
 {
-    (void)r;
     fwrite(sb->data, 1, sb->len, stdout);
     fflush(stdout);
 }
@@ -185,9 +184,9 @@ static ReplLineResult process_line(Repl *r, char *input)
     repl_eval_string(r, line, &v);
     StrBuf sb;
     sb_init(&sb);
-    repl_print_value(r, &sb, &v, 1);
+    repl_print_value(r, &sb, &v, 1, stdout);
     sb_putc(&sb, '\n');
-    write_out(r, &sb);
+    write_out(&sb);
     return REPL_CONTINUE;
 }
 

@@ -464,22 +464,39 @@ typedef struct DrvEntry {
     uint64_t key_hash;
     const char *path;
     const Derivation *drv;
-    Hash modulo; /* hashDerivationModulo(drv, mask=false) */
+    uint8_t modulo[32]; /* sha256 hashDerivationModulo(drv, mask=false) */
     bool has_modulo;
 } DrvEntry;
 
 struct DrvCache {
-    DrvEntry *slots; /* uncollectable, freed explicitly when the table grows */
+    DrvEntry *slots; /* malloc'd, registered as a GC root */
     uint32_t cap, used;
     DrvLoader loader;
     void *loader_ctx;
 };
 
+/* The slot table lives outside the GC heap (growing it makes no garbage) but is a
+ * root, since it holds the only pointers to cached derivations. */
+static DrvEntry *slots_alloc(uint32_t cap)
+{
+    DrvEntry *s = calloc(cap, sizeof *s);
+    if (!s)
+        abort();
+    GC_add_roots(s, s + cap);
+    return s;
+}
+
+static void slots_free(DrvEntry *s, uint32_t cap)
+{
+    GC_remove_roots(s, s + cap);
+    free(s);
+}
+
 DrvCache *drv_cache_new(DrvLoader loader, void *loader_ctx)
 {
     DrvCache *c = GC_MALLOC_UNCOLLECTABLE(sizeof *c);
     c->cap = 1024;
-    c->slots = GC_MALLOC_UNCOLLECTABLE(c->cap * sizeof *c->slots);
+    c->slots = slots_alloc(c->cap);
     c->loader = loader;
     c->loader_ctx = loader_ctx;
     return c;
@@ -512,11 +529,11 @@ static DrvEntry *cache_insert(DrvCache *c, const char *path)
         DrvEntry *old = c->slots;
         uint32_t oldcap = c->cap;
         c->cap *= 2;
-        c->slots = GC_MALLOC_UNCOLLECTABLE(c->cap * sizeof *c->slots);
+        c->slots = slots_alloc(c->cap);
         for (uint32_t i = 0; i < oldcap; i++)
             if (old[i].path)
                 *cache_slot_h(c, old[i].path, old[i].key_hash) = old[i];
-        GC_FREE(old);
+        slots_free(old, oldcap);
     }
     uint64_t h = str_hash(path);
     DrvEntry *e = cache_slot_h(c, path, h);
@@ -580,9 +597,12 @@ static const char *entry_modulo(DrvCache *c, DrvEntry *e, int depth)
 {
     if (e->has_modulo)
         return NULL;
-    const char *err = hash_modulo_rec(c, e->drv, false, &e->modulo, depth + 1);
-    if (!err)
+    Hash h;
+    const char *err = hash_modulo_rec(c, e->drv, false, &h, depth + 1);
+    if (!err) {
+        memcpy(e->modulo, h.bytes, 32);
         e->has_modulo = true;
+    }
     return err;
 }
 
@@ -612,7 +632,7 @@ static const char *hash_modulo_rec(DrvCache *c, const Derivation *d, bool mask, 
             return err;
         }
         char *hex = hexes + i * (2 * HASH_MAX_SIZE + 1);
-        hash_base16_encode(e->modulo.bytes, e->modulo.len, hex);
+        hash_base16_encode(e->modulo, 32, hex);
         ins[i].drv_path = hex;
         ins[i].outputs = d->inputs[i].outputs;
         ins[i].noutputs = d->inputs[i].noutputs;
@@ -657,7 +677,7 @@ const char *drv_cache_put(DrvCache *c, const char *drv_path, const Derivation *d
     sk->builder = sk->platform = "";
     DrvEntry *e = cache_insert(c, drv_path);
     e->drv = sk;
-    e->modulo = h;
+    memcpy(e->modulo, h.bytes, 32);
     e->has_modulo = true;
     return NULL;
 }

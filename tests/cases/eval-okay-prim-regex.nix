@@ -10,6 +10,8 @@ with builtins;
     (match "[[:digit:]]+" "123")
     (match "x|(y)" "x")
     (match ".*" "multi\nline")
+    (match "[]a]+\\.[\\]" "]a.\\")
+    (match "a{2}(b{1,})c{0,1}" "aabbb")
   ];
   s = [
     (split "(a)b" "abc")

@@ -66,6 +66,7 @@ expect primop-global 'toString' "«primop toString»$nl"
 expect path '/tmp/x' "/tmp/x$nl"
 expect nested-error '{ a = throw "boom"; b = 1; }' "{$nl  a = «error: boom»;$nl  b = 1;$nl}$nl"
 expect repeated 'let a = { x = 1; }; in [ a a ]' "[$nl  { ... }$nl  «repeated»$nl]$nl"
+expect repeated-list ':p let l = [ 1 2 ]; in [ l l ]' "[$nl  [$nl    1$nl    2$nl  ]$nl  «repeated»$nl]$nl"
 expect cycle ':p let x = { a = x; }; in x' "{$nl  a = «repeated»;$nl}$nl"
 expect list-error '[ (throw "e") 1 ]' "[$nl  «error: e»$nl  1$nl]$nl"
 expect derivation '{ type = "derivation"; drvPath = "/nix/store/aaaa-x.drv"; }' \
@@ -155,9 +156,13 @@ expect load-autocall ":l f.nix${nl}val$nl" "${nl}10$nl"
 expect args-file "val${nl}str$nl" "40$nl$nl\"hi\"$nl" f.nix --arg n 4 --argstr s hi
 expect args-file-flag "val + z$nl" "27$nl" --file f.nix g.nix --arg n 2
 expect lambda-pos-file "fn$nl" "«lambda fn @ $tmp/f.nix:1:54»$nl" f.nix
+echo '{ needed }: { inside = needed; }' > "$tmp/needs.nix"
+expect_err load-missing-arg ":l needs.nix$nl" "cannot evaluate a function that has an argument without a value ('needed')"
+expect load-arg-expr ":l needs.nix${nl}inside$nl" "${nl}[$nl  1$nl  \"two\"$nl]$nl" --arg needed '[ 1 "two" ]'
 expect_err load-missing ":l nonexistent.nix${nl}" "nonexistent.nix"
 mkdir -p "$tmp/sp/pkg"
 echo '{ fromSearchPath = true; }' > "$tmp/sp/pkg/default.nix"
+expect search-path-joined "<sp>$nl" "$tmp/sp$nl" "-Isp=$tmp/sp"
 expect search-path ":l <sp/pkg>${nl}fromSearchPath$nl" "${nl}true$nl" -I "sp=$tmp/sp"
 echo '{ r = 1; }' > "$tmp/h.nix"
 expect add-after-load ":l h.nix${nl}r$nl:a { extra = 1; }${nl}extra$nl" "${nl}1$nl$nl${nl}1$nl"

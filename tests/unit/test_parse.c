@@ -325,6 +325,75 @@ static void test_syntax(void)
     expect_show("http://x.org/a?b=c", "\"http://x.org/a?b=c\"");
     expect_show("a.\"b c\".${\"d\"}.${e}", "(a).\"b c\".d.\"${e}\"");
     expect_show("{ \"\" = 1; }", "{ \"\" = 1; }");
+    expect_show("(a - b) c (-d) e", "(__sub a b c (__sub 0 d) e)");
+    expect_show("(a > b) c", "(__lessThan b a c)");
+    expect_show("a |> f x |> g", "E:1:3: experimental Nix feature 'pipe-operators' is disabled; add "
+                                 "'--extra-experimental-features pipe-operators' to enable it");
+    expect_show("let in x", "(let in x)");
+    expect_show("f or [ a or b ]", "(f or [ ((a or)) (b) ])");
+    expect_show("a.b or c.d or e", "(a).b or ((c).d or (e))");
+    expect_show("x@{ y }: z", "({ y } @ x: z)");
+    expect_show("{ a.\"${b}\".c = 1; }", "{ a = { \"${(b)}\" = { c = 1; }; }; }");
+    expect_show("<a>/b", "(__findFile __nixPath \"a\" /b)");
+}
+
+/* Pipe operators with the experimental feature on. */
+static void test_pipes(void)
+{
+    const char *cases[][2] = {
+        {"a |> f x |> g", "(g (f x a))"},
+        {"f <| g <| a", "(f (g a))"},
+        {"a + 1 |> f", "(f (a + 1))"},
+        {"a |> f <| b", "E:1:8: syntax error, unexpected '<|', expecting end of file"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        SymTab *syms = sym_new();
+        PosTable *pt = pos_table_new();
+        const char *src = cases[i][0];
+        const Source *s = pos_add_source(pt, SRC_STDIN, NULL, "/pwd", src, strlen(src));
+        ParseOptions opts = {.pipe_operators = true};
+        ParseError err;
+        Expr *e = parse_source(syms, pt, s, &opts, &err);
+        StrBuf sb;
+        sb_init(&sb);
+        if (e) {
+            parse_show(syms, e, &sb);
+        } else {
+            Pos p = pos_get(pt, err.pos);
+            sb_printf(&sb, "E:%u:%u: %s", p.line, p.col, err.msg);
+        }
+        check(strcmp(sb.data, cases[i][1]) == 0, "pipe operators", sb.data);
+    }
+}
+
+/* Lambda names (CppNix's setName) and doc comments. */
+static void test_names_docs(void)
+{
+    const char *src = "{ /** Adds. */ f = x: y: x; g.h = z: z; inherit (s) i; k = /** inner */ w: w; }";
+    Result r = parse_text(src, strlen(src), SRC_STDIN);
+    check(r.e && r.e->kind == EXPR_ATTRS, "names: parsed", NULL);
+    if (!r.e)
+        return;
+    ExprAttrs *a = (ExprAttrs *)r.e;
+    int ok = 1;
+    for (uint32_t i = 0; i < a->nattrs; i++) {
+        const char *n = sym_name(r.syms, a->attrs[i].name);
+        Expr *v = a->attrs[i].e;
+        if (!strcmp(n, "f")) {
+            ExprLambda *l = (ExprLambda *)v, *l2 = (ExprLambda *)l->body;
+            ok &= l->name == a->attrs[i].name && l2->name == l->name;
+            ok &= l->doc && !strcmp(l->doc, " Adds. ") && l2->doc == l->doc;
+        } else if (!strcmp(n, "g")) {
+            ExprLambda *l = (ExprLambda *)((ExprAttrs *)v)->attrs[0].e;
+            ok &= !strcmp(sym_name(r.syms, l->name), "h") && !l->doc;
+        } else if (!strcmp(n, "k")) {
+            ok &= !strcmp(((ExprLambda *)v)->doc, " inner ");
+        }
+    }
+    /* Attributes are sorted by symbol id for the evaluator's binary search. */
+    for (uint32_t i = 1; i < a->nattrs; i++)
+        ok &= a->attrs[i - 1].name < a->attrs[i].name;
+    check(ok, "lambda names and doc comments", NULL);
 }
 
 static void test_errors(void)
@@ -418,6 +487,8 @@ int main(void)
     test_lexer();
     test_syntax();
     test_errors();
+    test_pipes();
+    test_names_docs();
     test_bad_input();
     printf("%d passed, %d failed\n", passed, failed);
     return failed != 0;

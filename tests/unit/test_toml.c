@@ -145,6 +145,8 @@ int main(void)
     OK("a = 1\r\nb = 2\r\n", "{a=1;b=2;}");
 
     BAD("a = 1\na = 2", "value already exists");
+    BAD("a = +", "unknown value"); /* found by fuzz_toml: read past the end */
+    BAD("a = -", "unknown value");
     BAD("[t]\n[t]", "table already defined");
     BAD("a = { x = 1 }\n[a]", "table already defined");
     BAD("a = 01", "leading zeros");

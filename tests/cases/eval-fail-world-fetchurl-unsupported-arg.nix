@@ -1,0 +1,1 @@
+builtins.fetchurl { url = "file:///x"; hash = "sha256-AAAA"; }
