@@ -421,9 +421,13 @@ static void make_inputs(Derivation *d, PtrVec *drvs, PtrVec *outs)
     d->ninputs = (uint32_t)drvs->n;
 }
 
-static void derivation_strict_inner(EvalState *st, PosIdx pos, Bindings *attrs, const char *drv_name,
+static void derivation_strict_inner(EvalState *st, PosIdx call_pos, Bindings *attrs, const char *drv_name,
                                     Value *out)
 {
+    /* CppNix reports errors here without a position (its `pos` is that of the unset
+     * result value); attribute positions come from the trace frames. */
+    const PosIdx pos = 0;
+    (void)call_pos;
     const char *name_err = store_check_name(drv_name, strlen(drv_name));
     if (name_err)
         eval_error(st, ERR_EVAL, pos, "invalid derivation name: %s. Please pass a different '%s'.",
@@ -548,6 +552,10 @@ static void derivation_strict_inner(EvalState *st, PosIdx pos, Bindings *attrs, 
                                                   &c, &len);
             pv_add_ctx(&b.ctx, c);
             env_set(&b, key, s);
+            if (strcmp(key, "__json") == 0)
+                warn_attr(st, at->pos, drv_name,
+                          "setting structured attributes via '__json' is deprecated, and may be "
+                          "disallowed in future versions of Nix. Set '__structuredAttrs = true' instead.");
             if (at->name == st->s.builder)
                 b.d.builder = s;
             else if (at->name == st->s.system)
@@ -646,14 +654,11 @@ static void derivation_strict_inner(EvalState *st, PosIdx pos, Bindings *attrs, 
     d->env = b.env;
     d->nenv = b.nenv;
     drv_normalise(d);
-    if (!output_hash) {
-        const char *err = drv_fill_output_paths(bis(st)->drvs, d, sd);
-        if (err)
-            eval_error(st, ERR_EVAL, pos, "%s", err);
-    }
-
-    const char *drv_path = drv_store_path(d, sd, NULL, NULL);
     BiStore *bs = bis(st);
+    const char *drv_path = NULL;
+    const char *err = drv_finish(bs->drvs, d, sd, !output_hash, &drv_path);
+    if (err)
+        eval_error(st, ERR_EVAL, pos, "%s", err);
     if (bs->writable) {
         const char *got = NULL, *werr = store_write_drv(bs->ls, d, &got);
         if (werr)
@@ -661,9 +666,6 @@ static void derivation_strict_inner(EvalState *st, PosIdx pos, Bindings *attrs, 
         if (strcmp(got, drv_path) != 0)
             eval_error(st, ERR_EVAL, pos, "derivation '%s' was written as '%s'", drv_path, got);
     }
-    const char *cerr = drv_cache_put(bs->drvs, drv_path, d);
-    if (cerr)
-        eval_error(st, ERR_EVAL, pos, "%s", cerr);
 
     Bindings *res = attrs_alloc(st, 1 + d->noutputs);
     Value *vp = val_alloc(st);
@@ -681,19 +683,19 @@ static void derivation_strict_inner(EvalState *st, PosIdx pos, Bindings *attrs, 
 
 static void prim_derivation_strict(EvalState *st, PosIdx pos, Value **args, Value *out)
 {
-    Bindings *attrs = eval_force_attrs(st, args[0], pos, "while evaluating the argument passed to builtins.derivationStrict");
+    Bindings *attrs = eval_force_attrs(st, args[0], 0, "while evaluating the argument passed to builtins.derivationStrict");
     Attr *name = attrs_find(attrs, st->s.name);
     if (!name) {
         eval_frame_push(st, 0, "in the attrset passed as argument to builtins.derivationStrict");
         eval_error(st, ERR_EVAL, 0, "attribute '%s' missing", "name");
     }
     eval_frame_push(st, name->pos, "while evaluating the derivation attribute 'name'");
-    const char *drv_name = eval_force_string_no_ctx(st, name->value, pos,
+    const char *drv_name = eval_force_string_no_ctx(st, name->value, 0,
                                                     "while evaluating the `name` attribute passed to builtins.derivationStrict");
     eval_frame_pop(st);
     TryFrame tf;
     if (!EVAL_TRY(st, &tf)) {
-        eval_frame_push(st, 0, fmt("while evaluating derivation '%s'\n  whose name attribute is located at %s",
+        eval_frame_push(st, 0, fmt("while evaluating derivation '%s'\nwhose name attribute is located at %s",
                                    drv_name, pos_str(st, name->pos)));
         eval_rethrow(st, tf.error);
     }
@@ -826,8 +828,12 @@ static void prim_to_file(EvalState *st, PosIdx pos, Value **args, Value *out)
         pv_push(&refs, c->elems[i]);
     }
     const char *e = store_check_name(name, strlen(name));
-    if (e)
-        eval_error(st, ERR_EVAL, pos, "%s", e);
+    if (e) {
+        /* CppNix reports the whole base name of the would-be path */
+        const char *p = store_text_path_for(store_dir_of(st), name, text, len, refs.v, refs.n);
+        eval_error(st, ERR_EVAL, pos, "path '%.32s-%s' is not a valid store path: %s",
+                   strrchr(p, '/') + 1, name, e);
+    }
     BiStore *b = bis(st);
     const char *path;
     if (b->writable) {

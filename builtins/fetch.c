@@ -584,6 +584,57 @@ static const char *git_repo_dir(EvalState *st, const char *url)
     return bi_canon_path(p);
 }
 
+/* Writes the tree of commit rev of repo into dest; with submodules, each gitlink entry is
+ * filled from the submodule's repository (its checkout in the work tree, or the copy under
+ * .git/modules), recursively. */
+static void export_git_rev(EvalState *st, const char *repo, const char *rev, const char *dest, bool submodules,
+                           int depth)
+{
+    if (depth > 32)
+        eval_error(st, ERR_EVAL, 0, "Git submodules of '%s' nest too deeply", repo);
+    const char *argv[] = {"git", "-C", repo, "archive", "--format=tar", rev, NULL};
+    StrBuf tar, eo;
+    if (run_capture(argv, &tar, &eo) != 0)
+        eval_error(st, ERR_EVAL, 0, "exporting revision '%s' of '%s': %s", rev, repo, eo.data);
+    const char *e = unpack_memory(tar.data, tar.len, dest);
+    if (e)
+        eval_error(st, ERR_EVAL, 0, "%s", e);
+    if (!submodules)
+        return;
+    const char *lsargv[] = {"git", "-C", repo, "ls-tree", "-r", "-z", rev, NULL};
+    StrBuf ls;
+    if (run_capture(lsargv, &ls, &eo) != 0)
+        eval_error(st, ERR_EVAL, 0, "listing revision '%s' of '%s': %s", rev, repo, eo.data);
+    for (size_t i = 0; i < ls.len;) {
+        const char *ent = ls.data + i; /* "MODE TYPE SHA\tPATH" */
+        i += strlen(ent) + 1;
+        if (strncmp(ent, "160000 commit ", 14) != 0)
+            continue;
+        const char *tab = strchr(ent, '\t');
+        if (!tab || tab - (ent + 14) != 40)
+            continue;
+        const char *sub_rev = val_str_dup(ent + 14, 40), *path = tab + 1;
+        const char *cands[2] = {fmt("%s/%s", repo, path), NULL};
+        const char *gd = git(repo, &e, "rev-parse", "--git-dir", NULL, NULL);
+        if (gd)
+            cands[1] = gd[0] == '/' ? fmt("%s/modules/%s", gd, path) : fmt("%s/%s/modules/%s", repo, gd, path);
+        const char *sub = NULL;
+        for (int k = 0; k < 2 && !sub; k++)
+            if (cands[k] && git(cands[k], &e, "cat-file", "-e", fmt("%s^{commit}", sub_rev), NULL))
+                sub = cands[k];
+        if (!sub)
+            eval_error(st, ERR_EVAL, 0, "cannot find revision '%s' of Git submodule '%s' of '%s'", sub_rev, path, repo);
+        const char *sdest = fmt("%s/%s", dest, path);
+        for (char *q = strchr((char *)sdest + strlen(dest) + 1, '/'); q; q = strchr(q + 1, '/')) {
+            *q = 0;
+            mkdir(sdest, 0755);
+            *q = '/';
+        }
+        mkdir(sdest, 0755);
+        export_git_rev(st, sub, sub_rev, sdest, true, depth + 1);
+    }
+}
+
 static void fetch_git(EvalState *st, Input *in, const char *fetcher, bool empty_rev_fallback, Value *out)
 {
     if (!in->url)
@@ -595,8 +646,6 @@ static void fetch_git(EvalState *st, Input *in, const char *fetcher, bool empty_
     /* Like CppNix, fetchers read sources directly: only the URI is checked (restricted
      * evaluation), not the evaluator's path allow-list. */
     bi_check_uri(st, input_str, 0);
-    if (in->submodules)
-        eval_error(st, ERR_EVAL, 0, "fetching Git submodules is not supported by cnix (input '%s')", input_str);
     struct stat sb;
     if (stat(repo, &sb) != 0 || !S_ISDIR(sb.st_mode))
         eval_error(st, ERR_IO, 0, "path '%s' does not exist", repo);
@@ -681,13 +730,7 @@ static void fetch_git(EvalState *st, Input *in, const char *fetcher, bool empty_
                 }
             }
         } else {
-            const char *argv[] = {"git", "-C", repo, "archive", "--format=tar", rev, NULL};
-            StrBuf tar, eo;
-            if (run_capture(argv, &tar, &eo) != 0)
-                eval_error(st, ERR_EVAL, 0, "exporting revision '%s' of '%s': %s", rev, repo, eo.data);
-            const char *e = unpack_memory(tar.data, tar.len, tmp);
-            if (e)
-                eval_error(st, ERR_EVAL, 0, "%s", e);
+            export_git_rev(st, repo, rev, tmp, in->submodules, 0);
         }
         sp = add_to_store(st, in->name ? in->name : "source", tmp, FIM_RECURSIVE, &ca);
         eval_try_leave(st, &tf);
@@ -905,6 +948,193 @@ static void bi_fetchGit(EvalState *st, PosIdx pos, Value **args, Value *out)
     fetch_git(st, &in, "fetchGit", true, out);
 }
 
+/* ---------- flake references ---------- */
+
+static bool is_rev(const char *s)
+{
+    return strlen(s) == 40 && strspn(s, "0123456789abcdef") == 40;
+}
+
+static bool is_flake_id(const char *s, size_t n)
+{
+    if (n == 0 || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+        return false;
+    for (size_t i = 1; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+              s[i] == '_' || s[i] == '-'))
+            return false;
+    return true;
+}
+
+/* Splits "a/b/c" after the scheme; a ref-or-rev component becomes ref or rev. */
+static void flake_ref_or_rev(EvalState *st, Bindings *b, const char *x)
+{
+    if (is_rev(x))
+        add_attr(st, b, "rev", str_v(st, x), 0);
+    else
+        add_attr(st, b, "ref", str_v(st, x), 0);
+}
+
+/* Query parameters "k=v&..." become string attributes ("dir" included). */
+static void flake_query(EvalState *st, Bindings *b, const char *q)
+{
+    while (q && *q) {
+        size_t n = strcspn(q, "&");
+        const char *eq = memchr(q, '=', n);
+        if (eq) {
+            const char *k = percent_decode(q, (size_t)(eq - q));
+            const char *v = percent_decode(eq + 1, n - (size_t)(eq + 1 - q));
+            if (!attrs_find(b, sym_intern_cstr(st->symbols, k))) {
+                attrs_push(b, sym_intern_cstr(st->symbols, k), 0, str_v(st, v));
+                attrs_sort(b);
+            }
+        }
+        q += n;
+        if (*q == '&')
+            q++;
+    }
+}
+
+static void bi_parseFlakeRef(EvalState *st, PosIdx pos, Value **args, Value *out)
+{
+    const char *ref = eval_force_string_no_ctx(st, args[0], 0, "while evaluating the argument passed to builtins.parseFlakeRef");
+    size_t ql = strcspn(ref, "?#");
+    const char *body = val_str_dup(ref, ql);
+    const char *query = ref[ql] == '?' ? fmt("%.*s", (int)strcspn(ref + ql + 1, "#"), ref + ql + 1) : NULL;
+    Bindings *b = attrs_alloc(st, 16);
+    const char *colon = strchr(body, ':');
+    const char *scheme = colon ? val_str_dup(body, (size_t)(colon - body)) : NULL;
+    if (scheme && (strcmp(scheme, "github") == 0 || strcmp(scheme, "gitlab") == 0 || strcmp(scheme, "sourcehut") == 0)) {
+        const char *p = colon + 1;
+        size_t n1 = strcspn(p, "/");
+        if (!p[n1])
+            eval_error(st, ERR_EVAL, 0, "'%s' is not a valid %s URL: missing repository name", ref, scheme);
+        const char *p2 = p + n1 + 1;
+        size_t n2 = strcspn(p2, "/");
+        add_attr(st, b, "type", str_v(st, scheme), 0);
+        add_attr(st, b, "owner", str_v(st, percent_decode(p, n1)), 0);
+        add_attr(st, b, "repo", str_v(st, percent_decode(p2, n2)), 0);
+        if (p2[n2] == '/' && p2[n2 + 1])
+            flake_ref_or_rev(st, b, percent_decode(p2 + n2 + 1, strlen(p2 + n2 + 1)));
+    } else if (scheme && strcmp(scheme, "flake") == 0) {
+        const char *p = colon + 1;
+        size_t n = strcspn(p, "/");
+        add_attr(st, b, "type", str_v(st, "indirect"), 0);
+        add_attr(st, b, "id", str_v(st, val_str_dup(p, n)), 0);
+        if (p[n] == '/' && p[n + 1])
+            flake_ref_or_rev(st, b, p + n + 1);
+    } else if (!scheme && body[0] != '/' && body[0] != '.' && is_flake_id(body, strcspn(body, "/"))) {
+        size_t n = strcspn(body, "/");
+        add_attr(st, b, "type", str_v(st, "indirect"), 0);
+        add_attr(st, b, "id", str_v(st, val_str_dup(body, n)), 0);
+        if (body[n] == '/' && body[n + 1])
+            flake_ref_or_rev(st, b, body + n + 1);
+    } else if (!scheme || strcmp(scheme, "path") == 0) {
+        const char *p = scheme ? colon + 1 : body;
+        if (p[0] != '/')
+            eval_error(st, ERR_EVAL, 0, "flake reference '%s' is not an absolute path", ref);
+        add_attr(st, b, "type", str_v(st, "path"), 0);
+        add_attr(st, b, "path", str_v(st, bi_canon_path(percent_decode(p, strlen(p)))), 0);
+    } else if (strncmp(scheme, "git+", 4) == 0) {
+        add_attr(st, b, "type", str_v(st, "git"), 0);
+        add_attr(st, b, "url", str_v(st, body + 4), 0);
+    } else if (strncmp(scheme, "tarball+", 8) == 0 || strncmp(scheme, "file+", 5) == 0) {
+        add_attr(st, b, "type", str_v(st, scheme[0] == 't' ? "tarball" : "file"), 0);
+        add_attr(st, b, "url", str_v(st, strchr(body, '+') + 1), 0);
+    } else if (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0 || strcmp(scheme, "file") == 0) {
+        Input in = {0};
+        input_from_url(st, body, &in);
+        add_attr(st, b, "type", str_v(st, in.type), 0);
+        add_attr(st, b, "url", str_v(st, in.url), 0);
+    } else
+        eval_error(st, ERR_EVAL, 0, "input '%s' is unsupported", ref);
+    attrs_sort(b);
+    flake_query(st, b, query);
+    val_set_attrs(out, b);
+}
+
+static void bi_flakeRefToString(EvalState *st, PosIdx pos, Value **args, Value *out)
+{
+    Bindings *b = eval_force_attrs(st, args[0], 0, "while evaluating the argument passed to builtins.flakeRefToString");
+    uint32_t *order = attrs_sorted_by_name(st, b);
+    const char **vals = GC_MALLOC((b->size + 1) * sizeof *vals);
+    const char *type = NULL, *owner = NULL, *repo = NULL, *refv = NULL, *rev = NULL, *id = NULL, *path = NULL, *url = NULL;
+    for (uint32_t k = 0; k < b->size; k++) {
+        Attr *a = &b->attrs[order[k]];
+        const char *n = sym_name(st->symbols, a->name);
+        eval_force(st, a->value, a->pos);
+        Value *v = a->value;
+        const char *sv;
+        if (v->type == T_INT) {
+            if (v->integer < 0)
+                eval_error(st, ERR_EVAL, 0, "negative value given for flake ref attr %s: %lld", n, (long long)v->integer);
+            sv = fmt("%lld", (long long)v->integer);
+        } else if (v->type == T_BOOL)
+            sv = v->boolean ? "1" : "0";
+        else if (v->type == T_STRING)
+            sv = v->str.s;
+        else
+            eval_error(st, ERR_EVAL, 0,
+                       "flake reference attribute sets may only contain integers, Booleans, and strings, but attribute '%s' is %s",
+                       n, eval_type_name(v));
+        vals[order[k]] = sv;
+        if (strcmp(n, "type") == 0) type = sv;
+        else if (strcmp(n, "owner") == 0) owner = sv;
+        else if (strcmp(n, "repo") == 0) repo = sv;
+        else if (strcmp(n, "ref") == 0) refv = sv;
+        else if (strcmp(n, "rev") == 0) rev = sv;
+        else if (strcmp(n, "id") == 0) id = sv;
+        else if (strcmp(n, "path") == 0) path = sv;
+        else if (strcmp(n, "url") == 0) url = sv;
+    }
+    if (!type)
+        eval_error(st, ERR_EVAL, 0, "attribute 'type' is missing in flake reference");
+    StrBuf sb;
+    sb_init(&sb);
+    /* attributes that are part of the URL itself rather than its query */
+    const char *in_url[8] = {"type", NULL};
+    bool forge = strcmp(type, "github") == 0 || strcmp(type, "gitlab") == 0 || strcmp(type, "sourcehut") == 0;
+    if (forge) {
+        sb_printf(&sb, "%s:%s/%s", type, owner ? owner : "", repo ? repo : "");
+        if (rev)
+            sb_printf(&sb, "/%s", rev);
+        else if (refv)
+            sb_printf(&sb, "/%s", refv);
+        in_url[1] = "owner"; in_url[2] = "repo"; in_url[3] = rev ? "rev" : "ref";
+    } else if (strcmp(type, "indirect") == 0) {
+        sb_printf(&sb, "flake:%s", id ? id : "");
+        if (refv)
+            sb_printf(&sb, "/%s", refv);
+        if (rev)
+            sb_printf(&sb, "/%s", rev);
+        in_url[1] = "id"; in_url[2] = "ref"; in_url[3] = "rev";
+    } else if (strcmp(type, "path") == 0) {
+        sb_printf(&sb, "path:%s", path ? path : "");
+        in_url[1] = "path";
+    } else if (strcmp(type, "git") == 0 || strcmp(type, "tarball") == 0 || strcmp(type, "file") == 0) {
+        if (strcmp(type, "git") == 0)
+            sb_puts(&sb, "git+");
+        else if (strcmp(type, "file") == 0)
+            sb_puts(&sb, "file+");
+        sb_puts(&sb, url ? url : "");
+        in_url[1] = "url";
+    } else
+        eval_error(st, ERR_EVAL, 0, "flake reference type '%s' is not supported by cnix", type);
+    bool first = true;
+    for (uint32_t k = 0; k < b->size; k++) {
+        const char *n = sym_name(st->symbols, b->attrs[order[k]].name);
+        bool skip = false;
+        for (int i = 0; in_url[i]; i++)
+            if (strcmp(n, in_url[i]) == 0)
+                skip = true;
+        if (skip)
+            continue;
+        sb_printf(&sb, "%c%s=%s", first ? '?' : '&', n, vals[order[k]]);
+        first = false;
+    }
+    val_set_string(out, sb.data, sb.len, NULL);
+}
+
 const PrimOp bi_fetch[] = {
     {"fetchurl", 1, 0, "arg",
      "Fetch the file at a URL into the store and return its store path. *arg* is the URL or a\n"
@@ -926,7 +1156,8 @@ const PrimOp bi_fetch[] = {
      "lastModified, lastModifiedDate, narHash, submodules }`.\n\n"
      "    builtins.fetchGit { url = ./repo; rev = \"0d1ca20b...\"; }\n\n"
      "Without `rev` or `ref` a dirty working tree is copied as it is (tracked files), with\n"
-     "`dirtyRev`. Submodules and remote repositories are not supported.",
+     "`dirtyRev`. `submodules = true` fills submodules from their local repositories;\n"
+     "remote repositories are not supported.",
      bi_fetchGit},
     {"fetchTree", 1, 0, "input",
      "Fetch a source tree described by an attribute set with `type` (`file`, `tarball`, `git`,\n"
@@ -935,5 +1166,20 @@ const PrimOp bi_fetch[] = {
      "    builtins.fetchTree { type = \"path\"; path = \"/tmp/src\"; }\n\n"
      "Negative integers and non-scalar attributes are errors; local sources only.",
      bi_fetchTree},
+    {"parseFlakeRef", 1, 0, "flake-ref",
+     "Parse a flake reference into its attribute set form.\n\n"
+     "    builtins.parseFlakeRef \"github:NixOS/nixpkgs/23.05?dir=lib\"\n"
+     "    # => { dir = \"lib\"; owner = \"NixOS\"; ref = \"23.05\"; repo = \"nixpkgs\"; type = \"github\"; }\n\n"
+     "Supported: github:/gitlab:/sourcehut:, flake:ID and bare IDs (indirect), path: and\n"
+     "absolute paths, git+URL, tarball+/file+ and http(s)/file URLs; query parameters\n"
+     "become attributes. A 40-hex-digit component is a `rev`, anything else a `ref`.",
+     bi_parseFlakeRef},
+    {"flakeRefToString", 1, 0, "attrs",
+     "Convert a flake reference from attribute set form to URL form; the inverse of\n"
+     "`parseFlakeRef`.\n\n"
+     "    builtins.flakeRefToString { type = \"github\"; owner = \"NixOS\"; repo = \"nixpkgs\"; ref = \"23.05\"; dir = \"lib\"; }\n"
+     "    # => \"github:NixOS/nixpkgs/23.05?dir=lib\"\n\n"
+     "Attribute values must be strings, Booleans or non-negative integers.",
+     bi_flakeRefToString},
     {0},
 };

@@ -11,7 +11,10 @@
 
 #include "builtins/access.h"
 #include "builtins/registry.h"
+#include "builtins/derivation.h"
 #include "store/hash.h"
+#include "store/local.h"
+#include "store/path.h"
 #include "util/strbuf.h"
 
 /* ---------- shared helpers ---------- */
@@ -114,6 +117,30 @@ static Value *make_string_value(EvalState *st, const char *s)
     return v;
 }
 
+/* For a file inside a store path: the registered references of that path whose hash
+ * part occurs in the contents, as opaque context (CppNix re-scans the references so
+ * that only those actually present are kept). NULL otherwise. */
+static const StrContext *store_refs_in(EvalState *st, const char *path, const char *s, size_t len)
+{
+    const char *sd = st->settings.store_dir && *st->settings.store_dir ? st->settings.store_dir
+                                                                       : store_default_dir();
+    if (!store_is_in_store(sd, path))
+        return NULL;
+    const char *sp = store_to_store_path(sd, path);
+    if (!sp)
+        return NULL;
+    size_t n = 0;
+    const char **refs = store_query_references(bi_local_store(st), sp, &n);
+    const char **keep = GC_MALLOC((n + 1) * sizeof *keep);
+    size_t k = 0, sdl = strlen(sd);
+    for (size_t i = 0; i < n; i++) {
+        const char *hash = refs[i] + sdl + 1; /* STOREDIR/HASH-NAME */
+        if (strlen(refs[i]) > sdl + STORE_HASH_LEN && memmem(s, len, hash, STORE_HASH_LEN))
+            keep[k++] = refs[i];
+    }
+    return k ? ctx_from_array(keep, k) : NULL;
+}
+
 /* ---------- primops ---------- */
 
 static void bi_readFile(EvalState *st, PosIdx pos, Value **args, Value *out)
@@ -124,9 +151,7 @@ static void bi_readFile(EvalState *st, PosIdx pos, Value **args, Value *out)
     if (memchr(s, 0, len))
         eval_error(st, ERR_EVAL, 0,
                    "the contents of the file '%s' cannot be represented as a Nix string", path);
-    /* CppNix gives the string the references of a store path that occur in
-     * the file; that needs the store's reference database (not wired yet). */
-    val_set_string(out, s, len, NULL);
+    val_set_string(out, s, len, store_refs_in(st, path, s, len));
 }
 
 static void bi_readDir(EvalState *st, PosIdx pos, Value **args, Value *out)

@@ -1,12 +1,329 @@
-/* cnix build: placeholder until its module lands. */
-#include <stdio.h>
-
+/* cnix build (nix-build): instantiate, realise, link `result`, print outputs; cnix log. */
+#include "builtins/derivation.h"
 #include "cli/cli.h"
+#include "cli/evalcommon.h"
+#include "cli/storeopts.h"
+#include "native/native.h"
+#include "store/build.h"
+
+#define GC_THREADS
+#include <errno.h>
+#include <gc/gc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef struct BuildCmd {
+    EvalOpts opts;
+    StoreConfig cfg;
+    bool from_args;
+    const char **files;
+    int nfiles;
+    const char **attr_paths;
+    int nattr_paths;
+    const char *out_link;
+    bool no_out_link;
+    const char **lines; /* DRV or DRV!OUTPUT, from the evaluation */
+    size_t nlines, caplines;
+    int status;
+} BuildCmd;
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: cnix build [FILE...] [-A ATTR] [-E EXPR] [--arg NAME EXPR] [--argstr NAME STR]\n"
+                    "       [-o|--out-link NAME | --no-out-link] [-j|--max-jobs N] [-k|--keep-going]\n"
+                    "       [--dry-run] [-K|--keep-failed] [--option NAME VALUE] [-Q]\n");
+}
+
+static char *read_all(FILE *f, size_t *len)
+{
+    StrBuf sb;
+    sb_init(&sb);
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        sb_add(&sb, buf, n);
+    *len = sb.len;
+    return sb.data;
+}
+
+static void add_line(BuildCmd *c, const char *l)
+{
+    if (c->nlines == c->caplines) {
+        size_t cap = c->caplines ? 2 * c->caplines : 8;
+        const char **v = GC_MALLOC(cap * sizeof *v);
+        if (c->nlines)
+            memcpy(v, c->lines, c->nlines * sizeof *v);
+        c->lines = v;
+        c->caplines = cap;
+    }
+    c->lines[c->nlines++] = l;
+}
+
+static void eval_one(EvalState *st, BuildCmd *c, const char *arg)
+{
+    char cwd[4096];
+    if (!getcwd(cwd, sizeof cwd))
+        strcpy(cwd, "/");
+    const Source *src;
+    if (c->from_args)
+        src = pos_add_source(st->positions, SRC_STRING, NULL, GC_strdup(cwd), GC_strdup(arg), strlen(arg));
+    else {
+        const char *path = eval_resolve_import_path(st, cli_abs_path(arg), 0);
+        FILE *f = fopen(path, "rb");
+        if (!f)
+            eval_error(st, ERR_IO, 0, "opening file '%s': No such file or directory", path);
+        size_t len;
+        char *text = read_all(f, &len);
+        fclose(f);
+        const char *slash = strrchr(path, '/');
+        char *dir = GC_strdup(path);
+        dir[slash == path ? 1 : slash - path] = 0;
+        src = pos_add_source(st->positions, SRC_FILE, path, dir, text, len);
+    }
+    ParseError perr = {0};
+    Expr *e = parse_source(st->symbols, st->positions, src, &st->settings.parse, &perr);
+    if (!e)
+        eval_error(st, ERR_PARSE, perr.pos, "%s", perr.msg ? perr.msg : "syntax error");
+    eval_bind(st, e);
+    bi_store_set_writable(st, true);
+    Value *root = val_alloc(st);
+    root->type = T_THUNK;
+    root->thunk.env = st->base_env;
+    root->thunk.expr = e;
+    Bindings *args = cli_auto_args(st, &c->opts);
+    int npaths = c->nattr_paths ? c->nattr_paths : 1;
+    for (int i = 0; i < npaths; i++) {
+        Value v;
+        cli_attr_path(st, args, c->nattr_paths ? c->attr_paths[i] : "", root, &v);
+        Value *vp = val_alloc(st);
+        *vp = v;
+        size_t n;
+        const char **lines = bi_instantiate(st, vp, &n);
+        for (size_t k = 0; k < n; k++)
+            add_line(c, lines[k]);
+    }
+}
+
+static void run_eval(void *p)
+{
+    BuildCmd *c = p;
+    EvalState *st = eval_state_new(&c->opts.settings);
+    const char *perr = NULL;
+    if (!native_load_plugins(st, &perr)) {
+        fprintf(stderr, "error: %s\n", perr);
+        c->status = 1;
+        return;
+    }
+    TryFrame f;
+    if (EVAL_TRY(st, &f)) {
+        for (int i = 0; i < c->nfiles; i++)
+            eval_one(st, c, c->files[i]);
+        if (c->nfiles == 0)
+            eval_one(st, c, c->from_args ? "" : "./default.nix");
+        eval_try_leave(st, &f);
+        c->status = 0;
+    } else {
+        eval_print_error(st, f.error, stderr);
+        c->status = 1;
+    }
+}
+
+/* Registers link (an absolute symlink path) as an indirect GC root. */
+static void add_gc_root(LocalStore *s, const char *link)
+{
+    StrBuf sb;
+    sb_init(&sb);
+    sb_printf(&sb, "%s/gcroots/auto", store_state_dir(s));
+    const char *dir = sb_finish(&sb);
+    char *p = GC_strdup(dir);
+    for (char *q = p + 1; *q; q++)
+        if (*q == '/') {
+            *q = 0;
+            mkdir(p, 0755);
+            *q = '/';
+        }
+    mkdir(p, 0755);
+    Hash h;
+    hash_buf(HASH_SHA256, link, strlen(link), &h);
+    uint8_t c[20];
+    hash_compress(&h, c, sizeof c);
+    char name[64];
+    name[hash_nix32_encode(c, sizeof c, name)] = 0;
+    sb_init(&sb);
+    sb_printf(&sb, "%s/%s", dir, name);
+    const char *root = sb_finish(&sb);
+    unlink(root);
+    if (symlink(link, root) < 0)
+        fprintf(stderr, "warning: cannot register GC root '%s': %s\n", root, strerror(errno));
+}
+
+/* Points link at target, replacing an existing symlink atomically. */
+static bool make_link(const char *link, const char *target)
+{
+    StrBuf sb;
+    sb_init(&sb);
+    sb_printf(&sb, "%s.tmp-%ld", link, (long)getpid());
+    const char *tmp = sb_finish(&sb);
+    unlink(tmp);
+    if (symlink(target, tmp) < 0 || rename(tmp, link) < 0) {
+        fprintf(stderr, "error: creating symlink '%s': %s\n", link, strerror(errno));
+        unlink(tmp);
+        return false;
+    }
+    return true;
+}
 
 int cli_build(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "error: 'cnix build' is not implemented yet\n");
-    return 1;
+    GC_INIT();
+    GC_allow_register_threads();
+    BuildCmd *c = GC_MALLOC(sizeof *c);
+    cli_opts_init(&c->opts);
+    if (!cli_store_config_init(&c->cfg))
+        return 1;
+    c->files = GC_MALLOC((size_t)argc * sizeof(char *));
+    c->attr_paths = GC_MALLOC((size_t)argc * sizeof(char *));
+    c->out_link = "result";
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int r = cli_store_opt(&c->cfg, argc, argv, &i);
+        if (r < 0)
+            return 1;
+        if (r > 0)
+            continue;
+        r = cli_opts_parse(&c->opts, argc, argv, &i);
+        if (r < 0)
+            return 1;
+        if (r > 0)
+            continue;
+        if (!strcmp(a, "-E") || !strcmp(a, "--expr"))
+            c->from_args = true;
+        else if (!strcmp(a, "-A") || !strcmp(a, "--attr") || !strcmp(a, "-o") || !strcmp(a, "--out-link")) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "error: flag '%s' requires 1 argument\n", a);
+                return 1;
+            }
+            if (a[1] == 'A' || a[2] == 'a')
+                c->attr_paths[c->nattr_paths++] = argv[++i];
+            else
+                c->out_link = argv[++i];
+        } else if (!strcmp(a, "--no-out-link"))
+            c->no_out_link = true;
+        else if (!strcmp(a, "--help")) {
+            usage();
+            return 0;
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "error: unrecognised flag '%s'\n", a);
+            usage();
+            return 1;
+        } else
+            c->files[c->nfiles++] = a;
+    }
+    cli_opts_finish(&c->opts);
+    LocalStore *s = cli_store_open(&c->cfg);
+    if (!s)
+        return 1;
+    eval_run_with_big_stack(run_eval, c);
+    if (c->status)
+        return c->status;
+    const char **drvs = GC_MALLOC((c->nlines ? c->nlines : 1) * sizeof *drvs);
+    const char **outs = GC_MALLOC((c->nlines ? c->nlines : 1) * sizeof *outs);
+    for (size_t i = 0; i < c->nlines; i++) {
+        const char *bang = strchr(c->lines[i], '!');
+        drvs[i] = bang ? GC_strndup(c->lines[i], (size_t)(bang - c->lines[i])) : c->lines[i];
+        outs[i] = bang ? bang + 1 : "out";
+    }
+    int st = store_realise(s, &c->cfg, drvs, c->nlines);
+    if (st || c->cfg.dry_run)
+        return st;
+    char cwd[4096];
+    if (!getcwd(cwd, sizeof cwd))
+        strcpy(cwd, "/");
+    for (size_t i = 0; i < c->nlines; i++) {
+        const char *err;
+        const Derivation *d = store_load_drv(s, drvs[i], &err);
+        const char *path = NULL;
+        for (uint32_t k = 0; d && k < d->noutputs; k++)
+            if (!strcmp(d->outputs[k].name, outs[i]))
+                path = d->outputs[k].path;
+        if (!path) {
+            fprintf(stderr, "error: derivation '%s' does not have an output named '%s'\n", drvs[i], outs[i]);
+            return 1;
+        }
+        if (!c->no_out_link) {
+            StrBuf sb;
+            sb_init(&sb);
+            sb_printf(&sb, "%s%s%s", c->out_link[0] == '/' ? "" : cwd, c->out_link[0] == '/' ? "" : "/",
+                      c->out_link);
+            if (i > 0)
+                sb_printf(&sb, "-%zu", i + 1);
+            if (strcmp(outs[i], "out"))
+                sb_printf(&sb, "-%s", outs[i]);
+            const char *link = sb_finish(&sb);
+            if (!make_link(link, path))
+                return 1;
+            add_gc_root(s, link);
+        }
+        printf("%s\n", path);
+    }
+    fflush(stdout);
+    return 0;
+}
+
+int cli_log(int argc, char **argv)
+{
+    StoreConfig cfg;
+    if (!cli_store_config_init(&cfg))
+        return 1;
+    int status = 0;
+    const char *path = NULL;
+    for (int i = 1; i < argc; i++) {
+        int r = cli_store_opt(&cfg, argc, argv, &i);
+        if (r < 0)
+            return 1;
+        if (r == 0)
+            path = argv[i];
+    }
+    if (!path) {
+        fprintf(stderr, "usage: cnix log DRV-OR-OUTPUT-PATH\n");
+        return 1;
+    }
+    LocalStore *s = cli_store_open(&cfg);
+    if (!s)
+        return 1;
+    /* "result" links and the like resolve to their store path. */
+    char buf[4096];
+    ssize_t n;
+    const char *p = path;
+    while ((n = readlink(p, buf, sizeof buf - 1)) > 0 && !store_is_in_store(store_dir(s), p)) {
+        buf[n] = 0;
+        p = GC_strdup(buf);
+    }
+    const char *sp = store_to_store_path(store_dir(s), p);
+    if (!sp) {
+        fprintf(stderr, "error: path '%s' is not in the Nix store\n", path);
+        return 1;
+    }
+    const char *drv = sp;
+    size_t l = strlen(sp);
+    if (l < 4 || strcmp(sp + l - 4, ".drv")) {
+        drv = store_query_deriver(s, sp);
+        if (!drv) {
+            fprintf(stderr, "error: build log of '%s' is not available\n", sp);
+            return 1;
+        }
+    }
+    FILE *f = fopen(store_log_path(&cfg, drv), "rb");
+    if (!f) {
+        fprintf(stderr, "error: build log of '%s' is not available\n", sp);
+        return 1;
+    }
+    size_t len;
+    char *text = read_all(f, &len);
+    fclose(f);
+    fwrite(text, 1, len, stdout);
+    return status;
 }

@@ -9,6 +9,7 @@ int cli_hash(int argc, char **argv);        /* cli/hash.c: nix-hash style */
 int cli_doc(int argc, char **argv);         /* cli/doc.c: primop documentation */
 int cli_store(int argc, char **argv);       /* cli/store.c: store subcommands */
 int cli_build(int argc, char **argv);       /* cli/build.c */
+int cli_log(int argc, char **argv);         /* cli/build.c: show a build log */
 int cli_profile(int argc, char **argv);     /* cli/profile.c */
 
 #endif

@@ -18,6 +18,7 @@ static const Command commands[] = {
     {"doc", cli_doc, "show the documentation of builtins"},
     {"store", cli_store, "store operations"},
     {"build", cli_build, "build derivations into the store"},
+    {"log", cli_log, "show the build log of a derivation or output"},
     {"profile", cli_profile, "manage profiles and generations"},
 };
 

@@ -1,20 +1,35 @@
 /* cnix repl: parses the command line and starts the REPL (repl/). */
+#include <errno.h>
 #include <gc/gc.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "builtins/derivation.h"
+#include "cli/storeopts.h"
 #include "native/native.h"
 #include "repl/repl.h"
 
 static void usage(FILE *f)
 {
     fprintf(f, "usage: cnix repl [FILE...] [--file FILE] [-I PATH] [--arg NAME EXPR]\n"
-               "                 [--argstr NAME STRING] [--show-trace]\n"
+               "                 [--argstr NAME STRING] [--show-trace] [-r] [STORE-OPTIONS]\n"
                "\n"
                "Starts an interactive read-eval-print loop. The attributes of each FILE\n"
                "(after calling it with the --arg/--argstr values if it is a function)\n"
-               "become variables. Type :? at the prompt for the list of commands.\n");
+               "become variables. Type :? at the prompt for the list of commands.\n"
+               "Store options (--option NAME VALUE, -j N, --store ...) apply to :b.\n");
+}
+
+/* Like nix repl, evaluation writes .drv files (so that :b can build them), unless
+ * --readonly-mode or the store cannot be written (then derivations still get paths). */
+static void set_store_writable(EvalState *st, bool readonly)
+{
+    LocalStore *ls = bi_local_store(st);
+    const char *dir = store_real_path(ls, store_dir(ls));
+    bool writable = access(dir, W_OK) == 0 || errno == ENOENT;
+    bi_store_set_writable(st, writable && !readonly);
 }
 
 static SearchPathEntry parse_search_entry(const char *s)
@@ -37,6 +52,10 @@ int cli_repl(int argc, char **argv)
     ReplArg *args = GC_MALLOC((size_t)argc * sizeof *args);
     SearchPathEntry *incl = GC_MALLOC((size_t)argc * sizeof *incl);
     uint32_t nfiles = 0, nargs = 0, nincl = 0;
+    bool readonly = false;
+    StoreConfig *store_cfg = GC_MALLOC(sizeof *store_cfg);
+    if (!cli_store_config_init(store_cfg))
+        return 1;
     const char *native_err = NULL;
 
     for (int i = 1; i < argc; i++) {
@@ -54,6 +73,8 @@ int cli_repl(int argc, char **argv)
         } else if ((!strcmp(a, "--arg") || !strcmp(a, "--argstr")) && has2) {
             args[nargs++] = (ReplArg){argv[i + 1], argv[i + 2], a[5] == 's'};
             i += 2;
+        } else if (!strcmp(a, "--readonly-mode") || !strcmp(a, "-r")) {
+            readonly = true;
         } else if (!strcmp(a, "--show-trace")) {
             settings.show_trace = true;
         } else if (native_cli_option(&settings, argc, argv, &i, &native_err)) {
@@ -62,6 +83,11 @@ int cli_repl(int argc, char **argv)
                 return 1;
             }
         } else if (a[0] == '-' && a[1]) {
+            int used = cli_store_opt(store_cfg, argc, argv, &i);
+            if (used < 0)
+                return 1;
+            if (used)
+                continue;
             fprintf(stderr, "error: unrecognised flag '%s'\n", a);
             usage(stderr);
             return 1;
@@ -78,11 +104,17 @@ int cli_repl(int argc, char **argv)
         settings.nix_path = np;
         settings.nix_path_len += nincl;
     }
+    const char *store_err = store_config_apply(store_cfg); /* before anything opens the store */
+    if (store_err) {
+        fprintf(stderr, "error: %s\n", store_err);
+        return 1;
+    }
     EvalState *st = eval_state_new(&settings);
     if (!native_load_plugins(st, &native_err)) {
         fprintf(stderr, "error: %s\n", native_err);
         return 1;
     }
-    ReplOptions opts = {files, nfiles, args, nargs};
+    set_store_writable(st, readonly);
+    ReplOptions opts = {files, nfiles, args, nargs, store_cfg};
     return repl_run(st, &opts);
 }

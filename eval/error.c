@@ -417,6 +417,10 @@ static void flush_skipped(EvalState *st, Line *skipped, uint32_t *nskipped, Seen
 {
     if (*nskipped == 0)
         return;
+    if (!st->settings.show_trace) {
+        *nskipped = 0; /* the short form drops duplicates silently */
+        return;
+    }
     if (*nskipped <= 5) {
         for (uint32_t i = 0; i < *nskipped; i++)
             print_line(st, skipped[i], out);
@@ -444,9 +448,16 @@ void eval_print_error(EvalState *st, const EvalError *e, FILE *f)
         Line *skipped = GC_MALLOC((n + 1) * sizeof(Line));
         uint32_t nskipped = 0;
         Seen seen = {0};
+        bool truncated = false;
         for (uint32_t i = 0; i < n; i++) {
             if (!lines[i].msg[0])
                 continue;
+            /* without --show-trace, call frames are left out */
+            if (!st->settings.show_trace && (strcmp(lines[i].msg, "from call site") == 0 ||
+                                             strncmp(lines[i].msg, "while calling ", 14) == 0)) {
+                truncated = true;
+                continue;
+            }
             if (!seen_insert(&seen, lines[i])) {
                 skipped[nskipped++] = lines[i];
                 continue;
@@ -455,6 +466,9 @@ void eval_print_error(EvalState *st, const EvalError *e, FILE *f)
             print_line(st, lines[i], &out);
         }
         flush_skipped(st, skipped, &nskipped, &seen, &out);
+        if (truncated)
+            sb_puts(&out, "       (stack trace truncated; use '--show-trace' to show the full, "
+                          "detailed trace)\n\n");
         sb_puts(&out, "       error: ");
         put_indented(&out, e->msg, "       ");
         sb_putc(&out, '\n');

@@ -1150,6 +1150,24 @@ static NOINLINE Env *eval_let_env(EvalState *st, Env *env, ExprLet *x)
 
 static NOINLINE bool eval_cond(EvalState *st, Env *env, Expr *cond)
 {
+    if (cond->kind == EXPR_BINOP) {
+        /* `n < 2`, `n == 0`: integer comparisons of evaluated operands in place */
+        ExprBinOp *b = (ExprBinOp *)cond;
+        if (b->op <= OP_NEQ || b->op >= OP_LT) {
+            Value *pa = immediate(env, b->lhs), *pb;
+            if (pa && pa->type == T_INT && (pb = immediate(env, b->rhs)) && pb->type == T_INT) {
+                int64_t p = pa->integer, q = pb->integer;
+                switch ((BinOp)b->op) {
+                case OP_EQ: return p == q;
+                case OP_NEQ: return p != q;
+                case OP_LT: return p < q;
+                case OP_LE: return p <= q;
+                case OP_GT: return p > q;
+                default: return p >= q;
+                }
+            }
+        }
+    }
     Value c;
     eval_in(st, env, cond, &c);
     if (__builtin_expect(c.type != T_BOOL, 0))

@@ -130,7 +130,7 @@ void eval_settings_default(EvalSettings *s)
     const char *sd = getenv("NIX_STORE_DIR");
     s->store_dir = sd && *sd ? GC_strdup(sd) : "/nix/store";
     s->system = default_system();
-    s->max_call_depth = 1000000;
+    s->max_call_depth = 1500000; /* f 1000000 of a non-tail recursion works */
     s->parse.home = getenv("HOME") ? GC_strdup(getenv("HOME")) : NULL;
 }
 
@@ -175,7 +175,7 @@ EvalState *eval_state_new(const EvalSettings *settings)
         st->settings.nix_path_len = 0;
     }
     if (!st->settings.max_call_depth)
-        st->settings.max_call_depth = 1000000;
+        st->settings.max_call_depth = 1500000;
     if (!st->settings.parse.warn) {
         st->settings.parse.warn = parse_warning;
         st->settings.parse.warn_ctx = st;

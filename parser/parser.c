@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "parser/lexer.h"
+#include "parser/parse_int.h"
 
 /* Nesting is bounded twice: by a count of recursive entries, and by the C
  * stack actually used (frames are larger under sanitizers, and the evaluator
@@ -17,63 +18,18 @@
 #define PARSE_MAX_DEPTH 100000
 #define PARSE_STACK_MARGIN (256 * 1024)
 
-/* A source location not yet registered in the PosTable (registering costs
- * an entry, so it is only done for locations that end up in the AST). */
-typedef struct Loc {
-    uint32_t line, col;
-} Loc;
-
-/* Entry of the (ExprAttrs, Symbol) -> attribute index table used to find
- * duplicates while sets are built. */
-typedef struct AttrSlot {
-    ExprAttrs *attrs;
-    Symbol sym;
-    uint32_t idx;
-} AttrSlot;
-
-typedef struct Parser {
-    Lexer L;
-    Token la[2];
-    int nla;
-    SymTab *syms;
-    PosTable *pt;
-    const Source *src;
-    ParseOptions opts;
-    ParseError *err;
-    jmp_buf jb;
-    int depth;
-    uintptr_t stack_limit; /* lowest stack address the parser may reach */
-    AttrSlot *slots;
-    uint32_t nslots, nused;
-    ExprAttrs **all_attrs; /* every set built, sorted by symbol at the end */
-    uint32_t nall, capall;
-    Symbol s_body, s_or, s_find_file, s_nix_path;
-    /* A stack for arrays under construction (paths, list elements, string
-     * parts...): nested constructs push above and pop before returning, and
-     * each finished array is copied out at its exact size. */
-    char *scratch;
-    size_t sc_len, sc_cap;
-    char *arena; /* bump allocator for AST nodes and arrays (scanned GC blocks) */
-    size_t aleft;
-} Parser;
-
 /* ---- errors ---------------------------------------------------------- */
 
-static _Noreturn void fail_at(Parser *P, PosIdx pos, const char *msg)
+_Noreturn void parse_fail_at(Parser *P, PosIdx pos, const char *msg)
 {
     P->err->msg = (char *)msg;
     P->err->pos = pos;
     longjmp(P->jb, 1);
 }
 
-static PosIdx mkpos(Parser *P, Loc l) { return pos_add(P->pt, P->src, l.line, l.col); }
 
-static Loc tok_loc(const Token *t) { return (Loc){t->line, t->col}; }
-
-static PosIdx tok_pos(Parser *P, const Token *t) { return mkpos(P, tok_loc(t)); }
-
-static char *pfmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *pfmt(const char *fmt, ...)
+char *parse_pfmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *parse_pfmt(const char *fmt, ...)
 {
     StrBuf sb;
     sb_init(&sb);
@@ -84,9 +40,9 @@ static char *pfmt(const char *fmt, ...)
     return sb_finish(&sb);
 }
 
-static _Noreturn void fail_fmt(Parser *P, PosIdx pos, const char *fmt, ...)
+_Noreturn void parse_fail_fmt(Parser *P, PosIdx pos, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-static _Noreturn void fail_fmt(Parser *P, PosIdx pos, const char *fmt, ...)
+_Noreturn void parse_fail_fmt(Parser *P, PosIdx pos, const char *fmt, ...)
 {
     StrBuf sb;
     sb_init(&sb);
@@ -94,7 +50,7 @@ static _Noreturn void fail_fmt(Parser *P, PosIdx pos, const char *fmt, ...)
     va_start(ap, fmt);
     sb_vprintf(&sb, fmt, ap);
     va_end(ap);
-    fail_at(P, pos, sb_finish(&sb));
+    parse_fail_at(P, pos, sb_finish(&sb));
 }
 
 static const char *const tok_names[TOK__COUNT] = {
@@ -126,18 +82,18 @@ static const char *const tok_names[TOK__COUNT] = {
 static _Noreturn void syntax_error_at(Parser *P, const Token *t, Loc loc, const char *expecting)
 {
     if (t->kind == TOK_LEXERR)
-        fail_at(P, mkpos(P, loc), t->s);
+        parse_fail_at(P, mkpos(P, loc), t->s);
     PosIdx pos;
     if (t->kind == TOK_EOF) {
-        uint32_t line, col;
-        lex_line_col(&P->L, t->end, &line, &col);
-        pos = pos_add(P->pt, P->src, line, col);
+        Loc end = {0, 0, t->end};
+        lex_line_col(&P->L, t->end, &end.line, &end.col);
+        pos = mkpos(P, end);
     } else {
         pos = mkpos(P, loc);
     }
     if (expecting)
-        fail_fmt(P, pos, "syntax error, unexpected %s, expecting %s", tok_names[t->kind], expecting);
-    fail_fmt(P, pos, "syntax error, unexpected %s", tok_names[t->kind]);
+        parse_fail_fmt(P, pos, "syntax error, unexpected %s, expecting %s", tok_names[t->kind], expecting);
+    parse_fail_fmt(P, pos, "syntax error, unexpected %s", tok_names[t->kind]);
 }
 
 static _Noreturn void syntax_error(Parser *P, const Token *t, const char *expecting)
@@ -149,7 +105,7 @@ static void enter(Parser *P, const Token *t)
 {
     char here;
     if (++P->depth > PARSE_MAX_DEPTH || (uintptr_t)&here < P->stack_limit)
-        fail_at(P, tok_pos(P, t), "expression nesting too deep");
+        parse_fail_at(P, tok_pos(P, t), "expression nesting too deep");
 }
 
 /* Sets how far down the stack parsing may go: most of what is left of this
@@ -178,9 +134,9 @@ static void set_stack_limit(Parser *P)
 static void check_token(Parser *P, const Token *t)
 {
     if (t->kind == TOK_LEXERR)
-        fail_at(P, tok_pos(P, t), t->s);
+        parse_fail_at(P, tok_pos(P, t), t->s);
     if ((t->kind == TOK_PIPE_FROM || t->kind == TOK_PIPE_INTO) && !P->opts.pipe_operators)
-        fail_at(P, tok_pos(P, t),
+        parse_fail_at(P, tok_pos(P, t),
                 "experimental Nix feature 'pipe-operators' is disabled; add "
                 "'--extra-experimental-features pipe-operators' to enable it");
 }
@@ -238,48 +194,6 @@ static void lex_mode(Parser *P, Token *t, int mode, bool slash)
 
 /* ---- node construction ----------------------------------------------- */
 
-#define ARENA_CHUNK (64 * 1024)
-
-/* Zeroed GC memory carved from larger blocks: AST nodes are many and small,
- * and all of a tree lives and dies together. */
-static void *p_alloc(Parser *P, size_t n)
-{
-    n = (n + 7) & ~(size_t)7;
-    if (n > P->aleft) {
-        if (n > ARENA_CHUNK / 4)
-            return GC_MALLOC(n);
-        P->arena = GC_MALLOC(ARENA_CHUNK);
-        P->aleft = ARENA_CHUNK;
-    }
-    void *p = P->arena;
-    P->arena += n;
-    P->aleft -= n;
-    return p;
-}
-
-#define NEW(T, kind_, pos_) ((T *)new_node(P, sizeof(T), kind_, pos_))
-
-static Expr *new_node(Parser *P, size_t size, ExprKind kind, PosIdx pos)
-{
-    Expr *e = p_alloc(P, size);
-    e->kind = (uint8_t)kind;
-    e->pos = pos;
-    return e;
-}
-
-/* Makes room for element n of an array grown in powers of two (capacity is
- * implied by the count: 1, 2, 4, 8, ...). */
-static void *grow(void *arr, uint32_t n, size_t elem)
-{
-    if (n & (n - 1))
-        return arr; /* n is not a power of two: capacity > n */
-    void *a = GC_MALLOC((n ? 2 * (size_t)n : 1) * elem);
-    if (n) {
-        memcpy(a, arr, n * elem);
-        GC_FREE(arr); /* only the owner being grown refers to it */
-    }
-    return a;
-}
 
 static size_t sc_mark(Parser *P) { return P->sc_len; }
 
@@ -324,7 +238,7 @@ static void *sc_take(Parser *P, size_t mark, size_t elem, uint32_t *n)
     return a;
 }
 
-static Expr *mk_string(Parser *P, PosIdx pos, const char *s, size_t n)
+Expr *parse_mk_string(Parser *P, PosIdx pos, const char *s, size_t n)
 {
     ExprString *e = NEW(ExprString, EXPR_STRING, pos);
     char *c = lex_alloc_atomic(&P->L, n + 1);
@@ -382,21 +296,6 @@ static Expr *mk_call(Parser *P, PosIdx pos, Expr *fn, Expr **args, uint32_t narg
 
 static Expr *mk_call1(Parser *P, PosIdx pos, Expr *fn, Expr *arg) { return mk_call(P, pos, fn, &arg, 1); }
 
-static ExprAttrs *mk_attrs(Parser *P, PosIdx pos)
-{
-    ExprAttrs *a = NEW(ExprAttrs, EXPR_ATTRS, pos);
-    if (P->nall == P->capall) {
-        uint32_t cap = P->capall ? P->capall * 2 : 64;
-        ExprAttrs **n = GC_MALLOC(cap * sizeof *n);
-        if (P->nall)
-            memcpy(n, P->all_attrs, P->nall * sizeof *n);
-        P->all_attrs = n;
-        P->capall = cap;
-    }
-    P->all_attrs[P->nall++] = a;
-    return a;
-}
-
 static const char *doc_text(Parser *P, const Token *t)
 {
     if (!t->doc_end)
@@ -408,220 +307,7 @@ static const char *doc_text(Parser *P, const Token *t)
     return d;
 }
 
-/* ExprLambda::setName / setDocComment: propagate into curried bodies. */
-static void set_name(Expr *e, Symbol s)
-{
-    while (e->kind == EXPR_LAMBDA) {
-        ExprLambda *l = (ExprLambda *)e;
-        l->name = s;
-        e = l->body;
-    }
-}
-
-static void set_doc(Expr *e, const char *doc)
-{
-    while (e->kind == EXPR_LAMBDA && doc) {
-        ExprLambda *l = (ExprLambda *)e;
-        if (l->doc)
-            return;
-        l->doc = doc;
-        e = l->body;
-    }
-}
-
 /* ---- attribute sets ---------------------------------------------------- */
-
-static uint32_t slot_hash(const ExprAttrs *a, Symbol s)
-{
-    uint64_t h = (uint64_t)(uintptr_t)a * 0x9E3779B97F4A7C15ull ^ (uint64_t)s * 0xC2B2AE3D27D4EB4Full;
-    return (uint32_t)(h >> 29);
-}
-
-static AttrSlot *slot_find(Parser *P, const ExprAttrs *a, Symbol s)
-{
-    uint32_t mask = P->nslots - 1;
-    for (uint32_t i = slot_hash(a, s) & mask;; i = (i + 1) & mask) {
-        AttrSlot *sl = &P->slots[i];
-        if (!sl->attrs || (sl->attrs == a && sl->sym == s))
-            return sl;
-    }
-}
-
-static AttrDef *attr_find(Parser *P, ExprAttrs *a, Symbol s)
-{
-    if (a->nattrs <= 8) {
-        for (uint32_t i = 0; i < a->nattrs; i++)
-            if (a->attrs[i].name == s)
-                return &a->attrs[i];
-        return NULL;
-    }
-    AttrSlot *sl = slot_find(P, a, s);
-    return sl->attrs ? &a->attrs[sl->idx] : NULL;
-}
-
-static void slot_insert(Parser *P, ExprAttrs *a, Symbol s, uint32_t idx)
-{
-    if ((P->nused + 1) * 2 > P->nslots) {
-        AttrSlot *old = P->slots;
-        uint32_t oldn = P->nslots;
-        P->nslots = oldn ? oldn * 2 : 1024;
-        P->slots = GC_MALLOC(P->nslots * sizeof(AttrSlot));
-        for (uint32_t i = 0; i < oldn; i++)
-            if (old[i].attrs)
-                *slot_find(P, old[i].attrs, old[i].sym) = old[i];
-    }
-    AttrSlot *sl = slot_find(P, a, s);
-    *sl = (AttrSlot){a, s, idx};
-    P->nused++;
-}
-
-static void attr_push(Parser *P, ExprAttrs *a, AttrDef def)
-{
-    a->attrs = grow(a->attrs, a->nattrs, sizeof(AttrDef));
-    uint32_t idx = a->nattrs++;
-    a->attrs[idx] = def;
-    if (a->nattrs == 9) {
-        for (uint32_t i = 0; i < 9; i++)
-            slot_insert(P, a, a->attrs[i].name, i);
-    } else if (a->nattrs > 9) {
-        slot_insert(P, a, def.name, idx);
-    }
-}
-
-static void dyn_push(ExprAttrs *a, Expr *name, Expr *value, PosIdx pos)
-{
-    a->dyn = grow(a->dyn, a->ndyn, sizeof(DynAttrDef));
-    a->dyn[a->ndyn++] = (DynAttrDef){name, value, pos};
-}
-
-static void inherit_from_push(ExprAttrs *a, Expr *e)
-{
-    a->inherit_from = grow(a->inherit_from, a->ninherit_from, sizeof(Expr *));
-    a->inherit_from[a->ninherit_from++] = e;
-}
-
-static void format_pos(Parser *P, StrBuf *sb, PosIdx p)
-{
-    Pos pos = pos_get(P->pt, p);
-    const Source *s = pos.src;
-    if (!s || s->kind == SRC_NONE)
-        sb_puts(sb, "\xc2\xab" "none\xc2\xbb");
-    else if (s->kind == SRC_STRING)
-        sb_puts(sb, "\xc2\xab" "string\xc2\xbb");
-    else if (s->kind == SRC_STDIN)
-        sb_puts(sb, "\xc2\xab" "stdin\xc2\xbb");
-    else
-        sb_puts(sb, s->path ? s->path : "");
-    sb_printf(sb, ":%u", pos.line);
-    if (pos.col > 0)
-        sb_printf(sb, ":%u", pos.col);
-}
-
-static _Noreturn void dup_attr(Parser *P, const AttrName *path, uint32_t n, PosIdx pos, PosIdx prev)
-{
-    StrBuf sb;
-    sb_init(&sb);
-    sb_puts(&sb, "attribute '");
-    parse_show_attrpath(P->syms, path, n, &sb);
-    sb_puts(&sb, "' already defined at ");
-    format_pos(P, &sb, prev);
-    fail_at(P, pos, sb_finish(&sb));
-}
-
-static int cmp_attrdef(const void *a, const void *b)
-{
-    Symbol x = ((const AttrDef *)a)->name, y = ((const AttrDef *)b)->name;
-    return x < y ? -1 : x > y;
-}
-
-typedef struct PathBuf {
-    AttrName *items;
-    uint32_t n, cap;
-} PathBuf;
-
-static void path_push(PathBuf *pb, AttrName an)
-{
-    if (pb->n == pb->cap) {
-        pb->cap = pb->cap ? 2 * pb->cap : 4;
-        AttrName *a = GC_MALLOC(pb->cap * sizeof(AttrName));
-        if (pb->n)
-            memcpy(a, pb->items, pb->n * sizeof(AttrName));
-        pb->items = a;
-    }
-    pb->items[pb->n++] = an;
-}
-
-/* Adds `sym = def` to a, merging two attribute-set literals the way CppNix
- * does; path (ending in sym) is for error messages. */
-static void add_attr_sym(Parser *P, ExprAttrs *a, PathBuf *path, Symbol sym, AttrDef def)
-{
-    AttrDef *j = attr_find(P, a, sym);
-    if (!j) {
-        def.name = sym;
-        attr_push(P, a, def);
-        set_name(def.e, sym);
-        return;
-    }
-    if (def.e->kind != EXPR_ATTRS || j->e->kind != EXPR_ATTRS)
-        dup_attr(P, path->items, path->n, def.pos, j->pos);
-    ExprAttrs *ae = (ExprAttrs *)def.e, *ja = (ExprAttrs *)j->e;
-    uint32_t base = ja->ninherit_from;
-    /* CppNix walks the merged set in symbol order (a std::map). */
-    if (ae->nattrs > 1)
-        qsort(ae->attrs, ae->nattrs, sizeof(AttrDef), cmp_attrdef);
-    uint32_t n = ae->nattrs;
-    AttrDef *items = ae->attrs;
-    ae->attrs = NULL;
-    ae->nattrs = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        AttrDef ad = items[i];
-        if (ad.kind == ATTR_INHERITED_FROM)
-            ad.from_index += base;
-        path_push(path, (AttrName){ad.name, NULL});
-        add_attr_sym(P, ja, path, ad.name, ad);
-        path->n--;
-    }
-    for (uint32_t i = 0; i < ae->ndyn; i++)
-        dyn_push(ja, ae->dyn[i].name_expr, ae->dyn[i].value, ae->dyn[i].pos);
-    ae->ndyn = 0;
-    for (uint32_t i = 0; i < ae->ninherit_from; i++)
-        inherit_from_push(ja, ae->inherit_from[i]);
-    ae->ninherit_from = 0;
-}
-
-/* `a.b.c = e;` in a set: creates or extends nested sets (CppNix addAttr). */
-static void add_attr(Parser *P, ExprAttrs *a, PathBuf *path, PosIdx pos, Expr *e, const char *doc)
-{
-    uint32_t i;
-    for (i = 0; i + 1 < path->n; i++) {
-        ExprAttrs *nested;
-        AttrName *an = &path->items[i];
-        if (an->sym) {
-            AttrDef *j = attr_find(P, a, an->sym);
-            if (j) {
-                if (j->e->kind != EXPR_ATTRS)
-                    dup_attr(P, path->items, i + 1, pos, j->pos);
-                nested = (ExprAttrs *)j->e;
-            } else {
-                nested = mk_attrs(P, 0);
-                attr_push(P, a, (AttrDef){.name = an->sym, .kind = ATTR_PLAIN, .pos = pos,
-                                          .e = &nested->base});
-            }
-        } else {
-            nested = mk_attrs(P, 0);
-            dyn_push(a, an->expr, &nested->base, pos);
-        }
-        a = nested;
-    }
-    AttrName *last = &path->items[i];
-    if (last->sym)
-        add_attr_sym(P, a, path, last->sym,
-                     (AttrDef){.name = last->sym, .kind = ATTR_PLAIN, .pos = pos, .e = e});
-    else
-        dyn_push(a, last->expr, e, pos);
-    if (doc)
-        set_doc(e, doc);
-}
 
 /* ---- grammar ------------------------------------------------------------ */
 
@@ -703,7 +389,7 @@ static Expr *parse_string(Parser *P, const Token *open, bool *is_static)
 {
     size_t mark = sc_mark(P);
     bool interp = false;
-    Loc first = {0, 0};
+    Loc first = {0, 0, 0};
     Token t;
     for (bool start = true;; start = false) {
         lex_mode(P, &t, 0, false);
@@ -726,7 +412,7 @@ static Expr *parse_string(Parser *P, const Token *open, bool *is_static)
     *is_static = !interp;
     if (!interp) {
         uint32_t n = (uint32_t)((P->sc_len - mark) / sizeof(Expr *));
-        Expr *e = n ? *(Expr **)(P->scratch + mark) : mk_string(P, 0, "", 0);
+        Expr *e = n ? *(Expr **)(P->scratch + mark) : parse_mk_string(P, 0, "", 0);
         P->sc_len = mark;
         e->pos = tok_pos(P, open);
         return e;
@@ -734,118 +420,6 @@ static Expr *parse_string(Parser *P, const Token *open, bool *is_static)
     ExprConcatStrings *c = NEW(ExprConcatStrings, EXPR_CONCAT_STRINGS, mkpos(P, first));
     c->force_string = true;
     c->parts = sc_take(P, mark, sizeof(Expr *), &c->nparts);
-    return &c->base;
-}
-
-typedef struct IndPart {
-    Expr *e;         /* interpolation, or NULL for text */
-    const char *s;
-    size_t len;
-    bool has_indent;
-} IndPart;
-
-/* CppNix's stripIndentation for ''...'' strings. */
-static Expr *strip_indentation(Parser *P, PosIdx pos, IndPart *es, uint32_t n)
-{
-    if (n == 0)
-        return mk_string(P, pos, "", 0);
-    bool at_start = true;
-    size_t min_indent = 1000000, cur_indent = 0;
-    for (uint32_t k = 0; k < n; k++) {
-        IndPart *i = &es[k];
-        if (i->e || !i->has_indent) {
-            if (at_start) {
-                at_start = false;
-                if (cur_indent < min_indent)
-                    min_indent = cur_indent;
-            }
-            continue;
-        }
-        for (size_t j = 0; j < i->len; j++) {
-            char c = i->s[j];
-            if (at_start) {
-                if (c == ' ') {
-                    cur_indent++;
-                } else if (c == '\n') {
-                    cur_indent = 0;
-                } else {
-                    at_start = false;
-                    if (cur_indent < min_indent)
-                        min_indent = cur_indent;
-                }
-            } else if (c == '\n') {
-                at_start = true;
-                cur_indent = 0;
-            }
-        }
-    }
-
-    Expr **out = p_alloc(P, n * sizeof(Expr *));
-    uint32_t nout = 0;
-    at_start = true;
-    size_t dropped = 0;
-    for (uint32_t k = 0; k < n; k++) {
-        IndPart *i = &es[k];
-        if (i->e) {
-            at_start = false;
-            dropped = 0;
-            out[nout++] = i->e;
-            continue;
-        }
-        char *s2 = lex_alloc_atomic(&P->L, i->len + 1);
-        size_t o = 0;
-        for (size_t j = 0; j < i->len; j++) {
-            char c = i->s[j];
-            if (at_start) {
-                if (c == ' ') {
-                    if (dropped++ >= min_indent)
-                        s2[o++] = c;
-                } else if (c == '\n') {
-                    dropped = 0;
-                    s2[o++] = c;
-                } else {
-                    at_start = false;
-                    dropped = 0;
-                    s2[o++] = c;
-                }
-            } else {
-                s2[o++] = c;
-                if (c == '\n')
-                    at_start = true;
-            }
-        }
-        /* The last line is dropped if it only holds spaces. */
-        if (k == n - 1) {
-            size_t p = o;
-            while (p > 0 && s2[p - 1] != '\n')
-                p--;
-            if (p > 0) {
-                bool spaces = true;
-                for (size_t q = p; q < o; q++)
-                    if (s2[q] != ' ')
-                        spaces = false;
-                if (spaces)
-                    o = p;
-            }
-        }
-        if (o > 0) {
-            s2[o] = 0;
-            ExprString *e = NEW(ExprString, EXPR_STRING, 0);
-            e->s = s2;
-            e->len = (uint32_t)o;
-            out[nout++] = &e->base;
-        }
-    }
-    if (nout == 0)
-        return mk_string(P, pos, "", 0);
-    if (nout == 1 && out[0]->kind == EXPR_STRING) {
-        out[0]->pos = pos;
-        return out[0];
-    }
-    ExprConcatStrings *c = NEW(ExprConcatStrings, EXPR_CONCAT_STRINGS, pos);
-    c->force_string = true;
-    c->parts = out;
-    c->nparts = nout;
     return &c->base;
 }
 
@@ -871,108 +445,15 @@ static Expr *parse_ind_string(Parser *P, const Token *open)
     }
     _Static_assert(sizeof(IndPart) % 8 == 0, "IndPart is pushed unpadded");
     uint32_t n = (uint32_t)((P->sc_len - mark) / sizeof(IndPart));
-    Expr *e = strip_indentation(P, tok_pos(P, open), (IndPart *)(P->scratch + mark), n);
+    Expr *e = parse_strip_indentation(P, tok_pos(P, open), (IndPart *)(P->scratch + mark), n);
     P->sc_len = mark;
     return e;
-}
-
-/* Reports a lint diagnostic: level 1 warns through the callback, 2 fails. */
-static void lint(Parser *P, int level, PosIdx pos, const char *msg)
-{
-    if (level <= 0)
-        return;
-    if (level >= 2)
-        fail_at(P, pos, msg);
-    if (P->opts.warn)
-        P->opts.warn(P->opts.warn_ctx, msg, pos);
-}
-
-static const char *canon_path(const char *base, const char *lit, size_t n)
-{
-    size_t bl = lit[0] == '/' ? 0 : strlen(base);
-    char *out = GC_MALLOC_ATOMIC(bl + n + 3);
-    size_t o = 0;
-    /* Process base then literal as one stream of segments. */
-    for (int part = 0; part < 2; part++) {
-        const char *s = part ? lit : base;
-        size_t len = part ? n : bl;
-        size_t i = 0;
-        while (i < len) {
-            while (i < len && s[i] == '/')
-                i++;
-            size_t st = i;
-            while (i < len && s[i] != '/')
-                i++;
-            size_t sl = i - st;
-            if (sl == 0 || (sl == 1 && s[st] == '.'))
-                continue;
-            if (sl == 2 && s[st] == '.' && s[st + 1] == '.') {
-                while (o > 0 && out[o - 1] != '/')
-                    o--;
-                if (o > 0)
-                    o--;
-                continue;
-            }
-            out[o++] = '/';
-            memcpy(out + o, s + st, sl);
-            o += sl;
-        }
-    }
-    if (o == 0)
-        out[o++] = '/';
-    out[o] = 0;
-    return out;
-}
-
-/* The first part of a path literal, resolved like CppNix's path_start rule. */
-static Expr *make_path(Parser *P, const Token *t, PosIdx pos)
-{
-    const char *lit = t->s;
-    size_t n = t->len;
-    const char *path;
-    if (t->kind == TOK_HPATH) {
-        if (P->opts.pure_eval)
-            fail_fmt(P, 0, "the path '%.*s' can not be resolved in pure mode", (int)n, lit);
-        if (P->opts.lint_absolute_path_literals)
-            lint(P, P->opts.lint_absolute_path_literals, pos,
-                 pfmt("home path literals are not portable. Consider replacing path literal "
-                      "'%.*s' by a string, relative path, or parameter "
-                      "(lint-absolute-path-literals)",
-                      (int)n, lit));
-        const char *home = P->opts.home;
-        if (!home)
-            home = getenv("HOME");
-        if (!home)
-            home = "";
-        path = pfmt("%s%.*s", home, (int)(n - 1), lit + 1);
-    } else {
-        if (lit[0] == '/') {
-            if (P->opts.lint_absolute_path_literals)
-                lint(P, P->opts.lint_absolute_path_literals, pos,
-                     pfmt("absolute path literals are not portable. Consider replacing path "
-                          "literal '%.*s' by a string, relative path, or parameter "
-                          "(lint-absolute-path-literals)",
-                          (int)n, lit));
-        } else if (lit[0] != '.' && P->opts.lint_short_path_literals) {
-            lint(P, P->opts.lint_short_path_literals, pos,
-                 pfmt("relative path literal '%.*s' should be prefixed with '.' for clarity: "
-                      "'./%.*s' (lint-short-path-literals)",
-                      (int)n, lit, (int)n, lit));
-        }
-        const char *base = P->src->basedir ? P->src->basedir : "/";
-        path = canon_path(base, lit, n);
-        if (n > 1 && lit[n - 1] == '/')
-            path = pfmt("%s/", path);
-    }
-    ExprPath *e = NEW(ExprPath, EXPR_PATH, pos);
-    e->path = path;
-    return &e->base;
 }
 
 static Expr *parse_path(Parser *P, const Token *start)
 {
     PosIdx pos = tok_pos(P, start);
-    Expr *first = make_path(P, start, pos);
+    Expr *first = parse_make_path(P, start, pos);
     Expr **parts = NULL;
     uint32_t n = 0;
     bool slash = start->slash;
@@ -985,7 +466,7 @@ static Expr *parse_path(Parser *P, const Token *start)
         if (t.kind == TOK_LEXERR) {
             /* At the very end CppNix points at the previous path piece. */
             Loc l = t.start == (uint32_t)(P->L.lim - P->L.buf) ? prev : tok_loc(&t);
-            fail_at(P, mkpos(P, l), t.s);
+            parse_fail_at(P, mkpos(P, l), t.s);
         }
         if (t.kind == TOK_STR) {
             Token s = t;
@@ -995,7 +476,7 @@ static Expr *parse_path(Parser *P, const Token *start)
             if (n == 0 && t.kind != TOK_DOLLAR_CURLY)
                 syntax_error_at(P, &t, t.kind == TOK_PATH_END ? tok_loc(&s) : tok_loc(&t), "'${'");
             parts = grow(parts, n, sizeof(Expr *));
-            parts[n++] = mk_string(P, 0, s.s, s.len);
+            parts[n++] = parse_mk_string(P, 0, s.s, s.len);
             prev = tok_loc(&s);
             continue;
         }
@@ -1040,7 +521,7 @@ static Expr *parse_list(Parser *P, const Token *open)
 /* `{ binds }` after the opening brace (not formals). */
 static Expr *parse_attrs_body(Parser *P, PosIdx pos, bool rec, const char *expecting)
 {
-    ExprAttrs *a = mk_attrs(P, pos);
+    ExprAttrs *a = parse_mk_attrs(P, pos);
     a->rec = rec;
     parse_binds(P, a);
     expect(P, TOK_RBRACE, expecting);
@@ -1086,7 +567,7 @@ static Expr *parse_simple(Parser *P)
     case TOK_SPATH: {
         advance(P);
         PosIdx pos = tok_pos(P, &tk);
-        Expr *args[2] = {mk_var(P, 0, P->s_nix_path), mk_string(P, 0, tk.s + 1, tk.len - 2)};
+        Expr *args[2] = {mk_var(P, 0, P->s_nix_path), parse_mk_string(P, 0, tk.s + 1, tk.len - 2)};
         return mk_call(P, pos, mk_var(P, 0, P->s_find_file), args, 2);
     }
     case TOK_URI: {
@@ -1094,11 +575,11 @@ static Expr *parse_simple(Parser *P)
         PosIdx pos = tok_pos(P, &tk);
         int lv = P->opts.lint_url_literals;
         if (lv > 0)
-            lint(P, lv, pos,
-                 pfmt("URL literals are %s. Consider using a string literal \"%.*s\" instead "
+            parse_lint(P, lv, pos,
+                 parse_pfmt("URL literals are %s. Consider using a string literal \"%.*s\" instead "
                       "(lint-url-literals)",
                       lv >= 2 ? "disallowed" : "discouraged", (int)tk.len, tk.s));
-        return mk_string(P, pos, tk.s, tk.len);
+        return parse_mk_string(P, pos, tk.s, tk.len);
     }
     case TOK_LPAREN: {
         advance(P);
@@ -1420,12 +901,12 @@ static void validate_formals(Parser *P, Formals *f, PosIdx pos, Symbol arg)
         qsort(f->items, f->n, sizeof(Formal), cmp_formal);
     for (uint32_t i = 0; i + 1 < f->n; i++)
         if (f->items[i].name == f->items[i + 1].name)
-            fail_fmt(P, f->items[i + 1].pos, "duplicate formal function argument '%s'",
+            parse_fail_fmt(P, f->items[i + 1].pos, "duplicate formal function argument '%s'",
                      sym_name(P->syms, f->items[i].name));
     if (arg)
         for (uint32_t i = 0; i < f->n; i++)
             if (f->items[i].name == arg)
-                fail_fmt(P, pos, "duplicate formal function argument '%s'", sym_name(P->syms, arg));
+                parse_fail_fmt(P, pos, "duplicate formal function argument '%s'", sym_name(P->syms, arg));
 }
 
 static void parse_inherit(Parser *P, ExprAttrs *a)
@@ -1452,7 +933,7 @@ static void parse_inherit(Parser *P, ExprAttrs *a)
         PosIdx pos = tok_pos(P, t);
         AttrName an = parse_attr(P, NULL);
         if (!an.sym)
-            fail_at(P, pos, "dynamic attributes not allowed in inherit");
+            parse_fail_at(P, pos, "dynamic attributes not allowed in inherit");
         names = grow(names, n, sizeof(Symbol));
         poss = grow(poss, n, sizeof(PosIdx));
         names[n] = an.sym;
@@ -1460,13 +941,13 @@ static void parse_inherit(Parser *P, ExprAttrs *a)
     }
     uint32_t from_index = 0;
     if (from) {
-        inherit_from_push(a, from);
+        parse_inherit_from_push(a, from);
         from_index = a->ninherit_from - 1;
     }
     for (uint32_t i = 0; i < n; i++) {
-        AttrDef *j = attr_find(P, a, names[i]);
+        AttrDef *j = parse_attr_find(P, a, names[i]);
         if (j)
-            dup_attr(P, &(AttrName){names[i], NULL}, 1, poss[i], j->pos);
+            parse_dup_attr(P, &(AttrName){names[i], NULL}, 1, poss[i], j->pos);
         Expr *e;
         if (from) {
             ExprSelect *s = NEW(ExprSelect, EXPR_SELECT, poss[i]);
@@ -1478,7 +959,7 @@ static void parse_inherit(Parser *P, ExprAttrs *a)
         } else {
             e = mk_var(P, poss[i], names[i]);
         }
-        attr_push(P, a, (AttrDef){.name = names[i],
+        parse_attr_push(P, a, (AttrDef){.name = names[i],
                                   .kind = from ? ATTR_INHERITED_FROM : ATTR_INHERITED,
                                   .from_index = from_index, .pos = poss[i], .e = e});
     }
@@ -1503,7 +984,7 @@ static void parse_binds(Parser *P, ExprAttrs *a)
             expect(P, TOK_ASSIGN, "'.' or '='");
             Expr *e = parse_expr(P);
             expect(P, TOK_SEMI, "';'");
-            add_attr(P, a, &pb, pos, e, doc);
+            parse_add_attr(P, a, &pb, pos, e, doc);
             break;
         }
         default:
@@ -1576,7 +1057,7 @@ static Expr *parse_expr(Parser *P)
                 break;
             advance(P);
             PosIdx pos = tok_pos(P, &tk);
-            ExprAttrs *a = mk_attrs(P, pos);
+            ExprAttrs *a = parse_mk_attrs(P, pos);
             a->rec = true;
             parse_binds(P, a);
             expect(P, TOK_IN, "'in' or 'inherit'");
@@ -1692,7 +1173,7 @@ done:
         case EXPR_LET: {
             ExprLet *l = (ExprLet *)node;
             if (l->attrs->ndyn)
-                fail_at(P, pd->pos, "dynamic attributes not allowed in let");
+                parse_fail_at(P, pd->pos, "dynamic attributes not allowed in let");
             l->body = e;
             break;
         }
@@ -1705,7 +1186,7 @@ done:
                 /* The doc comment also belongs to curried inner lambdas. */
                 const char *d = l->doc;
                 l->doc = NULL;
-                set_doc(node, d);
+                parse_set_doc(node, d);
             }
             break;
         }
@@ -1720,15 +1201,6 @@ done:
 }
 
 /* ---- entry point ---------------------------------------------------------- */
-
-static void finish_attrs(Parser *P)
-{
-    for (uint32_t i = 0; i < P->nall; i++) {
-        ExprAttrs *a = P->all_attrs[i];
-        if (a->nattrs > 1)
-            qsort(a->attrs, a->nattrs, sizeof(AttrDef), cmp_attrdef);
-    }
-}
 
 Expr *parse_source(SymTab *syms, PosTable *pos, const Source *src, const ParseOptions *opts,
                    ParseError *err)
@@ -1789,7 +1261,7 @@ Expr *parse_source(SymTab *syms, PosTable *pos, const Source *src, const ParseOp
         Token *t = peek(&P);
         if (t->kind != TOK_EOF)
             syntax_error(&P, t, "end of file");
-        finish_attrs(&P);
+        parse_finish_attrs(&P);
         result = e;
     }
     GC_enable();

@@ -21,6 +21,7 @@ typedef struct Source {
     const char *basedir; /* directory that relative path literals resolve against */
     const char *text;    /* full source text, for code frames (may contain NUL bytes) */
     size_t len;
+    uint32_t pos_base;   /* pos.c internal: start of this source's offset positions, 0 if none */
 } Source;
 
 typedef struct Pos {
@@ -36,6 +37,10 @@ PosTable *pos_table_new(void);
 const Source *pos_add_source(PosTable *t, SourceKind kind, const char *path, const char *basedir,
                              const char *text, size_t len);
 PosIdx pos_add(PosTable *t, const Source *src, uint32_t line, uint32_t col);
+/* The position of byte offset off (0..len) in src, for sources registered with
+ * pos_add_source: costs no memory (line and column are computed on lookup).
+ * Returns 0 if src has no offset range; then use pos_add. */
+PosIdx pos_add_offset(const PosTable *t, const Source *src, uint32_t off);
 Pos pos_get(const PosTable *t, PosIdx p);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include "builtins/registry.h"
 #include "primops/ctxbuf.h"
+#include "primops/primutil.h"
 
 #include <errno.h>
 #include <gc/gc.h>
@@ -283,10 +284,7 @@ static void json_value(JsonOut *j, Value *v, PosIdx pos, bool copy)
         break;
     }
     default: {
-        PosIdx p = pos;
-        if (v->type == T_LAMBDA && v->lambda.fun)
-            p = v->lambda.fun->base.pos;
-        eval_error(st, ERR_TYPE, p, "cannot convert %s to JSON", eval_type_name(v));
+        eval_error(st, ERR_TYPE, prim_value_pos(v, pos), "cannot convert %s to JSON", eval_type_name(v));
     }
     }
     st->call_depth--;
@@ -344,7 +342,12 @@ typedef struct JsonIn {
     size_t last_reset;
     Tok tok;
     const char *err; /* lexer error message for TK_ERROR */
-    StrBuf str;      /* decoded string literal */
+    StrBuf str;      /* decoded string literal, when it had escapes */
+    /* The last string literal: sptr/slen point into the input when it had no
+     * escapes (no copy), else into str; owned says which. */
+    const char *sptr;
+    size_t slen;
+    bool owned, has_nul;
     int64_t ival;
     uint64_t uval;
     double fval;
@@ -466,9 +469,37 @@ static const char *control_char_msg(int c)
     return sb_finish(&sb);
 }
 
+static Tok jp_scan_string_slow(JsonIn *p);
+
 static Tok jp_scan_string(JsonIn *p)
 {
+    p->has_nul = false;
+    /* Common case: no escapes and nothing to check; the literal stays in the input. */
+    size_t start0 = p->pos;
+    while (p->pos < p->len) {
+        unsigned char c = (unsigned char)p->s[p->pos];
+        if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80)
+            break;
+        p->pos++;
+    }
+    if (p->pos < p->len && p->s[p->pos] == '"') {
+        p->sptr = p->s + start0;
+        p->slen = p->pos - start0;
+        p->owned = false;
+        p->pos++;
+        return p->tok = TK_STRING;
+    }
+    p->pos = start0;
     sb_init(&p->str);
+    Tok t = jp_scan_string_slow(p);
+    p->sptr = p->str.data;
+    p->slen = p->str.len;
+    p->owned = true;
+    return t;
+}
+
+static Tok jp_scan_string_slow(JsonIn *p)
+{
     for (;;) {
         /* fast path: a run of plain characters */
         size_t start = p->pos;
@@ -528,6 +559,8 @@ static Tok jp_scan_string(JsonIn *p)
             } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
                 return jp_error(p, "invalid string: surrogate U+DC00..U+DFFF must follow U+D800..U+DBFF");
             }
+            if (cp == 0)
+                p->has_nul = true;
             put_utf8(&p->str, (unsigned long)cp);
             break;
         }
@@ -699,11 +732,13 @@ static Tok jp_scan(JsonIn *p)
     }
 }
 
-static const char *checked_string(JsonIn *p)
+/* Refuses a literal with NUL bytes (as CppNix does); copy: return a fresh
+ * NUL-terminated string (values), else the literal may stay in the input (keys). */
+static const char *checked_string(JsonIn *p, bool copy)
 {
-    const char *s = p->str.data;
-    size_t n = p->str.len;
-    if (memchr(s, 0, n)) {
+    const char *s = p->sptr;
+    size_t n = p->slen;
+    if (p->has_nul) {
         StrBuf sb;
         sb_init(&sb);
         for (size_t i = 0; i < n; i++) {
@@ -716,7 +751,9 @@ static const char *checked_string(JsonIn *p)
                    "input string '%s' cannot be represented as Nix string because it contains null bytes",
                    sb.data);
     }
-    return sb_finish(&p->str);
+    if (copy && !p->owned)
+        return val_str_dup(s, n);
+    return s;
 }
 
 typedef struct KV {
@@ -779,12 +816,14 @@ static void jp_value(JsonIn *p, Value *out)
         return;
     case TK_FLOAT: val_set_float(out, p->fval); return;
     case TK_STRING: {
-        size_t n = p->str.len;
-        val_set_string(out, checked_string(p), n, NULL);
+        size_t n = p->slen;
+        val_set_string(out, checked_string(p, true), n, NULL);
         return;
     }
     case TK_LBRACKET: {
-        if (++p->depth > 10000 && st->settings.max_call_depth)
+        /* nlohmann parses iteratively without a nesting limit; this recursive
+         * parser stops at max-call-depth rather than exhausting the stack. */
+        if (++p->depth > st->settings.max_call_depth && st->settings.max_call_depth)
             eval_error(st, ERR_STACK_OVERFLOW, 0, "stack overflow; max-call-depth exceeded");
         size_t base = p->vtop;
         if (jp_scan(p) != TK_RBRACKET) {
@@ -812,15 +851,15 @@ static void jp_value(JsonIn *p, Value *out)
         return;
     }
     case TK_LBRACE: {
-        if (++p->depth > 10000 && st->settings.max_call_depth)
+        if (++p->depth > st->settings.max_call_depth && st->settings.max_call_depth)
             eval_error(st, ERR_STACK_OVERFLOW, 0, "stack overflow; max-call-depth exceeded");
         size_t base = p->kvtop;
         if (jp_scan(p) != TK_RBRACE) {
             for (;;) {
                 if (p->tok != TK_STRING)
                     jp_syntax(p, "object key", TK_STRING);
-                size_t klen = p->str.len;
-                const char *key = checked_string(p);
+                size_t klen = p->slen;
+                const char *key = checked_string(p, false);
                 Symbol sym = sym_intern(st->symbols, key, klen);
                 if (jp_scan(p) != TK_COLON)
                     jp_syntax(p, "object separator", TK_COLON);

@@ -27,7 +27,12 @@ typedef struct TP {
     jmp_buf jb;
     const char *err;
     TomlNode *root, *cur;
+    unsigned depth; /* nesting of arrays and inline tables */
 } TP;
+
+/* Deeper nesting is refused rather than risking the C stack (toml11 recurses
+ * without a limit); no real document comes near it. */
+#define TOML_MAX_DEPTH 10000
 
 /* ---------------------------------------------------------------- errors */
 
@@ -697,14 +702,22 @@ static TomlNode *parse_number(TP *p)
 static TomlNode *parse_value(TP *p);
 static void parse_keyval(TP *p, TomlNode *table);
 
+static void enter(TP *p)
+{
+    if (++p->depth > TOML_MAX_DEPTH)
+        tp_fail(p, "toml::parse_value: too deeply nested arrays or inline tables", "here");
+}
+
 static TomlNode *parse_array(TP *p)
 {
     TomlNode *a = node_new(TOML_ARRAY, TF_SEALED);
+    enter(p);
     p->pos++;
     for (;;) {
         skip_ws_nl(p);
         if (peek(p, 0) == ']') {
             p->pos++;
+            p->depth--;
             return a;
         }
         array_push(a, parse_value(p));
@@ -715,6 +728,7 @@ static TomlNode *parse_array(TP *p)
         }
         if (peek(p, 0) == ']') {
             p->pos++;
+            p->depth--;
             return a;
         }
         tp_fail(p, "toml::parse_array: missing array separator `,`", "expected `,` or `]`");
@@ -733,11 +747,13 @@ static void seal(TomlNode *t)
 static TomlNode *parse_inline_table(TP *p)
 {
     TomlNode *t = node_new(TOML_TABLE, 0);
+    enter(p);
     p->pos++;
     skip_ws(p);
     if (peek(p, 0) == '}') {
         p->pos++;
         seal(t);
+        p->depth--;
         return t;
     }
     for (;;) {
@@ -755,6 +771,7 @@ static TomlNode *parse_inline_table(TP *p)
         if (peek(p, 0) == '}') {
             p->pos++;
             seal(t);
+            p->depth--;
             return t;
         }
         tp_fail(p, "toml::parse_inline_table: missing inline table separator `,`", "expected `,` or `}`");

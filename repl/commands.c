@@ -9,7 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "builtins/derivation.h"
 #include "builtins/registry.h"
+#include "store/build.h"
 #include "repl/internal.h"
 
 const char *const repl_command_names[] = {
@@ -223,21 +225,37 @@ static const char *drv_path_of(Repl *r, Value *v)
     return eval_force_string(st, a->value, a->pos, "while evaluating the drvPath of a derivation");
 }
 
-/* Prints a build log from the local log directory (plain or bzip2'ed). */
+/* Builds the derivation and lists its outputs, as nix repl's :b does. */
+static void build(Repl *r, const char *drv)
+{
+    if (!r->store)
+        r->store = bi_local_store(r->st); /* the store evaluation wrote the .drv to */
+    fflush(stdout);
+    /* store_realise reports progress and failures on stderr itself. */
+    if (store_realise(r->store, r->store_cfg, &drv, 1) != 0)
+        return;
+    const char *err = NULL;
+    const Derivation *d = store_load_drv(r->store, drv, &err);
+    if (!d)
+        fail(r, "%s", err ? err : "cannot read the derivation");
+    printf("\nThis derivation produced the following outputs:\n");
+    for (uint32_t i = 0; i < d->noutputs; i++)
+        printf("  %s -> %s\n", d->outputs[i].name, d->outputs[i].path);
+}
+
+/* Prints a build log from the log directory (plain, or bzip2'ed by CppNix). */
 static void show_log(Repl *r, const char *drv)
 {
     const char *base = strrchr(drv, '/');
     base = base ? base + 1 : drv;
-    const char *dir = getenv("NIX_LOG_DIR");
-    if (!dir || !*dir)
-        dir = "/nix/var/log/nix";
     if (strlen(base) < 3)
         fail(r, "build log of '%s' is not available", drv);
+    const char *plain = store_log_path(r->store_cfg, drv);
     static const char *const suffixes[] = {"", ".bz2", NULL};
     for (const char *const *sfx = suffixes; *sfx; sfx++) {
         StrBuf sb;
         sb_init(&sb);
-        sb_printf(&sb, "%s/drvs/%.2s/%s%s", dir, base, base + 2, *sfx);
+        sb_printf(&sb, "%s%s", plain, *sfx);
         if (access(sb.data, R_OK) != 0)
             continue;
         struct archive *a = archive_read_new();
@@ -556,8 +574,7 @@ ReplLineResult repl_command(Repl *r, const char *cmd, const char *arg)
         printf("%s\n", eval_type_name(&v));
     } else if (is(cmd, ":b", ":build")) {
         repl_eval_string(r, arg, &v);
-        const char *drv = drv_path_of(r, &v);
-        fail(r, "cannot build '%s': cnix has no derivation builder (realiser) yet", drv);
+        build(r, drv_path_of(r, &v));
     } else if (is(cmd, ":log", NULL)) {
         repl_eval_string(r, arg, &v);
         show_log(r, drv_path_of(r, &v));

@@ -8,6 +8,7 @@
 
 #include "eval/eval.h"
 #include "repl/repl.h"
+#include "store/local.h"
 #include "util/strbuf.h"
 
 /* GC-allocated: it holds the only pointers to the REPL's Env and name tables. */
@@ -34,6 +35,9 @@ typedef struct Repl {
     bool interactive; /* stdin is a terminal: readline, prompts, history */
     bool colour;      /* stdout is a terminal: ANSI colours */
     const char *history_path;
+
+    StoreConfig *store_cfg; /* for :b and :log */
+    LocalStore *store;      /* opened at the first :b */
 } Repl;
 
 /* repl/repl.c */

@@ -444,6 +444,13 @@ static int repl_loop(EvalState *st, const ReplOptions *opts)
     r->cwd = cwd ? val_str_dup(cwd, strlen(cwd)) : "/";
     free(cwd);
     repl_reset_scope(r);
+    r->store_cfg = opts->store_cfg;
+    if (!r->store_cfg) {
+        r->store_cfg = GC_MALLOC(sizeof *r->store_cfg);
+        const char *err = store_config_init(r->store_cfg);
+        if (err)
+            fprintf(stderr, "warning: %s\n", err);
+    }
 
     TryFrame f;
     if (EVAL_TRY(st, &f)) {

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "eval/eval.h"
+#include "store/config.h"
 
 /* One --arg NAME EXPR (is_str false) or --argstr NAME S (is_str true). */
 typedef struct ReplArg {
@@ -19,6 +20,7 @@ typedef struct ReplOptions {
     uint32_t nfiles;
     const ReplArg *args; /* auto-arguments for functions returned by loaded files */
     uint32_t nargs;
+    StoreConfig *store_cfg; /* settings for :b and :log, already applied; NULL: defaults */
 } ReplOptions;
 
 /* Runs the REPL on stdin/stdout until :q or end of input; returns the exit code. */

@@ -168,14 +168,9 @@ static inline void ao_putc(AOut *o, char c)
 
 static void ao_puts(AOut *o, const char *s) { ao_add(o, s, strlen(s)); }
 
-/* Characters that ATerm strings escape. */
-static const uint8_t aterm_special[256] = {['"'] = 1, ['\\'] = 1, ['\n'] = 1, ['\r'] = 1, ['\t'] = 1};
-
 static void put_string(AOut *o, const char *s)
 {
-    size_t n = 0;
-    while (s[n] && !aterm_special[(uint8_t)s[n]])
-        n++;
+    size_t n = strcspn(s, "\"\\\n\r\t"); /* vectorised in glibc */
     ao_putc(o, '"');
     ao_add(o, s, n);
     for (const char *p = s + n; *p;) {
@@ -183,9 +178,7 @@ static void put_string(AOut *o, const char *s)
         char two[2] = {'\\', esc};
         ao_add(o, two, 2);
         p++;
-        size_t m = 0;
-        while (p[m] && !aterm_special[(uint8_t)p[m]])
-            m++;
+        size_t m = strcspn(p, "\"\\\n\r\t");
         ao_add(o, p, m);
         p += m;
     }
@@ -502,10 +495,15 @@ DrvCache *drv_cache_new(DrvLoader loader, void *loader_ctx)
     return c;
 }
 
+/* Keys are store paths, whose first characters after the last '/' are already random:
+ * hashing a dozen of them is enough. */
 static uint64_t str_hash(const char *s)
 {
+    const char *slash = strrchr(s, '/');
+    if (slash)
+        s = slash + 1;
     uint64_t h = 1469598103934665603ull;
-    for (; *s; s++)
+    for (int i = 0; i < 12 && *s; i++, s++)
         h = (h ^ (uint8_t)*s) * 1099511628211ull;
     return h;
 }
@@ -606,31 +604,33 @@ static const char *entry_modulo(DrvCache *c, DrvEntry *e, int depth)
     return err;
 }
 
-static const char *hash_modulo_rec(DrvCache *c, const Derivation *d, bool mask, Hash *out, int depth)
+static void fixed_output_hash(const Derivation *d, Hash *out)
 {
-    if (depth > 100000)
-        return "derivation dependency chain too deep";
-    if (drv_is_fixed_output(d)) {
-        const DrvOutput *o = &d->outputs[0];
-        StrBuf sb;
-        sb_init(&sb);
-        sb_printf(&sb, "fixed:out:%s:%s:%s", o->hash_algo, o->hash, o->path);
-        hash_buf(HASH_SHA256, sb.data, sb.len, out);
-        return NULL;
-    }
-    /* Scratch memory outside the GC heap: this runs once or twice per derivation. The
-     * output-name arrays pointed to stay reachable through d. */
+    const DrvOutput *o = &d->outputs[0];
+    StrBuf sb;
+    sb_init(&sb);
+    sb_printf(&sb, "fixed:out:%s:%s:%s", o->hash_algo, o->hash, o->path);
+    hash_buf(HASH_SHA256, sb.data, sb.len, out);
+}
+
+/* The inputs of d with each .drv path replaced by the base16 of its modulo hash, sorted
+ * and merged as a map keyed by that hash. *scratch (malloc'd, caller frees) holds the
+ * array unless merging was needed, in which case *use is a GC array. */
+static const char *resolve_inputs(DrvCache *c, const Derivation *d, int depth, DrvInput **scratch,
+                                  DrvInput **use, uint32_t *n)
+{
+    /* Scratch memory outside the GC heap: this runs for every derivation. The output-name
+     * arrays pointed to stay reachable through d. */
     DrvInput *ins = d->ninputs ? malloc(d->ninputs * (sizeof *ins + 2 * HASH_MAX_SIZE + 1)) : NULL;
+    *scratch = ins;
     char *hexes = (char *)(ins + d->ninputs);
     for (uint32_t i = 0; i < d->ninputs; i++) {
         const char *err = NULL;
         DrvEntry *e = cache_load(c, d->inputs[i].drv_path, &err);
         if (e)
             err = entry_modulo(c, e, depth);
-        if (err) {
-            free(ins);
+        if (err)
             return err;
-        }
         char *hex = hexes + i * (2 * HASH_MAX_SIZE + 1);
         hash_base16_encode(e->modulo, 32, hex);
         ins[i].drv_path = hex;
@@ -639,22 +639,38 @@ static const char *hash_modulo_rec(DrvCache *c, const Derivation *d, bool mask, 
     }
     /* Two inputs may share a modulo hash (equal fixed outputs): merge them like a map,
      * in GC memory since merging allocates. */
-    uint32_t n = d->ninputs;
-    DrvInput *use = ins;
-    if (n > 1) {
-        qsort(ins, n, sizeof *ins, cmp_input_key);
+    *n = d->ninputs;
+    *use = ins;
+    if (*n > 1) {
+        qsort(ins, *n, sizeof *ins, cmp_input_key);
         bool dup = false;
-        for (uint32_t i = 1; i < n; i++)
+        for (uint32_t i = 1; i < *n; i++)
             dup |= strcmp(ins[i - 1].drv_path, ins[i].drv_path) == 0;
         if (dup) {
-            use = GC_MALLOC(n * sizeof *use);
-            memcpy(use, ins, n * sizeof *use);
-            n = merge_inputs(use, n);
+            DrvInput *g = GC_MALLOC(*n * sizeof *g);
+            memcpy(g, ins, *n * sizeof *g);
+            *n = merge_inputs(g, *n);
+            *use = g;
         }
     }
-    hash_unparse(d, mask, use, n, out);
-    free(ins);
     return NULL;
+}
+
+static const char *hash_modulo_rec(DrvCache *c, const Derivation *d, bool mask, Hash *out, int depth)
+{
+    if (depth > 100000)
+        return "derivation dependency chain too deep";
+    if (drv_is_fixed_output(d)) {
+        fixed_output_hash(d, out);
+        return NULL;
+    }
+    DrvInput *scratch = NULL, *use = NULL;
+    uint32_t n = 0;
+    const char *err = resolve_inputs(c, d, depth, &scratch, &use, &n);
+    if (!err)
+        hash_unparse(d, mask, use, n, out);
+    free(scratch);
+    return err;
 }
 
 const char *drv_hash_modulo(DrvCache *c, const Derivation *d, bool mask_outputs, Hash *out)
@@ -662,23 +678,16 @@ const char *drv_hash_modulo(DrvCache *c, const Derivation *d, bool mask_outputs,
     return hash_modulo_rec(c, d, mask_outputs, out, 0);
 }
 
+static void fill_paths(Derivation *d, const Hash *h, const char *store_dir);
+static void cache_skeleton(DrvCache *c, const char *drv_path, const Derivation *d, const Hash *h);
+
 const char *drv_cache_put(DrvCache *c, const char *drv_path, const Derivation *d)
 {
     Hash h;
     const char *err = hash_modulo_rec(c, d, false, &h, 0);
     if (err)
         return err;
-    Derivation *sk = GC_MALLOC(sizeof *sk);
-    *sk = *d;
-    sk->env = NULL;
-    sk->nenv = 0;
-    sk->args = NULL;
-    sk->nargs = 0;
-    sk->builder = sk->platform = "";
-    DrvEntry *e = cache_insert(c, drv_path);
-    e->drv = sk;
-    memcpy(e->modulo, h.bytes, 32);
-    e->has_modulo = true;
+    cache_skeleton(c, drv_path, d, &h);
     return NULL;
 }
 
@@ -688,13 +697,62 @@ const char *drv_fill_output_paths(DrvCache *c, Derivation *d, const char *store_
     const char *err = drv_hash_modulo(c, d, true, &h);
     if (err)
         return err;
+    fill_paths(d, &h, store_dir);
+    return NULL;
+}
+
+static void fill_paths(Derivation *d, const Hash *h, const char *store_dir)
+{
     for (uint32_t i = 0; i < d->noutputs; i++) {
         DrvOutput *o = &d->outputs[i];
-        o->path = store_make_output_path(store_dir, o->name, &h, d->name);
+        o->path = store_make_output_path(store_dir, o->name, h, d->name);
         for (uint32_t j = 0; j < d->nenv; j++)
             if (strcmp(d->env[j].key, o->name) == 0)
                 d->env[j].value = o->path;
     }
+}
+
+static void cache_skeleton(DrvCache *c, const char *drv_path, const Derivation *d, const Hash *h)
+{
+    Derivation *sk = GC_MALLOC(sizeof *sk);
+    *sk = *d;
+    sk->env = NULL;
+    sk->nenv = 0;
+    sk->args = NULL;
+    sk->nargs = 0;
+    sk->builder = sk->platform = "";
+    DrvEntry *e = cache_insert(c, drv_path);
+    e->drv = sk;
+    memcpy(e->modulo, h->bytes, 32);
+    e->has_modulo = true;
+}
+
+const char *drv_finish(DrvCache *c, Derivation *d, const char *store_dir, bool fill_outputs,
+                       const char **drv_path)
+{
+    Hash h;
+    if (drv_is_fixed_output(d)) {
+        *drv_path = drv_store_path(d, store_dir, NULL, NULL);
+        fixed_output_hash(d, &h);
+        cache_skeleton(c, *drv_path, d, &h);
+        return NULL;
+    }
+    /* The inputs are resolved once for both hashes. */
+    DrvInput *scratch = NULL, *use = NULL;
+    uint32_t n = 0;
+    const char *err = resolve_inputs(c, d, 0, &scratch, &use, &n);
+    if (err) {
+        free(scratch);
+        return err;
+    }
+    if (fill_outputs) {
+        hash_unparse(d, true, use, n, &h);
+        fill_paths(d, &h, store_dir);
+    }
+    *drv_path = drv_store_path(d, store_dir, NULL, NULL);
+    hash_unparse(d, false, use, n, &h);
+    free(scratch);
+    cache_skeleton(c, *drv_path, d, &h);
     return NULL;
 }
 

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <gc/gc.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -46,8 +47,24 @@ const char *hash_format_name(HashFormat f)
     return names[f];
 }
 
+/* OpenSSL 3 looks an algorithm up by name on every use of EVP_sha256() & co. (an
+ * "implicit fetch"), which dominated hashing small strings. The fetched handles are
+ * immutable once made, so they are kept in a table initialised exactly once. */
+static EVP_MD *fetched[HASH_SHA512 + 1];
+static pthread_once_t fetch_once = PTHREAD_ONCE_INIT;
+
+static void fetch_all(void)
+{
+    static const char *const names[] = {NULL, "MD5", "SHA1", "SHA256", "SHA512"};
+    for (int a = HASH_MD5; a <= HASH_SHA512; a++)
+        fetched[a] = EVP_MD_fetch(NULL, names[a], NULL);
+}
+
 static const EVP_MD *evp_of(HashAlgo a)
 {
+    pthread_once(&fetch_once, fetch_all);
+    if (fetched[a])
+        return fetched[a];
     switch (a) {
     case HASH_MD5: return EVP_md5();
     case HASH_SHA1: return EVP_sha1();

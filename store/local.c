@@ -537,3 +537,9 @@ char *store_drv_loader(void *ctx, const char *drv_path, size_t *len, const char 
 {
     return store_read_file(ctx, drv_path, len, err);
 }
+
+/* ---- access for the realiser, GC and copying (store/build.c, store/gc.c, ...) ---- */
+
+sqlite3 *store_db(LocalStore *s, bool create, const char **err) { return get_db(s, create, err); }
+
+const char *store_state_dir(const LocalStore *s) { return s->state_dir; }

@@ -60,4 +60,11 @@ const char **store_query_references(LocalStore *s, const char *path, size_t *n);
 /* A DrvLoader reading .drv files from this store (ctx = the LocalStore). */
 char *store_drv_loader(void *ctx, const char *drv_path, size_t *len, const char **err);
 
+/* The database handle for modules that keep their own queries (store/build.c, store/gc.c,
+ * store/copy.c); create makes the directories and schema if missing. NULL with *err set. */
+struct sqlite3;
+struct sqlite3 *store_db(LocalStore *s, bool create, const char **err);
+/* NIX_STATE_DIR (default ROOT/nix/var/nix): database, gcroots, profiles. */
+const char *store_state_dir(const LocalStore *s);
+
 #endif

@@ -137,6 +137,10 @@ for p in "$tmp"/cnixroot/nix/store/*; do
   [ -e "$tmp/nixroot/nix/store/$b" ] || bad "cnix wrote an extra store object $b"
 done
 
+# --eval is read-only: nothing is written
+CNIX_STORE_ROOT="$tmp/roroot" "$CNIX" instantiate --eval --strict -E "with import $tmp/drvs.nix; [ b.drvPath sa.drvPath filtered.drvPath ]" >/dev/null 2>&1
+if [ -e "$tmp/roroot" ]; then bad "--eval wrote to the store: $(ls -R "$tmp/roroot" | head -5)"; else ok; fi
+
 # instantiate twice: idempotent, and concurrently from 3 processes
 for i in 1 2 3; do
   CNIX_STORE_ROOT="$tmp/cnixroot2" "$CNIX" instantiate "$tmp/drvs.nix" >"$tmp/par$i" 2>/dev/null &

@@ -68,6 +68,13 @@ printf 'changed\n' > repo/a
 expect_ok fetchGit-dirty '[ "0000000000000000000000000000000000000000" "'$rev'-dirty" "changed\n" ]' -- instantiate --eval --strict -E "let r = builtins.fetchGit $TMP/repo; in [ r.rev r.dirtyRev (builtins.readFile \"$TMP/root\${builtins.substring 0 (-1) r.outPath}/a\") ]"
 (cd repo && git checkout -q a)
 
+# Submodules (narHashes from CppNix 2.8 on the same trees)
+git init -q sub && (cd sub && git config user.email a@b && git config user.name t && echo s > s && git add s && git commit -qm s)
+git init -q withsub && (cd withsub && git config user.email a@b && git config user.name t && echo m > m &&
+  git -c protocol.file.allow=always submodule add -q ../sub sub >/dev/null 2>&1 && git add . && git commit -qm m)
+expect_ok fetchGit-submodules '[ "sha256-NbGK1xXR1aTPmm2vUCuDjCs9rHANDGviRTmuZNJvdXE=" true ]' -- instantiate --eval --strict -E "let r = builtins.fetchGit { url = $TMP/withsub; submodules = true; }; in [ r.narHash r.submodules ]"
+expect_ok fetchGit-without-submodules '"sha256-5ULmZMZcA2r+aGf2Kj4UKGgTgdYaz7ePUREpcwqt6jA="' -- instantiate --eval --strict -E "(builtins.fetchGit $TMP/withsub).narHash"
+
 # --- fetchTree ---
 expect_ok fetchTree-tarball "{ narHash = \"$tree_nar\"; outPath = \"$tree_path\"; }" -- instantiate --eval --strict -E "builtins.fetchTree { type = \"tarball\"; url = $U/t.tar.gz; }"
 expect_ok fetchTree-path-narHash "\"$tree_nar\"" -- instantiate --eval --strict -E "(builtins.fetchTree { type = \"path\"; path = \"$TMP/t/top\"; }).narHash"

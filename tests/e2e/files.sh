@@ -66,6 +66,13 @@ xfail "evaluator: eval_resolve_import_path reports a symlink loop as 'does not e
 expect_err import-symlink-loop "symlink|symbolic link" -- instantiate --eval --show-trace -E "import $(E d/loop1)"
 expect_err import-nul-file 'error:' -- instantiate --eval --show-trace -E "import $(E nul.bin)"
 
+# readFile of a file in the store: the string refers to the path's references that occur in
+# it (here a .drv file and the toFile source it uses), like CppNix.
+echo 'let b = builtins.toFile "b" "y"; in derivation { name = "d"; system = "x"; builder = "/bin/sh"; args = [ b ]; }' > drv.nix
+drv=$(NIX_STORE_DIR=$TMP/store CNIX_STORE_ROOT= NIX_STATE_DIR=$TMP/state "$CNIX" instantiate drv.nix 2>/dev/null)
+NIX_STORE_DIR=$TMP/store CNIX_STORE_ROOT= NIX_STATE_DIR=$TMP/state \
+  expect_ok readFile-store-context true -- instantiate --eval --strict -E "builtins.attrNames (builtins.getContext (builtins.readFile $drv)) == [ (builtins.unsafeDiscardStringContext (builtins.toFile \"b\" \"y\")) ]"
+
 # Unreadable files: as root every file is readable, so cnix runs as an unprivileged user.
 mkdir -p locked && printf 'secret' > locked/f && chmod 000 locked/f && mkdir locked/dir && chmod 000 locked/dir
 chmod 755 locked

@@ -9,10 +9,14 @@ tmp=$(mktemp -d)
 sock="cnix-repl-test-$$"
 cleanup() {
   tmux -L "$sock" kill-server 2>/dev/null
+  chmod -R u+w "$tmp" 2>/dev/null
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-export HOME="$tmp/home" XDG_DATA_HOME=""
+export HOME="$tmp/home" XDG_DATA_HOME="" XDG_CONFIG_HOME="$tmp/config"
+# A private store: derivations are written and built there.
+export NIX_STORE_DIR="$tmp/store" NIX_STATE_DIR="$tmp/var" NIX_LOG_DIR="$tmp/log"
+unset NIX_CONFIG CNIX_STORE_ROOT
 mkdir -p "$HOME"
 pass=0 fail=0
 
@@ -116,9 +120,23 @@ expect_err trace-bad-arg ':te maybe' "unexpected argument 'maybe'"
 expect quit "1$nl:q${nl}2$nl" "1$nl"
 expect quit-long ":quit${nl}2$nl" ""
 expect_err build-not-drv ':b 1' "does not evaluate to a derivation"
-expect_err build-drv ':build { type = "derivation"; drvPath = "/nix/store/aaaa-x.drv"; }' \
-  "cannot build '/nix/store/aaaa-x.drv'"
-export NIX_LOG_DIR="$tmp/log"
+cat > "$tmp/drv.nix" <<'EOF'
+let mk = name: script: derivation {
+  inherit name; builder = "/bin/sh"; args = [ "-c" script ]; system = builtins.currentSystem;
+}; in {
+  ok = mk "ok" "echo built-it; echo hi > $out";
+  bad = mk "bad" "echo oops; exit 3";
+}
+EOF
+repl build ":l drv.nix$nl:b ok${nl}builtins.readFile ok$nl:log ok$nl"
+if [[ "$out" == *"This derivation produced the following outputs:$nl  out -> $NIX_STORE_DIR/"*-ok* &&
+      "$out" == *'"hi\n"'* && "$out" == *built-it* && "$err" == *"building '$NIX_STORE_DIR/"* ]]; then ok; else
+  bad build "$out" "$err"; fi
+expect_err build-fails ":l drv.nix$nl:build bad$nl" "failed with exit code 3"
+rm -rf "$NIX_STORE_DIR"
+repl build-readonly "bad.drvPath$nl" -r --file drv.nix
+drv=${out//\"/}
+if [[ "$drv" == "$NIX_STORE_DIR/"*-bad.drv ]] && [ ! -e "$drv" ]; then ok; else bad build-readonly "$out" "$err"; fi
 mkdir -p "$NIX_LOG_DIR/drvs/bb"
 echo "the build said hello" > "$NIX_LOG_DIR/drvs/bb/cd-y.drv"
 expect log ':log { type = "derivation"; drvPath = "/nix/store/bbcd-y.drv"; }' "the build said hello$nl$nl"

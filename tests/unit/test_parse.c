@@ -264,6 +264,18 @@ static void test_lexer(void)
         }
         check(ok, "lexer line counting", NULL);
     }
+    /* The same through the position table (offset positions, computed lazily). */
+    {
+        const char *s = "[ a\r\nb\rc\n\n  d ]";
+        Result r = parse_text(s, strlen(s), SRC_STDIN);
+        int ok = r.e && r.e->kind == EXPR_LIST && ((ExprList *)r.e)->n == 4;
+        uint32_t want[4][2] = {{1, 3}, {2, 1}, {3, 1}, {5, 3}};
+        for (uint32_t k = 0; ok && k < 4; k++) {
+            Pos p = pos_get(r.pt, ((ExprList *)r.e)->elems[k]->pos);
+            ok &= p.line == want[k][0] && p.col == want[k][1];
+        }
+        check(ok, "positions through the table", NULL);
+    }
     /* Doc comments attach to the next token only. */
     {
         const char *s = "/** hi */ f /** x */ # c\n g h";

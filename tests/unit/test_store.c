@@ -239,6 +239,39 @@ static void test_drv(void)
     CHECK_STR(b.outputs[0].path, want);
     CHECK_STR(drv_env_get(&b, "out"), want);
     CHECK_STR(drv_store_path(&b, "/nix/store", NULL, NULL), drv_b_path);
+    /* drv_finish does all of it at once and records the result for dependents */
+    Derivation b2;
+    CHECK(drv_parse(drv_b_text, strlen(drv_b_text), "b", &b2) == NULL);
+    b2.outputs[0].path = "";
+    for (uint32_t i = 0; i < b2.nenv; i++)
+        if (strcmp(b2.env[i].key, "out") == 0)
+            b2.env[i].value = "";
+    DrvCache *c2 = drv_cache_new(test_loader, NULL);
+    const char *dp = NULL;
+    CHECK(drv_finish(c2, &b2, "/nix/store", true, &dp) == NULL);
+    CHECK_STR(dp, drv_b_path);
+    CHECK_STR(b2.outputs[0].path, want);
+    const char *gerr = NULL;
+    const Derivation *sk = drv_cache_get(c2, drv_b_path, &gerr);
+    CHECK(sk && sk->ninputs == 2 && sk->nenv == 0 && strcmp(sk->outputs[0].path, want) == 0);
+    Hash m1, m2;
+    CHECK(drv_hash_modulo(c, &b, false, &m1) == NULL);
+    /* a dependent of b hashes b through the cache exactly as through the loader */
+    Derivation dep;
+    memset(&dep, 0, sizeof dep);
+    DrvOutput dout = {"out", "", "", ""};
+    const char *outs_b[] = {"out"};
+    DrvInput din = {drv_b_path, outs_b, 1};
+    dep.name = "dep";
+    dep.outputs = &dout;
+    dep.noutputs = 1;
+    dep.inputs = &din;
+    dep.ninputs = 1;
+    dep.platform = "s";
+    dep.builder = "b";
+    CHECK(drv_hash_modulo(c, &dep, true, &m1) == NULL);
+    CHECK(drv_hash_modulo(c2, &dep, true, &m2) == NULL);
+    CHECK(memcmp(m1.bytes, m2.bytes, 32) == 0);
     /* unknown inputs are an error, not a crash */
     DrvCache *empty = drv_cache_new(NULL, NULL);
     CHECK(drv_fill_output_paths(empty, &b, "/nix/store") != NULL);

@@ -145,6 +145,14 @@ int main(void)
     OK("a = 1\r\nb = 2\r\n", "{a=1;b=2;}");
 
     BAD("a = 1\na = 2", "value already exists");
+    {
+        /* nesting beyond the limit is a clean error, not a stack overflow */
+        static char deep[40000];
+        strcpy(deep, "a = ");
+        for (int i = 0; i < 20000; i++)
+            strcat(deep + 4 + i, "[");
+        bad(__LINE__, deep, "too deeply nested", false);
+    }
     BAD("a = +", "unknown value"); /* found by fuzz_toml: read past the end */
     BAD("a = -", "unknown value");
     BAD("[t]\n[t]", "table already defined");

@@ -1,0 +1,17 @@
+/* Options shared by the commands that build or copy (cnix build, cnix store ...):
+ * --option NAME VALUE for store settings, -j/--max-jobs, -k/--keep-going, --keep-failed,
+ * --cores, --sandbox/--no-sandbox, --dry-run, -Q/--no-build-output, --store. */
+#ifndef CNIX_CLI_STOREOPTS_H
+#define CNIX_CLI_STOREOPTS_H
+
+#include "store/config.h"
+#include "store/local.h"
+
+/* Consumes argv[*i] if it is such an option: 1 consumed, 0 not ours, -1 error (printed). */
+int cli_store_opt(StoreConfig *c, int argc, char **argv, int *i);
+/* Reads the configuration (files, NIX_CONFIG); prints and returns false on error. */
+bool cli_store_config_init(StoreConfig *c);
+/* Applies `store` and opens the store; NULL (printed) on error. */
+LocalStore *cli_store_open(StoreConfig *c);
+
+#endif

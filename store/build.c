@@ -1,0 +1,1274 @@
+/* The realiser: schedules the derivations of a closure, runs their builders, and
+ * registers the outputs of each successful build in one transaction. */
+#include "store/build.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gc/gc.h>
+#include <poll.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "store/nar.h"
+#include "store/path.h"
+#include "store/attrs.h"
+#include "store/sandbox.h"
+#include "store/substitute.h"
+#include "util/strbuf.h"
+
+static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static char *fmt(const char *f, ...)
+{
+    StrBuf sb;
+    sb_init(&sb);
+    va_list ap;
+    va_start(ap, f);
+    sb_vprintf(&sb, f, ap);
+    va_end(ap);
+    return sb_finish(&sb);
+}
+
+typedef enum NodeState { NS_WAITING, NS_RUNNING, NS_DONE, NS_FAILED } NodeState;
+
+typedef struct Node Node;
+struct Node {
+    const char *drv_path;
+    const Derivation *d;
+    Node **rdeps; /* derivations waiting for this one */
+    size_t nrdeps, caprdeps;
+    size_t pending; /* inputs not built yet */
+    NodeState state;
+    bool queued;
+    /* while running */
+    pid_t pid;
+    int out_fd;   /* read end of the builder's stdout/stderr */
+    int log_fd;   /* the log file */
+    int *locks;   /* one per output */
+    const char *tmpdir;
+    SandboxSpec *sb;
+    struct timespec started;
+};
+
+typedef struct Builder {
+    LocalStore *s;
+    const StoreConfig *cfg;
+    const char *store_dir;
+    Node **nodes; /* open addressing table keyed by drv path */
+    size_t cap, count;
+    Node **queue; /* ready to start, FIFO */
+    size_t qhead, qtail, qcap;
+    Node **running;
+    size_t nrunning, caprunning;
+    size_t nbuilt, nfailed, ntotal;
+    int status;
+    bool stop; /* a failure without --keep-going */
+} Builder;
+
+/* ---- helpers ---- */
+
+static uint64_t str_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+static Node **slot(Builder *b, const char *path)
+{
+    size_t i = str_hash(path) & (b->cap - 1);
+    while (b->nodes[i] && strcmp(b->nodes[i]->drv_path, path))
+        i = (i + 1) & (b->cap - 1);
+    return &b->nodes[i];
+}
+
+static void table_grow(Builder *b)
+{
+    Node **old = b->nodes;
+    size_t oldcap = b->cap;
+    b->cap = oldcap ? 2 * oldcap : 64;
+    b->nodes = GC_MALLOC(b->cap * sizeof *b->nodes);
+    for (size_t i = 0; i < oldcap; i++)
+        if (old[i])
+            *slot(b, old[i]->drv_path) = old[i];
+}
+
+static void push_ptr(Node ***v, size_t *n, size_t *cap, Node *x)
+{
+    if (*n == *cap) {
+        size_t c = *cap ? 2 * *cap : 4;
+        Node **nv = GC_MALLOC(c * sizeof *nv);
+        if (*n)
+            memcpy(nv, *v, *n * sizeof *nv);
+        *v = nv;
+        *cap = c;
+    }
+    (*v)[(*n)++] = x;
+}
+
+static void enqueue(Builder *b, Node *n)
+{
+    if (n->queued)
+        return;
+    n->queued = true;
+    if (b->qtail == b->qcap) {
+        size_t c = b->qcap ? 2 * b->qcap : 16;
+        Node **nq = GC_MALLOC(c * sizeof *nq);
+        memcpy(nq, b->queue + b->qhead, (b->qtail - b->qhead) * sizeof *nq);
+        b->qtail -= b->qhead;
+        b->qhead = 0;
+        b->queue = nq;
+        b->qcap = c;
+    }
+    b->queue[b->qtail++] = n;
+}
+
+static bool mkdir_p(const char *path, mode_t mode)
+{
+    char *p = fmt("%s", path);
+    for (char *q = p + 1; *q; q++) {
+        if (*q != '/')
+            continue;
+        *q = 0;
+        if (mkdir(p, mode) < 0 && errno != EEXIST)
+            return false;
+        *q = '/';
+    }
+    return mkdir(p, mode) == 0 || errno == EEXIST;
+}
+
+/* Removes a tree, making directories writable first (store objects are read-only). */
+static void delete_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) < 0)
+        return;
+    if (S_ISDIR(st.st_mode)) {
+        chmod(path, 0755);
+        DIR *d = opendir(path);
+        if (d) {
+            StrBuf names;
+            sb_init(&names);
+            struct dirent *de;
+            while ((de = readdir(d)))
+                if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+                    sb_add(&names, de->d_name, strlen(de->d_name) + 1);
+            closedir(d);
+            for (size_t i = 0; i < names.len; i += strlen(names.data + i) + 1)
+                delete_tree(fmt("%s/%s", path, names.data + i));
+        }
+        rmdir(path);
+    } else
+        unlink(path);
+}
+
+/* Store canonical form (CppNix's canonicalisePathMetaData): mtime 1, no write bits, no
+ * setuid/setgid bits, owned by us. */
+static const char *canonicalise(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) < 0)
+        return fmt("getting attributes of path '%s': %s", path, strerror(errno));
+    if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode))
+        return fmt("file '%s' has an unsupported type", path);
+    if (S_ISDIR(st.st_mode)) {
+        chmod(path, 0755);
+        DIR *d = opendir(path);
+        if (!d)
+            return fmt("opening directory '%s': %s", path, strerror(errno));
+        StrBuf names;
+        sb_init(&names);
+        struct dirent *de;
+        while ((de = readdir(d)))
+            if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+                sb_add(&names, de->d_name, strlen(de->d_name) + 1);
+        closedir(d);
+        for (size_t i = 0; i < names.len; i += strlen(names.data + i) + 1) {
+            const char *e = canonicalise(fmt("%s/%s", path, names.data + i));
+            if (e)
+                return e;
+        }
+    }
+    if (st.st_uid != geteuid())
+        if (lchown(path, geteuid(), getegid()) < 0 && errno != EPERM)
+            return fmt("changing owner of '%s': %s", path, strerror(errno));
+    if (!S_ISLNK(st.st_mode) && chmod(path, (st.st_mode & S_IXUSR) || S_ISDIR(st.st_mode) ? 0555 : 0444) < 0)
+        return fmt("changing mode of '%s': %s", path, strerror(errno));
+    struct timespec ts[2] = {{1, 0}, {1, 0}};
+    utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW);
+    return NULL;
+}
+
+const Derivation *store_load_drv(LocalStore *s, const char *drv_path, const char **err)
+{
+    const char *sd = store_dir(s);
+    if (!store_is_store_path(sd, drv_path) || strlen(drv_path) < 4 ||
+        strcmp(drv_path + strlen(drv_path) - 4, ".drv")) {
+        *err = fmt("path '%s' is not a derivation", drv_path);
+        return NULL;
+    }
+    size_t len;
+    char *text = store_read_file(s, drv_path, &len, err);
+    if (!text)
+        return NULL;
+    const char *base = store_path_name(sd, drv_path);
+    char *name = fmt("%.*s", (int)(strlen(base) - 4), base);
+    Derivation *d = GC_MALLOC(sizeof *d);
+    const char *e = drv_parse(text, len, name, d);
+    if (e) {
+        *err = fmt("parsing derivation '%s': %s", drv_path, e);
+        return NULL;
+    }
+    return d;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+const char **store_closure(LocalStore *s, const char *const *paths, size_t n, size_t *out_n)
+{
+    size_t cap = n + 16, cnt = 0;
+    const char **v = GC_MALLOC(cap * sizeof *v);
+    /* A small open-addressing set of what has been seen. */
+    size_t scap = 64;
+    const char **seen = GC_MALLOC(scap * sizeof *seen);
+    size_t nseen = 0;
+    size_t wcap = n + 16, wn = 0;
+    const char **work = GC_MALLOC(wcap * sizeof *work);
+    for (size_t i = 0; i < n; i++)
+        work[wn++] = paths[i];
+    while (wn) {
+        const char *p = work[--wn];
+        if (2 * (nseen + 1) > scap) {
+            const char **old = seen;
+            size_t oc = scap;
+            scap *= 2;
+            seen = GC_MALLOC(scap * sizeof *seen);
+            for (size_t i = 0; i < oc; i++)
+                if (old[i]) {
+                    size_t j = str_hash(old[i]) & (scap - 1);
+                    while (seen[j])
+                        j = (j + 1) & (scap - 1);
+                    seen[j] = old[i];
+                }
+        }
+        size_t j = str_hash(p) & (scap - 1);
+        while (seen[j] && strcmp(seen[j], p))
+            j = (j + 1) & (scap - 1);
+        if (seen[j])
+            continue;
+        seen[j] = p;
+        nseen++;
+        if (cnt == cap) {
+            const char **nv = GC_MALLOC(2 * cap * sizeof *nv);
+            memcpy(nv, v, cap * sizeof *nv);
+            v = nv;
+            cap *= 2;
+        }
+        v[cnt++] = p;
+        size_t nr;
+        const char **refs = store_query_references(s, p, &nr);
+        for (size_t i = 0; i < nr; i++) {
+            if (wn == wcap) {
+                const char **nw = GC_MALLOC(2 * wcap * sizeof *nw);
+                memcpy(nw, work, wcap * sizeof *nw);
+                work = nw;
+                wcap *= 2;
+            }
+            work[wn++] = refs[i];
+        }
+    }
+    qsort(v, cnt, sizeof *v, cmp_str);
+    *out_n = cnt;
+    return v;
+}
+
+const char *store_query_deriver(LocalStore *s, const char *path)
+{
+    sqlite3 *db = store_db(s, false, NULL);
+    sqlite3_stmt *st;
+    if (!db || sqlite3_prepare_v2(db, "select deriver from ValidPaths where path = ?", -1, &st, NULL) != SQLITE_OK)
+        return NULL;
+    sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+    const char *r = NULL;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        r = fmt("%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return r;
+}
+
+char *store_log_path(const StoreConfig *cfg, const char *drv_path)
+{
+    const char *base = strrchr(drv_path, '/');
+    base = base ? base + 1 : drv_path;
+    return fmt("%s/drvs/%.2s/%s", cfg->log_dir, base, base + (strlen(base) >= 2 ? 2 : 0));
+}
+
+/* ---- loading the closure ---- */
+
+static bool outputs_valid(Builder *b, const Derivation *d)
+{
+    for (uint32_t i = 0; i < d->noutputs; i++)
+        if (!*d->outputs[i].path || !store_is_valid(b->s, d->outputs[i].path))
+            return false;
+    return true;
+}
+
+/* Loads drv_path and, unless its outputs are valid already, its inputs. */
+static Node *load(Builder *b, const char *drv_path, const char **err)
+{
+    if (2 * (b->count + 1) > b->cap)
+        table_grow(b);
+    Node **sl = slot(b, drv_path);
+    if (*sl)
+        return *sl;
+    const Derivation *d = store_load_drv(b->s, drv_path, err);
+    if (!d)
+        return NULL;
+    Node *n = GC_MALLOC(sizeof *n);
+    n->drv_path = drv_path;
+    n->d = d;
+    n->out_fd = n->log_fd = -1;
+    *slot(b, drv_path) = n;
+    b->count++;
+    for (uint32_t i = 0; i < d->noutputs; i++)
+        if (!*d->outputs[i].path) {
+            *err = fmt("derivation '%s' has a floating output path; content-addressed derivations are not "
+                       "supported",
+                       drv_path);
+            return NULL;
+        }
+    if (outputs_valid(b, d)) {
+        n->state = NS_DONE;
+        return n;
+    }
+    b->ntotal++;
+    for (uint32_t i = 0; i < d->ninputs; i++) {
+        Node *dep = load(b, d->inputs[i].drv_path, err);
+        if (!dep)
+            return NULL;
+        if (dep->state != NS_DONE) {
+            push_ptr(&dep->rdeps, &dep->nrdeps, &dep->caprdeps, n);
+            n->pending++;
+        }
+    }
+    for (uint32_t i = 0; i < d->nsrcs; i++)
+        if (!store_is_valid(b->s, d->srcs[i])) {
+            *err = fmt("path '%s' is required by '%s', but it is not valid and there is no substituter "
+                       "that can build it",
+                       d->srcs[i], drv_path);
+            return NULL;
+        }
+    if (!n->pending)
+        enqueue(b, n);
+    return n;
+}
+
+/* ---- locks ---- */
+
+/* Non-blocking PATH.lock, as store/local.c takes it (a lock file deleted by its holder is
+ * retried; flock dies with its process, so a killed builder leaves no stale lock). */
+static int try_lock(const char *lockfile)
+{
+    for (;;) {
+        int fd = open(lockfile, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (fd < 0)
+            return -2;
+        if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+            close(fd);
+            return errno == EWOULDBLOCK ? -1 : -2;
+        }
+        struct stat st;
+        if (fstat(fd, &st) == 0 && st.st_nlink > 0)
+            return fd;
+        close(fd);
+    }
+}
+
+static void unlock_outputs(Builder *b, Node *n)
+{
+    if (!n->locks)
+        return;
+    for (uint32_t i = 0; i < n->d->noutputs; i++)
+        if (n->locks[i] >= 0) {
+            unlink(fmt("%s.lock", store_real_path(b->s, n->d->outputs[i].path)));
+            close(n->locks[i]);
+            n->locks[i] = -1;
+        }
+    n->locks = NULL;
+}
+
+/* 1 locked, 0 someone else holds a lock, -1 error. */
+static int lock_outputs(Builder *b, Node *n, const char **err)
+{
+    n->locks = GC_MALLOC_ATOMIC(n->d->noutputs * sizeof(int));
+    for (uint32_t i = 0; i < n->d->noutputs; i++)
+        n->locks[i] = -1;
+    for (uint32_t i = 0; i < n->d->noutputs; i++) {
+        const char *lf = fmt("%s.lock", store_real_path(b->s, n->d->outputs[i].path));
+        int fd = try_lock(lf);
+        if (fd < 0) {
+            if (fd == -2)
+                *err = fmt("locking '%s': %s", lf, strerror(errno));
+            unlock_outputs(b, n);
+            return fd == -1 ? 0 : -1;
+        }
+        n->locks[i] = fd;
+    }
+    return 1;
+}
+
+/* ---- failure propagation ---- */
+
+static void fail_dependents(Builder *b, Node *n)
+{
+    for (size_t i = 0; i < n->nrdeps; i++) {
+        Node *r = n->rdeps[i];
+        if (r->state == NS_FAILED)
+            continue;
+        r->state = NS_FAILED;
+        b->nfailed++;
+        fprintf(stderr, "error: 1 dependencies of derivation '%s' failed to build\n", r->drv_path);
+        fail_dependents(b, r);
+    }
+}
+
+static void node_failed(Builder *b, Node *n, int status)
+{
+    n->state = NS_FAILED;
+    b->nfailed++;
+    if (status > b->status || b->status == 1)
+        b->status = (b->status == BUILD_STATUS_HASH_MISMATCH || status == BUILD_STATUS_HASH_MISMATCH)
+                        ? BUILD_STATUS_HASH_MISMATCH
+                        : status;
+    fail_dependents(b, n);
+    if (!b->cfg->keep_going)
+        b->stop = true;
+}
+
+static void node_done(Builder *b, Node *n)
+{
+    n->state = NS_DONE;
+    for (size_t i = 0; i < n->nrdeps; i++) {
+        Node *r = n->rdeps[i];
+        if (r->state == NS_WAITING && --r->pending == 0)
+            enqueue(b, r);
+    }
+}
+
+/* ---- the builder's environment ---- */
+
+typedef struct EnvBuf {
+    const char **v;
+    size_t n, cap;
+} EnvBuf;
+
+static void env_set(EnvBuf *e, const char *k, const char *v)
+{
+    size_t kl = strlen(k);
+    const char *kv = fmt("%s=%s", k, v);
+    for (size_t i = 0; i < e->n; i++)
+        if (!strncmp(e->v[i], k, kl) && e->v[i][kl] == '=') {
+            e->v[i] = kv;
+            return;
+        }
+    if (e->n + 1 >= e->cap) {
+        size_t c = e->cap ? 2 * e->cap : 64;
+        const char **nv = GC_MALLOC(c * sizeof *nv);
+        if (e->n)
+            memcpy(nv, e->v, e->n * sizeof *nv);
+        e->v = nv;
+        e->cap = c;
+    }
+    e->v[e->n++] = kv;
+    e->v[e->n] = NULL;
+}
+
+static const char *write_file(const char *path, const char *data, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return fmt("creating '%s': %s", path, strerror(errno));
+    size_t done = 0;
+    while (done < len) {
+        ssize_t w = write(fd, data + done, len - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0) {
+            int e = errno;
+            close(fd);
+            return fmt("writing '%s': %s", path, strerror(e));
+        }
+        done += (size_t)w;
+    }
+    close(fd);
+    return NULL;
+}
+
+/* Is name listed in the space-separated list? */
+static bool in_list(const char *list, const char *name)
+{
+    if (!list)
+        return false;
+    size_t n = strlen(name);
+    for (const char *p = list; *p;) {
+        while (*p == ' ' || *p == '\t' || *p == '\n')
+            p++;
+        const char *s = p;
+        while (*p && *p != ' ' && *p != '\t' && *p != '\n')
+            p++;
+        if ((size_t)(p - s) == n && !strncmp(s, name, n))
+            return true;
+    }
+    return false;
+}
+
+/* The environment CppNix gives a builder (initEnv): the derivation's env (passAsFile
+ * attributes as files), then the fixed variables. build_top is the directory as the
+ * builder sees it; real_top where it is on this machine. */
+static const char *make_env(Builder *b, Node *n, const char *build_top, const char *real_top, EnvBuf *e)
+{
+    const Derivation *d = n->d;
+    e->n = 0;
+    env_set(e, "PATH", "/path-not-set");
+    env_set(e, "HOME", "/homeless-shelter");
+    env_set(e, "NIX_STORE", b->store_dir);
+    env_set(e, "NIX_BUILD_CORES", fmt("%d", b->cfg->cores ? b->cfg->cores : (int)sysconf(_SC_NPROCESSORS_ONLN)));
+    const char *json = drv_env_get(d, "__json");
+    const char *pass_as_file = json ? NULL : drv_env_get(d, "passAsFile");
+    for (uint32_t i = 0; i < d->nenv; i++) {
+        const DrvEnvVar *v = &d->env[i];
+        if (json && !strcmp(v->key, "__json"))
+            continue;
+        if (in_list(pass_as_file, v->key)) {
+            Hash h;
+            hash_buf(HASH_SHA256, v->key, strlen(v->key), &h);
+            const char *fn = fmt(".attr-%s", hash_to_string(&h, HASH_FMT_NIX32, false));
+            const char *err = write_file(fmt("%s/%s", real_top, fn), v->value, strlen(v->value));
+            if (err)
+                return err;
+            env_set(e, fmt("%sPath", v->key), fmt("%s/%s", build_top, fn));
+        } else
+            env_set(e, v->key, v->value);
+    }
+    if (json) {
+        const char *err = write_file(fmt("%s/.attrs.json", real_top), json, strlen(json));
+        if (!err)
+            err = store_write_attrs_sh(fmt("%s/.attrs.sh", real_top), json, d);
+        if (err)
+            return err;
+        env_set(e, "NIX_ATTRS_JSON_FILE", fmt("%s/.attrs.json", build_top));
+        env_set(e, "NIX_ATTRS_SH_FILE", fmt("%s/.attrs.sh", build_top));
+    }
+    env_set(e, "NIX_BUILD_TOP", build_top);
+    env_set(e, "TMPDIR", build_top);
+    env_set(e, "TEMPDIR", build_top);
+    env_set(e, "TMP", build_top);
+    env_set(e, "TEMP", build_top);
+    env_set(e, "PWD", build_top);
+    if (drv_is_fixed_output(d))
+        env_set(e, "NIX_OUTPUT_CHECKED", "1");
+    /* impureEnvVars of fixed-output derivations come from the caller's environment. */
+    if (drv_is_fixed_output(d)) {
+        const char *imp = drv_env_get(d, "impureEnvVars");
+        for (const char *p = imp ? imp : ""; *p;) {
+            while (*p == ' ')
+                p++;
+            const char *s = p;
+            while (*p && *p != ' ')
+                p++;
+            if (p > s) {
+                const char *k = fmt("%.*s", (int)(p - s), s);
+                const char *val = getenv(k);
+                if (val)
+                    env_set(e, k, val);
+            }
+        }
+    }
+    env_set(e, "NIX_LOG_FD", "2");
+    env_set(e, "TERM", "xterm-256color");
+    return NULL;
+}
+
+/* ---- starting a build ---- */
+
+static const char *input_closure(Builder *b, Node *n, const char ***out, size_t *nout)
+{
+    const Derivation *d = n->d;
+    size_t cap = d->nsrcs + 8, cnt = 0;
+    const char **roots = GC_MALLOC(cap * sizeof *roots);
+    for (uint32_t i = 0; i < d->nsrcs; i++)
+        roots[cnt++] = d->srcs[i];
+    for (uint32_t i = 0; i < d->ninputs; i++) {
+        const char *err;
+        const Derivation *in = store_load_drv(b->s, d->inputs[i].drv_path, &err);
+        if (!in)
+            return err;
+        for (uint32_t k = 0; k < d->inputs[i].noutputs; k++) {
+            const char *want = d->inputs[i].outputs[k];
+            const char *path = NULL;
+            for (uint32_t j = 0; j < in->noutputs; j++)
+                if (!strcmp(in->outputs[j].name, want))
+                    path = in->outputs[j].path;
+            if (!path)
+                return fmt("derivation '%s' has no output '%s'", d->inputs[i].drv_path, want);
+            if (cnt == cap) {
+                const char **nr = GC_MALLOC(2 * cap * sizeof *nr);
+                memcpy(nr, roots, cap * sizeof *nr);
+                roots = nr;
+                cap *= 2;
+            }
+            roots[cnt++] = path;
+        }
+    }
+    *out = store_closure(b->s, roots, cnt, nout);
+    return NULL;
+}
+
+static void close_from(int lowfd)
+{
+    DIR *d = opendir("/proc/self/fd");
+    if (!d) {
+        for (int fd = lowfd; fd < 1024; fd++)
+            close(fd);
+        return;
+    }
+    int dfd = dirfd(d);
+    int fds[256];
+    int nf = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) && nf < 256) {
+        int fd = atoi(de->d_name);
+        if (fd >= lowfd && fd != dfd)
+            fds[nf++] = fd;
+    }
+    closedir(d);
+    for (int i = 0; i < nf; i++)
+        close(fds[i]);
+}
+
+/* 1 started (or already valid: state DONE), 0 busy (locked elsewhere), -1 failed. */
+static int start(Builder *b, Node *n)
+{
+    const char *err = NULL;
+    const Derivation *d = n->d;
+    int lk = lock_outputs(b, n, &err);
+    if (lk <= 0) {
+        if (lk < 0)
+            goto fail;
+        return 0;
+    }
+    if (outputs_valid(b, d)) { /* another process built it while we waited */
+        unlock_outputs(b, n);
+        b->ntotal--;
+        node_done(b, n);
+        return 1;
+    }
+    /* Substitution first: any output a cache has is fetched instead of built. */
+    if (b->cfg->substituters.n) {
+        bool all = true;
+        for (uint32_t i = 0; i < d->noutputs; i++)
+            if (!store_is_valid(b->s, d->outputs[i].path) &&
+                !store_substitute(b->s, b->cfg, d->outputs[i].path, n->drv_path))
+                all = false;
+        if (all) {
+            unlock_outputs(b, n);
+            b->ntotal--;
+            node_done(b, n);
+            return 1;
+        }
+    }
+    for (uint32_t i = 0; i < d->noutputs; i++)
+        if (!store_is_valid(b->s, d->outputs[i].path))
+            delete_tree(store_real_path(b->s, d->outputs[i].path)); /* leftovers of a killed build */
+    if (!mkdir_p(store_real_path(b->s, b->store_dir), 0775)) {
+        err = fmt("creating the store directory: %s", strerror(errno));
+        goto fail;
+    }
+
+    const char *tmproot = getenv("TMPDIR");
+    if (!tmproot || !*tmproot)
+        tmproot = "/tmp";
+    char *tmpl = fmt("%s/nix-build-%s-XXXXXX", tmproot, d->name);
+    if (!mkdtemp(tmpl)) {
+        err = fmt("creating a build directory in '%s': %s", tmproot, strerror(errno));
+        goto fail;
+    }
+    n->tmpdir = tmpl;
+    chmod(tmpl, 0700);
+
+    bool sandboxed = b->cfg->sandbox != SANDBOX_OFF &&
+                     !(b->cfg->sandbox == SANDBOX_RELAXED && drv_env_get(d, "__noChroot") &&
+                       !strcmp(drv_env_get(d, "__noChroot"), "1"));
+    const char *root = getenv("CNIX_STORE_ROOT");
+    if (sandboxed && !sandbox_available(&err)) {
+        static bool warned;
+        if (root && *root) {
+            err = fmt("cannot build '%s': the store lives under '%s', whose programs only run in the "
+                      "sandbox, and %s",
+                      n->drv_path, root, err);
+            goto fail;
+        }
+        if (!warned)
+            fprintf(stderr, "warning: sandboxing is not available (%s); building without isolation\n", err);
+        warned = true;
+        err = NULL;
+        sandboxed = false;
+    } else if (!sandboxed && root && *root) {
+        err = fmt("cannot build '%s' without the sandbox: the store lives under '%s'", n->drv_path, root);
+        goto fail;
+    }
+    const char *build_top = sandboxed ? SANDBOX_BUILD_DIR : tmpl;
+    EnvBuf env = {0};
+    if ((err = make_env(b, n, build_top, sandboxed ? sandbox_build_dir_real(tmpl) : tmpl, &env)))
+        goto fail;
+    if (sandboxed) {
+        const char **closure;
+        size_t nclosure;
+        if ((err = input_closure(b, n, &closure, &nclosure)))
+            goto fail;
+        n->sb = sandbox_prepare(b->s, b->cfg, d, tmpl, closure, nclosure, &err);
+        if (!n->sb)
+            goto fail;
+    }
+
+    const char *logpath = store_log_path(b->cfg, n->drv_path);
+    char *logdir = fmt("%s", logpath);
+    *strrchr(logdir, '/') = 0;
+    mkdir_p(logdir, 0755);
+    n->log_fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (n->log_fd < 0) {
+        err = fmt("creating log file '%s': %s", logpath, strerror(errno));
+        goto fail;
+    }
+
+    const char **argv = GC_MALLOC((d->nargs + 2) * sizeof *argv);
+    argv[0] = d->builder;
+    for (uint32_t i = 0; i < d->nargs; i++)
+        argv[i + 1] = d->args[i];
+    argv[d->nargs + 1] = NULL;
+    if (!env.v)
+        env_set(&env, "NIX_STORE", b->store_dir);
+
+    int pfd[2];
+    if (pipe2(pfd, O_CLOEXEC) < 0) {
+        err = fmt("creating a pipe: %s", strerror(errno));
+        goto fail;
+    }
+    fprintf(stderr, "building '%s'...\n", n->drv_path);
+    fflush(stderr);
+    const char *exec_builder = d->builder;
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(pfd[0]);
+        close(pfd[1]);
+        err = fmt("forking: %s", strerror(errno));
+        goto fail;
+    }
+    if (pid == 0) {
+        /* The child: no allocation from here on (bdwgc is not fork-safe). */
+        setpgid(0, 0);
+        int nul = open("/dev/null", O_RDONLY);
+        dup2(nul, 0);
+        dup2(pfd[1], 1);
+        dup2(pfd[1], 2);
+        close_from(3);
+        signal(SIGPIPE, SIG_DFL);
+        if (n->sb)
+            sandbox_exec(n->sb, exec_builder, (char *const *)argv, (char *const *)env.v);
+        if (chdir(tmpl) < 0)
+            _exit(1);
+        execve(exec_builder, (char *const *)argv, (char *const *)env.v);
+        dprintf(2, "error: executing '%s': %s\n", exec_builder, strerror(errno));
+        _exit(1);
+    }
+    setpgid(pid, pid);
+    close(pfd[1]);
+    n->pid = pid;
+    n->out_fd = pfd[0];
+    n->state = NS_RUNNING;
+    clock_gettime(CLOCK_MONOTONIC, &n->started);
+    push_ptr(&b->running, &b->nrunning, &b->caprunning, n);
+    return 1;
+
+fail:
+    fprintf(stderr, "error: %s\n", err);
+    if (n->tmpdir && !b->cfg->keep_failed)
+        delete_tree(n->tmpdir);
+    if (n->log_fd >= 0)
+        close(n->log_fd);
+    n->log_fd = -1;
+    unlock_outputs(b, n);
+    node_failed(b, n, 1);
+    return -1;
+}
+
+/* ---- finishing a build ---- */
+
+/* The last lines of the log, formatted as CppNix prints them. */
+static const char *log_tail(Builder *b, Node *n, int lines)
+{
+    size_t len;
+    const char *err;
+    const char *path = store_log_path(b->cfg, n->drv_path);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return "";
+    close(fd);
+    /* store_read_file maps logical store paths only; the log is outside the store. */
+    char *text = store_read_file(b->s, path, &len, &err);
+    if (!text || !len)
+        return "";
+    size_t end = len;
+    if (text[end - 1] == '\n')
+        end--;
+    size_t start = end;
+    int count = 0;
+    while (start > 0 && count < lines) {
+        start--;
+        if (text[start] == '\n') {
+            count++;
+            if (count == lines) {
+                start++;
+                break;
+            }
+        }
+    }
+    if (count < lines)
+        count++;
+    StrBuf sb;
+    sb_init(&sb);
+    sb_printf(&sb, "\n       last %d log lines:", count);
+    for (size_t i = start; i <= end;) {
+        size_t j = i;
+        while (j < end && text[j] != '\n')
+            j++;
+        sb_printf(&sb, "\n       > %.*s", (int)(j - i), text + i);
+        i = j + 1;
+    }
+    sb_printf(&sb, "\n       For full logs, run 'cnix log %s'.", n->drv_path);
+    return sb_finish(&sb);
+}
+
+typedef struct HashSet {
+    const char **v; /* hash parts (32 chars) */
+    const char **paths;
+    size_t n;
+} HashSet;
+
+/* Scans data for the hash parts of candidate paths; sets found[i]. */
+static void scan_refs(const uint8_t *data, size_t len, const HashSet *hs, bool *found)
+{
+    static const char nix32[] = "0123456789abcdfghijklmnpqrsvwxyz";
+    bool is32[256] = {0};
+    for (const char *c = nix32; *c; c++)
+        is32[(unsigned char)*c] = true;
+    size_t i = 0;
+    while (i + STORE_HASH_LEN <= len) {
+        /* Find a window of STORE_HASH_LEN nix32 characters, checking from its end. */
+        size_t j = STORE_HASH_LEN;
+        while (j > 0 && is32[data[i + j - 1]])
+            j--;
+        if (j) {
+            i += j;
+            continue;
+        }
+        for (size_t k = 0; k < hs->n; k++)
+            if (!found[k] && !memcmp(data + i, hs->v[k], STORE_HASH_LEN))
+                found[k] = true;
+        i++;
+    }
+}
+
+static const char *register_outputs(Builder *b, Node *n, const Hash *hashes, const uint64_t *sizes,
+                                    const char **cas, const char ***refs, const size_t *nrefs)
+{
+    const char *err = NULL;
+    sqlite3 *db = store_db(b->s, true, &err);
+    if (!db)
+        return err;
+    char *msg = NULL;
+    if (sqlite3_exec(db, "begin immediate", NULL, NULL, &msg) != SQLITE_OK) {
+        err = fmt("database: %s", msg ? msg : "?");
+        sqlite3_free(msg);
+        return err;
+    }
+    const Derivation *d = n->d;
+    sqlite3_stmt *del = NULL, *ins = NULL, *ref = NULL, *dout = NULL;
+    if (sqlite3_prepare_v2(db, "delete from Refs where referrer in (select id from ValidPaths where path = ?)",
+                           -1, &del, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db,
+                           "insert or replace into ValidPaths (path, hash, registrationTime, deriver, narSize, "
+                           "ultimate, ca) values (?, ?, ?, ?, ?, 1, ?)",
+                           -1, &ins, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db,
+                           "insert or ignore into Refs (referrer, reference) select r.id, v.id from "
+                           "ValidPaths r, ValidPaths v where r.path = ? and v.path = ?",
+                           -1, &ref, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db,
+                           "insert or replace into DerivationOutputs (drv, id, path) select id, ?, ? from "
+                           "ValidPaths where path = ?",
+                           -1, &dout, NULL) != SQLITE_OK) {
+        err = fmt("database: %s", sqlite3_errmsg(db));
+        goto out;
+    }
+    for (uint32_t i = 0; i < d->noutputs && !err; i++) {
+        const char *p = d->outputs[i].path;
+        sqlite3_bind_text(del, 1, p, -1, SQLITE_STATIC);
+        if (sqlite3_step(del) != SQLITE_DONE)
+            err = fmt("database: %s", sqlite3_errmsg(db));
+        sqlite3_reset(del);
+        const char *h = hash_to_string(&hashes[i], HASH_FMT_BASE16, true);
+        sqlite3_bind_text(ins, 1, p, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 2, h, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(ins, 3, (sqlite3_int64)time(NULL));
+        sqlite3_bind_text(ins, 4, n->drv_path, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(ins, 5, (sqlite3_int64)sizes[i]);
+        if (cas[i])
+            sqlite3_bind_text(ins, 6, cas[i], -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(ins, 6);
+        if (!err && sqlite3_step(ins) != SQLITE_DONE)
+            err = fmt("database: %s", sqlite3_errmsg(db));
+        sqlite3_reset(ins);
+        sqlite3_bind_text(dout, 1, d->outputs[i].name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(dout, 2, p, -1, SQLITE_STATIC);
+        sqlite3_bind_text(dout, 3, n->drv_path, -1, SQLITE_STATIC);
+        if (!err && sqlite3_step(dout) != SQLITE_DONE)
+            err = fmt("database: %s", sqlite3_errmsg(db));
+        sqlite3_reset(dout);
+    }
+    /* References after all rows exist: outputs may refer to each other. */
+    for (uint32_t i = 0; i < d->noutputs && !err; i++)
+        for (size_t k = 0; k < nrefs[i] && !err; k++) {
+            sqlite3_bind_text(ref, 1, d->outputs[i].path, -1, SQLITE_STATIC);
+            sqlite3_bind_text(ref, 2, refs[i][k], -1, SQLITE_STATIC);
+            if (sqlite3_step(ref) != SQLITE_DONE)
+                err = fmt("database: %s", sqlite3_errmsg(db));
+            sqlite3_reset(ref);
+        }
+out:
+    sqlite3_finalize(del);
+    sqlite3_finalize(ins);
+    sqlite3_finalize(ref);
+    sqlite3_finalize(dout);
+    if (sqlite3_exec(db, err ? "rollback" : "commit", NULL, NULL, &msg) != SQLITE_OK && !err) {
+        err = fmt("database: %s", msg ? msg : "?");
+        sqlite3_exec(db, "rollback", NULL, NULL, NULL);
+    }
+    sqlite3_free(msg);
+    return err;
+}
+
+/* After the builder exited 0: check, canonicalise, scan, hash, verify, register. */
+static const char *finish_outputs(Builder *b, Node *n, int *status)
+{
+    const Derivation *d = n->d;
+    const char *err;
+    uint32_t no = d->noutputs;
+    Hash *hashes = GC_MALLOC_ATOMIC((no ? no : 1) * sizeof *hashes);
+    uint64_t *sizes = GC_MALLOC_ATOMIC((no ? no : 1) * sizeof *sizes);
+    const char **cas = GC_MALLOC((no ? no : 1) * sizeof *cas);
+    const char ***refs = GC_MALLOC((no ? no : 1) * sizeof *refs);
+    size_t *nrefs = GC_MALLOC_ATOMIC((no ? no : 1) * sizeof *nrefs);
+    const char **closure;
+    size_t nclosure;
+    if ((err = input_closure(b, n, &closure, &nclosure)))
+        return err;
+    HashSet hs;
+    hs.n = nclosure + no;
+    hs.v = GC_MALLOC(hs.n * sizeof *hs.v);
+    hs.paths = GC_MALLOC(hs.n * sizeof *hs.paths);
+    size_t sdl = strlen(b->store_dir) + 1;
+    for (size_t i = 0; i < nclosure; i++) {
+        hs.paths[i] = closure[i];
+        hs.v[i] = closure[i] + sdl;
+    }
+    for (uint32_t i = 0; i < no; i++) {
+        hs.paths[nclosure + i] = d->outputs[i].path;
+        hs.v[nclosure + i] = d->outputs[i].path + sdl;
+    }
+    for (uint32_t i = 0; i < no; i++) {
+        const char *real = sandbox_output_real(n->sb, b->s, d->outputs[i].path);
+        struct stat st;
+        if (lstat(real, &st) < 0)
+            return fmt("builder for '%s' failed to produce output path for output '%s' at '%s'", n->drv_path,
+                       d->outputs[i].name, d->outputs[i].path);
+        if ((err = canonicalise(real)))
+            return err;
+        StrBuf nar;
+        sb_init(&nar);
+        if ((err = nar_dump_to_buf(real, NULL, NULL, &nar)))
+            return err;
+        hash_buf(HASH_SHA256, nar.data, nar.len, &hashes[i]);
+        sizes[i] = nar.len;
+        cas[i] = NULL;
+        if (*d->outputs[i].hash_algo) {
+            const char *algo = d->outputs[i].hash_algo;
+            bool rec = !strncmp(algo, "r:", 2);
+            if (!strncmp(algo, "text:", 5))
+                return fmt("derivation '%s': text-hashed outputs are not supported", n->drv_path);
+            HashAlgo ha = hash_algo_parse(algo + (rec ? 2 : 0), strlen(algo + (rec ? 2 : 0)));
+            Hash want, got;
+            if ((err = hash_parse_any(d->outputs[i].hash, ha, &want, NULL)))
+                return err;
+            if (rec)
+                hash_buf(ha, nar.data, nar.len, &got);
+            else if (!S_ISREG(st.st_mode))
+                return fmt("output path '%s' should be a non-executable regular file since recursive hashing "
+                           "is not enabled (outputHashMode=flat)",
+                           d->outputs[i].path);
+            else if (!hash_file(ha, real, &got))
+                return fmt("reading '%s': %s", real, strerror(errno));
+            if (want.len != got.len || memcmp(want.bytes, got.bytes, want.len)) {
+                *status = BUILD_STATUS_HASH_MISMATCH;
+                return fmt("hash mismatch in fixed-output derivation '%s':\n         specified: %s\n            got:    %s",
+                           n->drv_path, hash_to_string(&want, HASH_FMT_SRI, true),
+                           hash_to_string(&got, HASH_FMT_SRI, true));
+            }
+            cas[i] = fmt("fixed:%s%s", rec ? "r:" : "", hash_to_string(&got, HASH_FMT_NIX32, true));
+        }
+        bool *found = GC_MALLOC_ATOMIC(hs.n);
+        memset(found, 0, hs.n);
+        scan_refs((const uint8_t *)nar.data, nar.len, &hs, found);
+        size_t cnt = 0;
+        for (size_t k = 0; k < hs.n; k++)
+            cnt += found[k];
+        refs[i] = GC_MALLOC((cnt ? cnt : 1) * sizeof *refs[i]);
+        nrefs[i] = 0;
+        for (size_t k = 0; k < hs.n; k++)
+            if (found[k])
+                refs[i][nrefs[i]++] = hs.paths[k];
+        if (cas[i] && nrefs[i] && !(nrefs[i] == 1 && !strcmp(refs[i][0], d->outputs[i].path)))
+            return fmt("fixed-output derivation '%s' produced output '%s' with references to other store paths",
+                       n->drv_path, d->outputs[i].path);
+    }
+    /* Sandboxed outputs are built in the sandbox's own store directory: move them in. */
+    for (uint32_t i = 0; i < no; i++) {
+        if ((err = sandbox_move_output(n->sb, b->s, d->outputs[i].path)))
+            return err;
+        if (n->sb && (err = canonicalise(store_real_path(b->s, d->outputs[i].path))))
+            return err;
+    }
+    int dfd = open(store_real_path(b->s, b->store_dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        syncfs(dfd); /* the contents are on disk before they are registered */
+        close(dfd);
+    }
+    return register_outputs(b, n, hashes, sizes, cas, refs, nrefs);
+}
+
+static void finish(Builder *b, Node *n, int wstatus)
+{
+    close(n->out_fd);
+    n->out_fd = -1;
+    if (n->log_fd >= 0)
+        close(n->log_fd);
+    n->log_fd = -1;
+    const char *err = NULL;
+    int status = BUILD_STATUS_FAILED;
+    if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0)
+        err = finish_outputs(b, n, &status);
+    else if (WIFEXITED(wstatus))
+        err = fmt("builder for '%s' failed with exit code %d;%s", n->drv_path, WEXITSTATUS(wstatus),
+                  log_tail(b, n, 10));
+    else
+        err = fmt("builder for '%s' failed due to signal %d (%s);%s", n->drv_path, WTERMSIG(wstatus),
+                  strsignal(WTERMSIG(wstatus)), log_tail(b, n, 10));
+    if (err) {
+        fprintf(stderr, "error: %s\n", err);
+        for (uint32_t i = 0; i < n->d->noutputs; i++)
+            if (!store_is_valid(b->s, n->d->outputs[i].path)) {
+                delete_tree(store_real_path(b->s, n->d->outputs[i].path));
+                if (n->sb)
+                    delete_tree(sandbox_output_real(n->sb, b->s, n->d->outputs[i].path));
+            }
+        if (b->cfg->keep_failed)
+            fprintf(stderr, "note: keeping build directory '%s'\n", n->tmpdir);
+        else
+            delete_tree(n->tmpdir);
+        sandbox_cleanup(n->sb);
+        unlock_outputs(b, n);
+        node_failed(b, n, status);
+        return;
+    }
+    sandbox_cleanup(n->sb);
+    delete_tree(n->tmpdir);
+    unlock_outputs(b, n);
+    b->nbuilt++;
+    node_done(b, n);
+}
+
+/* ---- the loop ---- */
+
+static void remove_running(Builder *b, size_t i)
+{
+    b->running[i] = b->running[--b->nrunning];
+}
+
+static void kill_all(Builder *b)
+{
+    for (size_t i = 0; i < b->nrunning; i++) {
+        Node *n = b->running[i];
+        kill(-n->pid, SIGKILL);
+        int ws;
+        waitpid(n->pid, &ws, 0);
+        close(n->out_fd);
+        if (n->log_fd >= 0)
+            close(n->log_fd);
+        for (uint32_t k = 0; k < n->d->noutputs; k++)
+            if (!store_is_valid(b->s, n->d->outputs[k].path))
+                delete_tree(store_real_path(b->s, n->d->outputs[k].path));
+        sandbox_cleanup(n->sb);
+        delete_tree(n->tmpdir);
+        unlock_outputs(b, n);
+        n->state = NS_FAILED;
+    }
+    b->nrunning = 0;
+}
+
+static void drain(Builder *b, Node *n, const char *buf, size_t len)
+{
+    if (n->log_fd >= 0) {
+        size_t done = 0;
+        while (done < len) {
+            ssize_t w = write(n->log_fd, buf + done, len - done);
+            if (w <= 0)
+                break;
+            done += (size_t)w;
+        }
+    }
+    if (!b->cfg->quiet)
+        fwrite(buf, 1, len, stderr);
+}
+
+int store_realise(LocalStore *s, const StoreConfig *cfg, const char *const *drvs, size_t ndrvs)
+{
+    Builder B, *b = &B;
+    memset(b, 0, sizeof B);
+    b->s = s;
+    b->cfg = cfg;
+    b->store_dir = store_dir(s);
+    b->status = 0;
+    table_grow(b);
+    Node **tops = GC_MALLOC((ndrvs ? ndrvs : 1) * sizeof *tops);
+    for (size_t i = 0; i < ndrvs; i++) {
+        const char *err = NULL;
+        tops[i] = load(b, drvs[i], &err);
+        if (!tops[i]) {
+            fprintf(stderr, "error: %s\n", err);
+            return 1;
+        }
+    }
+    if (cfg->dry_run) {
+        if (b->ntotal) {
+            fprintf(stderr, "these %zu derivations will be built:\n", b->ntotal);
+            for (size_t i = 0; i < b->cap; i++)
+                if (b->nodes[i] && b->nodes[i]->state != NS_DONE)
+                    fprintf(stderr, "  %s\n", b->nodes[i]->drv_path);
+        }
+        return 0;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    int max_jobs = cfg->max_jobs;
+    for (;;) {
+        bool busy_wait = false;
+        /* Start what is ready, up to max-jobs. max-jobs 0 means "no local builds". */
+        size_t nq = b->qtail - b->qhead;
+        for (size_t k = 0; k < nq && !b->stop && (int)b->nrunning < (max_jobs ? max_jobs : 1); k++) {
+            Node *n = b->queue[b->qhead++];
+            n->queued = false;
+            if (n->state != NS_WAITING)
+                continue;
+            if (!max_jobs) {
+                fprintf(stderr, "error: unable to start any build; either increase '--max-jobs' or enable "
+                                "remote builds\n");
+                node_failed(b, n, 1);
+                continue;
+            }
+            int r = start(b, n);
+            if (r == 0) {
+                enqueue(b, n); /* locked by another process: retry shortly */
+                busy_wait = true;
+            }
+        }
+        if (b->stop && b->nrunning) {
+            kill_all(b);
+            break;
+        }
+        if (!b->nrunning) {
+            if (b->qtail == b->qhead || b->stop)
+                break;
+            if (busy_wait) {
+                struct timespec ts = {0, 50 * 1000 * 1000};
+                nanosleep(&ts, NULL);
+            }
+            continue;
+        }
+        struct pollfd *pf = GC_MALLOC_ATOMIC(b->nrunning * sizeof *pf);
+        for (size_t i = 0; i < b->nrunning; i++) {
+            pf[i].fd = b->running[i]->out_fd;
+            pf[i].events = POLLIN;
+            pf[i].revents = 0;
+        }
+        int r = poll(pf, b->nrunning, busy_wait ? 50 : 1000);
+        if (r < 0 && errno != EINTR) {
+            fprintf(stderr, "error: poll: %s\n", strerror(errno));
+            kill_all(b);
+            return 1;
+        }
+        size_t nr = b->nrunning;
+        Node **snapshot = GC_MALLOC(nr * sizeof *snapshot);
+        memcpy(snapshot, b->running, nr * sizeof *snapshot);
+        for (size_t i = 0; i < nr; i++) {
+            if (!pf[i].revents)
+                continue;
+            Node *n = snapshot[i];
+            char buf[65536];
+            ssize_t got = read(n->out_fd, buf, sizeof buf);
+            if (got > 0) {
+                drain(b, n, buf, (size_t)got);
+                continue;
+            }
+            if (got < 0 && (errno == EINTR || errno == EAGAIN))
+                continue;
+            /* EOF: every process holding the pipe is gone or closed it; reap the builder
+             * and anything it left behind in its process group. */
+            int ws = 0;
+            while (waitpid(n->pid, &ws, 0) < 0 && errno == EINTR)
+                ;
+            kill(-n->pid, SIGKILL);
+            for (size_t k = 0; k < b->nrunning; k++)
+                if (b->running[k] == n) {
+                    remove_running(b, k);
+                    break;
+                }
+            finish(b, n, ws);
+        }
+    }
+    fflush(stderr);
+    for (size_t i = 0; i < ndrvs; i++)
+        if (tops[i]->state != NS_DONE && !b->status)
+            b->status = 1;
+    if (b->status && (b->nfailed > 1 || cfg->keep_going)) {
+        size_t nf = 0;
+        for (size_t i = 0; i < ndrvs; i++)
+            nf += tops[i]->state != NS_DONE;
+        if (nf)
+            fprintf(stderr, "error: build of %zu of %zu requested derivation%s failed\n", nf, ndrvs,
+                    ndrvs == 1 ? "" : "s");
+    }
+    return b->status;
+}

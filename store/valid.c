@@ -1,0 +1,389 @@
+/* Valid-path metadata: path info queries, NAR additions, deletion, topological order. */
+#include "store/valid.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gc/gc.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "store/nar.h"
+#include "store/path.h"
+#include "util/strbuf.h"
+
+static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static char *fmt(const char *f, ...)
+{
+    StrBuf sb;
+    sb_init(&sb);
+    va_list ap;
+    va_start(ap, f);
+    sb_vprintf(&sb, f, ap);
+    va_end(ap);
+    return sb_finish(&sb);
+}
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? fmt("%s", (const char *)t) : NULL;
+}
+
+bool store_query_info(LocalStore *s, const char *path, PathInfo *out)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3 *db = store_db(s, false, NULL);
+    sqlite3_stmt *st;
+    if (!db || sqlite3_prepare_v2(db, "select hash, narSize, deriver, ca, sigs from ValidPaths where path = ?", -1,
+                                  &st, NULL) != SQLITE_OK)
+        return false;
+    sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+    bool found = sqlite3_step(st) == SQLITE_ROW;
+    if (found) {
+        out->path = fmt("%s", path);
+        const char *h = col(st, 0);
+        if (!h || hash_parse_any(h, HASH_SHA256, &out->nar_hash, NULL))
+            memset(&out->nar_hash, 0, sizeof out->nar_hash);
+        out->nar_size = (uint64_t)sqlite3_column_int64(st, 1);
+        out->deriver = col(st, 2);
+        out->ca = col(st, 3);
+        out->sigs = col(st, 4);
+    }
+    sqlite3_finalize(st);
+    if (found)
+        out->refs = store_query_references(s, path, &out->nrefs);
+    return found;
+}
+
+const char **store_all_valid(LocalStore *s, size_t *n)
+{
+    *n = 0;
+    sqlite3 *db = store_db(s, false, NULL);
+    sqlite3_stmt *st;
+    size_t cap = 64;
+    const char **v = GC_MALLOC(cap * sizeof *v);
+    if (!db || sqlite3_prepare_v2(db, "select path from ValidPaths order by path", -1, &st, NULL) != SQLITE_OK)
+        return v;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (*n == cap) {
+            const char **nv = GC_MALLOC(2 * cap * sizeof *nv);
+            memcpy(nv, v, cap * sizeof *nv);
+            v = nv;
+            cap *= 2;
+        }
+        v[(*n)++] = col(st, 0);
+    }
+    sqlite3_finalize(st);
+    return v;
+}
+
+static bool mkdir_p(const char *path, mode_t mode)
+{
+    char *p = fmt("%s", path);
+    for (char *q = p + 1; *q; q++) {
+        if (*q != '/')
+            continue;
+        *q = 0;
+        if (mkdir(p, mode) < 0 && errno != EEXIST)
+            return false;
+        *q = '/';
+    }
+    return mkdir(p, mode) == 0 || errno == EEXIST;
+}
+
+static void delete_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) < 0)
+        return;
+    if (S_ISDIR(st.st_mode)) {
+        chmod(path, 0755);
+        DIR *d = opendir(path);
+        if (d) {
+            StrBuf names;
+            sb_init(&names);
+            struct dirent *de;
+            while ((de = readdir(d)))
+                if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+                    sb_add(&names, de->d_name, strlen(de->d_name) + 1);
+            closedir(d);
+            for (size_t i = 0; i < names.len; i += strlen(names.data + i) + 1)
+                delete_tree(fmt("%s/%s", path, names.data + i));
+        }
+        rmdir(path);
+    } else
+        unlink(path);
+}
+
+static void canonicalise(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) < 0)
+        return;
+    if (S_ISDIR(st.st_mode)) {
+        DIR *d = opendir(path);
+        if (d) {
+            StrBuf names;
+            sb_init(&names);
+            struct dirent *de;
+            while ((de = readdir(d)))
+                if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+                    sb_add(&names, de->d_name, strlen(de->d_name) + 1);
+            closedir(d);
+            for (size_t i = 0; i < names.len; i += strlen(names.data + i) + 1)
+                canonicalise(fmt("%s/%s", path, names.data + i));
+        }
+    }
+    if (!S_ISLNK(st.st_mode))
+        chmod(path, (st.st_mode & S_IXUSR) || S_ISDIR(st.st_mode) ? 0555 : 0444);
+    struct timespec ts[2] = {{1, 0}, {1, 0}};
+    utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW);
+}
+
+static int lock_path(const char *lockfile)
+{
+    for (;;) {
+        int fd = open(lockfile, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (fd < 0)
+            return -1;
+        if (flock(fd, LOCK_EX) < 0) {
+            close(fd);
+            return -1;
+        }
+        struct stat st;
+        if (fstat(fd, &st) == 0 && st.st_nlink > 0)
+            return fd;
+        close(fd);
+    }
+}
+
+static const char *exec_sql(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        const char *e = fmt("database: %s", msg ? msg : "?");
+        sqlite3_free(msg);
+        return e;
+    }
+    return NULL;
+}
+
+static const char *register_info(LocalStore *s, const PathInfo *info)
+{
+    const char *err = NULL;
+    sqlite3 *db = store_db(s, true, &err);
+    if (!db)
+        return err;
+    if ((err = exec_sql(db, "begin immediate")))
+        return err;
+    sqlite3_stmt *del = NULL, *ins = NULL, *ref = NULL;
+    if (sqlite3_prepare_v2(db, "delete from Refs where referrer in (select id from ValidPaths where path = ?)", -1,
+                           &del, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db,
+                           "insert or replace into ValidPaths (path, hash, registrationTime, deriver, narSize, "
+                           "ultimate, sigs, ca) values (?, ?, ?, ?, ?, 0, ?, ?)",
+                           -1, &ins, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db,
+                           "insert or ignore into Refs (referrer, reference) select r.id, v.id from ValidPaths r, "
+                           "ValidPaths v where r.path = ? and v.path = ?",
+                           -1, &ref, NULL) != SQLITE_OK) {
+        err = fmt("database: %s", sqlite3_errmsg(db));
+        goto out;
+    }
+    sqlite3_bind_text(del, 1, info->path, -1, SQLITE_STATIC);
+    if (sqlite3_step(del) != SQLITE_DONE)
+        err = fmt("database: %s", sqlite3_errmsg(db));
+    const char *h = hash_to_string(&info->nar_hash, HASH_FMT_BASE16, true);
+    sqlite3_bind_text(ins, 1, info->path, -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins, 2, h, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(ins, 3, (sqlite3_int64)time(NULL));
+    if (info->deriver && *info->deriver)
+        sqlite3_bind_text(ins, 4, info->deriver, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(ins, 4);
+    sqlite3_bind_int64(ins, 5, (sqlite3_int64)info->nar_size);
+    if (info->sigs && *info->sigs)
+        sqlite3_bind_text(ins, 6, info->sigs, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(ins, 6);
+    if (info->ca && *info->ca)
+        sqlite3_bind_text(ins, 7, info->ca, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(ins, 7);
+    if (!err && sqlite3_step(ins) != SQLITE_DONE)
+        err = fmt("database: %s", sqlite3_errmsg(db));
+    for (size_t k = 0; k < info->nrefs && !err; k++) {
+        sqlite3_bind_text(ref, 1, info->path, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ref, 2, info->refs[k], -1, SQLITE_STATIC);
+        if (sqlite3_step(ref) != SQLITE_DONE)
+            err = fmt("database: %s", sqlite3_errmsg(db));
+        sqlite3_reset(ref);
+    }
+out:
+    sqlite3_finalize(del);
+    sqlite3_finalize(ins);
+    sqlite3_finalize(ref);
+    const char *e2 = exec_sql(db, err ? "rollback" : "commit");
+    return err ? err : e2;
+}
+
+const char *store_add_nar(LocalStore *s, const PathInfo *info, const uint8_t *nar, size_t len)
+{
+    const char *sd = store_dir(s);
+    const char *e = store_parse_path(sd, info->path);
+    if (e)
+        return e;
+    Hash h;
+    hash_buf(HASH_SHA256, nar, len, &h);
+    if (h.len != info->nar_hash.len || memcmp(h.bytes, info->nar_hash.bytes, h.len))
+        return fmt("hash mismatch importing path '%s';\n  specified: %s\n  got:       %s", info->path,
+                   hash_to_string(&info->nar_hash, HASH_FMT_NIX32, true), hash_to_string(&h, HASH_FMT_NIX32, true));
+    if (info->nar_size && info->nar_size != len)
+        return fmt("size mismatch importing path '%s': specified %llu, got %zu", info->path,
+                   (unsigned long long)info->nar_size, len);
+    for (size_t i = 0; i < info->nrefs; i++)
+        if (strcmp(info->refs[i], info->path) && !store_is_valid(s, info->refs[i]))
+            return fmt("cannot add path '%s' because it lacks a valid reference '%s'", info->path, info->refs[i]);
+    if (store_is_valid(s, info->path))
+        return NULL;
+    const char *real_dir = store_real_path(s, sd);
+    if (!mkdir_p(real_dir, 0775))
+        return fmt("creating store directory '%s': %s", real_dir, strerror(errno));
+    const char *real = store_real_path(s, info->path);
+    const char *lockfile = fmt("%s.lock", real);
+    int fd = lock_path(lockfile);
+    if (fd < 0)
+        return fmt("locking '%s': %s", lockfile, strerror(errno));
+    const char *err = NULL;
+    if (!store_is_valid(s, info->path)) {
+        delete_tree(real);
+        const char *tmp = fmt("%s/.cnix-add-%ld-%s", real_dir, (long)getpid(), strrchr(info->path, '/') + 1);
+        delete_tree(tmp);
+        if ((err = nar_restore(nar, len, tmp))) {
+            delete_tree(tmp);
+        } else {
+            canonicalise(tmp);
+            int dfd = open(real_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+            if (dfd >= 0) {
+                syncfs(dfd);
+                close(dfd);
+            }
+            if (rename(tmp, real) < 0) {
+                err = fmt("renaming '%s' to '%s': %s", tmp, real, strerror(errno));
+                delete_tree(tmp);
+            } else
+                err = register_info(s, info);
+        }
+    }
+    unlink(lockfile);
+    close(fd);
+    return err;
+}
+
+const char *store_set_sigs(LocalStore *s, const char *path, const char *sigs)
+{
+    const char *err = NULL;
+    sqlite3 *db = store_db(s, true, &err);
+    if (!db)
+        return err;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "update ValidPaths set sigs = ? where path = ?", -1, &st, NULL) != SQLITE_OK)
+        return fmt("database: %s", sqlite3_errmsg(db));
+    sqlite3_bind_text(st, 1, sigs, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        err = fmt("database: %s", sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    return err;
+}
+
+const char *store_delete_paths(LocalStore *s, const char *const *paths, size_t n)
+{
+    const char *err = NULL;
+    sqlite3 *db = store_db(s, true, &err);
+    if (!db)
+        return err;
+    /* Unregister first: a crash then leaves unregistered files, which the next GC removes,
+     * never a registered path without its files. */
+    if ((err = exec_sql(db, "begin immediate")))
+        return err;
+    sqlite3_stmt *r1 = NULL, *r2 = NULL, *r3 = NULL;
+    if (sqlite3_prepare_v2(db, "delete from Refs where referrer in (select id from ValidPaths where path = ?)", -1,
+                           &r1, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "delete from DerivationOutputs where drv in (select id from ValidPaths where path = ?)",
+                           -1, &r2, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "delete from ValidPaths where path = ?", -1, &r3, NULL) != SQLITE_OK) {
+        err = fmt("database: %s", sqlite3_errmsg(db));
+        goto out;
+    }
+    for (size_t i = 0; i < n && !err; i++) {
+        sqlite3_stmt *sts[3] = {r1, r2, r3};
+        for (int k = 0; k < 3 && !err; k++) {
+            sqlite3_bind_text(sts[k], 1, paths[i], -1, SQLITE_STATIC);
+            if (sqlite3_step(sts[k]) != SQLITE_DONE)
+                err = fmt("database: %s", sqlite3_errmsg(db));
+            sqlite3_reset(sts[k]);
+        }
+    }
+out:
+    sqlite3_finalize(r1);
+    sqlite3_finalize(r2);
+    sqlite3_finalize(r3);
+    const char *e2 = exec_sql(db, err ? "rollback" : "commit");
+    if (err || e2)
+        return err ? err : e2;
+    for (size_t i = 0; i < n; i++)
+        delete_tree(store_real_path(s, paths[i]));
+    return NULL;
+}
+
+/* Depth-first post-order over the references inside the set. */
+typedef struct Topo {
+    LocalStore *s;
+    const char *const *in;
+    size_t n;
+    char *mark; /* 0 new, 1 in progress, 2 done */
+    const char **out;
+    size_t nout;
+} Topo;
+
+static long find(const Topo *t, const char *p)
+{
+    for (size_t i = 0; i < t->n; i++)
+        if (!strcmp(t->in[i], p))
+            return (long)i;
+    return -1;
+}
+
+static void visit(Topo *t, size_t i)
+{
+    if (t->mark[i])
+        return;
+    t->mark[i] = 1;
+    size_t nr;
+    const char **refs = store_query_references(t->s, t->in[i], &nr);
+    for (size_t k = 0; k < nr; k++) {
+        long j = find(t, refs[k]);
+        if (j >= 0 && (size_t)j != i)
+            visit(t, (size_t)j);
+    }
+    t->mark[i] = 2;
+    t->out[t->nout++] = t->in[i];
+}
+
+const char **store_topo_sort(LocalStore *s, const char *const *paths, size_t n)
+{
+    Topo t = {s, paths, n, GC_MALLOC_ATOMIC(n + 1), GC_MALLOC((n + 1) * sizeof(char *)), 0};
+    memset(t.mark, 0, n + 1);
+    for (size_t i = 0; i < n; i++)
+        visit(&t, i);
+    return t.out;
+}
