@@ -27,11 +27,11 @@ expect_ok pathExists '[ true false true true false true ]' \
   -- instantiate --eval --strict -E "[ $(pe $(E d/a.txt)) $(pe $(E d/nope)) $(pe $(E d/broken)) $(pe "\"$(E d/sub)/\"") $(pe "\"$(E d/a.txt)/\"") $(pe $(E d/loop1)) ]"
 expect_ok hashFile-sha256 "\"$(sha256sum < d/a.txt | cut -d' ' -f1)\"" -- instantiate --eval -E "builtins.hashFile \"sha256\" $(E d/a.txt)"
 expect_ok hashFile-md5-nul "\"$(md5sum < nul.bin | cut -d' ' -f1)\"" -- instantiate --eval -E "builtins.hashFile \"md5\" $(E nul.bin)"
-expect_err hashFile-bad-algo "unknown hash algorithm 'sha3'" -- instantiate --eval -E "builtins.hashFile \"sha3\" $(E d/a.txt)"
+expect_err hashFile-bad-algo "unknown hash algorithm 'sha3'" -- instantiate --eval --show-trace -E "builtins.hashFile \"sha3\" $(E d/a.txt)"
 CNIX_E2E_VAR='x y' expect_ok getEnv '"x y"' -- instantiate --eval -E 'builtins.getEnv "CNIX_E2E_VAR"'
 expect_ok getEnv-unset '""' -- instantiate --eval -E 'builtins.getEnv "CNIX_E2E_SURELY_UNSET"'
 expect_ok toPath '"/a/c"' -- instantiate --eval -E 'builtins.toPath "/a//b/../c/"'
-expect_err toPath-relative "string 'a/b' doesn't represent an absolute path" -- instantiate --eval -E 'builtins.toPath "a/b"'
+expect_err toPath-relative "string 'a/b' doesn't represent an absolute path" -- instantiate --eval --show-trace -E 'builtins.toPath "a/b"'
 
 # --- errors ---
 expect_err readFile-directory "file '$TMP/d' is not a regular file" -- instantiate --eval --show-trace -E "builtins.readFile $(E d)"

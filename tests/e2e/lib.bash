@@ -20,6 +20,8 @@ xfail() { _xreason=$1; }
 # $CNIX_WRAP, if set, is a command prefix (e.g. setpriv to drop privileges).
 # Address space is capped at $MEMLIMIT_KB (default 4 GB) so that the memory-exhaustion
 # tests end in a clean "out of memory" quickly instead of swamping a shared machine.
+# Sanitizer builds reserve terabytes of shadow memory, so they run uncapped.
+if [ -z "${MEMLIMIT_KB:-}" ] && grep -q -e __asan_init -e __tsan_init -e __msan_init "$CNIX" 2>/dev/null; then MEMLIMIT_KB=unlimited; fi
 cn() {
   (ulimit -v "${MEMLIMIT_KB:-4000000}" 2>/dev/null
    exec timeout -k 5 "$TIMEOUT" ${CNIX_WRAP:-} "$CNIX" "$@") <"${STDIN:-/dev/null}" >"$TMP/.out" 2>"$TMP/.err"
