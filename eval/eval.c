@@ -676,7 +676,7 @@ static NOINLINE void bind_formals(EvalState *st, ExprLambda *l, Env *env, Value 
 
 /* site: FRAME_CALL for a call written in the program (shows "from call site"),
  * FRAME_LAMBDA for one made by a builtin. */
-static inline void call_lambda(EvalState *st, Value *fn, Value *arg, Value *out, PosIdx pos,
+static inline __attribute__((always_inline)) void call_lambda(EvalState *st, Value *fn, Value *arg, Value *out, PosIdx pos,
                                Symbol site)
 {
     ExprLambda *l = fn->lambda.fun;
@@ -726,7 +726,7 @@ void eval_call(EvalState *st, Value *fnv, uint32_t nargs, Value **args, Value *o
 }
 
 /* A call written in the program: like eval_call, with "from call site" frames. */
-static void call_from_site(EvalState *st, Value *fnv, uint32_t nargs, Value **args, Value *out,
+static inline __attribute__((always_inline)) void call_from_site(EvalState *st, Value *fnv, uint32_t nargs, Value **args, Value *out,
                            PosIdx pos)
 {
     if (__builtin_expect(++st->call_depth > st->settings.max_call_depth || st->interrupted, 0))
@@ -1001,6 +1001,18 @@ static NOINLINE void binop_apply(EvalState *st, ExprBinOp *x, Value *pa, Value *
     }
 }
 
+static NOINLINE void eval_call_expr(EvalState *st, Env *env, ExprCall *x, Value *out);
+
+/* An operand: calls go straight to the call code, saving a C frame per level
+ * of recursion like `1 + f (n - 1)`. */
+static inline void eval_operand(EvalState *st, Env *env, Expr *e, Value *out)
+{
+    if (e->kind == EXPR_CALL)
+        eval_call_expr(st, env, (ExprCall *)e, out);
+    else
+        eval_in(st, env, e, out);
+}
+
 static NOINLINE void eval_binop(EvalState *st, Env *env, ExprBinOp *x, Value *out)
 {
     Value a, b;
@@ -1039,12 +1051,12 @@ static NOINLINE void eval_binop(EvalState *st, Env *env, ExprBinOp *x, Value *ou
     if (!pa || !pb) {
         op_frame(st, x, true);
         if (!pa) {
-            eval_in(st, env, x->lhs, &a);
+            eval_operand(st, env, x->lhs, &a);
             pa = &a;
         }
         if (!pb) {
             op_frame(st, x, false);
-            eval_in(st, env, x->rhs, &b);
+            eval_operand(st, env, x->rhs, &b);
             pb = &b;
         }
         st->nframes = frames;
