@@ -153,6 +153,12 @@ static void intern_well_known(EvalState *st)
 
 static void parse_warning(void *ctx, const char *msg, PosIdx pos)
 {
+    if (!pos) {
+        /* Plain warnings (the parser's "cursed or" one) are printed verbatim, as CppNix's warn(). */
+        fflush(stdout);
+        fprintf(stderr, "warning: %s\n", msg);
+        return;
+    }
     eval_print_warning(ctx, msg, pos);
 }
 

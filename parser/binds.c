@@ -93,7 +93,7 @@ void parse_inherit_from_push(ExprAttrs *a, Expr *e)
     a->inherit_from[a->ninherit_from++] = e;
 }
 
-static void format_pos(Parser *P, StrBuf *sb, PosIdx p)
+void parse_format_pos(Parser *P, StrBuf *sb, PosIdx p)
 {
     Pos pos = pos_get(P->pt, p);
     const Source *s = pos.src;
@@ -117,7 +117,7 @@ _Noreturn void parse_dup_attr(Parser *P, const AttrName *path, uint32_t n, PosId
     sb_puts(&sb, "attribute '");
     parse_show_attrpath(P->syms, path, n, &sb);
     sb_puts(&sb, "' already defined at ");
-    format_pos(P, &sb, prev);
+    parse_format_pos(P, &sb, prev);
     parse_fail_at(P, pos, sb_finish(&sb));
 }
 

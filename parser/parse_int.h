@@ -46,6 +46,8 @@ typedef struct Parser {
      * each finished array is copied out at its exact size. */
     char *scratch;
     size_t sc_len, sc_cap;
+    Expr *cursed; /* the last `f or` call built, until it is known not to be cursed */
+    uint32_t cursed_start, cursed_end;
     char *arena; /* bump allocator for AST nodes and arrays (scanned GC blocks) */
     size_t aleft;
 } Parser;
@@ -129,6 +131,8 @@ _Noreturn void parse_dup_attr(Parser *P, const AttrName *path, uint32_t n, PosId
 void parse_add_attr(Parser *P, ExprAttrs *a, PathBuf *path, PosIdx pos, Expr *e, const char *doc);
 void parse_set_doc(Expr *e, const char *doc);
 void parse_finish_attrs(Parser *P);
+/* Appends a position as CppNix prints it: «stdin»:1:2 or /path/file.nix:1:2. */
+void parse_format_pos(Parser *P, StrBuf *sb, PosIdx p);
 
 /* literals.c: indented strings and path literals. */
 Expr *parse_strip_indentation(Parser *P, PosIdx pos, IndPart *es, uint32_t n);

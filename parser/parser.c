@@ -318,6 +318,28 @@ static Expr *parse_simple(Parser *P);
 static void parse_binds(Parser *P, ExprAttrs *a);
 static Expr *parse_string(Parser *P, const Token *open, bool *is_static);
 
+/* CppNix warns when a `f or` call (see parse_select) is used where a future
+ * release will read `or` differently: as an argument, list element or `or`
+ * default. As the function of an application it is not cursed. */
+static void warn_cursed_or(Parser *P, Expr *e)
+{
+    if (e != P->cursed || !e)
+        return;
+    P->cursed = NULL;
+    if (!P->opts.warn)
+        return;
+    StrBuf sb;
+    sb_init(&sb);
+    sb_puts(&sb, "at ");
+    parse_format_pos(P, &sb, e->pos);
+    sb_puts(&sb, ": This expression uses `or` as an identifier in a way that will change in a future "
+                 "Nix release.\nWrap this entire expression in parentheses to preserve its current "
+                 "meaning:\n    (");
+    sb_add(&sb, P->L.buf + P->cursed_start, P->cursed_end - P->cursed_start);
+    sb_puts(&sb, ")\nGive feedback at https://github.com/NixOS/nix/pull/11121");
+    P->opts.warn(P->opts.warn_ctx, sb_finish(&sb), 0);
+}
+
 static bool starts_simple(TokKind k)
 {
     switch (k) {
@@ -514,6 +536,7 @@ static Expr *parse_list(Parser *P, const Token *open)
             syntax_error(P, t, NULL);
         Loc loc = tok_loc(t);
         Expr *e = parse_select(P, NULL, loc);
+        warn_cursed_or(P, e);
         sc_push(P, &e, sizeof e);
     }
 }
@@ -634,13 +657,18 @@ static Expr *parse_select(Parser *P, Expr *prim, Loc loc)
             advance(P);
             Token *d = peek(P);
             s->def = parse_select(P, NULL, tok_loc(d));
+            warn_cursed_or(P, s->def);
         }
         prim = &s->base;
     } else if (t->kind == TOK_OR_KW) {
         /* CppNix's "cursed or": `f or` applies f to a variable named or. */
+        uint32_t end = t->end;
         advance(P);
         PosIdx pos = mkpos(P, loc);
         prim = mk_call1(P, pos, prim, mk_var(P, pos, P->s_or));
+        P->cursed = prim;
+        P->cursed_start = loc.off;
+        P->cursed_end = end;
     }
     P->depth--;
     return prim;
@@ -649,12 +677,15 @@ static Expr *parse_select(Parser *P, Expr *prim, Loc loc)
 static Expr *parse_app(Parser *P, Expr *prim, Loc loc)
 {
     Expr *fn = parse_select(P, prim, loc);
+    if (fn == P->cursed)
+        P->cursed = NULL; /* the function of an application is not cursed */
     Token *t = peek(P);
     if (!starts_simple(t->kind))
         return fn;
     size_t mark = sc_mark(P);
     do {
         Expr *a = parse_select(P, NULL, tok_loc(t));
+        warn_cursed_or(P, a);
         sc_push(P, &a, sizeof a);
         t = peek(P);
     } while (starts_simple(t->kind));

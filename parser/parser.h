@@ -19,7 +19,9 @@ typedef struct ParseOptions {
     const char *home; /* for `~/...` path literals; NULL if unset */
     /* Lint settings for path/URL literals (CppNix's --lint-* flags): 0 ignore, 1 warn, 2 fatal. */
     int lint_url_literals, lint_short_path_literals, lint_absolute_path_literals;
-    /* Receives level-1 lint warnings (msg without the "warning: " prefix); NULL drops them. */
+    /* Receives warnings (msg without the "warning: " prefix); NULL drops them. With a
+     * position (lint warnings) CppNix prints a code frame; with pos 0 (the "cursed or"
+     * deprecation) the message is printed verbatim after "warning: ". */
     void (*warn)(void *ctx, const char *msg, PosIdx pos);
     void *warn_ctx;
     bool pipe_operators; /* experimental feature 'pipe-operators' (|> and <|) enabled */

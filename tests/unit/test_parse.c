@@ -378,6 +378,36 @@ static void test_pipes(void)
     }
 }
 
+static void collect_warning(void *ctx, const char *msg, PosIdx pos)
+{
+    StrBuf *sb = ctx;
+    sb_printf(sb, "[%s]", msg);
+}
+
+/* CppNix's deprecation warning for `or` used as an identifier argument. */
+static void test_cursed_or(void)
+{
+    const char *src = "[ (f (g or)) (map or []) (h (x: x) or) ([ (x: x) or ]) (a.b or c or) ]";
+    SymTab *syms = sym_new();
+    PosTable *pt = pos_table_new();
+    const Source *s = pos_add_source(pt, SRC_STDIN, NULL, "/pwd", src, strlen(src));
+    StrBuf w;
+    sb_init(&w);
+    ParseOptions opts = {.warn = collect_warning, .warn_ctx = &w};
+    ParseError err;
+    Expr *e = parse_source(syms, pt, s, &opts, &err);
+    const char *pre = "This expression uses `or` as an identifier in a way that will change in a future "
+                      "Nix release.\nWrap this entire expression in parentheses to preserve its current "
+                      "meaning:\n    (";
+    const char *post = ")\nGive feedback at https://github.com/NixOS/nix/pull/11121]";
+    StrBuf want;
+    sb_init(&want);
+    sb_printf(&want, "[at \xc2\xabstdin\xc2\xbb:1:29: %s(x: x) or%s", pre, post);
+    sb_printf(&want, "[at \xc2\xabstdin\xc2\xbb:1:43: %s(x: x) or%s", pre, post);
+    sb_printf(&want, "[at \xc2\xabstdin\xc2\xbb:1:64: %sc or%s", pre, post);
+    check(e && strcmp(w.data, want.data) == 0, "cursed or warnings", w.data);
+}
+
 /* Lambda names (CppNix's setName) and doc comments. */
 static void test_names_docs(void)
 {
@@ -501,6 +531,7 @@ int main(void)
     test_errors();
     test_pipes();
     test_names_docs();
+    test_cursed_or();
     test_bad_input();
     printf("%d passed, %d failed\n", passed, failed);
     return failed != 0;
