@@ -623,7 +623,7 @@ static const char *resolve_inputs(DrvCache *c, const Derivation *d, int depth, D
      * arrays pointed to stay reachable through d. */
     DrvInput *ins = d->ninputs ? malloc(d->ninputs * (sizeof *ins + 2 * HASH_MAX_SIZE + 1)) : NULL;
     *scratch = ins;
-    char *hexes = (char *)(ins + d->ninputs);
+    char *hexes = ins ? (char *)(ins + d->ninputs) : NULL;
     for (uint32_t i = 0; i < d->ninputs; i++) {
         const char *err = NULL;
         DrvEntry *e = cache_load(c, d->inputs[i].drv_path, &err);
