@@ -312,8 +312,12 @@ Expr *eval_parse_file_in_scope(EvalState *st, const char *path, const Symbol *na
 const char *eval_resolve_import_path(EvalState *st, const char *path, PosIdx pos)
 {
     struct stat sb;
-    if (stat(path, &sb) != 0)
+    if (stat(path, &sb) != 0) {
+        if (errno == ELOOP) /* CppNix's resolveExprPath gives up after 1024 links */
+            eval_error(st, ERR_EVAL, pos,
+                       "too many symbolic links encountered while traversing the path '%s'", path);
         eval_error(st, ERR_IO, pos, "path '%s' does not exist", path);
+    }
     if (S_ISDIR(sb.st_mode)) {
         StrBuf b;
         sb_init(&b);
