@@ -350,6 +350,11 @@ static Node *load(Builder *b, const char *drv_path, const char **err)
                        drv_path);
             return NULL;
         }
+    /* Substitutable outputs need neither a build nor the inputs' builds. */
+    if (!outputs_valid(b, d) && b->cfg->substituters.n && !b->cfg->dry_run)
+        for (uint32_t i = 0; i < d->noutputs; i++)
+            if (!store_is_valid(b->s, d->outputs[i].path))
+                store_substitute(b->s, b->cfg, d->outputs[i].path, drv_path);
     if (outputs_valid(b, d)) {
         n->state = NS_DONE;
         return n;
@@ -664,6 +669,19 @@ static int start(Builder *b, Node *n)
 {
     const char *err = NULL;
     const Derivation *d = n->d;
+    /* Substitution first (before our locks: store_add_nar takes them itself). */
+    if (b->cfg->substituters.n) {
+        bool all = true;
+        for (uint32_t i = 0; i < d->noutputs; i++)
+            if (!store_is_valid(b->s, d->outputs[i].path) &&
+                !store_substitute(b->s, b->cfg, d->outputs[i].path, n->drv_path))
+                all = false;
+        if (all) {
+            b->ntotal--;
+            node_done(b, n);
+            return 1;
+        }
+    }
     int lk = lock_outputs(b, n, &err);
     if (lk <= 0) {
         if (lk < 0)
@@ -675,20 +693,6 @@ static int start(Builder *b, Node *n)
         b->ntotal--;
         node_done(b, n);
         return 1;
-    }
-    /* Substitution first: any output a cache has is fetched instead of built. */
-    if (b->cfg->substituters.n) {
-        bool all = true;
-        for (uint32_t i = 0; i < d->noutputs; i++)
-            if (!store_is_valid(b->s, d->outputs[i].path) &&
-                !store_substitute(b->s, b->cfg, d->outputs[i].path, n->drv_path))
-                all = false;
-        if (all) {
-            unlock_outputs(b, n);
-            b->ntotal--;
-            node_done(b, n);
-            return 1;
-        }
     }
     for (uint32_t i = 0; i < d->noutputs; i++)
         if (!store_is_valid(b->s, d->outputs[i].path))

@@ -20,6 +20,9 @@ const char *cache_copy_to(LocalStore *s, const char *url, const char *const *pat
  * against cfg's trusted-public-keys unless require-sigs is false. */
 const char *cache_copy_from(LocalStore *s, const StoreConfig *cfg, const char *url, const char *const *paths,
                             size_t n);
+/* Substitutes path (and its closure) from one cache; false (with a warning for errors
+ * other than absence) if not possible. */
+bool cache_substitute(LocalStore *s, const StoreConfig *cfg, const char *url, const char *path);
 /* A new ed25519 key pair: *secret "name:base64(64 bytes)", *pub "name:base64(32 bytes)". */
 const char *cache_generate_key(const char *name, const char **secret, const char **pub);
 /* The signature "name:base64" of info's fingerprint with a secret key. */

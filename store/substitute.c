@@ -1,11 +1,13 @@
-/* Substitution from binary caches: placeholder until the cache reader lands. */
+/* Substitution: tries each configured binary cache in turn. */
 #include "store/substitute.h"
+
+#include "store/cache.h"
 
 bool store_substitute(LocalStore *s, const StoreConfig *cfg, const char *path, const char *deriver)
 {
-    (void)s;
-    (void)cfg;
-    (void)path;
     (void)deriver;
-    return false;
+    for (size_t i = 0; i < cfg->substituters.n; i++)
+        if (cache_substitute(s, cfg, cfg->substituters.v[i], path))
+            return true;
+    return store_is_valid(s, path);
 }
