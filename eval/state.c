@@ -194,6 +194,9 @@ EvalState *eval_state_new(const EvalSettings *settings)
     intern_well_known(st);
     EvalPriv *p = GC_MALLOC(sizeof *p);
     st->priv = p;
+    const char *gcmin = getenv("CNIX_GC_MIN");
+    p->gc_min_fixed = gcmin ? (size_t)strtoull(gcmin, NULL, 10) : 0;
+    p->gc_seen = (size_t)-1;
     p->small_ints = GC_MALLOC_ATOMIC((SMALL_INT_MAX - SMALL_INT_MIN + 1) * sizeof(Value));
     for (int i = SMALL_INT_MIN; i <= SMALL_INT_MAX; i++) {
         Value *v = &p->small_ints[i - SMALL_INT_MIN];
