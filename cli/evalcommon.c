@@ -30,12 +30,8 @@ void cli_opts_init(EvalOpts *o)
      * on call-heavy workloads (fib 32: 898 cycles at 600 KB; -12% instructions). */
     if (!getenv("GC_INITIAL_HEAP_SIZE"))
         GC_expand_hp(4 << 20);
-    /* At least 64 MB of allocation between collections: marking a large live heap
-     * hundreds of times dominated allocation-heavy workloads (bench fixpoint: 258 ->
-     * 37 collections, 4.2 s -> 1.4 s user) at a bounded memory cost (CppNix starts
-     * with a 384 MB heap). CNIX_GC_MIN overrides it. */
-    const char *m = getenv("CNIX_GC_MIN");
-    GC_set_min_bytes_allocd(m ? (size_t)atol(m) : (size_t)64 << 20);
+    /* The evaluator paces collections by the live heap (eval/value.c). */
+    GC_set_min_bytes_allocd((size_t)8 << 20);
     eval_settings_default(&o->settings);
     const char *s = getenv("NIX_SHOW_STATS");
     o->stats = s && *s && strcmp(s, "0") != 0;

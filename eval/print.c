@@ -15,7 +15,7 @@ bool ptrset_insert(PtrSet *s, const void *p)
         memset(n, 0, cap * sizeof(void *));
         for (size_t i = 0; i < s->cap; i++)
             if (s->slots[i]) {
-                size_t h = ((uintptr_t)s->slots[i] >> 4) & (cap - 1);
+                size_t h = (size_t)(((uint64_t)(uintptr_t)s->slots[i] * 0x9E3779B97F4A7C15ull) >> 32) & (cap - 1);
                 while (n[h])
                     h = (h + 1) & (cap - 1);
                 n[h] = s->slots[i];
@@ -23,7 +23,7 @@ bool ptrset_insert(PtrSet *s, const void *p)
         s->slots = n;
         s->cap = cap;
     }
-    size_t h = ((uintptr_t)p >> 4) & (s->cap - 1);
+    size_t h = (size_t)(((uint64_t)(uintptr_t)p * 0x9E3779B97F4A7C15ull) >> 32) & (s->cap - 1);
     while (s->slots[h]) {
         if (s->slots[h] == p)
             return false;

@@ -664,6 +664,67 @@ static void close_from(int lowfd)
         close(fds[i]);
 }
 
+/* In the forked child: copies a file:// download into place. Does not allocate. */
+static void builtin_fetchurl(const char *src, const char *dst, bool executable)
+{
+    dprintf(2, "copying '%s'...\n", src);
+    int in = open(src, O_RDONLY | O_CLOEXEC);
+    if (in < 0) {
+        dprintf(2, "error: unable to download 'file://%s': %s\n", src, strerror(errno));
+        _exit(1);
+    }
+    int out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, executable ? 0755 : 0644);
+    if (out < 0) {
+        dprintf(2, "error: creating '%s': %s\n", dst, strerror(errno));
+        _exit(1);
+    }
+    char buf[65536];
+    ssize_t r;
+    while ((r = read(in, buf, sizeof buf)) > 0)
+        if (write(out, buf, (size_t)r) != r) {
+            dprintf(2, "error: writing '%s': %s\n", dst, strerror(errno));
+            _exit(1);
+        }
+    _exit(r < 0 || close(out) < 0 ? 1 : 0);
+}
+
+/* This machine's system type, as Nix names it. */
+static const char *host_system(void)
+{
+#if defined(__x86_64__)
+    return "x86_64-linux";
+#elif defined(__aarch64__)
+    return "aarch64-linux";
+#elif defined(__i386__)
+    return "i686-linux";
+#else
+    return "unknown-linux";
+#endif
+}
+
+/* CppNix refuses derivations for another platform (no remote builders here). */
+static const char *check_system(Node *n)
+{
+    const char *p = n->d->platform;
+    if (!strcmp(p, "builtin") || !strcmp(p, host_system()) ||
+        (!strcmp(host_system(), "x86_64-linux") && !strcmp(p, "i686-linux")))
+        return NULL;
+    const char *feat = drv_env_get(n->d, "requiredSystemFeatures");
+    StrBuf sb;
+    sb_init(&sb);
+    for (const char *q = feat ? feat : ""; *q;) {
+        while (*q == ' ')
+            q++;
+        size_t l = strcspn(q, " ");
+        if (l)
+            sb_printf(&sb, "%s%.*s", sb.len ? ", " : "", (int)l, q);
+        q += l;
+    }
+    return fmt("a '%s' with features {%s} is required to build '%s', but I am a '%s' with features "
+               "{benchmark, big-parallel, nixos-test, uid-range}",
+               p, sb.len ? sb_finish(&sb) : "", n->drv_path, host_system());
+}
+
 /* 1 started (or already valid: state DONE), 0 busy (locked elsewhere), -1 failed. */
 static int start(Builder *b, Node *n)
 {
@@ -713,7 +774,33 @@ static int start(Builder *b, Node *n)
     n->tmpdir = tmpl;
     chmod(tmpl, 0700);
 
-    bool sandboxed = b->cfg->sandbox != SANDBOX_OFF &&
+    /* builtin:fetchurl runs in the forked child without a chroot: it is fixed-output, so
+     * its result is checked against the hash anyway. */
+    bool builtin_fetch = !strcmp(d->builder, "builtin:fetchurl");
+    if (!builtin_fetch && !strncmp(d->builder, "builtin:", 8)) {
+        err = fmt("unsupported builtin builder '%s'", d->builder);
+        goto fail;
+    }
+    if ((err = check_system(n)))
+        goto fail;
+    const char *fetch_src = NULL, *fetch_dst = store_real_path(b->s, d->outputs[0].path);
+    bool fetch_exec = false;
+    if (builtin_fetch) {
+        const char *url = drv_env_get(d, "url");
+        const char *unpack = drv_env_get(d, "unpack");
+        const char *ex = drv_env_get(d, "executable");
+        fetch_exec = ex && !strcmp(ex, "1");
+        if (!url || strncmp(url, "file://", 7)) {
+            err = fmt("builtin:fetchurl of '%s': only file:// URLs are supported", url ? url : "");
+            goto fail;
+        }
+        if (unpack && !strcmp(unpack, "1")) {
+            err = fmt("builtin:fetchurl of '%s': 'unpack' is not supported", url);
+            goto fail;
+        }
+        fetch_src = url + 7;
+    }
+    bool sandboxed = !builtin_fetch && b->cfg->sandbox != SANDBOX_OFF &&
                      !(b->cfg->sandbox == SANDBOX_RELAXED && drv_env_get(d, "__noChroot") &&
                        !strcmp(drv_env_get(d, "__noChroot"), "1"));
     const char *root = getenv("CNIX_STORE_ROOT");
@@ -730,7 +817,7 @@ static int start(Builder *b, Node *n)
         warned = true;
         err = NULL;
         sandboxed = false;
-    } else if (!sandboxed && root && *root) {
+    } else if (!sandboxed && !builtin_fetch && root && *root) {
         err = fmt("cannot build '%s' without the sandbox: the store lives under '%s'", n->drv_path, root);
         goto fail;
     }
@@ -790,6 +877,8 @@ static int start(Builder *b, Node *n)
         dup2(pfd[1], 2);
         close_from(3);
         signal(SIGPIPE, SIG_DFL);
+        if (builtin_fetch)
+            builtin_fetchurl(fetch_src, fetch_dst, fetch_exec);
         if (n->sb)
             sandbox_exec(n->sb, exec_builder, (char *const *)argv, (char *const *)env.v);
         if (chdir(tmpl) < 0)

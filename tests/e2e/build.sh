@@ -173,6 +173,23 @@ same "recursive fixed-output" 0 $rc
 o=$(c build -E 'with import ./lib.nix; mkA { name = "paf"; big = "contents of big"; passAsFile = [ "big" ]; args = [ "-c" "/bin/cat $bigPath > $out; echo \"[$big]\" >> $out" ]; }' 2>err)
 same "passAsFile" "contents of big[]" "$(tr -d '\n' < "$o")"
 
+# ---- builtin:fetchurl (file://), other platforms, multiple outputs ----
+printf 'fetched\n' > fetched.txt
+fh=$(sha256sum fetched.txt | cut -d' ' -f1)
+o=$(c build -E "import <nix/fetchurl.nix> { url = \"file://$tmp/fetched.txt\"; sha256 = \"$fh\"; }" 2>err); rc=$?
+same "builtin:fetchurl file://" "0 fetched" "$rc $(cat "$o" 2>/dev/null)"
+c build -E "import <nix/fetchurl.nix> { url = \"file://$tmp/fetched.txt\"; sha256 = \"$h\"; }" >/dev/null 2>err; rc=$?
+same "builtin:fetchurl wrong hash" 102 $rc
+c build -E 'derivation { name = "alien"; system = "mips64-plan9"; builder = "/bin/sh"; }' >/dev/null 2>err; rc=$?
+same "other platform refused" 1 $rc
+has "platform message" "a 'mips64-plan9' with features {} is required to build" err
+o=$(c build -E 'with import ./lib.nix; mkA { name = "multi"; outputs = [ "out" "dev" "doc" ]; args = [ "-c" "echo o > $out; /bin/mkdir $dev; echo $out > $dev/ref; echo d > $doc" ]; }' 2>err); rc=$?
+same "multiple outputs" 0 $rc
+dev=$(c store realise "$(ls -d "$NIX_STORE_DIR"/*-multi.drv)" 2>/dev/null | grep -- -dev$)
+same "dev output refers to out" "$o" "$(refs_of "$dev")"
+o=$(c build -E 'with import ./lib.nix; (mkA { name = "multi"; outputs = [ "out" "dev" "doc" ]; args = [ "-c" "echo o > $out; /bin/mkdir $dev; echo $out > $dev/ref; echo d > $doc" ]; }).doc' -o m 2>err)
+same "non-default output link" "d" "$(cat m-doc 2>/dev/null)"
+
 # ---- atomicity: kill -9 the build midway; nothing registered; the next run succeeds ----
 cat > kill.nix <<'NIX'
 with import ./lib.nix;

@@ -34,9 +34,7 @@ expect_err recursive-attrset-growth 'stack overflow|max-call-depth|infinite recu
 # or fails cleanly.
 deep='builtins.foldl'"'"' (acc: _: [ acc ]) [ ] (builtins.genList (x: x) 1000000)'
 deepattrs='builtins.foldl'"'"' (acc: _: { a = acc; }) { } (builtins.genList (x: x) 1000000)'
-xfail "evaluator: deep forcing is quadratic in nesting depth (depth 10^5 takes 1.6 s, 10^6 over 2 minutes)"
 TIMEOUT=120 expect_sane deep-list-print -- instantiate --eval --strict -E "$deep"
-xfail "evaluator: deep forcing is quadratic in nesting depth (depth 10^5 takes 1.6 s, 10^6 over 2 minutes)"
 TIMEOUT=120 expect_sane deep-list-deepSeq -- instantiate --eval -E "builtins.deepSeq ($deep) 1"
 TIMEOUT=120 expect_sane deep-list-equal -- instantiate --eval -E "($deep) == ($deep)"
 TIMEOUT=120 expect_sane deep-attrs-toJSON -- instantiate --eval -E "builtins.stringLength (builtins.toJSON ($deepattrs))"
