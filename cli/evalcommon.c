@@ -23,8 +23,19 @@ const char *cli_abs_path(const char *p)
     return eval_canon_path(sb.data);
 }
 
+/* Running out of memory is an error message and exit status 1, not an abort. */
+static void *oom_fn(size_t n)
+{
+    (void)n;
+    static const char msg[] = "error: out of memory\n";
+    if (write(2, msg, sizeof msg - 1) < 0)
+        _exit(1);
+    _exit(1);
+}
+
 void cli_opts_init(EvalOpts *o)
 {
+    GC_set_oom_fn(oom_fn);
     memset(o, 0, sizeof *o);
     /* A few MB up front: with a tiny heap the collector runs hundreds of times
      * on call-heavy workloads (fib 32: 898 cycles at 600 KB; -12% instructions). */

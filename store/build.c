@@ -555,7 +555,7 @@ static const char *make_env(Builder *b, Node *n, const char *build_top, const ch
     const char *pass_as_file = json ? NULL : drv_env_get(d, "passAsFile");
     for (uint32_t i = 0; i < d->nenv; i++) {
         const DrvEnvVar *v = &d->env[i];
-        if (json && !strcmp(v->key, "__json"))
+        if (json) /* structured attributes reach the builder only through the files */
             continue;
         if (in_list(pass_as_file, v->key)) {
             Hash h;
@@ -569,9 +569,12 @@ static const char *make_env(Builder *b, Node *n, const char *build_top, const ch
             env_set(e, v->key, v->value);
     }
     if (json) {
-        const char *err = write_file(fmt("%s/.attrs.json", real_top), json, strlen(json));
+        const char *full;
+        const char *err = store_attrs_json(json, d, &full);
         if (!err)
-            err = store_write_attrs_sh(fmt("%s/.attrs.sh", real_top), json, d);
+            err = write_file(fmt("%s/.attrs.json", real_top), full, strlen(full));
+        if (!err)
+            err = store_write_attrs_sh(fmt("%s/.attrs.sh", real_top), full, d);
         if (err)
             return err;
         env_set(e, "NIX_ATTRS_JSON_FILE", fmt("%s/.attrs.json", build_top));

@@ -190,6 +190,29 @@ same "dev output refers to out" "$o" "$(refs_of "$dev")"
 o=$(c build -E 'with import ./lib.nix; (mkA { name = "multi"; outputs = [ "out" "dev" "doc" ]; args = [ "-c" "echo o > $out; /bin/mkdir $dev; echo $out > $dev/ref; echo d > $doc" ]; }).doc' -o m 2>err)
 same "non-default output link" "d" "$(cat m-doc 2>/dev/null)"
 
+# ---- structured attributes: .attrs.json (outputs mapped) and .attrs.sh ----
+cat > sa.nix <<'NIX'
+derivation {
+  name = "sa"; system = builtins.currentSystem; builder = "/bin/bash";
+  __structuredAttrs = true; outputs = [ "out" "dev" ];
+  list = [ 1 "a b" true ]; set = { k = "it's"; n = 2; }; nested = { a = [ 1 ]; }; flag = false;
+  args = [ "-c" ''
+    . $NIX_ATTRS_SH_FILE
+    out=''${outputs[out]}
+    /bin/mkdir $out; /bin/cp $NIX_ATTRS_SH_FILE $out/sh; /bin/cp $NIX_ATTRS_JSON_FILE $out/json
+    echo "''${list[1]}|''${set[k]}|$flag|$name|''${nested:-none}|''${outputs[dev]}" > $out/vals
+    echo > ''${outputs[dev]}
+  '' ];
+}
+NIX
+o=$(c build sa.nix 2>err); rc=$?
+same "structured attrs build" 0 $rc
+dev=$(ls -d "$NIX_STORE_DIR"/*-sa-dev)
+same "attrs.sh values" "a b|it's||sa|none|$dev" "$(cat "$o/vals" 2>/dev/null)"
+has "attrs.sh list" "^declare -a list=(1 'a b' 1 )$" "$o/sh"
+has "attrs.sh set" "^declare -A set=(\['k'\]='it'\\\\''s' \['n'\]=2 )$" "$o/sh"
+has "attrs.json outputs" "\"outputs\":{\"dev\":\"$dev\",\"out\":\"$o\"}" "$o/json"
+
 # ---- atomicity: kill -9 the build midway; nothing registered; the next run succeeds ----
 cat > kill.nix <<'NIX'
 with import ./lib.nix;
