@@ -209,6 +209,32 @@ static const char *canonicalise(const char *path)
     return NULL;
 }
 
+static void sync_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) < 0 || S_ISLNK(st.st_mode))
+        return;
+    if (S_ISDIR(st.st_mode)) {
+        DIR *d = opendir(path);
+        if (d) {
+            StrBuf names;
+            sb_init(&names);
+            struct dirent *de;
+            while ((de = readdir(d)))
+                if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+                    sb_add(&names, de->d_name, strlen(de->d_name) + 1);
+            closedir(d);
+            for (size_t i = 0; i < names.len; i += strlen(names.data + i) + 1)
+                sync_tree(fmt("%s/%s", path, names.data + i));
+        }
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd >= 0) {
+        fdatasync(fd);
+        close(fd);
+    }
+}
+
 const Derivation *store_load_drv(LocalStore *s, const char *drv_path, const char **err)
 {
     const char *sd = store_dir(s);
@@ -841,7 +867,8 @@ static int start(Builder *b, Node *n)
     const char *logpath = store_log_path(b->cfg, n->drv_path);
     char *logdir = fmt("%s", logpath);
     *strrchr(logdir, '/') = 0;
-    mkdir_p(logdir, 0755);
+    if (access(logdir, F_OK) != 0)
+        mkdir_p(logdir, 0755);
     n->log_fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (n->log_fd < 0) {
         err = fmt("creating log file '%s': %s", logpath, strerror(errno));
@@ -1158,11 +1185,12 @@ static const char *finish_outputs(Builder *b, Node *n, int *status)
         if (n->sb && (err = canonicalise(store_real_path(b->s, d->outputs[i].path))))
             return err;
     }
-    int dfd = open(store_real_path(b->s, b->store_dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        syncfs(dfd); /* the contents are on disk before they are registered */
-        close(dfd);
-    }
+    /* With fsync-store-paths (off by default, as in CppNix) the contents reach the disk
+     * before they are registered; a killed build is safe either way, a power loss only
+     * with it. */
+    if (b->cfg->fsync_store_paths)
+        for (uint32_t i = 0; i < no; i++)
+            sync_tree(store_real_path(b->s, d->outputs[i].path));
     return register_outputs(b, n, hashes, sizes, cas, refs, nrefs);
 }
 
