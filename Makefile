@@ -15,7 +15,7 @@ RE2C ?= re2c
 DEPS = re2c libgc-dev libssl-dev libsqlite3-dev libreadline-dev libffi-dev libarchive-dev \
        liblzma-dev libzstd-dev pkg-config time python3 clang
 
-MODULES = util parser eval primops builtins store repl native
+MODULES = util parser eval primops builtins store repl native profile
 SRCS = $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
 RE_SRCS = $(foreach m,$(MODULES),$(wildcard $(m)/*.re))
 OBJS = $(SRCS:%.c=$(BUILD)/%.o) $(RE_SRCS:%.re=$(BUILD)/%.o)
