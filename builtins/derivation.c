@@ -171,6 +171,12 @@ static void xp_require(EvalState *st, PosIdx pos, const char *feature)
                    feature, feature);
 }
 
+/* Until the evaluator provides it: an ordinary frame. */
+__attribute__((weak)) void eval_frame_push_always(EvalState *st, PosIdx pos, const char *msg)
+{
+    eval_frame_push(st, pos, msg);
+}
+
 /* Until the evaluator provides it: without the trace. */
 __attribute__((weak)) void eval_print_warning_traced(EvalState *st, const EvalError *w, FILE *f)
 {
@@ -707,7 +713,8 @@ static void prim_derivation_strict(EvalState *st, PosIdx pos, Value **args, Valu
     eval_frame_pop(st);
     TryFrame tf;
     if (!EVAL_TRY(st, &tf)) {
-        eval_frame_push(st, 0, fmt("while evaluating derivation '%s'\nwhose name attribute is located at %s",
+        eval_frame_push_always(st, 0,
+                               fmt("while evaluating derivation '%s'\nwhose name attribute is located at %s",
                                    drv_name, pos_str(st, name->pos)));
         eval_rethrow(st, tf.error);
     }
