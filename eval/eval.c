@@ -843,7 +843,7 @@ static NOINLINE void eval_concat_strings(EvalState *st, Env *env, ExprConcatStri
             s = eval_coerce_to_string(st, &v, x->parts[i]->pos,
                                       "while evaluating a path segment", 0, NULL, &len);
         } else {
-            s = eval_coerce_to_string(st, &v, x->parts[i]->pos, NULL,
+            s = eval_coerce_to_string(st, &v, x->parts[i]->pos, "while evaluating a path segment",
                                       COERCE_COPY_TO_STORE, &ctx, &len);
         }
         sb_add(&sb, s, len);

@@ -213,6 +213,14 @@ has "attrs.sh list" "^declare -a list=(1 'a b' 1 )$" "$o/sh"
 has "attrs.sh set" "^declare -A set=(\['k'\]='it'\\\\''s' \['n'\]=2 )$" "$o/sh"
 has "attrs.json outputs" "\"outputs\":{\"dev\":\"$dev\",\"out\":\"$o\"}" "$o/json"
 
+# ---- progress line: on a terminal only ----
+if command -v script >/dev/null; then
+  script -qec "$CNIX build -E 'with import ./lib.nix; mk \"tty\" \"/bin/sleep 1.2; echo > \$out\"' --no-out-link -Q" /dev/null > tty.out 2>&1
+  has "progress line on a terminal" "/1 built, 1 running" tty.out
+  c build -E 'with import ./lib.nix; mk "notty" "echo > $out"' --no-out-link 2>err >/dev/null
+  if grep -q "built," err; then bad "no progress line without a terminal"; else ok; fi
+fi
+
 # ---- atomicity: kill -9 the build midway; nothing registered; the next run succeeds ----
 cat > kill.nix <<'NIX'
 with import ./lib.nix;
