@@ -155,6 +155,8 @@ typedef struct EvalSettings {
 typedef struct EvalStats {
     uint64_t thunks, values, envs, env_slots, attrsets, attr_slots, list_elems;
     uint64_t calls, primop_calls, lookups;
+    /* as CppNix's nrOpUpdates, nrOpUpdateValuesCopied, list.concats, nrAvoided */
+    uint64_t updates, update_copied, list_concats, avoided;
 } EvalStats;
 
 typedef struct EvalState {
