@@ -116,6 +116,13 @@ c build -E 'with import ./lib.nix; mkA { name = "nobuilder"; builder = "/nonexis
 same "missing builder status" 100 $rc
 has "missing builder message" "executing '/nonexistent'" err
 
+c build -E 'with import ./lib.nix; mk "kept" "echo data > keep; exit 1"' -K >/dev/null 2>err; rc=$?
+same "keep-failed status" 100 $rc
+kept=$(sed -n "s/^note: keeping build directory '\(.*\)'$/\1/p" err)
+same "keep-failed keeps the build directory" data "$(cat "$kept/keep" 2>/dev/null)"
+has "silent failure: no log tail" "failed with exit code 1$" err
+rm -rf "$kept"
+
 # ---- parallel builds: each builder waits for the other to start ----
 cat > par.nix <<'NIX'
 with import ./lib.nix;
