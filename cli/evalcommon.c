@@ -73,7 +73,7 @@ static void set_option(EvalOpts *o, const char *name, const char *value)
 {
     EvalSettings *s = &o->settings;
     if (strcmp(name, "max-call-depth") == 0)
-        s->max_call_depth = (uint32_t)strtoul(value, NULL, 10);
+        s->max_call_depth = s->max_value_depth = (uint32_t)strtoul(value, NULL, 10);
     else if (strcmp(name, "pure-eval") == 0)
         s->pure_eval = parse_bool(value);
     else if (strcmp(name, "restrict-eval") == 0)
@@ -174,7 +174,8 @@ int cli_opts_parse(EvalOpts *o, int argc, char **argv, int *i)
     }
     if (strcmp(a, "--max-call-depth") == 0) {
         NEED(1);
-        o->settings.max_call_depth = (uint32_t)strtoul(argv[++*i], NULL, 10);
+        o->settings.max_call_depth = o->settings.max_value_depth =
+            (uint32_t)strtoul(argv[++*i], NULL, 10);
         return 1;
     }
     if (strcmp(a, "--pure-eval") == 0) {
@@ -374,24 +375,35 @@ void cli_attr_path(EvalState *st, Bindings *args, const char *path, Value *v, Va
 void cli_print_stats(EvalState *st, double seconds)
 {
     EvalStats *s = &st->stats;
+    size_t nsyms = sym_count(st->symbols), sym_bytes = 0;
+    for (size_t i = 1; i <= nsyms; i++)
+        sym_bytes += sym_len(st->symbols, (Symbol)i);
+    /* the keys of CppNix's NIX_SHOW_STATS, in its order; gc.cycles is extra */
     fprintf(stderr,
             "{\n"
             "  \"cpuTime\": %.6f,\n"
             "  \"envs\": { \"number\": %" PRIu64 ", \"elements\": %" PRIu64 ", \"bytes\": %" PRIu64 " },\n"
-            "  \"list\": { \"elements\": %" PRIu64 ", \"bytes\": %" PRIu64 " },\n"
+            "  \"list\": { \"elements\": %" PRIu64 ", \"bytes\": %" PRIu64 ", \"concats\": %" PRIu64 " },\n"
             "  \"values\": { \"number\": %" PRIu64 ", \"bytes\": %" PRIu64 " },\n"
-            "  \"symbols\": { \"number\": %zu },\n"
-            "  \"sets\": { \"number\": %" PRIu64 ", \"elements\": %" PRIu64 " },\n"
+            "  \"symbols\": { \"number\": %zu, \"bytes\": %zu },\n"
+            "  \"sets\": { \"number\": %" PRIu64 ", \"bytes\": %" PRIu64 ", \"elements\": %" PRIu64 " },\n"
+            "  \"sizes\": { \"Env\": %zu, \"Value\": %zu, \"Bindings\": %zu, \"Attr\": %zu },\n"
+            "  \"nrOpUpdates\": %" PRIu64 ",\n"
+            "  \"nrOpUpdateValuesCopied\": %" PRIu64 ",\n"
             "  \"nrThunks\": %" PRIu64 ",\n"
-            "  \"nrFunctionCalls\": %" PRIu64 ",\n"
+            "  \"nrAvoided\": %" PRIu64 ",\n"
+            "  \"nrLookups\": %" PRIu64 ",\n"
             "  \"nrPrimOpCalls\": %" PRIu64 ",\n"
+            "  \"nrFunctionCalls\": %" PRIu64 ",\n"
             "  \"gc\": { \"heapSize\": %zu, \"totalBytes\": %zu, \"cycles\": %zu }\n"
             "}\n",
             seconds, s->envs, s->env_slots, s->envs * sizeof(Env) + s->env_slots * sizeof(Value *),
-            s->list_elems, s->list_elems * sizeof(Value *), s->values + s->thunks,
-            (s->values + s->thunks) * sizeof(Value), sym_count(st->symbols), s->attrsets,
-            s->attr_slots, s->thunks, s->calls, s->primop_calls, GC_get_heap_size(),
-            GC_get_total_bytes(), (size_t)GC_get_gc_no());
+            s->list_elems, s->list_elems * sizeof(Value *), s->list_concats, s->values + s->thunks,
+            (s->values + s->thunks) * sizeof(Value), nsyms, sym_bytes, s->attrsets,
+            s->attrsets * sizeof(Bindings) + s->attr_slots * sizeof(Attr), s->attr_slots,
+            sizeof(Env), sizeof(Value), sizeof(Bindings), sizeof(Attr), s->updates,
+            s->update_copied, s->thunks, s->avoided, s->lookups, s->primop_calls, s->calls,
+            GC_get_heap_size(), GC_get_total_bytes(), (size_t)GC_get_gc_no());
 }
 
 /* The one piece of process-global state: where SIGINT reports to. A signal

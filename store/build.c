@@ -69,7 +69,9 @@ typedef struct Builder {
     size_t qhead, qtail, qcap;
     Node **running;
     size_t nrunning, caprunning;
-    size_t nbuilt, nfailed, ntotal;
+    size_t nbuilt, nfailed, ntotal, nsubst;
+    bool tty;          /* stderr is a terminal: keep a progress line */
+    bool progress_shown;
     int status;
     bool stop; /* a failure without --keep-going */
 } Builder;
@@ -131,6 +133,25 @@ static void enqueue(Builder *b, Node *n)
         b->qcap = c;
     }
     b->queue[b->qtail++] = n;
+}
+
+/* The progress line (terminals only): erased before anything else is printed. */
+static void progress_clear(Builder *b)
+{
+    if (b->progress_shown)
+        fputs("\r\033[K", stderr);
+    b->progress_shown = false;
+}
+
+static void progress_show(Builder *b)
+{
+    if (!b->tty || b->cfg->dry_run)
+        return;
+    progress_clear(b);
+    fprintf(stderr, "[%zu/%zu built, %zu running, %zu copied%s]", b->nbuilt, b->ntotal, b->nrunning, b->nsubst,
+            b->nfailed ? ", some failed" : "");
+    fflush(stderr);
+    b->progress_shown = true;
 }
 
 static bool mkdir_p(const char *path, mode_t mode)
@@ -379,8 +400,9 @@ static Node *load(Builder *b, const char *drv_path, const char **err)
     /* Substitutable outputs need neither a build nor the inputs' builds. */
     if (!outputs_valid(b, d) && b->cfg->substituters.n && !b->cfg->dry_run)
         for (uint32_t i = 0; i < d->noutputs; i++)
-            if (!store_is_valid(b->s, d->outputs[i].path))
-                store_substitute(b->s, b->cfg, d->outputs[i].path, drv_path);
+            if (!store_is_valid(b->s, d->outputs[i].path) &&
+                store_substitute(b->s, b->cfg, d->outputs[i].path, drv_path))
+                b->nsubst++;
     if (outputs_valid(b, d)) {
         n->state = NS_DONE;
         return n;
@@ -757,15 +779,19 @@ static const char *check_system(Node *n)
 /* 1 started (or already valid: state DONE), 0 busy (locked elsewhere), -1 failed. */
 static int start(Builder *b, Node *n)
 {
+    progress_clear(b);
     const char *err = NULL;
     const Derivation *d = n->d;
     /* Substitution first (before our locks: store_add_nar takes them itself). */
     if (b->cfg->substituters.n) {
         bool all = true;
         for (uint32_t i = 0; i < d->noutputs; i++)
-            if (!store_is_valid(b->s, d->outputs[i].path) &&
-                !store_substitute(b->s, b->cfg, d->outputs[i].path, n->drv_path))
-                all = false;
+            if (!store_is_valid(b->s, d->outputs[i].path)) {
+                if (store_substitute(b->s, b->cfg, d->outputs[i].path, n->drv_path))
+                    b->nsubst++;
+                else
+                    all = false;
+            }
         if (all) {
             b->ntotal--;
             node_done(b, n);
@@ -973,7 +999,7 @@ static const char *log_tail(Builder *b, Node *n, int lines)
         count++;
     StrBuf sb;
     sb_init(&sb);
-    sb_printf(&sb, "\n       last %d log lines:", count);
+    sb_printf(&sb, ";\n       last %d log lines:", count);
     for (size_t i = start; i <= end;) {
         size_t j = i;
         while (j < end && text[j] != '\n')
@@ -1196,6 +1222,7 @@ static const char *finish_outputs(Builder *b, Node *n, int *status)
 
 static void finish(Builder *b, Node *n, int wstatus)
 {
+    progress_clear(b);
     close(n->out_fd);
     n->out_fd = -1;
     if (n->log_fd >= 0)
@@ -1206,10 +1233,10 @@ static void finish(Builder *b, Node *n, int wstatus)
     if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0)
         err = finish_outputs(b, n, &status);
     else if (WIFEXITED(wstatus))
-        err = fmt("builder for '%s' failed with exit code %d;%s", n->drv_path, WEXITSTATUS(wstatus),
+        err = fmt("builder for '%s' failed with exit code %d%s", n->drv_path, WEXITSTATUS(wstatus),
                   log_tail(b, n, 10));
     else
-        err = fmt("builder for '%s' failed due to signal %d (%s);%s", n->drv_path, WTERMSIG(wstatus),
+        err = fmt("builder for '%s' failed due to signal %d (%s)%s", n->drv_path, WTERMSIG(wstatus),
                   strsignal(WTERMSIG(wstatus)), log_tail(b, n, 10));
     if (err) {
         fprintf(stderr, "error: %s\n", err);
@@ -1265,6 +1292,8 @@ static void kill_all(Builder *b)
 
 static void drain(Builder *b, Node *n, const char *buf, size_t len)
 {
+    if (!b->cfg->quiet)
+        progress_clear(b);
     if (n->log_fd >= 0) {
         size_t done = 0;
         while (done < len) {
@@ -1286,6 +1315,7 @@ int store_realise(LocalStore *s, const StoreConfig *cfg, const char *const *drvs
     b->cfg = cfg;
     b->store_dir = store_dir(s);
     b->status = 0;
+    b->tty = isatty(2);
     table_grow(b);
     Node **tops = GC_MALLOC((ndrvs ? ndrvs : 1) * sizeof *tops);
     for (size_t i = 0; i < ndrvs; i++) {
@@ -1341,6 +1371,7 @@ int store_realise(LocalStore *s, const StoreConfig *cfg, const char *const *drvs
             }
             continue;
         }
+        progress_show(b);
         struct pollfd *pf = GC_MALLOC_ATOMIC(b->nrunning * sizeof *pf);
         for (size_t i = 0; i < b->nrunning; i++) {
             pf[i].fd = b->running[i]->out_fd;
@@ -1382,6 +1413,7 @@ int store_realise(LocalStore *s, const StoreConfig *cfg, const char *const *drvs
             finish(b, n, ws);
         }
     }
+    progress_clear(b);
     fflush(stderr);
     for (size_t i = 0; i < ndrvs; i++)
         if (tops[i]->state != NS_DONE && !b->status)

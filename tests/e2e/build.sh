@@ -81,6 +81,7 @@ drv=$(c instantiate -E "with import $tmp/lib.nix; mk \"logged\" \"echo line1; ec
 o=$(c store realise "$drv" 2>/dev/null); rc=$?
 same "store realise" 0 $rc
 same "store realise output" x "$(cat "$o")"
+same "cnix build DRV" "$o" "$(c build "$drv" --no-out-link 2>/dev/null)"
 same "log by drv" "line1
 line2" "$(c log "$drv")"
 same "log by output" "line1
@@ -115,6 +116,13 @@ if ls "$NIX_STORE_DIR" | grep -q -- '-good$'; then ok; else bad "keep-going buil
 c build -E 'with import ./lib.nix; mkA { name = "nobuilder"; builder = "/nonexistent"; }' >/dev/null 2>err; rc=$?
 same "missing builder status" 100 $rc
 has "missing builder message" "executing '/nonexistent'" err
+
+c build -E 'with import ./lib.nix; mk "kept" "echo data > keep; exit 1"' -K >/dev/null 2>err; rc=$?
+same "keep-failed status" 100 $rc
+kept=$(sed -n "s/^note: keeping build directory '\(.*\)'$/\1/p" err)
+same "keep-failed keeps the build directory" data "$(cat "$kept/keep" 2>/dev/null)"
+has "silent failure: no log tail" "failed with exit code 1$" err
+rm -rf "$kept"
 
 # ---- parallel builds: each builder waits for the other to start ----
 cat > par.nix <<'NIX'
@@ -212,6 +220,14 @@ same "attrs.sh values" "a b|it's||sa|none|$dev" "$(cat "$o/vals" 2>/dev/null)"
 has "attrs.sh list" "^declare -a list=(1 'a b' 1 )$" "$o/sh"
 has "attrs.sh set" "^declare -A set=(\['k'\]='it'\\\\''s' \['n'\]=2 )$" "$o/sh"
 has "attrs.json outputs" "\"outputs\":{\"dev\":\"$dev\",\"out\":\"$o\"}" "$o/json"
+
+# ---- progress line: on a terminal only ----
+if command -v script >/dev/null; then
+  script -qec "$CNIX build -E 'with import ./lib.nix; mk \"tty\" \"/bin/sleep 1.2; echo > \$out\"' --no-out-link -Q" /dev/null > tty.out 2>&1
+  has "progress line on a terminal" "/1 built, 1 running" tty.out
+  c build -E 'with import ./lib.nix; mk "notty" "echo > $out"' --no-out-link 2>err >/dev/null
+  if grep -q "built," err; then bad "no progress line without a terminal"; else ok; fi
+fi
 
 # ---- atomicity: kill -9 the build midway; nothing registered; the next run succeeds ----
 cat > kill.nix <<'NIX'
