@@ -5,14 +5,17 @@ OPT ?= -O2 -g
 SAN ?=
 # -Wno-unused-parameter: primops and callbacks share fixed signatures that many ignore in part.
 CFLAGS_BASE = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter $(OPT) $(SAN) $(EXTRA_CFLAGS) -I. -I$(BUILD)
-LIBS = -lgc -lcrypto -lsqlite3 -lreadline -lffi -larchive -llzma -lzstd -lm -lpthread -ldl
+# Start-up cost is mostly the dynamic loader: libcrypto is linked statically (only the
+# hashes used are pulled in) and libarchive is dlopen'ed on first use (util/lazyarchive.c:
+# a new archive_* call needs a line there).
+LIBS = -lgc -l:libcrypto.a -lsqlite3 -lreadline -lffi -llzma -lzstd -lm -lpthread -ldl
 RE2C ?= re2c
 
 # Debian packages needed to build and test.
 DEPS = re2c libgc-dev libssl-dev libsqlite3-dev libreadline-dev libffi-dev libarchive-dev \
        liblzma-dev libzstd-dev pkg-config time python3 clang
 
-MODULES = util parser eval primops builtins store repl native
+MODULES = util parser eval primops builtins store repl native profile
 SRCS = $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
 RE_SRCS = $(foreach m,$(MODULES),$(wildcard $(m)/*.re))
 OBJS = $(SRCS:%.c=$(BUILD)/%.o) $(RE_SRCS:%.re=$(BUILD)/%.o)

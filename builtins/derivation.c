@@ -121,6 +121,17 @@ static char *fmt(const char *f, ...)
     return r;
 }
 
+/* a + b + c, exactly sized */
+static char *concat3(const char *a, const char *b, const char *c)
+{
+    size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
+    char *r = GC_MALLOC_ATOMIC(la + lb + lc + 1);
+    memcpy(r, a, la);
+    memcpy(r + la, b, lb);
+    memcpy(r + la + lb, c, lc + 1);
+    return r;
+}
+
 static Symbol sym(EvalState *st, const char *s) { return sym_intern_cstr(st->symbols, s); }
 
 static const char *pos_str(EvalState *st, PosIdx p)
@@ -158,6 +169,12 @@ static void xp_require(EvalState *st, PosIdx pos, const char *feature)
         eval_error(st, ERR_EVAL, pos,
                    "experimental Nix feature '%s' is disabled; add '--extra-experimental-features %s' to enable it",
                    feature, feature);
+}
+
+/* Until the evaluator provides it: an ordinary frame. */
+__attribute__((weak)) void eval_frame_push_always(EvalState *st, PosIdx pos, const char *msg)
+{
+    eval_frame_push(st, pos, msg);
 }
 
 /* Until the evaluator provides it: without the trace. */
@@ -483,12 +500,13 @@ static void derivation_strict_inner(EvalState *st, PosIdx call_pos, Bindings *at
                 continue;
             }
         }
-        if (strcmp(key, "__contentAddressed") == 0) {
+        bool dunder = key[0] == '_' && key[1] == '_'; /* cheap test before the special names */
+        if (dunder && strcmp(key, "__contentAddressed") == 0) {
             if (eval_force_bool(st, v, pos, NULL)) {
                 content_addressed = true;
                 xp_require(st, pos, "ca-derivations");
             }
-        } else if (strcmp(key, "__impure") == 0) {
+        } else if (dunder && strcmp(key, "__impure") == 0) {
             if (eval_force_bool(st, v, pos, NULL)) {
                 impure = true;
                 xp_require(st, pos, "impure-derivations");
@@ -552,7 +570,7 @@ static void derivation_strict_inner(EvalState *st, PosIdx call_pos, Bindings *at
                                                   &c, &len);
             pv_add_ctx(&b.ctx, c);
             env_set(&b, key, s);
-            if (strcmp(key, "__json") == 0)
+            if (dunder && strcmp(key, "__json") == 0)
                 warn_attr(st, at->pos, drv_name,
                           "setting structured attributes via '__json' is deprecated, and may be "
                           "disallowed in future versions of Nix. Set '__structuredAttrs = true' instead.");
@@ -669,12 +687,12 @@ static void derivation_strict_inner(EvalState *st, PosIdx call_pos, Bindings *at
 
     Bindings *res = attrs_alloc(st, 1 + d->noutputs);
     Value *vp = val_alloc(st);
-    val_set_string(vp, drv_path, strlen(drv_path), ctx_single(fmt("=%s", drv_path)));
+    val_set_string(vp, drv_path, strlen(drv_path), ctx_single(concat3("=", drv_path, "")));
     attrs_push(res, st->s.drvPath, 0, vp);
     for (uint32_t i = 0; i < d->noutputs; i++) {
         Value *vo = val_alloc(st);
         const char *p = d->outputs[i].path;
-        val_set_string(vo, p, strlen(p), ctx_single(fmt("!%s!%s", d->outputs[i].name, drv_path)));
+        val_set_string(vo, p, strlen(p), ctx_single(concat3("!", d->outputs[i].name, concat3("!", drv_path, ""))));
         attrs_push(res, sym(st, d->outputs[i].name), 0, vo);
     }
     attrs_sort(res);
@@ -695,7 +713,8 @@ static void prim_derivation_strict(EvalState *st, PosIdx pos, Value **args, Valu
     eval_frame_pop(st);
     TryFrame tf;
     if (!EVAL_TRY(st, &tf)) {
-        eval_frame_push(st, 0, fmt("while evaluating derivation '%s'\nwhose name attribute is located at %s",
+        eval_frame_push_always(st, 0,
+                               fmt("while evaluating derivation '%s'\nwhose name attribute is located at %s",
                                    drv_name, pos_str(st, name->pos)));
         eval_rethrow(st, tf.error);
     }

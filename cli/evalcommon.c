@@ -23,19 +23,26 @@ const char *cli_abs_path(const char *p)
     return eval_canon_path(sb.data);
 }
 
+/* Running out of memory is an error message and exit status 1, not an abort. */
+static void *oom_fn(size_t n)
+{
+    (void)n;
+    static const char msg[] = "error: out of memory\n";
+    if (write(2, msg, sizeof msg - 1) < 0)
+        _exit(1);
+    _exit(1);
+}
+
 void cli_opts_init(EvalOpts *o)
 {
+    GC_set_oom_fn(oom_fn);
     memset(o, 0, sizeof *o);
     /* A few MB up front: with a tiny heap the collector runs hundreds of times
      * on call-heavy workloads (fib 32: 898 cycles at 600 KB; -12% instructions). */
     if (!getenv("GC_INITIAL_HEAP_SIZE"))
         GC_expand_hp(4 << 20);
-    /* At least 64 MB of allocation between collections: marking a large live heap
-     * hundreds of times dominated allocation-heavy workloads (bench fixpoint: 258 ->
-     * 37 collections, 4.2 s -> 1.4 s user) at a bounded memory cost (CppNix starts
-     * with a 384 MB heap). CNIX_GC_MIN overrides it. */
-    const char *m = getenv("CNIX_GC_MIN");
-    GC_set_min_bytes_allocd(m ? (size_t)atol(m) : (size_t)64 << 20);
+    /* The evaluator paces collections by the live heap (eval/value.c). */
+    GC_set_min_bytes_allocd((size_t)8 << 20);
     eval_settings_default(&o->settings);
     const char *s = getenv("NIX_SHOW_STATS");
     o->stats = s && *s && strcmp(s, "0") != 0;
@@ -367,24 +374,35 @@ void cli_attr_path(EvalState *st, Bindings *args, const char *path, Value *v, Va
 void cli_print_stats(EvalState *st, double seconds)
 {
     EvalStats *s = &st->stats;
+    size_t nsyms = sym_count(st->symbols), sym_bytes = 0;
+    for (size_t i = 1; i <= nsyms; i++)
+        sym_bytes += sym_len(st->symbols, (Symbol)i);
+    /* the keys of CppNix's NIX_SHOW_STATS, in its order; gc.cycles is extra */
     fprintf(stderr,
             "{\n"
             "  \"cpuTime\": %.6f,\n"
             "  \"envs\": { \"number\": %" PRIu64 ", \"elements\": %" PRIu64 ", \"bytes\": %" PRIu64 " },\n"
-            "  \"list\": { \"elements\": %" PRIu64 ", \"bytes\": %" PRIu64 " },\n"
+            "  \"list\": { \"elements\": %" PRIu64 ", \"bytes\": %" PRIu64 ", \"concats\": %" PRIu64 " },\n"
             "  \"values\": { \"number\": %" PRIu64 ", \"bytes\": %" PRIu64 " },\n"
-            "  \"symbols\": { \"number\": %zu },\n"
-            "  \"sets\": { \"number\": %" PRIu64 ", \"elements\": %" PRIu64 " },\n"
+            "  \"symbols\": { \"number\": %zu, \"bytes\": %zu },\n"
+            "  \"sets\": { \"number\": %" PRIu64 ", \"bytes\": %" PRIu64 ", \"elements\": %" PRIu64 " },\n"
+            "  \"sizes\": { \"Env\": %zu, \"Value\": %zu, \"Bindings\": %zu, \"Attr\": %zu },\n"
+            "  \"nrOpUpdates\": %" PRIu64 ",\n"
+            "  \"nrOpUpdateValuesCopied\": %" PRIu64 ",\n"
             "  \"nrThunks\": %" PRIu64 ",\n"
-            "  \"nrFunctionCalls\": %" PRIu64 ",\n"
+            "  \"nrAvoided\": %" PRIu64 ",\n"
+            "  \"nrLookups\": %" PRIu64 ",\n"
             "  \"nrPrimOpCalls\": %" PRIu64 ",\n"
+            "  \"nrFunctionCalls\": %" PRIu64 ",\n"
             "  \"gc\": { \"heapSize\": %zu, \"totalBytes\": %zu, \"cycles\": %zu }\n"
             "}\n",
             seconds, s->envs, s->env_slots, s->envs * sizeof(Env) + s->env_slots * sizeof(Value *),
-            s->list_elems, s->list_elems * sizeof(Value *), s->values + s->thunks,
-            (s->values + s->thunks) * sizeof(Value), sym_count(st->symbols), s->attrsets,
-            s->attr_slots, s->thunks, s->calls, s->primop_calls, GC_get_heap_size(),
-            GC_get_total_bytes(), (size_t)GC_get_gc_no());
+            s->list_elems, s->list_elems * sizeof(Value *), s->list_concats, s->values + s->thunks,
+            (s->values + s->thunks) * sizeof(Value), nsyms, sym_bytes, s->attrsets,
+            s->attrsets * sizeof(Bindings) + s->attr_slots * sizeof(Attr), s->attr_slots,
+            sizeof(Env), sizeof(Value), sizeof(Bindings), sizeof(Attr), s->updates,
+            s->update_copied, s->thunks, s->avoided, s->lookups, s->primop_calls, s->calls,
+            GC_get_heap_size(), GC_get_total_bytes(), (size_t)GC_get_gc_no());
 }
 
 /* The one piece of process-global state: where SIGINT reports to. A signal

@@ -197,24 +197,10 @@ static void run(void *p)
         cli_print_stats(st, cli_cpu_seconds());
 }
 
-static void on_oom_exit(void)
-{
-    fputs("error: out of memory\n", stderr);
-    _exit(1);
-}
-
-static void *oom_fn(size_t n)
-{
-    (void)n;
-    on_oom_exit();
-    return NULL;
-}
-
 int cli_instantiate(int argc, char **argv)
 {
     GC_INIT();
     GC_allow_register_threads();
-    GC_set_oom_fn(oom_fn);
     Inst *in = GC_MALLOC(sizeof *in);
     cli_opts_init(&in->opts);
     in->files = GC_MALLOC((size_t)argc * sizeof(char *));

@@ -168,8 +168,10 @@ Value *eval_lazy(EvalState *st, Env *env, Expr *e)
         for (uint32_t l = var->level; l; l--)
             en = en->up;
         Value *v = en->values[var->displ];
-        if (v)
+        if (v) {
+            st->stats.avoided++;
             return v;
+        }
         break; /* a recursive binding not yet created */
     }
     default:
@@ -466,6 +468,7 @@ static NOINLINE void eval_select(EvalState *st, Env *env, ExprSelect *x, Value *
     Value tmp;
     Value *cur;
     uint32_t frames = st->nframes;
+    st->stats.lookups++;
     if (x->e->kind == EXPR_VAR && !((ExprVar *)x->e)->from_with &&
         (cur = lookup_var(st, env, (ExprVar *)x->e)) != NULL) {
         if (val_is_thunk(cur)) {
@@ -545,6 +548,7 @@ static NOINLINE bool eval_has_attr(EvalState *st, Env *env, ExprHasAttr *x)
 static void eval_update(EvalState *st, Value *l, Value *r, Value *out)
 {
     Bindings *a = l->attrs, *b = r->attrs;
+    st->stats.updates++;
     if (a->size == 0) {
         *out = *r;
         return;
@@ -576,6 +580,7 @@ static void eval_update(EvalState *st, Value *l, Value *r, Value *out)
         memcpy(&n->attrs[k], &a->attrs[i], (a->size - i) * sizeof(Attr));
         k += a->size - i;
         n->size = k;
+        st->stats.update_copied += k;
         n->pos = b->pos;
         val_set_attrs(out, n);
         return;
@@ -595,6 +600,7 @@ static void eval_update(EvalState *st, Value *l, Value *r, Value *out)
     while (j < b->size)
         n->attrs[k++] = b->attrs[j++];
     n->size = k;
+    st->stats.update_copied += k;
     n->pos = b->pos;
     val_set_attrs(out, n);
 }
@@ -843,7 +849,7 @@ static NOINLINE void eval_concat_strings(EvalState *st, Env *env, ExprConcatStri
             s = eval_coerce_to_string(st, &v, x->parts[i]->pos,
                                       "while evaluating a path segment", 0, NULL, &len);
         } else {
-            s = eval_coerce_to_string(st, &v, x->parts[i]->pos, NULL,
+            s = eval_coerce_to_string(st, &v, x->parts[i]->pos, "while evaluating a path segment",
                                       COERCE_COPY_TO_STORE, &ctx, &len);
         }
         sb_add(&sb, s, len);
@@ -977,6 +983,7 @@ static NOINLINE void binop_apply(EvalState *st, ExprBinOp *x, Value *pa, Value *
         eval_update(st, &a, &b, out);
         return;
     case OP_CONCAT_LISTS: {
+        st->stats.list_concats++;
         if (a.type != T_LIST)
             eval_type_error(st, x->lhs->pos, "a list", &a, "in the left operand of the list concatenation (++) operator");
         if (b.type != T_LIST)

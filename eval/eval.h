@@ -91,6 +91,12 @@ void eval_print_warning_traced(EvalState *st, const EvalError *w, FILE *f);
 /* Trace frames for --show-trace ("… while evaluating ..."). LIFO; cheap to push. */
 void eval_frame_push(EvalState *st, PosIdx pos, const char *msg);
 void eval_frame_pop(EvalState *st);
+/* As eval_frame_push, for frames CppNix prints even in a truncated trace (TracePrint::Always:
+ * "while evaluating derivation 'x'", see lang/eval-fail-derivation-stack-trace.err.exp,
+ * where without --show-trace CppNix prints the first 4 frames, then only such frames, then
+ * "(stack trace truncated; ...)"). Owner: the evaluator helper; builtins/derivation.c has a
+ * weak fallback that calls eval_frame_push. */
+void eval_frame_push_always(EvalState *st, PosIdx pos, const char *msg);
 
 /* Prints an error like CppNix: "error:", the trace (if show_trace), code frames, message. */
 void eval_print_error(EvalState *st, const EvalError *e, FILE *out);
@@ -149,6 +155,8 @@ typedef struct EvalSettings {
 typedef struct EvalStats {
     uint64_t thunks, values, envs, env_slots, attrsets, attr_slots, list_elems;
     uint64_t calls, primop_calls, lookups;
+    /* as CppNix's nrOpUpdates, nrOpUpdateValuesCopied, list.concats, nrAvoided */
+    uint64_t updates, update_copied, list_concats, avoided;
 } EvalStats;
 
 typedef struct EvalState {

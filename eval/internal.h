@@ -25,6 +25,9 @@ typedef struct EvalPriv {
     /* Free lists from GC_malloc_many (linked through the first word): allocating
      * from them avoids the GC's per-call locking and thread-local lookups. */
     void *free32, *free48;
+    /* GC pacing (value.c): collections seen so far, and a fixed minimum
+     * allocation between collections from CNIX_GC_MIN (0: adaptive) */
+    size_t gc_seen, gc_min_fixed;
 } EvalPriv;
 
 #include <gc/gc.h>

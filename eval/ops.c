@@ -226,8 +226,13 @@ static void coerce_into(EvalState *st, Value *v, PosIdx pos, const char *errctx,
             if (ts) {
                 Value r;
                 Value *arg = v;
+                uint32_t frames = st->nframes;
+                eval_frame_push(st, ts->pos, "while calling the `__toString` attribute");
                 eval_call(st, ts->value, 1, &arg, &r, pos);
+                st->nframes = frames;
+                eval_frame_push(st, ts->pos, "while using the result of the `__toString` attribute");
                 coerce_into(st, &r, pos, errctx, flags, ctx, sb);
+                st->nframes = frames;
                 return;
             }
         }
@@ -278,7 +283,8 @@ static void coerce_into(EvalState *st, Value *v, PosIdx pos, const char *errctx,
     if (errctx)
         eval_frame_push(st, pos, errctx);
     const char *shown = eval_show_value_str(st, v);
-    eval_error(st, ERR_TYPE, pos, "cannot coerce %s to a string: %s", eval_type_name(v), shown);
+    /* no position of its own: the frames say where (as CppNix) */
+    eval_error(st, ERR_TYPE, 0, "cannot coerce %s to a string: %s", eval_type_name(v), shown);
 }
 
 const char *eval_coerce_to_string(EvalState *st, Value *v, PosIdx pos, const char *errctx,

@@ -194,6 +194,9 @@ EvalState *eval_state_new(const EvalSettings *settings)
     intern_well_known(st);
     EvalPriv *p = GC_MALLOC(sizeof *p);
     st->priv = p;
+    const char *gcmin = getenv("CNIX_GC_MIN");
+    p->gc_min_fixed = gcmin ? (size_t)strtoull(gcmin, NULL, 10) : 0;
+    p->gc_seen = (size_t)-1;
     p->small_ints = GC_MALLOC_ATOMIC((SMALL_INT_MAX - SMALL_INT_MIN + 1) * sizeof(Value));
     for (int i = SMALL_INT_MIN; i <= SMALL_INT_MAX; i++) {
         Value *v = &p->small_ints[i - SMALL_INT_MIN];
@@ -309,8 +312,12 @@ Expr *eval_parse_file_in_scope(EvalState *st, const char *path, const Symbol *na
 const char *eval_resolve_import_path(EvalState *st, const char *path, PosIdx pos)
 {
     struct stat sb;
-    if (stat(path, &sb) != 0)
+    if (stat(path, &sb) != 0) {
+        if (errno == ELOOP) /* CppNix's resolveExprPath gives up after 1024 links */
+            eval_error(st, ERR_EVAL, pos,
+                       "too many symbolic links encountered while traversing the path '%s'", path);
         eval_error(st, ERR_IO, pos, "path '%s' does not exist", path);
+    }
     if (S_ISDIR(sb.st_mode)) {
         StrBuf b;
         sb_init(&b);

@@ -5,8 +5,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* After each collection, let the program allocate about 4x its live data
+ * (at least 8 MB, at most 1 GB) before the next one: small programs stay small,
+ * and allocation-heavy ones with a large live heap (nixpkgs-like fixed points)
+ * do not spend their time re-marking it. */
+static void gc_pace(EvalState *st)
+{
+    EvalPriv *p = st->priv;
+    size_t no = (size_t)GC_get_gc_no();
+    if (no == p->gc_seen)
+        return;
+    p->gc_seen = no;
+    if (p->gc_min_fixed) {
+        GC_set_min_bytes_allocd(p->gc_min_fixed);
+        return;
+    }
+    size_t heap = GC_get_heap_size(), free = GC_get_free_bytes();
+    size_t live = heap > free ? heap - free : 0;
+    size_t want = 4 * live;
+    if (want < ((size_t)8 << 20))
+        want = (size_t)8 << 20;
+    if (want > ((size_t)1 << 30))
+        want = (size_t)1 << 30;
+    GC_set_min_bytes_allocd(want);
+}
+
 void *eval_refill(EvalState *st, void **list, size_t size)
 {
+    gc_pace(st);
     void *l = GC_malloc_many(size);
     if (!l)
         eval_error(st, ERR_OOM, 0, "out of memory");

@@ -5,6 +5,8 @@
 
 #include "store/drv.h"
 
+/* The .attrs.json text: json with "outputs" replaced by {name: path}. */
+const char *store_attrs_json(const char *json, const Derivation *d, const char **out);
 /* Writes .attrs.sh for the JSON text json (with "outputs" already mapped to paths). NULL on
  * success, else a message. */
 const char *store_write_attrs_sh(const char *path, const char *json, const Derivation *d);

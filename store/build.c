@@ -69,7 +69,9 @@ typedef struct Builder {
     size_t qhead, qtail, qcap;
     Node **running;
     size_t nrunning, caprunning;
-    size_t nbuilt, nfailed, ntotal;
+    size_t nbuilt, nfailed, ntotal, nsubst;
+    bool tty;          /* stderr is a terminal: keep a progress line */
+    bool progress_shown;
     int status;
     bool stop; /* a failure without --keep-going */
 } Builder;
@@ -132,6 +134,25 @@ static void enqueue(Builder *b, Node *n)
         b->qcap = c;
     }
     b->queue[b->qtail++] = n;
+}
+
+/* The progress line (terminals only): erased before anything else is printed. */
+static void progress_clear(Builder *b)
+{
+    if (b->progress_shown)
+        fputs("\r\033[K", stderr);
+    b->progress_shown = false;
+}
+
+static void progress_show(Builder *b)
+{
+    if (!b->tty || b->cfg->dry_run)
+        return;
+    progress_clear(b);
+    fprintf(stderr, "[%zu/%zu built, %zu running, %zu copied%s]", b->nbuilt, b->ntotal, b->nrunning, b->nsubst,
+            b->nfailed ? ", some failed" : "");
+    fflush(stderr);
+    b->progress_shown = true;
 }
 
 static bool mkdir_p(const char *path, mode_t mode)
@@ -208,6 +229,32 @@ static const char *canonicalise(const char *path)
     struct timespec ts[2] = {{1, 0}, {1, 0}};
     utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW);
     return NULL;
+}
+
+static void sync_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) < 0 || S_ISLNK(st.st_mode))
+        return;
+    if (S_ISDIR(st.st_mode)) {
+        DIR *d = opendir(path);
+        if (d) {
+            StrBuf names;
+            sb_init(&names);
+            struct dirent *de;
+            while ((de = readdir(d)))
+                if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+                    sb_add(&names, de->d_name, strlen(de->d_name) + 1);
+            closedir(d);
+            for (size_t i = 0; i < names.len; i += strlen(names.data + i) + 1)
+                sync_tree(fmt("%s/%s", path, names.data + i));
+        }
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd >= 0) {
+        fdatasync(fd);
+        close(fd);
+    }
 }
 
 const Derivation *store_load_drv(LocalStore *s, const char *drv_path, const char **err)
@@ -354,8 +401,9 @@ static Node *load(Builder *b, const char *drv_path, const char **err)
     /* Substitutable outputs need neither a build nor the inputs' builds. */
     if (!outputs_valid(b, d) && b->cfg->substituters.n && !b->cfg->dry_run)
         for (uint32_t i = 0; i < d->noutputs; i++)
-            if (!store_is_valid(b->s, d->outputs[i].path))
-                store_substitute(b->s, b->cfg, d->outputs[i].path, drv_path);
+            if (!store_is_valid(b->s, d->outputs[i].path) &&
+                store_substitute(b->s, b->cfg, d->outputs[i].path, drv_path))
+                b->nsubst++;
     if (outputs_valid(b, d)) {
         n->state = NS_DONE;
         return n;
@@ -556,7 +604,7 @@ static const char *make_env(Builder *b, Node *n, const char *build_top, const ch
     const char *pass_as_file = json ? NULL : drv_env_get(d, "passAsFile");
     for (uint32_t i = 0; i < d->nenv; i++) {
         const DrvEnvVar *v = &d->env[i];
-        if (json && !strcmp(v->key, "__json"))
+        if (json) /* structured attributes reach the builder only through the files */
             continue;
         if (in_list(pass_as_file, v->key)) {
             Hash h;
@@ -570,9 +618,12 @@ static const char *make_env(Builder *b, Node *n, const char *build_top, const ch
             env_set(e, v->key, v->value);
     }
     if (json) {
-        const char *err = write_file(fmt("%s/.attrs.json", real_top), json, strlen(json));
+        const char *full;
+        const char *err = store_attrs_json(json, d, &full);
         if (!err)
-            err = store_write_attrs_sh(fmt("%s/.attrs.sh", real_top), json, d);
+            err = write_file(fmt("%s/.attrs.json", real_top), full, strlen(full));
+        if (!err)
+            err = store_write_attrs_sh(fmt("%s/.attrs.sh", real_top), full, d);
         if (err)
             return err;
         env_set(e, "NIX_ATTRS_JSON_FILE", fmt("%s/.attrs.json", build_top));
@@ -665,18 +716,83 @@ static void close_from(int lowfd)
         close(fds[i]);
 }
 
+/* In the forked child: copies a file:// download into place. Does not allocate. */
+static void builtin_fetchurl(const char *src, const char *dst, bool executable)
+{
+    dprintf(2, "copying '%s'...\n", src);
+    int in = open(src, O_RDONLY | O_CLOEXEC);
+    if (in < 0) {
+        dprintf(2, "error: unable to download 'file://%s': %s\n", src, strerror(errno));
+        _exit(1);
+    }
+    int out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, executable ? 0755 : 0644);
+    if (out < 0) {
+        dprintf(2, "error: creating '%s': %s\n", dst, strerror(errno));
+        _exit(1);
+    }
+    char buf[65536];
+    ssize_t r;
+    while ((r = read(in, buf, sizeof buf)) > 0)
+        if (write(out, buf, (size_t)r) != r) {
+            dprintf(2, "error: writing '%s': %s\n", dst, strerror(errno));
+            _exit(1);
+        }
+    _exit(r < 0 || close(out) < 0 ? 1 : 0);
+}
+
+/* This machine's system type, as Nix names it. */
+static const char *host_system(void)
+{
+#if defined(__x86_64__)
+    return "x86_64-linux";
+#elif defined(__aarch64__)
+    return "aarch64-linux";
+#elif defined(__i386__)
+    return "i686-linux";
+#else
+    return "unknown-linux";
+#endif
+}
+
+/* CppNix refuses derivations for another platform (no remote builders here). */
+static const char *check_system(Node *n)
+{
+    const char *p = n->d->platform;
+    if (!strcmp(p, "builtin") || !strcmp(p, host_system()) ||
+        (!strcmp(host_system(), "x86_64-linux") && !strcmp(p, "i686-linux")))
+        return NULL;
+    const char *feat = drv_env_get(n->d, "requiredSystemFeatures");
+    StrBuf sb;
+    sb_init(&sb);
+    for (const char *q = feat ? feat : ""; *q;) {
+        while (*q == ' ')
+            q++;
+        size_t l = strcspn(q, " ");
+        if (l)
+            sb_printf(&sb, "%s%.*s", sb.len ? ", " : "", (int)l, q);
+        q += l;
+    }
+    return fmt("a '%s' with features {%s} is required to build '%s', but I am a '%s' with features "
+               "{benchmark, big-parallel, nixos-test, uid-range}",
+               p, sb.len ? sb_finish(&sb) : "", n->drv_path, host_system());
+}
+
 /* 1 started (or already valid: state DONE), 0 busy (locked elsewhere), -1 failed. */
 static int start(Builder *b, Node *n)
 {
+    progress_clear(b);
     const char *err = NULL;
     const Derivation *d = n->d;
     /* Substitution first (before our locks: store_add_nar takes them itself). */
     if (b->cfg->substituters.n) {
         bool all = true;
         for (uint32_t i = 0; i < d->noutputs; i++)
-            if (!store_is_valid(b->s, d->outputs[i].path) &&
-                !store_substitute(b->s, b->cfg, d->outputs[i].path, n->drv_path))
-                all = false;
+            if (!store_is_valid(b->s, d->outputs[i].path)) {
+                if (store_substitute(b->s, b->cfg, d->outputs[i].path, n->drv_path))
+                    b->nsubst++;
+                else
+                    all = false;
+            }
         if (all) {
             b->ntotal--;
             node_done(b, n);
@@ -714,7 +830,33 @@ static int start(Builder *b, Node *n)
     n->tmpdir = tmpl;
     chmod(tmpl, 0700);
 
-    bool sandboxed = b->cfg->sandbox != SANDBOX_OFF &&
+    /* builtin:fetchurl runs in the forked child without a chroot: it is fixed-output, so
+     * its result is checked against the hash anyway. */
+    bool builtin_fetch = !strcmp(d->builder, "builtin:fetchurl");
+    if (!builtin_fetch && !strncmp(d->builder, "builtin:", 8)) {
+        err = fmt("unsupported builtin builder '%s'", d->builder);
+        goto fail;
+    }
+    if ((err = check_system(n)))
+        goto fail;
+    const char *fetch_src = NULL, *fetch_dst = store_real_path(b->s, d->outputs[0].path);
+    bool fetch_exec = false;
+    if (builtin_fetch) {
+        const char *url = drv_env_get(d, "url");
+        const char *unpack = drv_env_get(d, "unpack");
+        const char *ex = drv_env_get(d, "executable");
+        fetch_exec = ex && !strcmp(ex, "1");
+        if (!url || strncmp(url, "file://", 7)) {
+            err = fmt("builtin:fetchurl of '%s': only file:// URLs are supported", url ? url : "");
+            goto fail;
+        }
+        if (unpack && !strcmp(unpack, "1")) {
+            err = fmt("builtin:fetchurl of '%s': 'unpack' is not supported", url);
+            goto fail;
+        }
+        fetch_src = url + 7;
+    }
+    bool sandboxed = !builtin_fetch && b->cfg->sandbox != SANDBOX_OFF &&
                      !(b->cfg->sandbox == SANDBOX_RELAXED && drv_env_get(d, "__noChroot") &&
                        !strcmp(drv_env_get(d, "__noChroot"), "1"));
     const char *root = getenv("CNIX_STORE_ROOT");
@@ -731,7 +873,7 @@ static int start(Builder *b, Node *n)
         warned = true;
         err = NULL;
         sandboxed = false;
-    } else if (!sandboxed && root && *root) {
+    } else if (!sandboxed && !builtin_fetch && root && *root) {
         err = fmt("cannot build '%s' without the sandbox: the store lives under '%s'", n->drv_path, root);
         goto fail;
     }
@@ -752,7 +894,8 @@ static int start(Builder *b, Node *n)
     const char *logpath = store_log_path(b->cfg, n->drv_path);
     char *logdir = fmt("%s", logpath);
     *strrchr(logdir, '/') = 0;
-    mkdir_p(logdir, 0755);
+    if (access(logdir, F_OK) != 0)
+        mkdir_p(logdir, 0755);
     n->log_fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (n->log_fd < 0) {
         err = fmt("creating log file '%s': %s", logpath, strerror(errno));
@@ -791,6 +934,8 @@ static int start(Builder *b, Node *n)
         dup2(pfd[1], 2);
         close_from(3);
         signal(SIGPIPE, SIG_DFL);
+        if (builtin_fetch)
+            builtin_fetchurl(fetch_src, fetch_dst, fetch_exec);
         if (n->sb)
             sandbox_exec(n->sb, exec_builder, (char *const *)argv, (char *const *)env.v);
         if (chdir(tmpl) < 0)
@@ -1067,16 +1212,18 @@ static const char *finish_outputs(Builder *b, Node *n, int *status)
         if (n->sb && (err = canonicalise(store_real_path(b->s, d->outputs[i].path))))
             return err;
     }
-    int dfd = open(store_real_path(b->s, b->store_dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        syncfs(dfd); /* the contents are on disk before they are registered */
-        close(dfd);
-    }
+    /* With fsync-store-paths (off by default, as in CppNix) the contents reach the disk
+     * before they are registered; a killed build is safe either way, a power loss only
+     * with it. */
+    if (b->cfg->fsync_store_paths)
+        for (uint32_t i = 0; i < no; i++)
+            sync_tree(store_real_path(b->s, d->outputs[i].path));
     return register_outputs(b, n, hashes, sizes, cas, refs, nrefs);
 }
 
 static void finish(Builder *b, Node *n, int wstatus)
 {
+    progress_clear(b);
     close(n->out_fd);
     n->out_fd = -1;
     if (n->log_fd >= 0)
@@ -1146,6 +1293,8 @@ static void kill_all(Builder *b)
 
 static void drain(Builder *b, Node *n, const char *buf, size_t len)
 {
+    if (!b->cfg->quiet)
+        progress_clear(b);
     if (n->log_fd >= 0) {
         size_t done = 0;
         while (done < len) {
@@ -1167,6 +1316,7 @@ int store_realise(LocalStore *s, const StoreConfig *cfg, const char *const *drvs
     b->cfg = cfg;
     b->store_dir = store_dir(s);
     b->status = 0;
+    b->tty = isatty(2);
     table_grow(b);
     Node **tops = GC_MALLOC((ndrvs ? ndrvs : 1) * sizeof *tops);
     for (size_t i = 0; i < ndrvs; i++) {
@@ -1222,6 +1372,7 @@ int store_realise(LocalStore *s, const StoreConfig *cfg, const char *const *drvs
             }
             continue;
         }
+        progress_show(b);
         struct pollfd *pf = GC_MALLOC_ATOMIC(b->nrunning * sizeof *pf);
         for (size_t i = 0; i < b->nrunning; i++) {
             pf[i].fd = b->running[i]->out_fd;
@@ -1263,6 +1414,7 @@ int store_realise(LocalStore *s, const StoreConfig *cfg, const char *const *drvs
             finish(b, n, ws);
         }
     }
+    progress_clear(b);
     fflush(stderr);
     for (size_t i = 0; i < ndrvs; i++)
         if (tops[i]->state != NS_DONE && !b->status)

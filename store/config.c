@@ -109,6 +109,8 @@ const char *store_config_set(StoreConfig *c, const char *name, const char *value
         return parse_bool(name, value, &c->keep_failed);
     if (!strcmp(n, "keep-going"))
         return parse_bool(name, value, &c->keep_going);
+    if (!strcmp(n, "fsync-store-paths"))
+        return parse_bool(name, value, &c->fsync_store_paths);
     if (!strcmp(n, "require-sigs"))
         return parse_bool(name, value, &c->require_sigs);
     if (!strcmp(n, "store")) {
@@ -140,7 +142,7 @@ bool store_config_is_setting(const char *name)
 {
     static const char *const names[] = {"max-jobs", "cores", "sandbox", "sandbox-paths", "substituters",
                                          "trusted-substituters", "trusted-public-keys", "keep-failed",
-                                         "keep-going", "store", "require-sigs", NULL};
+                                         "keep-going", "store", "require-sigs", "fsync-store-paths", NULL};
     if (!strncmp(name, "extra-", 6))
         name += 6;
     for (int i = 0; names[i]; i++)

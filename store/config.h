@@ -32,6 +32,7 @@ typedef struct StoreConfig {
     bool dry_run;           /* not a setting: --dry-run */
     bool quiet;             /* not a setting: no builder output on stderr */
     bool require_sigs;      /* require-sigs (default true) */
+    bool fsync_store_paths; /* fsync-store-paths: sync outputs before registering (false) */
     const char *store;      /* store: "local", "local?root=DIR" or "DIR" */
     const char *log_dir;    /* from NIX_LOG_DIR etc. (computed by store_config_init) */
 } StoreConfig;

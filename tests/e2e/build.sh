@@ -173,6 +173,54 @@ same "recursive fixed-output" 0 $rc
 o=$(c build -E 'with import ./lib.nix; mkA { name = "paf"; big = "contents of big"; passAsFile = [ "big" ]; args = [ "-c" "/bin/cat $bigPath > $out; echo \"[$big]\" >> $out" ]; }' 2>err)
 same "passAsFile" "contents of big[]" "$(tr -d '\n' < "$o")"
 
+# ---- builtin:fetchurl (file://), other platforms, multiple outputs ----
+printf 'fetched\n' > fetched.txt
+fh=$(sha256sum fetched.txt | cut -d' ' -f1)
+o=$(c build -E "import <nix/fetchurl.nix> { url = \"file://$tmp/fetched.txt\"; sha256 = \"$fh\"; }" 2>err); rc=$?
+same "builtin:fetchurl file://" "0 fetched" "$rc $(cat "$o" 2>/dev/null)"
+c build -E "import <nix/fetchurl.nix> { url = \"file://$tmp/fetched.txt\"; sha256 = \"$h\"; }" >/dev/null 2>err; rc=$?
+same "builtin:fetchurl wrong hash" 102 $rc
+c build -E 'derivation { name = "alien"; system = "mips64-plan9"; builder = "/bin/sh"; }' >/dev/null 2>err; rc=$?
+same "other platform refused" 1 $rc
+has "platform message" "a 'mips64-plan9' with features {} is required to build" err
+o=$(c build -E 'with import ./lib.nix; mkA { name = "multi"; outputs = [ "out" "dev" "doc" ]; args = [ "-c" "echo o > $out; /bin/mkdir $dev; echo $out > $dev/ref; echo d > $doc" ]; }' 2>err); rc=$?
+same "multiple outputs" 0 $rc
+dev=$(c store realise "$(ls -d "$NIX_STORE_DIR"/*-multi.drv)" 2>/dev/null | grep -- -dev$)
+same "dev output refers to out" "$o" "$(refs_of "$dev")"
+o=$(c build -E 'with import ./lib.nix; (mkA { name = "multi"; outputs = [ "out" "dev" "doc" ]; args = [ "-c" "echo o > $out; /bin/mkdir $dev; echo $out > $dev/ref; echo d > $doc" ]; }).doc' -o m 2>err)
+same "non-default output link" "d" "$(cat m-doc 2>/dev/null)"
+
+# ---- structured attributes: .attrs.json (outputs mapped) and .attrs.sh ----
+cat > sa.nix <<'NIX'
+derivation {
+  name = "sa"; system = builtins.currentSystem; builder = "/bin/bash";
+  __structuredAttrs = true; outputs = [ "out" "dev" ];
+  list = [ 1 "a b" true ]; set = { k = "it's"; n = 2; }; nested = { a = [ 1 ]; }; flag = false;
+  args = [ "-c" ''
+    . $NIX_ATTRS_SH_FILE
+    out=''${outputs[out]}
+    /bin/mkdir $out; /bin/cp $NIX_ATTRS_SH_FILE $out/sh; /bin/cp $NIX_ATTRS_JSON_FILE $out/json
+    echo "''${list[1]}|''${set[k]}|$flag|$name|''${nested:-none}|''${outputs[dev]}" > $out/vals
+    echo > ''${outputs[dev]}
+  '' ];
+}
+NIX
+o=$(c build sa.nix 2>err); rc=$?
+same "structured attrs build" 0 $rc
+dev=$(ls -d "$NIX_STORE_DIR"/*-sa-dev)
+same "attrs.sh values" "a b|it's||sa|none|$dev" "$(cat "$o/vals" 2>/dev/null)"
+has "attrs.sh list" "^declare -a list=(1 'a b' 1 )$" "$o/sh"
+has "attrs.sh set" "^declare -A set=(\['k'\]='it'\\\\''s' \['n'\]=2 )$" "$o/sh"
+has "attrs.json outputs" "\"outputs\":{\"dev\":\"$dev\",\"out\":\"$o\"}" "$o/json"
+
+# ---- progress line: on a terminal only ----
+if command -v script >/dev/null; then
+  script -qec "$CNIX build -E 'with import ./lib.nix; mk \"tty\" \"/bin/sleep 1.2; echo > \$out\"' --no-out-link -Q" /dev/null > tty.out 2>&1
+  has "progress line on a terminal" "/1 built, 1 running" tty.out
+  c build -E 'with import ./lib.nix; mk "notty" "echo > $out"' --no-out-link 2>err >/dev/null
+  if grep -q "built," err; then bad "no progress line without a terminal"; else ok; fi
+fi
+
 # ---- atomicity: kill -9 the build midway; nothing registered; the next run succeeds ----
 cat > kill.nix <<'NIX'
 with import ./lib.nix;

@@ -62,7 +62,6 @@ expect_err import-mutual 'infinite recursion|stack overflow|max-call-depth' --no
 expect_err import-self-lazy-attr 'infinite recursion|stack overflow|max-call-depth' --nopos -- instantiate --eval --strict --show-trace lazy-self.nix
 expect_err import-directory-without-default "path '$TMP/nodefault/default.nix' does not exist" -- instantiate --eval --show-trace -E "import $(E nodefault)"
 expect_err import-garbage 'error:' -- instantiate --eval --show-trace -E "import $(E garbage.nix)"
-xfail "evaluator: eval_resolve_import_path reports a symlink loop as 'does not exist'"
 expect_err import-symlink-loop "symlink|symbolic link" -- instantiate --eval --show-trace -E "import $(E d/loop1)"
 expect_err import-nul-file 'error:' -- instantiate --eval --show-trace -E "import $(E nul.bin)"
 

@@ -23,7 +23,7 @@ c() { timeout 60 "$CNIX" "$@"; }
 if ! unshare --mount --pid --net --fork true 2>/dev/null; then
   echo "skip: namespaces are not available here"
   # the documented fallback: a warning, then an unisolated build
-  o=$(c build -E 'derivation { name = "x"; system = "x"; builder = "/bin/sh"; args = [ "-c" "echo > $out" ]; }' --option sandbox true 2>err)
+  o=$(c build -E 'derivation { name = "x"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo > $out" ]; }' --option sandbox true 2>err)
   has "fallback warning" "sandboxing is not available" err
   echo "sandbox: $pass passed, $fail failed (namespaces unavailable)"
   [ $fail = 0 ]; exit
@@ -90,7 +90,7 @@ same "fixed-output derivation keeps the network" 0 $rc
 [ $rc = 0 ] || tail -5 err
 
 # without the sandbox the secret is readable (the probe is a different derivation: name)
-o=$(c build --option sandbox false -E "derivation { name = \"open\"; system = \"x\"; builder = \"/bin/sh\"; args = [ \"-c\" \"/bin/cat $tmp/secret > \\\$out\" ]; }" 2>err); rc=$?
+o=$(c build --option sandbox false -E "derivation { name = \"open\"; system = builtins.currentSystem; builder = \"/bin/sh\"; args = [ \"-c\" \"/bin/cat $tmp/secret > \\\$out\" ]; }" 2>err); rc=$?
 same "unsandboxed sees the host" secret "$(cat "$o" 2>/dev/null)"
 
 # a store under another root builds only in the sandbox
