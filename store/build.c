@@ -1000,7 +1000,7 @@ static const char *log_tail(Builder *b, Node *n, int lines)
         count++;
     StrBuf sb;
     sb_init(&sb);
-    sb_printf(&sb, "\n       last %d log lines:", count);
+    sb_printf(&sb, ";\n       last %d log lines:", count);
     for (size_t i = start; i <= end;) {
         size_t j = i;
         while (j < end && text[j] != '\n')
@@ -1234,10 +1234,10 @@ static void finish(Builder *b, Node *n, int wstatus)
     if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0)
         err = finish_outputs(b, n, &status);
     else if (WIFEXITED(wstatus))
-        err = fmt("builder for '%s' failed with exit code %d;%s", n->drv_path, WEXITSTATUS(wstatus),
+        err = fmt("builder for '%s' failed with exit code %d%s", n->drv_path, WEXITSTATUS(wstatus),
                   log_tail(b, n, 10));
     else
-        err = fmt("builder for '%s' failed due to signal %d (%s);%s", n->drv_path, WTERMSIG(wstatus),
+        err = fmt("builder for '%s' failed due to signal %d (%s)%s", n->drv_path, WTERMSIG(wstatus),
                   strsignal(WTERMSIG(wstatus)), log_tail(b, n, 10));
     if (err) {
         fprintf(stderr, "error: %s\n", err);
