@@ -21,6 +21,8 @@
 /* One evaluation: FILE (or EXPR) and an attribute path, giving a list of derivations. */
 typedef struct EvalJob {
     const char *file, *expr, *attr;
+    const AutoArg *args; /* --arg/--argstr for this evaluation */
+    int nargs;
     ProfileElem *elems;
     size_t n;
 } EvalJob;
@@ -91,6 +93,52 @@ static void split_name(const char *name, const char **pname, const char **versio
     *version = "";
 }
 
+static const char *encode_args(const AutoArg *a, int n)
+{
+    if (!n)
+        return NULL;
+    StrBuf sb;
+    sb_init(&sb);
+    for (int i = 0; i < n; i++)
+        sb_printf(&sb, "%s%s %s %s", i ? "\n" : "", a[i].is_str ? "argstr" : "arg", a[i].name, a[i].text);
+    return sb_finish(&sb);
+}
+
+/* Inverse of encode_args; TEXT may itself hold newlines, so a line that does not start with
+ * "arg " or "argstr " continues the previous one. */
+static void decode_args(const char *s, const AutoArg **out, int *n)
+{
+    *n = 0;
+    *out = NULL;
+    if (!s)
+        return;
+    size_t cap = 1;
+    for (const char *p = s; *p; p++)
+        cap += *p == '\n';
+    AutoArg *v = GC_MALLOC(cap * sizeof *v);
+    int cnt = 0;
+    const char *p = s;
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        const char *line = GC_strndup(p, len);
+        bool is_str = !strncmp(line, "argstr ", 7), is_arg = !strncmp(line, "arg ", 4);
+        const char *sp = (is_str || is_arg) ? strchr(line + (is_str ? 7 : 4), ' ') : NULL;
+        if (sp) {
+            const char *name = line + (is_str ? 7 : 4);
+            v[cnt++] = (AutoArg){GC_strndup(name, (size_t)(sp - name)), sp + 1, is_str};
+        } else if (cnt) {
+            StrBuf sb;
+            sb_init(&sb);
+            sb_printf(&sb, "%s\n%s", v[cnt - 1].text, line);
+            v[cnt - 1].text = sb_finish(&sb);
+        }
+        p += len + (nl ? 1 : 0);
+    }
+    *out = v;
+    *n = cnt;
+}
+
 static void elem_of(EvalState *st, EvalJob *j, Value *v, size_t idx, ProfileElem *el)
 {
     eval_force(st, v, 0);
@@ -143,6 +191,7 @@ static void elem_of(EvalState *st, EvalJob *j, Value *v, size_t idx, ProfileElem
     el->origin_file = j->file;
     el->origin_expr = j->expr;
     el->origin_attr = j->attr;
+    el->origin_args = encode_args(j->args, j->nargs);
 }
 
 static void run_job(EvalState *st, ProfileCmd *c, EvalJob *j)
@@ -175,7 +224,10 @@ static void run_job(EvalState *st, ProfileCmd *c, EvalJob *j)
     root->type = T_THUNK;
     root->thunk.env = st->base_env;
     root->thunk.expr = e;
-    Bindings *args = cli_auto_args(st, &c->opts);
+    EvalOpts o = c->opts;
+    o.auto_args = (AutoArg *)j->args;
+    o.nauto_args = j->nargs;
+    Bindings *args = cli_auto_args(st, &o);
     Value *v = val_alloc(st);
     cli_attr_path(st, args, j->attr ? j->attr : "", root, v);
     eval_force(st, v, 0);
@@ -415,7 +467,10 @@ static EvalJob *add_job(ProfileCmd *c)
     if (c->njobs)
         memcpy(v, c->jobs, c->njobs * sizeof *v);
     c->jobs = v;
-    return &c->jobs[c->njobs++];
+    EvalJob *j = &c->jobs[c->njobs++];
+    j->args = c->opts.auto_args;
+    j->nargs = c->opts.nauto_args;
+    return j;
 }
 
 int cli_profile(int argc, char **argv)
@@ -586,6 +641,17 @@ int cli_profile(int argc, char **argv)
             j->file = cur[i].origin_file;
             j->expr = cur[i].origin_expr;
             j->attr = cur[i].origin_attr;
+            /* The recorded arguments, then those given now (later ones win). */
+            const AutoArg *rec;
+            int nrec;
+            decode_args(cur[i].origin_args, &rec, &nrec);
+            AutoArg *all = GC_MALLOC((size_t)(nrec + c->opts.nauto_args + 1) * sizeof *all);
+            for (int k = 0; k < nrec; k++)
+                all[k] = rec[k];
+            for (int k = 0; k < c->opts.nauto_args; k++)
+                all[nrec + k] = c->opts.auto_args[k];
+            j->args = all;
+            j->nargs = nrec + c->opts.nauto_args;
             job_of[i] = c->njobs - 1;
         }
         if (c->njobs && evaluate(c))

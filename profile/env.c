@@ -40,34 +40,52 @@ typedef struct Owner {
 typedef struct Env {
     LocalStore *s;    /* links name logical paths; reading goes through the real ones */
     const char *root; /* temporary directory being filled */
-    Owner *owners;
+    Owner *owners;    /* open-addressing table keyed by rel (size a power of two) */
     size_t nowners, cap;
     const char *err;
 } Env;
 
+static size_t hash_str(const char *s)
+{
+    size_t h = 1469598103934665603u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+static Owner *slot_of(Owner *tab, size_t cap, const char *rel)
+{
+    size_t i = hash_str(rel) & (cap - 1);
+    while (tab[i].rel && strcmp(tab[i].rel, rel))
+        i = (i + 1) & (cap - 1);
+    return &tab[i];
+}
+
 static Owner *owner_of(Env *e, const char *rel)
 {
-    for (size_t i = e->nowners; i-- > 0;)
-        if (!strcmp(e->owners[i].rel, rel))
-            return &e->owners[i];
-    return NULL;
+    if (!e->cap)
+        return NULL;
+    Owner *o = slot_of(e->owners, e->cap, rel);
+    return o->rel ? o : NULL;
 }
 
 static void set_owner(Env *e, const char *rel, const ProfileElem *el)
 {
-    Owner *o = owner_of(e, rel);
-    if (o) {
-        o->elem = el;
-        return;
+    if (2 * (e->nowners + 1) > e->cap) {
+        size_t cap = e->cap ? 2 * e->cap : 256;
+        Owner *tab = GC_MALLOC(cap * sizeof *tab);
+        for (size_t i = 0; i < e->cap; i++)
+            if (e->owners[i].rel)
+                *slot_of(tab, cap, e->owners[i].rel) = e->owners[i];
+        e->owners = tab;
+        e->cap = cap;
     }
-    if (e->nowners == e->cap) {
-        e->cap = e->cap ? 2 * e->cap : 64;
-        Owner *nv = GC_MALLOC(e->cap * sizeof *nv);
-        if (e->nowners)
-            memcpy(nv, e->owners, e->nowners * sizeof *nv);
-        e->owners = nv;
+    Owner *o = slot_of(e->owners, e->cap, rel);
+    if (!o->rel) {
+        o->rel = rel;
+        e->nowners++;
     }
-    e->owners[e->nowners++] = (Owner){rel, el};
+    o->elem = el;
 }
 
 static bool is_dir(const char *p)
@@ -222,6 +240,7 @@ static char *manifest_text(const ProfileElem *elems, size_t n, size_t *len)
         put_val(&sb, "origin-file", el->origin_file);
         put_val(&sb, "origin-attr", el->origin_attr);
         put_val(&sb, "origin-expr", el->origin_expr);
+        put_val(&sb, "origin-args", el->origin_args);
     }
     *len = sb.len;
     return sb_finish(&sb);
@@ -412,6 +431,8 @@ ProfileElem *profile_read_manifest(const char *env_dir, size_t *n, const char **
             el->origin_attr = val;
         else if (!strcmp(line, "origin-expr"))
             el->origin_expr = val;
+        else if (!strcmp(line, "origin-args"))
+            el->origin_args = val;
         else if (!strcmp(line, "output")) {
             const char *sp2 = strchr(val, ' ');
             if (!sp2) {

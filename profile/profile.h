@@ -5,7 +5,8 @@
  * references are the packages' outputs. Its file "manifest.cnix" lists the elements, one
  * "KEY VALUE" line each (values escaped: \\ \n), elements started by a line "element":
  *   name / pname / version / priority / drv / output NAME PATH / origin-file / origin-attr /
- *   origin-expr
+ *   origin-expr / origin-args (the --arg/--argstr of the evaluation: "arg|argstr NAME TEXT" per
+ *   line, so that `upgrade` re-evaluates the origin as it was evaluated)
  * Generations: PROFILE-N-link -> the environment, PROFILE -> PROFILE-N-link (relative), both
  * created under a temporary name and renamed into place, so PROFILE always names a complete
  * generation. Each generation link is also registered as an indirect GC root
@@ -27,6 +28,7 @@ typedef struct ProfileElem {
     const char **out_names, **out_paths;
     size_t nouts;
     const char *origin_file, *origin_attr, *origin_expr; /* any may be NULL */
+    const char *origin_args;                             /* see above; NULL if none */
 } ProfileElem;
 
 typedef struct ProfileGen {

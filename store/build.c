@@ -126,7 +126,8 @@ static void enqueue(Builder *b, Node *n)
     if (b->qtail == b->qcap) {
         size_t c = b->qcap ? 2 * b->qcap : 16;
         Node **nq = GC_MALLOC(c * sizeof *nq);
-        memcpy(nq, b->queue + b->qhead, (b->qtail - b->qhead) * sizeof *nq);
+        if (b->qtail > b->qhead) /* the first queue is NULL: no memcpy from it */
+            memcpy(nq, b->queue + b->qhead, (b->qtail - b->qhead) * sizeof *nq);
         b->qtail -= b->qhead;
         b->qhead = 0;
         b->queue = nq;
@@ -999,7 +1000,7 @@ static const char *log_tail(Builder *b, Node *n, int lines)
         count++;
     StrBuf sb;
     sb_init(&sb);
-    sb_printf(&sb, "\n       last %d log lines:", count);
+    sb_printf(&sb, ";\n       last %d log lines:", count);
     for (size_t i = start; i <= end;) {
         size_t j = i;
         while (j < end && text[j] != '\n')
@@ -1233,10 +1234,10 @@ static void finish(Builder *b, Node *n, int wstatus)
     if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0)
         err = finish_outputs(b, n, &status);
     else if (WIFEXITED(wstatus))
-        err = fmt("builder for '%s' failed with exit code %d;%s", n->drv_path, WEXITSTATUS(wstatus),
+        err = fmt("builder for '%s' failed with exit code %d%s", n->drv_path, WEXITSTATUS(wstatus),
                   log_tail(b, n, 10));
     else
-        err = fmt("builder for '%s' failed due to signal %d (%s);%s", n->drv_path, WTERMSIG(wstatus),
+        err = fmt("builder for '%s' failed due to signal %d (%s)%s", n->drv_path, WTERMSIG(wstatus),
                   strsignal(WTERMSIG(wstatus)), log_tail(b, n, 10));
     if (err) {
         fprintf(stderr, "error: %s\n", err);

@@ -81,6 +81,7 @@ drv=$(c instantiate -E "with import $tmp/lib.nix; mk \"logged\" \"echo line1; ec
 o=$(c store realise "$drv" 2>/dev/null); rc=$?
 same "store realise" 0 $rc
 same "store realise output" x "$(cat "$o")"
+same "cnix build DRV" "$o" "$(c build "$drv" --no-out-link 2>/dev/null)"
 same "log by drv" "line1
 line2" "$(c log "$drv")"
 same "log by output" "line1
@@ -115,6 +116,13 @@ if ls "$NIX_STORE_DIR" | grep -q -- '-good$'; then ok; else bad "keep-going buil
 c build -E 'with import ./lib.nix; mkA { name = "nobuilder"; builder = "/nonexistent"; }' >/dev/null 2>err; rc=$?
 same "missing builder status" 100 $rc
 has "missing builder message" "executing '/nonexistent'" err
+
+c build -E 'with import ./lib.nix; mk "kept" "echo data > keep; exit 1"' -K >/dev/null 2>err; rc=$?
+same "keep-failed status" 100 $rc
+kept=$(sed -n "s/^note: keeping build directory '\(.*\)'$/\1/p" err)
+same "keep-failed keeps the build directory" data "$(cat "$kept/keep" 2>/dev/null)"
+has "silent failure: no log tail" "failed with exit code 1$" err
+rm -rf "$kept"
 
 # ---- parallel builds: each builder waits for the other to start ----
 cat > par.nix <<'NIX'

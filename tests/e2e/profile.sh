@@ -147,6 +147,12 @@ if [ -e "$R/bin/hello" ]; then bad "remove: bin/hello gone"; else ok; fi
 c profile remove nosuch --profile "$R" 2>err; rc=$?
 same "remove of a missing package fails" 1 $rc
 same "imperative: 4 generations" 4 "$(c profile history --profile "$R" | wc -l)"
+S=$tmp/imp/args
+c profile install -f pkgs.nix -A hello --argstr ver 1.5 --profile "$S" 2>err || cat err
+c profile upgrade --profile "$S" 2>err || cat err
+same "upgrade re-evaluates with the recorded --argstr" "hello 1.5" "$("$S/bin/hello")"
+c profile upgrade --argstr ver 1.6 --profile "$S" 2>err || cat err
+same "upgrade: arguments given now win" "hello 1.6" "$("$S/bin/hello")"
 
 # ---- delete-generations + gc frees exactly what only the deleted generation held ----
 c profile switch-generation 2 >/dev/null 2>&1
