@@ -226,7 +226,22 @@ int cli_build(int argc, char **argv)
     LocalStore *s = cli_store_open(&c->cfg);
     if (!s)
         return 1;
-    eval_run_with_big_stack(run_eval, c);
+    /* .drv files are realised as they are (nix-build DRV); the rest is evaluated. */
+    int nexpr = 0;
+    for (int i = 0; i < c->nfiles; i++) {
+        const char *f = c->files[i];
+        size_t l = strlen(f);
+        if (!c->from_args && l > 4 && !strcmp(f + l - 4, ".drv")) {
+            char *rp = realpath(f, NULL);
+            add_line(c, GC_strdup(rp ? rp : f));
+            free(rp);
+        } else
+            c->files[nexpr++] = f;
+    }
+    bool only_drvs = c->nfiles > 0 && nexpr == 0;
+    c->nfiles = nexpr;
+    if (!only_drvs)
+        eval_run_with_big_stack(run_eval, c);
     if (c->status)
         return c->status;
     const char **drvs = GC_MALLOC((c->nlines ? c->nlines : 1) * sizeof *drvs);

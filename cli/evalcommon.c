@@ -73,7 +73,7 @@ static void set_option(EvalOpts *o, const char *name, const char *value)
 {
     EvalSettings *s = &o->settings;
     if (strcmp(name, "max-call-depth") == 0)
-        s->max_call_depth = (uint32_t)strtoul(value, NULL, 10);
+        s->max_call_depth = s->max_value_depth = (uint32_t)strtoul(value, NULL, 10);
     else if (strcmp(name, "pure-eval") == 0)
         s->pure_eval = parse_bool(value);
     else if (strcmp(name, "restrict-eval") == 0)
@@ -174,7 +174,8 @@ int cli_opts_parse(EvalOpts *o, int argc, char **argv, int *i)
     }
     if (strcmp(a, "--max-call-depth") == 0) {
         NEED(1);
-        o->settings.max_call_depth = (uint32_t)strtoul(argv[++*i], NULL, 10);
+        o->settings.max_call_depth = o->settings.max_value_depth =
+            (uint32_t)strtoul(argv[++*i], NULL, 10);
         return 1;
     }
     if (strcmp(a, "--pure-eval") == 0) {

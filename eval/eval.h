@@ -146,6 +146,11 @@ typedef struct EvalSettings {
     bool allow_unsafe_native; /* --allow-unsafe-native-code-during-evaluation */
     const char *plugin_files; /* --plugin-files: space-separated shared objects, or NULL (native/) */
     uint32_t max_call_depth;
+    /* Depth limit of value traversals (deepSeq, toJSON, toXML, structured attrs). CppNix
+     * counts these against max-call-depth, whose default 10000 the suite's stack-overflow
+     * tests expect; function calls get a far larger default here, so the two are separate
+     * settings, both set by an explicit --max-call-depth. */
+    uint32_t max_value_depth;
     /* Space-separated experimental features enabled by --extra-experimental-features /
      * --experimental-features (e.g. "parse-toml-timestamps"); NULL for none. */
     const char *experimental_features;

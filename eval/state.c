@@ -131,6 +131,7 @@ void eval_settings_default(EvalSettings *s)
     s->store_dir = sd && *sd ? GC_strdup(sd) : "/nix/store";
     s->system = default_system();
     s->max_call_depth = 1500000; /* f 1000000 of a non-tail recursion works */
+    s->max_value_depth = 10000;  /* CppNix's max-call-depth default */
     s->parse.home = getenv("HOME") ? GC_strdup(getenv("HOME")) : NULL;
 }
 
@@ -182,6 +183,8 @@ EvalState *eval_state_new(const EvalSettings *settings)
     }
     if (!st->settings.max_call_depth)
         st->settings.max_call_depth = 1500000;
+    if (!st->settings.max_value_depth)
+        st->settings.max_value_depth = 10000;
     if (!st->settings.parse.warn) {
         st->settings.parse.warn = parse_warning;
         st->settings.parse.warn_ctx = st;
@@ -365,7 +368,7 @@ static void force_deep(EvalState *st, Value *v, PosIdx pos, PtrSet *seen)
         Bindings *b = v->attrs;
         if (!b->size || !ptrset_insert(seen, b))
             return;
-        if (++st->call_depth > st->settings.max_call_depth)
+        if (++st->call_depth > st->settings.max_value_depth)
             eval_error(st, ERR_STACK_OVERFLOW, pos, "stack overflow; max-call-depth exceeded");
         for (uint32_t i = 0; i < b->size; i++) {
             eval_frame_push_sym(st, b->attrs[i].pos, "while evaluating the attribute '%s'",
@@ -377,7 +380,7 @@ static void force_deep(EvalState *st, Value *v, PosIdx pos, PtrSet *seen)
     } else if (v->type == T_LIST) {
         if (!v->len || !ptrset_insert(seen, v->list.elems))
             return;
-        if (++st->call_depth > st->settings.max_call_depth)
+        if (++st->call_depth > st->settings.max_value_depth)
             eval_error(st, ERR_STACK_OVERFLOW, pos, "stack overflow; max-call-depth exceeded");
         for (uint32_t i = 0; i < v->len; i++)
             force_deep(st, v->list.elems[i], pos, seen);

@@ -137,7 +137,7 @@ static void json_string(JsonOut *j, const char *str, size_t len)
 
 static void depth_enter(EvalState *st, PosIdx pos)
 {
-    if (++st->call_depth > st->settings.max_call_depth && st->settings.max_call_depth)
+    if (++st->call_depth > st->settings.max_value_depth && st->settings.max_value_depth)
         eval_error(st, ERR_STACK_OVERFLOW, pos, "stack overflow; max-call-depth exceeded");
 }
 

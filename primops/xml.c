@@ -198,7 +198,7 @@ static void xml_lambda(XmlOut *x, Value *v)
 static void xml_value(XmlOut *x, Value *v, PosIdx pos)
 {
     EvalState *st = x->st;
-    if (++st->call_depth > st->settings.max_call_depth && st->settings.max_call_depth)
+    if (++st->call_depth > st->settings.max_value_depth && st->settings.max_value_depth)
         eval_error(st, ERR_STACK_OVERFLOW, pos, "stack overflow; max-call-depth exceeded");
     if (x->strict)
         eval_force(st, v, pos);

@@ -126,7 +126,8 @@ static void enqueue(Builder *b, Node *n)
     if (b->qtail == b->qcap) {
         size_t c = b->qcap ? 2 * b->qcap : 16;
         Node **nq = GC_MALLOC(c * sizeof *nq);
-        memcpy(nq, b->queue + b->qhead, (b->qtail - b->qhead) * sizeof *nq);
+        if (b->qtail > b->qhead) /* the first queue is NULL: no memcpy from it */
+            memcpy(nq, b->queue + b->qhead, (b->qtail - b->qhead) * sizeof *nq);
         b->qtail -= b->qhead;
         b->qhead = 0;
         b->queue = nq;

@@ -81,6 +81,7 @@ drv=$(c instantiate -E "with import $tmp/lib.nix; mk \"logged\" \"echo line1; ec
 o=$(c store realise "$drv" 2>/dev/null); rc=$?
 same "store realise" 0 $rc
 same "store realise output" x "$(cat "$o")"
+same "cnix build DRV" "$o" "$(c build "$drv" --no-out-link 2>/dev/null)"
 same "log by drv" "line1
 line2" "$(c log "$drv")"
 same "log by output" "line1
