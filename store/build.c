@@ -22,6 +22,7 @@
 #include "store/nar.h"
 #include "store/path.h"
 #include "store/attrs.h"
+#include "store/gc.h"
 #include "store/sandbox.h"
 #include "store/substitute.h"
 #include "util/strbuf.h"
@@ -71,6 +72,7 @@ typedef struct Builder {
     size_t nrunning, caprunning;
     size_t nbuilt, nfailed, ntotal, nsubst;
     bool tty;          /* stderr is a terminal: keep a progress line */
+    int temp_roots;    /* fd of our temporary GC roots file */
     bool progress_shown;
     int status;
     bool stop; /* a failure without --keep-going */
@@ -388,6 +390,11 @@ static Node *load(Builder *b, const char *drv_path, const char **err)
     Node *n = GC_MALLOC(sizeof *n);
     n->drv_path = drv_path;
     n->d = d;
+    store_gc_temp_root(b->temp_roots, drv_path);
+    for (uint32_t i = 0; i < d->noutputs; i++)
+        store_gc_temp_root(b->temp_roots, d->outputs[i].path);
+    for (uint32_t i = 0; i < d->nsrcs; i++)
+        store_gc_temp_root(b->temp_roots, d->srcs[i]);
     n->out_fd = n->log_fd = -1;
     *slot(b, drv_path) = n;
     b->count++;
@@ -1308,7 +1315,7 @@ static void drain(Builder *b, Node *n, const char *buf, size_t len)
         fwrite(buf, 1, len, stderr);
 }
 
-int store_realise(LocalStore *s, const StoreConfig *cfg, const char *const *drvs, size_t ndrvs)
+static int realise(LocalStore *s, const StoreConfig *cfg, const char *const *drvs, size_t ndrvs, int temp_roots)
 {
     Builder B, *b = &B;
     memset(b, 0, sizeof B);
@@ -1317,6 +1324,7 @@ int store_realise(LocalStore *s, const StoreConfig *cfg, const char *const *drvs
     b->store_dir = store_dir(s);
     b->status = 0;
     b->tty = isatty(2);
+    b->temp_roots = temp_roots;
     table_grow(b);
     Node **tops = GC_MALLOC((ndrvs ? ndrvs : 1) * sizeof *tops);
     for (size_t i = 0; i < ndrvs; i++) {
@@ -1428,4 +1436,12 @@ int store_realise(LocalStore *s, const StoreConfig *cfg, const char *const *drvs
                     ndrvs == 1 ? "" : "s");
     }
     return b->status;
+}
+
+int store_realise(LocalStore *s, const StoreConfig *cfg, const char *const *drvs, size_t ndrvs)
+{
+    int fd = store_gc_temp_roots_open(s);
+    int r = realise(s, cfg, drvs, ndrvs, fd);
+    store_gc_temp_roots_close(s, fd);
+    return r;
 }
