@@ -203,8 +203,10 @@ echo "crash rounds: profile reached $(readlink "$P") of 25 kills"
 c store verify > verify.out 2>&1; rc=$?
 same "crash: store verify passes" 0 $rc
 [ $rc = 0 ] || cat verify.out
+ln -s profile-1-link "$P.tmp-99999"; ln -s /nowhere "$P-99-link.tmp-99999"  # as a kill would leave
 c profile switch conf.nix --argstr ver final 2>err || cat err
 same "crash: a later switch works" "hello final" "$("$P/bin/hello")"
+same "crash: no temporary links left after a switch" "" "$(ls "$NIX_STATE_DIR/profiles" | grep -- '\.tmp-')"
 
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
