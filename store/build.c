@@ -39,7 +39,8 @@ static char *fmt(const char *f, ...)
     return sb_finish(&sb);
 }
 
-typedef enum NodeState { NS_WAITING, NS_RUNNING, NS_DONE, NS_FAILED } NodeState;
+/* NS_FETCH: --dry-run only, the outputs would be substituted. */
+typedef enum NodeState { NS_WAITING, NS_RUNNING, NS_DONE, NS_FAILED, NS_FETCH } NodeState;
 
 typedef struct Node Node;
 struct Node {
@@ -415,12 +416,21 @@ static Node *load(Builder *b, const char *drv_path, const char **err)
         n->state = NS_DONE;
         return n;
     }
+    if (b->cfg->dry_run && b->cfg->substituters.n) {
+        bool all = true;
+        for (uint32_t i = 0; i < d->noutputs && all; i++)
+            all = store_is_valid(b->s, d->outputs[i].path) || store_substitutable(b->s, b->cfg, d->outputs[i].path);
+        if (all) {
+            n->state = NS_FETCH;
+            return n;
+        }
+    }
     b->ntotal++;
     for (uint32_t i = 0; i < d->ninputs; i++) {
         Node *dep = load(b, d->inputs[i].drv_path, err);
         if (!dep)
             return NULL;
-        if (dep->state != NS_DONE) {
+        if (dep->state != NS_DONE && dep->state != NS_FETCH) {
             push_ptr(&dep->rdeps, &dep->nrdeps, &dep->caprdeps, n);
             n->pending++;
         }
@@ -1336,11 +1346,28 @@ static int realise(LocalStore *s, const StoreConfig *cfg, const char *const *drv
         }
     }
     if (cfg->dry_run) {
-        if (b->ntotal) {
-            fprintf(stderr, "these %zu derivations will be built:\n", b->ntotal);
-            for (size_t i = 0; i < b->cap; i++)
-                if (b->nodes[i] && b->nodes[i]->state != NS_DONE)
-                    fprintf(stderr, "  %s\n", b->nodes[i]->drv_path);
+        /* sorted like CppNix's lists */
+        StrList build = {0}, fetch = {0};
+        for (size_t i = 0; i < b->cap; i++) {
+            Node *n = b->nodes[i];
+            if (n && n->state == NS_WAITING)
+                strlist_add(&build, n->drv_path);
+            else if (n && n->state == NS_FETCH)
+                for (uint32_t k = 0; k < n->d->noutputs; k++)
+                    if (!store_is_valid(s, n->d->outputs[k].path))
+                        strlist_add(&fetch, n->d->outputs[k].path);
+        }
+        if (build.n) {
+            qsort(build.v, build.n, sizeof *build.v, cmp_str);
+            fprintf(stderr, "these %zu derivations will be built:\n", build.n);
+            for (size_t i = 0; i < build.n; i++)
+                fprintf(stderr, "  %s\n", build.v[i]);
+        }
+        if (fetch.n) {
+            qsort(fetch.v, fetch.n, sizeof *fetch.v, cmp_str);
+            fprintf(stderr, "these %zu paths will be fetched:\n", fetch.n);
+            for (size_t i = 0; i < fetch.n; i++)
+                fprintf(stderr, "  %s\n", fetch.v[i]);
         }
         return 0;
     }

@@ -51,6 +51,9 @@ same "FileSize" "$(stat -c %s "cache/$url")" "$(sed -n 's/^FileSize: //p' "$ni")
 # ---- substitution instead of building ----
 rm result; c store gc >/dev/null 2>&1
 [ -e "$app" ] && bad "gc emptied the store" || ok
+c build pkgs.nix -A app --dry-run --option substituters "file://$tmp/cache" 2>err >/dev/null
+has "dry run: will be fetched" "paths will be fetched" err
+if grep -q "will be built" err || [ -e "$app" ]; then bad "dry run: nothing built or fetched" "$(cat err)"; else ok; fi
 o=$(c build pkgs.nix -A app --option substituters "file://$tmp/cache" --option trusted-public-keys "$(cat pk)" 2>err); rc=$?
 same "substituted build" "0 $app" "$rc $o"
 same "nothing built" 0 "$(builds err)"
