@@ -50,7 +50,7 @@ static void usage(void)
             "  rollback | switch-generation N\n"
             "  delete-generations old | N... | +K | Nd   [--dry-run]\n"
             "  diff-closures           version and size changes between generations\n"
-            "The default profile is $NIX_STATE_DIR/profiles/profile.\n");
+            "The default profile is $XDG_STATE_HOME/cnix/profiles/profile (~/.local/state/...).\n");
 }
 
 static char *read_all(FILE *f, size_t *len)

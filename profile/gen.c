@@ -41,7 +41,18 @@ static void mkdir_p(const char *dir)
     mkdir(p, 0755);
 }
 
-const char *profile_default_path(LocalStore *s) { return fmt("%s/profiles/profile", store_state_dir(s)); }
+/* $XDG_STATE_HOME/cnix/profiles/profile (XDG's default ~/.local/state); the state directory
+ * only when neither variable is set. Generations register GC roots under the state directory,
+ * so the profile may live anywhere. */
+const char *profile_default_path(LocalStore *s)
+{
+    const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+    if (xdg && *xdg)
+        return fmt("%s/cnix/profiles/profile", xdg);
+    if (home && *home)
+        return fmt("%s/.local/state/cnix/profiles/profile", home);
+    return fmt("%s/profiles/profile", store_state_dir(s));
+}
 
 static const char *dir_of(const char *profile)
 {
