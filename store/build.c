@@ -158,45 +158,6 @@ static void progress_show(Builder *b)
     b->progress_shown = true;
 }
 
-static bool mkdir_p(const char *path, mode_t mode)
-{
-    char *p = fmt("%s", path);
-    for (char *q = p + 1; *q; q++) {
-        if (*q != '/')
-            continue;
-        *q = 0;
-        if (mkdir(p, mode) < 0 && errno != EEXIST)
-            return false;
-        *q = '/';
-    }
-    return mkdir(p, mode) == 0 || errno == EEXIST;
-}
-
-/* Removes a tree, making directories writable first (store objects are read-only). */
-static void delete_tree(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) < 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        chmod(path, 0755);
-        DIR *d = opendir(path);
-        if (d) {
-            StrBuf names;
-            sb_init(&names);
-            struct dirent *de;
-            while ((de = readdir(d)))
-                if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-                    sb_add(&names, de->d_name, strlen(de->d_name) + 1);
-            closedir(d);
-            for (size_t i = 0; i < names.len; i += strlen(names.data + i) + 1)
-                delete_tree(fmt("%s/%s", path, names.data + i));
-        }
-        rmdir(path);
-    } else
-        unlink(path);
-}
-
 /* Store canonical form (CppNix's canonicalisePathMetaData): mtime 1, no write bits, no
  * setuid/setgid bits, owned by us. */
 static const char *canonicalise(const char *path)
@@ -830,8 +791,8 @@ static int start(Builder *b, Node *n)
     }
     for (uint32_t i = 0; i < d->noutputs; i++)
         if (!store_is_valid(b->s, d->outputs[i].path))
-            delete_tree(store_real_path(b->s, d->outputs[i].path)); /* leftovers of a killed build */
-    if (!mkdir_p(store_real_path(b->s, b->store_dir), 0775)) {
+            store_delete_tree(store_real_path(b->s, d->outputs[i].path)); /* leftovers of a killed build */
+    if (!store_mkdir_p(store_real_path(b->s, b->store_dir), 0775)) {
         err = fmt("creating the store directory: %s", strerror(errno));
         goto fail;
     }
@@ -912,7 +873,7 @@ static int start(Builder *b, Node *n)
     char *logdir = fmt("%s", logpath);
     *strrchr(logdir, '/') = 0;
     if (access(logdir, F_OK) != 0)
-        mkdir_p(logdir, 0755);
+        store_mkdir_p(logdir, 0755);
     n->log_fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (n->log_fd < 0) {
         err = fmt("creating log file '%s': %s", logpath, strerror(errno));
@@ -973,7 +934,7 @@ static int start(Builder *b, Node *n)
 fail:
     fprintf(stderr, "error: %s\n", err);
     if (n->tmpdir && !b->cfg->keep_failed)
-        delete_tree(n->tmpdir);
+        store_delete_tree(n->tmpdir);
     if (n->log_fd >= 0)
         close(n->log_fd);
     n->log_fd = -1;
@@ -1260,21 +1221,21 @@ static void finish(Builder *b, Node *n, int wstatus)
         fprintf(stderr, "error: %s\n", err);
         for (uint32_t i = 0; i < n->d->noutputs; i++)
             if (!store_is_valid(b->s, n->d->outputs[i].path)) {
-                delete_tree(store_real_path(b->s, n->d->outputs[i].path));
+                store_delete_tree(store_real_path(b->s, n->d->outputs[i].path));
                 if (n->sb)
-                    delete_tree(sandbox_output_real(n->sb, b->s, n->d->outputs[i].path));
+                    store_delete_tree(sandbox_output_real(n->sb, b->s, n->d->outputs[i].path));
             }
         if (b->cfg->keep_failed)
             fprintf(stderr, "note: keeping build directory '%s'\n", n->tmpdir);
         else
-            delete_tree(n->tmpdir);
+            store_delete_tree(n->tmpdir);
         sandbox_cleanup(n->sb);
         unlock_outputs(b, n);
         node_failed(b, n, status);
         return;
     }
     sandbox_cleanup(n->sb);
-    delete_tree(n->tmpdir);
+    store_delete_tree(n->tmpdir);
     unlock_outputs(b, n);
     b->nbuilt++;
     node_done(b, n);
@@ -1299,9 +1260,9 @@ static void kill_all(Builder *b)
             close(n->log_fd);
         for (uint32_t k = 0; k < n->d->noutputs; k++)
             if (!store_is_valid(b->s, n->d->outputs[k].path))
-                delete_tree(store_real_path(b->s, n->d->outputs[k].path));
+                store_delete_tree(store_real_path(b->s, n->d->outputs[k].path));
         sandbox_cleanup(n->sb);
-        delete_tree(n->tmpdir);
+        store_delete_tree(n->tmpdir);
         unlock_outputs(b, n);
         n->state = NS_FAILED;
     }

@@ -61,7 +61,7 @@ char *store_real_path(const LocalStore *s, const char *path)
     return (char *)path;
 }
 
-static bool mkdir_p(const char *path, mode_t mode)
+bool store_mkdir_p(const char *path, mode_t mode)
 {
     char *p = fmt("%s", path);
     for (char *q = p + 1; *q; q++) {
@@ -115,7 +115,7 @@ static sqlite3 *get_db(LocalStore *s, bool create, const char **err)
             *err = "no database";
         return NULL;
     }
-    if (create && !mkdir_p(dbdir, 0755)) {
+    if (create && !store_mkdir_p(dbdir, 0755)) {
         if (err)
             *err = fmt("creating directory '%s': %s", dbdir, strerror(errno));
         return NULL;
@@ -268,7 +268,7 @@ const char **store_query_references(LocalStore *s, const char *path, size_t *n)
 /* ---- file system helpers ---- */
 
 /* Removes a tree, making read-only directories writable first. */
-static void delete_tree(const char *path)
+void store_delete_tree(const char *path)
 {
     struct stat st;
     if (lstat(path, &st) < 0)
@@ -286,7 +286,7 @@ static void delete_tree(const char *path)
                     sb_add(&names, de->d_name, strlen(de->d_name) + 1);
             closedir(d);
             for (size_t i = 0; i < names.len; i += strlen(names.data + i) + 1)
-                delete_tree(fmt("%s/%s", path, names.data + i));
+                store_delete_tree(fmt("%s/%s", path, names.data + i));
         }
         rmdir(path);
     } else {
@@ -295,7 +295,7 @@ static void delete_tree(const char *path)
 }
 
 /* Store canonical form: no write bits, mtime 1 (as CppNix's canonicalisePathMetaData). */
-static void canonicalise(const char *path)
+void store_canonicalise(const char *path)
 {
     struct stat st;
     if (lstat(path, &st) < 0)
@@ -311,7 +311,7 @@ static void canonicalise(const char *path)
                     sb_add(&names, de->d_name, strlen(de->d_name) + 1);
             closedir(d);
             for (size_t i = 0; i < names.len; i += strlen(names.data + i) + 1)
-                canonicalise(fmt("%s/%s", path, names.data + i));
+                store_canonicalise(fmt("%s/%s", path, names.data + i));
         }
     }
     if (!S_ISLNK(st.st_mode))
@@ -321,7 +321,7 @@ static void canonicalise(const char *path)
 }
 
 /* Takes PATH.lock; retries if the holder deleted the file meanwhile. */
-static int lock_path(const char *lockfile)
+int store_lock_path(const char *lockfile)
 {
     for (;;) {
         int fd = open(lockfile, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -338,7 +338,7 @@ static int lock_path(const char *lockfile)
     }
 }
 
-static void unlock_path(const char *lockfile, int fd)
+void store_unlock_path(const char *lockfile, int fd)
 {
     unlink(lockfile);
     close(fd);
@@ -353,35 +353,35 @@ static const char *add_generic(LocalStore *s, const char *path, Writer write, vo
 {
     if (store_is_valid(s, path))
         return NULL;
-    if (!mkdir_p(s->real_dir, 0775))
+    if (!store_mkdir_p(s->real_dir, 0775))
         return fmt("creating store directory '%s': %s", s->real_dir, strerror(errno));
     const char *real = store_real_path(s, path);
     const char *lockfile = fmt("%s.lock", real);
-    int fd = lock_path(lockfile);
+    int fd = store_lock_path(lockfile);
     if (fd < 0)
         return fmt("locking '%s': %s", lockfile, strerror(errno));
     const char *err = NULL;
     if (store_is_valid(s, path)) /* someone else added it while we waited */
         goto done;
-    delete_tree(real); /* leftovers of an interrupted addition */
+    store_delete_tree(real); /* leftovers of an interrupted addition */
     const char *tmp = fmt("%s/.cnix-tmp-%ld-%u-%s", s->real_dir, (long)getpid(), s->tmp_counter++,
                           strrchr(path, '/') + 1);
-    delete_tree(tmp);
+    store_delete_tree(tmp);
     if ((err = write(wctx, tmp))) {
-        delete_tree(tmp);
+        store_delete_tree(tmp);
         goto done;
     }
     /* Writers fsync their files, so the contents reach the disk before the rename makes
      * them visible. */
-    canonicalise(tmp);
+    store_canonicalise(tmp);
     if (rename(tmp, real) < 0) {
         err = fmt("renaming '%s' to '%s': %s", tmp, real, strerror(errno));
-        delete_tree(tmp);
+        store_delete_tree(tmp);
         goto done;
     }
     err = register_path(s, path, nar_hash, nar_size, ca, refs, nrefs);
 done:
-    unlock_path(lockfile, fd);
+    store_unlock_path(lockfile, fd);
     return err;
 }
 

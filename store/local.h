@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "store/drv.h"
 #include "store/hash.h"
@@ -32,6 +33,19 @@ LocalStore *store_open(const char *store_dir);
 const char *store_dir(const LocalStore *s);
 /* Where a logical store path lives on disk. GC string. */
 char *store_real_path(const LocalStore *s, const char *path);
+
+/* File-system helpers shared by the store modules (adding, importing, building). */
+/* mkdir -p; true if the directory exists afterwards. */
+bool store_mkdir_p(const char *path, mode_t mode);
+/* Removes a tree, making read-only directories writable first. */
+void store_delete_tree(const char *path);
+/* Best-effort store canonical form: no write bits, mtime 1 (errors ignored). */
+void store_canonicalise(const char *path);
+/* Takes an exclusive lock on LOCKFILE (created if needed); retries if the holder deleted the
+ * file meanwhile. The fd, or -1 with errno set. */
+int store_lock_path(const char *lockfile);
+/* Releases a lock from store_lock_path, deleting the lock file. */
+void store_unlock_path(const char *lockfile, int fd);
 
 /* Is the path registered as valid (and present)? */
 bool store_is_valid(LocalStore *s, const char *path);

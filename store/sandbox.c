@@ -51,20 +51,6 @@ static char *fmt(const char *f, ...)
     return sb_finish(&sb);
 }
 
-static bool mkdir_p(const char *path, mode_t mode)
-{
-    char *p = fmt("%s", path);
-    for (char *q = p + 1; *q; q++) {
-        if (*q != '/')
-            continue;
-        *q = 0;
-        if (mkdir(p, mode) < 0 && errno != EEXIST)
-            return false;
-        *q = '/';
-    }
-    return mkdir(p, mode) == 0 || errno == EEXIST;
-}
-
 static int ns_flags(bool network)
 {
     int f = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
@@ -127,7 +113,7 @@ static const char *make_mount_point(const char *src, const char *dst)
         return fmt("getting attributes of path '%s': %s", src, strerror(errno));
     char *parent = fmt("%s", dst);
     *strrchr(parent, '/') = 0;
-    if (*parent && !mkdir_p(parent, 0755))
+    if (*parent && !store_mkdir_p(parent, 0755))
         return fmt("creating directory '%s': %s", parent, strerror(errno));
     if (S_ISDIR(st.st_mode)) {
         if (mkdir(dst, 0755) < 0 && errno != EEXIST)
@@ -164,7 +150,7 @@ SandboxSpec *sandbox_prepare(LocalStore *s, const StoreConfig *cfg, const Deriva
     const char *sd = store_dir(s);
     /* The store inside: writable (sticky) for the outputs; inputs bind-mounted read-only. */
     const char *inner_store = fmt("%s%s", sb->root, sd);
-    if (!mkdir_p(inner_store, 0755) || chmod(inner_store, 01777) < 0) {
+    if (!store_mkdir_p(inner_store, 0755) || chmod(inner_store, 01777) < 0) {
         *err = fmt("creating '%s': %s", inner_store, strerror(errno));
         return NULL;
     }
@@ -232,14 +218,14 @@ SandboxSpec *sandbox_prepare(LocalStore *s, const StoreConfig *cfg, const Deriva
     symlink("/proc/self/fd/0", fmt("%s/dev/stdin", sb->root));
     symlink("/proc/self/fd/1", fmt("%s/dev/stdout", sb->root));
     symlink("/proc/self/fd/2", fmt("%s/dev/stderr", sb->root));
-    mkdir_p(fmt("%s/dev/shm", sb->root), 01777);
-    mkdir_p(fmt("%s/tmp", sb->root), 01777);
+    store_mkdir_p(fmt("%s/dev/shm", sb->root), 01777);
+    store_mkdir_p(fmt("%s/tmp", sb->root), 01777);
     chmod(fmt("%s/tmp", sb->root), 01777);
     sb->proc = fmt("%s/proc", sb->root);
-    mkdir_p(sb->proc, 0555);
+    store_mkdir_p(sb->proc, 0555);
     if (!own_etc) {
         const char *etc = fmt("%s/etc", sb->root);
-        mkdir_p(etc, 0755);
+        store_mkdir_p(etc, 0755);
         if ((e = write_small(fmt("%s/passwd", etc), "root:x:0:0:Nix build user:/build:/noshell\n"
                                                      "nobody:x:65534:65534:Nobody:/:/noshell\n")) ||
             (e = write_small(fmt("%s/group", etc), "root:x:0:\nnixbld:!:100:\nnogroup:x:65534:\n")) ||

@@ -85,86 +85,6 @@ const char **store_all_valid(LocalStore *s, size_t *n)
     return v;
 }
 
-static bool mkdir_p(const char *path, mode_t mode)
-{
-    char *p = fmt("%s", path);
-    for (char *q = p + 1; *q; q++) {
-        if (*q != '/')
-            continue;
-        *q = 0;
-        if (mkdir(p, mode) < 0 && errno != EEXIST)
-            return false;
-        *q = '/';
-    }
-    return mkdir(p, mode) == 0 || errno == EEXIST;
-}
-
-static void delete_tree(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) < 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        chmod(path, 0755);
-        DIR *d = opendir(path);
-        if (d) {
-            StrBuf names;
-            sb_init(&names);
-            struct dirent *de;
-            while ((de = readdir(d)))
-                if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-                    sb_add(&names, de->d_name, strlen(de->d_name) + 1);
-            closedir(d);
-            for (size_t i = 0; i < names.len; i += strlen(names.data + i) + 1)
-                delete_tree(fmt("%s/%s", path, names.data + i));
-        }
-        rmdir(path);
-    } else
-        unlink(path);
-}
-
-static void canonicalise(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) < 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        if (d) {
-            StrBuf names;
-            sb_init(&names);
-            struct dirent *de;
-            while ((de = readdir(d)))
-                if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-                    sb_add(&names, de->d_name, strlen(de->d_name) + 1);
-            closedir(d);
-            for (size_t i = 0; i < names.len; i += strlen(names.data + i) + 1)
-                canonicalise(fmt("%s/%s", path, names.data + i));
-        }
-    }
-    if (!S_ISLNK(st.st_mode))
-        chmod(path, (st.st_mode & S_IXUSR) || S_ISDIR(st.st_mode) ? 0555 : 0444);
-    struct timespec ts[2] = {{1, 0}, {1, 0}};
-    utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW);
-}
-
-static int lock_path(const char *lockfile)
-{
-    for (;;) {
-        int fd = open(lockfile, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-        if (fd < 0)
-            return -1;
-        if (flock(fd, LOCK_EX) < 0) {
-            close(fd);
-            return -1;
-        }
-        struct stat st;
-        if (fstat(fd, &st) == 0 && st.st_nlink > 0)
-            return fd;
-        close(fd);
-    }
-}
-
 static const char *exec_sql(sqlite3 *db, const char *sql)
 {
     char *msg = NULL;
@@ -255,22 +175,22 @@ const char *store_add_nar(LocalStore *s, const PathInfo *info, const uint8_t *na
     if (store_is_valid(s, info->path))
         return NULL;
     const char *real_dir = store_real_path(s, sd);
-    if (!mkdir_p(real_dir, 0775))
+    if (!store_mkdir_p(real_dir, 0775))
         return fmt("creating store directory '%s': %s", real_dir, strerror(errno));
     const char *real = store_real_path(s, info->path);
     const char *lockfile = fmt("%s.lock", real);
-    int fd = lock_path(lockfile);
+    int fd = store_lock_path(lockfile);
     if (fd < 0)
         return fmt("locking '%s': %s", lockfile, strerror(errno));
     const char *err = NULL;
     if (!store_is_valid(s, info->path)) {
-        delete_tree(real);
+        store_delete_tree(real);
         const char *tmp = fmt("%s/.cnix-add-%ld-%s", real_dir, (long)getpid(), strrchr(info->path, '/') + 1);
-        delete_tree(tmp);
+        store_delete_tree(tmp);
         if ((err = nar_restore(nar, len, tmp))) {
-            delete_tree(tmp);
+            store_delete_tree(tmp);
         } else {
-            canonicalise(tmp);
+            store_canonicalise(tmp);
             int dfd = open(real_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
             if (dfd >= 0) {
                 syncfs(dfd);
@@ -278,13 +198,12 @@ const char *store_add_nar(LocalStore *s, const PathInfo *info, const uint8_t *na
             }
             if (rename(tmp, real) < 0) {
                 err = fmt("renaming '%s' to '%s': %s", tmp, real, strerror(errno));
-                delete_tree(tmp);
+                store_delete_tree(tmp);
             } else
                 err = register_info(s, info);
         }
     }
-    unlink(lockfile);
-    close(fd);
+    store_unlock_path(lockfile, fd);
     return err;
 }
 
@@ -341,7 +260,7 @@ out:
     if (err || e2)
         return err ? err : e2;
     for (size_t i = 0; i < n; i++)
-        delete_tree(store_real_path(s, paths[i]));
+        store_delete_tree(store_real_path(s, paths[i]));
     return NULL;
 }
 
