@@ -37,18 +37,6 @@ static void usage(void)
                     "       [--dry-run] [-K|--keep-failed] [--option NAME VALUE] [-Q]\n");
 }
 
-static char *read_all(FILE *f, size_t *len)
-{
-    StrBuf sb;
-    sb_init(&sb);
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        sb_add(&sb, buf, n);
-    *len = sb.len;
-    return sb.data;
-}
-
 static void add_line(BuildCmd *c, const char *l)
 {
     if (c->nlines == c->caplines) {
@@ -64,29 +52,15 @@ static void add_line(BuildCmd *c, const char *l)
 
 static void eval_one(EvalState *st, BuildCmd *c, const char *arg)
 {
-    char cwd[4096];
-    if (!getcwd(cwd, sizeof cwd))
-        strcpy(cwd, "/");
     const Source *src;
     if (c->from_args)
-        src = pos_add_source(st->positions, SRC_STRING, NULL, GC_strdup(cwd), GC_strdup(arg), strlen(arg));
+        src = cli_string_source(st, arg);
     else {
         const char *path = eval_resolve_import_path(st, cli_abs_path(arg), 0);
-        FILE *f = fopen(path, "rb");
-        if (!f)
+        if (!(src = cli_file_source(st, path)))
             eval_error(st, ERR_IO, 0, "opening file '%s': No such file or directory", path);
-        size_t len;
-        char *text = read_all(f, &len);
-        fclose(f);
-        const char *slash = strrchr(path, '/');
-        char *dir = GC_strdup(path);
-        dir[slash == path ? 1 : slash - path] = 0;
-        src = pos_add_source(st->positions, SRC_FILE, path, dir, text, len);
     }
-    ParseError perr = {0};
-    Expr *e = parse_source(st->symbols, st->positions, src, &st->settings.parse, &perr);
-    if (!e)
-        eval_error(st, ERR_PARSE, perr.pos, "%s", perr.msg ? perr.msg : "syntax error");
+    Expr *e = cli_parse(st, src);
     eval_bind(st, e);
     bi_store_set_writable(st, true);
     Value *root = val_alloc(st);
@@ -337,7 +311,7 @@ int cli_log(int argc, char **argv)
         return 1;
     }
     size_t len;
-    char *text = read_all(f, &len);
+    char *text = cli_read_all(f, &len);
     fclose(f);
     fwrite(text, 1, len, stdout);
     return status;

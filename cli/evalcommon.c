@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/strbuf.h"
+
 const char *cli_abs_path(const char *p)
 {
     if (p[0] == '/')
@@ -432,4 +434,52 @@ double cli_cpu_seconds(void)
     struct timespec t;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+char *cli_read_all(FILE *f, size_t *len)
+{
+    StrBuf sb;
+    sb_init(&sb);
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        sb_add(&sb, buf, n);
+    *len = sb.len;
+    return sb.data;
+}
+
+const char *cli_cwd(void)
+{
+    char cwd[4096];
+    if (!getcwd(cwd, sizeof cwd))
+        strcpy(cwd, "/");
+    return GC_strdup(cwd);
+}
+
+const Source *cli_string_source(EvalState *st, const char *text)
+{
+    return pos_add_source(st->positions, SRC_STRING, NULL, cli_cwd(), GC_strdup(text), strlen(text));
+}
+
+const Source *cli_file_source(EvalState *st, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t len;
+    char *text = cli_read_all(f, &len);
+    fclose(f);
+    const char *slash = strrchr(path, '/');
+    char *dir = GC_strdup(path);
+    dir[slash == path ? 1 : slash - path] = 0;
+    return pos_add_source(st->positions, SRC_FILE, path, dir, text, len);
+}
+
+Expr *cli_parse(EvalState *st, const Source *src)
+{
+    ParseError perr = {0};
+    Expr *e = parse_source(st->symbols, st->positions, src, &st->settings.parse, &perr);
+    if (!e)
+        eval_error(st, ERR_PARSE, perr.pos, "%s", perr.msg ? perr.msg : "syntax error");
+    return e;
 }

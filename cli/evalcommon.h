@@ -1,9 +1,10 @@
-/* Helpers shared by the evaluating commands (instantiate, eval): settings from
+/* Helpers shared by the evaluating commands (instantiate, eval, build, profile): settings from
  * options, auto-arguments, attribute paths, statistics. */
 #ifndef CNIX_CLI_EVALCOMMON_H
 #define CNIX_CLI_EVALCOMMON_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "eval/eval.h"
 
@@ -42,5 +43,18 @@ void cli_install_sigint(EvalState *st);
 double cli_cpu_seconds(void);
 /* Makes a path given on the command line absolute (relative to the cwd). */
 const char *cli_abs_path(const char *p);
+
+/* Reads a whole stream into a GC string; *len receives its length. */
+char *cli_read_all(FILE *f, size_t *len);
+/* The current directory as a GC string ("/" if unknown): the base of -E expressions. */
+const char *cli_cwd(void);
+/* Registers command-line text (-E) as a source based in the current directory. */
+const Source *cli_string_source(EvalState *st, const char *text);
+/* Reads a file (already resolved, e.g. default.nix appended) and registers it as a source
+ * based in the file's directory. NULL with errno set if it cannot be opened, so that each
+ * command words the error its own way. */
+const Source *cli_file_source(EvalState *st, const char *path);
+/* Parses a source without binding; a syntax error is thrown as ERR_PARSE. */
+Expr *cli_parse(EvalState *st, const Source *src);
 
 #endif

@@ -33,54 +33,23 @@ static void usage(void)
             "       [--show-trace] [--max-call-depth N] [--pure-eval] [--stats] FILES...\n");
 }
 
-static char *read_all(FILE *f, size_t *len)
-{
-    StrBuf sb;
-    sb_init(&sb);
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        sb_add(&sb, buf, n);
-    *len = sb.len;
-    return sb.data;
-}
-
-static const char *cwd_str(void)
-{
-    static char cwd[4096];
-    if (!getcwd(cwd, sizeof cwd))
-        strcpy(cwd, "/");
-    return GC_strdup(cwd);
-}
-
 /* Parses one input (file, -E text or stdin) without binding. */
 static Expr *parse_input(EvalState *st, Inst *in, const char *arg, bool is_stdin, const Source **srcp)
 {
     const Source *src;
     if (is_stdin) {
         size_t len;
-        char *text = read_all(stdin, &len);
-        src = pos_add_source(st->positions, SRC_STDIN, NULL, cwd_str(), text, len);
+        char *text = cli_read_all(stdin, &len);
+        src = pos_add_source(st->positions, SRC_STDIN, NULL, cli_cwd(), text, len);
     } else if (in->from_args) {
-        src = pos_add_source(st->positions, SRC_STRING, NULL, cwd_str(), GC_strdup(arg), strlen(arg));
+        src = cli_string_source(st, arg);
     } else {
         const char *path = bi_check_path(st, cli_abs_path(arg), 0);
         path = eval_resolve_import_path(st, path, 0);
-        FILE *f = fopen(path, "rb");
-        if (!f)
+        if (!(src = cli_file_source(st, path)))
             eval_error(st, ERR_IO, 0, "opening file '%s': No such file or directory", path);
-        size_t len;
-        char *text = read_all(f, &len);
-        fclose(f);
-        const char *slash = strrchr(path, '/');
-        char *dir = GC_strdup(path);
-        dir[slash == path ? 1 : slash - path] = 0;
-        src = pos_add_source(st->positions, SRC_FILE, path, dir, text, len);
     }
-    ParseError err = {0};
-    Expr *e = parse_source(st->symbols, st->positions, src, &st->settings.parse, &err);
-    if (!e)
-        eval_error(st, ERR_PARSE, err.pos, "%s", err.msg ? err.msg : "syntax error");
+    Expr *e = cli_parse(st, src);
     *srcp = src;
     return e;
 }

@@ -53,18 +53,6 @@ static void usage(void)
             "The default profile is $XDG_STATE_HOME/cnix/profiles/profile (~/.local/state/...).\n");
 }
 
-static char *read_all(FILE *f, size_t *len)
-{
-    StrBuf sb;
-    sb_init(&sb);
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        sb_add(&sb, buf, n);
-    *len = sb.len;
-    return sb.data;
-}
-
 static Value *get_attr(EvalState *st, Value *v, const char *name)
 {
     Attr *a = attrs_find(v->attrs, sym_intern_cstr(st->symbols, name));
@@ -196,29 +184,15 @@ static void elem_of(EvalState *st, EvalJob *j, Value *v, size_t idx, ProfileElem
 
 static void run_job(EvalState *st, ProfileCmd *c, EvalJob *j)
 {
-    char cwd[4096];
-    if (!getcwd(cwd, sizeof cwd))
-        strcpy(cwd, "/");
     const Source *src;
     if (j->expr)
-        src = pos_add_source(st->positions, SRC_STRING, NULL, GC_strdup(cwd), GC_strdup(j->expr), strlen(j->expr));
+        src = cli_string_source(st, j->expr);
     else {
         const char *path = eval_resolve_import_path(st, j->file, 0);
-        FILE *f = fopen(path, "rb");
-        if (!f)
+        if (!(src = cli_file_source(st, path)))
             eval_error(st, ERR_IO, 0, "opening file '%s': %s", path, strerror(errno));
-        size_t len;
-        char *text = read_all(f, &len);
-        fclose(f);
-        const char *slash = strrchr(path, '/');
-        char *dir = GC_strdup(path);
-        dir[slash == path ? 1 : slash - path] = 0;
-        src = pos_add_source(st->positions, SRC_FILE, path, dir, text, len);
     }
-    ParseError perr = {0};
-    Expr *e = parse_source(st->symbols, st->positions, src, &st->settings.parse, &perr);
-    if (!e)
-        eval_error(st, ERR_PARSE, perr.pos, "%s", perr.msg ? perr.msg : "syntax error");
+    Expr *e = cli_parse(st, src);
     eval_bind(st, e);
     Value *root = val_alloc(st);
     root->type = T_THUNK;
