@@ -16,7 +16,10 @@ declare -A exprs=(
 printf '%-12s %10s %10s %10s   %s\n' pattern n wall_s peak_MB result
 for name in map filter foldl genList listToAttrs attrNames update concat; do
   for n in 10000 100000 1000000; do
-    r=$( { /usr/bin/time -f '%e %M' "$cnix" instantiate --eval --strict -E "(${exprs[$name]}) $n" 2>&1 >/tmp/cnix-scale.$$; } | tail -1)
+    # 60 s cap: `//` and string-append loops are quadratic by nature (each step copies
+    # the accumulator, as in CppNix), so their 10^6 row would take minutes
+    r=$( { /usr/bin/time -f '%e %M' timeout 60 "$cnix" instantiate --eval --strict -E "(${exprs[$name]}) $n" 2>&1 >/tmp/cnix-scale.$$; } | tail -1)
+    [ -s /tmp/cnix-scale.$$ ] || echo "(timeout or error)" > /tmp/cnix-scale.$$
     printf '%-12s %10d %10s %10.1f   %s\n' "$name" "$n" "${r% *}" "$(awk "BEGIN{print ${r#* }/1024}")" "$(head -c 40 /tmp/cnix-scale.$$)"
   done
 done

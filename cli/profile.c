@@ -50,7 +50,7 @@ static void usage(void)
             "  rollback | switch-generation N\n"
             "  delete-generations old | N... | +K | Nd   [--dry-run]\n"
             "  diff-closures           version and size changes between generations\n"
-            "The default profile is $NIX_STATE_DIR/profiles/profile.\n");
+            "The default profile is $XDG_STATE_HOME/cnix/profiles/profile (~/.local/state/...).\n");
 }
 
 static char *read_all(FILE *f, size_t *len)
@@ -328,22 +328,23 @@ static int commit(ProfileCmd *c, LocalStore *s, const ProfileElem *el, size_t n)
     return 0;
 }
 
-/* The elements of the current generation (none if the profile does not exist yet). */
+/* The elements of the current generation (none if the profile does not exist yet). The
+ * generation link names a logical store path: read it through the store's real path. */
 static ProfileElem *current_elems(LocalStore *s, const char *profile, size_t *n, const char **err)
 {
     *n = 0;
     *err = NULL;
-    if (!profile_current(profile))
+    long cur = profile_current(profile);
+    if (!cur)
         return GC_MALLOC(sizeof(ProfileElem));
-    char *real = realpath(profile, NULL);
-    if (!real) {
-        *err = GC_strdup(strerror(errno));
-        return NULL;
-    }
-    const char *dir = GC_strdup(real);
-    free(real);
-    (void)s;
-    return profile_read_manifest(dir, n, err);
+    size_t ng;
+    ProfileGen *g = profile_generations(s, profile, &ng, err);
+    for (size_t i = 0; g && i < ng; i++)
+        if (g[i].num == cur)
+            return profile_read_manifest(store_real_path(s, g[i].target), n, err);
+    if (!*err)
+        *err = "the profile's current generation link is missing";
+    return NULL;
 }
 
 static bool matches(const ProfileElem *e, const char *name)

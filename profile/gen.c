@@ -41,7 +41,18 @@ static void mkdir_p(const char *dir)
     mkdir(p, 0755);
 }
 
-const char *profile_default_path(LocalStore *s) { return fmt("%s/profiles/profile", store_state_dir(s)); }
+/* $XDG_STATE_HOME/cnix/profiles/profile (XDG's default ~/.local/state); the state directory
+ * only when neither variable is set. Generations register GC roots under the state directory,
+ * so the profile may live anywhere. */
+const char *profile_default_path(LocalStore *s)
+{
+    const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+    if (xdg && *xdg)
+        return fmt("%s/cnix/profiles/profile", xdg);
+    if (home && *home)
+        return fmt("%s/.local/state/cnix/profiles/profile", home);
+    return fmt("%s/profiles/profile", store_state_dir(s));
+}
 
 static const char *dir_of(const char *profile)
 {
@@ -191,6 +202,39 @@ static const char *abs_path(const char *p)
     return fmt("%s/%s", cwd, p);
 }
 
+/* Temporary links left by a process killed between symlink() and rename(): BASE.tmp-PID and
+ * BASE-N-link.tmp-PID. Called under the profile lock, so no live process owns them. */
+static void clean_tmp_links(const char *profile)
+{
+    const char *dir = dir_of(profile), *base = base_of(profile);
+    size_t bl = strlen(base);
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    const char **stale = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        const char *t = strstr(de->d_name, ".tmp-");
+        if (strncmp(de->d_name, base, bl) || !t)
+            continue;
+        const char *mid = de->d_name + bl;
+        if (mid != t && !(mid[0] == '-' && gen_number(base, GC_strndup(de->d_name, (size_t)(t - de->d_name)))))
+            continue;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 8;
+            const char **nv = GC_MALLOC(cap * sizeof *nv);
+            if (n)
+                memcpy(nv, stale, n * sizeof *nv);
+            stale = nv;
+        }
+        stale[n++] = fmt("%s/%s", dir, de->d_name);
+    }
+    closedir(d);
+    for (size_t i = 0; i < n; i++)
+        unlink(stale[i]);
+}
+
 const char *profile_new_generation(LocalStore *s, const char *profile, const char *store_path, long *num)
 {
     profile = abs_path(profile);
@@ -199,6 +243,7 @@ const char *profile_new_generation(LocalStore *s, const char *profile, const cha
     if (lk < 0)
         return fmt("locking profile '%s': %s", profile, strerror(errno));
     const char *err = NULL;
+    clean_tmp_links(profile);
     size_t n;
     ProfileGen *g = profile_generations(s, profile, &n, &err);
     if (!g)

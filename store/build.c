@@ -22,6 +22,7 @@
 #include "store/nar.h"
 #include "store/path.h"
 #include "store/attrs.h"
+#include "store/gc.h"
 #include "store/sandbox.h"
 #include "store/substitute.h"
 #include "util/strbuf.h"
@@ -38,7 +39,8 @@ static char *fmt(const char *f, ...)
     return sb_finish(&sb);
 }
 
-typedef enum NodeState { NS_WAITING, NS_RUNNING, NS_DONE, NS_FAILED } NodeState;
+/* NS_FETCH: --dry-run only, the outputs would be substituted. */
+typedef enum NodeState { NS_WAITING, NS_RUNNING, NS_DONE, NS_FAILED, NS_FETCH } NodeState;
 
 typedef struct Node Node;
 struct Node {
@@ -71,6 +73,7 @@ typedef struct Builder {
     size_t nrunning, caprunning;
     size_t nbuilt, nfailed, ntotal, nsubst;
     bool tty;          /* stderr is a terminal: keep a progress line */
+    int temp_roots;    /* fd of our temporary GC roots file */
     bool progress_shown;
     int status;
     bool stop; /* a failure without --keep-going */
@@ -388,6 +391,11 @@ static Node *load(Builder *b, const char *drv_path, const char **err)
     Node *n = GC_MALLOC(sizeof *n);
     n->drv_path = drv_path;
     n->d = d;
+    store_gc_temp_root(b->temp_roots, drv_path);
+    for (uint32_t i = 0; i < d->noutputs; i++)
+        store_gc_temp_root(b->temp_roots, d->outputs[i].path);
+    for (uint32_t i = 0; i < d->nsrcs; i++)
+        store_gc_temp_root(b->temp_roots, d->srcs[i]);
     n->out_fd = n->log_fd = -1;
     *slot(b, drv_path) = n;
     b->count++;
@@ -408,12 +416,21 @@ static Node *load(Builder *b, const char *drv_path, const char **err)
         n->state = NS_DONE;
         return n;
     }
+    if (b->cfg->dry_run && b->cfg->substituters.n) {
+        bool all = true;
+        for (uint32_t i = 0; i < d->noutputs && all; i++)
+            all = store_is_valid(b->s, d->outputs[i].path) || store_substitutable(b->s, b->cfg, d->outputs[i].path);
+        if (all) {
+            n->state = NS_FETCH;
+            return n;
+        }
+    }
     b->ntotal++;
     for (uint32_t i = 0; i < d->ninputs; i++) {
         Node *dep = load(b, d->inputs[i].drv_path, err);
         if (!dep)
             return NULL;
-        if (dep->state != NS_DONE) {
+        if (dep->state != NS_DONE && dep->state != NS_FETCH) {
             push_ptr(&dep->rdeps, &dep->nrdeps, &dep->caprdeps, n);
             n->pending++;
         }
@@ -1308,7 +1325,7 @@ static void drain(Builder *b, Node *n, const char *buf, size_t len)
         fwrite(buf, 1, len, stderr);
 }
 
-int store_realise(LocalStore *s, const StoreConfig *cfg, const char *const *drvs, size_t ndrvs)
+static int realise(LocalStore *s, const StoreConfig *cfg, const char *const *drvs, size_t ndrvs, int temp_roots)
 {
     Builder B, *b = &B;
     memset(b, 0, sizeof B);
@@ -1317,6 +1334,7 @@ int store_realise(LocalStore *s, const StoreConfig *cfg, const char *const *drvs
     b->store_dir = store_dir(s);
     b->status = 0;
     b->tty = isatty(2);
+    b->temp_roots = temp_roots;
     table_grow(b);
     Node **tops = GC_MALLOC((ndrvs ? ndrvs : 1) * sizeof *tops);
     for (size_t i = 0; i < ndrvs; i++) {
@@ -1328,11 +1346,28 @@ int store_realise(LocalStore *s, const StoreConfig *cfg, const char *const *drvs
         }
     }
     if (cfg->dry_run) {
-        if (b->ntotal) {
-            fprintf(stderr, "these %zu derivations will be built:\n", b->ntotal);
-            for (size_t i = 0; i < b->cap; i++)
-                if (b->nodes[i] && b->nodes[i]->state != NS_DONE)
-                    fprintf(stderr, "  %s\n", b->nodes[i]->drv_path);
+        /* sorted like CppNix's lists */
+        StrList build = {0}, fetch = {0};
+        for (size_t i = 0; i < b->cap; i++) {
+            Node *n = b->nodes[i];
+            if (n && n->state == NS_WAITING)
+                strlist_add(&build, n->drv_path);
+            else if (n && n->state == NS_FETCH)
+                for (uint32_t k = 0; k < n->d->noutputs; k++)
+                    if (!store_is_valid(s, n->d->outputs[k].path))
+                        strlist_add(&fetch, n->d->outputs[k].path);
+        }
+        if (build.n) {
+            qsort(build.v, build.n, sizeof *build.v, cmp_str);
+            fprintf(stderr, "these %zu derivations will be built:\n", build.n);
+            for (size_t i = 0; i < build.n; i++)
+                fprintf(stderr, "  %s\n", build.v[i]);
+        }
+        if (fetch.n) {
+            qsort(fetch.v, fetch.n, sizeof *fetch.v, cmp_str);
+            fprintf(stderr, "these %zu paths will be fetched:\n", fetch.n);
+            for (size_t i = 0; i < fetch.n; i++)
+                fprintf(stderr, "  %s\n", fetch.v[i]);
         }
         return 0;
     }
@@ -1428,4 +1463,12 @@ int store_realise(LocalStore *s, const StoreConfig *cfg, const char *const *drvs
                     ndrvs == 1 ? "" : "s");
     }
     return b->status;
+}
+
+int store_realise(LocalStore *s, const StoreConfig *cfg, const char *const *drvs, size_t ndrvs)
+{
+    int fd = store_gc_temp_roots_open(s);
+    int r = realise(s, cfg, drvs, ndrvs, fd);
+    store_gc_temp_roots_close(s, fd);
+    return r;
 }

@@ -514,3 +514,13 @@ bool cache_substitute(LocalStore *s, const StoreConfig *cfg, const char *url, co
         fprintf(stderr, "warning: substituting '%s' from '%s': %s\n", path, url, e);
     return !e && !missing && store_is_valid(s, path);
 }
+
+bool cache_has(LocalStore *s, const char *url, const char *path)
+{
+    const char *e = NULL;
+    const char *dir = cache_dir(url, &e);
+    if (!dir || !cache_store_dir_ok(s, dir))
+        return false;
+    NarInfo *ni = read_narinfo(s, dir, path, &e);
+    return ni != NULL;
+}

@@ -23,6 +23,8 @@ const char *cache_copy_from(LocalStore *s, const StoreConfig *cfg, const char *u
 /* Substitutes path (and its closure) from one cache; false (with a warning for errors
  * other than absence) if not possible. */
 bool cache_substitute(LocalStore *s, const StoreConfig *cfg, const char *url, const char *path);
+/* Does the cache at url have a narinfo for path (for --dry-run)? */
+bool cache_has(LocalStore *s, const char *url, const char *path);
 /* A new ed25519 key pair: *secret "name:base64(64 bytes)", *pub "name:base64(32 bytes)". */
 const char *cache_generate_key(const char *name, const char **secret, const char **pub);
 /* The signature "name:base64" of info's fingerprint with a secret key. */

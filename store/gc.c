@@ -106,9 +106,81 @@ static void scan_dir(LocalStore *s, const char *dir, bool is_auto, List *out, in
     }
 }
 
+static const char *temp_roots_file(LocalStore *s, long pid)
+{
+    return fmt("%s/temproots/%ld", store_state_dir(s), pid);
+}
+
+int store_gc_temp_roots_open(LocalStore *s)
+{
+    mkdir(store_state_dir(s), 0755);
+    mkdir(fmt("%s/temproots", store_state_dir(s)), 0755);
+    int fd = open(temp_roots_file(s, (long)getpid()), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+    if (fd >= 0 && flock(fd, LOCK_EX) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+void store_gc_temp_root(int fd, const char *path)
+{
+    if (fd < 0)
+        return;
+    const char *line = fmt("%s\n", path);
+    /* one write per line with O_APPEND: a reader never sees half a line */
+    if (write(fd, line, strlen(line)) < 0)
+        return;
+}
+
+void store_gc_temp_roots_close(LocalStore *s, int fd)
+{
+    if (fd < 0)
+        return;
+    unlink(temp_roots_file(s, (long)getpid()));
+    close(fd);
+}
+
+/* The temporary roots of live processes; files of dead ones (lock free) are removed. */
+static void temp_roots(LocalStore *s, List *out)
+{
+    const char *dir = fmt("%s/temproots", store_state_dir(s));
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    List files = {0};
+    struct dirent *de;
+    while ((de = readdir(d)))
+        if (de->d_name[0] != '.')
+            add(&files, fmt("%s/%s", dir, de->d_name));
+    closedir(d);
+    for (size_t i = 0; i < files.n; i++) {
+        int fd = open(files.v[i], O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        if (flock(fd, LOCK_SH | LOCK_NB) == 0) { /* nobody holds it: the process is gone */
+            unlink(files.v[i]);
+            close(fd);
+            continue;
+        }
+        StrBuf sb;
+        sb_init(&sb);
+        char buf[65536];
+        ssize_t r;
+        while ((r = read(fd, buf, sizeof buf)) > 0)
+            sb_add(&sb, buf, (size_t)r);
+        close(fd);
+        char *text = sb_finish(&sb);
+        for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+            if (store_is_valid(s, l))
+                add(out, fmt("%s", l));
+    }
+}
+
 const char **store_gc_roots(LocalStore *s, size_t *n)
 {
     List roots = {0};
+    temp_roots(s, &roots);
     scan_dir(s, fmt("%s/gcroots", store_state_dir(s)), false, &roots, 0);
     scan_dir(s, fmt("%s/profiles", store_state_dir(s)), false, &roots, 0);
     if (roots.n)

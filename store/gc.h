@@ -21,6 +21,13 @@ typedef struct GcOptions {
     uint64_t max_freed; /* stop after freeing this many bytes (0 = no limit) */
 } GcOptions;
 
+/* Temporary roots of a running process (STATEDIR/temproots/PID, held locked while it
+ * lives): the realiser records the derivations it loads and the paths it needs, so that a
+ * concurrent gc keeps them. Returns the fd (or -1); add paths with store_gc_temp_root. */
+int store_gc_temp_roots_open(LocalStore *s);
+void store_gc_temp_root(int fd, const char *path);
+void store_gc_temp_roots_close(LocalStore *s, int fd);
+
 /* The roots (store paths), sorted and unique. */
 const char **store_gc_roots(LocalStore *s, size_t *n);
 /* Is path reachable from a root? (computes the live set) */

@@ -371,12 +371,9 @@ static const char *add_generic(LocalStore *s, const char *path, Writer write, vo
         delete_tree(tmp);
         goto done;
     }
+    /* Writers fsync their files, so the contents reach the disk before the rename makes
+     * them visible. */
     canonicalise(tmp);
-    int dfd = open(s->real_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        syncfs(dfd); /* contents reach the disk before the rename makes them visible */
-        close(dfd);
-    }
     if (rename(tmp, real) < 0) {
         err = fmt("renaming '%s' to '%s': %s", tmp, real, strerror(errno));
         delete_tree(tmp);

@@ -442,6 +442,12 @@ static const char *r_reg(void *ctx, const char *path, bool exec, const uint8_t *
         }
         done += (uint64_t)n;
     }
+    /* restored files go into the store: on disk before they become visible */
+    if (fsync(fd) < 0) {
+        int e = errno;
+        close(fd);
+        return errf("writing file '%s': %s", p, strerror(e));
+    }
     if (close(fd) < 0)
         return errf("writing file '%s': %s", p, strerror(errno));
     return NULL;

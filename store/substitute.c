@@ -11,3 +11,11 @@ bool store_substitute(LocalStore *s, const StoreConfig *cfg, const char *path, c
             return true;
     return store_is_valid(s, path);
 }
+
+bool store_substitutable(LocalStore *s, const StoreConfig *cfg, const char *path)
+{
+    for (size_t i = 0; i < cfg->substituters.n; i++)
+        if (cache_has(s, cfg->substituters.v[i], path))
+            return true;
+    return false;
+}

@@ -12,4 +12,7 @@
  * is valid afterwards. Problems are warned about on stderr. */
 bool store_substitute(LocalStore *s, const StoreConfig *cfg, const char *path, const char *deriver);
 
+/* Would some substituter provide path? (no download; for --dry-run) */
+bool store_substitutable(LocalStore *s, const StoreConfig *cfg, const char *path);
+
 #endif

@@ -51,6 +51,9 @@ same "FileSize" "$(stat -c %s "cache/$url")" "$(sed -n 's/^FileSize: //p' "$ni")
 # ---- substitution instead of building ----
 rm result; c store gc >/dev/null 2>&1
 [ -e "$app" ] && bad "gc emptied the store" || ok
+c build pkgs.nix -A app --dry-run --option substituters "file://$tmp/cache" 2>err >/dev/null
+has "dry run: will be fetched" "paths will be fetched" err
+if grep -q "will be built" err || [ -e "$app" ]; then bad "dry run: nothing built or fetched" "$(cat err)"; else ok; fi
 o=$(c build pkgs.nix -A app --option substituters "file://$tmp/cache" --option trusted-public-keys "$(cat pk)" 2>err); rc=$?
 same "substituted build" "0 $app" "$rc $o"
 same "nothing built" 0 "$(builds err)"
@@ -102,7 +105,8 @@ NIX_STATE_DIR=$tmp/varB c store verify --check-contents; same "verify copy --fro
 if command -v nix >/dev/null && unshare --mount --pid --net --fork true 2>/dev/null; then
   export NIX_STORE_DIR=/nix/store CNIX_STORE_ROOT=$tmp/croot NIX_STATE_DIR=$tmp/croot/nix/var/nix
   nixc() { timeout 120 nix --extra-experimental-features nix-command "$@"; }
-  capp=$(c build --option sandbox true --option sandbox-paths "/bin /lib /usr /lib64?" pkgs.nix -A app --no-out-link 2>err)
+  sb=(--option sandbox true --option sandbox-paths "/bin /lib /usr /lib64?")
+  capp=$(c build "${sb[@]}" pkgs.nix -A app --no-out-link 2>err)
   c store copy --to "file://$tmp/ccache" --key-file sk "$capp"
   nixc copy --from "file://$tmp/ccache" --store "$tmp/nroot" --option trusted-public-keys "$(cat pk)" "$capp" 2>err; rc=$?
   same "nix copy --from a cnix cache (signed)" 0 $rc
@@ -122,6 +126,10 @@ if command -v nix >/dev/null && unshare --mount --pid --net --fork true 2>/dev/n
   nixc copy --to "file://$tmp/ncache2" --store "$tmp/nroot" "$capp" 2>/dev/null
   CNIX_STORE_ROOT=$tmp/croot3 NIX_STATE_DIR=$tmp/croot3/nix/var/nix c store copy --from "file://$tmp/ncache2" --option trusted-public-keys "$(cat pk)" "$capp" 2>err; rc=$?
   same "nix-signed cache accepted with cnix's key" 0 $rc
+  # the nix-written cache as a substituter of a build: nothing is built
+  o=$(CNIX_STORE_ROOT=$tmp/croot5 NIX_STATE_DIR=$tmp/croot5/nix/var/nix c build "${sb[@]}" pkgs.nix -A app --no-out-link \
+      --option substituters "file://$tmp/ncache2" --option trusted-public-keys "$(cat pk)" 2>err); rc=$?
+  same "build substituted from nix's cache" "0 $capp 0" "$rc $o $(builds err)"
   sed -i 's/^NarSize: .*/NarSize: 1/' "ncache2/$(basename "$capp" | cut -c1-32).narinfo"
   CNIX_STORE_ROOT=$tmp/croot4 NIX_STATE_DIR=$tmp/croot4/nix/var/nix c store copy --from "file://$tmp/ncache2" --option trusted-public-keys "$(cat pk)" "$capp" 2>err; rc=$?
   same "tampered nix narinfo refused" 1 $rc

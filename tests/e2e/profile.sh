@@ -10,7 +10,7 @@ CNIX=${CNIX:-$root/build/cnix}
 tmp=$(mktemp -d)
 cleanup() { chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
-export NIX_STORE_DIR=$tmp/store NIX_STATE_DIR=$tmp/var NIX_LOG_DIR=$tmp/log XDG_CONFIG_HOME=$tmp/config
+export NIX_STORE_DIR=$tmp/store NIX_STATE_DIR=$tmp/var NIX_LOG_DIR=$tmp/log XDG_CONFIG_HOME=$tmp/config XDG_STATE_HOME=$tmp/xdg-state
 export TMPDIR=$tmp/t
 mkdir -p "$TMPDIR"
 unset NIX_CONFIG CNIX_STORE_ROOT
@@ -21,7 +21,7 @@ bad() { fail=$((fail + 1)); echo "FAIL $1"; shift; printf '  %s\n' "$@"; }
 same() { if [ "$2" = "$3" ]; then ok; else bad "$1" "want: $2" "got:  $3"; fi; }
 has() { if grep -q -- "$2" "$3"; then ok; else bad "$1" "no '$2' in:" "$(cat "$3")"; fi; }
 c() { timeout 60 "$CNIX" "$@"; }
-P=$NIX_STATE_DIR/profiles/profile
+P=$XDG_STATE_HOME/cnix/profiles/profile PDIR=$XDG_STATE_HOME/cnix/profiles
 
 # Packages: hello at any version (--argstr ver), world, two that clash on bin/tool.
 cat > pkgs.nix <<'NIX'
@@ -63,7 +63,7 @@ same "env references the packages" "$(printf '%s\n' "$hello1" "$(sed -n 's/^outp
 
 # Same set again: no new generation (as nix-env).
 c profile switch conf.nix 2>err
-same "unchanged switch: no new generation" 1 "$(ls "$NIX_STATE_DIR/profiles" | grep -c -- '-link$')"
+same "unchanged switch: no new generation" 1 "$(ls "$PDIR" | grep -c -- '-link$')"
 
 # ---- a new version: both versions in the store at once ----
 c profile switch conf.nix --argstr ver 2.0 2>err || cat err
@@ -108,7 +108,7 @@ c profile switch broken.nix 2>err; rc=$?
 same "failed build: exit 100" 100 $rc
 has "failed build: says profile unchanged" "profile is unchanged" err
 same "failed build: profile unchanged" profile-2-link "$(readlink "$P")"
-same "failed build: no new generation" 2 "$(ls "$NIX_STATE_DIR/profiles" | grep -c -- '-link$')"
+same "failed build: no new generation" 2 "$(ls "$PDIR" | grep -c -- '-link$')"
 
 # ---- conflicts and priorities (in another profile) ----
 Q=$tmp/other/prof
@@ -191,7 +191,7 @@ for i in $(seq 1 25); do
   kill -9 $pid 2>/dev/null
   wait $pid 2>/dev/null
   gen=$(readlink "$P")
-  target=$(readlink "$NIX_STATE_DIR/profiles/$gen")
+  target=$(readlink "$PDIR/$gen")
   case "$target" in "$NIX_STORE_DIR"/*-user-environment) ;; *) broken_rounds="$broken_rounds $i(link:$gen->$target)"; continue;; esac
   v=$(sqlite3 "$NIX_STATE_DIR/db/cnix.sqlite" "select count(*) from ValidPaths where path='$target'")
   if [ "$v" != 1 ] || [ ! -f "$target/manifest.cnix" ] || ! "$P/bin/hello" >/dev/null 2>&1; then
@@ -203,8 +203,10 @@ echo "crash rounds: profile reached $(readlink "$P") of 25 kills"
 c store verify > verify.out 2>&1; rc=$?
 same "crash: store verify passes" 0 $rc
 [ $rc = 0 ] || cat verify.out
+ln -s profile-1-link "$P.tmp-99999"; ln -s /nowhere "$P-99-link.tmp-99999"  # as a kill would leave
 c profile switch conf.nix --argstr ver final 2>err || cat err
 same "crash: a later switch works" "hello final" "$("$P/bin/hello")"
+same "crash: no temporary links left after a switch" "" "$(ls "$PDIR" | grep -- '\.tmp-')"
 
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]

@@ -72,6 +72,23 @@ c store gc >/dev/null 2>&1
 if [ -e "$NIX_STORE_DIR/00000000000000000000000000000000-leftover" ]; then bad "gc removes invalid leftovers"; else ok; fi
 o=$(c build pkgs.nix -A app 2>/dev/null); same "rebuild after gc" "$app" "$o"
 
+# a running build's inputs are temporary roots: a concurrent gc keeps them
+cat > slow.nix <<'NIX'
+let
+  mk = name: script: derivation { inherit name; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" script ]; };
+  dep = mk "tdep" "echo tdep > $out";
+in { inherit dep; top = mk "ttop" "/bin/sleep 1; /bin/cat ${dep} > $out"; }
+NIX
+tdep=$(c build slow.nix -A dep --no-out-link 2>/dev/null)
+c build slow.nix -A top --no-out-link > top.out 2>/dev/null &
+bp=$!
+sleep 0.4
+c store gc >/dev/null 2>&1
+wait $bp; rc=$?
+same "build survives a concurrent gc" "0 tdep" "$rc $(cat "$(cat top.out)" 2>/dev/null)"
+if [ -e "$tdep" ]; then ok; else bad "gc kept the running build's input"; fi
+same "temporary roots removed after the build" "" "$(ls "$NIX_STATE_DIR/temproots" 2>/dev/null)"
+
 # ---- export / import round trip within cnix ----
 c store export $(c store path-info -r "$app") > exp
 NIX_STORE_DIR=$tmp/store NIX_STATE_DIR=$tmp/var2 c store import < exp > /dev/null 2>err; rc=$?

@@ -21,7 +21,7 @@ fi
 out=$(mktemp -d); trap 'rm -rf "$out"' EXIT
 
 # errmsg FILE: the final "error: ..." message of an error report, leading blanks removed.
-errmsg() { grep -E '^\s*error: ' "$1" | tail -1 | sed -E 's/^\s+//'; }
+errmsg() { grep -aE '^\s*error: ' "$1" | tail -1 | sed -E 's/^\s+//'; }
 export -f errmsg
 
 # A *-fail test passes when cnix exits with status 1 and its final error message equals the
