@@ -434,25 +434,6 @@ static long jp_hex4(JsonIn *p)
     return v;
 }
 
-static void put_utf8(StrBuf *sb, unsigned long cp)
-{
-    if (cp < 0x80)
-        sb_putc(sb, (char)cp);
-    else if (cp < 0x800) {
-        sb_putc(sb, (char)(0xC0 | (cp >> 6)));
-        sb_putc(sb, (char)(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-        sb_putc(sb, (char)(0xE0 | (cp >> 12)));
-        sb_putc(sb, (char)(0x80 | ((cp >> 6) & 0x3F)));
-        sb_putc(sb, (char)(0x80 | (cp & 0x3F)));
-    } else {
-        sb_putc(sb, (char)(0xF0 | (cp >> 18)));
-        sb_putc(sb, (char)(0x80 | ((cp >> 12) & 0x3F)));
-        sb_putc(sb, (char)(0x80 | ((cp >> 6) & 0x3F)));
-        sb_putc(sb, (char)(0x80 | (cp & 0x3F)));
-    }
-}
-
 static const char *control_char_msg(int c)
 {
     static const char *const names[32] = {
@@ -561,7 +542,7 @@ static Tok jp_scan_string_slow(JsonIn *p)
             }
             if (cp == 0)
                 p->has_nul = true;
-            put_utf8(&p->str, (unsigned long)cp);
+            sb_put_utf8(&p->str, (uint32_t)cp);
             break;
         }
         default:

@@ -189,25 +189,6 @@ static int hexval(int c)
     return -1;
 }
 
-static void put_utf8(StrBuf *sb, uint32_t cp)
-{
-    if (cp < 0x80)
-        sb_putc(sb, (char)cp);
-    else if (cp < 0x800) {
-        sb_putc(sb, (char)(0xC0 | (cp >> 6)));
-        sb_putc(sb, (char)(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-        sb_putc(sb, (char)(0xE0 | (cp >> 12)));
-        sb_putc(sb, (char)(0x80 | ((cp >> 6) & 0x3F)));
-        sb_putc(sb, (char)(0x80 | (cp & 0x3F)));
-    } else {
-        sb_putc(sb, (char)(0xF0 | (cp >> 18)));
-        sb_putc(sb, (char)(0x80 | ((cp >> 12) & 0x3F)));
-        sb_putc(sb, (char)(0x80 | ((cp >> 6) & 0x3F)));
-        sb_putc(sb, (char)(0x80 | (cp & 0x3F)));
-    }
-}
-
 /* ---------------------------------------------------------------- strings */
 
 static void check_string_char(TP *p, unsigned char c, bool multiline)
@@ -245,7 +226,7 @@ static void parse_escape(TP *p, StrBuf *sb)
         if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
             tp_fail_at(p, start, "toml::parse_escape_sequence: input codepoint is too large or a surrogate",
                        "must be a Unicode scalar value");
-        put_utf8(sb, cp);
+        sb_put_utf8(sb, cp);
         return;
     }
     default:

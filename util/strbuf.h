@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Contents are always NUL-terminated after any sb_ call; len excludes the NUL.
  * The data lives in atomic (pointer-free) GC memory. */
@@ -18,6 +19,8 @@ void sb_reserve(StrBuf *sb, size_t extra);
 void sb_add(StrBuf *sb, const char *s, size_t n);
 void sb_puts(StrBuf *sb, const char *s);
 void sb_putc(StrBuf *sb, char c);
+/* Appends the UTF-8 encoding of a code point (up to 0x10FFFF; not checked). */
+void sb_put_utf8(StrBuf *sb, uint32_t cp);
 void sb_printf(StrBuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sb_vprintf(StrBuf *sb, const char *fmt, va_list ap);
 /* Returns the NUL-terminated contents; the buffer may be reused after sb_init. */
