@@ -57,6 +57,11 @@ typedef struct Job {
 static void run(void *p)
 {
     Job *j = p;
+    if (setjmp(oom_jb)) {
+        in_eval = 0;
+        return;
+    }
+    in_eval = 1; /* from here an allocation failure abandons the input */
     EvalSettings s;
     eval_settings_default(&s);
     /* Pure and restricted with nothing allowed: inputs must not read the machine's
@@ -68,11 +73,6 @@ static void run(void *p)
     s.nix_path_len = 0;
     EvalState *volatile st = eval_state_new(&s);
     interrupt_flag = &st->interrupted;
-    if (setjmp(oom_jb)) {
-        in_eval = 0;
-        return;
-    }
-    in_eval = 1;
     arm_timer(CPU_MS);
     TryFrame f;
     if (EVAL_TRY(st, &f)) {
@@ -111,6 +111,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         setenv("NIX_STATE_DIR", "/tmp/cnix-fuzz-eval-root/state", 1);
         init = 1;
     }
+    /* Garbage of earlier inputs can fill the capped heap: collect it now, outside
+     * any evaluation, rather than failing an allocation in the next one. */
+    if (GC_get_heap_size() > HEAP_BYTES / 2)
+        GC_gcollect();
     Job j = {data, size};
     /* The CLI evaluates on a big stack too; without it deep but bounded recursion
      * would be a false stack overflow. */

@@ -887,8 +887,8 @@ static void jp_value(JsonIn *p, Value *out)
                 jp_syntax(p, "object", TK_RBRACE);
             }
         }
-        KV *kv = p->kvstack + base;
         size_t n = p->kvtop - base;
+        KV *kv = n ? p->kvstack + base : NULL; /* kvstack is NULL until the first key */
         size_t m = n;
         if (n > 32) {
             qsort(kv, n, sizeof *kv, cmp_kv);

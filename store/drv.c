@@ -58,14 +58,18 @@ static uint32_t merge_inputs(DrvInput *in, uint32_t n)
         if (k && strcmp(in[k - 1].drv_path, in[i].drv_path) == 0) {
             DrvInput *t = &in[k - 1];
             const char **o = GC_MALLOC((t->noutputs + in[i].noutputs) * sizeof *o);
-            memcpy(o, t->outputs, t->noutputs * sizeof *o);
-            memcpy(o + t->noutputs, in[i].outputs, in[i].noutputs * sizeof *o);
+            /* An input with no outputs has outputs == NULL: memcpy must not see it. */
+            if (t->noutputs)
+                memcpy(o, t->outputs, t->noutputs * sizeof *o);
+            if (in[i].noutputs)
+                memcpy(o + t->noutputs, in[i].outputs, in[i].noutputs * sizeof *o);
             t->outputs = o;
             t->noutputs = sort_unique_strs(o, t->noutputs + in[i].noutputs);
         } else {
             in[k] = in[i];
             const char **o = GC_MALLOC((in[k].noutputs + 1) * sizeof *o);
-            memcpy(o, in[k].outputs, in[k].noutputs * sizeof *o);
+            if (in[k].noutputs)
+                memcpy(o, in[k].outputs, in[k].noutputs * sizeof *o);
             in[k].outputs = o;
             in[k].noutputs = sort_unique_strs(o, in[k].noutputs);
             k++;

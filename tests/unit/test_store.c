@@ -301,6 +301,15 @@ static void test_drv(void)
         bad += drv_parse(drv_b_text, n, "b", &x) != NULL;
     }
     CHECK(bad == bl);
+    /* fuzz_aterm regression: inputs with no outputs (NULL output arrays), repeated, are
+     * merged without memcpy from NULL (UBSan under make asan) */
+    const char *empty_in = "Derive([(\"out\",\"/nix/store/x-b\",\"\",\"\")],"
+                           "[(\"/nix/store/y-a.drv\",[]),(\"/nix/store/y-a.drv\",[]),"
+                           "(\"/nix/store/z-c.drv\",[\"out\"]),(\"/nix/store/z-c.drv\",[])],"
+                           "[],\"s\",\"b\",[],[])";
+    Derivation ei;
+    CHECK(drv_parse(empty_in, strlen(empty_in), "b", &ei) == NULL);
+    CHECK(ei.ninputs == 2 && ei.inputs[0].noutputs == 0 && ei.inputs[1].noutputs == 1);
 }
 
 static void make_tree(const char *dir)
