@@ -177,12 +177,6 @@ __attribute__((weak)) void eval_frame_push_always(EvalState *st, PosIdx pos, con
     eval_frame_push(st, pos, msg);
 }
 
-/* Until the evaluator provides it: without the trace. */
-__attribute__((weak)) void eval_print_warning_traced(EvalState *st, const EvalError *w, FILE *f)
-{
-    eval_print_warning(st, w->msg, w->pos);
-}
-
 /* A warning about one attribute of a derivation, traced like CppNix's. */
 static void warn_attr(EvalState *st, PosIdx pos, const char *drv_name, const char *msg)
 {

@@ -451,10 +451,9 @@ static void flush_skipped(EvalState *st, Line *skipped, uint32_t *nskipped, Seen
     *nskipped = 0;
 }
 
-void eval_print_error(EvalState *st, const EvalError *e, FILE *f)
+static void render_error(EvalState *st, const EvalError *e, StrBuf *outp)
 {
-    StrBuf out;
-    sb_init(&out);
+    StrBuf out = *outp;
     sb_puts(&out, "error:");
     if (e->ntrace == 0) {
         sb_putc(&out, ' ');
@@ -498,5 +497,46 @@ void eval_print_error(EvalState *st, const EvalError *e, FILE *f)
         put_indented(&out, e->hint, "       ");
         sb_putc(&out, '\n');
     }
+    *outp = out;
+}
+
+void eval_print_error(EvalState *st, const EvalError *e, FILE *f)
+{
+    StrBuf out;
+    sb_init(&out);
+    render_error(st, e, &out);
+    fwrite(out.data, 1, out.len, f);
+}
+
+/* CppNix renders a traced warning as its error report with "warning" for "error" and every
+ * line after the first indented by two more columns. */
+void eval_print_warning_traced(EvalState *st, const EvalError *w, FILE *f)
+{
+    StrBuf err, out;
+    sb_init(&err);
+    sb_init(&out);
+    render_error(st, w, &err);
+    const char *p = err.data + strlen("error:");
+    sb_puts(&out, "warning:");
+    bool in_trace = w->ntrace > 0;
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        if (p != err.data + strlen("error:") && len > 0)
+            sb_puts(&out, "  ");
+        /* the message line of a traced report: "       error: MSG" */
+        if (in_trace && len >= 14 && strncmp(p, "       error: ", 14) == 0) {
+            sb_puts(&out, "       warning: ");
+            sb_add(&out, p + 14, len - 14);
+            in_trace = false;
+        } else {
+            sb_add(&out, p, len);
+        }
+        if (!nl)
+            break;
+        sb_putc(&out, '\n');
+        p = nl + 1;
+    }
+    fflush(stdout);
     fwrite(out.data, 1, out.len, f);
 }

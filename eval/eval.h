@@ -84,8 +84,7 @@ const char *eval_show_value_str(EvalState *st, Value *v);
 /* Prints a warning that has a trace, as CppNix does: like eval_print_error but headed
  * "warning:" and with every line indented two more columns ("         … while evaluating
  * derivation 'x'", blank line, "         warning: MSG", "         at FILE:L:C:" and the
- * code frame; see lang/eval-okay-derivation-legacy.err.exp). Owner: the evaluator helper
- * (builtins/derivation.c has a weak fallback calling eval_print_warning). */
+ * code frame; see lang/eval-okay-derivation-legacy.err.exp). Implemented in eval/error.c. */
 void eval_print_warning_traced(EvalState *st, const EvalError *w, FILE *f);
 
 /* Trace frames for --show-trace ("… while evaluating ..."). LIFO; cheap to push. */
