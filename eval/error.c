@@ -1,4 +1,14 @@
 /* Errors: catch points, throwing, live trace frames, and CppNix-style error printing. */
+#if defined(__SANITIZE_ADDRESS__)
+#define EVAL_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define EVAL_ASAN 1
+#endif
+#endif
+#ifdef EVAL_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
 #include "eval/internal.h"
 
 #include <gc/gc.h>
@@ -110,6 +120,15 @@ _Noreturn void eval_throw(EvalState *st, EvalError *e)
     st->call_depth = f->saved_depth;
     st->try_top = f->prev;
     f->error = e;
+#ifdef EVAL_ASAN
+    /* ASan clears the redzones of the frames a longjmp skips only up to 64 MiB of
+     * stack; deep evaluations unwind gigabytes, leaving stale poison that later
+     * frames trip over (false reports, then ASan's own CHECK failure). The skipped
+     * frames lie between here and the catching frame, which holds *f. */
+    char here;
+    if ((char *)f > &here)
+        __asan_unpoison_memory_region(&here, (size_t)((char *)f - &here));
+#endif
     longjmp(f->jb, 1);
 }
 

@@ -216,6 +216,49 @@ char *store_hash_placeholder(const char *output)
     return r;
 }
 
+void store_upstream_output_hash(const char *store_dir, const char *drv_path, const char *id,
+                                Hash *out)
+{
+    /* drv_path is a checked store path (store_is_store_path); guard anyway. */
+    size_t sl = strlen(store_dir);
+    const char *base = strncmp(drv_path, store_dir, sl) == 0 && drv_path[sl] == '/' ? drv_path + sl + 1 : drv_path;
+    if (strlen(base) < STORE_HASH_LEN + 1)
+        base = "00000000000000000000000000000000-";
+    const char *name = base + STORE_HASH_LEN + 1;
+    size_t nl = strlen(name);
+    if (nl >= 4 && strcmp(name + nl - 4, ".drv") == 0)
+        nl -= 4;
+    char *drv_name = GC_MALLOC_ATOMIC(nl + 1);
+    memcpy(drv_name, name, nl);
+    drv_name[nl] = 0;
+    StrBuf sb;
+    sb_init(&sb);
+    sb_printf(&sb, "nix-upstream-output:%.*s:%s", STORE_HASH_LEN, base,
+              store_output_path_name(drv_name, id));
+    hash_buf(HASH_SHA256, sb.data, sb.len, out);
+}
+
+void store_computed_output_hash(const Hash *inner, const char *id, Hash *out)
+{
+    uint8_t c[20];
+    hash_compress(inner, c, 20);
+    char enc[64];
+    size_t n = hash_nix32_encode(c, 20, enc);
+    StrBuf sb;
+    sb_init(&sb);
+    sb_printf(&sb, "nix-computed-output:%.*s:%s", (int)n, enc, id);
+    hash_buf(HASH_SHA256, sb.data, sb.len, out);
+}
+
+char *store_render_placeholder(const Hash *h)
+{
+    char *r = GC_MALLOC_ATOMIC(hash_nix32_len(h->len) + 2);
+    r[0] = '/';
+    size_t n = hash_nix32_encode(h->bytes, h->len, r + 1);
+    r[n + 1] = 0;
+    return r;
+}
+
 static bool hash_part_ok_char(char c)
 {
     return !(c == 'e' || c == 'o' || c == 'u' || c == 't') &&

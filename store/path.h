@@ -48,6 +48,18 @@ char *store_text_path_for(const char *store_dir, const char *name, const char *s
 /* builtins.placeholder: "/" + nix32(sha256("nix-output:" + output)). GC string. */
 char *store_hash_placeholder(const char *output);
 
+/* Downstream placeholders (CppNix's DownstreamPlaceholder), for outputs whose path is
+ * not known at evaluation time. Output ID of the floating CA derivation at drv_path
+ * (a STOREDIR/HASH-NAME.drv path): sha256("nix-upstream-output:" + HASH + ":" +
+ * outputPathName(NAME, ID)). */
+void store_upstream_output_hash(const char *store_dir, const char *drv_path, const char *id,
+                                Hash *out);
+/* Output ID of a derivation that is itself the output `inner` stands for:
+ * sha256("nix-computed-output:" + nix32(compressHash(inner, 20)) + ":" + ID). */
+void store_computed_output_hash(const Hash *inner, const char *id, Hash *out);
+/* "/" + nix32 of the whole hash. GC string. */
+char *store_render_placeholder(const Hash *h);
+
 /* Is path exactly STOREDIR/HASH-NAME with a valid hash part and name? */
 bool store_is_store_path(const char *store_dir, const char *path);
 /* Checks like CppNix's parseStorePath; NULL if ok, else the message. */
