@@ -92,7 +92,9 @@ static void set_option(EvalOpts *o, const char *name, const char *value)
             n[s->nallowed_uris++] = t;
             s->allowed_uris = n;
         }
-    } else if (strcmp(name, "show-trace") == 0)
+    } else if (strcmp(name, "abort-on-warn") == 0)
+        s->abort_on_warn = parse_bool(value);
+    else if (strcmp(name, "show-trace") == 0)
         s->show_trace = parse_bool(value);
     else if (strcmp(name, "nix-path") == 0) {
         s->nix_path = NULL;
@@ -240,11 +242,30 @@ int cli_opts_parse(EvalOpts *o, int argc, char **argv, int *i)
         return 1;
     }
     if (strncmp(a, "--", 2) == 0 && strchr(a, '=') == NULL) {
-        /* `--NAME VALUE` for any other setting, as CppNix accepts */
-        static const char *const bool_settings[] = {"--read-only", "--readonly-mode", NULL};
-        for (int k = 0; bool_settings[k]; k++)
-            if (strcmp(a, bool_settings[k]) == 0)
+        /* Like CppNix, every setting is also a flag: `--NAME VALUE` for valued settings,
+         * `--NAME` / `--no-NAME` for boolean ones. Settings that do not concern evaluation
+         * (build timeouts, substituters, ...) are accepted and passed on to set_option. */
+        static const char *const value_settings[] = {
+            "timeout", "max-silent-time", "max-jobs", "cores", "substituters", "extra-substituters",
+            "trusted-public-keys", "extra-trusted-public-keys", "builders", "system", "sandbox-paths",
+            "allowed-uris", "nix-path", "max-call-depth", "plugin-files", "log-lines", NULL};
+        static const char *const bool_settings[] = {
+            "read-only", "readonly-mode", "sandbox", "keep-going", "keep-failed", "pure-eval",
+            "restrict-eval", "allow-import-from-derivation", "eval-cache", "fsync-metadata",
+            "allow-unsafe-native-code-during-evaluation", "require-sigs", "substitute", "abort-on-warn", NULL};
+        const char *name = a + 2;
+        for (int k = 0; value_settings[k]; k++)
+            if (strcmp(name, value_settings[k]) == 0) {
+                NEED(1);
+                set_option(o, name, argv[++*i]);
                 return 1;
+            }
+        bool negated = strncmp(name, "no-", 3) == 0;
+        for (int k = 0; bool_settings[k]; k++)
+            if (strcmp(negated ? name + 3 : name, bool_settings[k]) == 0) {
+                set_option(o, negated ? name + 3 : name, negated ? "false" : "true");
+                return 1;
+            }
     }
     return 0;
 #undef NEED

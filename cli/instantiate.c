@@ -17,7 +17,7 @@
 
 typedef struct Inst {
     EvalOpts opts;
-    bool eval_only, parse_only, strict, json, xml, no_location, raw, from_args, read_stdin;
+    bool eval_only, parse_only, read_write, strict, json, xml, no_location, raw, from_args, read_stdin;
     const char **files;
     int nfiles;
     const char **attr_paths;
@@ -111,7 +111,9 @@ static void process(EvalState *st, Inst *in, const char *arg, bool is_stdin)
         return;
     }
     eval_bind(st, e);
-    if (!in->eval_only)
+    /* --eval is read-only like CppNix's unless --read-write-mode: then toFile, path
+     * literals and derivations are written, so that importing them works */
+    if (!in->eval_only || in->read_write)
         bi_store_set_writable(st, true);
     Value *root = val_alloc(st);
     root->type = T_THUNK;
@@ -208,8 +210,10 @@ int cli_instantiate(int argc, char **argv)
         } else if (strcmp(a, "--add-root") == 0 || strcmp(a, "--indirect") == 0) {
             if (a[2] == 'a')
                 i++;
-        } else if (strcmp(a, "--dry-run") == 0 || strcmp(a, "--read-write-mode") == 0 ||
-                   strcmp(a, "-r") == 0 || strcmp(a, "--readonly-mode") == 0) {
+        } else if (strcmp(a, "--read-write-mode") == 0) {
+            in->read_write = true;
+        } else if (strcmp(a, "--dry-run") == 0 || strcmp(a, "-r") == 0 ||
+                   strcmp(a, "--readonly-mode") == 0) {
             /* accepted for compatibility */
         } else if (strcmp(a, "--help") == 0) {
             usage();

@@ -319,6 +319,33 @@ static void show_pos(EvalState *st, PosIdx pos, const char *indent, StrBuf *out)
     show_pos_code(st, pos, indent, "       ", out);
 }
 
+void eval_write_log(FILE *f, const char *s, size_t len)
+{
+    const char *term = getenv("TERM");
+    if (isatty(fileno(f)) && !getenv("NO_COLOR") && !(term && strcmp(term, "dumb") == 0)) {
+        fwrite(s, 1, len, f);
+        return;
+    }
+    size_t i = 0, run = 0;
+    while (i < len) {
+        if (s[i] == '\033' && i + 1 < len && s[i + 1] == '[') {
+            fwrite(s + run, 1, i - run, f);
+            /* CSI: parameter and intermediate bytes, then one final byte in 0x40..0x7e */
+            i += 2;
+            while (i < len && (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] <= 0x3f)
+                i++;
+            while (i < len && (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] <= 0x2f)
+                i++;
+            if (i < len)
+                i++;
+            run = i;
+        } else {
+            i++;
+        }
+    }
+    fwrite(s + run, 1, len - run, f);
+}
+
 void eval_print_warning(EvalState *st, const char *msg, PosIdx pos)
 {
     StrBuf out;
@@ -328,7 +355,7 @@ void eval_print_warning(EvalState *st, const char *msg, PosIdx pos)
     sb_putc(&out, '\n');
     show_pos_code(st, pos, "         ", "         ", &out);
     fflush(stdout);
-    fwrite(out.data, 1, out.len, stderr);
+    eval_write_log(stderr, out.data, out.len);
 }
 
 /* One printable trace line: message text and position. */
@@ -505,7 +532,7 @@ void eval_print_error(EvalState *st, const EvalError *e, FILE *f)
     StrBuf out;
     sb_init(&out);
     render_error(st, e, &out);
-    fwrite(out.data, 1, out.len, f);
+    eval_write_log(f, out.data, out.len);
 }
 
 /* CppNix renders a traced warning as its error report with "warning" for "error" and every
@@ -538,5 +565,5 @@ void eval_print_warning_traced(EvalState *st, const EvalError *w, FILE *f)
         p = nl + 1;
     }
     fflush(stdout);
-    fwrite(out.data, 1, out.len, f);
+    eval_write_log(f, out.data, out.len);
 }

@@ -87,6 +87,11 @@ const char *eval_show_value_str(EvalState *st, Value *v);
  * code frame; see lang/eval-okay-derivation-legacy.err.exp). Implemented in eval/error.c. */
 void eval_print_warning_traced(EvalState *st, const EvalError *w, FILE *f);
 
+/* Writes log output (errors, warnings, traces) to f. As CppNix's logger does, ANSI escape
+ * sequences (which Nix code such as nixpkgs' lib puts into messages) are removed unless f
+ * is a terminal and NO_COLOR is unset and TERM is not "dumb". */
+void eval_write_log(FILE *f, const char *s, size_t len);
+
 /* Trace frames for --show-trace ("… while evaluating ..."). LIFO; cheap to push. */
 void eval_frame_push(EvalState *st, PosIdx pos, const char *msg);
 void eval_frame_pop(EvalState *st);
@@ -150,6 +155,7 @@ typedef struct EvalSettings {
      * tests expect; function calls get a far larger default here, so the two are separate
      * settings, both set by an explicit --max-call-depth. */
     uint32_t max_value_depth;
+    bool abort_on_warn; /* --option abort-on-warn: builtins.warn raises an error after printing */
     /* Space-separated experimental features enabled by --extra-experimental-features /
      * --experimental-features (e.g. "parse-toml-timestamps"); NULL for none. */
     const char *experimental_features;

@@ -69,7 +69,7 @@ static void print_trace(EvalState *st, const char *prefix, Value *v)
         eval_show_value(st, v, &sb);
     sb_putc(&sb, '\n');
     fflush(stdout);
-    fwrite(sb.data, 1, sb.len, stderr);
+    eval_write_log(stderr, sb.data, sb.len);
 }
 
 static void prim_trace(EvalState *st, PosIdx pos, Value **args, Value *out)
@@ -106,7 +106,10 @@ static void prim_warn(EvalState *st, PosIdx pos, Value **args, Value *out)
     }
     sb_putc(&sb, '\n');
     fflush(stdout);
-    fwrite(sb.data, 1, sb.len, stderr);
+    eval_write_log(stderr, sb.data, sb.len);
+    /* ERR_EVAL: like CppNix's EvalBaseError, tryEval does not catch it */
+    if (st->settings.abort_on_warn)
+        eval_error(st, ERR_EVAL, pos, "aborting to reveal stack trace of warning, as abort-on-warn is set");
     eval_force(st, args[1], pos);
     *out = *args[1];
 }
