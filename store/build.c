@@ -1011,12 +1011,9 @@ static const char *register_outputs(Builder *b, Node *n, const Hash *hashes, con
     sqlite3 *db = store_db(b->s, true, &err);
     if (!db)
         return err;
-    char *msg = NULL;
-    if (sqlite3_exec(db, "begin immediate", NULL, NULL, &msg) != SQLITE_OK) {
-        err = fmt("database: %s", msg ? msg : "?");
-        sqlite3_free(msg);
+    if ((err = store_exec_sql(db, "begin immediate")))
         return err;
-    }
+    char *msg = NULL;
     const Derivation *d = n->d;
     sqlite3_stmt *del = NULL, *ins = NULL, *ref = NULL, *dout = NULL;
     if (sqlite3_prepare_v2(db, "delete from Refs where referrer in (select id from ValidPaths where path = ?)",

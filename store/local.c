@@ -169,7 +169,7 @@ static const char *db_err(sqlite3 *db, const char *what)
     return fmt("%s: %s", what, sqlite3_errmsg(db));
 }
 
-static const char *exec_sql(sqlite3 *db, const char *sql)
+const char *store_exec_sql(sqlite3 *db, const char *sql)
 {
     char *msg = NULL;
     if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -188,7 +188,7 @@ static const char *register_path(LocalStore *s, const char *path, const Hash *na
     sqlite3 *db = get_db(s, true, &err);
     if (!db)
         return err;
-    if ((err = exec_sql(db, "begin immediate")))
+    if ((err = store_exec_sql(db, "begin immediate")))
         return err;
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db,
@@ -232,9 +232,9 @@ static const char *register_path(LocalStore *s, const char *path, const Hash *na
         sqlite3_reset(st);
     }
     sqlite3_finalize(st);
-    return exec_sql(db, "commit");
+    return store_exec_sql(db, "commit");
 fail:
-    exec_sql(db, "rollback");
+    store_exec_sql(db, "rollback");
     return err;
 }
 

@@ -82,6 +82,8 @@ char *store_drv_loader(void *ctx, const char *drv_path, size_t *len, const char 
  * store/copy.c); create makes the directories and schema if missing. NULL with *err set. */
 struct sqlite3;
 struct sqlite3 *store_db(LocalStore *s, bool create, const char **err);
+/* Runs SQL without results; NULL on success, else "database: MESSAGE". */
+const char *store_exec_sql(struct sqlite3 *db, const char *sql);
 /* NIX_STATE_DIR (default ROOT/nix/var/nix): database, gcroots, profiles. */
 const char *store_state_dir(const LocalStore *s);
 

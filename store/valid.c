@@ -85,24 +85,13 @@ const char **store_all_valid(LocalStore *s, size_t *n)
     return v;
 }
 
-static const char *exec_sql(sqlite3 *db, const char *sql)
-{
-    char *msg = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        const char *e = fmt("database: %s", msg ? msg : "?");
-        sqlite3_free(msg);
-        return e;
-    }
-    return NULL;
-}
-
 static const char *register_info(LocalStore *s, const PathInfo *info)
 {
     const char *err = NULL;
     sqlite3 *db = store_db(s, true, &err);
     if (!db)
         return err;
-    if ((err = exec_sql(db, "begin immediate")))
+    if ((err = store_exec_sql(db, "begin immediate")))
         return err;
     sqlite3_stmt *del = NULL, *ins = NULL, *ref = NULL;
     if (sqlite3_prepare_v2(db, "delete from Refs where referrer in (select id from ValidPaths where path = ?)", -1,
@@ -151,7 +140,7 @@ out:
     sqlite3_finalize(del);
     sqlite3_finalize(ins);
     sqlite3_finalize(ref);
-    const char *e2 = exec_sql(db, err ? "rollback" : "commit");
+    const char *e2 = store_exec_sql(db, err ? "rollback" : "commit");
     return err ? err : e2;
 }
 
@@ -232,7 +221,7 @@ const char *store_delete_paths(LocalStore *s, const char *const *paths, size_t n
         return err;
     /* Unregister first: a crash then leaves unregistered files, which the next GC removes,
      * never a registered path without its files. */
-    if ((err = exec_sql(db, "begin immediate")))
+    if ((err = store_exec_sql(db, "begin immediate")))
         return err;
     sqlite3_stmt *r1 = NULL, *r2 = NULL, *r3 = NULL;
     if (sqlite3_prepare_v2(db, "delete from Refs where referrer in (select id from ValidPaths where path = ?)", -1,
@@ -256,7 +245,7 @@ out:
     sqlite3_finalize(r1);
     sqlite3_finalize(r2);
     sqlite3_finalize(r3);
-    const char *e2 = exec_sql(db, err ? "rollback" : "commit");
+    const char *e2 = store_exec_sql(db, err ? "rollback" : "commit");
     if (err || e2)
         return err ? err : e2;
     for (size_t i = 0; i < n; i++)
