@@ -169,18 +169,11 @@ static const char *canonicalise(const char *path)
         return fmt("file '%s' has an unsupported type", path);
     if (S_ISDIR(st.st_mode)) {
         chmod(path, 0755);
-        DIR *d = opendir(path);
-        if (!d)
+        char **names = store_read_dir(path);
+        if (!names)
             return fmt("opening directory '%s': %s", path, strerror(errno));
-        StrBuf names;
-        sb_init(&names);
-        struct dirent *de;
-        while ((de = readdir(d)))
-            if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-                sb_add(&names, de->d_name, strlen(de->d_name) + 1);
-        closedir(d);
-        for (size_t i = 0; i < names.len; i += strlen(names.data + i) + 1) {
-            const char *e = canonicalise(fmt("%s/%s", path, names.data + i));
+        for (size_t i = 0; names[i]; i++) {
+            const char *e = canonicalise(fmt("%s/%s", path, names[i]));
             if (e)
                 return e;
         }
@@ -201,18 +194,9 @@ static void sync_tree(const char *path)
     if (lstat(path, &st) < 0 || S_ISLNK(st.st_mode))
         return;
     if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        if (d) {
-            StrBuf names;
-            sb_init(&names);
-            struct dirent *de;
-            while ((de = readdir(d)))
-                if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-                    sb_add(&names, de->d_name, strlen(de->d_name) + 1);
-            closedir(d);
-            for (size_t i = 0; i < names.len; i += strlen(names.data + i) + 1)
-                sync_tree(fmt("%s/%s", path, names.data + i));
-        }
+        char **names = store_read_dir(path);
+        for (size_t i = 0; names && names[i]; i++)
+            sync_tree(fmt("%s/%s", path, names[i]));
     }
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd >= 0) {

@@ -267,6 +267,31 @@ const char **store_query_references(LocalStore *s, const char *path, size_t *n)
 
 /* ---- file system helpers ---- */
 
+char **store_read_dir(const char *path)
+{
+    DIR *d = opendir(path);
+    if (!d)
+        return NULL;
+    size_t n = 0, cap = 16;
+    char **v = GC_MALLOC(cap * sizeof *v);
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        if (n + 1 == cap) {
+            char **nv = GC_MALLOC(2 * cap * sizeof *nv);
+            memcpy(nv, v, n * sizeof *nv);
+            v = nv;
+            cap *= 2;
+        }
+        size_t len = strlen(de->d_name) + 1;
+        v[n] = GC_MALLOC_ATOMIC(len);
+        memcpy(v[n++], de->d_name, len);
+    }
+    closedir(d);
+    return v; /* v[n] is NULL: GC_MALLOC zeroes and n + 1 < cap */
+}
+
 /* Removes a tree, making read-only directories writable first. */
 void store_delete_tree(const char *path)
 {
@@ -275,19 +300,9 @@ void store_delete_tree(const char *path)
         return;
     if (S_ISDIR(st.st_mode)) {
         chmod(path, 0755);
-        DIR *d = opendir(path);
-        if (d) {
-            struct dirent *de;
-            /* Collect names first: deleting while reading a directory is unspecified. */
-            StrBuf names;
-            sb_init(&names);
-            while ((de = readdir(d)))
-                if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-                    sb_add(&names, de->d_name, strlen(de->d_name) + 1);
-            closedir(d);
-            for (size_t i = 0; i < names.len; i += strlen(names.data + i) + 1)
-                store_delete_tree(fmt("%s/%s", path, names.data + i));
-        }
+        char **names = store_read_dir(path);
+        for (size_t i = 0; names && names[i]; i++)
+            store_delete_tree(fmt("%s/%s", path, names[i]));
         rmdir(path);
     } else {
         unlink(path);
@@ -301,18 +316,9 @@ void store_canonicalise(const char *path)
     if (lstat(path, &st) < 0)
         return;
     if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        if (d) {
-            StrBuf names;
-            sb_init(&names);
-            struct dirent *de;
-            while ((de = readdir(d)))
-                if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-                    sb_add(&names, de->d_name, strlen(de->d_name) + 1);
-            closedir(d);
-            for (size_t i = 0; i < names.len; i += strlen(names.data + i) + 1)
-                store_canonicalise(fmt("%s/%s", path, names.data + i));
-        }
+        char **names = store_read_dir(path);
+        for (size_t i = 0; names && names[i]; i++)
+            store_canonicalise(fmt("%s/%s", path, names[i]));
     }
     if (!S_ISLNK(st.st_mode))
         chmod(path, (st.st_mode & S_IXUSR) || S_ISDIR(st.st_mode) ? 0555 : 0444);

@@ -38,6 +38,10 @@ char *store_real_path(const LocalStore *s, const char *path);
 /* mkdir -p; true if the directory exists afterwards. */
 bool store_mkdir_p(const char *path, mode_t mode);
 /* Removes a tree, making read-only directories writable first. */
+/* The entries of a directory except . and .. (GC array, NULL-terminated), all read before
+ * the caller changes anything (changing a directory while reading it is unspecified).
+ * NULL with errno set if it cannot be opened. */
+char **store_read_dir(const char *path);
 void store_delete_tree(const char *path);
 /* Best-effort store canonical form: no write bits, mtime 1 (errors ignored). */
 void store_canonicalise(const char *path);
