@@ -87,6 +87,13 @@ static void capture_trace(EvalState *st, EvalError *e, uint32_t from)
     TraceEntry *t = GC_MALLOC((n + 1) * sizeof(TraceEntry));
     if (n)
         memcpy(t, &st->frames[from], n * sizeof(TraceEntry));
+    for (uint32_t i = 0; i < n; i++)
+        if (t[i].sym == FRAME_INDEX) { /* its counter lives on the stack being unwound */
+            StrBuf sb;
+            sb_init(&sb);
+            sb_printf(&sb, "while evaluating list element at index %u", *(const uint32_t *)t[i].msg);
+            t[i] = (TraceEntry){0, sb.data, 0};
+        }
     e->trace = t;
     e->ntrace = n;
 }

@@ -212,6 +212,8 @@ static inline uint64_t big_allocs(const EvalState *st)
     return st->stats.attr_slots + st->stats.list_elems;
 }
 
+static void call_app(EvalState *st, Value *fn, Value *arg, Value *out, PosIdx pos);
+
 static NOINLINE void force_slow(EvalState *st, Value *v, PosIdx pos)
 {
     if (v->type == T_BLACKHOLE)
@@ -231,7 +233,7 @@ static NOINLINE void force_slow(EvalState *st, Value *v, PosIdx pos)
         v->type = T_BLACKHOLE;
         eval_forcing_push(st, v);
         Value *arg = v->app.arg;
-        eval_call(st, v->app.fn, 1, &arg, &tmp, pos);
+        call_app(st, v->app.fn, arg, &tmp, pos);
     }
     eval_forcing_pop(st);
     tmp.flags = 0;
@@ -743,6 +745,16 @@ static inline __attribute__((always_inline)) void call_from_site(EvalState *st, 
         return;
     }
     call_slow(st, fnv, nargs, args, out, pos, FRAME_CALL);
+}
+
+/* Forcing a lazy application (builtins.map's elements): as CppNix, the forcing
+ * position, if any, is shown as its call site. */
+static void call_app(EvalState *st, Value *fn, Value *arg, Value *out, PosIdx pos)
+{
+    if (pos)
+        call_from_site(st, fn, 1, &arg, out, pos);
+    else
+        eval_call(st, fn, 1, &arg, out, pos);
 }
 
 /* Everything but the common one-argument lambda call; call_depth is already counted. */

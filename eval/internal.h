@@ -80,6 +80,10 @@ Env *eval_env_new(EvalState *st, Env *up, uint32_t size);
 #define FRAME_CALL ((Symbol)0xFFFFFFFC)
 /* As FRAME_CALL, for calls made by builtins: only "while calling 'f'". */
 #define FRAME_LAMBDA ((Symbol)0xFFFFFFFA)
+/* msg points to the uint32_t index of the list element being forced, read when an
+ * error is raised (one frame per list instead of one per element):
+ * "while evaluating list element at index N" */
+#define FRAME_INDEX ((Symbol)0xFFFFFFF9)
 /* msg is an ExprAssert*: "while evaluating the condition of the assertion '(a == b)'" */
 #define FRAME_ASSERT ((Symbol)0xFFFFFFFB)
 

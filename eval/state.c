@@ -361,9 +361,23 @@ void eval_reset_file_cache(EvalState *st)
 
 /* ---------- deep forcing ---------- */
 
+/* The position CppNix forces a value at in a deep traversal (Value::determinePos): an
+ * application's function, a lambda's definition; it shows as the "from call site" of
+ * an application (builtins.genList's elements). */
+static PosIdx value_pos(const Value *v)
+{
+    while (v->type == T_APP)
+        v = v->app.fn;
+    if (v->type == T_LAMBDA)
+        return v->lambda.fun->base.pos;
+    if (v->type == T_ATTRS)
+        return v->attrs->pos;
+    return 0;
+}
+
 static void force_deep(EvalState *st, Value *v, PosIdx pos, PtrSet *seen)
 {
-    eval_force(st, v, pos);
+    eval_force(st, v, v->type == T_APP ? value_pos(v) : pos);
     if (v->type == T_ATTRS) {
         Bindings *b = v->attrs;
         if (!b->size || !ptrset_insert(seen, b))
@@ -382,8 +396,11 @@ static void force_deep(EvalState *st, Value *v, PosIdx pos, PtrSet *seen)
             return;
         if (++st->call_depth > st->settings.max_value_depth)
             eval_error(st, ERR_STACK_OVERFLOW, pos, "stack overflow; max-call-depth exceeded");
-        for (uint32_t i = 0; i < v->len; i++)
+        uint32_t i = 0;
+        eval_frame_push_sym(st, 0, (const char *)&i, FRAME_INDEX);
+        for (; i < v->len; i++)
             force_deep(st, v->list.elems[i], pos, seen);
+        eval_frame_pop(st);
         st->call_depth--;
     }
 }
