@@ -93,6 +93,14 @@ static void capture_trace(EvalState *st, EvalError *e, uint32_t from)
             sb_init(&sb);
             sb_printf(&sb, "while evaluating list element at index %u", *(const uint32_t *)t[i].msg);
             t[i] = (TraceEntry){0, sb.data, 0};
+        } else if (t[i].sym == FRAME_OUTPATH) {
+            const Value *v = (const Value *)t[i].msg;
+            bool forcing = v->type == T_THUNK || v->type == T_APP || v->type == T_BLACKHOLE ||
+                           v->type == T_FAILED;
+            t[i] = (TraceEntry){t[i].pos,
+                                forcing ? "while evaluating the `outPath` attribute"
+                                        : "while using the `outPath` attribute",
+                                0};
         }
     e->trace = t;
     e->ntrace = n;

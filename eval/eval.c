@@ -751,10 +751,15 @@ static inline __attribute__((always_inline)) void call_from_site(EvalState *st, 
  * position, if any, is shown as its call site. */
 static void call_app(EvalState *st, Value *fn, Value *arg, Value *out, PosIdx pos)
 {
+    eval_call_site(st, fn, 1, &arg, out, pos);
+}
+
+void eval_call_site(EvalState *st, Value *fn, uint32_t nargs, Value **args, Value *out, PosIdx pos)
+{
     if (pos)
-        call_from_site(st, fn, 1, &arg, out, pos);
+        call_from_site(st, fn, nargs, args, out, pos);
     else
-        eval_call(st, fn, 1, &arg, out, pos);
+        eval_call(st, fn, nargs, args, out, pos);
 }
 
 /* Everything but the common one-argument lambda call; call_depth is already counted. */

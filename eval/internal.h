@@ -84,6 +84,10 @@ Env *eval_env_new(EvalState *st, Env *up, uint32_t size);
  * error is raised (one frame per list instead of one per element):
  * "while evaluating list element at index N" */
 #define FRAME_INDEX ((Symbol)0xFFFFFFF9)
+/* msg is the Value* of an `outPath` attribute being coerced to a string: "while
+ * evaluating the `outPath` attribute" if the error came from forcing it (it is still
+ * a thunk when the error is raised), else "while using the `outPath` attribute". */
+#define FRAME_OUTPATH ((Symbol)0xFFFFFFF8)
 /* msg is an ExprAssert*: "while evaluating the condition of the assertion '(a == b)'" */
 #define FRAME_ASSERT ((Symbol)0xFFFFFFFB)
 

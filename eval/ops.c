@@ -221,6 +221,8 @@ static void coerce_into(EvalState *st, Value *v, PosIdx pos, const char *errctx,
             sb_puts(sb, v->path.path);
         return;
     case T_ATTRS: {
+        /* CppNix peels __toString results and outPath attributes, each under a frame at
+         * the attribute's position, then coerces what is left at the original position. */
         if (!(flags & COERCE_NO_FUNCTOR)) {
             Attr *ts = attrs_find(v->attrs, st->s.__toString);
             if (ts) {
@@ -228,7 +230,7 @@ static void coerce_into(EvalState *st, Value *v, PosIdx pos, const char *errctx,
                 Value *arg = v;
                 uint32_t frames = st->nframes;
                 eval_frame_push(st, ts->pos, "while calling the `__toString` attribute");
-                eval_call(st, ts->value, 1, &arg, &r, pos);
+                eval_call_site(st, ts->value, 1, &arg, &r, ts->pos);
                 st->nframes = frames;
                 eval_frame_push(st, ts->pos, "while using the result of the `__toString` attribute");
                 coerce_into(st, &r, pos, errctx, flags, ctx, sb);
@@ -238,7 +240,11 @@ static void coerce_into(EvalState *st, Value *v, PosIdx pos, const char *errctx,
         }
         Attr *op = attrs_find(v->attrs, st->s.outPath);
         if (op) {
+            uint32_t frames = st->nframes;
+            eval_frame_push_sym(st, op->pos, (const char *)op->value, FRAME_OUTPATH);
+            eval_force(st, op->value, op->pos);
             coerce_into(st, op->value, pos, errctx, flags, ctx, sb);
+            st->nframes = frames;
             return;
         }
         break;
