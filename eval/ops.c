@@ -201,6 +201,35 @@ static void fmt_float_tostring(double d, StrBuf *sb)
     sb_printf(sb, "%f", d);
 }
 
+/* CppNix's peelToStringOutPath: while v is a set, replaces it by the result of its
+ * __toString (called at the attribute's position) or by its outPath, each under a
+ * frame at the attribute's position. The frames stay pushed, so that errors in using
+ * the result show them; the caller restores st->nframes. Returns v itself if it is a
+ * set with neither attribute, or not a set. */
+static Value *peel(EvalState *st, Value *v, int flags)
+{
+    while (v->type == T_ATTRS) {
+        Attr *ts = flags & COERCE_NO_FUNCTOR ? NULL : attrs_find(v->attrs, st->s.__toString);
+        if (ts) {
+            Value *r = GC_MALLOC(sizeof(Value));
+            Value *arg = v;
+            eval_frame_push(st, ts->pos, "while calling the `__toString` attribute");
+            eval_call_site(st, ts->value, 1, &arg, r, ts->pos);
+            st->nframes--;
+            eval_frame_push(st, ts->pos, "while using the result of the `__toString` attribute");
+            v = r;
+            continue;
+        }
+        Attr *op = attrs_find(v->attrs, st->s.outPath);
+        if (!op)
+            break;
+        eval_frame_push_sym(st, op->pos, (const char *)op->value, FRAME_OUTPATH);
+        eval_force(st, op->value, op->pos);
+        v = op->value;
+    }
+    return v;
+}
+
 static void coerce_into(EvalState *st, Value *v, PosIdx pos, const char *errctx, int flags,
                         const StrContext **ctx, StrBuf *sb)
 {
@@ -221,33 +250,13 @@ static void coerce_into(EvalState *st, Value *v, PosIdx pos, const char *errctx,
             sb_puts(sb, v->path.path);
         return;
     case T_ATTRS: {
-        /* CppNix peels __toString results and outPath attributes, each under a frame at
-         * the attribute's position, then coerces what is left at the original position. */
-        if (!(flags & COERCE_NO_FUNCTOR)) {
-            Attr *ts = attrs_find(v->attrs, st->s.__toString);
-            if (ts) {
-                Value r;
-                Value *arg = v;
-                uint32_t frames = st->nframes;
-                eval_frame_push(st, ts->pos, "while calling the `__toString` attribute");
-                eval_call_site(st, ts->value, 1, &arg, &r, ts->pos);
-                st->nframes = frames;
-                eval_frame_push(st, ts->pos, "while using the result of the `__toString` attribute");
-                coerce_into(st, &r, pos, errctx, flags, ctx, sb);
-                st->nframes = frames;
-                return;
-            }
-        }
-        Attr *op = attrs_find(v->attrs, st->s.outPath);
-        if (op) {
-            uint32_t frames = st->nframes;
-            eval_frame_push_sym(st, op->pos, (const char *)op->value, FRAME_OUTPATH);
-            eval_force(st, op->value, op->pos);
-            coerce_into(st, op->value, pos, errctx, flags, ctx, sb);
-            st->nframes = frames;
-            return;
-        }
-        break;
+        uint32_t frames = st->nframes;
+        Value *p = peel(st, v, flags);
+        if (p == v)
+            break; /* neither __toString nor outPath */
+        coerce_into(st, p, pos, errctx, flags, ctx, sb);
+        st->nframes = frames;
+        return;
     }
     case T_NULL:
         if (flags & COERCE_MORE)
@@ -317,13 +326,21 @@ const char *eval_coerce_to_path(EvalState *st, Value *v, PosIdx pos, const char 
     eval_force(st, v, pos);
     if (v->type == T_PATH)
         return v->path.path;
+    uint32_t frames = st->nframes;
+    Value *p = peel(st, v, 0);
+    if (p->type == T_PATH) {
+        st->nframes = frames;
+        return p->path.path;
+    }
     size_t len;
-    const char *s = eval_coerce_to_string(st, v, pos, errctx, 0, NULL, &len);
+    const char *s = eval_coerce_to_string(st, p, pos, errctx, 0, NULL, &len);
     if (s[0] != '/') {
+        /* CppNix gives this error no position of its own */
         if (errctx)
             eval_frame_push(st, pos, errctx);
-        eval_error(st, ERR_EVAL, pos, "string '%s' doesn't represent an absolute path", s);
+        eval_error(st, ERR_EVAL, 0, "string '%s' doesn't represent an absolute path", s);
     }
+    st->nframes = frames;
     return s;
 }
 
