@@ -849,29 +849,31 @@ static NOINLINE void eval_concat_strings(EvalState *st, Env *env, ExprConcatStri
     sb_init(&sb);
     const StrContext *ctx = NULL;
     bool first_path = false;
+    /* CppNix evaluates every part "in an operand of '+'": one frame, moved along */
+    uint32_t frames = st->nframes, fr = frames;
+    eval_frame_push_sym(st, 0, "in an operand of '+'", 0);
     for (uint32_t i = 0; i < x->nparts; i++) {
         Value v;
+        st->frames[fr].pos = x->parts[i]->pos;
         eval_in(st, env, x->parts[i], &v);
+        PosIdx at = x->part_pos ? x->part_pos[i] : x->parts[i]->pos;
+        st->nframes = frames;
         if (i == 0 && !x->force_string && v.type == T_PATH) {
             first_path = true;
             sb_puts(&sb, v.path.path);
-            continue;
-        }
-        size_t len;
-        const char *s;
-        if (first_path) {
-            if (v.type == T_STRING && v.str.ctx && v.str.ctx->n)
-                eval_error(st, ERR_EVAL, x->parts[i]->pos,
-                           "a string that refers to a store path cannot be appended to a path");
-            s = eval_coerce_to_string(st, &v, x->parts[i]->pos,
-                                      "while evaluating a path segment", 0, NULL, &len);
         } else {
-            s = eval_coerce_to_string(st, &v, x->parts[i]->pos, "while evaluating a path segment",
-                                      COERCE_COPY_TO_STORE, &ctx, &len);
+            size_t len;
+            const char *s = eval_coerce_to_string(st, &v, at, "while evaluating a path segment",
+                                                  first_path ? 0 : COERCE_COPY_TO_STORE, &ctx, &len);
+            sb_add(&sb, s, len);
         }
-        sb_add(&sb, s, len);
+        st->nframes = frames + 1;
     }
+    st->nframes = frames;
     if (first_path) {
+        if (ctx && ctx->n)
+            eval_error(st, ERR_EVAL, x->base.pos,
+                       "a string that refers to a store path cannot be appended to a path");
         val_set_path(out, eval_canon_path(sb.data));
         return;
     }
@@ -976,7 +978,7 @@ static NOINLINE void binop_apply(EvalState *st, ExprBinOp *x, Value *pa, Value *
                 return;
             }
         }
-        eval_arith(st, OP_ADD, &a, &b, out, x->base.pos);
+        eval_add(st, &a, ((ExprAdd *)x)->lhs_pos, &b, ((ExprAdd *)x)->rhs_pos, x->base.pos, out);
         return;
     case OP_SUB:
         if (a.type == T_INT && b.type == T_INT) {

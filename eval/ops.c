@@ -348,89 +348,100 @@ const char *eval_coerce_to_path(EvalState *st, Value *v, PosIdx pos, const char 
 
 static bool is_num(const Value *v) { return v->type == T_INT || v->type == T_FLOAT; }
 
-void eval_arith(EvalState *st, BinOp op, Value *a, Value *b, Value *out, PosIdx pos)
+void eval_add(EvalState *st, Value *a, PosIdx apos, Value *b, PosIdx bpos, PosIdx pos, Value *out)
 {
-    eval_force(st, a, pos);
-    eval_force(st, b, pos);
-    if (op == OP_ADD && !is_num(a)) {
-        if (a->type == T_PATH) {
-            StrBuf sb;
-            sb_init(&sb);
-            sb_puts(&sb, a->path.path);
-            if (b->type == T_STRING && b->str.ctx && b->str.ctx->n)
-                eval_error(st, ERR_EVAL, pos,
-                           "a string that refers to a store path cannot be appended to a path");
-            size_t len;
-            const char *s = eval_coerce_to_string(st, b, pos, NULL, 0, NULL, &len);
-            sb_add(&sb, s, len);
-            val_set_path(out, eval_canon_path(sb.data));
-            return;
+    eval_force(st, a, apos);
+    eval_force(st, b, bpos);
+    if (a->type == T_INT || a->type == T_FLOAT) {
+        if (b->type == T_INT && a->type == T_INT) {
+            int64_t r;
+            if (__builtin_add_overflow(a->integer, b->integer, &r))
+                eval_error(st, ERR_EVAL, bpos, "integer overflow in adding %" PRId64 " + %" PRId64,
+                           a->integer, b->integer);
+            val_set_int(out, r);
+        } else if (is_num(b)) {
+            double x = a->type == T_INT ? (double)a->integer : a->fpoint;
+            double y = b->type == T_INT ? (double)b->integer : b->fpoint;
+            val_set_float(out, x + y);
+        } else {
+            eval_error(st, ERR_EVAL, bpos, "cannot add %s to %s", eval_type_name(b),
+                       a->type == T_INT ? "an integer" : "a float");
         }
-        const StrContext *ctx = NULL;
-        StrBuf sb;
-        sb_init(&sb);
-        size_t la, lb;
-        const char *sa = eval_coerce_to_string(st, a, pos, NULL, COERCE_COPY_TO_STORE, &ctx, &la);
-        sb_add(&sb, sa, la);
-        const char *sb2 = eval_coerce_to_string(st, b, pos, NULL, COERCE_COPY_TO_STORE, &ctx, &lb);
-        sb_add(&sb, sb2, lb);
-        val_set_string(out, sb.data, sb.len, ctx);
         return;
     }
-    static const char *const what[] = {[OP_ADD] = "addition", [OP_SUB] = "subtraction",
-                                        [OP_MUL] = "multiplication", [OP_DIV] = "division"};
-    if (op == OP_ADD) {
-        if (!is_num(b))
-            eval_error(st, ERR_EVAL, pos, "cannot add %s to %s", eval_type_name(b),
-                       eval_type_name(a));
+    /* Strings, paths and what coerces to them (the first operand decides). */
+    const char *seg = "while evaluating a path segment";
+    const StrContext *ctx = NULL;
+    size_t la, lb;
+    StrBuf sb;
+    sb_init(&sb);
+    if (a->type == T_PATH) {
+        sb_puts(&sb, a->path.path);
+        const char *s2 = eval_coerce_to_string(st, b, bpos, seg, 0, &ctx, &lb);
+        if (ctx && ctx->n)
+            eval_error(st, ERR_EVAL, pos, "a string that refers to a store path cannot be appended to a path");
+        sb_add(&sb, s2, lb);
+        val_set_path(out, eval_canon_path(sb.data));
+        return;
     }
-    static const char *const first[] = {
-        [OP_ADD] = "while evaluating the first argument of the addition",
-        [OP_SUB] = "while evaluating the first argument of the subtraction",
-        [OP_MUL] = "while evaluating the first argument of the multiplication",
-        [OP_DIV] = "while evaluating the first argument of the division"};
-    static const char *const second[] = {
-        [OP_ADD] = "while evaluating the second argument of the addition",
-        [OP_SUB] = "while evaluating the second argument of the subtraction",
-        [OP_MUL] = "while evaluating the second argument of the multiplication",
-        [OP_DIV] = "while evaluating the second argument of the division"};
-    const char *c1 = first[op], *c2 = second[op];
-    (void)what;
-    if (a->type == T_FLOAT || b->type == T_FLOAT) {
-        double x = eval_force_float(st, a, pos, c1), y = eval_force_float(st, b, pos, c2);
-        switch (op) {
-        case OP_ADD: val_set_float(out, x + y); return;
-        case OP_SUB: val_set_float(out, x - y); return;
-        case OP_MUL: val_set_float(out, x * y); return;
-        default:
-            if (y == 0)
-                eval_error(st, ERR_EVAL, pos, "division by zero");
-            val_set_float(out, x / y);
+    int flags = a->type == T_STRING ? COERCE_COPY_TO_STORE : 0;
+    const char *s1 = eval_coerce_to_string(st, a, apos, seg, flags, &ctx, &la);
+    sb_add(&sb, s1, la);
+    const char *s2 = eval_coerce_to_string(st, b, bpos, seg, flags, &ctx, &lb);
+    sb_add(&sb, s2, lb);
+    val_set_string(out, sb.data, sb.len, ctx);
+}
+
+/* As the builtins sub, mul and div that CppNix desugars - * / into: errors have no
+ * position of their own (the "while calling the 'sub' builtin" frame has it). */
+void eval_arith(EvalState *st, BinOp op, Value *a, Value *b, Value *out, PosIdx pos)
+{
+    if (op == OP_ADD) {
+        eval_add(st, a, pos, b, pos, pos, out);
+        return;
+    }
+    eval_force(st, a, 0);
+    eval_force(st, b, 0);
+    if (op == OP_DIV) {
+        /* the divisor is checked first, as a float: `"x" / 0` is a division by zero */
+        double d = eval_force_float(st, b, 0, "while evaluating the second operand of the division");
+        if (d == 0)
+            eval_error(st, ERR_EVAL, 0, "division by zero");
+        if (a->type == T_FLOAT || b->type == T_FLOAT) {
+            double x = eval_force_float(st, a, 0, "while evaluating the first operand of the division");
+            val_set_float(out, x / d);
             return;
         }
-    }
-    int64_t x = eval_force_int(st, a, pos, c1), y = eval_force_int(st, b, pos, c2), r;
-    switch (op) {
-    case OP_ADD:
-        if (__builtin_add_overflow(x, y, &r))
-            eval_error(st, ERR_EVAL, pos, "integer overflow in adding %" PRId64 " + %" PRId64, x, y);
-        break;
-    case OP_SUB:
-        if (__builtin_sub_overflow(x, y, &r))
-            eval_error(st, ERR_EVAL, pos, "integer overflow in subtracting %" PRId64 " - %" PRId64, x, y);
-        break;
-    case OP_MUL:
-        if (__builtin_mul_overflow(x, y, &r))
-            eval_error(st, ERR_EVAL, pos, "integer overflow in multiplying %" PRId64 " * %" PRId64, x, y);
-        break;
-    default:
-        if (y == 0)
-            eval_error(st, ERR_EVAL, pos, "division by zero");
+        int64_t x = eval_force_int(st, a, 0, "while evaluating the first operand of the division");
+        int64_t y = eval_force_int(st, b, 0, "while evaluating the second operand of the division");
         if (x == INT64_MIN && y == -1)
-            eval_error(st, ERR_EVAL, pos, "integer overflow in dividing %" PRId64 " / %" PRId64, x, y);
-        r = x / y;
-        break;
+            eval_error(st, ERR_EVAL, 0, "integer overflow in dividing %" PRId64 " / %" PRId64, x, y);
+        val_set_int(out, x / y);
+        return;
     }
+    bool sub = op == OP_SUB;
+    if (a->type == T_FLOAT || b->type == T_FLOAT) {
+        /* "the first of the multiplication" is CppNix's wording, typo included */
+        double x = eval_force_float(st, a, 0,
+                                    sub ? "while evaluating the first argument of the subtraction"
+                                        : "while evaluating the first of the multiplication");
+        double y = eval_force_float(st, b, 0,
+                                    sub ? "while evaluating the second argument of the subtraction"
+                                        : "while evaluating the second argument of the multiplication");
+        val_set_float(out, sub ? x - y : x * y);
+        return;
+    }
+    int64_t x = eval_force_int(st, a, 0,
+                               sub ? "while evaluating the first argument of the subtraction"
+                                   : "while evaluating the first argument of the multiplication");
+    int64_t y = eval_force_int(st, b, 0,
+                               sub ? "while evaluating the second argument of the subtraction"
+                                   : "while evaluating the second argument of the multiplication");
+    int64_t r;
+    if (sub ? __builtin_sub_overflow(x, y, &r) : __builtin_mul_overflow(x, y, &r))
+        eval_error(st, ERR_EVAL, 0, sub ? "integer overflow in subtracting %" PRId64 " - %" PRId64
+                                        : "integer overflow in multiplying %" PRId64 " * %" PRId64,
+                   x, y);
     val_set_int(out, r);
 }
 

@@ -238,11 +238,21 @@ typedef struct ExprBinOp {
     struct Expr *lhs, *rhs;
 } ExprBinOp;
 
+/* An OP_ADD node is an ExprAdd: CppNix reports errors of `+` (overflow, coercing an
+ * operand, "cannot add") at the start of the operand, parentheses included. */
+typedef struct ExprAdd {
+    ExprBinOp b;
+    PosIdx lhs_pos, rhs_pos;
+} ExprAdd;
+
 typedef struct ExprConcatStrings {
     Expr base;
     bool force_string;
     struct Expr **parts;
     uint32_t nparts;
+    /* Where each part starts in the source (the "${" of an interpolation), as CppNix
+     * reports errors in coercing a part ("while evaluating a path segment"). */
+    PosIdx *part_pos;
 } ExprConcatStrings;
 
 #endif

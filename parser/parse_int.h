@@ -62,6 +62,7 @@ typedef struct IndPart {
     const char *s;
     size_t len;
     bool has_indent;
+    PosIdx pos; /* where the part starts (an interpolation's "${") */
 } IndPart;
 
 static inline PosIdx mkpos(Parser *P, Loc l)

@@ -274,6 +274,17 @@ static Expr *mk_binop(Parser *P, PosIdx pos, BinOp op, Expr *a, Expr *b)
     return &e->base;
 }
 
+static Expr *mk_add(Parser *P, PosIdx pos, Expr *a, Expr *b, PosIdx apos, PosIdx bpos)
+{
+    ExprAdd *e = NEW(ExprAdd, EXPR_BINOP, pos);
+    e->b.op = OP_ADD;
+    e->b.lhs = a;
+    e->b.rhs = b;
+    e->lhs_pos = apos;
+    e->rhs_pos = bpos;
+    return &e->b.base;
+}
+
 /* Like CppNix's makeCall: arguments of a call applied again are merged. */
 static Expr *mk_call(Parser *P, PosIdx pos, Expr *fn, Expr **args, uint32_t nargs)
 {
@@ -407,6 +418,12 @@ static PathBuf parse_attrpath(Parser *P)
 
 /* "..." after the opening quote. Sets *is_static when the result is a plain
  * ExprString that may serve as a static attribute name. */
+/* A part of a string with interpolations, and where it starts. */
+typedef struct StrPart {
+    Expr *e;
+    PosIdx pos;
+} StrPart;
+
 static Expr *parse_string(Parser *P, const Token *open, bool *is_static)
 {
     size_t mark = sc_mark(P);
@@ -418,13 +435,14 @@ static Expr *parse_string(Parser *P, const Token *open, bool *is_static)
         if (start)
             first = tok_loc(&t);
         if (t.kind == TOK_STR) {
-            Expr *e = mk_string_owned(P, 0, t.s, t.len);
-            sc_push(P, &e, sizeof e);
+            StrPart sp = {mk_string_owned(P, 0, t.s, t.len), tok_pos(P, &t)};
+            sc_push(P, &sp, sizeof sp);
         } else if (t.kind == TOK_DOLLAR_CURLY) {
             interp = true;
-            Expr *e = parse_expr(P);
+            PosIdx at = tok_pos(P, &t);
+            StrPart sp = {parse_expr(P), at};
             expect(P, TOK_RBRACE, "'}'");
-            sc_push(P, &e, sizeof e);
+            sc_push(P, &sp, sizeof sp);
         } else if (t.kind == TOK_QUOTE) {
             break;
         } else {
@@ -433,15 +451,24 @@ static Expr *parse_string(Parser *P, const Token *open, bool *is_static)
     }
     *is_static = !interp;
     if (!interp) {
-        uint32_t n = (uint32_t)((P->sc_len - mark) / sizeof(Expr *));
-        Expr *e = n ? *(Expr **)(P->scratch + mark) : parse_mk_string(P, 0, "", 0);
+        uint32_t n = (uint32_t)((P->sc_len - mark) / sizeof(StrPart));
+        Expr *e = n ? ((StrPart *)(P->scratch + mark))->e : parse_mk_string(P, 0, "", 0);
         P->sc_len = mark;
         e->pos = tok_pos(P, open);
         return e;
     }
     ExprConcatStrings *c = NEW(ExprConcatStrings, EXPR_CONCAT_STRINGS, mkpos(P, first));
     c->force_string = true;
-    c->parts = sc_take(P, mark, sizeof(Expr *), &c->nparts);
+    uint32_t n = (uint32_t)((P->sc_len - mark) / sizeof(StrPart));
+    c->parts = p_alloc(P, n * sizeof(Expr *));
+    c->part_pos = p_alloc(P, n * sizeof(PosIdx));
+    for (uint32_t i = 0; i < n; i++) {
+        StrPart *sp = (StrPart *)(P->scratch + mark) + i;
+        c->parts[i] = sp->e;
+        c->part_pos[i] = sp->pos;
+    }
+    c->nparts = n;
+    P->sc_len = mark;
     return &c->base;
 }
 
@@ -452,12 +479,13 @@ static Expr *parse_ind_string(Parser *P, const Token *open)
     for (;;) {
         lex_mode(P, &t, 1, false);
         if (t.kind == TOK_IND_STR) {
-            IndPart ip = {NULL, t.s, t.len, t.has_indent};
+            IndPart ip = {NULL, t.s, t.len, t.has_indent, tok_pos(P, &t)};
             sc_push(P, &ip, sizeof ip);
         } else if (t.kind == TOK_DOLLAR_CURLY) {
+            PosIdx at = tok_pos(P, &t);
             Expr *e = parse_expr(P);
             expect(P, TOK_RBRACE, "'}'");
-            IndPart ip = {e, NULL, 0, false};
+            IndPart ip = {e, NULL, 0, false, at};
             sc_push(P, &ip, sizeof ip);
         } else if (t.kind == TOK_IND_CLOSE) {
             break;
@@ -477,6 +505,7 @@ static Expr *parse_path(Parser *P, const Token *start)
     PosIdx pos = tok_pos(P, start);
     Expr *first = parse_make_path(P, start, pos);
     Expr **parts = NULL;
+    PosIdx *ppos = NULL;
     uint32_t n = 0;
     bool slash = start->slash;
     Loc prev = tok_loc(start);
@@ -498,15 +527,20 @@ static Expr *parse_path(Parser *P, const Token *start)
             if (n == 0 && t.kind != TOK_DOLLAR_CURLY)
                 syntax_error_at(P, &t, t.kind == TOK_PATH_END ? tok_loc(&s) : tok_loc(&t), "'${'");
             parts = grow(parts, n, sizeof(Expr *));
+            ppos = grow(ppos, n, sizeof(PosIdx));
+            ppos[n] = tok_pos(P, &s);
             parts[n++] = parse_mk_string(P, 0, s.s, s.len);
             prev = tok_loc(&s);
             continue;
         }
         /* TOK_DOLLAR_CURLY */
+        PosIdx at = tok_pos(P, &t);
         Expr *e = parse_expr(P);
         Token rb = expect(P, TOK_RBRACE, "'}'");
         prev = tok_loc(&rb);
         parts = grow(parts, n, sizeof(Expr *));
+        ppos = grow(ppos, n, sizeof(PosIdx));
+        ppos[n] = at;
         parts[n++] = e;
         lex_mode(P, &t, 2, false);
     }
@@ -517,6 +551,9 @@ static Expr *parse_path(Parser *P, const Token *start)
     c->parts = p_alloc(P, (n + 1) * sizeof(Expr *));
     c->parts[0] = first;
     memcpy(c->parts + 1, parts, n * sizeof(Expr *));
+    c->part_pos = p_alloc(P, (n + 1) * sizeof(PosIdx));
+    c->part_pos[0] = pos;
+    memcpy(c->part_pos + 1, ppos, n * sizeof(PosIdx));
     c->nparts = n + 1;
     return &c->base;
 }
@@ -731,7 +768,6 @@ static Expr *build_binop(Parser *P, const Token *op, Expr *a, Expr *b)
     case TOK_LEQ: return mk_binop(P, pos, OP_LE, a, b);
     case TOK_GEQ: return mk_binop(P, pos, OP_GE, a, b);
     case TOK_UPDATE: return mk_binop(P, pos, OP_UPDATE, a, b);
-    case TOK_PLUS: return mk_binop(P, pos, OP_ADD, a, b);
     case TOK_MINUS: return mk_binop(P, pos, OP_SUB, a, b);
     case TOK_STAR: return mk_binop(P, pos, OP_MUL, a, b);
     case TOK_SLASH: return mk_binop(P, pos, OP_DIV, a, b);
@@ -782,6 +818,7 @@ static Expr *parse_binop(Parser *P, int min, Expr *prim, Loc loc)
 {
     Expr *lhs;
     Token *t = peek(P);
+    Loc lstart = prim ? loc : tok_loc(t);
     enter(P, t);
     if (prim) {
         lhs = parse_app(P, prim, loc);
@@ -824,8 +861,12 @@ static Expr *parse_binop(Parser *P, int min, Expr *prim, Loc loc)
             lhs = parse_right_chain(P, lhs, &op, prec, loc);
             continue;
         }
+        Loc rstart = tok_loc(peek(P));
         Expr *rhs = parse_binop(P, prec + 1, NULL, loc);
-        lhs = build_binop(P, &op, lhs, rhs);
+        if (op.kind == TOK_PLUS)
+            lhs = mk_add(P, tok_pos(P, &op), lhs, rhs, mkpos(P, lstart), mkpos(P, rstart));
+        else
+            lhs = build_binop(P, &op, lhs, rhs);
         if (assoc == ASSOC_NONE) {
             int a2;
             Token *nt = peek(P);
