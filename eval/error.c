@@ -88,12 +88,7 @@ static void capture_trace(EvalState *st, EvalError *e, uint32_t from)
     if (n)
         memcpy(t, &st->frames[from], n * sizeof(TraceEntry));
     for (uint32_t i = 0; i < n; i++)
-        if (t[i].sym == FRAME_INDEX) { /* its counter lives on the stack being unwound */
-            StrBuf sb;
-            sb_init(&sb);
-            sb_printf(&sb, "while evaluating list element at index %u", *(const uint32_t *)t[i].msg);
-            t[i] = (TraceEntry){0, sb.data, 0};
-        } else if (t[i].sym == FRAME_OUTPATH) {
+        if (t[i].sym == FRAME_OUTPATH) {
             const Value *v = (const Value *)t[i].msg;
             bool forcing = v->type == T_THUNK || v->type == T_APP || v->type == T_BLACKHOLE ||
                            v->type == T_FAILED;
@@ -389,7 +384,7 @@ static Line *expand_trace(EvalState *st, const EvalError *e, uint32_t *np)
         TraceEntry fr = e->trace[i];
         if (fr.sym == FRAME_CALL || fr.sym == FRAME_LAMBDA) {
             const ExprLambda *lam = (const ExprLambda *)fr.msg;
-            if (fr.sym == FRAME_CALL)
+            if (fr.sym == FRAME_CALL && fr.pos) /* as CppNix: only where there is a position */
                 l[k++] = (Line){fr.pos, "from call site"};
             StrBuf sb;
             sb_init(&sb);
@@ -401,11 +396,18 @@ static Line *expand_trace(EvalState *st, const EvalError *e, uint32_t *np)
             continue;
         }
         if (!fr.sym) {
+            if (!fr.pos && strcmp(fr.msg, "from call site") == 0)
+                continue;
             l[k++] = (Line){fr.pos, fr.msg};
             continue;
         }
         StrBuf sb;
         sb_init(&sb);
+        if (fr.sym == FRAME_INDEX) {
+            sb_printf(&sb, "while evaluating list element at index %u", fr.pos);
+            l[k++] = (Line){0, sb.data};
+            continue;
+        }
         if (fr.sym == FRAME_PRIMOP)
             sb_printf(&sb, "while calling the '%s' builtin", fr.msg);
         else if (fr.sym == FRAME_ASSERT) {

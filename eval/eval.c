@@ -212,7 +212,7 @@ static inline uint64_t big_allocs(const EvalState *st)
     return st->stats.attr_slots + st->stats.list_elems;
 }
 
-static void call_app(EvalState *st, Value *fn, Value *arg, Value *out, PosIdx pos);
+static NOINLINE void call_app_site(EvalState *st, Value *fn, Value *arg, Value *out, PosIdx pos);
 
 static NOINLINE void force_slow(EvalState *st, Value *v, PosIdx pos)
 {
@@ -232,8 +232,7 @@ static NOINLINE void force_slow(EvalState *st, Value *v, PosIdx pos)
         v->flags = T_APP;
         v->type = T_BLACKHOLE;
         eval_forcing_push(st, v);
-        Value *arg = v->app.arg;
-        call_app(st, v->app.fn, arg, &tmp, pos);
+        call_app_site(st, v->app.fn, v->app.arg, &tmp, pos);
     }
     eval_forcing_pop(st);
     tmp.flags = 0;
@@ -748,18 +747,16 @@ static inline __attribute__((always_inline)) void call_from_site(EvalState *st, 
 }
 
 /* Forcing a lazy application (builtins.map's elements): as CppNix, the forcing
- * position, if any, is shown as its call site. */
-static void call_app(EvalState *st, Value *fn, Value *arg, Value *out, PosIdx pos)
+ * position, if any, shows as its call site. Kept out of force_slow, whose frame size
+ * matters in deep recursions. */
+static NOINLINE void call_app_site(EvalState *st, Value *fn, Value *arg, Value *out, PosIdx pos)
 {
-    eval_call_site(st, fn, 1, &arg, out, pos);
+    call_from_site(st, fn, 1, &arg, out, pos);
 }
 
 void eval_call_site(EvalState *st, Value *fn, uint32_t nargs, Value **args, Value *out, PosIdx pos)
 {
-    if (pos)
-        call_from_site(st, fn, nargs, args, out, pos);
-    else
-        eval_call(st, fn, nargs, args, out, pos);
+    call_from_site(st, fn, nargs, args, out, pos); /* no position: no "from call site" line */
 }
 
 /* Everything but the common one-argument lambda call; call_depth is already counted. */

@@ -80,9 +80,8 @@ Env *eval_env_new(EvalState *st, Env *up, uint32_t size);
 #define FRAME_CALL ((Symbol)0xFFFFFFFC)
 /* As FRAME_CALL, for calls made by builtins: only "while calling 'f'". */
 #define FRAME_LAMBDA ((Symbol)0xFFFFFFFA)
-/* msg points to the uint32_t index of the list element being forced, read when an
- * error is raised (one frame per list instead of one per element):
- * "while evaluating list element at index N" */
+/* "while evaluating list element at index N": pos holds N, not a position (one
+ * frame per list, updated per element) */
 #define FRAME_INDEX ((Symbol)0xFFFFFFF9)
 /* msg is the Value* of an `outPath` attribute being coerced to a string: "while
  * evaluating the `outPath` attribute" if the error came from forcing it (it is still

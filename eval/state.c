@@ -396,11 +396,13 @@ static void force_deep(EvalState *st, Value *v, PosIdx pos, PtrSet *seen)
             return;
         if (++st->call_depth > st->settings.max_value_depth)
             eval_error(st, ERR_STACK_OVERFLOW, pos, "stack overflow; max-call-depth exceeded");
-        uint32_t i = 0;
-        eval_frame_push_sym(st, 0, (const char *)&i, FRAME_INDEX);
-        for (; i < v->len; i++)
+        uint32_t fr = st->nframes;
+        eval_frame_push_sym(st, 0, NULL, FRAME_INDEX);
+        for (uint32_t i = 0; i < v->len; i++) {
+            st->frames[fr].pos = i; /* the frames may have moved */
             force_deep(st, v->list.elems[i], pos, seen);
-        eval_frame_pop(st);
+        }
+        st->nframes = fr;
         st->call_depth--;
     }
 }
