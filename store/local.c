@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "store/gc.h"
 #include "util/strbuf.h"
 
 struct LocalStore {
@@ -344,6 +345,25 @@ int store_lock_path(const char *lockfile)
     }
 }
 
+int store_try_lock_path(const char *lockfile)
+{
+    for (;;) {
+        int fd = open(lockfile, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (fd < 0)
+            return -1;
+        if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+            int e = errno;
+            close(fd);
+            errno = e;
+            return -1;
+        }
+        struct stat st;
+        if (fstat(fd, &st) == 0 && st.st_nlink > 0)
+            return fd;
+        close(fd);
+    }
+}
+
 void store_unlock_path(const char *lockfile, int fd)
 {
     unlink(lockfile);
@@ -431,8 +451,14 @@ const char *store_add_text(LocalStore *s, const char *name, const char *text, si
     hash_buf(HASH_SHA256, text, len, &h);
     const char *path = store_make_text_path(s->store_dir, name, &h, refs, nrefs);
     *out = path;
+    /* Rooted before the check: a collector either sees the root or has finished. */
+    if ((e = store_add_temp_root(s, path)))
+        return e;
     if (store_is_valid(s, path))
         return NULL;
+    for (size_t i = 0; i < nrefs; i++) /* they must stay valid until we are registered */
+        if ((e = store_add_temp_root(s, refs[i])))
+            return e;
     StrBuf nar;
     sb_init(&nar);
     nar_of_bytes(text, len, false, &nar);
@@ -495,7 +521,11 @@ const char *store_add_path(LocalStore *s, const char *name, const char *src, Fil
     if (ca)
         *ca = h;
     *out = path;
-    if (dry_run || store_is_valid(s, path))
+    if (dry_run)
+        return NULL;
+    if ((e = store_add_temp_root(s, path)))
+        return e;
+    if (store_is_valid(s, path))
         return NULL;
     if (method == FIM_FLAT && (e = nar_dump_to_buf(src, NULL, NULL, &nar)))
         return e;

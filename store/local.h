@@ -48,6 +48,8 @@ void store_canonicalise(const char *path);
 /* Takes an exclusive lock on LOCKFILE (created if needed); retries if the holder deleted the
  * file meanwhile. The fd, or -1 with errno set. */
 int store_lock_path(const char *lockfile);
+/* The same without waiting: -1 with errno EWOULDBLOCK if someone else holds it. */
+int store_try_lock_path(const char *lockfile);
 /* Releases a lock from store_lock_path, deleting the lock file. */
 void store_unlock_path(const char *lockfile, int fd);
 

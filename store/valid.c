@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "store/gc.h"
 #include "store/nar.h"
 #include "store/path.h"
 #include "util/strbuf.h"
@@ -158,6 +159,12 @@ const char *store_add_nar(LocalStore *s, const PathInfo *info, const uint8_t *na
     if (info->nar_size && info->nar_size != len)
         return fmt("size mismatch importing path '%s': specified %llu, got %zu", info->path,
                    (unsigned long long)info->nar_size, len);
+    /* Rooted before any check: a collector either sees the roots or has finished. */
+    if ((e = store_add_temp_root(s, info->path)))
+        return e;
+    for (size_t i = 0; i < info->nrefs; i++)
+        if ((e = store_add_temp_root(s, info->refs[i])))
+            return e;
     for (size_t i = 0; i < info->nrefs; i++)
         if (strcmp(info->refs[i], info->path) && !store_is_valid(s, info->refs[i]))
             return fmt("cannot add path '%s' because it lacks a valid reference '%s'", info->path, info->refs[i]);
