@@ -1006,8 +1006,8 @@ static const char *register_outputs(Builder *b, Node *n, const Hash *hashes, con
     if (sqlite3_prepare_v2(db, "delete from Refs where referrer in (select id from ValidPaths where path = ?)",
                            -1, &del, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db,
-                           "insert or replace into ValidPaths (path, hash, registrationTime, deriver, narSize, "
-                           "ultimate, ca) values (?, ?, ?, ?, ?, 1, ?)",
+                           "insert into ValidPaths (path, hash, registrationTime, deriver, narSize, ultimate, ca) "
+                           "values (?, ?, ?, ?, ?, 1, ?) " STORE_SQL_UPSERT_INFO,
                            -1, &ins, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db,
                            "insert or ignore into Refs (referrer, reference) select r.id, v.id from "

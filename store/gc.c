@@ -207,34 +207,26 @@ static const char *temp_target(const char *name)
     return *p ? p : NULL;
 }
 
-static void delete_junk(const char *real, const char *shown, const GcOptions *o, FILE *out, uint64_t *freed)
-{
-    if (o->dry_run) {
-        fprintf(out, "%s\n", shown);
-        return;
-    }
-    *freed += tree_size(real);
-    fprintf(stderr, "deleting '%s'\n", shown);
-    store_delete_tree(real);
-}
-
 /* What is in the store directory but not registered: outputs of killed builds, paths renamed
  * into place by a killed addition, temporaries (.cnix-tmp-*, .cnix-add-*) and lock files of
  * killed processes. Each goes only under its PATH.lock, taken without waiting: a held lock
- * means an addition or build in progress, whose files must stay. */
-static void collect_unregistered(LocalStore *s, const GcOptions *o, FILE *out, const char *const *live, size_t nlive,
+ * means an addition or build in progress, whose files must stay. Returns what was found
+ * (real paths of temporaries, store paths otherwise), deleted unless dry_run; lock files
+ * nobody holds are removed silently (not in dry runs). Call under the GC lock. */
+static List collect_unregistered(LocalStore *s, bool dry_run, const char *const *live, size_t nlive,
                                  const char *const *valid, size_t nvalid, uint64_t *freed)
 {
     const char *sd = store_dir(s);
     const char *real_dir = store_real_path(s, sd);
     char **names = store_read_dir(real_dir);
+    List found = {0};
     for (size_t i = 0; names && names[i]; i++) {
         const char *name = names[i];
         const char *real = fmt("%s/%s", real_dir, name);
         if (has_suffix(name, ".lock")) {
             /* A lock file nobody holds was left by a killed process: remove it as its
              * holder would (lockers detect the unlink and retry). */
-            if (o->dry_run)
+            if (dry_run)
                 continue;
             int fd = store_try_lock_path(real);
             if (fd >= 0)
@@ -254,10 +246,17 @@ static void collect_unregistered(LocalStore *s, const GcOptions *o, FILE *out, c
         /* Re-checked under the lock: an addition may have finished (renaming its temporary
          * into place, registering the path) since the directory was listed. */
         struct stat st;
-        if (lstat(real, &st) == 0 && (target || !store_is_valid(s, p)))
-            delete_junk(real, target ? real : p, o, out, freed);
+        if (lstat(real, &st) == 0 && (target || !store_is_valid(s, p))) {
+            add(&found, target ? real : p);
+            if (!dry_run) {
+                *freed += tree_size(real);
+                fprintf(stderr, "deleting '%s'\n", target ? real : p);
+                store_delete_tree(real);
+            }
+        }
         store_unlock_path(lockfile, fd);
     }
+    return found;
 }
 
 static const char *collect(LocalStore *s, const GcOptions *o, FILE *out, uint64_t *freed, size_t *deleted)
@@ -265,7 +264,9 @@ static const char *collect(LocalStore *s, const GcOptions *o, FILE *out, uint64_
     size_t nlive, nvalid;
     const char **live = live_set(s, &nlive);
     const char **valid = store_all_valid(s, &nvalid);
-    collect_unregistered(s, o, out, live, nlive, valid, nvalid, freed);
+    List junk = collect_unregistered(s, o->dry_run, live, nlive, valid, nvalid, freed);
+    for (size_t i = 0; o->dry_run && i < junk.n; i++)
+        fprintf(out, "%s\n", junk.v[i]);
     /* Dead valid paths, referrers before their references (reverse topological order) so
      * that a crash midway never leaves a valid path whose reference is gone. */
     List dead = {0};
@@ -347,4 +348,19 @@ const char *store_gc_delete(LocalStore *s, const char *const *paths, size_t n)
     e = delete_dead(s, paths, n);
     store_gc_unlock(s);
     return e;
+}
+
+const char **store_gc_unregistered(LocalStore *s, bool remove, size_t *n)
+{
+    *n = 0;
+    if (store_gc_lock(s))
+        return NULL;
+    size_t nlive, nvalid;
+    const char **live = live_set(s, &nlive);
+    const char **valid = store_all_valid(s, &nvalid);
+    uint64_t freed = 0;
+    List junk = collect_unregistered(s, !remove, live, nlive, valid, nvalid, &freed);
+    store_gc_unlock(s);
+    *n = junk.n;
+    return junk.v;
 }

@@ -42,6 +42,9 @@ const char **store_gc_roots(LocalStore *s, size_t *n);
 bool store_gc_is_live(LocalStore *s, const char *path);
 /* Collects garbage; reports to out as nix-store --gc does. NULL on success. */
 const char *store_gc(LocalStore *s, const GcOptions *o, FILE *out, uint64_t *freed, size_t *deleted);
+/* Entries of the store directory that are not registered and not in use (leftovers of
+ * killed additions and builds), deleted if remove. NULL (n = 0) if there are none. */
+const char **store_gc_unregistered(LocalStore *s, bool remove, size_t *n);
 /* Deletes the given paths if they are dead (nix-store --delete). */
 const char *store_gc_delete(LocalStore *s, const char *const *paths, size_t n);
 

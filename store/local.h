@@ -86,6 +86,12 @@ struct sqlite3;
 struct sqlite3 *store_db(LocalStore *s, bool create, const char **err);
 /* Runs SQL without results; NULL on success, else "database: MESSAGE". */
 const char *store_exec_sql(struct sqlite3 *db, const char *sql);
+/* Re-registering a path keeps its row (and id): rows of Refs that point at it stay
+ * meaningful. Appended to "insert into ValidPaths (...) values (...)". */
+#define STORE_SQL_UPSERT_INFO                                                                      \
+    "on conflict(path) do update set hash = excluded.hash, registrationTime = "                    \
+    "excluded.registrationTime, deriver = excluded.deriver, narSize = excluded.narSize, "          \
+    "ultimate = excluded.ultimate, ca = excluded.ca"
 /* NIX_STATE_DIR (default ROOT/nix/var/nix): database, gcroots, profiles. */
 const char *store_state_dir(const LocalStore *s);
 

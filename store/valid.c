@@ -98,8 +98,8 @@ static const char *register_info(LocalStore *s, const PathInfo *info)
     if (sqlite3_prepare_v2(db, "delete from Refs where referrer in (select id from ValidPaths where path = ?)", -1,
                            &del, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db,
-                           "insert or replace into ValidPaths (path, hash, registrationTime, deriver, narSize, "
-                           "ultimate, sigs, ca) values (?, ?, ?, ?, ?, 0, ?, ?)",
+                           "insert into ValidPaths (path, hash, registrationTime, deriver, narSize, ultimate, sigs, ca) "
+                           "values (?, ?, ?, ?, ?, 0, ?, ?) " STORE_SQL_UPSERT_INFO ", sigs = excluded.sigs",
                            -1, &ins, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db,
                            "insert or ignore into Refs (referrer, reference) select r.id, v.id from ValidPaths r, "
