@@ -959,7 +959,7 @@ static NOINLINE void binop_apply(EvalState *st, ExprBinOp *x, Value *pa, Value *
                 return;
             }
         }
-        eval_arith(st, OP_ADD, &a, &b, out, x->base.pos);
+        eval_add(st, &a, &b, out, x->base.pos, x->lhs->pos, x->rhs->pos);
         return;
     case OP_SUB:
         if (a.type == T_INT && b.type == T_INT) {
