@@ -7,10 +7,50 @@
 
 #define NOINLINE __attribute__((noinline))
 
+/* Stack environments. The environment of a call of a plain `x:` lambda lives in
+ * the C frame that evaluates the body, unless something keeps it: a thunk, a
+ * closure or an inner environment (let, with, rec) that refers to it. Those are
+ * made through env_keep, which moves ("promotes") the environment to the heap
+ * first, once per call, so the heap never points into the stack. Most calls
+ * from builtins (`map (x: x * 3 + 1)`, `filter`, `sort`'s comparator) and of
+ * recursions like `n: ... f (n - 1)` then allocate no environment at all. An
+ * environment's slots never change after the call has bound them, so a heap
+ * copy is as good as the original. */
+#define ENV_STACK UINT32_MAX /* Env.is_with of a stack environment */
+
+/* A one-slot stack environment, and its heap copy once promoted. */
+typedef union StackEnv {
+    Env env;
+    void *raw[4]; /* up, size + is_with, values[0], heap copy */
+} StackEnv;
+
+static inline Env *stack_env(EvalState *st, StackEnv *se, Env *up, Value *arg)
+{
+    st->stats.envs++;
+    st->stats.env_slots++;
+    se->env.up = up;
+    se->env.size = 1;
+    se->env.is_with = ENV_STACK;
+    se->env.values[0] = arg;
+    se->raw[3] = NULL;
+    return &se->env;
+}
+
+static NOINLINE Env *env_promote(EvalState *st, Env *env);
+
+/* env, or its heap copy if it is a stack environment: for storing in the heap. */
+static inline Env *env_keep(EvalState *st, Env *env)
+{
+    if (__builtin_expect(env && env->is_with == ENV_STACK, 0))
+        return env_promote(st, env);
+    return env;
+}
+
 static inline Env *env_new(EvalState *st, Env *up, uint32_t size)
 {
     st->stats.envs++;
     st->stats.env_slots += size;
+    up = env_keep(st, up);
     Env *e;
     if (size <= 2) {
         e = eval_alloc32(st);
@@ -28,6 +68,20 @@ static inline Env *env_new(EvalState *st, Env *up, uint32_t size)
     return e;
 }
 
+static NOINLINE Env *env_promote(EvalState *st, Env *env)
+{
+    StackEnv *se = (StackEnv *)env;
+    if (se->raw[3])
+        return se->raw[3];
+    Env *h = eval_alloc32(st); /* counted in stats when it was made */
+    h->up = env_keep(st, env->up);
+    h->size = 1;
+    h->is_with = 0;
+    h->values[0] = env->values[0];
+    se->raw[3] = h;
+    return h;
+}
+
 Env *eval_env_new(EvalState *st, Env *up, uint32_t size)
 {
     return env_new(st, up, size);
@@ -38,7 +92,7 @@ static inline Value *new_thunk(EvalState *st, Env *env, Expr *e)
     st->stats.thunks++;
     Value *v = eval_alloc32(st);
     v->type = T_THUNK;
-    v->thunk.env = env;
+    v->thunk.env = env_keep(st, env);
     v->thunk.expr = e;
     return v;
 }
@@ -695,14 +749,15 @@ static NOINLINE void bind_formals(EvalState *st, ExprLambda *l, Env *env, Value 
 /* site: FRAME_CALL for a call written in the program (shows "from call site"),
  * FRAME_LAMBDA for one made by a builtin. */
 static inline __attribute__((always_inline)) void call_lambda(EvalState *st, Value *fn, Value *arg, Value *out, PosIdx pos,
-                               Symbol site)
+                               Symbol site, StackEnv *se)
 {
     ExprLambda *l = fn->lambda.fun;
-    Env *env = env_new(st, fn->lambda.env, l->env_size);
+    Env *env;
     uint32_t frames = st->nframes;
     if (!l->formals)
-        env->values[0] = arg;
+        env = stack_env(st, se, fn->lambda.env, arg);
     else {
+        env = env_new(st, fn->lambda.env, l->env_size);
         if (site == FRAME_CALL)
             eval_frame_push_sym(st, pos, "from call site", 0);
         if (l->arg)
@@ -736,7 +791,8 @@ void eval_call(EvalState *st, Value *fnv, uint32_t nargs, Value **args, Value *o
     if (__builtin_expect(++st->call_depth > st->settings.max_call_depth || st->interrupted, 0))
         check_depth(st, pos);
     if (nargs == 1 && fnv->type == T_LAMBDA) {
-        call_lambda(st, fnv, args[0], out, pos, FRAME_LAMBDA);
+        StackEnv se;
+        call_lambda(st, fnv, args[0], out, pos, FRAME_LAMBDA, &se);
         st->call_depth--;
         return;
     }
@@ -750,7 +806,8 @@ static inline __attribute__((always_inline)) void call_from_site(EvalState *st, 
     if (__builtin_expect(++st->call_depth > st->settings.max_call_depth || st->interrupted, 0))
         check_depth(st, pos);
     if (nargs == 1 && fnv->type == T_LAMBDA) {
-        call_lambda(st, fnv, args[0], out, pos, FRAME_CALL);
+        StackEnv se;
+        call_lambda(st, fnv, args[0], out, pos, FRAME_CALL, &se);
         st->call_depth--;
         return;
     }
@@ -771,7 +828,8 @@ static NOINLINE void call_slow(EvalState *st, Value *fnv, uint32_t nargs, Value 
         switch (cur.type) {
         case T_LAMBDA: {
             Value res;
-            call_lambda(st, &cur, args[i], &res, pos, site);
+            StackEnv se;
+            call_lambda(st, &cur, args[i], &res, pos, site, &se);
             cur = res;
             i++;
             break;
@@ -1026,7 +1084,7 @@ static NOINLINE void binop_apply(EvalState *st, ExprBinOp *x, Value *pa, Value *
  * evaluate the body in; the caller then evaluates the body (in its own C frame:
  * fewer frames per level of a recursion), decrements st->call_depth and pops
  * the frame. As call_from_site + call_lambda. */
-static inline Env *enter_call(EvalState *st, Env *env, ExprCall *x, Expr **body)
+static inline Env *enter_call(EvalState *st, Env *env, ExprCall *x, Expr **body, StackEnv *se)
 {
     Value *fn;
     if (x->nargs != 1 || !(fn = immediate(env, x->fn)) || fn->type != T_LAMBDA ||
@@ -1036,8 +1094,13 @@ static inline Env *enter_call(EvalState *st, Env *env, ExprCall *x, Expr **body)
         check_depth(st, x->base.pos);
     ExprLambda *l = fn->lambda.fun;
     Value *arg = eval_lazy(st, env, x->args[0]);
-    Env *ne = env_new(st, fn->lambda.env, l->env_size);
-    ne->values[0] = arg;
+    Env *ne;
+    if (se)
+        ne = stack_env(st, se, fn->lambda.env, arg);
+    else {
+        ne = env_new(st, fn->lambda.env, l->env_size);
+        ne->values[0] = arg;
+    }
     eval_frame_push_sym(st, x->base.pos, (const char *)l, FRAME_CALL);
     st->stats.calls++;
     *body = l->body;
@@ -1050,7 +1113,8 @@ static inline __attribute__((always_inline)) void eval_operand(EvalState *st, En
 {
     Env *ne;
     Expr *body;
-    if (e->kind == EXPR_CALL && (ne = enter_call(st, env, (ExprCall *)e, &body))) {
+    StackEnv se;
+    if (e->kind == EXPR_CALL && (ne = enter_call(st, env, (ExprCall *)e, &body, &se))) {
         eval_in(st, ne, body, out);
         st->call_depth--;
         return;
@@ -1403,7 +1467,7 @@ void eval_in(EvalState *st, Env *env, Expr *e, Value *out)
         case EXPR_CALL: {
             uint32_t f0 = st->nframes;
             Expr *body;
-            Env *ne = enter_call(st, env, (ExprCall *)e, &body);
+            Env *ne = enter_call(st, env, (ExprCall *)e, &body, NULL);
             if (ne) { /* a tail call: its body is evaluated by this loop */
                 if (!ncalls++)
                     frames = f0;
@@ -1438,7 +1502,7 @@ void eval_in(EvalState *st, Env *env, Expr *e, Value *out)
             TAIL(eval_list(st, env, (ExprList *)e, out));
         case EXPR_LAMBDA:
             out->type = T_LAMBDA;
-            out->lambda.env = env;
+            out->lambda.env = env_keep(st, env);
             out->lambda.fun = (ExprLambda *)e;
             goto done;
         case EXPR_NOT:
