@@ -90,13 +90,10 @@ Env *eval_env_new(EvalState *st, Env *up, uint32_t size);
 /* msg is an ExprAssert*: "while evaluating the condition of the assertion '(a == b)'" */
 #define FRAME_ASSERT ((Symbol)0xFFFFFFFB)
 
-/* ops.c: the `+` operator as CppNix evaluates it (a two-part ExprConcatStrings): errors
- * about an operand are reported at its start (apos, bpos), "a string that refers to a
- * store path cannot be appended to a path" at the operator (pos). */
-void eval_add(EvalState *st, Value *a, PosIdx apos, Value *b, PosIdx bpos, PosIdx pos, Value *out);
-
 /* ops.c: throws CppNix's explanation of a failing `assert a == b`, or returns. */
 void eval_assert_equal(EvalState *st, Value *a, Value *b, PosIdx pos);
+/* a + b when not both are integers (or they overflow); lpos/rpos are the operands' positions. */
+void eval_add(EvalState *st, Value *a, Value *b, Value *out, PosIdx pos, PosIdx lpos, PosIdx rpos);
 
 /* A set of pointers (print.c). Zero-initialise before use. */
 typedef struct PtrSet {

@@ -235,23 +235,19 @@ typedef struct ExprNot {
 typedef struct ExprBinOp {
     Expr base;
     uint8_t op; /* BinOp */
+    /* OP_ADD: where each operand's text starts, parentheses included (CppNix reports an
+     * operand's coercion errors there); 0 if unknown, then the operand node's pos is used. */
+    PosIdx lpos, rpos;
     struct Expr *lhs, *rhs;
 } ExprBinOp;
-
-/* An OP_ADD node is an ExprAdd: CppNix reports errors of `+` (overflow, coercing an
- * operand, "cannot add") at the start of the operand, parentheses included. */
-typedef struct ExprAdd {
-    ExprBinOp b;
-    PosIdx lhs_pos, rhs_pos;
-} ExprAdd;
 
 typedef struct ExprConcatStrings {
     Expr base;
     bool force_string;
     struct Expr **parts;
     uint32_t nparts;
-    /* Where each part starts in the source (the "${" of an interpolation), as CppNix
-     * reports errors in coercing a part ("while evaluating a path segment"). */
+    /* Where each part starts (for an interpolation, its `${`), as CppNix reports a part's
+     * coercion errors; NULL if unknown, then the part node's pos is used. */
     PosIdx *part_pos;
 } ExprConcatStrings;
 

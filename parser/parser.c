@@ -274,17 +274,6 @@ static Expr *mk_binop(Parser *P, PosIdx pos, BinOp op, Expr *a, Expr *b)
     return &e->base;
 }
 
-static Expr *mk_add(Parser *P, PosIdx pos, Expr *a, Expr *b, PosIdx apos, PosIdx bpos)
-{
-    ExprAdd *e = NEW(ExprAdd, EXPR_BINOP, pos);
-    e->b.op = OP_ADD;
-    e->b.lhs = a;
-    e->b.rhs = b;
-    e->lhs_pos = apos;
-    e->rhs_pos = bpos;
-    return &e->b.base;
-}
-
 /* Like CppNix's makeCall: arguments of a call applied again are merged. */
 static Expr *mk_call(Parser *P, PosIdx pos, Expr *fn, Expr **args, uint32_t nargs)
 {
@@ -418,11 +407,24 @@ static PathBuf parse_attrpath(Parser *P)
 
 /* "..." after the opening quote. Sets *is_static when the result is a plain
  * ExprString that may serve as a static attribute name. */
-/* A part of a string with interpolations, and where it starts. */
 typedef struct StrPart {
-    Expr *e;
+    Expr *e; /* first: a plain string is read back as an Expr * */
     PosIdx pos;
 } StrPart;
+
+/* Moves the StrParts pushed since mark into c's parts and part_pos. */
+static void take_str_parts(Parser *P, size_t mark, ExprConcatStrings *c)
+{
+    uint32_t n;
+    StrPart *sp = sc_take(P, mark, sizeof(StrPart), &n);
+    c->parts = p_alloc(P, (n ? n : 1) * sizeof(Expr *));
+    c->part_pos = p_alloc(P, (n ? n : 1) * sizeof(PosIdx));
+    for (uint32_t i = 0; i < n; i++) {
+        c->parts[i] = sp[i].e;
+        c->part_pos[i] = sp[i].pos;
+    }
+    c->nparts = n;
+}
 
 static Expr *parse_string(Parser *P, const Token *open, bool *is_static)
 {
@@ -451,24 +453,15 @@ static Expr *parse_string(Parser *P, const Token *open, bool *is_static)
     }
     *is_static = !interp;
     if (!interp) {
-        uint32_t n = (uint32_t)((P->sc_len - mark) / sizeof(StrPart));
-        Expr *e = n ? ((StrPart *)(P->scratch + mark))->e : parse_mk_string(P, 0, "", 0);
+        uint32_t n = (uint32_t)((P->sc_len - mark) / ((sizeof(StrPart) + 7) & ~(size_t)7));
+        Expr *e = n ? *(Expr **)(P->scratch + mark) : parse_mk_string(P, 0, "", 0);
         P->sc_len = mark;
         e->pos = tok_pos(P, open);
         return e;
     }
     ExprConcatStrings *c = NEW(ExprConcatStrings, EXPR_CONCAT_STRINGS, mkpos(P, first));
     c->force_string = true;
-    uint32_t n = (uint32_t)((P->sc_len - mark) / sizeof(StrPart));
-    c->parts = p_alloc(P, n * sizeof(Expr *));
-    c->part_pos = p_alloc(P, n * sizeof(PosIdx));
-    for (uint32_t i = 0; i < n; i++) {
-        StrPart *sp = (StrPart *)(P->scratch + mark) + i;
-        c->parts[i] = sp->e;
-        c->part_pos[i] = sp->pos;
-    }
-    c->nparts = n;
-    P->sc_len = mark;
+    take_str_parts(P, mark, c);
     return &c->base;
 }
 
@@ -768,6 +761,7 @@ static Expr *build_binop(Parser *P, const Token *op, Expr *a, Expr *b)
     case TOK_LEQ: return mk_binop(P, pos, OP_LE, a, b);
     case TOK_GEQ: return mk_binop(P, pos, OP_GE, a, b);
     case TOK_UPDATE: return mk_binop(P, pos, OP_UPDATE, a, b);
+    case TOK_PLUS: return mk_binop(P, pos, OP_ADD, a, b);
     case TOK_MINUS: return mk_binop(P, pos, OP_SUB, a, b);
     case TOK_STAR: return mk_binop(P, pos, OP_MUL, a, b);
     case TOK_SLASH: return mk_binop(P, pos, OP_DIV, a, b);
@@ -818,7 +812,7 @@ static Expr *parse_binop(Parser *P, int min, Expr *prim, Loc loc)
 {
     Expr *lhs;
     Token *t = peek(P);
-    Loc lstart = prim ? loc : tok_loc(t);
+    Loc start = prim ? loc : tok_loc(t);
     enter(P, t);
     if (prim) {
         lhs = parse_app(P, prim, loc);
@@ -863,10 +857,11 @@ static Expr *parse_binop(Parser *P, int min, Expr *prim, Loc loc)
         }
         Loc rstart = tok_loc(peek(P));
         Expr *rhs = parse_binop(P, prec + 1, NULL, loc);
-        if (op.kind == TOK_PLUS)
-            lhs = mk_add(P, tok_pos(P, &op), lhs, rhs, mkpos(P, lstart), mkpos(P, rstart));
-        else
-            lhs = build_binop(P, &op, lhs, rhs);
+        lhs = build_binop(P, &op, lhs, rhs);
+        if (op.kind == TOK_PLUS) {
+            ((ExprBinOp *)lhs)->lpos = mkpos(P, start);
+            ((ExprBinOp *)lhs)->rpos = mkpos(P, rstart);
+        }
         if (assoc == ASSOC_NONE) {
             int a2;
             Token *nt = peek(P);
