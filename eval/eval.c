@@ -911,8 +911,9 @@ static NOINLINE void eval_concat_strings(EvalState *st, Env *env, ExprConcatStri
                 eval_error(st, ERR_EVAL, x->parts[i]->pos,
                            "a string that refers to a store path cannot be appended to a path");
             size_t len;
-            const char *s = eval_coerce_to_string(st, &v, x->parts[i]->pos,
-                                                  "while evaluating a path segment", 0, NULL, &len);
+            PosIdx ppos = x->part_pos ? x->part_pos[i] : x->parts[i]->pos;
+            const char *s = eval_coerce_to_string(st, &v, ppos, "while evaluating a path segment",
+                                                  0, NULL, &len);
             sb_add(&sb, s, len);
         }
         val_set_path(out, eval_canon_path(sb.data));
@@ -928,7 +929,8 @@ static NOINLINE void eval_concat_strings(EvalState *st, Env *env, ExprConcatStri
             strcat_add_value(&c, &v);
         } else {
             size_t len;
-            const char *s = eval_coerce_to_string(st, &v, x->parts[i]->pos, "while evaluating a path segment",
+            PosIdx ppos = x->part_pos ? x->part_pos[i] : x->parts[i]->pos;
+            const char *s = eval_coerce_to_string(st, &v, ppos, "while evaluating a path segment",
                                                   COERCE_COPY_TO_STORE, &ctx, &len);
             strcat_add(&c, s, len);
         }
@@ -1037,7 +1039,8 @@ static NOINLINE void binop_apply(EvalState *st, ExprBinOp *x, Value *pa, Value *
                 return;
             }
         }
-        eval_add(st, &a, &b, out, x->base.pos, x->lhs->pos, x->rhs->pos);
+        eval_add(st, &a, &b, out, x->base.pos, x->lpos ? x->lpos : x->lhs->pos,
+                 x->rpos ? x->rpos : x->rhs->pos);
         return;
     case OP_SUB:
         if (a.type == T_INT && b.type == T_INT) {
@@ -1054,18 +1057,24 @@ static NOINLINE void binop_apply(EvalState *st, ExprBinOp *x, Value *pa, Value *
         eval_arith(st, (BinOp)x->op, &a, &b, out, x->base.pos);
         return;
     case OP_UPDATE:
-        if (a.type != T_ATTRS)
-            eval_type_error(st, x->lhs->pos, "a set", &a, "in the left operand of the update (//) operator");
-        if (b.type != T_ATTRS)
-            eval_type_error(st, x->rhs->pos, "a set", &b, "in the right operand of the update (//) operator");
+        /* CppNix (evalAttrs): the operand's frame, the error itself without a position */
+        if (a.type != T_ATTRS) {
+            eval_frame_push(st, x->lhs->pos, "in the left operand of '//'");
+            eval_type_error(st, 0, "a set", &a, NULL);
+        }
+        if (b.type != T_ATTRS) {
+            eval_frame_push(st, x->rhs->pos, "in the right operand of '//'");
+            eval_type_error(st, 0, "a set", &b, NULL);
+        }
         eval_update(st, &a, &b, out);
         return;
     case OP_CONCAT_LISTS: {
         st->stats.list_concats++;
-        if (a.type != T_LIST)
-            eval_type_error(st, x->lhs->pos, "a list", &a, "in the left operand of the list concatenation (++) operator");
-        if (b.type != T_LIST)
-            eval_type_error(st, x->rhs->pos, "a list", &b, "in the right operand of the list concatenation (++) operator");
+        /* CppNix (concatLists): one frame at the operator, the error without a position */
+        if (a.type != T_LIST || b.type != T_LIST) {
+            eval_frame_push(st, x->base.pos, "while evaluating one of the elements to concatenate");
+            eval_type_error(st, 0, "a list", a.type != T_LIST ? &a : &b, NULL);
+        }
         if (a.len == 0) {
             *out = b;
             return;
