@@ -266,7 +266,7 @@ static inline uint64_t big_allocs(const EvalState *st)
     return st->stats.attr_slots + st->stats.list_elems;
 }
 
-static NOINLINE void call_app_site(EvalState *st, Value *fn, Value *arg, Value *out, PosIdx pos);
+static NOINLINE void call_app_site(EvalState *st, Value *app, Value *out, PosIdx pos);
 
 static NOINLINE void force_slow(EvalState *st, Value *v, PosIdx pos)
 {
@@ -286,7 +286,7 @@ static NOINLINE void force_slow(EvalState *st, Value *v, PosIdx pos)
         v->flags = T_APP;
         v->type = T_BLACKHOLE;
         eval_forcing_push(st, v);
-        call_app_site(st, v->app.fn, v->app.arg, &tmp, pos);
+        call_app_site(st, v, &tmp, pos);
     }
     eval_forcing_pop(st);
     if (tmp.type != T_STRING)
@@ -819,9 +819,10 @@ static inline __attribute__((always_inline)) void call_from_site(EvalState *st, 
 /* Forcing a lazy application (builtins.map's elements): as CppNix, the forcing
  * position, if any, shows as its call site. Kept out of force_slow, whose frame size
  * matters in deep recursions. */
-static NOINLINE void call_app_site(EvalState *st, Value *fn, Value *arg, Value *out, PosIdx pos)
+static NOINLINE void call_app_site(EvalState *st, Value *app, Value *out, PosIdx pos)
 {
-    call_from_site(st, fn, 1, &arg, out, pos);
+    /* app is blackholed, its fields intact until the result replaces it */
+    call_from_site(st, app->app.fn, 1, &app->app.arg, out, pos);
 }
 
 void eval_call_site(EvalState *st, Value *fn, uint32_t nargs, Value **args, Value *out, PosIdx pos)
