@@ -113,7 +113,7 @@ static void print_amb(EvalState *st, Value *v, StrBuf *out, PtrSet *seen)
     case T_STRING: eval_print_string_literal(v->str.s, v->len, out); break;
     case T_PATH: sb_puts(out, v->path.path); break;
     case T_ATTRS: {
-        Bindings *b = v->attrs;
+        Bindings *b = val_attrs(v);
         if (b->size && !ptrset_insert(seen, b)) {
             sb_puts(out, "«repeated»");
             break;
@@ -197,7 +197,7 @@ static void show(ShowCtx *c, Value *v, StrBuf *out, uint32_t depth)
             eval_print_string_literal(v->str.s, v->len, out);
         return;
     case T_ATTRS: {
-        Bindings *b = v->attrs;
+        Bindings *b = val_attrs(v);
         if (b->size && !ptrset_insert(&c->seen, b)) {
             sb_puts(out, "«repeated»");
             return;

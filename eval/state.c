@@ -365,7 +365,7 @@ static void force_deep(EvalState *st, Value *v, PosIdx pos, PtrSet *seen)
 {
     eval_force(st, v, pos);
     if (v->type == T_ATTRS) {
-        Bindings *b = v->attrs;
+        Bindings *b = val_attrs(v);
         if (!b->size || !ptrset_insert(seen, b))
             return;
         if (++st->call_depth > st->settings.max_value_depth)

@@ -82,6 +82,7 @@ Bindings *attrs_alloc(EvalState *st, size_t capacity)
     b->size = 0;
     b->capacity = (uint32_t)capacity;
     b->pos = 0;
+    b->layered = 0;
     return b;
 }
 
@@ -112,22 +113,6 @@ void attrs_sort(Bindings *b)
         return;
     }
     qsort(b->attrs, b->size, sizeof(Attr), attr_cmp);
-}
-
-Attr *attrs_find(const Bindings *b, Symbol name)
-{
-    uint32_t lo = 0, hi = b->size;
-    while (lo < hi) {
-        uint32_t mid = (lo + hi) / 2;
-        Symbol s = b->attrs[mid].name;
-        if (s == name)
-            return (Attr *)&b->attrs[mid];
-        if (s < name)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
 }
 
 typedef struct NameIdx {

@@ -137,10 +137,11 @@ static void show(Value *v, StrBuf *sb)
         sb_putc(sb, ']');
         break;
     case T_ATTRS: {
-        uint32_t *idx = attrs_sorted_by_name(st, v->attrs);
+        Bindings *vb = val_attrs(v);
+        uint32_t *idx = attrs_sorted_by_name(st, vb);
         sb_puts(sb, "{ ");
-        for (uint32_t i = 0; i < v->attrs->size; i++) {
-            Attr *a = &v->attrs->attrs[idx[i]];
+        for (uint32_t i = 0; i < vb->size; i++) {
+            Attr *a = &vb->attrs[idx[i]];
             sb_printf(sb, "%s = ", sym_name(st->symbols, a->name));
             show(a->value, sb);
             sb_puts(sb, "; ");
