@@ -264,7 +264,7 @@ static void coerce_into(EvalState *st, Value *v, PosIdx pos, const char *errctx,
         break;
     case T_INT:
         if (flags & COERCE_MORE) {
-            sb_printf(sb, "%" PRId64, v->integer);
+            sb_put_int(sb, v->integer);
             return;
         }
         break;

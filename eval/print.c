@@ -106,7 +106,7 @@ static const void *list_identity(const Value *v)
 static void print_amb(EvalState *st, Value *v, StrBuf *out, PtrSet *seen)
 {
     switch ((ValueType)v->type) {
-    case T_INT: sb_printf(out, "%" PRId64, v->integer); break;
+    case T_INT: sb_put_int(out, v->integer); break;
     case T_FLOAT: eval_print_float(v->fpoint, out); break;
     case T_BOOL: sb_puts(out, v->boolean ? "true" : "false"); break;
     case T_NULL: sb_puts(out, "null"); break;
