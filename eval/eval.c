@@ -986,14 +986,8 @@ static NOINLINE void eval_binop(EvalState *st, Env *env, ExprBinOp *x, Value *ou
     case OP_OR:
     case OP_IMPL: {
         uint32_t frames = st->nframes;
-        static const char *const lctx[] = {[OP_AND] = "in the left operand of the AND (&&) operator",
-                                           [OP_OR] = "in the left operand of the OR (||) operator",
-                                           [OP_IMPL] = "in the left operand of the IMPL (->) operator"};
-        static const char *const rctx[] = {[OP_AND] = "in the right operand of the AND (&&) operator",
-                                           [OP_OR] = "in the right operand of the OR (||) operator",
-                                           [OP_IMPL] = "in the right operand of the IMPL (->) operator"};
         op_frame(st, x, true);
-        bool l = eval_bool(st, env, x->lhs, lctx[x->op]);
+        bool l = eval_bool(st, env, x->lhs, NULL); /* op_frame is the only frame */
         bool shortcut = x->op == OP_AND ? !l : x->op == OP_OR ? l : !l;
         if (shortcut) {
             st->nframes = frames;
@@ -1001,7 +995,7 @@ static NOINLINE void eval_binop(EvalState *st, Env *env, ExprBinOp *x, Value *ou
             return;
         }
         op_frame(st, x, false);
-        bool r = eval_bool(st, env, x->rhs, rctx[x->op]);
+        bool r = eval_bool(st, env, x->rhs, NULL);
         st->nframes = frames;
         val_set_bool(out, r);
         return;
@@ -1209,7 +1203,7 @@ static NOINLINE bool eval_not_arg(EvalState *st, Env *env, ExprNot *x)
 {
     uint32_t frames = st->nframes;
     eval_frame_push_sym(st, x->e->pos, "in the argument of '!'", 0);
-    bool b = eval_bool(st, env, x->e, "in the argument of the not operator");
+    bool b = eval_bool(st, env, x->e, NULL);
     st->nframes = frames;
     return b;
 }

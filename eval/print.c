@@ -73,7 +73,7 @@ void eval_print_float(double d, StrBuf *out)
 static bool is_keyword(const char *s)
 {
     static const char *const kw[] = {"if", "then", "else", "assert", "with", "let", "in",
-                                     "rec", "inherit", "or", NULL};
+                                     "rec", "inherit", NULL};
     for (int i = 0; kw[i]; i++)
         if (strcmp(s, kw[i]) == 0)
             return true;

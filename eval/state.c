@@ -312,9 +312,38 @@ Expr *eval_parse_file_in_scope(EvalState *st, const char *path, const Symbol *na
 
 /* ---------- import ---------- */
 
+/* Like CppNix, a symlink as the last component is followed (its target read relative to the
+ * link's folder, lexically), so that the imported file's relative paths and its cache entry
+ * are those of the target. */
+static const char *follow_final_symlinks(EvalState *st, const char *path, PosIdx pos)
+{
+    char buf[4096];
+    for (int n = 0;; n++) {
+        struct stat lsb;
+        if (lstat(path, &lsb) != 0 || !S_ISLNK(lsb.st_mode))
+            return path;
+        if (n >= 1024)
+            eval_error(st, ERR_EVAL, pos,
+                       "too many symbolic links encountered while traversing the path '%s'", path);
+        ssize_t k = readlink(path, buf, sizeof buf - 1);
+        if (k < 0)
+            return path;
+        buf[k] = 0;
+        StrBuf b;
+        sb_init(&b);
+        if (buf[0] != '/') {
+            sb_puts(&b, dir_of(path));
+            sb_putc(&b, '/');
+        }
+        sb_puts(&b, buf);
+        path = eval_canon_path(b.data);
+    }
+}
+
 const char *eval_resolve_import_path(EvalState *st, const char *path, PosIdx pos)
 {
     struct stat sb;
+    path = follow_final_symlinks(st, path, pos);
     if (stat(path, &sb) != 0) {
         if (errno == ELOOP) /* CppNix's resolveExprPath gives up after 1024 links */
             eval_error(st, ERR_EVAL, pos,
