@@ -7,10 +7,50 @@
 
 #define NOINLINE __attribute__((noinline))
 
+/* Stack environments. The environment of a call of a plain `x:` lambda lives in
+ * the C frame that evaluates the body, unless something keeps it: a thunk, a
+ * closure or an inner environment (let, with, rec) that refers to it. Those are
+ * made through env_keep, which moves ("promotes") the environment to the heap
+ * first, once per call, so the heap never points into the stack. Most calls
+ * from builtins (`map (x: x * 3 + 1)`, `filter`, `sort`'s comparator) and of
+ * recursions like `n: ... f (n - 1)` then allocate no environment at all. An
+ * environment's slots never change after the call has bound them, so a heap
+ * copy is as good as the original. */
+#define ENV_STACK UINT32_MAX /* Env.is_with of a stack environment */
+
+/* A one-slot stack environment, and its heap copy once promoted. */
+typedef union StackEnv {
+    Env env;
+    void *raw[4]; /* up, size + is_with, values[0], heap copy */
+} StackEnv;
+
+static inline Env *stack_env(EvalState *st, StackEnv *se, Env *up, Value *arg)
+{
+    st->stats.envs++;
+    st->stats.env_slots++;
+    se->env.up = up;
+    se->env.size = 1;
+    se->env.is_with = ENV_STACK;
+    se->env.values[0] = arg;
+    se->raw[3] = NULL;
+    return &se->env;
+}
+
+static NOINLINE Env *env_promote(EvalState *st, Env *env);
+
+/* env, or its heap copy if it is a stack environment: for storing in the heap. */
+static inline Env *env_keep(EvalState *st, Env *env)
+{
+    if (__builtin_expect(env && env->is_with == ENV_STACK, 0))
+        return env_promote(st, env);
+    return env;
+}
+
 static inline Env *env_new(EvalState *st, Env *up, uint32_t size)
 {
     st->stats.envs++;
     st->stats.env_slots += size;
+    up = env_keep(st, up);
     Env *e;
     if (size <= 2) {
         e = eval_alloc32(st);
@@ -28,6 +68,20 @@ static inline Env *env_new(EvalState *st, Env *up, uint32_t size)
     return e;
 }
 
+static NOINLINE Env *env_promote(EvalState *st, Env *env)
+{
+    StackEnv *se = (StackEnv *)env;
+    if (se->raw[3])
+        return se->raw[3];
+    Env *h = eval_alloc32(st); /* counted in stats when it was made */
+    h->up = env_keep(st, env->up);
+    h->size = 1;
+    h->is_with = 0;
+    h->values[0] = env->values[0];
+    se->raw[3] = h;
+    return h;
+}
+
 Env *eval_env_new(EvalState *st, Env *up, uint32_t size)
 {
     return env_new(st, up, size);
@@ -38,7 +92,7 @@ static inline Value *new_thunk(EvalState *st, Env *env, Expr *e)
     st->stats.thunks++;
     Value *v = eval_alloc32(st);
     v->type = T_THUNK;
-    v->thunk.env = env;
+    v->thunk.env = env_keep(st, env);
     v->thunk.expr = e;
     return v;
 }
@@ -251,6 +305,18 @@ void eval_force(EvalState *st, Value *v, PosIdx pos)
         if (__builtin_expect(val_is_thunk(v), 0))                                                \
             force_slow((st), (v), (pos));                                                        \
     } while (0)
+
+static NOINLINE _Noreturn void uninitialised_var(EvalState *st, Expr *e);
+
+/* The value of a variable, forced in place (as eval_in does, without the copy). */
+static inline Value *force_var(EvalState *st, Env *env, Expr *e)
+{
+    Value *v = lookup_var(st, env, (ExprVar *)e);
+    if (__builtin_expect(!v, 0))
+        uninitialised_var(st, e);
+    FORCE(st, v, e->pos);
+    return v;
+}
 
 /* ---------- attribute sets ---------- */
 
@@ -641,14 +707,15 @@ static NOINLINE void bind_formals(EvalState *st, ExprLambda *l, Env *env, Value 
 /* site: FRAME_CALL for a call written in the program (shows "from call site"),
  * FRAME_LAMBDA for one made by a builtin. */
 static inline __attribute__((always_inline)) void call_lambda(EvalState *st, Value *fn, Value *arg, Value *out, PosIdx pos,
-                               Symbol site)
+                               Symbol site, StackEnv *se)
 {
     ExprLambda *l = fn->lambda.fun;
-    Env *env = env_new(st, fn->lambda.env, l->env_size);
+    Env *env;
     uint32_t frames = st->nframes;
     if (!l->formals)
-        env->values[0] = arg;
+        env = stack_env(st, se, fn->lambda.env, arg);
     else {
+        env = env_new(st, fn->lambda.env, l->env_size);
         if (site == FRAME_CALL)
             eval_frame_push_sym(st, pos, "from call site", 0);
         if (l->arg)
@@ -682,7 +749,8 @@ void eval_call(EvalState *st, Value *fnv, uint32_t nargs, Value **args, Value *o
     if (__builtin_expect(++st->call_depth > st->settings.max_call_depth || st->interrupted, 0))
         check_depth(st, pos);
     if (nargs == 1 && fnv->type == T_LAMBDA) {
-        call_lambda(st, fnv, args[0], out, pos, FRAME_LAMBDA);
+        StackEnv se;
+        call_lambda(st, fnv, args[0], out, pos, FRAME_LAMBDA, &se);
         st->call_depth--;
         return;
     }
@@ -696,7 +764,8 @@ static inline __attribute__((always_inline)) void call_from_site(EvalState *st, 
     if (__builtin_expect(++st->call_depth > st->settings.max_call_depth || st->interrupted, 0))
         check_depth(st, pos);
     if (nargs == 1 && fnv->type == T_LAMBDA) {
-        call_lambda(st, fnv, args[0], out, pos, FRAME_CALL);
+        StackEnv se;
+        call_lambda(st, fnv, args[0], out, pos, FRAME_CALL, &se);
         st->call_depth--;
         return;
     }
@@ -717,7 +786,8 @@ static NOINLINE void call_slow(EvalState *st, Value *fnv, uint32_t nargs, Value 
         switch (cur.type) {
         case T_LAMBDA: {
             Value res;
-            call_lambda(st, &cur, args[i], &res, pos, site);
+            StackEnv se;
+            call_lambda(st, &cur, args[i], &res, pos, site, &se);
             cur = res;
             i++;
             break;
@@ -917,7 +987,7 @@ static NOINLINE void binop_apply(EvalState *st, ExprBinOp *x, Value *pa, Value *
                 return;
             }
         }
-        eval_arith(st, OP_ADD, &a, &b, out, x->base.pos);
+        eval_add(st, &a, &b, out, x->base.pos, x->lhs->pos, x->rhs->pos);
         return;
     case OP_SUB:
         if (a.type == T_INT && b.type == T_INT) {
@@ -966,97 +1036,171 @@ static NOINLINE void binop_apply(EvalState *st, ExprBinOp *x, Value *pa, Value *
     }
 }
 
-static NOINLINE void eval_call_expr(EvalState *st, Env *env, ExprCall *x, Value *out);
-
-/* An operand: calls go straight to the call code, saving a C frame per level
- * of recursion like `1 + f (n - 1)`. */
-static inline void eval_operand(EvalState *st, Env *env, Expr *e, Value *out)
+/* The start of a call of a one-argument lambda written in the program (`f x`
+ * with f an evaluated variable): NULL if x is not one. Otherwise counts the
+ * call, pushes its "from call site" frame and returns the environment to
+ * evaluate the body in; the caller then evaluates the body (in its own C frame:
+ * fewer frames per level of a recursion), decrements st->call_depth and pops
+ * the frame. As call_from_site + call_lambda. */
+static inline Env *enter_call(EvalState *st, Env *env, ExprCall *x, Expr **body, StackEnv *se)
 {
-    if (e->kind == EXPR_CALL)
-        eval_call_expr(st, env, (ExprCall *)e, out);
-    else
-        eval_in(st, env, e, out);
+    Value *fn;
+    if (x->nargs != 1 || !(fn = immediate(env, x->fn)) || fn->type != T_LAMBDA ||
+        fn->lambda.fun->formals)
+        return NULL;
+    if (__builtin_expect(++st->call_depth > st->settings.max_call_depth || st->interrupted, 0))
+        check_depth(st, x->base.pos);
+    ExprLambda *l = fn->lambda.fun;
+    Value *arg = eval_lazy(st, env, x->args[0]);
+    Env *ne;
+    if (se)
+        ne = stack_env(st, se, fn->lambda.env, arg);
+    else {
+        ne = env_new(st, fn->lambda.env, l->env_size);
+        ne->values[0] = arg;
+    }
+    eval_frame_push_sym(st, x->base.pos, (const char *)l, FRAME_CALL);
+    st->stats.calls++;
+    *body = l->body;
+    return ne;
 }
 
-static NOINLINE void eval_binop(EvalState *st, Env *env, ExprBinOp *x, Value *out)
+/* An operand of an operator: a call goes to the lambda's body directly. The
+ * caller restores st->nframes afterwards. */
+static inline __attribute__((always_inline)) void eval_operand(EvalState *st, Env *env, Expr *e, Value *out)
 {
-    Value a, b;
-    switch ((BinOp)x->op) {
-    case OP_AND:
-    case OP_OR:
-    case OP_IMPL: {
-        uint32_t frames = st->nframes;
-        op_frame(st, x, true);
-        bool l = eval_bool(st, env, x->lhs, NULL); /* op_frame is the only frame */
-        bool shortcut = x->op == OP_AND ? !l : x->op == OP_OR ? l : !l;
-        if (shortcut) {
-            st->nframes = frames;
-            val_set_bool(out, x->op != OP_AND);
-            return;
-        }
-        op_frame(st, x, false);
-        bool r = eval_bool(st, env, x->rhs, NULL);
-        st->nframes = frames;
-        val_set_bool(out, r);
+    Env *ne;
+    Expr *body;
+    StackEnv se;
+    if (e->kind == EXPR_CALL && (ne = enter_call(st, env, (ExprCall *)e, &body, &se))) {
+        eval_in(st, ne, body, out);
+        st->call_depth--;
         return;
     }
-    default:
-        break;
-    }
-    /* operands that are literals or evaluated variables are read in place;
-     * others are evaluated under CppNix's trace frame for the operator */
-    Value *pa = immediate(env, x->lhs), *pb = immediate(env, x->rhs);
+    eval_in(st, env, e, out);
+}
+
+/* `&&`, `||`, `->`: the right operand only when needed. */
+static NOINLINE void eval_logic(EvalState *st, Env *env, ExprBinOp *x, Value *out)
+{
     uint32_t frames = st->nframes;
-    if (!pa || !pb) {
-        op_frame(st, x, true);
-        if (!pa) {
-            eval_operand(st, env, x->lhs, &a);
-            pa = &a;
-        }
-        if (!pb) {
-            op_frame(st, x, false);
-            eval_operand(st, env, x->rhs, &b);
-            pb = &b;
-        }
+    op_frame(st, x, true);
+    bool l = eval_bool(st, env, x->lhs, NULL); /* op_frame is the only frame */
+    bool shortcut = x->op == OP_AND ? !l : x->op == OP_OR ? l : !l;
+    if (shortcut) {
         st->nframes = frames;
+        val_set_bool(out, x->op != OP_AND);
+        return;
     }
-    if (pa->type == T_INT && pb->type == T_INT) {
-        int64_t p = pa->integer, q = pb->integer, r;
-        switch ((BinOp)x->op) {
-        case OP_EQ: val_set_bool(out, p == q); return;
-        case OP_NEQ: val_set_bool(out, p != q); return;
-        case OP_LT: val_set_bool(out, p < q); return;
-        case OP_LE: val_set_bool(out, p <= q); return;
-        case OP_GT: val_set_bool(out, p > q); return;
-        case OP_GE: val_set_bool(out, p >= q); return;
-        case OP_ADD:
-            if (__builtin_add_overflow(p, q, &r))
-                break;
-            val_set_int(out, r);
-            return;
-        case OP_SUB:
-            if (__builtin_sub_overflow(p, q, &r))
-                break;
-            val_set_int(out, r);
-            return;
-        case OP_MUL:
-            if (__builtin_mul_overflow(p, q, &r))
-                break;
-            val_set_int(out, r);
-            return;
-        case OP_DIV:
-            if (q == 0 || (p == INT64_MIN && q == -1))
-                break;
-            val_set_int(out, p / q);
-            return;
-        default:
-            break;
-        }
+    op_frame(st, x, false);
+    bool r = eval_bool(st, env, x->rhs, NULL);
+    st->nframes = frames;
+    val_set_bool(out, r);
+}
+
+/* Integer arithmetic and comparisons in place; false if x needs binop_apply. */
+static inline bool binop_int(ExprBinOp *x, const Value *pa, const Value *pb, Value *out)
+{
+    if (pa->type != T_INT || pb->type != T_INT)
+        return false;
+    int64_t p = pa->integer, q = pb->integer, r;
+    switch ((BinOp)x->op) {
+    case OP_EQ: val_set_bool(out, p == q); return true;
+    case OP_NEQ: val_set_bool(out, p != q); return true;
+    case OP_LT: val_set_bool(out, p < q); return true;
+    case OP_LE: val_set_bool(out, p <= q); return true;
+    case OP_GT: val_set_bool(out, p > q); return true;
+    case OP_GE: val_set_bool(out, p >= q); return true;
+    case OP_ADD:
+        if (__builtin_add_overflow(p, q, &r))
+            return false;
+        val_set_int(out, r);
+        return true;
+    case OP_SUB:
+        if (__builtin_sub_overflow(p, q, &r))
+            return false;
+        val_set_int(out, r);
+        return true;
+    case OP_MUL:
+        if (__builtin_mul_overflow(p, q, &r))
+            return false;
+        val_set_int(out, r);
+        return true;
+    case OP_DIV:
+        if (q == 0 || (p == INT64_MIN && q == -1))
+            return false;
+        val_set_int(out, p / q);
+        return true;
+    default:
+        return false;
     }
+}
+
+/* The general case of a binary operator on evaluated operands. */
+static NOINLINE void binop_general(EvalState *st, ExprBinOp *x, Value *pa, Value *pb, Value *out)
+{
+    uint32_t frames = st->nframes;
     if (x->op == OP_SUB || x->op == OP_MUL || x->op == OP_DIV || x->op >= OP_LT)
         op_frame(st, x, true); /* errors below happen "while calling the builtin" */
     binop_apply(st, x, pa, pb, out);
     st->nframes = frames;
+}
+
+/* Both operands need evaluating (`fib (n - 1) + fib (n - 2)`). */
+static NOINLINE void binop_both(EvalState *st, Env *env, ExprBinOp *x, Value *out)
+{
+    Value a, b;
+    uint32_t frames = st->nframes;
+    op_frame(st, x, true);
+    eval_operand(st, env, x->lhs, &a);
+    op_frame(st, x, false);
+    eval_operand(st, env, x->rhs, &b);
+    st->nframes = frames;
+    if (!binop_int(x, &a, &b, out))
+        binop_general(st, x, &a, &b, out);
+}
+
+/* At most one operand to evaluate (`1 + f (n - 1)`, `acc.v + x`): one temporary
+ * and a small frame, as this is on the C stack once per level of a recursion.
+ * Operands that are literals or evaluated variables are read in place; others
+ * are evaluated under CppNix's trace frame for the operator. */
+static NOINLINE void eval_binop(EvalState *st, Env *env, ExprBinOp *x, Value *out)
+{
+    if (__builtin_expect(x->op == OP_AND || x->op == OP_OR || x->op == OP_IMPL, 0)) {
+        eval_logic(st, env, x, out);
+        return;
+    }
+    Value *pa = immediate(env, x->lhs), *pb = immediate(env, x->rhs);
+    Value tmp;
+    if (!pa || !pb) {
+        if (!pa && !pb && x->lhs->kind != EXPR_VAR && x->rhs->kind != EXPR_VAR) {
+            binop_both(st, env, x, out);
+            return;
+        }
+        /* variables are forced in place, so at most one operand needs tmp */
+        uint32_t frames = st->nframes;
+        op_frame(st, x, true);
+        if (!pa) {
+            if (x->lhs->kind == EXPR_VAR)
+                pa = force_var(st, env, x->lhs);
+            else {
+                eval_operand(st, env, x->lhs, &tmp);
+                pa = &tmp;
+            }
+        }
+        if (!pb) {
+            op_frame(st, x, false);
+            if (x->rhs->kind == EXPR_VAR)
+                pb = force_var(st, env, x->rhs);
+            else {
+                eval_operand(st, env, x->rhs, &tmp);
+                pb = &tmp;
+            }
+        }
+        st->nframes = frames;
+    }
+    if (!binop_int(x, pa, pb, out))
+        binop_general(st, x, pa, pb, out);
 }
 
 static NOINLINE void eval_list(EvalState *st, Env *env, ExprList *x, Value *out)
@@ -1226,46 +1370,69 @@ static NOINLINE _Noreturn void unknown_expr(EvalState *st, Expr *e)
     eval_error(st, ERR_EVAL, e->pos, "unknown expression kind %d", e->kind);
 }
 
+/* Ends eval_in with a call: a jump unless calls entered by its loop are to be
+ * popped afterwards. */
+#define TAIL(call)                                                                               \
+    do {                                                                                         \
+        if (!ncalls) {                                                                           \
+            call;                                                                                \
+            return;                                                                              \
+        }                                                                                        \
+        call;                                                                                    \
+        goto done;                                                                               \
+    } while (0)
+
 /* The walker. Kept small so its frame is cheap: if/let/with/assert loop
- * instead of recursing; everything bulky is out of line. */
+ * instead of recursing, and so does a call of a one-argument lambda (its body
+ * is evaluated in this frame: one C frame per level of `1 + f (n - 1)` besides
+ * the operator's); everything bulky is out of line. */
 void eval_in(EvalState *st, Env *env, Expr *e, Value *out)
 {
+    uint32_t ncalls = 0, frames = 0; /* calls entered in this frame, st->nframes before them */
     for (;;) {
         switch ((ExprKind)e->kind) {
         case EXPR_INT:
             *out = *(Value *)((ExprInt *)e)->cache;
-            return;
+            goto done;
         case EXPR_FLOAT:
             *out = *(Value *)((ExprFloat *)e)->cache;
-            return;
+            goto done;
         case EXPR_STRING:
             *out = *(Value *)((ExprString *)e)->cache;
-            return;
+            goto done;
         case EXPR_PATH:
             *out = *(Value *)((ExprPath *)e)->cache;
-            return;
+            goto done;
         case EXPR_VAR: {
             Value *v = lookup_var(st, env, (ExprVar *)e);
             if (__builtin_expect(!v, 0))
                 uninitialised_var(st, e);
             FORCE(st, v, e->pos);
             *out = *v;
-            return;
+            goto done;
         }
         case EXPR_IF: {
             ExprIf *x = (ExprIf *)e;
             e = eval_cond(st, env, x->cond) ? x->then : x->else_;
             continue;
         }
-        case EXPR_CALL:
-            eval_call_expr(st, env, (ExprCall *)e, out);
-            return;
+        case EXPR_CALL: {
+            uint32_t f0 = st->nframes;
+            Expr *body;
+            Env *ne = enter_call(st, env, (ExprCall *)e, &body, NULL);
+            if (ne) { /* a tail call: its body is evaluated by this loop */
+                if (!ncalls++)
+                    frames = f0;
+                env = ne;
+                e = body;
+                continue;
+            }
+            TAIL(eval_call_expr(st, env, (ExprCall *)e, out));
+        }
         case EXPR_BINOP:
-            eval_binop(st, env, (ExprBinOp *)e, out);
-            return;
+            TAIL(eval_binop(st, env, (ExprBinOp *)e, out));
         case EXPR_SELECT:
-            eval_select(st, env, (ExprSelect *)e, out);
-            return;
+            TAIL(eval_select(st, env, (ExprSelect *)e, out));
         case EXPR_LET:
             env = eval_let_env(st, env, (ExprLet *)e);
             e = ((ExprLet *)e)->body;
@@ -1280,29 +1447,30 @@ void eval_in(EvalState *st, Env *env, Expr *e, Value *out)
             continue;
         case EXPR_HAS_ATTR:
             val_set_bool(out, eval_has_attr(st, env, (ExprHasAttr *)e));
-            return;
+            goto done;
         case EXPR_ATTRS:
-            eval_attrs(st, env, (ExprAttrs *)e, out);
-            return;
+            TAIL(eval_attrs(st, env, (ExprAttrs *)e, out));
         case EXPR_LIST:
-            eval_list(st, env, (ExprList *)e, out);
-            return;
+            TAIL(eval_list(st, env, (ExprList *)e, out));
         case EXPR_LAMBDA:
             out->type = T_LAMBDA;
-            out->lambda.env = env;
+            out->lambda.env = env_keep(st, env);
             out->lambda.fun = (ExprLambda *)e;
-            return;
+            goto done;
         case EXPR_NOT:
             val_set_bool(out, !eval_not_arg(st, env, (ExprNot *)e));
-            return;
+            goto done;
         case EXPR_CONCAT_STRINGS:
-            eval_concat_strings(st, env, (ExprConcatStrings *)e, out);
-            return;
+            TAIL(eval_concat_strings(st, env, (ExprConcatStrings *)e, out));
         case EXPR_POS:
-            eval_pos(st, e, out);
-            return;
+            TAIL(eval_pos(st, e, out));
         }
         unknown_expr(st, e);
+    }
+done:
+    if (ncalls) {
+        st->call_depth -= ncalls;
+        st->nframes = frames;
     }
 }
 

@@ -85,6 +85,8 @@ Env *eval_env_new(EvalState *st, Env *up, uint32_t size);
 
 /* ops.c: throws CppNix's explanation of a failing `assert a == b`, or returns. */
 void eval_assert_equal(EvalState *st, Value *a, Value *b, PosIdx pos);
+/* a + b when not both are integers (or they overflow); lpos/rpos are the operands' positions. */
+void eval_add(EvalState *st, Value *a, Value *b, Value *out, PosIdx pos, PosIdx lpos, PosIdx rpos);
 
 /* A set of pointers (print.c). Zero-initialise before use. */
 typedef struct PtrSet {

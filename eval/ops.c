@@ -333,11 +333,14 @@ const char *eval_coerce_to_path(EvalState *st, Value *v, PosIdx pos, const char 
 
 static bool is_num(const Value *v) { return v->type == T_INT || v->type == T_FLOAT; }
 
-void eval_arith(EvalState *st, BinOp op, Value *a, Value *b, Value *out, PosIdx pos)
+/* a + b like CppNix's ExprConcatStrings: a problem with an operand (coercion, "cannot add",
+ * integer overflow) is reported at that operand (lpos, rpos), a path/context clash at the
+ * operator (pos). */
+void eval_add(EvalState *st, Value *a, Value *b, Value *out, PosIdx pos, PosIdx lpos, PosIdx rpos)
 {
-    eval_force(st, a, pos);
-    eval_force(st, b, pos);
-    if (op == OP_ADD && !is_num(a)) {
+    eval_force(st, a, lpos);
+    eval_force(st, b, rpos);
+    if (!is_num(a)) {
         if (a->type == T_PATH) {
             StrBuf sb;
             sb_init(&sb);
@@ -346,7 +349,8 @@ void eval_arith(EvalState *st, BinOp op, Value *a, Value *b, Value *out, PosIdx 
                 eval_error(st, ERR_EVAL, pos,
                            "a string that refers to a store path cannot be appended to a path");
             size_t len;
-            const char *s = eval_coerce_to_string(st, b, pos, NULL, 0, NULL, &len);
+            const char *s = eval_coerce_to_string(st, b, rpos, "while evaluating a path segment", 0,
+                                                  NULL, &len);
             sb_add(&sb, s, len);
             val_set_path(out, eval_canon_path(sb.data));
             return;
@@ -355,64 +359,78 @@ void eval_arith(EvalState *st, BinOp op, Value *a, Value *b, Value *out, PosIdx 
         StrBuf sb;
         sb_init(&sb);
         size_t la, lb;
-        const char *sa = eval_coerce_to_string(st, a, pos, NULL, COERCE_COPY_TO_STORE, &ctx, &la);
+        const char *sa = eval_coerce_to_string(st, a, lpos, "while evaluating a path segment",
+                                               COERCE_COPY_TO_STORE, &ctx, &la);
         sb_add(&sb, sa, la);
-        const char *sb2 = eval_coerce_to_string(st, b, pos, NULL, COERCE_COPY_TO_STORE, &ctx, &lb);
+        const char *sb2 = eval_coerce_to_string(st, b, rpos, "while evaluating a path segment",
+                                                COERCE_COPY_TO_STORE, &ctx, &lb);
         sb_add(&sb, sb2, lb);
         val_set_string(out, sb.data, sb.len, ctx);
         return;
     }
-    static const char *const what[] = {[OP_ADD] = "addition", [OP_SUB] = "subtraction",
-                                        [OP_MUL] = "multiplication", [OP_DIV] = "division"};
-    if (op == OP_ADD) {
-        if (!is_num(b))
-            eval_error(st, ERR_EVAL, pos, "cannot add %s to %s", eval_type_name(b),
-                       eval_type_name(a));
+    if (!is_num(b))
+        eval_error(st, ERR_EVAL, rpos, "cannot add %s to %s", eval_type_name(b), eval_type_name(a));
+    if (a->type == T_FLOAT || b->type == T_FLOAT) {
+        double x = a->type == T_FLOAT ? a->fpoint : (double)a->integer;
+        double y = b->type == T_FLOAT ? b->fpoint : (double)b->integer;
+        val_set_float(out, x + y);
+        return;
     }
+    int64_t r;
+    if (__builtin_add_overflow(a->integer, b->integer, &r))
+        eval_error(st, ERR_EVAL, rpos, "integer overflow in adding %" PRId64 " + %" PRId64,
+                   a->integer, b->integer);
+    val_set_int(out, r);
+}
+
+/* a - b, a * b, a / b (and a + b without operand positions). CppNix desugars the first three
+ * into calls of builtins.sub/mul/div, whose errors carry no position (the caller's
+ * "while calling the 'sub' builtin" frame shows the operator). */
+void eval_arith(EvalState *st, BinOp op, Value *a, Value *b, Value *out, PosIdx pos)
+{
+    if (op == OP_ADD) {
+        eval_add(st, a, b, out, pos, pos, pos);
+        return;
+    }
+    eval_force(st, a, pos);
+    eval_force(st, b, pos);
     static const char *const first[] = {
-        [OP_ADD] = "while evaluating the first argument of the addition",
         [OP_SUB] = "while evaluating the first argument of the subtraction",
         [OP_MUL] = "while evaluating the first argument of the multiplication",
-        [OP_DIV] = "while evaluating the first argument of the division"};
+        [OP_DIV] = "while evaluating the first operand of the division"};
     static const char *const second[] = {
-        [OP_ADD] = "while evaluating the second argument of the addition",
         [OP_SUB] = "while evaluating the second argument of the subtraction",
         [OP_MUL] = "while evaluating the second argument of the multiplication",
-        [OP_DIV] = "while evaluating the second argument of the division"};
+        [OP_DIV] = "while evaluating the second operand of the division"};
     const char *c1 = first[op], *c2 = second[op];
-    (void)what;
+    if (op == OP_DIV) { /* like builtins.div: the divisor is checked first */
+        double y = eval_force_float(st, b, 0, c2);
+        if (y == 0)
+            eval_error(st, ERR_EVAL, 0, "division by zero");
+    }
     if (a->type == T_FLOAT || b->type == T_FLOAT) {
-        double x = eval_force_float(st, a, pos, c1), y = eval_force_float(st, b, pos, c2);
+        /* "the first of the multiplication" is CppNix's wording (builtins.mul), typo included */
+        const char *f1 = op == OP_MUL ? "while evaluating the first of the multiplication" : c1;
+        double x = eval_force_float(st, a, 0, f1), y = eval_force_float(st, b, 0, c2);
         switch (op) {
-        case OP_ADD: val_set_float(out, x + y); return;
         case OP_SUB: val_set_float(out, x - y); return;
         case OP_MUL: val_set_float(out, x * y); return;
-        default:
-            if (y == 0)
-                eval_error(st, ERR_EVAL, pos, "division by zero");
-            val_set_float(out, x / y);
-            return;
+        default: val_set_float(out, x / y); return;
         }
     }
-    int64_t x = eval_force_int(st, a, pos, c1), y = eval_force_int(st, b, pos, c2), r;
+    int64_t x = eval_force_int(st, a, 0, c1), y = eval_force_int(st, b, 0, c2), r;
     switch (op) {
-    case OP_ADD:
-        if (__builtin_add_overflow(x, y, &r))
-            eval_error(st, ERR_EVAL, pos, "integer overflow in adding %" PRId64 " + %" PRId64, x, y);
-        break;
     case OP_SUB:
         if (__builtin_sub_overflow(x, y, &r))
-            eval_error(st, ERR_EVAL, pos, "integer overflow in subtracting %" PRId64 " - %" PRId64, x, y);
+            eval_error(st, ERR_EVAL, 0, "integer overflow in subtracting %" PRId64 " - %" PRId64, x, y);
         break;
     case OP_MUL:
         if (__builtin_mul_overflow(x, y, &r))
-            eval_error(st, ERR_EVAL, pos, "integer overflow in multiplying %" PRId64 " * %" PRId64, x, y);
+            eval_error(st, ERR_EVAL, 0, "integer overflow in multiplying %" PRId64 " * %" PRId64, x, y);
         break;
     default:
-        if (y == 0)
-            eval_error(st, ERR_EVAL, pos, "division by zero");
         if (x == INT64_MIN && y == -1)
-            eval_error(st, ERR_EVAL, pos, "integer overflow in dividing %" PRId64 " / %" PRId64, x, y);
+            eval_error(st, ERR_EVAL, 0, "integer overflow in dividing %" PRId64 " / %" PRId64, x, y);
         r = x / y;
         break;
     }

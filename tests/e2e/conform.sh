@@ -38,4 +38,24 @@ expect_ok import-symlink-chain '"real data"' -- instantiate --eval --strict -E '
 ln -s loop1.nix loop2.nix; ln -s loop2.nix loop1.nix
 expect_err import-symlink-loop 'too many symbolic links|does not exist' -- instantiate --eval -E 'import ./loop1.nix'
 
+# Arithmetic errors where CppNix puts them: a + b (ExprConcatStrings) at the offending operand,
+# - * / (calls of builtins.sub/mul/div) with no position of their own, under the builtin's frame.
+expect_trace add-overflow-at-operand "$(printf 'error: integer overflow in adding 9223372036854775807 + 1\n       at «string»:1:23:\n            1| 9223372036854775807 + 1\n             |                       ^')" -- instantiate --eval -E '9223372036854775807 + 1'
+expect_trace add-type-at-operand "$(printf 'error: cannot add a string to an integer\n       at «string»:1:5:\n            1| 1 + "a"\n             |     ^')" -- instantiate --eval -E '1 + "a"'
+expect_trace add-coerce-frame "$(printf 'error:\n       … while evaluating a path segment\n         at «string»:1:7:\n            1| "a" + 1\n             |       ^\n\n       error: cannot coerce an integer to a string: 1')" -- instantiate --eval -E '"a" + 1'
+expect_trace mul-overflow-no-pos "$(printf "error:\n       … while calling the 'mul' builtin\n         at «string»:1:21:\n            1| 9223372036854775807 * 2\n             |                     ^\n\n       error: integer overflow in multiplying 9223372036854775807 * 2")" -- instantiate --eval --show-trace -E '9223372036854775807 * 2'
+expect_trace div-by-zero-no-pos "$(printf "error:\n       … while calling the 'div' builtin\n         at «string»:1:3:\n            1| 1 / 0\n             |   ^\n\n       error: division by zero")" -- instantiate --eval --show-trace -E '1 / 0'
+expect_trace div-divisor-type "$(printf "error:\n       … while calling the 'div' builtin\n         at «string»:1:3:\n            1| 1 / \"a\"\n             |   ^\n\n       … while evaluating the second operand of the division\n\n       error: expected a float but found a string: \"a\"")" -- instantiate --eval --show-trace -E '1 / "a"'
+
+# --max-call-depth N: CppNix refuses a call when the depth before it exceeds N, so N + 1 nested
+# calls run (f (f 0) needs two).
+twice='let f = x: x + 1; in f (f 0)'
+expect_ok max-call-depth-1 '2' -- instantiate --eval --max-call-depth 1 -E "$twice"
+expect_ok max-call-depth-option-1 '2' -- instantiate --eval --option max-call-depth 1 -E "$twice"
+expect_err max-call-depth-0 'stack overflow; max-call-depth exceeded' -- instantiate --eval --max-call-depth 0 -E "$twice"
+
+# Lix's --extra-deprecated-features re-enables syntax that CppNix always accepts: a no-op here.
+expect_ok lix-deprecated-features-flag '{ __overrides = { b = 2; }; a = 1; b = 2; }' -- \
+  instantiate --eval --strict --extra-deprecated-features rec-set-overrides -E 'rec { a = 1; __overrides = { b = 2; }; }'
+
 finish
