@@ -114,33 +114,3 @@ void attrs_sort(Bindings *b)
     }
     qsort(b->attrs, b->size, sizeof(Attr), attr_cmp);
 }
-
-typedef struct NameIdx {
-    const char *name;
-    size_t len;
-    uint32_t idx;
-} NameIdx;
-
-static int name_cmp(const void *a, const void *b)
-{
-    const NameIdx *x = a, *y = b;
-    size_t n = x->len < y->len ? x->len : y->len;
-    int c = memcmp(x->name, y->name, n);
-    if (c)
-        return c;
-    return x->len < y->len ? -1 : x->len > y->len;
-}
-
-uint32_t *attrs_sorted_by_name(EvalState *st, const Bindings *b)
-{
-    uint32_t n = b->size;
-    uint32_t *out = GC_MALLOC_ATOMIC((n ? n : 1) * sizeof(uint32_t));
-    NameIdx *tmp = GC_MALLOC((n ? n : 1) * sizeof(NameIdx));
-    for (uint32_t i = 0; i < n; i++)
-        tmp[i] = (NameIdx){sym_name(st->symbols, b->attrs[i].name),
-                           sym_len(st->symbols, b->attrs[i].name), i};
-    qsort(tmp, n, sizeof(NameIdx), name_cmp);
-    for (uint32_t i = 0; i < n; i++)
-        out[i] = tmp[i].idx;
-    return out;
-}

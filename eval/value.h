@@ -180,7 +180,8 @@ static inline uint32_t attrs_count(const Bindings *b) { return b->layered ? b->l
 /* `a // b` (right side wins): a or b itself if the other is empty, a layered set if b is
  * small next to a, else a flat merge. Counts nrOpUpdateValuesCopied. */
 Bindings *attrs_update(EvalState *st, Bindings *a, Bindings *b);
-/* Indices of b's attrs in lexicographic order of names (for printing, attrNames). */
+/* Indices of b's attrs (b flat) in lexicographic order of names (for printing,
+ * attrNames); eval/attrnames.c. */
 uint32_t *attrs_sorted_by_name(EvalState *st, const Bindings *b);
 
 /* String contexts (eval/context.c). */
