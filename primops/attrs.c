@@ -121,9 +121,15 @@ static void prim_removeAttrs(EvalState *st, PosIdx pos, Value **args, Value *out
     /* Mark the doomed attributes (binary search each name): O(k log n + n). */
     uint8_t *gone = NULL;
     uint32_t ngone = 0;
-    for (uint32_t i = 0; i < n; i++) {
+    for (uint32_t i = 0; i < n; i++)
         eval_force_string_no_ctx(st, names[i], 0,
                                  "while evaluating the values of the second argument passed to builtins.removeAttrs");
+    enum { AHEAD = 8 }; /* see listToAttrs */
+    for (uint32_t i = 0; i < n && i < AHEAD; i++)
+        sym_prefetch(st->symbols, val_str(names[i]), names[i]->len);
+    for (uint32_t i = 0; i < n; i++) {
+        if (i + AHEAD < n)
+            sym_prefetch(st->symbols, val_str(names[i + AHEAD]), names[i + AHEAD]->len);
         Symbol s = lookup_sym(st, names[i]);
         Attr *a = s ? attrs_find(b, s) : NULL;
         if (!a)
@@ -152,6 +158,7 @@ static void prim_listToAttrs(EvalState *st, PosIdx pos, Value **args, Value *out
     uint32_t n = args[0]->len;
     Value **src = args[0]->list.elems;
     uint64_t *keys = GC_MALLOC_ATOMIC(((size_t)n + 1) * sizeof(uint64_t)); /* symbol << 32 | index */
+    Value **names = GC_MALLOC(((size_t)n + 1) * sizeof *names);
     for (uint32_t i = 0; i < n; i++) {
         Bindings *e = eval_force_attrs_lookup(
             st, src[i], 0, "while evaluating an element of the list passed to builtins.listToAttrs");
@@ -161,9 +168,19 @@ static void prim_listToAttrs(EvalState *st, PosIdx pos, Value **args, Value *out
         eval_force_string_no_ctx(
             st, name->value, name->pos,
             "while evaluating the `name` attribute of an element of the list passed to builtins.listToAttrs");
-        Symbol s = sym_intern(st->symbols, val_str(name->value), name->value->len);
+        names[i] = name->value;
+    }
+    /* Interning is a random access into a large table per name: prefetch a few ahead. */
+    enum { AHEAD = 8 };
+    for (uint32_t i = 0; i < n && i < AHEAD; i++)
+        sym_prefetch(st->symbols, val_str(names[i]), names[i]->len);
+    for (uint32_t i = 0; i < n; i++) {
+        if (i + AHEAD < n)
+            sym_prefetch(st->symbols, val_str(names[i + AHEAD]), names[i + AHEAD]->len);
+        Symbol s = sym_intern(st->symbols, val_str(names[i]), names[i]->len);
         keys[i] = (uint64_t)s << 32 | i;
     }
+    GC_FREE(names);
     prim_sort_u64(keys, n); /* stable by symbol: the first occurrence leads each run */
     uint32_t unique = 0;
     for (uint32_t i = 0; i < n; i++)
