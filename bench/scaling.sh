@@ -14,14 +14,17 @@ declare -A exprs=(
   [listToAttrs]='n: builtins.length (builtins.attrNames (builtins.listToAttrs (builtins.genList (i: { name = toString i; value = i; }) n)))'
   [attrNames]='n: let s = builtins.listToAttrs (builtins.genList (i: { name = "a${toString i}"; value = i; }) n); in builtins.length (builtins.attrNames s) + builtins.length (builtins.attrNames s)'
   [update]="n: builtins.length (builtins.attrNames (builtins.foldl' (acc: i: acc // { \"k\${toString (builtins.div i 100)}\" = i; }) {} (builtins.genList (x: x) n)))"
-  [concat]="n: builtins.stringLength (builtins.foldl' (acc: i: acc + \"x\") \"\" (builtins.genList (x: x) (n / 10)))"
+  [concat]="n: builtins.stringLength (builtins.foldl' (acc: i: acc + \"x\") \"\" (builtins.genList (x: x) n))"
+  [interp]="n: builtins.stringLength (builtins.foldl' (acc: i: \"\${acc}x\") \"\" (builtins.genList (x: x) n))"
 )
-names=(map filter foldl genList listToAttrs attrNames update concat)
+names=(map filter foldl genList listToAttrs attrNames update concat interp)
 args=()
 for name in "${names[@]}"; do args+=("$name" "${exprs[$name]}"); done
 # Time cap per run: 60 s, and at 10^6 at most 20x the time at 10^5 (already more than linear
-# growth allows): a quadratic pattern (each step copying its accumulator) would take minutes
-# there; a run that hits the cap is reported as such and its growth factor as a lower bound.
+# growth allows): a quadratic pattern (each step copying its accumulator, as `//` loops do, in
+# CppNix too) would take minutes there; a run that hits the cap is reported as such and its
+# growth factor as a lower bound. String appends (concat, interp) are linear: a long left
+# operand is kept by reference (eval/rope.c), not copied.
 python3 - "$cnix" "${BENCH_RESULTS:-}" "${args[@]}" <<'PY'
 import os, subprocess, sys, tempfile, time
 cnix, results, rest = sys.argv[1], sys.argv[2], sys.argv[3:]

@@ -288,7 +288,8 @@ static NOINLINE void force_slow(EvalState *st, Value *v, PosIdx pos)
         eval_call(st, v->app.fn, 1, &arg, &tmp, pos);
     }
     eval_forcing_pop(st);
-    tmp.flags = 0;
+    if (tmp.type != T_STRING)
+        tmp.flags = 0; /* a string's flags say whether it is a rope */
     *v = tmp;
     if (__builtin_expect(big_allocs(st) - allocs >= 512, 0))
         clear_stack_below(); /* only after big allocations: it costs ~60 instructions */
@@ -336,7 +337,7 @@ static Symbol attr_name_sym(EvalState *st, Env *env, AttrName *an, bool *is_null
     if (v.type != T_STRING)
         eval_type_error(st, an->expr->pos, "a string", &v, NULL);
     eval_frame_pop(st);
-    return sym_intern(st->symbols, v.str.s, v.len);
+    return sym_intern(st->symbols, val_str(&v), v.len);
 }
 
 /* Adds the dynamic attributes of a to b (which has room), evaluated in env. */
@@ -352,7 +353,7 @@ static void add_dynamic_attrs(EvalState *st, ExprAttrs *a, Env *env, Env *venv, 
             eval_frame_push(st, d->name_expr->pos, "while evaluating the name of a dynamic attribute");
             eval_type_error(st, d->name_expr->pos, "a string", &nv, NULL);
         }
-        Symbol s = sym_intern(st->symbols, nv.str.s, nv.len);
+        Symbol s = sym_intern(st->symbols, val_str(&nv), nv.len);
         for (uint32_t j = 0; j < b->size; j++)
             if (b->attrs[j].name == s) {
                 Pos p = pos_get(st->positions, b->attrs[j].pos);
@@ -898,38 +899,46 @@ static NOINLINE void call_slow(EvalState *st, Value *fnv, uint32_t nargs, Value 
 
 static NOINLINE void eval_concat_strings(EvalState *st, Env *env, ExprConcatStrings *x, Value *out)
 {
-    StrBuf sb;
-    sb_init(&sb);
-    const StrContext *ctx = NULL;
-    bool first_path = false;
-    for (uint32_t i = 0; i < x->nparts; i++) {
-        Value v;
-        eval_in(st, env, x->parts[i], &v);
-        if (i == 0 && !x->force_string && v.type == T_PATH) {
-            first_path = true;
-            sb_puts(&sb, v.path.path);
-            continue;
-        }
-        size_t len;
-        const char *s;
-        PosIdx ppos = x->part_pos ? x->part_pos[i] : x->parts[i]->pos;
-        if (first_path) {
+    Value v;
+    eval_in(st, env, x->parts[0], &v);
+    if (!x->force_string && v.type == T_PATH) {
+        StrBuf sb;
+        sb_init(&sb);
+        sb_puts(&sb, v.path.path);
+        for (uint32_t i = 1; i < x->nparts; i++) {
+            eval_in(st, env, x->parts[i], &v);
             if (v.type == T_STRING && v.str.ctx && v.str.ctx->n)
                 eval_error(st, ERR_EVAL, x->parts[i]->pos,
                            "a string that refers to a store path cannot be appended to a path");
-            s = eval_coerce_to_string(st, &v, ppos, "while evaluating a path segment", 0, NULL,
-                                      &len);
-        } else {
-            s = eval_coerce_to_string(st, &v, ppos, "while evaluating a path segment",
-                                      COERCE_COPY_TO_STORE, &ctx, &len);
+            size_t len;
+            PosIdx ppos = x->part_pos ? x->part_pos[i] : x->parts[i]->pos;
+            const char *s = eval_coerce_to_string(st, &v, ppos, "while evaluating a path segment",
+                                                  0, NULL, &len);
+            sb_add(&sb, s, len);
         }
-        sb_add(&sb, s, len);
-    }
-    if (first_path) {
         val_set_path(out, eval_canon_path(sb.data));
         return;
     }
-    val_set_string(out, sb.data, sb.len, ctx);
+    const StrContext *ctx = NULL;
+    StrCat c;
+    strcat_init(st, &c);
+    for (uint32_t i = 0;;) {
+        if (v.type == T_STRING) {
+            /* kept by reference when long: `"${acc}x"` in a loop stays linear */
+            ctx = ctx_merge(ctx, v.str.ctx);
+            strcat_add_value(&c, &v);
+        } else {
+            size_t len;
+            PosIdx ppos = x->part_pos ? x->part_pos[i] : x->parts[i]->pos;
+            const char *s = eval_coerce_to_string(st, &v, ppos, "while evaluating a path segment",
+                                                  COERCE_COPY_TO_STORE, &ctx, &len);
+            strcat_add(&c, s, len);
+        }
+        if (++i == x->nparts)
+            break;
+        eval_in(st, env, x->parts[i], &v);
+    }
+    strcat_finish(&c, out, ctx);
 }
 
 /* ---------- the walker ---------- */
