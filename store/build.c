@@ -329,22 +329,21 @@ static Node *load(Builder *b, const char *drv_path, const char **err)
     Node **sl = slot(b, drv_path);
     if (*sl)
         return *sl;
-    /* Temporary roots before the paths are read or built on (see store/roots.c). */
-    if ((*err = store_add_temp_root(b->s, drv_path)))
-        return NULL;
+    /* Temporary roots before the paths are read or built on (see store/roots.c). Best
+     * effort: without a writable state directory nothing can be built anyway (registering
+     * fails with a clearer message), but valid outputs can still be used. */
+    store_add_temp_root(b->s, drv_path);
     const Derivation *d = store_load_drv(b->s, drv_path, err);
     if (!d)
         return NULL;
     Node *n = GC_MALLOC(sizeof *n);
     n->drv_path = drv_path;
     n->d = d;
-    for (uint32_t i = 0; i < d->noutputs && !*err; i++)
+    for (uint32_t i = 0; i < d->noutputs; i++)
         if (*d->outputs[i].path)
-            *err = store_add_temp_root(b->s, d->outputs[i].path);
-    for (uint32_t i = 0; i < d->nsrcs && !*err; i++)
-        *err = store_add_temp_root(b->s, d->srcs[i]);
-    if (*err)
-        return NULL;
+            store_add_temp_root(b->s, d->outputs[i].path);
+    for (uint32_t i = 0; i < d->nsrcs; i++)
+        store_add_temp_root(b->s, d->srcs[i]);
     n->out_fd = n->log_fd = -1;
     *slot(b, drv_path) = n;
     b->count++;

@@ -523,11 +523,13 @@ const char *store_add_text(LocalStore *s, const char *name, const char *text, si
     hash_buf(HASH_SHA256, text, len, &h);
     const char *path = store_make_text_path(s->store_dir, name, &h, refs, nrefs);
     *out = path;
-    /* Rooted before the check: a collector either sees the root or has finished. */
-    if ((e = store_add_temp_root(s, path)))
-        return e;
+    /* Rooted before the check: a collector either sees the root or has finished. A
+     * process that cannot write the state directory can still use valid paths. */
+    const char *re = store_add_temp_root(s, path);
     if (store_is_valid(s, path))
         return NULL;
+    if (re)
+        return re;
     for (size_t i = 0; i < nrefs; i++) /* they must stay valid until we are registered */
         if ((e = store_add_temp_root(s, refs[i])))
             return e;
@@ -595,10 +597,11 @@ const char *store_add_path(LocalStore *s, const char *name, const char *src, Fil
     *out = path;
     if (dry_run)
         return NULL;
-    if ((e = store_add_temp_root(s, path)))
-        return e;
+    const char *re = store_add_temp_root(s, path); /* as in store_add_text */
     if (store_is_valid(s, path))
         return NULL;
+    if (re)
+        return re;
     if (method == FIM_FLAT && (e = nar_dump_to_buf(src, NULL, NULL, &nar)))
         return e;
     Hash nh;

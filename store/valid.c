@@ -159,17 +159,18 @@ const char *store_add_nar(LocalStore *s, const PathInfo *info, const uint8_t *na
     if (info->nar_size && info->nar_size != len)
         return fmt("size mismatch importing path '%s': specified %llu, got %zu", info->path,
                    (unsigned long long)info->nar_size, len);
-    /* Rooted before any check: a collector either sees the roots or has finished. */
-    if ((e = store_add_temp_root(s, info->path)))
-        return e;
-    for (size_t i = 0; i < info->nrefs; i++)
-        if ((e = store_add_temp_root(s, info->refs[i])))
-            return e;
+    /* Rooted before any check: a collector either sees the roots or has finished. A
+     * process that cannot write the state directory can still find the path valid. */
+    const char *re = store_add_temp_root(s, info->path);
+    for (size_t i = 0; i < info->nrefs && !re; i++)
+        re = store_add_temp_root(s, info->refs[i]);
     for (size_t i = 0; i < info->nrefs; i++)
         if (strcmp(info->refs[i], info->path) && !store_is_valid(s, info->refs[i]))
             return fmt("cannot add path '%s' because it lacks a valid reference '%s'", info->path, info->refs[i]);
     if (store_is_valid(s, info->path))
         return NULL;
+    if (re)
+        return re;
     const char *real_dir = store_real_path(s, sd);
     if (!store_mkdir_p(real_dir, 0775))
         return fmt("creating store directory '%s': %s", real_dir, strerror(errno));

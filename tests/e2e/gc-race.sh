@@ -92,6 +92,33 @@ bad=""
 for i in 1 2 3 4; do grep -q "^input b$i-" "res$i" 2>/dev/null || bad="$bad res$i;"; done
 check "every result link points at its output" "$bad"
 
+# ---- profile switches against a gc loop ----
+cat > prof.nix <<'NIX'
+{ ver }:
+let text = builtins.toFile "msg" "hello ${ver}"; in
+[ (derivation { name = "hello-${ver}"; pname = "hello"; version = ver;
+    system = builtins.currentSystem; builder = "/bin/sh";
+    args = [ "-c" "read m < ${text}; /bin/mkdir -p $out/bin; printf '#!/bin/sh\\necho %s\\n' \"$m\" > $out/bin/hello; /bin/chmod +x $out/bin/hello" ]; }) ]
+NIX
+export XDG_STATE_HOME=$TMP/xdg XDG_CONFIG_HOME=$TMP/config
+P=$XDG_STATE_HOME/cnix/profiles/profile
+gcloop &
+gcpid=$!
+pfail=""
+for v in 1 2 3 4; do
+  c profile switch prof.nix --argstr ver "$v.$RANDOM" >/dev/null 2>perr || { pfail="$pfail switch $v: $(head -2 perr);"; continue; }
+  case "$("$P/bin/hello" 2>&1)" in "hello $v".*) ;; *) pfail="$pfail generation $v runs '$("$P/bin/hello" 2>&1)';" ;; esac
+done
+touch stop; wait $gcpid; rm -f stop
+check "profile switches succeed during gc" "$pfail"
+c store gc >/dev/null 2>&1
+gens=$(ls "$XDG_STATE_HOME/cnix/profiles" | grep -c -- '-link$')
+missing=""
+for l in "$XDG_STATE_HOME"/cnix/profiles/profile-*-link; do
+  env=$(readlink "$l"); [ -e "$env" ] || missing="$missing $l -> $env;"
+done
+check "every profile generation ($gens) survives later collections" "$missing"
+
 # ---- temporary roots of a live process keep paths; a dead process's are ignored ----
 a=$(c instantiate --eval --read-write-mode -E 'builtins.toFile "live" "kept by a live temp root"' | tr -d '"')
 b=$(c instantiate --eval --read-write-mode -E 'builtins.toFile "dead" "listed by a dead process"' | tr -d '"')
