@@ -266,6 +266,9 @@ static inline uint64_t big_allocs(const EvalState *st)
     return st->stats.attr_slots + st->stats.list_elems;
 }
 
+static inline void call_from_site(EvalState *st, Value *fnv, uint32_t nargs, Value **args,
+                                  Value *out, PosIdx pos);
+
 static NOINLINE void force_slow(EvalState *st, Value *v, PosIdx pos)
 {
     if (v->type == T_BLACKHOLE)
@@ -285,7 +288,12 @@ static NOINLINE void force_slow(EvalState *st, Value *v, PosIdx pos)
         v->type = T_BLACKHOLE;
         eval_forcing_push(st, v);
         Value *arg = v->app.arg;
-        eval_call(st, v->app.fn, 1, &arg, &tmp, pos);
+        /* CppNix's forceValue calls the function with the forcing position: with one, the
+         * trace shows it as the call site */
+        if (pos)
+            call_from_site(st, v->app.fn, 1, &arg, &tmp, pos);
+        else
+            eval_call(st, v->app.fn, 1, &arg, &tmp, pos);
     }
     eval_forcing_pop(st);
     if (tmp.type != T_STRING)

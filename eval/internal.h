@@ -104,6 +104,8 @@ Env *eval_env_new(EvalState *st, Env *up, uint32_t size);
 #define FRAME_LAMBDA ((Symbol)0xFFFFFFFA)
 /* msg is an ExprAssert*: "while evaluating the condition of the assertion '(a == b)'" */
 #define FRAME_ASSERT ((Symbol)0xFFFFFFFB)
+/* msg is an index (uintptr_t), not a pointer: "while evaluating list element at index N" */
+#define FRAME_INDEX ((Symbol)0xFFFFFFF9)
 
 /* ops.c: throws CppNix's explanation of a failing `assert a == b`, or returns. */
 void eval_assert_equal(EvalState *st, Value *a, Value *b, PosIdx pos);
