@@ -179,6 +179,28 @@ uint32_t *attrs_sorted_by_name(EvalState *st, const Bindings *b)
 {
     uint32_t n = b->size;
     uint32_t *out = GC_MALLOC_ATOMIC((n ? n : 1) * sizeof *out);
+    if (n <= 16) {
+        /* small sets (records in toJSON, printing): insertion sort on the stack */
+        struct { const char *s; size_t len; uint32_t idx; } tmp[16], x;
+        for (uint32_t i = 0; i < n; i++) {
+            x.s = sym_name(st->symbols, b->attrs[i].name);
+            x.len = sym_len(st->symbols, b->attrs[i].name);
+            x.idx = i;
+            uint32_t j = i;
+            while (j > 0) {
+                size_t m = tmp[j - 1].len < x.len ? tmp[j - 1].len : x.len;
+                int c = memcmp(tmp[j - 1].s, x.s, m);
+                if (c < 0 || (c == 0 && tmp[j - 1].len < x.len))
+                    break;
+                tmp[j] = tmp[j - 1];
+                j--;
+            }
+            tmp[j] = x;
+        }
+        for (uint32_t i = 0; i < n; i++)
+            out[i] = tmp[i].idx;
+        return out;
+    }
     uint32_t *all = GC_MALLOC_ATOMIC((n ? n : 1) * sizeof *all);
     for (uint32_t i = 0; i < n; i++)
         all[i] = i;
