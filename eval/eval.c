@@ -829,9 +829,25 @@ static NOINLINE void call_slow(EvalState *st, Value *fnv, uint32_t nargs, Value 
         case T_LAMBDA: {
             Value res;
             StackEnv se;
-            call_lambda(st, &cur, args[i], &res, pos, site, &se);
+            ExprLambda *l = cur.lambda.fun, *l2 = (ExprLambda *)l->body;
+            if (i + 1 < nargs && !l->formals && l2->base.kind == EXPR_LAMBDA && !l2->formals) {
+                /* `a: b: body` given both: the inner closure is not made, and both
+                 * environments are on the stack (call_lambda twice, the first
+                 * returning at once) */
+                StackEnv se2;
+                Env *e1 = stack_env(st, &se, cur.lambda.env, args[i]);
+                Env *e2 = stack_env(st, &se2, e1, args[i + 1]);
+                uint32_t frames = st->nframes;
+                eval_frame_push_sym(st, pos, (const char *)l2, site);
+                st->stats.calls += 2;
+                eval_in(st, e2, l2->body, &res);
+                st->nframes = frames;
+                i += 2;
+            } else {
+                call_lambda(st, &cur, args[i], &res, pos, site, &se);
+                i++;
+            }
             cur = res;
-            i++;
             break;
         }
         case T_PRIMOP:
@@ -1107,6 +1123,8 @@ static inline Env *enter_call(EvalState *st, Env *env, ExprCall *x, Expr **body,
     return ne;
 }
 
+static NOINLINE void eval_binop(EvalState *st, Env *env, ExprBinOp *x, Value *out);
+
 /* An operand of an operator: a call goes to the lambda's body directly. The
  * caller restores st->nframes afterwards. */
 static inline __attribute__((always_inline)) void eval_operand(EvalState *st, Env *env, Expr *e, Value *out)
@@ -1117,6 +1135,10 @@ static inline __attribute__((always_inline)) void eval_operand(EvalState *st, En
     if (e->kind == EXPR_CALL && (ne = enter_call(st, env, (ExprCall *)e, &body, &se))) {
         eval_in(st, ne, body, out);
         st->call_depth--;
+        return;
+    }
+    if (e->kind == EXPR_BINOP) {
+        eval_binop(st, env, (ExprBinOp *)e, out);
         return;
     }
     eval_in(st, env, e, out);
@@ -1178,6 +1200,18 @@ static inline bool binop_int(ExprBinOp *x, const Value *pa, const Value *pb, Val
     }
 }
 
+/* An operand that is itself an integer operation on literals or evaluated
+ * variables (`i * 7919` in `(i * 7919) - ...`): computed into out without
+ * frames or a walker call, as it cannot fail. False if e is not one. */
+static inline bool binop_leaf(Env *env, Expr *e, Value *out)
+{
+    if (e->kind != EXPR_BINOP)
+        return false;
+    ExprBinOp *x = (ExprBinOp *)e;
+    Value *pa = immediate(env, x->lhs), *pb;
+    return pa && (pb = immediate(env, x->rhs)) && binop_int(x, pa, pb, out);
+}
+
 /* The general case of a binary operator on evaluated operands. */
 static NOINLINE void binop_general(EvalState *st, ExprBinOp *x, Value *pa, Value *pb, Value *out)
 {
@@ -1194,9 +1228,11 @@ static NOINLINE void binop_both(EvalState *st, Env *env, ExprBinOp *x, Value *ou
     Value a, b;
     uint32_t frames = st->nframes;
     op_frame(st, x, true);
-    eval_operand(st, env, x->lhs, &a);
+    if (!binop_leaf(env, x->lhs, &a))
+        eval_operand(st, env, x->lhs, &a);
     op_frame(st, x, false);
-    eval_operand(st, env, x->rhs, &b);
+    if (!binop_leaf(env, x->rhs, &b))
+        eval_operand(st, env, x->rhs, &b);
     st->nframes = frames;
     if (!binop_int(x, &a, &b, out))
         binop_general(st, x, &a, &b, out);
@@ -1214,12 +1250,20 @@ static NOINLINE void eval_binop(EvalState *st, Env *env, ExprBinOp *x, Value *ou
     }
     Value *pa = immediate(env, x->lhs), *pb = immediate(env, x->rhs);
     Value tmp;
+    bool used = false; /* tmp holds an operand */
+    if (!pa && binop_leaf(env, x->lhs, &tmp)) {
+        pa = &tmp;
+        used = true;
+    } else if (!pb && binop_leaf(env, x->rhs, &tmp)) {
+        pb = &tmp;
+        used = true;
+    }
     if (!pa || !pb) {
-        if (!pa && !pb && x->lhs->kind != EXPR_VAR && x->rhs->kind != EXPR_VAR) {
+        /* variables are forced in place, so at most one operand needs tmp */
+        if (used + (!pa && x->lhs->kind != EXPR_VAR) + (!pb && x->rhs->kind != EXPR_VAR) > 1) {
             binop_both(st, env, x, out);
             return;
         }
-        /* variables are forced in place, so at most one operand needs tmp */
         uint32_t frames = st->nframes;
         op_frame(st, x, true);
         if (!pa) {
