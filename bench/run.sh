@@ -9,6 +9,7 @@ cnix=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 rounds=${2:-3}
 res=$(mktemp -d); trap 'rm -rf "$res"' EXIT
 export BENCH_RESULTS=$res/results
+load0=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)
 : >"$BENCH_RESULTS"
 shared=""
 for d in "$here/../../shared/bench" /work/shared/bench; do [ -x "$d/run" ] && { shared=$d; break; }; done
@@ -28,5 +29,7 @@ echo; echo "== scaling (time and peak memory should grow linearly)"
 "$here/scaling.sh" "$cnix"
 echo; echo "== realiser (builds and no-op realisations)"
 "$here/realise.sh" "$cnix"
-echo; echo "== summary: issue 7 targets (A = cnix, B = $vs)"
+echo; echo "== summary: issue 7 targets, verdicts computed from the measurements above"
+echo "(load average before: ${load0:-?}, after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null) on $(nproc) cores;"
+echo " wall times and their ratios are noisy when other work runs: rerun before believing one)"
 python3 "$here/summary.py" "$BENCH_RESULTS" "$res/workloads" "$vs"

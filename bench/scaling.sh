@@ -14,27 +14,31 @@ declare -A exprs=(
   [listToAttrs]='n: builtins.length (builtins.attrNames (builtins.listToAttrs (builtins.genList (i: { name = toString i; value = i; }) n)))'
   [attrNames]='n: let s = builtins.listToAttrs (builtins.genList (i: { name = "a${toString i}"; value = i; }) n); in builtins.length (builtins.attrNames s) + builtins.length (builtins.attrNames s)'
   [update]="n: builtins.length (builtins.attrNames (builtins.foldl' (acc: i: acc // { \"k\${toString (builtins.div i 100)}\" = i; }) {} (builtins.genList (x: x) n)))"
-  [concat]="n: builtins.stringLength (builtins.foldl' (acc: i: acc + \"x\") \"\" (builtins.genList (x: x) (n / 10)))"
+  [concat]="n: builtins.stringLength (builtins.foldl' (acc: i: acc + \"x\") \"\" (builtins.genList (x: x) n))"
+  [interp]="n: builtins.stringLength (builtins.foldl' (acc: i: \"\${acc}x\") \"\" (builtins.genList (x: x) n))"
 )
-names=(map filter foldl genList listToAttrs attrNames update concat)
+names=(map filter foldl genList listToAttrs attrNames update concat interp)
 args=()
 for name in "${names[@]}"; do args+=("$name" "${exprs[$name]}"); done
-# 60 s cap per run: a quadratic pattern (each step copying its accumulator) would take minutes
-# at 10^6; a run that hits the cap is reported as such and its growth factor as a lower bound.
+# Time cap per run: 60 s, and at 10^6 at most 20x the time at 10^5 (already more than linear
+# growth allows): a quadratic pattern (each step copying its accumulator, as `//` loops do, in
+# CppNix too) would take minutes there; a run that hits the cap is reported as such and its
+# growth factor as a lower bound. String appends (concat, interp) are linear: a long left
+# operand is kept by reference (eval/rope.c), not copied.
 python3 - "$cnix" "${BENCH_RESULTS:-}" "${args[@]}" <<'PY'
 import os, subprocess, sys, tempfile, time
 cnix, results, rest = sys.argv[1], sys.argv[2], sys.argv[3:]
 pats = list(zip(rest[0::2], rest[1::2]))
-CAP = 60
+CAP = 60.0
 rss = tempfile.NamedTemporaryFile(prefix="cnix-scale.")
-def measure(expr, n):
+def measure(expr, n, cap):
     """(wall s, peak MB, ok, output): the fastest of up to 3 runs while they take under 5 s
     together (less noise from other load). Peak RSS from /usr/bin/time, whose own small
     footprint is all a child inherits (a child forked by Python would count Python's)."""
     best, spent = None, 0.0
     for _ in range(3):
         t = time.perf_counter()
-        p = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss.name, "timeout", str(CAP), cnix,
+        p = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss.name, "timeout", f"{cap:.1f}", cnix,
                             "instantiate", "--eval", "--strict", "-E", f"({expr}) {n}"],
                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         wall = time.perf_counter() - t
@@ -43,7 +47,7 @@ def measure(expr, n):
         timed_out = p.returncode == 124
         ok = p.returncode == 0
         text = "(timeout)" if timed_out else (p.stdout.decode(errors="replace").strip()[:40] if ok else "(error)")
-        r = (float(CAP) if timed_out else wall, int(kb[-1]) / 1024 if kb else 0.0, ok, text)
+        r = (cap if timed_out else wall, int(kb[-1]) / 1024 if kb else 0.0, ok, text)
         if best is None or (ok and r[0] < best[0]):
             best = r
         spent += wall
@@ -55,9 +59,10 @@ rows = []
 for name, expr in pats:
     ts, ms = {}, {}
     for n in (10000, 100000, 1000000):
-        wall, mb, ok, text = measure(expr, n)
+        cap = CAP if n < 1000000 else min(CAP, max(10.0, 20 * ts[100000][0]))
+        wall, mb, ok, text = measure(expr, n, cap)
         ts[n], ms[n] = (wall, ok), mb
-        shown = f">={CAP:.0f}" if text == "(timeout)" else f"{wall:.3f}"
+        shown = f">={wall:.0f}" if text == "(timeout)" else f"{wall:.3f}"
         print(f"{name:<12} {n:>8} {shown:>8} {mb:>8.1f}   {text}", flush=True)
         if results:
             with open(results, "a") as f:

@@ -304,6 +304,9 @@ static inline uint64_t big_allocs(const EvalState *st)
     return st->stats.attr_slots + st->stats.list_elems;
 }
 
+static inline void call_from_site(EvalState *st, Value *fnv, uint32_t nargs, Value **args,
+                                  Value *out, PosIdx pos);
+
 static NOINLINE void force_slow(EvalState *st, Value *v, PosIdx pos)
 {
     if (v->type == T_BLACKHOLE)
@@ -323,10 +326,16 @@ static NOINLINE void force_slow(EvalState *st, Value *v, PosIdx pos)
         v->type = T_BLACKHOLE;
         eval_forcing_push(st, v);
         Value *arg = v->app.arg;
-        eval_call(st, v->app.fn, 1, &arg, &tmp, pos);
+        /* CppNix's forceValue calls the function with the forcing position: with one, the
+         * trace shows it as the call site */
+        if (pos)
+            call_from_site(st, v->app.fn, 1, &arg, &tmp, pos);
+        else
+            eval_call(st, v->app.fn, 1, &arg, &tmp, pos);
     }
     eval_forcing_pop(st);
-    tmp.flags = 0;
+    if (tmp.type != T_STRING)
+        tmp.flags = 0; /* a string's flags say whether it is a rope */
     *v = tmp;
     if (__builtin_expect(big_allocs(st) - allocs >= 512, 0))
         clear_stack_below(); /* only after big allocations: it costs ~60 instructions */
@@ -374,7 +383,7 @@ static Symbol attr_name_sym(EvalState *st, Env *env, AttrName *an, bool *is_null
     if (v.type != T_STRING)
         eval_type_error(st, an->expr->pos, "a string", &v, NULL);
     eval_frame_pop(st);
-    return sym_intern(st->symbols, v.str.s, v.len);
+    return sym_intern(st->symbols, val_str(&v), v.len);
 }
 
 /* Adds the dynamic attributes of a to b (which has room), evaluated in env. */
@@ -390,7 +399,7 @@ static void add_dynamic_attrs(EvalState *st, ExprAttrs *a, Env *env, Env *venv, 
             eval_frame_push(st, d->name_expr->pos, "while evaluating the name of a dynamic attribute");
             eval_type_error(st, d->name_expr->pos, "a string", &nv, NULL);
         }
-        Symbol s = sym_intern(st->symbols, nv.str.s, nv.len);
+        Symbol s = sym_intern(st->symbols, val_str(&nv), nv.len);
         for (uint32_t j = 0; j < b->size; j++)
             if (b->attrs[j].name == s) {
                 Pos p = pos_get(st->positions, b->attrs[j].pos);
@@ -952,37 +961,46 @@ static NOINLINE void call_slow(EvalState *st, Value *fnv, uint32_t nargs, Value 
 
 static NOINLINE void eval_concat_strings(EvalState *st, Env *env, ExprConcatStrings *x, Value *out)
 {
-    StrBuf sb;
-    sb_init(&sb);
-    const StrContext *ctx = NULL;
-    bool first_path = false;
-    for (uint32_t i = 0; i < x->nparts; i++) {
-        Value v;
-        eval_in(st, env, x->parts[i], &v);
-        if (i == 0 && !x->force_string && v.type == T_PATH) {
-            first_path = true;
-            sb_puts(&sb, v.path.path);
-            continue;
-        }
-        size_t len;
-        const char *s;
-        if (first_path) {
+    Value v;
+    eval_in(st, env, x->parts[0], &v);
+    if (!x->force_string && v.type == T_PATH) {
+        StrBuf sb;
+        sb_init(&sb);
+        sb_puts(&sb, v.path.path);
+        for (uint32_t i = 1; i < x->nparts; i++) {
+            eval_in(st, env, x->parts[i], &v);
             if (v.type == T_STRING && v.str.ctx && v.str.ctx->n)
                 eval_error(st, ERR_EVAL, x->parts[i]->pos,
                            "a string that refers to a store path cannot be appended to a path");
-            s = eval_coerce_to_string(st, &v, x->parts[i]->pos,
-                                      "while evaluating a path segment", 0, NULL, &len);
-        } else {
-            s = eval_coerce_to_string(st, &v, x->parts[i]->pos, "while evaluating a path segment",
-                                      COERCE_COPY_TO_STORE, &ctx, &len);
+            size_t len;
+            PosIdx ppos = x->part_pos ? x->part_pos[i] : x->parts[i]->pos;
+            const char *s = eval_coerce_to_string(st, &v, ppos, "while evaluating a path segment",
+                                                  0, NULL, &len);
+            sb_add(&sb, s, len);
         }
-        sb_add(&sb, s, len);
-    }
-    if (first_path) {
         val_set_path(out, eval_canon_path(sb.data));
         return;
     }
-    val_set_string(out, sb.data, sb.len, ctx);
+    const StrContext *ctx = NULL;
+    StrCat c;
+    strcat_init(st, &c);
+    for (uint32_t i = 0;;) {
+        if (v.type == T_STRING) {
+            /* kept by reference when long: `"${acc}x"` in a loop stays linear */
+            ctx = ctx_merge(ctx, v.str.ctx);
+            strcat_add_value(&c, &v);
+        } else {
+            size_t len;
+            PosIdx ppos = x->part_pos ? x->part_pos[i] : x->parts[i]->pos;
+            const char *s = eval_coerce_to_string(st, &v, ppos, "while evaluating a path segment",
+                                                  COERCE_COPY_TO_STORE, &ctx, &len);
+            strcat_add(&c, s, len);
+        }
+        if (++i == x->nparts)
+            break;
+        eval_in(st, env, x->parts[i], &v);
+    }
+    strcat_finish(&c, out, ctx);
 }
 
 /* ---------- the walker ---------- */
@@ -1083,7 +1101,8 @@ static NOINLINE void binop_apply(EvalState *st, ExprBinOp *x, Value *pa, Value *
                 return;
             }
         }
-        eval_add(st, &a, &b, out, x->base.pos, x->lhs->pos, x->rhs->pos);
+        eval_add(st, &a, &b, out, x->base.pos, x->lpos ? x->lpos : x->lhs->pos,
+                 x->rpos ? x->rpos : x->rhs->pos);
         return;
     case OP_SUB:
         if (a.type == T_INT && b.type == T_INT) {
@@ -1100,18 +1119,24 @@ static NOINLINE void binop_apply(EvalState *st, ExprBinOp *x, Value *pa, Value *
         eval_arith(st, (BinOp)x->op, &a, &b, out, x->base.pos);
         return;
     case OP_UPDATE:
-        if (a.type != T_ATTRS)
-            eval_type_error(st, x->lhs->pos, "a set", &a, "in the left operand of the update (//) operator");
-        if (b.type != T_ATTRS)
-            eval_type_error(st, x->rhs->pos, "a set", &b, "in the right operand of the update (//) operator");
+        /* CppNix (evalAttrs): the operand's frame, the error itself without a position */
+        if (a.type != T_ATTRS) {
+            eval_frame_push(st, x->lhs->pos, "in the left operand of '//'");
+            eval_type_error(st, 0, "a set", &a, NULL);
+        }
+        if (b.type != T_ATTRS) {
+            eval_frame_push(st, x->rhs->pos, "in the right operand of '//'");
+            eval_type_error(st, 0, "a set", &b, NULL);
+        }
         eval_update(st, &a, &b, out);
         return;
     case OP_CONCAT_LISTS: {
         st->stats.list_concats++;
-        if (a.type != T_LIST)
-            eval_type_error(st, x->lhs->pos, "a list", &a, "in the left operand of the list concatenation (++) operator");
-        if (b.type != T_LIST)
-            eval_type_error(st, x->rhs->pos, "a list", &b, "in the right operand of the list concatenation (++) operator");
+        /* CppNix (concatLists): one frame at the operator, the error without a position */
+        if (a.type != T_LIST || b.type != T_LIST) {
+            eval_frame_push(st, x->base.pos, "while evaluating one of the elements to concatenate");
+            eval_type_error(st, 0, "a list", a.type != T_LIST ? &a : &b, NULL);
+        }
         if (a.len == 0) {
             *out = b;
             return;

@@ -63,6 +63,7 @@ typedef struct IndPart {
     const char *s;
     size_t len;
     bool has_indent;
+    PosIdx pos;      /* the text's or the `${`'s position */
 } IndPart;
 
 static inline PosIdx mkpos(Parser *P, Loc l)

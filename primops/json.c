@@ -241,7 +241,7 @@ static void json_value(JsonOut *j, Value *v, PosIdx pos, bool copy)
         break;
     case T_STRING:
         prim_ctxbuf_add_ctx(&j->ctx, v->str.ctx);
-        json_string(j, v->str.s, v->len);
+        json_string(j, val_str(v), v->len);
         break;
     case T_PATH:
         if (copy && st->copy_path_to_store) {
