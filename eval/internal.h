@@ -28,6 +28,7 @@ typedef struct EvalPriv {
     /* GC pacing (value.c): collections seen so far, and a fixed minimum
      * allocation between collections from CNIX_GC_MIN (0: adaptive) */
     size_t gc_seen, gc_min_fixed;
+    void *name_ranks;      /* attrnames.c: lexicographic ranks of symbols (NameRanks) */
 } EvalPriv;
 
 #include <gc/gc.h>
@@ -102,15 +103,14 @@ Env *eval_env_new(EvalState *st, Env *up, uint32_t size);
 #define FRAME_CALL ((Symbol)0xFFFFFFFC)
 /* As FRAME_CALL, for calls made by builtins: only "while calling 'f'". */
 #define FRAME_LAMBDA ((Symbol)0xFFFFFFFA)
-/* "while evaluating list element at index N": pos holds N, not a position (one
- * frame per list, updated per element) */
-#define FRAME_INDEX ((Symbol)0xFFFFFFF9)
 /* msg is the Value* of an `outPath` attribute being coerced to a string: "while
  * evaluating the `outPath` attribute" if the error came from forcing it (it is still
  * a thunk when the error is raised), else "while using the `outPath` attribute". */
 #define FRAME_OUTPATH ((Symbol)0xFFFFFFF8)
 /* msg is an ExprAssert*: "while evaluating the condition of the assertion '(a == b)'" */
 #define FRAME_ASSERT ((Symbol)0xFFFFFFFB)
+/* msg is an index (uintptr_t), not a pointer: "while evaluating list element at index N" */
+#define FRAME_INDEX ((Symbol)0xFFFFFFF9)
 
 /* ops.c: throws CppNix's explanation of a failing `assert a == b`, or returns. */
 void eval_assert_equal(EvalState *st, Value *a, Value *b, PosIdx pos);

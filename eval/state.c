@@ -390,50 +390,48 @@ void eval_reset_file_cache(EvalState *st)
 
 /* ---------- deep forcing ---------- */
 
-/* The position CppNix forces a value at in a deep traversal (Value::determinePos): an
- * application's function, a lambda's definition; it shows as the "from call site" of
- * an application (builtins.genList's elements). */
-static PosIdx value_pos(const Value *v)
+/* CppNix's Value::determinePos: where a value comes from, for errors about it. */
+static PosIdx value_pos(const Value *v, PosIdx pos)
 {
-    while (v->type == T_APP)
-        v = v->app.fn;
-    if (v->type == T_LAMBDA)
-        return v->lambda.fun->base.pos;
-    if (v->type == T_ATTRS)
-        return v->attrs->pos;
-    return 0;
+    switch (v->type) {
+    case T_ATTRS: return v->attrs->pos;
+    case T_LAMBDA: return v->lambda.fun->base.pos;
+    case T_APP: return value_pos(v->app.fn, pos);
+    default: return pos;
+    }
 }
 
+/* Like CppNix's forceValueDeep: every value visited (leaves too) takes one level of the call
+ * depth, checked before it is entered; a failing list element gets an index frame. The
+ * limit test (>=, as in json.c) reproduces the frame counts of CppNix's own traces
+ * (lang/eval-fail-deepseq-stack-overflow, -derivation-structuredAttrs-stack-overflow). */
 static void force_deep(EvalState *st, Value *v, PosIdx pos, PtrSet *seen)
 {
-    eval_force(st, v, v->type == T_APP ? value_pos(v) : pos);
+    if (__builtin_expect(st->call_depth >= st->settings.max_value_depth, 0))
+        eval_error(st, ERR_STACK_OVERFLOW, value_pos(v, 0), "stack overflow; max-call-depth exceeded");
+    st->call_depth++;
+    /* an application is forced "from" its function, as CppNix's determinePos has it */
+    eval_force(st, v, v->type == T_APP ? value_pos(v, pos) : pos);
     if (v->type == T_ATTRS) {
-        Bindings *b = v->attrs;
-        if (!b->size || !ptrset_insert(seen, b))
-            return;
-        if (++st->call_depth > st->settings.max_value_depth)
-            eval_error(st, ERR_STACK_OVERFLOW, pos, "stack overflow; max-call-depth exceeded");
-        for (uint32_t i = 0; i < b->size; i++) {
-            eval_frame_push_sym(st, b->attrs[i].pos, "while evaluating the attribute '%s'",
-                                b->attrs[i].name);
-            force_deep(st, b->attrs[i].value, b->attrs[i].pos ? b->attrs[i].pos : pos, seen);
+        Bindings *b = val_attrs(v);
+        if (b->size && ptrset_insert(seen, b))
+            for (uint32_t i = 0; i < b->size; i++) {
+                eval_frame_push_sym(st, b->attrs[i].pos, "while evaluating the attribute '%s'",
+                                    b->attrs[i].name);
+                force_deep(st, b->attrs[i].value, b->attrs[i].pos ? b->attrs[i].pos : pos, seen);
+                eval_frame_pop(st);
+            }
+    } else if (v->type == T_LIST) {
+        if (v->len && ptrset_insert(seen, v->list.elems)) {
+            eval_frame_push_sym(st, 0, NULL, FRAME_INDEX);
+            for (uint32_t i = 0; i < v->len; i++) {
+                st->frames[st->nframes - 1].msg = (const char *)(uintptr_t)i;
+                force_deep(st, v->list.elems[i], pos, seen);
+            }
             eval_frame_pop(st);
         }
-        st->call_depth--;
-    } else if (v->type == T_LIST) {
-        if (!v->len || !ptrset_insert(seen, v->list.elems))
-            return;
-        if (++st->call_depth > st->settings.max_value_depth)
-            eval_error(st, ERR_STACK_OVERFLOW, pos, "stack overflow; max-call-depth exceeded");
-        uint32_t fr = st->nframes;
-        eval_frame_push_sym(st, 0, NULL, FRAME_INDEX);
-        for (uint32_t i = 0; i < v->len; i++) {
-            st->frames[fr].pos = i; /* the frames may have moved */
-            force_deep(st, v->list.elems[i], pos, seen);
-        }
-        st->nframes = fr;
-        st->call_depth--;
     }
+    st->call_depth--;
 }
 
 void eval_force_deep(EvalState *st, Value *v, PosIdx pos)

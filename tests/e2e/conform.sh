@@ -57,6 +57,13 @@ expect_trace add-paren-operand-pos "$(printf 'error:\n       … while evaluatin
 expect_trace concat-lists-frame "$(printf 'error:\n       … while evaluating one of the elements to concatenate\n         at «string»:1:4:\n            1| [] ++ 1\n             |    ^\n\n       error: expected a list but found an integer: 1')" -- instantiate --eval -E '[] ++ 1'
 expect_trace update-frame "$(printf "error:\n       … in the left operand of '//'\n         at «string»:1:1:\n            1| 1 // {}\n             | ^\n\n       error: expected a set but found an integer: 1")" -- instantiate --eval -E '1 // {}'
 
+# Deep forcing (deepSeq, --strict) names the failing list element, and an application
+# (a genList/map element) forced there shows its function as the call site.
+expect_trace deepseq-list-index "$(printf "error:\n       … while calling the 'deepSeq' builtin\n         at «string»:1:1:\n            1| builtins.deepSeq [ 1 (throw \"x\") ] 1\n             | ^\n\n       … while evaluating list element at index 1\n\n       … while calling the 'throw' builtin\n         at «string»:1:23:\n            1| builtins.deepSeq [ 1 (throw \"x\") ] 1\n             |                       ^\n\n       error: x")" -- instantiate --eval --show-trace -E 'builtins.deepSeq [ 1 (throw "x") ] 1'
+cn instantiate --eval --strict --show-trace -E 'builtins.genList (x: x + "a") 1'
+case $err in *"list element at index 0"*"from call site"*"1:19"*"while calling anonymous lambda"*) _verdict strict-app-call-site "";;
+  *) _verdict strict-app-call-site "no index frame and call site before the lambda frame";; esac
+
 # --max-call-depth N: CppNix refuses a call when the depth before it exceeds N, so N + 1 nested
 # calls run (f (f 0) needs two).
 twice='let f = x: x + 1; in f (f 0)'
