@@ -304,7 +304,8 @@ static inline uint64_t big_allocs(const EvalState *st)
     return st->stats.attr_slots + st->stats.list_elems;
 }
 
-static NOINLINE void call_app_site(EvalState *st, Value *app, Value *out, PosIdx pos);
+static inline void call_from_site(EvalState *st, Value *fnv, uint32_t nargs, Value **args,
+                                  Value *out, PosIdx pos);
 
 static NOINLINE void force_slow(EvalState *st, Value *v, PosIdx pos)
 {
@@ -324,7 +325,13 @@ static NOINLINE void force_slow(EvalState *st, Value *v, PosIdx pos)
         v->flags = T_APP;
         v->type = T_BLACKHOLE;
         eval_forcing_push(st, v);
-        call_app_site(st, v, &tmp, pos);
+        Value *arg = v->app.arg;
+        /* CppNix's forceValue calls the function with the forcing position: with one, the
+         * trace shows it as the call site */
+        if (pos)
+            call_from_site(st, v->app.fn, 1, &arg, &tmp, pos);
+        else
+            eval_call(st, v->app.fn, 1, &arg, &tmp, pos);
     }
     eval_forcing_pop(st);
     if (tmp.type != T_STRING)
@@ -810,15 +817,6 @@ static inline __attribute__((always_inline)) void call_from_site(EvalState *st, 
         return;
     }
     call_slow(st, fnv, nargs, args, out, pos, FRAME_CALL);
-}
-
-/* Forcing a lazy application (builtins.map's elements): as CppNix, the forcing
- * position, if any, shows as its call site. Kept out of force_slow, whose frame size
- * matters in deep recursions. */
-static NOINLINE void call_app_site(EvalState *st, Value *app, Value *out, PosIdx pos)
-{
-    /* app is blackholed, its fields intact until the result replaces it */
-    call_from_site(st, app->app.fn, 1, &app->app.arg, out, pos);
 }
 
 void eval_call_site(EvalState *st, Value *fn, uint32_t nargs, Value **args, Value *out, PosIdx pos)
