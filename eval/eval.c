@@ -18,22 +18,43 @@
  * copy is as good as the original. */
 #define ENV_STACK UINT32_MAX /* Env.is_with of a stack environment */
 
-/* A one-slot stack environment, and its heap copy once promoted. */
-typedef union StackEnv {
-    Env env;
-    void *raw[4]; /* up, size + is_with, values[0], heap copy */
+/* A one-slot stack environment: the layout of an Env with one slot, then its
+ * heap copy once promoted, and room for the argument when the call computed it
+ * on the spot (`f (n - 1)`), so that it needs no heap Value either. A pointer
+ * to `local` must not reach the heap: eval_lazy, the one place that hands out
+ * pointers to variables' values for keeping, and env_promote copy it first. */
+typedef struct StackEnv {
+    Env *up;
+    uint32_t size, is_with;
+    Value *value0;
+    Env *heap;
+    Value local;
 } StackEnv;
 
 static inline Env *stack_env(EvalState *st, StackEnv *se, Env *up, Value *arg)
 {
     st->stats.envs++;
     st->stats.env_slots++;
-    se->env.up = up;
-    se->env.size = 1;
-    se->env.is_with = ENV_STACK;
-    se->env.values[0] = arg;
-    se->raw[3] = NULL;
-    return &se->env;
+    Env *e = (Env *)(void *)se;
+    e->up = up;
+    e->size = 1;
+    e->is_with = ENV_STACK;
+    e->values[0] = arg;
+    se->heap = NULL;
+    return e;
+}
+
+/* The argument of stack environment en, moved to the heap if it is en's own. */
+static NOINLINE Value *local_keep(EvalState *st, Env *en)
+{
+    StackEnv *se = (StackEnv *)(void *)en;
+    Value *v = en->values[0];
+    if (v != &se->local)
+        return v;
+    Value *h = eval_alloc32(st);
+    *h = *v;
+    en->values[0] = h;
+    return h;
 }
 
 static NOINLINE Env *env_promote(EvalState *st, Env *env);
@@ -70,15 +91,15 @@ static inline Env *env_new(EvalState *st, Env *up, uint32_t size)
 
 static NOINLINE Env *env_promote(EvalState *st, Env *env)
 {
-    StackEnv *se = (StackEnv *)env;
-    if (se->raw[3])
-        return se->raw[3];
+    StackEnv *se = (StackEnv *)(void *)env;
+    if (se->heap)
+        return se->heap;
     Env *h = eval_alloc32(st); /* counted in stats when it was made */
     h->up = env_keep(st, env->up);
     h->size = 1;
     h->is_with = 0;
-    h->values[0] = env->values[0];
-    se->raw[3] = h;
+    h->values[0] = local_keep(st, env);
+    se->heap = h;
     return h;
 }
 
@@ -160,6 +181,21 @@ static inline Value *int_value(EvalState *st, int64_t i)
  * operands are already evaluated: it cannot fail, loop or have effects (on
  * overflow we give up), so doing it now instead of allocating a thunk is
  * unobservable. Returns NULL when it does not apply. */
+/* Whether eval_lazy evaluates x on the spot when its operands are evaluated
+ * integers (try_eager). */
+static inline bool eager_ok(ExprBinOp *x)
+{
+    if (x->lhs->kind != EXPR_VAR && x->rhs->kind != EXPR_VAR)
+        return false;
+    switch (x->op) {
+    case OP_ADD: case OP_SUB: case OP_MUL: case OP_LT: case OP_LE: case OP_GT: case OP_GE: case OP_EQ:
+    case OP_NEQ:
+        return true;
+    default:
+        return false;
+    }
+}
+
 static Value *try_eager(EvalState *st, Env *env, ExprBinOp *x)
 {
     /* Only with a variable operand (`n - 1`): constant expressions stay thunks,
@@ -224,6 +260,8 @@ Value *eval_lazy(EvalState *st, Env *env, Expr *e)
         Value *v = en->values[var->displ];
         if (v) {
             st->stats.avoided++;
+            if (__builtin_expect(en->is_with == ENV_STACK, 0))
+                v = local_keep(st, en);
             return v;
         }
         break; /* a recursive binding not yet created */
@@ -444,7 +482,7 @@ static void eval_overrides(EvalState *st, Env *renv, ExprAttrs *a, Bindings **bp
     eval_force(st, oa->value, oa->pos);
     if (oa->value->type != T_ATTRS)
         eval_type_error(st, oa->pos, "a set", oa->value, NULL);
-    Bindings *o = oa->value->attrs;
+    Bindings *o = val_attrs(oa->value);
     Bindings *n = attrs_alloc(st, b->size + o->size);
     n->pos = b->pos;
     for (uint32_t i = 0; i < b->size; i++)
@@ -531,6 +569,7 @@ const char *eval_suggest(EvalState *st, const char *name, const Symbol *cands, u
 
 static _Noreturn void missing_attr(EvalState *st, Bindings *b, Symbol name, PosIdx pos)
 {
+    b = attrs_flat(b);
     Symbol *c = GC_MALLOC_ATOMIC((b->size + 1) * sizeof(Symbol));
     for (uint32_t i = 0; i < b->size; i++)
         c[i] = b->attrs[i].name;
@@ -619,65 +658,16 @@ static NOINLINE bool eval_has_attr(EvalState *st, Env *env, ExprHasAttr *x)
     return true;
 }
 
-/* `a // b`: merge of two symbol-sorted arrays, right side wins. */
+/* `a // b`, right side wins (eval/attrs.c: layered when b is small next to a). */
 static void eval_update(EvalState *st, Value *l, Value *r, Value *out)
 {
-    Bindings *a = l->attrs, *b = r->attrs;
-    st->stats.updates++;
-    if (a->size == 0) {
-        *out = *r;
-        return;
-    }
-    if (b->size == 0) {
+    Bindings *n = attrs_update(st, l->attrs, r->attrs);
+    if (n == l->attrs)
         *out = *l;
-        return;
-    }
-    Bindings *n = attrs_alloc(st, a->size + b->size);
-    uint32_t i = 0, j = 0, k = 0;
-    if (b->size * 8 < a->size) {
-        /* `big // { few }` (nixpkgs' `self // { ... }`): find each right attr's place
-         * by binary search and copy the spans of the left side between them */
-        for (; j < b->size; j++) {
-            Symbol name = b->attrs[j].name;
-            uint32_t lo = i, hi = a->size;
-            while (lo < hi) {
-                uint32_t mid = lo + (hi - lo) / 2;
-                if (a->attrs[mid].name < name)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            memcpy(&n->attrs[k], &a->attrs[i], (lo - i) * sizeof(Attr));
-            k += lo - i;
-            n->attrs[k++] = b->attrs[j];
-            i = lo < a->size && a->attrs[lo].name == name ? lo + 1 : lo;
-        }
-        memcpy(&n->attrs[k], &a->attrs[i], (a->size - i) * sizeof(Attr));
-        k += a->size - i;
-        n->size = k;
-        st->stats.update_copied += k;
-        n->pos = b->pos;
+    else if (n == r->attrs)
+        *out = *r;
+    else
         val_set_attrs(out, n);
-        return;
-    }
-    while (i < a->size && j < b->size) {
-        if (a->attrs[i].name < b->attrs[j].name)
-            n->attrs[k++] = a->attrs[i++];
-        else if (a->attrs[i].name > b->attrs[j].name)
-            n->attrs[k++] = b->attrs[j++];
-        else {
-            n->attrs[k++] = b->attrs[j++];
-            i++;
-        }
-    }
-    while (i < a->size)
-        n->attrs[k++] = a->attrs[i++];
-    while (j < b->size)
-        n->attrs[k++] = b->attrs[j++];
-    n->size = k;
-    st->stats.update_copied += k;
-    n->pos = b->pos;
-    val_set_attrs(out, n);
 }
 
 /* ---------- calls ---------- */
@@ -706,14 +696,19 @@ static NOINLINE void bind_formals(EvalState *st, ExprLambda *l, Env *env, Value 
     }
     Bindings *b = arg->attrs;
     uint32_t used = 0;
-    /* Both sides are sorted by symbol id: one merge pass. */
+    /* Both sides are sorted by symbol id: one merge pass (a layered set: lookups). */
     uint32_t j = 0;
     for (uint32_t i = 0; i < fs->n; i++) {
         Formal *f = &fs->items[i];
-        while (j < b->size && b->attrs[j].name < f->name)
-            j++;
-        if (j < b->size && b->attrs[j].name == f->name) {
-            env->values[off + i] = b->attrs[j].value;
+        Attr *a;
+        if (__builtin_expect(!b->layered, 1)) {
+            while (j < b->size && b->attrs[j].name < f->name)
+                j++;
+            a = j < b->size && b->attrs[j].name == f->name ? &b->attrs[j] : NULL;
+        } else
+            a = attrs_find(b, f->name);
+        if (a) {
+            env->values[off + i] = a->value;
             used++;
         } else if (f->def) {
             env->values[off + i] = eval_lazy(st, env, f->def);
@@ -730,7 +725,8 @@ static NOINLINE void bind_formals(EvalState *st, ExprLambda *l, Env *env, Value 
                        sym_name(st->symbols, f->name));
         }
     }
-    if (!fs->ellipsis && used < b->size) {
+    if (!fs->ellipsis && used < attrs_count(b)) {
+        b = val_attrs(arg);
         for (uint32_t k = 0; k < b->size; k++) {
             bool found = false;
             for (uint32_t i = 0; i < fs->n; i++)
@@ -838,9 +834,25 @@ static NOINLINE void call_slow(EvalState *st, Value *fnv, uint32_t nargs, Value 
         case T_LAMBDA: {
             Value res;
             StackEnv se;
-            call_lambda(st, &cur, args[i], &res, pos, site, &se);
+            ExprLambda *l = cur.lambda.fun, *l2 = (ExprLambda *)l->body;
+            if (i + 1 < nargs && !l->formals && l2->base.kind == EXPR_LAMBDA && !l2->formals) {
+                /* `a: b: body` given both: the inner closure is not made, and both
+                 * environments are on the stack (call_lambda twice, the first
+                 * returning at once) */
+                StackEnv se2;
+                Env *e1 = stack_env(st, &se, cur.lambda.env, args[i]);
+                Env *e2 = stack_env(st, &se2, e1, args[i + 1]);
+                uint32_t frames = st->nframes;
+                eval_frame_push_sym(st, pos, (const char *)l2, site);
+                st->stats.calls += 2;
+                eval_in(st, e2, l2->body, &res);
+                st->nframes = frames;
+                i += 2;
+            } else {
+                call_lambda(st, &cur, args[i], &res, pos, site, &se);
+                i++;
+            }
             cur = res;
-            i++;
             break;
         }
         case T_PRIMOP:
@@ -1103,68 +1115,6 @@ static NOINLINE void binop_apply(EvalState *st, ExprBinOp *x, Value *pa, Value *
     }
 }
 
-/* The start of a call of a one-argument lambda written in the program (`f x`
- * with f an evaluated variable): NULL if x is not one. Otherwise counts the
- * call, pushes its "from call site" frame and returns the environment to
- * evaluate the body in; the caller then evaluates the body (in its own C frame:
- * fewer frames per level of a recursion), decrements st->call_depth and pops
- * the frame. As call_from_site + call_lambda. */
-static inline Env *enter_call(EvalState *st, Env *env, ExprCall *x, Expr **body, StackEnv *se)
-{
-    Value *fn;
-    if (x->nargs != 1 || !(fn = immediate(env, x->fn)) || fn->type != T_LAMBDA ||
-        fn->lambda.fun->formals)
-        return NULL;
-    if (__builtin_expect(++st->call_depth > st->settings.max_call_depth || st->interrupted, 0))
-        check_depth(st, x->base.pos);
-    ExprLambda *l = fn->lambda.fun;
-    Value *arg = eval_lazy(st, env, x->args[0]);
-    Env *ne;
-    if (se)
-        ne = stack_env(st, se, fn->lambda.env, arg);
-    else {
-        ne = env_new(st, fn->lambda.env, l->env_size);
-        ne->values[0] = arg;
-    }
-    eval_frame_push_sym(st, x->base.pos, (const char *)l, FRAME_CALL);
-    st->stats.calls++;
-    *body = l->body;
-    return ne;
-}
-
-/* An operand of an operator: a call goes to the lambda's body directly. The
- * caller restores st->nframes afterwards. */
-static inline __attribute__((always_inline)) void eval_operand(EvalState *st, Env *env, Expr *e, Value *out)
-{
-    Env *ne;
-    Expr *body;
-    StackEnv se;
-    if (e->kind == EXPR_CALL && (ne = enter_call(st, env, (ExprCall *)e, &body, &se))) {
-        eval_in(st, ne, body, out);
-        st->call_depth--;
-        return;
-    }
-    eval_in(st, env, e, out);
-}
-
-/* `&&`, `||`, `->`: the right operand only when needed. */
-static NOINLINE void eval_logic(EvalState *st, Env *env, ExprBinOp *x, Value *out)
-{
-    uint32_t frames = st->nframes;
-    op_frame(st, x, true);
-    bool l = eval_bool(st, env, x->lhs, NULL); /* op_frame is the only frame */
-    bool shortcut = x->op == OP_AND ? !l : x->op == OP_OR ? l : !l;
-    if (shortcut) {
-        st->nframes = frames;
-        val_set_bool(out, x->op != OP_AND);
-        return;
-    }
-    op_frame(st, x, false);
-    bool r = eval_bool(st, env, x->rhs, NULL);
-    st->nframes = frames;
-    val_set_bool(out, r);
-}
-
 /* Integer arithmetic and comparisons in place; false if x needs binop_apply. */
 static inline bool binop_int(ExprBinOp *x, const Value *pa, const Value *pb, Value *out)
 {
@@ -1203,6 +1153,101 @@ static inline bool binop_int(ExprBinOp *x, const Value *pa, const Value *pb, Val
     }
 }
 
+/* An operand that is itself an integer operation on literals or evaluated
+ * variables (`i * 7919` in `(i * 7919) - ...`): computed into out without
+ * frames or a walker call, as it cannot fail. False if e is not one. */
+static inline bool binop_leaf(Env *env, Expr *e, Value *out)
+{
+    if (e->kind != EXPR_BINOP)
+        return false;
+    ExprBinOp *x = (ExprBinOp *)e;
+    Value *pa = immediate(env, x->lhs), *pb;
+    return pa && (pb = immediate(env, x->rhs)) && binop_int(x, pa, pb, out);
+}
+
+/* The start of a call of a one-argument lambda written in the program (`f x`
+ * with f an evaluated variable): NULL if x is not one. Otherwise counts the
+ * call, pushes its "from call site" frame and returns the environment to
+ * evaluate the body in; the caller then evaluates the body (in its own C frame:
+ * fewer frames per level of a recursion), decrements st->call_depth and pops
+ * the frame. As call_from_site + call_lambda. */
+static inline Env *enter_call(EvalState *st, Env *env, ExprCall *x, Expr **body, StackEnv *se)
+{
+    Value *fn;
+    if (x->nargs != 1 || !(fn = immediate(env, x->fn)) || fn->type != T_LAMBDA ||
+        fn->lambda.fun->formals)
+        return NULL;
+    if (__builtin_expect(++st->call_depth > st->settings.max_call_depth || st->interrupted, 0))
+        check_depth(st, x->base.pos);
+    ExprLambda *l = fn->lambda.fun;
+    Expr *ae = x->args[0];
+    Env *ne;
+    if (se && ae->kind == EXPR_BINOP && eager_ok((ExprBinOp *)ae) && binop_leaf(env, ae, &se->local))
+        ne = stack_env(st, se, fn->lambda.env, &se->local); /* what eval_lazy would compute */
+    else if (se)
+        ne = stack_env(st, se, fn->lambda.env, eval_lazy(st, env, ae));
+    else {
+        Value *arg = eval_lazy(st, env, ae);
+        ne = env_new(st, fn->lambda.env, l->env_size);
+        ne->values[0] = arg;
+    }
+    eval_frame_push_sym(st, x->base.pos, (const char *)l, FRAME_CALL);
+    st->stats.calls++;
+    *body = l->body;
+    return ne;
+}
+
+static NOINLINE void eval_binop(EvalState *st, Env *env, ExprBinOp *x, Value *out);
+
+/* An operand of an operator: a call goes to the lambda's body directly. The
+ * caller restores st->nframes afterwards. */
+static inline __attribute__((always_inline)) void eval_operand(EvalState *st, Env *env, Expr *e, Value *out)
+{
+    Env *ne;
+    Expr *body;
+    StackEnv se;
+    if (e->kind == EXPR_CALL && (ne = enter_call(st, env, (ExprCall *)e, &body, &se))) {
+        eval_in(st, ne, body, out);
+        st->call_depth--;
+        return;
+    }
+    if (e->kind == EXPR_BINOP) {
+        eval_binop(st, env, (ExprBinOp *)e, out);
+        return;
+    }
+    eval_in(st, env, e, out);
+}
+
+/* The frames of op_frame(x, true) then op_frame(x, false): for a right operand
+ * evaluated after a left one that needed no evaluation (`1 + f (n - 1)`). */
+static inline void op_frame_rhs(EvalState *st, ExprBinOp *x)
+{
+    if (x->op == OP_ADD) {
+        eval_frame_push_sym(st, x->rhs->pos, "in an operand of '+'", 0);
+        return;
+    }
+    op_frame(st, x, true);
+    op_frame(st, x, false);
+}
+
+/* `&&`, `||`, `->`: the right operand only when needed. */
+static NOINLINE void eval_logic(EvalState *st, Env *env, ExprBinOp *x, Value *out)
+{
+    uint32_t frames = st->nframes;
+    op_frame(st, x, true);
+    bool l = eval_bool(st, env, x->lhs, NULL); /* op_frame is the only frame */
+    bool shortcut = x->op == OP_AND ? !l : x->op == OP_OR ? l : !l;
+    if (shortcut) {
+        st->nframes = frames;
+        val_set_bool(out, x->op != OP_AND);
+        return;
+    }
+    op_frame(st, x, false);
+    bool r = eval_bool(st, env, x->rhs, NULL);
+    st->nframes = frames;
+    val_set_bool(out, r);
+}
+
 /* The general case of a binary operator on evaluated operands. */
 static NOINLINE void binop_general(EvalState *st, ExprBinOp *x, Value *pa, Value *pb, Value *out)
 {
@@ -1219,9 +1264,11 @@ static NOINLINE void binop_both(EvalState *st, Env *env, ExprBinOp *x, Value *ou
     Value a, b;
     uint32_t frames = st->nframes;
     op_frame(st, x, true);
-    eval_operand(st, env, x->lhs, &a);
+    if (!binop_leaf(env, x->lhs, &a))
+        eval_operand(st, env, x->lhs, &a);
     op_frame(st, x, false);
-    eval_operand(st, env, x->rhs, &b);
+    if (!binop_leaf(env, x->rhs, &b))
+        eval_operand(st, env, x->rhs, &b);
     st->nframes = frames;
     if (!binop_int(x, &a, &b, out))
         binop_general(st, x, &a, &b, out);
@@ -1239,24 +1286,34 @@ static NOINLINE void eval_binop(EvalState *st, Env *env, ExprBinOp *x, Value *ou
     }
     Value *pa = immediate(env, x->lhs), *pb = immediate(env, x->rhs);
     Value tmp;
+    bool used = false; /* tmp holds an operand */
+    if (!pa && binop_leaf(env, x->lhs, &tmp)) {
+        pa = &tmp;
+        used = true;
+    } else if (!pb && binop_leaf(env, x->rhs, &tmp)) {
+        pb = &tmp;
+        used = true;
+    }
     if (!pa || !pb) {
-        if (!pa && !pb && x->lhs->kind != EXPR_VAR && x->rhs->kind != EXPR_VAR) {
+        /* variables are forced in place, so at most one operand needs tmp */
+        if (used + (!pa && x->lhs->kind != EXPR_VAR) + (!pb && x->rhs->kind != EXPR_VAR) > 1) {
             binop_both(st, env, x, out);
             return;
         }
-        /* variables are forced in place, so at most one operand needs tmp */
         uint32_t frames = st->nframes;
-        op_frame(st, x, true);
         if (!pa) {
+            op_frame(st, x, true);
             if (x->lhs->kind == EXPR_VAR)
                 pa = force_var(st, env, x->lhs);
             else {
                 eval_operand(st, env, x->lhs, &tmp);
                 pa = &tmp;
             }
-        }
+            if (!pb)
+                op_frame(st, x, false);
+        } else
+            op_frame_rhs(st, x);
         if (!pb) {
-            op_frame(st, x, false);
             if (x->rhs->kind == EXPR_VAR)
                 pb = force_var(st, env, x->rhs);
             else {
@@ -1330,26 +1387,32 @@ static NOINLINE Env *eval_let_env(EvalState *st, Env *env, ExprLet *x)
     return le;
 }
 
+/* `n < 2`, `n == 0`: an integer comparison of evaluated operands, in place.
+ * 1 or 0, or -1 if cond is not one. */
+static inline int cond_int(Env *env, Expr *cond)
+{
+    if (cond->kind != EXPR_BINOP)
+        return -1;
+    ExprBinOp *b = (ExprBinOp *)cond;
+    if (b->op > OP_NEQ && b->op < OP_LT)
+        return -1;
+    Value *pa = immediate(env, b->lhs), *pb;
+    if (!pa || pa->type != T_INT || !(pb = immediate(env, b->rhs)) || pb->type != T_INT)
+        return -1;
+    int64_t p = pa->integer, q = pb->integer;
+    switch ((BinOp)b->op) {
+    case OP_EQ: return p == q;
+    case OP_NEQ: return p != q;
+    case OP_LT: return p < q;
+    case OP_LE: return p <= q;
+    case OP_GT: return p > q;
+    default: return p >= q;
+    }
+}
+
+/* An if-condition that cond_int could not decide. */
 static NOINLINE bool eval_cond(EvalState *st, Env *env, Expr *cond)
 {
-    if (cond->kind == EXPR_BINOP) {
-        /* `n < 2`, `n == 0`: integer comparisons of evaluated operands in place */
-        ExprBinOp *b = (ExprBinOp *)cond;
-        if (b->op <= OP_NEQ || b->op >= OP_LT) {
-            Value *pa = immediate(env, b->lhs), *pb;
-            if (pa && pa->type == T_INT && (pb = immediate(env, b->rhs)) && pb->type == T_INT) {
-                int64_t p = pa->integer, q = pb->integer;
-                switch ((BinOp)b->op) {
-                case OP_EQ: return p == q;
-                case OP_NEQ: return p != q;
-                case OP_LT: return p < q;
-                case OP_LE: return p <= q;
-                case OP_GT: return p > q;
-                default: return p >= q;
-                }
-            }
-        }
-    }
     Value c;
     eval_in(st, env, cond, &c);
     if (__builtin_expect(c.type != T_BOOL, 0))
@@ -1480,7 +1543,10 @@ void eval_in(EvalState *st, Env *env, Expr *e, Value *out)
         }
         case EXPR_IF: {
             ExprIf *x = (ExprIf *)e;
-            e = eval_cond(st, env, x->cond) ? x->then : x->else_;
+            int c = cond_int(env, x->cond);
+            if (c < 0)
+                c = eval_cond(st, env, x->cond);
+            e = c ? x->then : x->else_;
             continue;
         }
         case EXPR_CALL: {

@@ -100,6 +100,14 @@ Bindings *eval_force_attrs(EvalState *st, Value *v, PosIdx pos, const char *ctx)
     eval_force(st, v, pos);
     if (v->type != T_ATTRS)
         type_err(st, pos, "a set", v, ctx);
+    return val_attrs(v);
+}
+
+Bindings *eval_force_attrs_lookup(EvalState *st, Value *v, PosIdx pos, const char *ctx)
+{
+    eval_force(st, v, pos);
+    if (v->type != T_ATTRS)
+        type_err(st, pos, "a set", v, ctx);
     return v->attrs;
 }
 
@@ -550,9 +558,9 @@ bool eval_equal(EvalState *st, Value *a, Value *b, PosIdx pos, const char *ctx)
             if (x && y)
                 return eval_equal(st, x->value, y->value, pos, ctx);
         }
-        Bindings *x = a->attrs, *y = b->attrs;
-        if (x->size != y->size)
+        if (attrs_count(a->attrs) != attrs_count(b->attrs))
             return false;
+        Bindings *x = val_attrs(a), *y = val_attrs(b);
         for (uint32_t i = 0; i < x->size; i++) {
             if (x->attrs[i].name != y->attrs[i].name)
                 return false;
@@ -648,7 +656,7 @@ void eval_assert_equal(EvalState *st, Value *a, Value *b, PosIdx pos)
                 return;
             }
         }
-        Bindings *x = a->attrs, *y = b->attrs;
+        Bindings *x = val_attrs(a), *y = val_attrs(b);
         bool same = x->size == y->size;
         for (uint32_t i = 0; same && i < x->size; i++)
             same = x->attrs[i].name == y->attrs[i].name;

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gc/gc.h>
+#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,6 +208,39 @@ static const char *temp_target(const char *name)
     return *p ? p : NULL;
 }
 
+/* The paths CppNix has registered when it shares the state directory (STATEDIR/db/db.sqlite,
+ * read only): not ours to remove as leftovers. Sorted GC array; *unreadable if the database
+ * exists but cannot be read (then no unregistered entry may be removed). */
+static const char **foreign_valid(LocalStore *s, size_t *n, bool *unreadable)
+{
+    *n = 0;
+    *unreadable = false;
+    const char *path = fmt("%s/db/db.sqlite", store_state_dir(s));
+    struct stat st;
+    if (stat(path, &st) < 0)
+        return NULL;
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    List l = {0};
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+        sqlite3_busy_timeout(db, 60000) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "select path from ValidPaths", -1, &q, NULL) != SQLITE_OK) {
+        *unreadable = true;
+    } else {
+        int rc;
+        while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+            add(&l, fmt("%s", (const char *)sqlite3_column_text(q, 0)));
+        if (rc != SQLITE_DONE)
+            *unreadable = true;
+    }
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    if (l.n)
+        qsort(l.v, l.n, sizeof *l.v, cmp_str);
+    *n = l.n;
+    return l.v;
+}
+
 /* What is in the store directory but not registered: outputs of killed builds, paths renamed
  * into place by a killed addition, temporaries (.cnix-tmp-*, .cnix-add-*) and lock files of
  * killed processes. Each goes only under its PATH.lock, taken without waiting: a held lock
@@ -220,6 +254,9 @@ static List collect_unregistered(LocalStore *s, bool dry_run, const char *const 
     const char *real_dir = store_real_path(s, sd);
     char **names = store_read_dir(real_dir);
     List found = {0};
+    size_t nforeign;
+    bool unreadable;
+    const char **foreign = foreign_valid(s, &nforeign, &unreadable);
     for (size_t i = 0; names && names[i]; i++) {
         const char *name = names[i];
         const char *real = fmt("%s/%s", real_dir, name);
@@ -237,8 +274,9 @@ static List collect_unregistered(LocalStore *s, bool dry_run, const char *const 
         if (!target && name[0] == '.')
             continue;
         const char *p = fmt("%s/%s", sd, target ? target : name);
-        if (!target && (sorted_has(valid, nvalid, p) || sorted_has(live, nlive, p)))
-            continue; /* valid, or temp-rooted: being added right now */
+        if (!target && (sorted_has(valid, nvalid, p) || sorted_has(live, nlive, p) || unreadable ||
+                        sorted_has(foreign, nforeign, p)))
+            continue; /* valid (for us or CppNix), or temp-rooted: being added right now */
         const char *lockfile = fmt("%s/%s.lock", real_dir, target ? target : name);
         int fd = store_try_lock_path(lockfile);
         if (fd < 0)

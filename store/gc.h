@@ -3,8 +3,9 @@
  * STATEDIR/profiles and the temporary roots of running processes (store/roots.c); the live
  * set is their closure plus the derivers of live paths (keep-derivations). Everything else
  * in the store directory is deleted: invalid leftovers first (only under their PATH.lock, so
- * never an addition or build in progress), stale temporaries of killed additions, then dead
- * valid paths, unregistered before their files go. The collector holds STATEDIR/gc.lock
+ * never an addition or build in progress, and never a path CppNix has registered when it
+ * shares the state directory), stale temporaries of killed additions, then dead valid
+ * paths, unregistered before their files go. The collector holds STATEDIR/gc.lock
  * exclusively throughout, so processes adding temporary roots wait for it to finish. */
 #ifndef CNIX_STORE_GC_H
 #define CNIX_STORE_GC_H

@@ -161,10 +161,11 @@ const char *store_add_temp_root(LocalStore *s, const char *path)
     /* Waits while a collector runs; a collector in this very process needs no lock. */
     if (!t->collecting && flock_retry(t->gc_fd, LOCK_SH) < 0)
         return fmt("acquiring the global GC lock: %s", strerror(errno));
-    const char *line = fmt("%s\n", path);
-    size_t len = strlen(line);
-    /* one write with O_APPEND: a reader never sees half a line */
-    ssize_t n = write(t->fd, line, len);
+    /* NUL-terminated as CppNix writes them, so that either collector reads the other's
+     * roots when both share a state directory; one write with O_APPEND: a reader never
+     * sees half an entry. */
+    size_t len = strlen(path) + 1;
+    ssize_t n = write(t->fd, path, len);
     int werr = errno;
     if (!t->collecting)
         flock_retry(t->gc_fd, LOCK_UN);
@@ -234,9 +235,16 @@ void store_read_temp_roots(LocalStore *s, const char ***v, size_t *n, size_t *ca
             if (r > 0)
                 sb_add(&sb, buf, (size_t)r);
         close(fd);
+        size_t len = sb.len;
         char *text = sb_finish(&sb);
-        for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-            if (!store_is_in_store(sd, l))
+        for (size_t pos = 0; pos < len;) {
+            const char *l = text + pos;
+            size_t k = 0;
+            while (pos + k < len && text[pos + k] && text[pos + k] != '\n') /* NUL or newline ends an entry */
+                k++;
+            text[pos + k] = 0; /* sb_finish leaves room for it at the end */
+            pos += k + 1;
+            if (!k || !store_is_in_store(sd, l))
                 continue;
             const char *p = store_to_store_path(sd, l);
             if (!p)

@@ -124,7 +124,7 @@ a=$(c instantiate --eval --read-write-mode -E 'builtins.toFile "live" "kept by a
 b=$(c instantiate --eval --read-write-mode -E 'builtins.toFile "dead" "listed by a dead process"' | tr -d '"')
 check "paths for the temporary roots checks" "$(case "$a $b" in "$SD"/*-live\ "$SD"/*-dead) ;; *) echo "got '$a' '$b'";; esac)"
 mkdir -p "$SV/temproots"
-echo "$a" > "$SV/temproots/999991"
+printf '%s\0' "$a" > "$SV/temproots/999991" # CppNix's format: NUL-terminated
 echo "$b" > "$SV/temproots/999992"
 hold "$SV/temproots/999991"
 c store gc >/dev/null 2>&1
@@ -207,4 +207,22 @@ check "gc removed every leftover of the killed additions" "$left"
 out=$(c store verify --check-contents 2>&1); check "store verify after kills and gc" "$([ $? = 0 ] || echo "$out")"
 n=$(c instantiate --add-root roots/k kill.nix --argstr salt k1 2>/dev/null | wc -l)
 check "instantiation after kills" "$([ "$n" = 30 ] || echo "$n roots")"
+# ---- a state directory shared with CppNix: its paths are not leftovers ----
+if command -v nix-instantiate >/dev/null && command -v nix-store >/dev/null; then
+  sh=$TMP/shared
+  ( unset NIX_STORE_DIR NIX_STATE_DIR CNIX_STORE_ROOT
+    nix-instantiate --store "$sh" -E 'derivation { name = "cpp"; system = "x"; builder = "/bin/sh"; t = builtins.toFile "cpp-text" "from CppNix"; }' ) >cpp.out 2>cpp.err
+  cppdrv=$(grep '\.drv$' cpp.out)
+  ( export CNIX_STORE_ROOT=$sh NIX_STORE_DIR=/nix/store NIX_STATE_DIR=$sh/nix/var/nix
+    c instantiate --eval --read-write-mode -E 'builtins.toFile "cnix-text" "from cnix"' >/dev/null 2>&1
+    c store gc >/dev/null 2>&1 )
+  q=""
+  [ -n "$cppdrv" ] || q="nix-instantiate failed: $(head -3 cpp.err)"
+  [ -z "$q" ] && [ ! -e "$sh$cppdrv" ] && q="cnix's gc deleted CppNix's $cppdrv"
+  [ -z "$q" ] && ! ls "$sh/nix/store" | grep -q -- '-cpp-text$' && q="cnix's gc deleted CppNix's text"
+  [ -z "$q" ] && ls "$sh/nix/store" | grep -q -- '-cnix-text$' && q="cnix's own dead path was kept"
+  check "gc leaves the paths CppNix registered in a shared state directory" "$q"
+else
+  echo "skip: CppNix (nix-instantiate, nix-store) is not installed"
+fi
 finish
