@@ -87,16 +87,6 @@ static void capture_trace(EvalState *st, EvalError *e, uint32_t from)
     TraceEntry *t = GC_MALLOC((n + 1) * sizeof(TraceEntry));
     if (n)
         memcpy(t, &st->frames[from], n * sizeof(TraceEntry));
-    for (uint32_t i = 0; i < n; i++)
-        if (t[i].sym == FRAME_OUTPATH) {
-            const Value *v = (const Value *)t[i].msg;
-            bool forcing = v->type == T_THUNK || v->type == T_APP || v->type == T_BLACKHOLE ||
-                           v->type == T_FAILED;
-            t[i] = (TraceEntry){t[i].pos,
-                                forcing ? "while evaluating the `outPath` attribute"
-                                        : "while using the `outPath` attribute",
-                                0};
-        }
     e->trace = t;
     e->ntrace = n;
 }

@@ -819,11 +819,6 @@ static inline __attribute__((always_inline)) void call_from_site(EvalState *st, 
     call_slow(st, fnv, nargs, args, out, pos, FRAME_CALL);
 }
 
-void eval_call_site(EvalState *st, Value *fn, uint32_t nargs, Value **args, Value *out, PosIdx pos)
-{
-    call_from_site(st, fn, nargs, args, out, pos); /* no position: no "from call site" line */
-}
-
 /* Everything but the common one-argument lambda call; call_depth is already counted. */
 static NOINLINE void call_slow(EvalState *st, Value *fnv, uint32_t nargs, Value **args, Value *out,
                                PosIdx pos, Symbol site)

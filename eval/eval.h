@@ -282,10 +282,6 @@ const char *eval_coerce_to_path(EvalState *st, Value *v, PosIdx pos, const char 
 
 /* Calls fn with nargs arguments (fn may be a lambda, primop, partial app or functor set). */
 void eval_call(EvalState *st, Value *fn, uint32_t nargs, Value **args, Value *out, PosIdx pos);
-/* As eval_call, but a nonzero pos also shows in traces as the call site ("… from call
- * site" before "… while calling 'f'"), as CppNix's callFunction does where it is given
- * a position (__toString, __functor, lazy applications). */
-void eval_call_site(EvalState *st, Value *fn, uint32_t nargs, Value **args, Value *out, PosIdx pos);
 
 /* Deep equality as `==`. */
 bool eval_equal(EvalState *st, Value *a, Value *b, PosIdx pos, const char *ctx);

@@ -103,10 +103,6 @@ Env *eval_env_new(EvalState *st, Env *up, uint32_t size);
 #define FRAME_CALL ((Symbol)0xFFFFFFFC)
 /* As FRAME_CALL, for calls made by builtins: only "while calling 'f'". */
 #define FRAME_LAMBDA ((Symbol)0xFFFFFFFA)
-/* msg is the Value* of an `outPath` attribute being coerced to a string: "while
- * evaluating the `outPath` attribute" if the error came from forcing it (it is still
- * a thunk when the error is raised), else "while using the `outPath` attribute". */
-#define FRAME_OUTPATH ((Symbol)0xFFFFFFF8)
 /* msg is an ExprAssert*: "while evaluating the condition of the assertion '(a == b)'" */
 #define FRAME_ASSERT ((Symbol)0xFFFFFFFB)
 /* msg is an index (uintptr_t), not a pointer: "while evaluating list element at index N" */

@@ -69,6 +69,17 @@ static _Noreturn void type_err(EvalState *st, PosIdx pos, const char *expected, 
     eval_type_error(st, pos, expected, v, ctx);
 }
 
+/* CppNix's forceAttrs and forceList put the position on the context frame only; the error
+ * itself has none (forceInt, forceString, ... give both). */
+static _Noreturn void type_err_framed(EvalState *st, PosIdx pos, const char *expected, Value *v,
+                                      const char *ctx)
+{
+    if (!ctx)
+        eval_type_error(st, pos, expected, v, NULL);
+    eval_frame_push(st, pos, ctx);
+    eval_type_error(st, 0, expected, v, NULL);
+}
+
 int64_t eval_force_int(EvalState *st, Value *v, PosIdx pos, const char *ctx)
 {
     eval_force(st, v, pos);
@@ -99,7 +110,7 @@ Bindings *eval_force_attrs(EvalState *st, Value *v, PosIdx pos, const char *ctx)
 {
     eval_force(st, v, pos);
     if (v->type != T_ATTRS)
-        type_err(st, pos, "a set", v, ctx);
+        type_err_framed(st, pos, "a set", v, ctx);
     return val_attrs(v);
 }
 
@@ -107,7 +118,7 @@ Bindings *eval_force_attrs_lookup(EvalState *st, Value *v, PosIdx pos, const cha
 {
     eval_force(st, v, pos);
     if (v->type != T_ATTRS)
-        type_err(st, pos, "a set", v, ctx);
+        type_err_framed(st, pos, "a set", v, ctx);
     return v->attrs;
 }
 
@@ -115,7 +126,7 @@ void eval_force_list(EvalState *st, Value *v, PosIdx pos, const char *ctx)
 {
     eval_force(st, v, pos);
     if (v->type != T_LIST)
-        type_err(st, pos, "a list", v, ctx);
+        type_err_framed(st, pos, "a list", v, ctx);
 }
 
 void eval_force_function(EvalState *st, Value *v, PosIdx pos, const char *ctx)
@@ -222,33 +233,37 @@ static void fmt_float_tostring(double d, StrBuf *sb)
     sb_printf(sb, "%f", d);
 }
 
-/* CppNix's peelToStringOutPath: while v is a set, replaces it by the result of its
- * __toString (called at the attribute's position) or by its outPath, each under a
- * frame at the attribute's position. The frames stay pushed, so that errors in using
- * the result show them; the caller restores st->nframes. Returns v itself if it is a
- * set with neither attribute, or not a set. */
-static Value *peel(EvalState *st, Value *v, int flags)
+/* CppNix's peelToStringOutPath: follows __toString (if use_to_string) and outPath from an
+ * attribute set to the value that stands for it, leaving on the trace stack the frames that
+ * errors about that value get ("while using the `outPath` attribute", ...); the caller
+ * drops them when done. Returns v itself if it is not a set with either attribute. */
+static Value *peel_to_string(EvalState *st, Value *v, PosIdx pos, bool use_to_string)
 {
-    while (v->type == T_ATTRS) {
-        Attr *ts = flags & COERCE_NO_FUNCTOR ? NULL : attrs_find(v->attrs, st->s.__toString);
+    for (;;) {
+        eval_force(st, v, pos);
+        if (v->type != T_ATTRS)
+            return v;
+        Attr *ts = use_to_string ? attrs_find(v->attrs, st->s.__toString) : NULL;
         if (ts) {
-            Value *r = GC_MALLOC(sizeof(Value));
+            Value *r = val_alloc(st);
             Value *arg = v;
             eval_frame_push(st, ts->pos, "while calling the `__toString` attribute");
-            eval_call_site(st, ts->value, 1, &arg, r, ts->pos);
-            st->nframes--;
-            eval_frame_push(st, ts->pos, "while using the result of the `__toString` attribute");
+            eval_call(st, ts->value, 1, &arg, r, ts->pos);
+            st->frames[st->nframes - 1].msg = "while using the result of the `__toString` attribute";
             v = r;
+            pos = ts->pos;
             continue;
         }
         Attr *op = attrs_find(v->attrs, st->s.outPath);
         if (!op)
-            break;
-        eval_frame_push_sym(st, op->pos, (const char *)op->value, FRAME_OUTPATH);
+            return v;
+        /* "evaluating" while the attribute is being forced, then "using" */
+        eval_frame_push(st, op->pos, "while evaluating the `outPath` attribute");
         eval_force(st, op->value, op->pos);
+        st->frames[st->nframes - 1].msg = "while using the `outPath` attribute";
         v = op->value;
+        pos = op->pos;
     }
-    return v;
 }
 
 static void coerce_into(EvalState *st, Value *v, PosIdx pos, const char *errctx, int flags,
@@ -272,12 +287,13 @@ static void coerce_into(EvalState *st, Value *v, PosIdx pos, const char *errctx,
         return;
     case T_ATTRS: {
         uint32_t frames = st->nframes;
-        Value *p = peel(st, v, flags);
-        if (p == v)
-            break; /* neither __toString nor outPath */
-        coerce_into(st, p, pos, errctx, flags, ctx, sb);
-        st->nframes = frames;
-        return;
+        Value *p = peel_to_string(st, v, pos, !(flags & COERCE_NO_FUNCTOR));
+        if (p != v) {
+            coerce_into(st, p, pos, errctx, flags, ctx, sb);
+            st->nframes = frames;
+            return;
+        }
+        break;
     }
     case T_NULL:
         if (flags & COERCE_MORE)
@@ -353,22 +369,18 @@ const char *eval_coerce_to_string(EvalState *st, Value *v, PosIdx pos, const cha
 
 const char *eval_coerce_to_path(EvalState *st, Value *v, PosIdx pos, const char *errctx)
 {
-    eval_force(st, v, pos);
-    if (v->type == T_PATH)
-        return v->path.path;
     uint32_t frames = st->nframes;
-    Value *p = peel(st, v, 0);
-    if (p->type == T_PATH) {
+    v = peel_to_string(st, v, pos, true); /* the absolute-path check is made under its frames */
+    if (v->type == T_PATH) {
         st->nframes = frames;
-        return p->path.path;
+        return v->path.path;
     }
     size_t len;
-    const char *s = eval_coerce_to_string(st, p, pos, errctx, 0, NULL, &len);
+    const char *s = eval_coerce_to_string(st, v, pos, errctx, 0, NULL, &len);
     if (s[0] != '/') {
-        /* CppNix gives this error no position of its own */
         if (errctx)
             eval_frame_push(st, pos, errctx);
-        eval_error(st, ERR_EVAL, 0, "string '%s' doesn't represent an absolute path", s);
+        eval_error(st, ERR_EVAL, pos, "string '%s' doesn't represent an absolute path", s);
     }
     st->nframes = frames;
     return s;
