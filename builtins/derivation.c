@@ -432,6 +432,29 @@ static void make_inputs(Derivation *d, PtrVec *drvs, PtrVec *outs)
     d->ninputs = (uint32_t)drvs->n;
 }
 
+/* attrs_sorted_by_name for a small set, on the stack (one per derivation: no garbage). */
+static void small_order_by_name(EvalState *st, const Bindings *b, uint32_t *order)
+{
+    const char *names[64];
+    size_t lens[64];
+    for (uint32_t i = 0; i < b->size; i++) {
+        names[i] = sym_name(st->symbols, b->attrs[i].name);
+        lens[i] = sym_len(st->symbols, b->attrs[i].name);
+        /* insertion sort of indices by (bytes, length) */
+        uint32_t j = i;
+        while (j > 0) {
+            uint32_t p = order[j - 1];
+            size_t n = lens[p] < lens[i] ? lens[p] : lens[i];
+            int c = memcmp(names[p], names[i], n);
+            if (c < 0 || (c == 0 && lens[p] <= lens[i]))
+                break;
+            order[j] = p;
+            j--;
+        }
+        order[j] = i;
+    }
+}
+
 static void derivation_strict_inner(EvalState *st, PosIdx call_pos, Bindings *attrs, const char *drv_name,
                                     Value *out)
 {
@@ -474,7 +497,10 @@ static void derivation_strict_inner(EvalState *st, PosIdx call_pos, Bindings *at
         sb_putc(&json, '{');
     }
 
-    uint32_t *order = attrs_sorted_by_name(st, attrs);
+    uint32_t order_inl[64];
+    uint32_t *order = attrs->size <= 64 ? order_inl : attrs_sorted_by_name(st, attrs);
+    if (order == order_inl)
+        small_order_by_name(st, attrs, order);
     for (uint32_t oi = 0; oi < attrs->size; oi++) {
         Attr *at = &attrs->attrs[order[oi]];
         if (at->name == s_ignore)
@@ -716,85 +742,15 @@ static void prim_derivation_strict(EvalState *st, PosIdx pos, Value **args, Valu
     eval_try_leave(st, &tf);
 }
 
-/* ---------- the `derivation` wrapper, in Nix ---------- */
-
-/* Traces point into this text, so its line numbers are part of the interface: CppNix's
- * own wrapper has `strict = derivationStrict drvAttrs;` on line 36 and
- * `outPath = strict.${outputName};` on line 49, and the expected error outputs of the
- * language tests show those lines. */
-static const char derivation_nix[] =
-    "# The `derivation` function of cnix: a wrapper around builtins.derivationStrict that\n"
-    "# turns the strict attribute set of output paths into the usual derivation value:\n"
-    "#\n"
-    "#   - the result is the attribute set of the first output in `outputs`;\n"
-    "#   - every output's set holds the original attributes, `outPath`, `drvPath`,\n"
-    "#     `outputName`, `type = \"derivation\"`, every other output by name, `all`\n"
-    "#     (the list of all outputs) and `drvAttrs` (the argument);\n"
-    "#   - nothing is computed before an attribute is selected: derivationStrict\n"
-    "#     runs when `outPath` or `drvPath` of some output is first needed.\n"
-    "#\n"
-    "# Error traces show this file as «nix-internal»/derivation-internal.nix.\n"
-    "#\n"
-    "# Example:\n"
-    "#\n"
-    "#   derivation {\n"
-    "#     name = \"hello\";\n"
-    "#     system = \"x86_64-linux\";\n"
-    "#     builder = \"/bin/sh\";\n"
-    "#     args = [ \"-c\" \"echo hello > $out\" ];\n"
-    "#   }\n"
-    "#\n"
-    "# evaluates to a set whose outPath is /nix/store/...-hello and whose drvPath is\n"
-    "# /nix/store/...-hello.drv; `nix-instantiate` writes that .drv file.\n"
-    "#\n"
-    "# The layout below is kept so that error positions match CppNix's wrapper.\n"
-    "#\n"
-    "#\n"
-    "#\n"
-    "drvAttrs@{\n"                                        /* 29 */
-    "  outputs ? [ \"out\" ],\n"                          /* 30 */
-    "  ...\n"                                             /* 31 */
-    "}:\n"                                                /* 32 */
-    "\n"                                                  /* 33 */
-    "let\n"                                               /* 34 */
-    "\n"                                                  /* 35 */
-    "  strict = derivationStrict drvAttrs;\n"             /* 36 */
-    "\n"                                                  /* 37 */
-    "  perOutput = builtins.map outputToAttrListElement outputs;\n" /* 38 */
-    "\n"                                                  /* 39 */
-    "  commonAttrs = drvAttrs // builtins.listToAttrs perOutput // {\n" /* 40 */
-    "    all = builtins.map (o: o.value) perOutput;\n"             /* 41 */
-    "    inherit drvAttrs;\n"                             /* 42 */
-    "  };\n"                                              /* 43 */
-    "\n"                                                  /* 44 */
-    "  outputToAttrListElement = outputName: {\n"         /* 45 */
-    "    name = outputName;\n"                            /* 46 */
-    "    # one output's view of the derivation\n"         /* 47 */
-    "    value = commonAttrs // {\n"                      /* 48 */
-    "      outPath = strict.${outputName};\n"             /* 49 */
-    "      drvPath = strict.drvPath;\n"                   /* 50 */
-    "      type = \"derivation\";\n"                      /* 51 */
-    "      inherit outputName;\n"                         /* 52 */
-    "    };\n"                                            /* 53 */
-    "  };\n"                                              /* 54 */
-    "\n"                                                  /* 55 */
-    "in\n"                                                /* 56 */
-    "(builtins.head perOutput).value\n";                  /* 57 */
+/* ---------- the `derivation` wrapper (builtins/drvwrap.c) ---------- */
 
 /* Loads the wrapper on first use: the value of `derivation` is an application of this
  * primop, which the evaluator forces like any lazy value. */
 static void prim_load_derivation(EvalState *st, PosIdx pos, Value **args, Value *out)
 {
     BiStore *b = bis(st);
-    if (!b->derivation) {
-        const Source *src = pos_add_source(st->positions, SRC_FILE, "«nix-internal»/derivation-internal.nix",
-                                           "/", derivation_nix, sizeof derivation_nix - 1);
-        Expr *e = eval_parse_source(st, src);
-        Value *v = val_alloc(st);
-        eval_expr(st, e, v);
-        eval_force(st, v, pos);
-        b->derivation = v;
-    }
+    if (!b->derivation)
+        b->derivation = bi_drvwrap_load(st, pos);
     *out = *b->derivation;
 }
 
