@@ -432,6 +432,68 @@ static void make_inputs(Derivation *d, PtrVec *drvs, PtrVec *outs)
     d->ninputs = (uint32_t)drvs->n;
 }
 
+/* v as a string without going through coercion's growing buffer, when that is plain: a
+ * string, or a derivation-like set (a string outPath, no __toString). NULL otherwise. */
+static const Value *plain_piece(EvalState *st, Value *v, PosIdx pos)
+{
+    eval_force(st, v, pos);
+    if (v->type == T_STRING)
+        return v;
+    if (v->type != T_ATTRS || attrs_find(v->attrs, st->s.__toString))
+        return NULL;
+    Attr *op = attrs_find(v->attrs, st->s.outPath);
+    if (!op)
+        return NULL;
+    eval_force(st, op->value, pos);
+    return op->value->type == T_STRING ? op->value : NULL;
+}
+
+/* An attribute's value in the builder's environment: eval_coerce_to_string with
+ * COERCE_MORE | COERCE_COPY_TO_STORE, context elements added to ctx. Strings,
+ * derivations and lists of those (`buildInputs`) make at most one exact-size string;
+ * anything else goes through the coercion itself. Forcing in the same order as
+ * coercion does, with no frames of its own, keeps errors the same. */
+static const char *env_string(EvalState *st, Value *v, PosIdx pos, PtrVec *ctx)
+{
+    eval_force(st, v, pos);
+    const Value *p = v->type == T_LIST ? NULL : plain_piece(st, v, pos);
+    if (p) {
+        pv_add_ctx(ctx, p->str.ctx);
+        return p->str.s;
+    }
+    if (v->type == T_LIST) {
+        const Value *inl[32], **pieces = v->len <= 32 ? inl : GC_MALLOC(v->len * sizeof *pieces);
+        size_t total = 0;
+        uint32_t n = v->len;
+        for (uint32_t i = 0; i < n; i++) {
+            pieces[i] = plain_piece(st, v->list.elems[i], pos);
+            if (!pieces[i])
+                goto coerce;
+            total += pieces[i]->len + (i ? 1 : 0);
+        }
+        if (n == 1) {
+            pv_add_ctx(ctx, pieces[0]->str.ctx);
+            return pieces[0]->str.s;
+        }
+        char *r = GC_MALLOC_ATOMIC(total + 1), *q = r;
+        for (uint32_t i = 0; i < n; i++) {
+            if (i)
+                *q++ = ' ';
+            memcpy(q, pieces[i]->str.s, pieces[i]->len);
+            q += pieces[i]->len;
+            pv_add_ctx(ctx, pieces[i]->str.ctx);
+        }
+        *q = 0;
+        return r;
+    }
+coerce:;
+    const StrContext *c = NULL;
+    size_t len;
+    const char *s = eval_coerce_to_string(st, v, pos, NULL, COERCE_MORE | COERCE_COPY_TO_STORE, &c, &len);
+    pv_add_ctx(ctx, c);
+    return s;
+}
+
 /* attrs_sorted_by_name for a small set, on the stack (one per derivation: no garbage). */
 static void small_order_by_name(EvalState *st, const Bindings *b, uint32_t *order)
 {
@@ -584,11 +646,7 @@ static void derivation_strict_inner(EvalState *st, PosIdx call_pos, Bindings *at
                                   "use 'outputChecks.<output>.%s' instead",
                                   key, key));
         } else {
-            const StrContext *c = NULL;
-            size_t len;
-            const char *s = eval_coerce_to_string(st, v, pos, NULL, COERCE_MORE | COERCE_COPY_TO_STORE,
-                                                  &c, &len);
-            pv_add_ctx(&b.ctx, c);
+            const char *s = env_string(st, v, pos, &b.ctx);
             env_set(&b, key, s);
             if (dunder && strcmp(key, "__json") == 0)
                 warn_attr(st, at->pos, drv_name,
