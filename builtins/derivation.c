@@ -378,6 +378,21 @@ static void json_key(EvalState *st, StrBuf *out, const char *key, PosIdx pos)
     prim_to_json(st, &k, pos, true, out, NULL);
 }
 
+/* The name of output (name, n) of drv, as a string of that derivation's cached record if
+ * it is known (no copy per dependent), else a new one. */
+static const char *output_name(EvalState *st, const char *drv, const char *name, size_t n)
+{
+    const char *err = NULL;
+    const Derivation *d = drv_cache_get(bis(st)->drvs, drv, &err);
+    for (uint32_t k = 0; d && k < d->noutputs; k++)
+        if (strncmp(d->outputs[k].name, name, n) == 0 && d->outputs[k].name[n] == 0)
+            return d->outputs[k].name;
+    char *out = GC_MALLOC_ATOMIC(n + 1);
+    memcpy(out, name, n);
+    out[n] = 0;
+    return out;
+}
+
 static void add_context_inputs(EvalState *st, DrvBuild *b, PtrVec *srcs, PtrVec *inputs_drv,
                                PtrVec *inputs_out)
 {
@@ -408,27 +423,24 @@ static void add_context_inputs(EvalState *st, DrvBuild *b, PtrVec *srcs, PtrVec 
             if (!bang)
                 continue;
             size_t n = (size_t)(bang - c - 1);
-            char *out = GC_MALLOC_ATOMIC(n + 1);
-            memcpy(out, c + 1, n);
-            out[n] = 0;
             pv_push(inputs_drv, bang + 1);
-            pv_push(inputs_out, out);
+            pv_push(inputs_out, output_name(st, bang + 1, c + 1, n));
         } else {
             pv_push(srcs, c);
         }
     }
 }
 
-static void make_inputs(Derivation *d, PtrVec *drvs, PtrVec *outs)
+/* Inputs one output each (drv_normalise merges them), in ins (n entries) whose output
+ * arrays point into outs->v: storage the caller keeps until the derivation is cached. */
+static void make_inputs(Derivation *d, PtrVec *drvs, PtrVec *outs, DrvInput *ins)
 {
-    d->inputs = drvs->n ? GC_MALLOC(drvs->n * sizeof *d->inputs) : NULL;
     for (size_t i = 0; i < drvs->n; i++) {
-        const char **o = GC_MALLOC(sizeof *o);
-        o[0] = outs->v[i];
-        d->inputs[i].drv_path = drvs->v[i];
-        d->inputs[i].outputs = o;
-        d->inputs[i].noutputs = 1;
+        ins[i].drv_path = drvs->v[i];
+        ins[i].outputs = &outs->v[i];
+        ins[i].noutputs = 1;
     }
+    d->inputs = drvs->n ? ins : NULL;
     d->ninputs = (uint32_t)drvs->n;
 }
 
@@ -690,13 +702,17 @@ static void derivation_strict_inner(EvalState *st, PosIdx call_pos, Bindings *at
                    "derivation names are allowed to end in '%s' only if they produce a single derivation file",
                    ".drv");
 
-    Derivation dd, *d = &dd; /* drv_cache_put keeps a GC copy of its skeleton */
+    /* The record lives on the stack (or in garbage for big ones): drv_finish caches a copy
+     * of its skeleton. */
+    Derivation dd, *d = &dd;
     *d = b.d;
     d->args = b.args.v;
     d->nargs = (uint32_t)b.args.n;
-    d->srcs = pv_finish(&srcs);
+    d->srcs = srcs.v;
     d->nsrcs = (uint32_t)srcs.n;
-    make_inputs(d, &in_drvs, &in_outs);
+    DrvInput ins_inl[16], *ins = in_drvs.n <= 16 ? ins_inl : GC_MALLOC(in_drvs.n * sizeof *ins);
+    make_inputs(d, &in_drvs, &in_outs, ins);
+    DrvOutput outs_inl[8];
     const char *sd = store_dir_of(st);
 
     if (output_hash) {
@@ -740,7 +756,7 @@ static void derivation_strict_inner(EvalState *st, PosIdx call_pos, Bindings *at
             eval_error(st, ERR_EVAL, pos, "derivation cannot be both content-addressed and impure");
         eval_error(st, ERR_EVAL, pos, "content-addressed and impure derivations are not supported by cnix");
     } else {
-        d->outputs = GC_MALLOC(b.out_names.n * sizeof *d->outputs);
+        d->outputs = b.out_names.n <= 8 ? outs_inl : GC_MALLOC(b.out_names.n * sizeof *d->outputs);
         d->noutputs = (uint32_t)b.out_names.n;
         for (size_t i = 0; i < b.out_names.n; i++) {
             d->outputs[i] = (DrvOutput){b.out_names.v[i], "", "", ""};
@@ -765,12 +781,19 @@ static void derivation_strict_inner(EvalState *st, PosIdx call_pos, Bindings *at
 
     Bindings *res = attrs_alloc(st, 1 + d->noutputs);
     Value *vp = val_alloc(st);
-    val_set_string(vp, drv_path, strlen(drv_path), ctx_single(concat3("=", drv_path, "")));
+    size_t dl = strlen(drv_path);
+    val_set_string(vp, drv_path, dl, ctx_single(drv_path - 1)); /* "=" drv_path: see drv_finish */
     attrs_push(res, st->s.drvPath, 0, vp);
     for (uint32_t i = 0; i < d->noutputs; i++) {
         Value *vo = val_alloc(st);
-        const char *p = d->outputs[i].path;
-        val_set_string(vo, p, strlen(p), ctx_single(concat3("!", d->outputs[i].name, concat3("!", drv_path, ""))));
+        const char *p = d->outputs[i].path, *on = d->outputs[i].name;
+        size_t ol = strlen(on);
+        char *c = GC_MALLOC_ATOMIC(ol + dl + 3); /* "!" output "!" drv_path */
+        c[0] = '!';
+        memcpy(c + 1, on, ol);
+        c[1 + ol] = '!';
+        memcpy(c + 2 + ol, drv_path, dl + 1);
+        val_set_string(vo, p, strlen(p), ctx_single(c));
         attrs_push(res, sym(st, d->outputs[i].name), 0, vo);
     }
     attrs_sort(res);

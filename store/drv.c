@@ -67,11 +67,12 @@ static uint32_t merge_inputs(DrvInput *in, uint32_t n)
             t->noutputs = sort_unique_strs(o, t->noutputs + in[i].noutputs);
         } else {
             in[k] = in[i];
-            const char **o = GC_MALLOC((in[k].noutputs + 1) * sizeof *o);
-            if (in[k].noutputs)
+            if (in[k].noutputs > 1) { /* sorted in a copy: the array may be shared */
+                const char **o = GC_MALLOC(in[k].noutputs * sizeof *o);
                 memcpy(o, in[k].outputs, in[k].noutputs * sizeof *o);
-            in[k].outputs = o;
-            in[k].noutputs = sort_unique_strs(o, in[k].noutputs);
+                in[k].outputs = o;
+                in[k].noutputs = sort_unique_strs(o, in[k].noutputs);
+            }
             k++;
         }
     }
@@ -457,12 +458,18 @@ const char *drv_parse(const char *text, size_t len, const char *name, Derivation
 
 /* ---------- the cache and hashDerivationModulo ---------- */
 
+/* A cached derivation (GC memory): for the ones created by evaluation, a skeleton in
+ * one block (see cache_skeleton). */
+typedef struct DrvNode {
+    Derivation d;
+    uint8_t modulo[32]; /* sha256 hashDerivationModulo(d, mask=false) */
+    bool has_modulo;
+} DrvNode;
+
 typedef struct DrvEntry {
     uint64_t key_hash;
     const char *path;
-    const Derivation *drv;
-    uint8_t modulo[32]; /* sha256 hashDerivationModulo(drv, mask=false) */
-    bool has_modulo;
+    DrvNode *node;
 } DrvEntry;
 
 struct DrvCache {
@@ -550,7 +557,7 @@ static DrvEntry *cache_insert(DrvCache *c, const char *path)
 static DrvEntry *cache_load(DrvCache *c, const char *drv_path, const char **err)
 {
     DrvEntry *e = cache_slot(c, drv_path);
-    if (e->path && e->drv)
+    if (e->path && e->node)
         return e;
     if (!c->loader) {
         *err = "derivation not known and no store to read it from";
@@ -560,7 +567,8 @@ static DrvEntry *cache_load(DrvCache *c, const char *drv_path, const char **err)
     char *text = c->loader(c->loader_ctx, drv_path, &len, err);
     if (!text)
         return NULL;
-    Derivation *d = GC_MALLOC(sizeof *d);
+    DrvNode *node = GC_MALLOC(sizeof *node);
+    Derivation *d = &node->d;
     const char *slash = strrchr(drv_path, '/');
     const char *base = slash ? slash + 1 : drv_path;
     size_t bl = strlen(base);
@@ -581,14 +589,14 @@ static DrvEntry *cache_load(DrvCache *c, const char *drv_path, const char **err)
     char *key = GC_MALLOC_ATOMIC(pl + 1);
     memcpy(key, drv_path, pl + 1);
     e = cache_insert(c, key);
-    e->drv = d;
+    e->node = node;
     return e;
 }
 
 const Derivation *drv_cache_get(DrvCache *c, const char *drv_path, const char **err)
 {
     DrvEntry *e = cache_load(c, drv_path, err);
-    return e ? e->drv : NULL;
+    return e ? &e->node->d : NULL;
 }
 
 static int cmp_input_key(const void *a, const void *b) { return cmp_input(a, b); }
@@ -597,13 +605,13 @@ static const char *hash_modulo_rec(DrvCache *c, const Derivation *d, bool mask, 
 
 static const char *entry_modulo(DrvCache *c, DrvEntry *e, int depth)
 {
-    if (e->has_modulo)
+    if (e->node->has_modulo)
         return NULL;
     Hash h;
-    const char *err = hash_modulo_rec(c, e->drv, false, &h, depth + 1);
+    const char *err = hash_modulo_rec(c, &e->node->d, false, &h, depth + 1);
     if (!err) {
-        memcpy(e->modulo, h.bytes, 32);
-        e->has_modulo = true;
+        memcpy(e->node->modulo, h.bytes, 32);
+        e->node->has_modulo = true;
     }
     return err;
 }
@@ -636,7 +644,7 @@ static const char *resolve_inputs(DrvCache *c, const Derivation *d, int depth, D
         if (err)
             return err;
         char *hex = hexes + i * (2 * HASH_MAX_SIZE + 1);
-        hash_base16_encode(e->modulo, 32, hex);
+        hash_base16_encode(e->node->modulo, 32, hex);
         ins[i].drv_path = hex;
         ins[i].outputs = d->inputs[i].outputs;
         ins[i].noutputs = d->inputs[i].noutputs;
@@ -716,19 +724,44 @@ static void fill_paths(Derivation *d, const Hash *h, const char *store_dir)
     }
 }
 
+/* Keeps what dependents need (outputs, inputs, sources; no environment or arguments, so
+ * that a big evaluation does not retain every one) in a single allocation. */
 static void cache_skeleton(DrvCache *c, const char *drv_path, const Derivation *d, const Hash *h)
 {
-    Derivation *sk = GC_MALLOC(sizeof *sk);
-    *sk = *d;
-    sk->env = NULL;
-    sk->nenv = 0;
-    sk->args = NULL;
-    sk->nargs = 0;
+    size_t nout_names = 0;
+    for (uint32_t i = 0; i < d->ninputs; i++)
+        nout_names += d->inputs[i].noutputs;
+    size_t size = sizeof(DrvNode) + d->noutputs * sizeof(DrvOutput) + d->ninputs * sizeof(DrvInput) +
+                  (d->nsrcs + nout_names) * sizeof(const char *);
+    DrvNode *node = GC_MALLOC(size);
+    char *p = (char *)(node + 1);
+    Derivation *sk = &node->d;
+    sk->name = d->name;
     sk->builder = sk->platform = "";
+    sk->outputs = (DrvOutput *)p;
+    sk->noutputs = d->noutputs;
+    if (d->noutputs) /* (arrays may be NULL when empty) */
+        memcpy(sk->outputs, d->outputs, d->noutputs * sizeof(DrvOutput));
+    p += d->noutputs * sizeof(DrvOutput);
+    sk->inputs = (DrvInput *)p;
+    sk->ninputs = d->ninputs;
+    p += d->ninputs * sizeof(DrvInput);
+    const char **names = (const char **)p;
+    for (uint32_t i = 0; i < d->ninputs; i++) {
+        sk->inputs[i] = d->inputs[i];
+        sk->inputs[i].outputs = names;
+        if (d->inputs[i].noutputs)
+            memcpy(names, d->inputs[i].outputs, d->inputs[i].noutputs * sizeof *names);
+        names += d->inputs[i].noutputs;
+    }
+    sk->srcs = names;
+    sk->nsrcs = d->nsrcs;
+    if (d->nsrcs)
+        memcpy(names, d->srcs, d->nsrcs * sizeof *names);
+    memcpy(node->modulo, h->bytes, 32);
+    node->has_modulo = true;
     DrvEntry *e = cache_insert(c, drv_path);
-    e->drv = sk;
-    memcpy(e->modulo, h->bytes, 32);
-    e->has_modulo = true;
+    e->node = node;
 }
 
 const char *drv_finish(DrvCache *c, Derivation *d, const char *store_dir, bool fill_outputs,
@@ -797,7 +830,7 @@ char *drv_store_path(const Derivation *d, const char *store_dir, char **text, si
     char *nm = GC_MALLOC_ATOMIC(nl + 5);
     memcpy(nm, d->name, nl);
     memcpy(nm + nl, ".drv", 5);
-    char *r = store_make_text_path(store_dir, nm, &h, refs, nrefs);
+    char *r = store_make_text_path_eq(store_dir, nm, &h, refs, nrefs);
     free(refs);
     return r;
 }

@@ -150,9 +150,10 @@ static void pre_refs(PreBuf *b, const char *const *refs, size_t nrefs, bool self
 }
 
 /* The path STORE_DIR/HASH-NAME[-SUFFIX] for the preimage "TYPE:" already in b (the
- * hash part and the rest are added here). Frees b's heap part. */
-static char *pre_finish(PreBuf *b, const char *hash_str, const char *store_dir, const char *name,
-                        const char *suffix)
+ * hash part and the rest are added here), preceded in its allocation by lead if that is
+ * not 0. Frees b's heap part. */
+static char *pre_finish_lead(PreBuf *b, const char *hash_str, const char *store_dir, const char *name,
+                             const char *suffix, char lead)
 {
     size_t dlen = strlen(store_dir), nlen = strlen(name), slen = suffix ? strlen(suffix) : 0;
     pre_add(b, ":", 1);
@@ -171,7 +172,9 @@ static char *pre_finish(PreBuf *b, const char *hash_str, const char *store_dir, 
     uint8_t c[20];
     hash_compress(&h, c, 20);
     size_t tail = nlen + (suffix ? 1 + slen : 0);
-    char *r = GC_MALLOC_ATOMIC(dlen + 1 + STORE_HASH_LEN + 1 + tail + 1);
+    char *r = GC_MALLOC_ATOMIC((lead ? 1 : 0) + dlen + 1 + STORE_HASH_LEN + 1 + tail + 1);
+    if (lead)
+        *r++ = lead;
     memcpy(r, store_dir, dlen);
     r[dlen] = '/';
     hash_nix32_encode(c, 20, r + dlen + 1);
@@ -186,6 +189,12 @@ static char *pre_finish(PreBuf *b, const char *hash_str, const char *store_dir, 
     }
     *p = 0;
     return r;
+}
+
+static char *pre_finish(PreBuf *b, const char *hash_str, const char *store_dir, const char *name,
+                        const char *suffix)
+{
+    return pre_finish_lead(b, hash_str, store_dir, name, suffix, 0);
 }
 
 #define PRE_INIT(buf) {(buf), 0, sizeof(buf), NULL}
@@ -209,14 +218,14 @@ char *store_make_path(const char *store_dir, const char *type, const Hash *h, co
 /* store_make_path(store_dir, store_make_type(type, refs, nrefs, self), h, name) without
  * building the type string on the heap. */
 static char *make_typed_path(const char *store_dir, const char *type, const char *const *refs,
-                             size_t nrefs, bool self, const Hash *h, const char *name)
+                             size_t nrefs, bool self, const Hash *h, const char *name, char lead)
 {
     char small[2048], hs[2 * HASH_MAX_SIZE + 16];
     PreBuf b = PRE_INIT(small);
     pre_puts(&b, type);
     pre_refs(&b, refs, nrefs, self);
     hash_format_into(h, HASH_FMT_BASE16, true, hs);
-    return pre_finish(&b, hs, store_dir, name, NULL);
+    return pre_finish_lead(&b, hs, store_dir, name, NULL, lead);
 }
 
 char *store_output_path_name(const char *name, const char *id)
@@ -249,7 +258,7 @@ char *store_make_fixed_output_path(const char *store_dir, const char *name, File
     if (m == FIM_TEXT)
         return store_make_text_path(store_dir, name, h, refs, nrefs);
     if (m == FIM_RECURSIVE && h->algo == HASH_SHA256)
-        return make_typed_path(store_dir, "source", refs, nrefs, self, h, name);
+        return make_typed_path(store_dir, "source", refs, nrefs, self, h, name, 0);
     if (nrefs || self) {
         *err = msg("fixed output derivation '%s' is not allowed to refer to other store paths.\n"
                    "You may need to use the 'unsafeDiscardReferences' derivation attribute, see "
@@ -269,7 +278,13 @@ char *store_make_fixed_output_path(const char *store_dir, const char *name, File
 char *store_make_text_path(const char *store_dir, const char *name, const Hash *h,
                            const char *const *refs, size_t nrefs)
 {
-    return make_typed_path(store_dir, "text", refs, nrefs, false, h, name);
+    return make_typed_path(store_dir, "text", refs, nrefs, false, h, name, 0);
+}
+
+char *store_make_text_path_eq(const char *store_dir, const char *name, const Hash *h,
+                              const char *const *refs, size_t nrefs)
+{
+    return make_typed_path(store_dir, "text", refs, nrefs, false, h, name, '=');
 }
 
 char *store_text_path_for(const char *store_dir, const char *name, const char *s, size_t len,
