@@ -382,6 +382,8 @@ static void json_key(EvalState *st, StrBuf *out, const char *key, PosIdx pos)
  * it is known (no copy per dependent), else a new one. */
 static const char *output_name(EvalState *st, const char *drv, const char *name, size_t n)
 {
+    if (n == 3 && memcmp(name, "out", 3) == 0)
+        return "out"; /* the usual one: no lookup */
     const char *err = NULL;
     const Derivation *d = drv_cache_get(bis(st)->drvs, drv, &err);
     for (uint32_t k = 0; d && k < d->noutputs; k++)

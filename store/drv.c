@@ -127,7 +127,7 @@ typedef struct AOut {
     StrBuf *sb;
     HashCtx *hc;
     size_t n;
-    char buf[8192];
+    char buf[4096];
 } AOut;
 
 static void ao_flush(AOut *o)
@@ -281,13 +281,12 @@ static void hash_unparse(const Derivation *d, bool mask_outputs, const DrvInput 
 {
     HashCtx hc;
     hash_init(&hc, HASH_SHA256);
-    AOut *o = malloc(sizeof *o); /* 8 KiB: off the (possibly deep) stack, outside the GC heap */
-    o->sb = NULL;
-    o->hc = &hc;
-    o->n = 0;
-    unparse(o, d, mask_outputs, inputs, ninputs);
-    ao_flush(o);
-    free(o);
+    AOut o; /* 4 KiB on the stack: this is a leaf */
+    o.sb = NULL;
+    o.hc = &hc;
+    o.n = 0;
+    unparse(&o, d, mask_outputs, inputs, ninputs);
+    ao_flush(&o);
     hash_final(&hc, out);
 }
 
@@ -516,7 +515,7 @@ static uint64_t str_hash(const char *s)
     uint64_t h = 1469598103934665603ull;
     for (int i = 0; i < 12 && *s; i++, s++)
         h = (h ^ (uint8_t)*s) * 1099511628211ull;
-    return h;
+    return h ^ (h >> 29);
 }
 
 static DrvEntry *cache_slot_h(DrvCache *c, const char *path, uint64_t h)
@@ -534,7 +533,7 @@ static DrvEntry *cache_slot(DrvCache *c, const char *path)
 
 static DrvEntry *cache_insert(DrvCache *c, const char *path)
 {
-    if ((c->used + 1) * 4 > c->cap * 3) {
+    if ((c->used + 1) * 2 > c->cap) { /* at most half full: short probes (each a cache miss) */
         DrvEntry *old = c->slots;
         uint32_t oldcap = c->cap;
         c->cap *= 2;
