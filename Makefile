@@ -5,15 +5,22 @@ OPT ?= -O2 -g
 SAN ?=
 # -Wno-unused-parameter: primops and callbacks share fixed signatures that many ignore in part.
 CFLAGS_BASE = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter $(OPT) $(SAN) $(EXTRA_CFLAGS) -I. -I$(BUILD)
-# Start-up cost is mostly the dynamic loader: libcrypto is linked statically (only the
-# hashes used are pulled in) and libarchive is dlopen'ed on first use (util/lazyarchive.c:
-# a new archive_* call needs a line there).
-LIBS = -lgc -l:libcrypto.a -lsqlite3 -lreadline -lffi -llzma -lzstd -lm -lpthread -ldl
+# Start-up cost was mostly the dynamic loader (cnix eval --expr 1: 3.6M instructions, 2/3 of
+# them resolving symbols of libsqlite3 and libreadline, both linked with BIND_NOW): the
+# libraries are linked statically (only what is used is pulled in; glibc, libm and libdl stay
+# shared so that dlopen, NSS and plugins work), and the executable is not position-independent,
+# so the ~20,000 relative relocations of its pointer tables (primop names and docs) need no
+# fixing up and its data pages are not copied on write at start-up: 1.2M instructions.
+# libarchive is dlopen'ed on first use (util/lazyarchive.c: a new archive_* call needs a line
+# there), since it pulls in ~15 shared libraries.
+LIBS = -l:libgc.a -l:libcrypto.a -l:libsqlite3.a -l:libreadline.a -l:libtinfo.a -l:libffi.a \
+       -l:liblzma.a -l:libzstd.a -lm -lpthread -ldl
+LDFLAGS ?= -no-pie
 RE2C ?= re2c
 
 # Debian packages needed to build and test.
 DEPS = re2c libgc-dev libssl-dev libsqlite3-dev libreadline-dev libffi-dev libarchive-dev \
-       liblzma-dev libzstd-dev pkg-config time python3 clang
+       liblzma-dev libzstd-dev libncurses-dev pkg-config time python3 clang
 
 MODULES = util parser eval primops builtins store repl native profile
 SRCS = $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
@@ -53,8 +60,9 @@ $(BUILD)/libcnix.a: $(OBJS)
 # Plugins resolve the cnix_* API (include/cnix/plugin.h) against the executable.
 EXPORT_API = '-Wl,--export-dynamic-symbol=cnix_*'
 
-$(BUILD)/cnix: $(CLI_OBJS) $(BUILD)/libcnix.a
-	$(CC) $(SAN) -o $@ $^ $(LIBS) $(EXPORT_API)
+# Relinked when the Makefile (link flags, libraries) changes.
+$(BUILD)/cnix: $(CLI_OBJS) $(BUILD)/libcnix.a Makefile
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $(filter-out Makefile,$^) $(LIBS) $(EXPORT_API)
 	ln -sf cnix $(BUILD)/nix-instantiate
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcnix.a

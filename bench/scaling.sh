@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Runs each primitive pattern at 10^4, 10^5, 10^6 elements; prints wall time and peak RSS so
-# that linear growth (x10 per row) can be read off.
+# Runs each primitive pattern at 10^4, 10^5, 10^6 elements; prints wall time and peak RSS, and
+# the growth factors time(10^6)/time(10^5) and peak(10^6)/peak(10^5), so that linear growth
+# (about x10 per row; x100 would be quadratic) can be read off.
+#   bench/scaling.sh BUILD/cnix
+# With BENCH_RESULTS set, appends "scaling <tab> PATTERN <tab> N <tab> wall_s <tab> peak_MB <tab> ok".
 set -u
 cnix=$1
 declare -A exprs=(
@@ -11,16 +14,65 @@ declare -A exprs=(
   [listToAttrs]='n: builtins.length (builtins.attrNames (builtins.listToAttrs (builtins.genList (i: { name = toString i; value = i; }) n)))'
   [attrNames]='n: let s = builtins.listToAttrs (builtins.genList (i: { name = "a${toString i}"; value = i; }) n); in builtins.length (builtins.attrNames s) + builtins.length (builtins.attrNames s)'
   [update]="n: builtins.length (builtins.attrNames (builtins.foldl' (acc: i: acc // { \"k\${toString (builtins.div i 100)}\" = i; }) {} (builtins.genList (x: x) n)))"
-  [concat]="n: builtins.stringLength (builtins.foldl' (acc: i: acc + \"x\") \"\" (builtins.genList (x: x) (n / 10)))"
+  [concat]="n: builtins.stringLength (builtins.foldl' (acc: i: acc + \"x\") \"\" (builtins.genList (x: x) n))"
+  [interp]="n: builtins.stringLength (builtins.foldl' (acc: i: \"\${acc}x\") \"\" (builtins.genList (x: x) n))"
 )
-printf '%-12s %10s %10s %10s   %s\n' pattern n wall_s peak_MB result
-for name in map filter foldl genList listToAttrs attrNames update concat; do
-  for n in 10000 100000 1000000; do
-    # 60 s cap: `//` and string-append loops are quadratic by nature (each step copies
-    # the accumulator, as in CppNix), so their 10^6 row would take minutes
-    r=$( { /usr/bin/time -f '%e %M' timeout 60 "$cnix" instantiate --eval --strict -E "(${exprs[$name]}) $n" 2>&1 >/tmp/cnix-scale.$$; } | tail -1)
-    [ -s /tmp/cnix-scale.$$ ] || echo "(timeout or error)" > /tmp/cnix-scale.$$
-    printf '%-12s %10d %10s %10.1f   %s\n' "$name" "$n" "${r% *}" "$(awk "BEGIN{print ${r#* }/1024}")" "$(head -c 40 /tmp/cnix-scale.$$)"
-  done
-done
-rm -f /tmp/cnix-scale.$$
+names=(map filter foldl genList listToAttrs attrNames update concat interp)
+args=()
+for name in "${names[@]}"; do args+=("$name" "${exprs[$name]}"); done
+# Time cap per run: 60 s, and at 10^6 at most 20x the time at 10^5 (already more than linear
+# growth allows): a quadratic pattern (each step copying its accumulator, as `//` loops do, in
+# CppNix too) would take minutes there; a run that hits the cap is reported as such and its
+# growth factor as a lower bound. String appends (concat, interp) are linear: a long left
+# operand is kept by reference (eval/rope.c), not copied.
+python3 - "$cnix" "${BENCH_RESULTS:-}" "${args[@]}" <<'PY'
+import os, subprocess, sys, tempfile, time
+cnix, results, rest = sys.argv[1], sys.argv[2], sys.argv[3:]
+pats = list(zip(rest[0::2], rest[1::2]))
+CAP = 60.0
+rss = tempfile.NamedTemporaryFile(prefix="cnix-scale.")
+def measure(expr, n, cap):
+    """(wall s, peak MB, ok, output): the fastest of up to 3 runs while they take under 5 s
+    together (less noise from other load). Peak RSS from /usr/bin/time, whose own small
+    footprint is all a child inherits (a child forked by Python would count Python's)."""
+    best, spent = None, 0.0
+    for _ in range(3):
+        t = time.perf_counter()
+        p = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss.name, "timeout", f"{cap:.1f}", cnix,
+                            "instantiate", "--eval", "--strict", "-E", f"({expr}) {n}"],
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        wall = time.perf_counter() - t
+        with open(rss.name) as f:
+            kb = [l for l in f.read().split() if l.isdigit()]
+        timed_out = p.returncode == 124
+        ok = p.returncode == 0
+        text = "(timeout)" if timed_out else (p.stdout.decode(errors="replace").strip()[:40] if ok else "(error)")
+        r = (cap if timed_out else wall, int(kb[-1]) / 1024 if kb else 0.0, ok, text)
+        if best is None or (ok and r[0] < best[0]):
+            best = r
+        spent += wall
+        if not ok or spent > 5:
+            break
+    return best
+print(f"{'pattern':<12} {'n':>8} {'wall_s':>8} {'peak_MB':>8}   result")
+rows = []
+for name, expr in pats:
+    ts, ms = {}, {}
+    for n in (10000, 100000, 1000000):
+        cap = CAP if n < 1000000 else min(CAP, max(10.0, 20 * ts[100000][0]))
+        wall, mb, ok, text = measure(expr, n, cap)
+        ts[n], ms[n] = (wall, ok), mb
+        shown = f">={wall:.0f}" if text == "(timeout)" else f"{wall:.3f}"
+        print(f"{name:<12} {n:>8} {shown:>8} {mb:>8.1f}   {text}", flush=True)
+        if results:
+            with open(results, "a") as f:
+                f.write(f"scaling\t{name}\t{n}\t{wall:.4f}\t{mb:.1f}\t{'ok' if ok else text}\n")
+    rows.append((name, ts, ms))
+print(f"\n{'pattern':<12} {'time x':>8} {'peak x':>8}   (growth from 10^5 to 10^6 elements; 10 = linear)")
+for name, ts, ms in rows:
+    a, b = ts[100000], ts[1000000]
+    g = b[0] / a[0] if a[0] > 0 else float("inf")
+    gm = ms[1000000] / ms[100000] if ms[100000] > 0 else float("inf")
+    lb = ">=" if not b[1] else ""
+    print(f"{name:<12} {lb + format(g, '.1f'):>8} {gm:>8.1f}")
+PY

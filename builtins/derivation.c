@@ -14,6 +14,7 @@
 #include "builtins/registry.h"
 #include "primops/json.h"
 #include "store/drv.h"
+#include "store/gc.h"
 #include "store/local.h"
 #include "store/path.h"
 #include "util/strbuf.h"
@@ -1038,6 +1039,10 @@ static void prim_store_path(EvalState *st, PosIdx pos, Value **args, Value *out)
     const char *sp = store_to_store_path(sd, path);
     if (!sp)
         eval_error(st, ERR_EVAL, pos, "path '%s' is not in the Nix store", path);
+    /* The path is used from here on: a concurrent collector must keep it (CppNix's
+     * ensurePath); best effort, as evaluation may not be able to write the state dir. */
+    if (bis(st)->writable)
+        store_add_temp_root(bis(st)->ls, sp);
     val_set_string(out, path, strlen(path), ctx_single(sp));
 }
 

@@ -1072,7 +1072,7 @@ static void bi_flakeRefToString(EvalState *st, PosIdx pos, Value **args, Value *
         } else if (v->type == T_BOOL)
             sv = v->boolean ? "1" : "0";
         else if (v->type == T_STRING)
-            sv = v->str.s;
+            sv = val_str(v);
         else
             eval_error(st, ERR_EVAL, 0,
                        "flake reference attribute sets may only contain integers, Booleans, and strings, but attribute '%s' is %s",

@@ -239,7 +239,7 @@ static void bi_pathExists(EvalState *st, PosIdx pos, Value **args, Value *out)
     /* Paths cannot end in '/', but strings can: "/foo/" and "/foo/." must be directories. */
     bool must_be_dir = false;
     if (arg->type == T_STRING) {
-        const char *s = arg->str.s;
+        const char *s = val_str(arg);
         size_t l = arg->len;
         must_be_dir = (l >= 1 && s[l - 1] == '/') || (l >= 2 && s[l - 2] == '/' && s[l - 1] == '.');
     }

@@ -22,51 +22,79 @@ const PrimOp *bi_find_primop(const char *name)
     return NULL;
 }
 
-/* Collects global names while the base env is built. */
+/* Collects global names while the base env is built. Names are looked up by symbol id in
+ * `global_at` / `attr_at` (1 + position, 0 = not bound yet), so that registering ~250 names is
+ * linear: start-up runs this for every command. */
 typedef struct Reg {
     EvalState *st;
     Env *env;
     Symbol *names;
     uint32_t cap;
     Bindings *builtins;
+    uint32_t *global_at, *attr_at; /* indexed by Symbol, nsyms entries */
+    size_t nsyms;
 } Reg;
 
-/* Binds v under `global` in the base env (if non-NULL) and as builtins.`attr` (if non-NULL). */
+/* Grows the symbol-indexed maps to cover s. */
+static void reg_cover(Reg *r, Symbol s)
+{
+    if (s < r->nsyms)
+        return;
+    size_t n = r->nsyms;
+    while (n <= s)
+        n *= 2;
+    uint32_t *g = GC_REALLOC(r->global_at, n * sizeof *g), *a = GC_REALLOC(r->attr_at, n * sizeof *a);
+    memset(g + r->nsyms, 0, (n - r->nsyms) * sizeof *g);
+    memset(a + r->nsyms, 0, (n - r->nsyms) * sizeof *a);
+    r->global_at = g;
+    r->attr_at = a;
+    r->nsyms = n;
+}
+
+/* Binds v under `global` in the base env (if non-NULL) and as builtins.`attr` (if non-NULL);
+ * a later definition of the same name replaces the earlier one. */
 static void reg_bind(Reg *r, const char *global, const char *attr, Value *v)
 {
     EvalState *st = r->st;
     if (global) {
         Symbol s = sym_intern_cstr(st->symbols, global);
-        /* a later definition of the same name replaces the earlier one */
-        for (uint32_t i = 0; i < st->base_env_used; i++)
-            if (r->names[i] == s) {
-                r->env->values[i] = v;
-                goto attr;
-            }
-        if (st->base_env_used < r->cap) {
+        reg_cover(r, s);
+        if (r->global_at[s])
+            r->env->values[r->global_at[s] - 1] = v;
+        else if (st->base_env_used < r->cap) {
             r->names[st->base_env_used] = s;
             r->env->values[st->base_env_used++] = v;
+            r->global_at[s] = st->base_env_used;
         }
     }
-attr:
     if (attr) {
         Symbol s = sym_intern_cstr(st->symbols, attr);
-        Attr *a = NULL;
-        for (uint32_t i = 0; i < r->builtins->size; i++)
-            if (r->builtins->attrs[i].name == s)
-                a = &r->builtins->attrs[i];
-        if (a)
-            a->value = v;
-        else if (r->builtins->size < r->builtins->capacity)
+        reg_cover(r, s);
+        if (r->attr_at[s])
+            r->builtins->attrs[r->attr_at[s] - 1].value = v;
+        else if (r->builtins->size < r->builtins->capacity) {
             attrs_push(r->builtins, s, 0, v);
+            r->attr_at[s] = r->builtins->size;
+        }
     }
+}
+
+/* "__" + name into buf (names are short identifiers; longer ones are cut, never overflow). */
+static const char *dunder(char *buf, size_t size, const char *name)
+{
+    size_t n = strlen(name);
+    if (n > size - 3)
+        n = size - 3;
+    buf[0] = buf[1] = '_';
+    memcpy(buf + 2, name, n);
+    buf[n + 2] = 0;
+    return buf;
 }
 
 static void reg_const(Reg *r, const char *name, Value *v, bool global_plain)
 {
     char buf[128];
-    snprintf(buf, sizeof buf, "__%s", name);
-    reg_bind(r, global_plain ? name : buf, name, v);
+    reg_bind(r, global_plain ? name : dunder(buf, sizeof buf, name), name, v);
 }
 
 static Value *str_value(EvalState *st, const char *s)
@@ -91,6 +119,11 @@ void bi_register_all(EvalState *st)
     r.builtins = attrs_alloc(st, nprims + 32);
     st->base_env = r.env;
     st->base_env_used = 0;
+    r.nsyms = sym_count(st->symbols) + 2 * nprims + 64;
+    r.global_at = GC_MALLOC_ATOMIC(r.nsyms * sizeof(uint32_t));
+    r.attr_at = GC_MALLOC_ATOMIC(r.nsyms * sizeof(uint32_t));
+    memset(r.global_at, 0, r.nsyms * sizeof(uint32_t));
+    memset(r.attr_at, 0, r.nsyms * sizeof(uint32_t));
 
     for (const PrimOp *const *t = bi_all_tables; *t; t++)
         for (const PrimOp *p = *t; p->name; p++) {
@@ -98,8 +131,7 @@ void bi_register_all(EvalState *st)
             v->type = T_PRIMOP;
             v->primop = p;
             char buf[128];
-            snprintf(buf, sizeof buf, "__%s", p->name);
-            reg_bind(&r, buf, p->name, v);
+            reg_bind(&r, dunder(buf, sizeof buf, p->name), p->name, v);
             if (p->flags & PRIM_GLOBAL)
                 reg_bind(&r, p->name, NULL, v);
         }
@@ -155,6 +187,8 @@ void bi_register_all(EvalState *st)
 
     priv->base = bind_index_new(st, r.names, st->base_env_used);
     r.env->size = st->base_env_used;
+    GC_FREE(r.global_at);
+    GC_FREE(r.attr_at);
 }
 
 Value *eval_global(EvalState *st, const char *name)

@@ -5,6 +5,7 @@
 #include "cli/storeopts.h"
 #include "native/native.h"
 #include "store/build.h"
+#include "store/gc.h"
 
 #define GC_THREADS
 #include <errno.h>
@@ -103,51 +104,6 @@ static void run_eval(void *p)
         eval_print_error(st, f.error, stderr);
         c->status = 1;
     }
-}
-
-/* Registers link (an absolute symlink path) as an indirect GC root. */
-static void add_gc_root(LocalStore *s, const char *link)
-{
-    StrBuf sb;
-    sb_init(&sb);
-    sb_printf(&sb, "%s/gcroots/auto", store_state_dir(s));
-    const char *dir = sb_finish(&sb);
-    char *p = GC_strdup(dir);
-    for (char *q = p + 1; *q; q++)
-        if (*q == '/') {
-            *q = 0;
-            mkdir(p, 0755);
-            *q = '/';
-        }
-    mkdir(p, 0755);
-    Hash h;
-    hash_buf(HASH_SHA256, link, strlen(link), &h);
-    uint8_t c[20];
-    hash_compress(&h, c, sizeof c);
-    char name[64];
-    name[hash_nix32_encode(c, sizeof c, name)] = 0;
-    sb_init(&sb);
-    sb_printf(&sb, "%s/%s", dir, name);
-    const char *root = sb_finish(&sb);
-    unlink(root);
-    if (symlink(link, root) < 0)
-        fprintf(stderr, "warning: cannot register GC root '%s': %s\n", root, strerror(errno));
-}
-
-/* Points link at target, replacing an existing symlink atomically. */
-static bool make_link(const char *link, const char *target)
-{
-    StrBuf sb;
-    sb_init(&sb);
-    sb_printf(&sb, "%s.tmp-%ld", link, (long)getpid());
-    const char *tmp = sb_finish(&sb);
-    unlink(tmp);
-    if (symlink(target, tmp) < 0 || rename(tmp, link) < 0) {
-        fprintf(stderr, "error: creating symlink '%s': %s\n", link, strerror(errno));
-        unlink(tmp);
-        return false;
-    }
-    return true;
 }
 
 int cli_build(int argc, char **argv)
@@ -252,9 +208,11 @@ int cli_build(int argc, char **argv)
             if (strcmp(outs[i], "out"))
                 sb_printf(&sb, "-%s", outs[i]);
             const char *link = sb_finish(&sb);
-            if (!make_link(link, path))
+            const char *e = store_add_perm_root(s, path, link, &link);
+            if (e) {
+                fprintf(stderr, "error: %s\n", e);
                 return 1;
-            add_gc_root(s, link);
+            }
         }
         printf("%s\n", path);
     }

@@ -75,7 +75,9 @@ static void set_option(EvalOpts *o, const char *name, const char *value)
 {
     EvalSettings *s = &o->settings;
     if (strcmp(name, "max-call-depth") == 0)
-        s->max_call_depth = s->max_value_depth = (uint32_t)strtoul(value, NULL, 10);
+        /* CppNix refuses a call when the depth before it exceeds N, so N + 1 nested calls
+         * run; cnix counts the call itself (and takes 0 to mean its default). */
+        s->max_call_depth = s->max_value_depth = (uint32_t)strtoul(value, NULL, 10) + 1;
     else if (strcmp(name, "pure-eval") == 0)
         s->pure_eval = parse_bool(value);
     else if (strcmp(name, "restrict-eval") == 0)
@@ -178,8 +180,7 @@ int cli_opts_parse(EvalOpts *o, int argc, char **argv, int *i)
     }
     if (strcmp(a, "--max-call-depth") == 0) {
         NEED(1);
-        o->settings.max_call_depth = o->settings.max_value_depth =
-            (uint32_t)strtoul(argv[++*i], NULL, 10);
+        set_option(o, "max-call-depth", argv[++*i]);
         return 1;
     }
     if (strcmp(a, "--pure-eval") == 0) {
@@ -234,6 +235,14 @@ int cli_opts_parse(EvalOpts *o, int argc, char **argv, int *i)
             v = sb.data;
         }
         o->settings.experimental_features = v;
+        return 1;
+    }
+    if (strcmp(a, "--extra-deprecated-features") == 0 || strcmp(a, "--deprecated-features") == 0) {
+        /* Lix's switch for syntax it deprecates (rec-set `__overrides`, URL literals, `let {`,
+         * rebinding __sub & co, ...). CppNix, and so cnix, accepts all of it unconditionally;
+         * taking the flag as a no-op lets scripts (and Lix's tests) written for Lix run. */
+        NEED(1);
+        ++*i;
         return 1;
     }
     if (strcmp(a, "--store") == 0 || strcmp(a, "--eval-store") == 0) {

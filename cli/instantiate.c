@@ -6,6 +6,7 @@
 #include "native/native.h"
 #include "primops/json.h"
 #include "primops/xml.h"
+#include "store/gc.h"
 
 #define GC_THREADS
 #include <gc/gc.h>
@@ -22,6 +23,9 @@ typedef struct Inst {
     int nfiles;
     const char **attr_paths;
     int nattr_paths;
+    const char *add_root; /* --add-root: links ROOT, ROOT-2, ... to the .drv files */
+    int root_nr;
+    bool gc_warned;
     int status;
 } Inst;
 
@@ -82,15 +86,37 @@ static void print_result(EvalState *st, Inst *in, Value *v)
     fwrite(out.data, 1, out.len, stdout);
 }
 
-/* nix-instantiate without --eval: write the .drv files and print their paths. */
-static void instantiate_value(EvalState *st, Value *v)
+/* nix-instantiate without --eval: write the .drv files and print their paths, or with
+ * --add-root the links made to them (registered as indirect GC roots, as CppNix). */
+static void instantiate_value(EvalState *st, Inst *in, Value *v)
 {
     size_t n;
     const char **lines = bi_instantiate(st, v, &n);
-    if (n)
+    if (n && !in->add_root && !in->gc_warned) {
         fprintf(stderr, "warning: you did not specify '--add-root'; the result might be removed by the garbage collector\n");
-    for (size_t i = 0; i < n; i++)
-        printf("%s\n", lines[i]);
+        in->gc_warned = true;
+    }
+    LocalStore *ls = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (!in->add_root) {
+            printf("%s\n", lines[i]);
+            continue;
+        }
+        if (!ls)
+            ls = store_open(st->settings.store_dir && *st->settings.store_dir ? st->settings.store_dir : NULL);
+        const char *bang = strchr(lines[i], '!');
+        const char *drv = bang ? GC_strndup(lines[i], (size_t)(bang - lines[i])) : lines[i];
+        const char *name = in->add_root;
+        if (++in->root_nr > 1) {
+            char *nm = GC_MALLOC_ATOMIC(strlen(name) + 16);
+            sprintf(nm, "%s-%d", name, in->root_nr);
+            name = nm;
+        }
+        const char *link, *e = store_add_perm_root(ls, drv, name, &link);
+        if (e)
+            eval_error(st, ERR_IO, 0, "%s", e);
+        printf("%s%s\n", link, bang ? bang : "");
+    }
 }
 
 typedef struct Job {
@@ -130,7 +156,7 @@ static void process(EvalState *st, Inst *in, const char *arg, bool is_stdin)
         if (in->eval_only)
             print_result(st, in, vp);
         else
-            instantiate_value(st, vp);
+            instantiate_value(st, in, vp);
     }
 }
 
@@ -207,9 +233,14 @@ int cli_instantiate(int argc, char **argv)
                 return 1;
             }
             in->attr_paths[in->nattr_paths++] = argv[++i];
-        } else if (strcmp(a, "--add-root") == 0 || strcmp(a, "--indirect") == 0) {
-            if (a[2] == 'a')
-                i++;
+        } else if (strcmp(a, "--add-root") == 0) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "error: flag '%s' requires 1 argument\n", a);
+                return 1;
+            }
+            in->add_root = argv[++i];
+        } else if (strcmp(a, "--indirect") == 0) {
+            /* the default: roots are always indirect */
         } else if (strcmp(a, "--read-write-mode") == 0) {
             in->read_write = true;
         } else if (strcmp(a, "--dry-run") == 0 || strcmp(a, "-r") == 0 ||

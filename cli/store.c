@@ -22,7 +22,7 @@ static void usage(FILE *f)
                "  copy --to file:///DIR PATHS... | --from file:///DIR PATHS...\n"
                "  gc [--dry-run] [--max-freed N]\n"
                "  delete PATHS...\n"
-               "  verify [--check-contents]\n"
+               "  verify [--check-contents] [--repair]\n"
                "  generate-key NAME SECRET-FILE PUBLIC-FILE | sign --key-file FILE PATHS...\n");
 }
 

@@ -17,6 +17,7 @@
 #include "store/nar.h"
 #include "store/path.h"
 #include "store/valid.h"
+#include "store/verify.h"
 #include "util/strbuf.h"
 
 typedef struct Args {
@@ -237,45 +238,18 @@ static int cmd_delete(int argc, char **argv)
 
 static int cmd_verify(int argc, char **argv)
 {
-    static const char *const flags[] = {"--check-contents", NULL};
-    const char *vals[1] = {0};
+    static const char *const flags[] = {"--check-contents", "--repair", NULL};
+    const char *vals[2] = {0};
     Args a;
     if (!parse(&a, argc, argv, flags, vals))
         return 1;
-    size_t n;
-    const char **paths = store_all_valid(a.s, &n);
-    int bad = 0;
-    for (size_t i = 0; i < n; i++) {
-        const char *real = store_real_path(a.s, paths[i]);
-        if (access(real, F_OK) != 0) {
-            fprintf(stderr, "error: path '%s' disappeared, but it still has valid referrers!\n", paths[i]);
-            bad = 1;
-            continue;
-        }
-        size_t nr;
-        const char **refs = store_query_references(a.s, paths[i], &nr);
-        for (size_t k = 0; k < nr; k++)
-            if (access(store_real_path(a.s, refs[k]), F_OK) != 0) {
-                fprintf(stderr, "error: path '%s' refers to missing path '%s'\n", paths[i], refs[k]);
-                bad = 1;
-            }
-        if (!vals[0])
-            continue;
-        PathInfo info;
-        store_query_info(a.s, paths[i], &info);
-        Hash h;
-        uint64_t size;
-        const char *e = nar_hash_path(real, HASH_SHA256, NULL, NULL, &h, &size);
-        if (e) {
-            fprintf(stderr, "error: %s\n", e);
-            bad = 1;
-        } else if (memcmp(h.bytes, info.nar_hash.bytes, h.len) || size != info.nar_size) {
-            fprintf(stderr, "error: path '%s' was modified! expected hash '%s', got '%s'\n", paths[i],
-                    hash_to_string(&info.nar_hash, HASH_FMT_NIX32, true), hash_to_string(&h, HASH_FMT_NIX32, true));
-            bad = 1;
-        }
+    VerifyOptions o = {vals[0] != NULL, vals[1] != NULL};
+    if (store_verify(a.s, &o, stderr)) {
+        if (o.repair)
+            fprintf(stderr, "warning: not all store errors were fixed\n");
+        return 1;
     }
-    return bad;
+    return 0;
 }
 
 static int cmd_copy(int argc, char **argv)

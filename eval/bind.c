@@ -188,6 +188,56 @@ static void bind_attrs(Binder *b, ExprAttrs *a, const Scope *sc)
     }
 }
 
+/* CppNix parses a - b, -a, a * b, a / b and the comparisons as calls of the variables __sub,
+ * __mul, __div and __lessThan, so a binding of that name in an enclosing let, rec set,
+ * function or scopedImport scope replaces the operator (a `with` cannot: the builtin is
+ * lexically bound). Returns the overriding name's symbol, or 0 in the usual case. */
+static Symbol op_overridden(Binder *b, const ExprBinOp *x, const Scope *sc)
+{
+    const char *name;
+    switch ((BinOp)x->op) {
+    case OP_SUB: name = "__sub"; break;
+    case OP_MUL: name = "__mul"; break;
+    case OP_DIV: name = "__div"; break;
+    case OP_LT: case OP_LE: case OP_GT: case OP_GE: name = "__lessThan"; break;
+    default: return 0;
+    }
+    Symbol sym = sym_lookup(b->st->symbols, name, strlen(name));
+    for (const Scope *s = sc; sym && s && s->up; s = s->up) /* the outermost scope is the base */
+        if (s->kind != SC_WITH && scope_find(s, sym) >= 0)
+            return sym;
+    return 0;
+}
+
+/* Turns an overridden operator node, in place, into the call CppNix builds for it:
+ * (__sub a b), (__lessThan b a) for a > b, (! (__lessThan a b)) for a >= b, and so on. */
+static void rewrite_op_as_call(ExprBinOp *x, Symbol name)
+{
+    _Static_assert(sizeof(ExprCall) <= sizeof(ExprBinOp) && sizeof(ExprNot) <= sizeof(ExprBinOp),
+                   "operator nodes are rewritten in place");
+    BinOp op = (BinOp)x->op;
+    PosIdx pos = x->base.pos;
+    bool swap = op == OP_GT || op == OP_LE;
+    ExprVar *fn = GC_MALLOC(sizeof *fn);
+    fn->base.kind = EXPR_VAR;
+    fn->base.pos = pos;
+    fn->name = name;
+    Expr **args = GC_MALLOC(2 * sizeof(Expr *));
+    args[0] = swap ? x->rhs : x->lhs;
+    args[1] = swap ? x->lhs : x->rhs;
+    ExprCall *call = op == OP_LE || op == OP_GE ? GC_MALLOC(sizeof(ExprCall)) : (ExprCall *)x;
+    if (call != (ExprCall *)x) {
+        ExprNot *n = (ExprNot *)x;
+        n->base.kind = EXPR_NOT;
+        n->e = &call->base;
+    }
+    call->base.kind = EXPR_CALL;
+    call->base.pos = pos;
+    call->fn = &fn->base;
+    call->args = args;
+    call->nargs = 2;
+}
+
 /* Preallocates the Value of a literal so evaluation never allocates for it. */
 static Value *literal_value(Binder *b)
 {
@@ -317,6 +367,12 @@ static void bind(Binder *b, Expr *e, const Scope *sc)
         break;
     case EXPR_BINOP: {
         ExprBinOp *x = (ExprBinOp *)e;
+        Symbol over = op_overridden(b, x, sc);
+        if (over) {
+            rewrite_op_as_call(x, over);
+            bind(b, e, sc);
+            break;
+        }
         bind(b, x->lhs, sc);
         bind(b, x->rhs, sc);
         break;

@@ -397,7 +397,9 @@ static Line *expand_trace(EvalState *st, const EvalError *e, uint32_t *np)
             sb_puts(&sb, "while evaluating the condition of the assertion '");
             parse_show(st->symbols, ((const ExprAssert *)fr.msg)->cond, &sb);
             sb_putc(&sb, '\'');
-        } else if (fr.sym == FRAME_SELECT)
+        } else if (fr.sym == FRAME_INDEX)
+            sb_printf(&sb, "while evaluating list element at index %zu", (size_t)(uintptr_t)fr.msg);
+        else if (fr.sym == FRAME_SELECT)
             show_select_frame(st, (const ExprSelect *)fr.msg, &sb);
         else
             sb_printf(&sb, fr.msg, sym_name(st->symbols, fr.sym));

@@ -7,10 +7,71 @@
 
 #define NOINLINE __attribute__((noinline))
 
+/* Stack environments. The environment of a call of a plain `x:` lambda lives in
+ * the C frame that evaluates the body, unless something keeps it: a thunk, a
+ * closure or an inner environment (let, with, rec) that refers to it. Those are
+ * made through env_keep, which moves ("promotes") the environment to the heap
+ * first, once per call, so the heap never points into the stack. Most calls
+ * from builtins (`map (x: x * 3 + 1)`, `filter`, `sort`'s comparator) and of
+ * recursions like `n: ... f (n - 1)` then allocate no environment at all. An
+ * environment's slots never change after the call has bound them, so a heap
+ * copy is as good as the original. */
+#define ENV_STACK UINT32_MAX /* Env.is_with of a stack environment */
+
+/* A one-slot stack environment: the layout of an Env with one slot, then its
+ * heap copy once promoted, and room for the argument when the call computed it
+ * on the spot (`f (n - 1)`), so that it needs no heap Value either. A pointer
+ * to `local` must not reach the heap: eval_lazy, the one place that hands out
+ * pointers to variables' values for keeping, and env_promote copy it first. */
+typedef struct StackEnv {
+    Env *up;
+    uint32_t size, is_with;
+    Value *value0;
+    Env *heap;
+    Value local;
+} StackEnv;
+
+static inline Env *stack_env(EvalState *st, StackEnv *se, Env *up, Value *arg)
+{
+    st->stats.envs++;
+    st->stats.env_slots++;
+    Env *e = (Env *)(void *)se;
+    e->up = up;
+    e->size = 1;
+    e->is_with = ENV_STACK;
+    e->values[0] = arg;
+    se->heap = NULL;
+    return e;
+}
+
+/* The argument of stack environment en, moved to the heap if it is en's own. */
+static NOINLINE Value *local_keep(EvalState *st, Env *en)
+{
+    StackEnv *se = (StackEnv *)(void *)en;
+    Value *v = en->values[0];
+    if (v != &se->local)
+        return v;
+    Value *h = eval_alloc32(st);
+    *h = *v;
+    en->values[0] = h;
+    return h;
+}
+
+static NOINLINE Env *env_promote(EvalState *st, Env *env);
+
+/* env, or its heap copy if it is a stack environment: for storing in the heap. */
+static inline Env *env_keep(EvalState *st, Env *env)
+{
+    if (__builtin_expect(env && env->is_with == ENV_STACK, 0))
+        return env_promote(st, env);
+    return env;
+}
+
 static inline Env *env_new(EvalState *st, Env *up, uint32_t size)
 {
     st->stats.envs++;
     st->stats.env_slots += size;
+    up = env_keep(st, up);
     Env *e;
     if (size <= 2) {
         e = eval_alloc32(st);
@@ -28,6 +89,20 @@ static inline Env *env_new(EvalState *st, Env *up, uint32_t size)
     return e;
 }
 
+static NOINLINE Env *env_promote(EvalState *st, Env *env)
+{
+    StackEnv *se = (StackEnv *)(void *)env;
+    if (se->heap)
+        return se->heap;
+    Env *h = eval_alloc32(st); /* counted in stats when it was made */
+    h->up = env_keep(st, env->up);
+    h->size = 1;
+    h->is_with = 0;
+    h->values[0] = local_keep(st, env);
+    se->heap = h;
+    return h;
+}
+
 Env *eval_env_new(EvalState *st, Env *up, uint32_t size)
 {
     return env_new(st, up, size);
@@ -38,7 +113,7 @@ static inline Value *new_thunk(EvalState *st, Env *env, Expr *e)
     st->stats.thunks++;
     Value *v = eval_alloc32(st);
     v->type = T_THUNK;
-    v->thunk.env = env;
+    v->thunk.env = env_keep(st, env);
     v->thunk.expr = e;
     return v;
 }
@@ -106,6 +181,21 @@ static inline Value *int_value(EvalState *st, int64_t i)
  * operands are already evaluated: it cannot fail, loop or have effects (on
  * overflow we give up), so doing it now instead of allocating a thunk is
  * unobservable. Returns NULL when it does not apply. */
+/* Whether eval_lazy evaluates x on the spot when its operands are evaluated
+ * integers (try_eager). */
+static inline bool eager_ok(ExprBinOp *x)
+{
+    if (x->lhs->kind != EXPR_VAR && x->rhs->kind != EXPR_VAR)
+        return false;
+    switch (x->op) {
+    case OP_ADD: case OP_SUB: case OP_MUL: case OP_LT: case OP_LE: case OP_GT: case OP_GE: case OP_EQ:
+    case OP_NEQ:
+        return true;
+    default:
+        return false;
+    }
+}
+
 static Value *try_eager(EvalState *st, Env *env, ExprBinOp *x)
 {
     /* Only with a variable operand (`n - 1`): constant expressions stay thunks,
@@ -170,6 +260,8 @@ Value *eval_lazy(EvalState *st, Env *env, Expr *e)
         Value *v = en->values[var->displ];
         if (v) {
             st->stats.avoided++;
+            if (__builtin_expect(en->is_with == ENV_STACK, 0))
+                v = local_keep(st, en);
             return v;
         }
         break; /* a recursive binding not yet created */
@@ -212,6 +304,9 @@ static inline uint64_t big_allocs(const EvalState *st)
     return st->stats.attr_slots + st->stats.list_elems;
 }
 
+static inline void call_from_site(EvalState *st, Value *fnv, uint32_t nargs, Value **args,
+                                  Value *out, PosIdx pos);
+
 static NOINLINE void force_slow(EvalState *st, Value *v, PosIdx pos)
 {
     if (v->type == T_BLACKHOLE)
@@ -231,10 +326,16 @@ static NOINLINE void force_slow(EvalState *st, Value *v, PosIdx pos)
         v->type = T_BLACKHOLE;
         eval_forcing_push(st, v);
         Value *arg = v->app.arg;
-        eval_call(st, v->app.fn, 1, &arg, &tmp, pos);
+        /* CppNix's forceValue calls the function with the forcing position: with one, the
+         * trace shows it as the call site */
+        if (pos)
+            call_from_site(st, v->app.fn, 1, &arg, &tmp, pos);
+        else
+            eval_call(st, v->app.fn, 1, &arg, &tmp, pos);
     }
     eval_forcing_pop(st);
-    tmp.flags = 0;
+    if (tmp.type != T_STRING)
+        tmp.flags = 0; /* a string's flags say whether it is a rope */
     *v = tmp;
     if (__builtin_expect(big_allocs(st) - allocs >= 512, 0))
         clear_stack_below(); /* only after big allocations: it costs ~60 instructions */
@@ -251,6 +352,18 @@ void eval_force(EvalState *st, Value *v, PosIdx pos)
         if (__builtin_expect(val_is_thunk(v), 0))                                                \
             force_slow((st), (v), (pos));                                                        \
     } while (0)
+
+static NOINLINE _Noreturn void uninitialised_var(EvalState *st, Expr *e);
+
+/* The value of a variable, forced in place (as eval_in does, without the copy). */
+static inline Value *force_var(EvalState *st, Env *env, Expr *e)
+{
+    Value *v = lookup_var(st, env, (ExprVar *)e);
+    if (__builtin_expect(!v, 0))
+        uninitialised_var(st, e);
+    FORCE(st, v, e->pos);
+    return v;
+}
 
 /* ---------- attribute sets ---------- */
 
@@ -270,7 +383,7 @@ static Symbol attr_name_sym(EvalState *st, Env *env, AttrName *an, bool *is_null
     if (v.type != T_STRING)
         eval_type_error(st, an->expr->pos, "a string", &v, NULL);
     eval_frame_pop(st);
-    return sym_intern(st->symbols, v.str.s, v.len);
+    return sym_intern(st->symbols, val_str(&v), v.len);
 }
 
 /* Adds the dynamic attributes of a to b (which has room), evaluated in env. */
@@ -286,7 +399,7 @@ static void add_dynamic_attrs(EvalState *st, ExprAttrs *a, Env *env, Env *venv, 
             eval_frame_push(st, d->name_expr->pos, "while evaluating the name of a dynamic attribute");
             eval_type_error(st, d->name_expr->pos, "a string", &nv, NULL);
         }
-        Symbol s = sym_intern(st->symbols, nv.str.s, nv.len);
+        Symbol s = sym_intern(st->symbols, val_str(&nv), nv.len);
         for (uint32_t j = 0; j < b->size; j++)
             if (b->attrs[j].name == s) {
                 Pos p = pos_get(st->positions, b->attrs[j].pos);
@@ -683,14 +796,15 @@ static NOINLINE void bind_formals(EvalState *st, ExprLambda *l, Env *env, Value 
 /* site: FRAME_CALL for a call written in the program (shows "from call site"),
  * FRAME_LAMBDA for one made by a builtin. */
 static inline __attribute__((always_inline)) void call_lambda(EvalState *st, Value *fn, Value *arg, Value *out, PosIdx pos,
-                               Symbol site)
+                               Symbol site, StackEnv *se)
 {
     ExprLambda *l = fn->lambda.fun;
-    Env *env = env_new(st, fn->lambda.env, l->env_size);
+    Env *env;
     uint32_t frames = st->nframes;
     if (!l->formals)
-        env->values[0] = arg;
+        env = stack_env(st, se, fn->lambda.env, arg);
     else {
+        env = env_new(st, fn->lambda.env, l->env_size);
         if (site == FRAME_CALL)
             eval_frame_push_sym(st, pos, "from call site", 0);
         if (l->arg)
@@ -724,7 +838,8 @@ void eval_call(EvalState *st, Value *fnv, uint32_t nargs, Value **args, Value *o
     if (__builtin_expect(++st->call_depth > st->settings.max_call_depth || st->interrupted, 0))
         check_depth(st, pos);
     if (nargs == 1 && fnv->type == T_LAMBDA) {
-        call_lambda(st, fnv, args[0], out, pos, FRAME_LAMBDA);
+        StackEnv se;
+        call_lambda(st, fnv, args[0], out, pos, FRAME_LAMBDA, &se);
         st->call_depth--;
         return;
     }
@@ -738,7 +853,8 @@ static inline __attribute__((always_inline)) void call_from_site(EvalState *st, 
     if (__builtin_expect(++st->call_depth > st->settings.max_call_depth || st->interrupted, 0))
         check_depth(st, pos);
     if (nargs == 1 && fnv->type == T_LAMBDA) {
-        call_lambda(st, fnv, args[0], out, pos, FRAME_CALL);
+        StackEnv se;
+        call_lambda(st, fnv, args[0], out, pos, FRAME_CALL, &se);
         st->call_depth--;
         return;
     }
@@ -759,9 +875,26 @@ static NOINLINE void call_slow(EvalState *st, Value *fnv, uint32_t nargs, Value 
         switch (cur.type) {
         case T_LAMBDA: {
             Value res;
-            call_lambda(st, &cur, args[i], &res, pos, site);
+            StackEnv se;
+            ExprLambda *l = cur.lambda.fun, *l2 = (ExprLambda *)l->body;
+            if (i + 1 < nargs && !l->formals && l2->base.kind == EXPR_LAMBDA && !l2->formals) {
+                /* `a: b: body` given both: the inner closure is not made, and both
+                 * environments are on the stack (call_lambda twice, the first
+                 * returning at once) */
+                StackEnv se2;
+                Env *e1 = stack_env(st, &se, cur.lambda.env, args[i]);
+                Env *e2 = stack_env(st, &se2, e1, args[i + 1]);
+                uint32_t frames = st->nframes;
+                eval_frame_push_sym(st, pos, (const char *)l2, site);
+                st->stats.calls += 2;
+                eval_in(st, e2, l2->body, &res);
+                st->nframes = frames;
+                i += 2;
+            } else {
+                call_lambda(st, &cur, args[i], &res, pos, site, &se);
+                i++;
+            }
             cur = res;
-            i++;
             break;
         }
         case T_PRIMOP:
@@ -828,37 +961,46 @@ static NOINLINE void call_slow(EvalState *st, Value *fnv, uint32_t nargs, Value 
 
 static NOINLINE void eval_concat_strings(EvalState *st, Env *env, ExprConcatStrings *x, Value *out)
 {
-    StrBuf sb;
-    sb_init(&sb);
-    const StrContext *ctx = NULL;
-    bool first_path = false;
-    for (uint32_t i = 0; i < x->nparts; i++) {
-        Value v;
-        eval_in(st, env, x->parts[i], &v);
-        if (i == 0 && !x->force_string && v.type == T_PATH) {
-            first_path = true;
-            sb_puts(&sb, v.path.path);
-            continue;
-        }
-        size_t len;
-        const char *s;
-        if (first_path) {
+    Value v;
+    eval_in(st, env, x->parts[0], &v);
+    if (!x->force_string && v.type == T_PATH) {
+        StrBuf sb;
+        sb_init(&sb);
+        sb_puts(&sb, v.path.path);
+        for (uint32_t i = 1; i < x->nparts; i++) {
+            eval_in(st, env, x->parts[i], &v);
             if (v.type == T_STRING && v.str.ctx && v.str.ctx->n)
                 eval_error(st, ERR_EVAL, x->parts[i]->pos,
                            "a string that refers to a store path cannot be appended to a path");
-            s = eval_coerce_to_string(st, &v, x->parts[i]->pos,
-                                      "while evaluating a path segment", 0, NULL, &len);
-        } else {
-            s = eval_coerce_to_string(st, &v, x->parts[i]->pos, "while evaluating a path segment",
-                                      COERCE_COPY_TO_STORE, &ctx, &len);
+            size_t len;
+            PosIdx ppos = x->part_pos ? x->part_pos[i] : x->parts[i]->pos;
+            const char *s = eval_coerce_to_string(st, &v, ppos, "while evaluating a path segment",
+                                                  0, NULL, &len);
+            sb_add(&sb, s, len);
         }
-        sb_add(&sb, s, len);
-    }
-    if (first_path) {
         val_set_path(out, eval_canon_path(sb.data));
         return;
     }
-    val_set_string(out, sb.data, sb.len, ctx);
+    const StrContext *ctx = NULL;
+    StrCat c;
+    strcat_init(st, &c);
+    for (uint32_t i = 0;;) {
+        if (v.type == T_STRING) {
+            /* kept by reference when long: `"${acc}x"` in a loop stays linear */
+            ctx = ctx_merge(ctx, v.str.ctx);
+            strcat_add_value(&c, &v);
+        } else {
+            size_t len;
+            PosIdx ppos = x->part_pos ? x->part_pos[i] : x->parts[i]->pos;
+            const char *s = eval_coerce_to_string(st, &v, ppos, "while evaluating a path segment",
+                                                  COERCE_COPY_TO_STORE, &ctx, &len);
+            strcat_add(&c, s, len);
+        }
+        if (++i == x->nparts)
+            break;
+        eval_in(st, env, x->parts[i], &v);
+    }
+    strcat_finish(&c, out, ctx);
 }
 
 /* ---------- the walker ---------- */
@@ -959,7 +1101,8 @@ static NOINLINE void binop_apply(EvalState *st, ExprBinOp *x, Value *pa, Value *
                 return;
             }
         }
-        eval_arith(st, OP_ADD, &a, &b, out, x->base.pos);
+        eval_add(st, &a, &b, out, x->base.pos, x->lpos ? x->lpos : x->lhs->pos,
+                 x->rpos ? x->rpos : x->rhs->pos);
         return;
     case OP_SUB:
         if (a.type == T_INT && b.type == T_INT) {
@@ -976,18 +1119,24 @@ static NOINLINE void binop_apply(EvalState *st, ExprBinOp *x, Value *pa, Value *
         eval_arith(st, (BinOp)x->op, &a, &b, out, x->base.pos);
         return;
     case OP_UPDATE:
-        if (a.type != T_ATTRS)
-            eval_type_error(st, x->lhs->pos, "a set", &a, "in the left operand of the update (//) operator");
-        if (b.type != T_ATTRS)
-            eval_type_error(st, x->rhs->pos, "a set", &b, "in the right operand of the update (//) operator");
+        /* CppNix (evalAttrs): the operand's frame, the error itself without a position */
+        if (a.type != T_ATTRS) {
+            eval_frame_push(st, x->lhs->pos, "in the left operand of '//'");
+            eval_type_error(st, 0, "a set", &a, NULL);
+        }
+        if (b.type != T_ATTRS) {
+            eval_frame_push(st, x->rhs->pos, "in the right operand of '//'");
+            eval_type_error(st, 0, "a set", &b, NULL);
+        }
         eval_update(st, &a, &b, out);
         return;
     case OP_CONCAT_LISTS: {
         st->stats.list_concats++;
-        if (a.type != T_LIST)
-            eval_type_error(st, x->lhs->pos, "a list", &a, "in the left operand of the list concatenation (++) operator");
-        if (b.type != T_LIST)
-            eval_type_error(st, x->rhs->pos, "a list", &b, "in the right operand of the list concatenation (++) operator");
+        /* CppNix (concatLists): one frame at the operator, the error without a position */
+        if (a.type != T_LIST || b.type != T_LIST) {
+            eval_frame_push(st, x->base.pos, "while evaluating one of the elements to concatenate");
+            eval_type_error(st, 0, "a list", a.type != T_LIST ? &a : &b, NULL);
+        }
         if (a.len == 0) {
             *out = b;
             return;
@@ -1008,103 +1157,216 @@ static NOINLINE void binop_apply(EvalState *st, ExprBinOp *x, Value *pa, Value *
     }
 }
 
-static NOINLINE void eval_call_expr(EvalState *st, Env *env, ExprCall *x, Value *out);
-
-/* An operand: calls go straight to the call code, saving a C frame per level
- * of recursion like `1 + f (n - 1)`. */
-static inline void eval_operand(EvalState *st, Env *env, Expr *e, Value *out)
+/* Integer arithmetic and comparisons in place; false if x needs binop_apply. */
+static inline bool binop_int(ExprBinOp *x, const Value *pa, const Value *pb, Value *out)
 {
-    if (e->kind == EXPR_CALL)
-        eval_call_expr(st, env, (ExprCall *)e, out);
-    else
-        eval_in(st, env, e, out);
+    if (pa->type != T_INT || pb->type != T_INT)
+        return false;
+    int64_t p = pa->integer, q = pb->integer, r;
+    switch ((BinOp)x->op) {
+    case OP_EQ: val_set_bool(out, p == q); return true;
+    case OP_NEQ: val_set_bool(out, p != q); return true;
+    case OP_LT: val_set_bool(out, p < q); return true;
+    case OP_LE: val_set_bool(out, p <= q); return true;
+    case OP_GT: val_set_bool(out, p > q); return true;
+    case OP_GE: val_set_bool(out, p >= q); return true;
+    case OP_ADD:
+        if (__builtin_add_overflow(p, q, &r))
+            return false;
+        val_set_int(out, r);
+        return true;
+    case OP_SUB:
+        if (__builtin_sub_overflow(p, q, &r))
+            return false;
+        val_set_int(out, r);
+        return true;
+    case OP_MUL:
+        if (__builtin_mul_overflow(p, q, &r))
+            return false;
+        val_set_int(out, r);
+        return true;
+    case OP_DIV:
+        if (q == 0 || (p == INT64_MIN && q == -1))
+            return false;
+        val_set_int(out, p / q);
+        return true;
+    default:
+        return false;
+    }
 }
 
-static NOINLINE void eval_binop(EvalState *st, Env *env, ExprBinOp *x, Value *out)
+/* An operand that is itself an integer operation on literals or evaluated
+ * variables (`i * 7919` in `(i * 7919) - ...`): computed into out without
+ * frames or a walker call, as it cannot fail. False if e is not one. */
+static inline bool binop_leaf(Env *env, Expr *e, Value *out)
 {
-    Value a, b;
-    switch ((BinOp)x->op) {
-    case OP_AND:
-    case OP_OR:
-    case OP_IMPL: {
-        uint32_t frames = st->nframes;
-        static const char *const lctx[] = {[OP_AND] = "in the left operand of the AND (&&) operator",
-                                           [OP_OR] = "in the left operand of the OR (||) operator",
-                                           [OP_IMPL] = "in the left operand of the IMPL (->) operator"};
-        static const char *const rctx[] = {[OP_AND] = "in the right operand of the AND (&&) operator",
-                                           [OP_OR] = "in the right operand of the OR (||) operator",
-                                           [OP_IMPL] = "in the right operand of the IMPL (->) operator"};
-        op_frame(st, x, true);
-        bool l = eval_bool(st, env, x->lhs, lctx[x->op]);
-        bool shortcut = x->op == OP_AND ? !l : x->op == OP_OR ? l : !l;
-        if (shortcut) {
-            st->nframes = frames;
-            val_set_bool(out, x->op != OP_AND);
-            return;
-        }
-        op_frame(st, x, false);
-        bool r = eval_bool(st, env, x->rhs, rctx[x->op]);
-        st->nframes = frames;
-        val_set_bool(out, r);
+    if (e->kind != EXPR_BINOP)
+        return false;
+    ExprBinOp *x = (ExprBinOp *)e;
+    Value *pa = immediate(env, x->lhs), *pb;
+    return pa && (pb = immediate(env, x->rhs)) && binop_int(x, pa, pb, out);
+}
+
+/* The start of a call of a one-argument lambda written in the program (`f x`
+ * with f an evaluated variable): NULL if x is not one. Otherwise counts the
+ * call, pushes its "from call site" frame and returns the environment to
+ * evaluate the body in; the caller then evaluates the body (in its own C frame:
+ * fewer frames per level of a recursion), decrements st->call_depth and pops
+ * the frame. As call_from_site + call_lambda. */
+static inline Env *enter_call(EvalState *st, Env *env, ExprCall *x, Expr **body, StackEnv *se)
+{
+    Value *fn;
+    if (x->nargs != 1 || !(fn = immediate(env, x->fn)) || fn->type != T_LAMBDA ||
+        fn->lambda.fun->formals)
+        return NULL;
+    if (__builtin_expect(++st->call_depth > st->settings.max_call_depth || st->interrupted, 0))
+        check_depth(st, x->base.pos);
+    ExprLambda *l = fn->lambda.fun;
+    Expr *ae = x->args[0];
+    Env *ne;
+    if (se && ae->kind == EXPR_BINOP && eager_ok((ExprBinOp *)ae) && binop_leaf(env, ae, &se->local))
+        ne = stack_env(st, se, fn->lambda.env, &se->local); /* what eval_lazy would compute */
+    else if (se)
+        ne = stack_env(st, se, fn->lambda.env, eval_lazy(st, env, ae));
+    else {
+        Value *arg = eval_lazy(st, env, ae);
+        ne = env_new(st, fn->lambda.env, l->env_size);
+        ne->values[0] = arg;
+    }
+    eval_frame_push_sym(st, x->base.pos, (const char *)l, FRAME_CALL);
+    st->stats.calls++;
+    *body = l->body;
+    return ne;
+}
+
+static NOINLINE void eval_binop(EvalState *st, Env *env, ExprBinOp *x, Value *out);
+
+/* An operand of an operator: a call goes to the lambda's body directly. The
+ * caller restores st->nframes afterwards. */
+static inline __attribute__((always_inline)) void eval_operand(EvalState *st, Env *env, Expr *e, Value *out)
+{
+    Env *ne;
+    Expr *body;
+    StackEnv se;
+    if (e->kind == EXPR_CALL && (ne = enter_call(st, env, (ExprCall *)e, &body, &se))) {
+        eval_in(st, ne, body, out);
+        st->call_depth--;
         return;
     }
-    default:
-        break;
+    if (e->kind == EXPR_BINOP) {
+        eval_binop(st, env, (ExprBinOp *)e, out);
+        return;
     }
-    /* operands that are literals or evaluated variables are read in place;
-     * others are evaluated under CppNix's trace frame for the operator */
-    Value *pa = immediate(env, x->lhs), *pb = immediate(env, x->rhs);
+    eval_in(st, env, e, out);
+}
+
+/* The frames of op_frame(x, true) then op_frame(x, false): for a right operand
+ * evaluated after a left one that needed no evaluation (`1 + f (n - 1)`). */
+static inline void op_frame_rhs(EvalState *st, ExprBinOp *x)
+{
+    if (x->op == OP_ADD) {
+        eval_frame_push_sym(st, x->rhs->pos, "in an operand of '+'", 0);
+        return;
+    }
+    op_frame(st, x, true);
+    op_frame(st, x, false);
+}
+
+/* `&&`, `||`, `->`: the right operand only when needed. */
+static NOINLINE void eval_logic(EvalState *st, Env *env, ExprBinOp *x, Value *out)
+{
     uint32_t frames = st->nframes;
-    if (!pa || !pb) {
-        op_frame(st, x, true);
-        if (!pa) {
-            eval_operand(st, env, x->lhs, &a);
-            pa = &a;
-        }
-        if (!pb) {
-            op_frame(st, x, false);
-            eval_operand(st, env, x->rhs, &b);
-            pb = &b;
-        }
+    op_frame(st, x, true);
+    bool l = eval_bool(st, env, x->lhs, NULL); /* op_frame is the only frame */
+    bool shortcut = x->op == OP_AND ? !l : x->op == OP_OR ? l : !l;
+    if (shortcut) {
         st->nframes = frames;
+        val_set_bool(out, x->op != OP_AND);
+        return;
     }
-    if (pa->type == T_INT && pb->type == T_INT) {
-        int64_t p = pa->integer, q = pb->integer, r;
-        switch ((BinOp)x->op) {
-        case OP_EQ: val_set_bool(out, p == q); return;
-        case OP_NEQ: val_set_bool(out, p != q); return;
-        case OP_LT: val_set_bool(out, p < q); return;
-        case OP_LE: val_set_bool(out, p <= q); return;
-        case OP_GT: val_set_bool(out, p > q); return;
-        case OP_GE: val_set_bool(out, p >= q); return;
-        case OP_ADD:
-            if (__builtin_add_overflow(p, q, &r))
-                break;
-            val_set_int(out, r);
-            return;
-        case OP_SUB:
-            if (__builtin_sub_overflow(p, q, &r))
-                break;
-            val_set_int(out, r);
-            return;
-        case OP_MUL:
-            if (__builtin_mul_overflow(p, q, &r))
-                break;
-            val_set_int(out, r);
-            return;
-        case OP_DIV:
-            if (q == 0 || (p == INT64_MIN && q == -1))
-                break;
-            val_set_int(out, p / q);
-            return;
-        default:
-            break;
-        }
-    }
+    op_frame(st, x, false);
+    bool r = eval_bool(st, env, x->rhs, NULL);
+    st->nframes = frames;
+    val_set_bool(out, r);
+}
+
+/* The general case of a binary operator on evaluated operands. */
+static NOINLINE void binop_general(EvalState *st, ExprBinOp *x, Value *pa, Value *pb, Value *out)
+{
+    uint32_t frames = st->nframes;
     if (x->op == OP_SUB || x->op == OP_MUL || x->op == OP_DIV || x->op >= OP_LT)
         op_frame(st, x, true); /* errors below happen "while calling the builtin" */
     binop_apply(st, x, pa, pb, out);
     st->nframes = frames;
+}
+
+/* Both operands need evaluating (`fib (n - 1) + fib (n - 2)`). */
+static NOINLINE void binop_both(EvalState *st, Env *env, ExprBinOp *x, Value *out)
+{
+    Value a, b;
+    uint32_t frames = st->nframes;
+    op_frame(st, x, true);
+    if (!binop_leaf(env, x->lhs, &a))
+        eval_operand(st, env, x->lhs, &a);
+    op_frame(st, x, false);
+    if (!binop_leaf(env, x->rhs, &b))
+        eval_operand(st, env, x->rhs, &b);
+    st->nframes = frames;
+    if (!binop_int(x, &a, &b, out))
+        binop_general(st, x, &a, &b, out);
+}
+
+/* At most one operand to evaluate (`1 + f (n - 1)`, `acc.v + x`): one temporary
+ * and a small frame, as this is on the C stack once per level of a recursion.
+ * Operands that are literals or evaluated variables are read in place; others
+ * are evaluated under CppNix's trace frame for the operator. */
+static NOINLINE void eval_binop(EvalState *st, Env *env, ExprBinOp *x, Value *out)
+{
+    if (__builtin_expect(x->op == OP_AND || x->op == OP_OR || x->op == OP_IMPL, 0)) {
+        eval_logic(st, env, x, out);
+        return;
+    }
+    Value *pa = immediate(env, x->lhs), *pb = immediate(env, x->rhs);
+    Value tmp;
+    bool used = false; /* tmp holds an operand */
+    if (!pa && binop_leaf(env, x->lhs, &tmp)) {
+        pa = &tmp;
+        used = true;
+    } else if (!pb && binop_leaf(env, x->rhs, &tmp)) {
+        pb = &tmp;
+        used = true;
+    }
+    if (!pa || !pb) {
+        /* variables are forced in place, so at most one operand needs tmp */
+        if (used + (!pa && x->lhs->kind != EXPR_VAR) + (!pb && x->rhs->kind != EXPR_VAR) > 1) {
+            binop_both(st, env, x, out);
+            return;
+        }
+        uint32_t frames = st->nframes;
+        if (!pa) {
+            op_frame(st, x, true);
+            if (x->lhs->kind == EXPR_VAR)
+                pa = force_var(st, env, x->lhs);
+            else {
+                eval_operand(st, env, x->lhs, &tmp);
+                pa = &tmp;
+            }
+            if (!pb)
+                op_frame(st, x, false);
+        } else
+            op_frame_rhs(st, x);
+        if (!pb) {
+            if (x->rhs->kind == EXPR_VAR)
+                pb = force_var(st, env, x->rhs);
+            else {
+                eval_operand(st, env, x->rhs, &tmp);
+                pb = &tmp;
+            }
+        }
+        st->nframes = frames;
+    }
+    if (!binop_int(x, pa, pb, out))
+        binop_general(st, x, pa, pb, out);
 }
 
 static NOINLINE void eval_list(EvalState *st, Env *env, ExprList *x, Value *out)
@@ -1167,26 +1429,32 @@ static NOINLINE Env *eval_let_env(EvalState *st, Env *env, ExprLet *x)
     return le;
 }
 
+/* `n < 2`, `n == 0`: an integer comparison of evaluated operands, in place.
+ * 1 or 0, or -1 if cond is not one. */
+static inline int cond_int(Env *env, Expr *cond)
+{
+    if (cond->kind != EXPR_BINOP)
+        return -1;
+    ExprBinOp *b = (ExprBinOp *)cond;
+    if (b->op > OP_NEQ && b->op < OP_LT)
+        return -1;
+    Value *pa = immediate(env, b->lhs), *pb;
+    if (!pa || pa->type != T_INT || !(pb = immediate(env, b->rhs)) || pb->type != T_INT)
+        return -1;
+    int64_t p = pa->integer, q = pb->integer;
+    switch ((BinOp)b->op) {
+    case OP_EQ: return p == q;
+    case OP_NEQ: return p != q;
+    case OP_LT: return p < q;
+    case OP_LE: return p <= q;
+    case OP_GT: return p > q;
+    default: return p >= q;
+    }
+}
+
+/* An if-condition that cond_int could not decide. */
 static NOINLINE bool eval_cond(EvalState *st, Env *env, Expr *cond)
 {
-    if (cond->kind == EXPR_BINOP) {
-        /* `n < 2`, `n == 0`: integer comparisons of evaluated operands in place */
-        ExprBinOp *b = (ExprBinOp *)cond;
-        if (b->op <= OP_NEQ || b->op >= OP_LT) {
-            Value *pa = immediate(env, b->lhs), *pb;
-            if (pa && pa->type == T_INT && (pb = immediate(env, b->rhs)) && pb->type == T_INT) {
-                int64_t p = pa->integer, q = pb->integer;
-                switch ((BinOp)b->op) {
-                case OP_EQ: return p == q;
-                case OP_NEQ: return p != q;
-                case OP_LT: return p < q;
-                case OP_LE: return p <= q;
-                case OP_GT: return p > q;
-                default: return p >= q;
-                }
-            }
-        }
-    }
     Value c;
     eval_in(st, env, cond, &c);
     if (__builtin_expect(c.type != T_BOOL, 0))
@@ -1251,7 +1519,7 @@ static NOINLINE bool eval_not_arg(EvalState *st, Env *env, ExprNot *x)
 {
     uint32_t frames = st->nframes;
     eval_frame_push_sym(st, x->e->pos, "in the argument of '!'", 0);
-    bool b = eval_bool(st, env, x->e, "in the argument of the not operator");
+    bool b = eval_bool(st, env, x->e, NULL);
     st->nframes = frames;
     return b;
 }
@@ -1274,46 +1542,72 @@ static NOINLINE _Noreturn void unknown_expr(EvalState *st, Expr *e)
     eval_error(st, ERR_EVAL, e->pos, "unknown expression kind %d", e->kind);
 }
 
+/* Ends eval_in with a call: a jump unless calls entered by its loop are to be
+ * popped afterwards. */
+#define TAIL(call)                                                                               \
+    do {                                                                                         \
+        if (!ncalls) {                                                                           \
+            call;                                                                                \
+            return;                                                                              \
+        }                                                                                        \
+        call;                                                                                    \
+        goto done;                                                                               \
+    } while (0)
+
 /* The walker. Kept small so its frame is cheap: if/let/with/assert loop
- * instead of recursing; everything bulky is out of line. */
+ * instead of recursing, and so does a call of a one-argument lambda (its body
+ * is evaluated in this frame: one C frame per level of `1 + f (n - 1)` besides
+ * the operator's); everything bulky is out of line. */
 void eval_in(EvalState *st, Env *env, Expr *e, Value *out)
 {
+    uint32_t ncalls = 0, frames = 0; /* calls entered in this frame, st->nframes before them */
     for (;;) {
         switch ((ExprKind)e->kind) {
         case EXPR_INT:
             *out = *(Value *)((ExprInt *)e)->cache;
-            return;
+            goto done;
         case EXPR_FLOAT:
             *out = *(Value *)((ExprFloat *)e)->cache;
-            return;
+            goto done;
         case EXPR_STRING:
             *out = *(Value *)((ExprString *)e)->cache;
-            return;
+            goto done;
         case EXPR_PATH:
             *out = *(Value *)((ExprPath *)e)->cache;
-            return;
+            goto done;
         case EXPR_VAR: {
             Value *v = lookup_var(st, env, (ExprVar *)e);
             if (__builtin_expect(!v, 0))
                 uninitialised_var(st, e);
             FORCE(st, v, e->pos);
             *out = *v;
-            return;
+            goto done;
         }
         case EXPR_IF: {
             ExprIf *x = (ExprIf *)e;
-            e = eval_cond(st, env, x->cond) ? x->then : x->else_;
+            int c = cond_int(env, x->cond);
+            if (c < 0)
+                c = eval_cond(st, env, x->cond);
+            e = c ? x->then : x->else_;
             continue;
         }
-        case EXPR_CALL:
-            eval_call_expr(st, env, (ExprCall *)e, out);
-            return;
+        case EXPR_CALL: {
+            uint32_t f0 = st->nframes;
+            Expr *body;
+            Env *ne = enter_call(st, env, (ExprCall *)e, &body, NULL);
+            if (ne) { /* a tail call: its body is evaluated by this loop */
+                if (!ncalls++)
+                    frames = f0;
+                env = ne;
+                e = body;
+                continue;
+            }
+            TAIL(eval_call_expr(st, env, (ExprCall *)e, out));
+        }
         case EXPR_BINOP:
-            eval_binop(st, env, (ExprBinOp *)e, out);
-            return;
+            TAIL(eval_binop(st, env, (ExprBinOp *)e, out));
         case EXPR_SELECT:
-            eval_select(st, env, (ExprSelect *)e, out);
-            return;
+            TAIL(eval_select(st, env, (ExprSelect *)e, out));
         case EXPR_LET:
             env = eval_let_env(st, env, (ExprLet *)e);
             e = ((ExprLet *)e)->body;
@@ -1328,29 +1622,30 @@ void eval_in(EvalState *st, Env *env, Expr *e, Value *out)
             continue;
         case EXPR_HAS_ATTR:
             val_set_bool(out, eval_has_attr(st, env, (ExprHasAttr *)e));
-            return;
+            goto done;
         case EXPR_ATTRS:
-            eval_attrs(st, env, (ExprAttrs *)e, out);
-            return;
+            TAIL(eval_attrs(st, env, (ExprAttrs *)e, out));
         case EXPR_LIST:
-            eval_list(st, env, (ExprList *)e, out);
-            return;
+            TAIL(eval_list(st, env, (ExprList *)e, out));
         case EXPR_LAMBDA:
             out->type = T_LAMBDA;
-            out->lambda.env = env;
+            out->lambda.env = env_keep(st, env);
             out->lambda.fun = (ExprLambda *)e;
-            return;
+            goto done;
         case EXPR_NOT:
             val_set_bool(out, !eval_not_arg(st, env, (ExprNot *)e));
-            return;
+            goto done;
         case EXPR_CONCAT_STRINGS:
-            eval_concat_strings(st, env, (ExprConcatStrings *)e, out);
-            return;
+            TAIL(eval_concat_strings(st, env, (ExprConcatStrings *)e, out));
         case EXPR_POS:
-            eval_pos(st, e, out);
-            return;
+            TAIL(eval_pos(st, e, out));
         }
         unknown_expr(st, e);
+    }
+done:
+    if (ncalls) {
+        st->call_depth -= ncalls;
+        st->nframes = frames;
     }
 }
 

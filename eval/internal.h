@@ -58,6 +58,28 @@ static inline void *eval_alloc48(EvalState *st)
     return o;
 }
 
+/* rope.c: builds a string from pieces in order; long pieces (and ropes) are kept by
+ * reference in a rope (see VAL_ROPE), short ones copied. */
+#define STRCAT_PENDING 8
+typedef struct StrPiece {
+    const char *s;
+    size_t len;
+} StrPiece;
+typedef struct StrCat {
+    EvalState *st;
+    StrPiece pend[STRCAT_PENDING]; /* short pieces since the last long one, not copied yet */
+    uint32_t npend;
+    size_t pend_len;
+    const void *acc;    /* the result up to the last long piece: characters or a StrRope */
+    size_t acc_len;
+    bool acc_rope;
+} StrCat;
+void strcat_init(EvalState *st, StrCat *c);
+/* s[len] must be a NUL and the bytes must never change: a lone piece is shared. */
+void strcat_add(StrCat *c, const char *s, size_t len);
+void strcat_add_value(StrCat *c, const Value *v); /* a T_STRING, flat or rope; context not read */
+void strcat_finish(StrCat *c, Value *out, const StrContext *ctx);
+
 /* bind.c: resolves variables of a freshly parsed tree. extra (may be NULL) is
  * an additional scope between the global scope and e (scopedImport). Throws
  * "undefined variable" errors. */
@@ -82,9 +104,13 @@ Env *eval_env_new(EvalState *st, Env *up, uint32_t size);
 #define FRAME_LAMBDA ((Symbol)0xFFFFFFFA)
 /* msg is an ExprAssert*: "while evaluating the condition of the assertion '(a == b)'" */
 #define FRAME_ASSERT ((Symbol)0xFFFFFFFB)
+/* msg is an index (uintptr_t), not a pointer: "while evaluating list element at index N" */
+#define FRAME_INDEX ((Symbol)0xFFFFFFF9)
 
 /* ops.c: throws CppNix's explanation of a failing `assert a == b`, or returns. */
 void eval_assert_equal(EvalState *st, Value *a, Value *b, PosIdx pos);
+/* a + b when not both are integers (or they overflow); lpos/rpos are the operands' positions. */
+void eval_add(EvalState *st, Value *a, Value *b, Value *out, PosIdx pos, PosIdx lpos, PosIdx rpos);
 
 /* A set of pointers (print.c). Zero-initialise before use. */
 typedef struct PtrSet {

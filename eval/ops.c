@@ -125,7 +125,7 @@ const char *eval_force_string(EvalState *st, Value *v, PosIdx pos, const char *c
     eval_force(st, v, pos);
     if (v->type != T_STRING)
         type_err(st, pos, "a string", v, ctx);
-    return v->str.s;
+    return val_str(v);
 }
 
 const char *eval_force_string_no_ctx(EvalState *st, Value *v, PosIdx pos, const char *ctx)
@@ -155,7 +155,7 @@ bool eval_is_derivation(EvalState *st, Value *v)
     if (!a)
         return false;
     eval_force(st, a->value, a->pos);
-    return a->value->type == T_STRING && strcmp(a->value->str.s, "derivation") == 0;
+    return a->value->type == T_STRING && strcmp(val_str(a->value), "derivation") == 0;
 }
 
 /* ---------- paths ---------- */
@@ -196,6 +196,19 @@ const char *eval_canon_path(const char *path)
 
 /* ---------- coercion ---------- */
 
+/* Writes the decimal digits of i ending at end; returns where they start. */
+static char *fmt_int(int64_t i, char *end)
+{
+    uint64_t u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
+    do {
+        *--end = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (i < 0)
+        *--end = '-';
+    return end;
+}
+
 static void fmt_float_tostring(double d, StrBuf *sb)
 {
     sb_printf(sb, "%f", d);
@@ -207,7 +220,7 @@ static void coerce_into(EvalState *st, Value *v, PosIdx pos, const char *errctx,
     eval_force(st, v, pos);
     switch (v->type) {
     case T_STRING:
-        sb_add(sb, v->str.s, v->len);
+        sb_add(sb, val_str(v), v->len);
         if (ctx)
             *ctx = ctx_merge(*ctx, v->str.ctx);
         return;
@@ -256,7 +269,8 @@ static void coerce_into(EvalState *st, Value *v, PosIdx pos, const char *errctx,
         break;
     case T_INT:
         if (flags & COERCE_MORE) {
-            sb_printf(sb, "%" PRId64, v->integer);
+            char buf[24], *q = fmt_int(v->integer, buf + sizeof buf);
+            sb_add(sb, q, (size_t)(buf + sizeof buf - q));
             return;
         }
         break;
@@ -296,7 +310,15 @@ const char *eval_coerce_to_string(EvalState *st, Value *v, PosIdx pos, const cha
             *ctx = ctx_merge(*ctx, v->str.ctx);
         if (len)
             *len = v->len;
-        return v->str.s;
+        return val_str(v);
+    }
+    if (v->type == T_INT && (flags & COERCE_MORE)) {
+        /* toString 42: no buffer growing, no printf */
+        char buf[24], *q = fmt_int(v->integer, buf + sizeof buf);
+        size_t n = (size_t)(buf + sizeof buf - q);
+        if (len)
+            *len = n;
+        return val_str_dup(q, n);
     }
     StrBuf sb;
     sb_init(&sb);
@@ -325,11 +347,14 @@ const char *eval_coerce_to_path(EvalState *st, Value *v, PosIdx pos, const char 
 
 static bool is_num(const Value *v) { return v->type == T_INT || v->type == T_FLOAT; }
 
-void eval_arith(EvalState *st, BinOp op, Value *a, Value *b, Value *out, PosIdx pos)
+/* a + b like CppNix's ExprConcatStrings: a problem with an operand (coercion, "cannot add",
+ * integer overflow) is reported at that operand (lpos, rpos), a path/context clash at the
+ * operator (pos). */
+void eval_add(EvalState *st, Value *a, Value *b, Value *out, PosIdx pos, PosIdx lpos, PosIdx rpos)
 {
-    eval_force(st, a, pos);
-    eval_force(st, b, pos);
-    if (op == OP_ADD && !is_num(a)) {
+    eval_force(st, a, lpos);
+    eval_force(st, b, rpos);
+    if (!is_num(a)) {
         if (a->type == T_PATH) {
             StrBuf sb;
             sb_init(&sb);
@@ -338,73 +363,95 @@ void eval_arith(EvalState *st, BinOp op, Value *a, Value *b, Value *out, PosIdx 
                 eval_error(st, ERR_EVAL, pos,
                            "a string that refers to a store path cannot be appended to a path");
             size_t len;
-            const char *s = eval_coerce_to_string(st, b, pos, NULL, 0, NULL, &len);
+            const char *s = eval_coerce_to_string(st, b, rpos, "while evaluating a path segment", 0,
+                                                  NULL, &len);
             sb_add(&sb, s, len);
             val_set_path(out, eval_canon_path(sb.data));
             return;
         }
+        /* long operands are kept by reference (a rope): `acc + "x"` in a loop stays linear */
         const StrContext *ctx = NULL;
-        StrBuf sb;
-        sb_init(&sb);
-        size_t la, lb;
-        const char *sa = eval_coerce_to_string(st, a, pos, NULL, COERCE_COPY_TO_STORE, &ctx, &la);
-        sb_add(&sb, sa, la);
-        const char *sb2 = eval_coerce_to_string(st, b, pos, NULL, COERCE_COPY_TO_STORE, &ctx, &lb);
-        sb_add(&sb, sb2, lb);
-        val_set_string(out, sb.data, sb.len, ctx);
+        StrCat c;
+        strcat_init(st, &c);
+        Value *ops[2] = {a, b};
+        PosIdx opos[2] = {lpos, rpos};
+        for (int i = 0; i < 2; i++) {
+            if (ops[i]->type == T_STRING) {
+                ctx = ctx_merge(ctx, ops[i]->str.ctx);
+                strcat_add_value(&c, ops[i]);
+            } else {
+                size_t len;
+                const char *s = eval_coerce_to_string(st, ops[i], opos[i], "while evaluating a path segment",
+                                                      COERCE_COPY_TO_STORE, &ctx, &len);
+                strcat_add(&c, s, len);
+            }
+        }
+        strcat_finish(&c, out, ctx);
         return;
     }
-    static const char *const what[] = {[OP_ADD] = "addition", [OP_SUB] = "subtraction",
-                                        [OP_MUL] = "multiplication", [OP_DIV] = "division"};
-    if (op == OP_ADD) {
-        if (!is_num(b))
-            eval_error(st, ERR_EVAL, pos, "cannot add %s to %s", eval_type_name(b),
-                       eval_type_name(a));
+    if (!is_num(b))
+        eval_error(st, ERR_EVAL, rpos, "cannot add %s to %s", eval_type_name(b), eval_type_name(a));
+    if (a->type == T_FLOAT || b->type == T_FLOAT) {
+        double x = a->type == T_FLOAT ? a->fpoint : (double)a->integer;
+        double y = b->type == T_FLOAT ? b->fpoint : (double)b->integer;
+        val_set_float(out, x + y);
+        return;
     }
+    int64_t r;
+    if (__builtin_add_overflow(a->integer, b->integer, &r))
+        eval_error(st, ERR_EVAL, rpos, "integer overflow in adding %" PRId64 " + %" PRId64,
+                   a->integer, b->integer);
+    val_set_int(out, r);
+}
+
+/* a - b, a * b, a / b (and a + b without operand positions). CppNix desugars the first three
+ * into calls of builtins.sub/mul/div, whose errors carry no position (the caller's
+ * "while calling the 'sub' builtin" frame shows the operator). */
+void eval_arith(EvalState *st, BinOp op, Value *a, Value *b, Value *out, PosIdx pos)
+{
+    if (op == OP_ADD) {
+        eval_add(st, a, b, out, pos, pos, pos);
+        return;
+    }
+    eval_force(st, a, pos);
+    eval_force(st, b, pos);
     static const char *const first[] = {
-        [OP_ADD] = "while evaluating the first argument of the addition",
         [OP_SUB] = "while evaluating the first argument of the subtraction",
         [OP_MUL] = "while evaluating the first argument of the multiplication",
-        [OP_DIV] = "while evaluating the first argument of the division"};
+        [OP_DIV] = "while evaluating the first operand of the division"};
     static const char *const second[] = {
-        [OP_ADD] = "while evaluating the second argument of the addition",
         [OP_SUB] = "while evaluating the second argument of the subtraction",
         [OP_MUL] = "while evaluating the second argument of the multiplication",
-        [OP_DIV] = "while evaluating the second argument of the division"};
+        [OP_DIV] = "while evaluating the second operand of the division"};
     const char *c1 = first[op], *c2 = second[op];
-    (void)what;
+    if (op == OP_DIV) { /* like builtins.div: the divisor is checked first */
+        double y = eval_force_float(st, b, 0, c2);
+        if (y == 0)
+            eval_error(st, ERR_EVAL, 0, "division by zero");
+    }
     if (a->type == T_FLOAT || b->type == T_FLOAT) {
-        double x = eval_force_float(st, a, pos, c1), y = eval_force_float(st, b, pos, c2);
+        /* "the first of the multiplication" is CppNix's wording (builtins.mul), typo included */
+        const char *f1 = op == OP_MUL ? "while evaluating the first of the multiplication" : c1;
+        double x = eval_force_float(st, a, 0, f1), y = eval_force_float(st, b, 0, c2);
         switch (op) {
-        case OP_ADD: val_set_float(out, x + y); return;
         case OP_SUB: val_set_float(out, x - y); return;
         case OP_MUL: val_set_float(out, x * y); return;
-        default:
-            if (y == 0)
-                eval_error(st, ERR_EVAL, pos, "division by zero");
-            val_set_float(out, x / y);
-            return;
+        default: val_set_float(out, x / y); return;
         }
     }
-    int64_t x = eval_force_int(st, a, pos, c1), y = eval_force_int(st, b, pos, c2), r;
+    int64_t x = eval_force_int(st, a, 0, c1), y = eval_force_int(st, b, 0, c2), r;
     switch (op) {
-    case OP_ADD:
-        if (__builtin_add_overflow(x, y, &r))
-            eval_error(st, ERR_EVAL, pos, "integer overflow in adding %" PRId64 " + %" PRId64, x, y);
-        break;
     case OP_SUB:
         if (__builtin_sub_overflow(x, y, &r))
-            eval_error(st, ERR_EVAL, pos, "integer overflow in subtracting %" PRId64 " - %" PRId64, x, y);
+            eval_error(st, ERR_EVAL, 0, "integer overflow in subtracting %" PRId64 " - %" PRId64, x, y);
         break;
     case OP_MUL:
         if (__builtin_mul_overflow(x, y, &r))
-            eval_error(st, ERR_EVAL, pos, "integer overflow in multiplying %" PRId64 " * %" PRId64, x, y);
+            eval_error(st, ERR_EVAL, 0, "integer overflow in multiplying %" PRId64 " * %" PRId64, x, y);
         break;
     default:
-        if (y == 0)
-            eval_error(st, ERR_EVAL, pos, "division by zero");
         if (x == INT64_MIN && y == -1)
-            eval_error(st, ERR_EVAL, pos, "integer overflow in dividing %" PRId64 " / %" PRId64, x, y);
+            eval_error(st, ERR_EVAL, 0, "integer overflow in dividing %" PRId64 " / %" PRId64, x, y);
         r = x / y;
         break;
     }
@@ -433,7 +480,7 @@ int eval_compare(EvalState *st, Value *a, Value *b, PosIdx pos, const char *ctx)
         return x < y ? -1 : x > y;
     }
     if (a->type == T_STRING && b->type == T_STRING)
-        return cmp_bytes(a->str.s, a->len, b->str.s, b->len);
+        return cmp_bytes(val_str(a), a->len, val_str(b), b->len);
     if (a->type == T_PATH && b->type == T_PATH)
         return cmp_bytes(a->path.path, strlen(a->path.path), b->path.path, strlen(b->path.path));
     if (a->type == T_LIST && b->type == T_LIST) {
@@ -481,7 +528,7 @@ bool eval_equal(EvalState *st, Value *a, Value *b, PosIdx pos, const char *ctx)
     case T_BOOL:
         return a->boolean == b->boolean;
     case T_STRING:
-        return a->len == b->len && memcmp(a->str.s, b->str.s, a->len) == 0;
+        return a->len == b->len && memcmp(val_str(a), val_str(b), a->len) == 0;
     case T_PATH:
         return strcmp(a->path.path, b->path.path) == 0;
     case T_LIST:

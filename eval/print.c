@@ -73,7 +73,7 @@ void eval_print_float(double d, StrBuf *out)
 static bool is_keyword(const char *s)
 {
     static const char *const kw[] = {"if", "then", "else", "assert", "with", "let", "in",
-                                     "rec", "inherit", "or", NULL};
+                                     "rec", "inherit", NULL};
     for (int i = 0; kw[i]; i++)
         if (strcmp(s, kw[i]) == 0)
             return true;
@@ -110,7 +110,7 @@ static void print_amb(EvalState *st, Value *v, StrBuf *out, PtrSet *seen)
     case T_FLOAT: eval_print_float(v->fpoint, out); break;
     case T_BOOL: sb_puts(out, v->boolean ? "true" : "false"); break;
     case T_NULL: sb_puts(out, "null"); break;
-    case T_STRING: eval_print_string_literal(v->str.s, v->len, out); break;
+    case T_STRING: eval_print_string_literal(val_str(v), v->len, out); break;
     case T_PATH: sb_puts(out, v->path.path); break;
     case T_ATTRS: {
         Bindings *b = v->attrs;
@@ -191,10 +191,10 @@ static void show(ShowCtx *c, Value *v, StrBuf *out, uint32_t depth)
     switch ((ValueType)v->type) {
     case T_STRING:
         if (v->len > c->max_string) {
-            eval_print_string_literal(v->str.s, c->max_string, out);
+            eval_print_string_literal(val_str(v), c->max_string, out);
             sb_printf(out, "«%u bytes elided»", v->len - c->max_string);
         } else
-            eval_print_string_literal(v->str.s, v->len, out);
+            eval_print_string_literal(val_str(v), v->len, out);
         return;
     case T_ATTRS: {
         Bindings *b = v->attrs;
@@ -207,14 +207,14 @@ static void show(ShowCtx *c, Value *v, StrBuf *out, uint32_t depth)
             return;
         }
         Attr *type = attrs_find(b, st->s.type);
-        if (type && type->value->type == T_STRING && strcmp(type->value->str.s, "derivation") == 0) {
+        if (type && type->value->type == T_STRING && strcmp(val_str(type->value), "derivation") == 0) {
             Attr *dp = attrs_find(b, st->s.drvPath);
             if (dp && c->force)
                 eval_force(st, dp->value, 0);
             sb_puts(out, "«derivation");
             if (dp && dp->value->type == T_STRING) {
                 sb_putc(out, ' ');
-                sb_puts(out, dp->value->str.s);
+                sb_puts(out, val_str(dp->value));
             } else if (dp)
                 sb_puts(out, " «thunk»");
             sb_puts(out, "»");

@@ -312,9 +312,38 @@ Expr *eval_parse_file_in_scope(EvalState *st, const char *path, const Symbol *na
 
 /* ---------- import ---------- */
 
+/* Like CppNix, a symlink as the last component is followed (its target read relative to the
+ * link's folder, lexically), so that the imported file's relative paths and its cache entry
+ * are those of the target. */
+static const char *follow_final_symlinks(EvalState *st, const char *path, PosIdx pos)
+{
+    char buf[4096];
+    for (int n = 0;; n++) {
+        struct stat lsb;
+        if (lstat(path, &lsb) != 0 || !S_ISLNK(lsb.st_mode))
+            return path;
+        if (n >= 1024)
+            eval_error(st, ERR_EVAL, pos,
+                       "too many symbolic links encountered while traversing the path '%s'", path);
+        ssize_t k = readlink(path, buf, sizeof buf - 1);
+        if (k < 0)
+            return path;
+        buf[k] = 0;
+        StrBuf b;
+        sb_init(&b);
+        if (buf[0] != '/') {
+            sb_puts(&b, dir_of(path));
+            sb_putc(&b, '/');
+        }
+        sb_puts(&b, buf);
+        path = eval_canon_path(b.data);
+    }
+}
+
 const char *eval_resolve_import_path(EvalState *st, const char *path, PosIdx pos)
 {
     struct stat sb;
+    path = follow_final_symlinks(st, path, pos);
     if (stat(path, &sb) != 0) {
         if (errno == ELOOP) /* CppNix's resolveExprPath gives up after 1024 links */
             eval_error(st, ERR_EVAL, pos,
@@ -361,31 +390,48 @@ void eval_reset_file_cache(EvalState *st)
 
 /* ---------- deep forcing ---------- */
 
+/* CppNix's Value::determinePos: where a value comes from, for errors about it. */
+static PosIdx value_pos(const Value *v, PosIdx pos)
+{
+    switch (v->type) {
+    case T_ATTRS: return v->attrs->pos;
+    case T_LAMBDA: return v->lambda.fun->base.pos;
+    case T_APP: return value_pos(v->app.fn, pos);
+    default: return pos;
+    }
+}
+
+/* Like CppNix's forceValueDeep: every value visited (leaves too) takes one level of the call
+ * depth, checked before it is entered; a failing list element gets an index frame. The
+ * limit test (>=, as in json.c) reproduces the frame counts of CppNix's own traces
+ * (lang/eval-fail-deepseq-stack-overflow, -derivation-structuredAttrs-stack-overflow). */
 static void force_deep(EvalState *st, Value *v, PosIdx pos, PtrSet *seen)
 {
-    eval_force(st, v, pos);
+    if (__builtin_expect(st->call_depth >= st->settings.max_value_depth, 0))
+        eval_error(st, ERR_STACK_OVERFLOW, value_pos(v, 0), "stack overflow; max-call-depth exceeded");
+    st->call_depth++;
+    /* an application is forced "from" its function, as CppNix's determinePos has it */
+    eval_force(st, v, v->type == T_APP ? value_pos(v, pos) : pos);
     if (v->type == T_ATTRS) {
         Bindings *b = v->attrs;
-        if (!b->size || !ptrset_insert(seen, b))
-            return;
-        if (++st->call_depth > st->settings.max_value_depth)
-            eval_error(st, ERR_STACK_OVERFLOW, pos, "stack overflow; max-call-depth exceeded");
-        for (uint32_t i = 0; i < b->size; i++) {
-            eval_frame_push_sym(st, b->attrs[i].pos, "while evaluating the attribute '%s'",
-                                b->attrs[i].name);
-            force_deep(st, b->attrs[i].value, b->attrs[i].pos ? b->attrs[i].pos : pos, seen);
+        if (b->size && ptrset_insert(seen, b))
+            for (uint32_t i = 0; i < b->size; i++) {
+                eval_frame_push_sym(st, b->attrs[i].pos, "while evaluating the attribute '%s'",
+                                    b->attrs[i].name);
+                force_deep(st, b->attrs[i].value, b->attrs[i].pos ? b->attrs[i].pos : pos, seen);
+                eval_frame_pop(st);
+            }
+    } else if (v->type == T_LIST) {
+        if (v->len && ptrset_insert(seen, v->list.elems)) {
+            eval_frame_push_sym(st, 0, NULL, FRAME_INDEX);
+            for (uint32_t i = 0; i < v->len; i++) {
+                st->frames[st->nframes - 1].msg = (const char *)(uintptr_t)i;
+                force_deep(st, v->list.elems[i], pos, seen);
+            }
             eval_frame_pop(st);
         }
-        st->call_depth--;
-    } else if (v->type == T_LIST) {
-        if (!v->len || !ptrset_insert(seen, v->list.elems))
-            return;
-        if (++st->call_depth > st->settings.max_value_depth)
-            eval_error(st, ERR_STACK_OVERFLOW, pos, "stack overflow; max-call-depth exceeded");
-        for (uint32_t i = 0; i < v->len; i++)
-            force_deep(st, v->list.elems[i], pos, seen);
-        st->call_depth--;
     }
+    st->call_depth--;
 }
 
 void eval_force_deep(EvalState *st, Value *v, PosIdx pos)

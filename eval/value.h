@@ -60,16 +60,22 @@ typedef struct Bindings {
     Attr attrs[];
 } Bindings;
 
+/* Value.flags of a T_STRING: str.s points to a StrRope (an unflattened
+ * concatenation, eval/rope.c) instead of characters. Every writer of a T_STRING sets
+ * flags (val_set_string does); every reader of the characters goes through val_str. */
+#define VAL_ROPE 1
+
 struct Value {
     uint8_t type;    /* ValueType */
-    uint8_t flags;
+    uint8_t flags;   /* T_STRING: VAL_ROPE; T_BLACKHOLE: the type to restore */
     uint16_t spare;
     uint32_t len;    /* T_STRING: byte length; T_LIST: element count */
     union {
         int64_t integer;
         double fpoint;
         bool boolean;
-        struct { const char *s; const StrContext *ctx; } str; /* s is NUL-terminated, atomic GC memory */
+        /* s: NUL-terminated characters in GC memory; read them with val_str (ropes) */
+        struct { const char *s; const StrContext *ctx; } str;
         struct { const char *path; } path;                    /* absolute, canonical */
         struct { Value **elems; } list;
         Bindings *attrs;
@@ -127,9 +133,20 @@ static inline void val_set_float(Value *v, double f) { v->type = T_FLOAT; v->fpo
 static inline void val_set_string(Value *v, const char *s, size_t len, const StrContext *ctx)
 {
     v->type = T_STRING;
+    v->flags = 0;
     v->len = (uint32_t)len;
     v->str.s = s;
     v->str.ctx = ctx;
+}
+
+/* Flattens a rope string in place (once; copies of the Value share the result). */
+const char *val_str_flatten(const Value *v);
+/* The NUL-terminated characters of a T_STRING value (v->len bytes). */
+static inline const char *val_str(const Value *v)
+{
+    if (__builtin_expect(v->flags & VAL_ROPE, 0))
+        return val_str_flatten(v);
+    return v->str.s;
 }
 static inline void val_set_path(Value *v, const char *path) { v->type = T_PATH; v->path.path = path; }
 static inline void val_set_list(Value *v, Value **elems, size_t n)

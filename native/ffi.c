@@ -159,12 +159,12 @@ static void to_c(EvalState *st, PosIdx pos, const ForeignFn *ff, uint32_t i, Val
     case CT_STRING:
         if (v->type != T_STRING)
             arg_type_error(st, pos, ff, i, "a string", v);
-        if (memchr(v->str.s, 0, v->len))
+        if (memchr(val_str(v), 0, v->len))
             eval_error(st, ERR_EVAL, pos,
                        "%s of foreign function '%s' contains a NUL byte and cannot be a C string",
                        ordinal_arg(st, i), ff->symbol);
         /* A private copy: the C function may write to it. */
-        s->p = (void *)val_str_dup(v->str.s, v->len);
+        s->p = (void *)val_str_dup(val_str(v), v->len);
         return;
     case CT_POINTER:
         if (v->type == T_NULL)

@@ -235,6 +235,9 @@ typedef struct ExprNot {
 typedef struct ExprBinOp {
     Expr base;
     uint8_t op; /* BinOp */
+    /* OP_ADD: where each operand's text starts, parentheses included (CppNix reports an
+     * operand's coercion errors there); 0 if unknown, then the operand node's pos is used. */
+    PosIdx lpos, rpos;
     struct Expr *lhs, *rhs;
 } ExprBinOp;
 
@@ -243,6 +246,9 @@ typedef struct ExprConcatStrings {
     bool force_string;
     struct Expr **parts;
     uint32_t nparts;
+    /* Where each part starts (for an interpolation, its `${`), as CppNix reports a part's
+     * coercion errors; NULL if unknown, then the part node's pos is used. */
+    PosIdx *part_pos;
 } ExprConcatStrings;
 
 #endif

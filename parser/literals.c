@@ -40,6 +40,7 @@ Expr *parse_strip_indentation(Parser *P, PosIdx pos, IndPart *es, uint32_t n)
     }
 
     Expr **out = p_alloc(P, n * sizeof(Expr *));
+    PosIdx *opos = p_alloc(P, n * sizeof(PosIdx));
     uint32_t nout = 0;
     at_start = true;
     size_t dropped = 0;
@@ -48,6 +49,7 @@ Expr *parse_strip_indentation(Parser *P, PosIdx pos, IndPart *es, uint32_t n)
         if (i->e) {
             at_start = false;
             dropped = 0;
+            opos[nout] = i->pos;
             out[nout++] = i->e;
             continue;
         }
@@ -92,6 +94,7 @@ Expr *parse_strip_indentation(Parser *P, PosIdx pos, IndPart *es, uint32_t n)
             ExprString *e = NEW(ExprString, EXPR_STRING, 0);
             e->s = s2;
             e->len = (uint32_t)o;
+            opos[nout] = i->pos;
             out[nout++] = &e->base;
         }
     }
@@ -104,6 +107,7 @@ Expr *parse_strip_indentation(Parser *P, PosIdx pos, IndPart *es, uint32_t n)
     ExprConcatStrings *c = NEW(ExprConcatStrings, EXPR_CONCAT_STRINGS, pos);
     c->force_string = true;
     c->parts = out;
+    c->part_pos = opos;
     c->nparts = nout;
     return &c->base;
 }

@@ -50,6 +50,7 @@ typedef struct Parser {
     uint32_t cursed_start, cursed_end;
     char *arena; /* bump allocator for AST nodes and arrays (scanned GC blocks) */
     size_t aleft;
+    size_t achunk; /* size of the next arena block: 4 KB doubling up to ARENA_CHUNK */
 } Parser;
 
 typedef struct PathBuf {
@@ -62,6 +63,7 @@ typedef struct IndPart {
     const char *s;
     size_t len;
     bool has_indent;
+    PosIdx pos;      /* the text's or the `${`'s position */
 } IndPart;
 
 static inline PosIdx mkpos(Parser *P, Loc l)
@@ -77,15 +79,20 @@ static inline PosIdx tok_pos(Parser *P, const Token *t) { return mkpos(P, tok_lo
 #define ARENA_CHUNK (64 * 1024)
 
 /* Zeroed GC memory carved from larger blocks: AST nodes are many and small,
- * and all of a tree lives and dies together. */
+ * and all of a tree lives and dies together. Blocks start small so that parsing
+ * `1` does not clear (and fault in) 64 KB. */
 static inline void *p_alloc(Parser *P, size_t n)
 {
     n = (n + 7) & ~(size_t)7;
     if (n > P->aleft) {
         if (n > ARENA_CHUNK / 4)
             return GC_MALLOC(n);
-        P->arena = GC_MALLOC(ARENA_CHUNK);
-        P->aleft = ARENA_CHUNK;
+        size_t chunk = P->achunk < 4096 ? 4096 : P->achunk;
+        while (chunk < 4 * n)
+            chunk *= 2;
+        P->achunk = chunk < ARENA_CHUNK ? 2 * chunk : ARENA_CHUNK;
+        P->arena = GC_MALLOC(chunk);
+        P->aleft = chunk;
     }
     void *p = P->arena;
     P->arena += n;

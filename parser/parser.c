@@ -407,6 +407,25 @@ static PathBuf parse_attrpath(Parser *P)
 
 /* "..." after the opening quote. Sets *is_static when the result is a plain
  * ExprString that may serve as a static attribute name. */
+typedef struct StrPart {
+    Expr *e; /* first: a plain string is read back as an Expr * */
+    PosIdx pos;
+} StrPart;
+
+/* Moves the StrParts pushed since mark into c's parts and part_pos. */
+static void take_str_parts(Parser *P, size_t mark, ExprConcatStrings *c)
+{
+    uint32_t n;
+    StrPart *sp = sc_take(P, mark, sizeof(StrPart), &n);
+    c->parts = p_alloc(P, (n ? n : 1) * sizeof(Expr *));
+    c->part_pos = p_alloc(P, (n ? n : 1) * sizeof(PosIdx));
+    for (uint32_t i = 0; i < n; i++) {
+        c->parts[i] = sp[i].e;
+        c->part_pos[i] = sp[i].pos;
+    }
+    c->nparts = n;
+}
+
 static Expr *parse_string(Parser *P, const Token *open, bool *is_static)
 {
     size_t mark = sc_mark(P);
@@ -418,13 +437,14 @@ static Expr *parse_string(Parser *P, const Token *open, bool *is_static)
         if (start)
             first = tok_loc(&t);
         if (t.kind == TOK_STR) {
-            Expr *e = mk_string_owned(P, 0, t.s, t.len);
-            sc_push(P, &e, sizeof e);
+            StrPart sp = {mk_string_owned(P, 0, t.s, t.len), tok_pos(P, &t)};
+            sc_push(P, &sp, sizeof sp);
         } else if (t.kind == TOK_DOLLAR_CURLY) {
             interp = true;
-            Expr *e = parse_expr(P);
+            PosIdx at = tok_pos(P, &t);
+            StrPart sp = {parse_expr(P), at};
             expect(P, TOK_RBRACE, "'}'");
-            sc_push(P, &e, sizeof e);
+            sc_push(P, &sp, sizeof sp);
         } else if (t.kind == TOK_QUOTE) {
             break;
         } else {
@@ -433,7 +453,7 @@ static Expr *parse_string(Parser *P, const Token *open, bool *is_static)
     }
     *is_static = !interp;
     if (!interp) {
-        uint32_t n = (uint32_t)((P->sc_len - mark) / sizeof(Expr *));
+        uint32_t n = (uint32_t)((P->sc_len - mark) / ((sizeof(StrPart) + 7) & ~(size_t)7));
         Expr *e = n ? *(Expr **)(P->scratch + mark) : parse_mk_string(P, 0, "", 0);
         P->sc_len = mark;
         e->pos = tok_pos(P, open);
@@ -441,7 +461,7 @@ static Expr *parse_string(Parser *P, const Token *open, bool *is_static)
     }
     ExprConcatStrings *c = NEW(ExprConcatStrings, EXPR_CONCAT_STRINGS, mkpos(P, first));
     c->force_string = true;
-    c->parts = sc_take(P, mark, sizeof(Expr *), &c->nparts);
+    take_str_parts(P, mark, c);
     return &c->base;
 }
 
@@ -452,12 +472,13 @@ static Expr *parse_ind_string(Parser *P, const Token *open)
     for (;;) {
         lex_mode(P, &t, 1, false);
         if (t.kind == TOK_IND_STR) {
-            IndPart ip = {NULL, t.s, t.len, t.has_indent};
+            IndPart ip = {NULL, t.s, t.len, t.has_indent, tok_pos(P, &t)};
             sc_push(P, &ip, sizeof ip);
         } else if (t.kind == TOK_DOLLAR_CURLY) {
+            PosIdx at = tok_pos(P, &t);
             Expr *e = parse_expr(P);
             expect(P, TOK_RBRACE, "'}'");
-            IndPart ip = {e, NULL, 0, false};
+            IndPart ip = {e, NULL, 0, false, at};
             sc_push(P, &ip, sizeof ip);
         } else if (t.kind == TOK_IND_CLOSE) {
             break;
@@ -477,6 +498,7 @@ static Expr *parse_path(Parser *P, const Token *start)
     PosIdx pos = tok_pos(P, start);
     Expr *first = parse_make_path(P, start, pos);
     Expr **parts = NULL;
+    PosIdx *ppos = NULL;
     uint32_t n = 0;
     bool slash = start->slash;
     Loc prev = tok_loc(start);
@@ -498,15 +520,20 @@ static Expr *parse_path(Parser *P, const Token *start)
             if (n == 0 && t.kind != TOK_DOLLAR_CURLY)
                 syntax_error_at(P, &t, t.kind == TOK_PATH_END ? tok_loc(&s) : tok_loc(&t), "'${'");
             parts = grow(parts, n, sizeof(Expr *));
+            ppos = grow(ppos, n, sizeof(PosIdx));
+            ppos[n] = tok_pos(P, &s);
             parts[n++] = parse_mk_string(P, 0, s.s, s.len);
             prev = tok_loc(&s);
             continue;
         }
         /* TOK_DOLLAR_CURLY */
+        PosIdx at = tok_pos(P, &t);
         Expr *e = parse_expr(P);
         Token rb = expect(P, TOK_RBRACE, "'}'");
         prev = tok_loc(&rb);
         parts = grow(parts, n, sizeof(Expr *));
+        ppos = grow(ppos, n, sizeof(PosIdx));
+        ppos[n] = at;
         parts[n++] = e;
         lex_mode(P, &t, 2, false);
     }
@@ -517,6 +544,9 @@ static Expr *parse_path(Parser *P, const Token *start)
     c->parts = p_alloc(P, (n + 1) * sizeof(Expr *));
     c->parts[0] = first;
     memcpy(c->parts + 1, parts, n * sizeof(Expr *));
+    c->part_pos = p_alloc(P, (n + 1) * sizeof(PosIdx));
+    c->part_pos[0] = pos;
+    memcpy(c->part_pos + 1, ppos, n * sizeof(PosIdx));
     c->nparts = n + 1;
     return &c->base;
 }
@@ -782,6 +812,7 @@ static Expr *parse_binop(Parser *P, int min, Expr *prim, Loc loc)
 {
     Expr *lhs;
     Token *t = peek(P);
+    Loc start = prim ? loc : tok_loc(t);
     enter(P, t);
     if (prim) {
         lhs = parse_app(P, prim, loc);
@@ -824,8 +855,13 @@ static Expr *parse_binop(Parser *P, int min, Expr *prim, Loc loc)
             lhs = parse_right_chain(P, lhs, &op, prec, loc);
             continue;
         }
+        Loc rstart = tok_loc(peek(P));
         Expr *rhs = parse_binop(P, prec + 1, NULL, loc);
         lhs = build_binop(P, &op, lhs, rhs);
+        if (op.kind == TOK_PLUS) {
+            ((ExprBinOp *)lhs)->lpos = mkpos(P, start);
+            ((ExprBinOp *)lhs)->rpos = mkpos(P, rstart);
+        }
         if (assoc == ASSOC_NONE) {
             int a2;
             Token *nt = peek(P);

@@ -53,7 +53,7 @@ static void prim_attrValues(EvalState *st, PosIdx pos, Value **args, Value *out)
  * (never interned), which spares the symbol table from lookups of junk. */
 static Symbol lookup_sym(EvalState *st, Value *s)
 {
-    return sym_lookup(st->symbols, s->str.s, s->len);
+    return sym_lookup(st->symbols, val_str(s), s->len);
 }
 
 static void prim_getAttr(EvalState *st, PosIdx pos, Value **args, Value *out)
@@ -64,7 +64,7 @@ static void prim_getAttr(EvalState *st, PosIdx pos, Value **args, Value *out)
     Attr *a = s ? attrs_find(b, s) : NULL;
     if (!a) {
         eval_frame_push(st, 0, "in the attribute set under consideration");
-        eval_error(st, ERR_TYPE, 0, "attribute '%s' missing", args[0]->str.s);
+        eval_error(st, ERR_TYPE, 0, "attribute '%s' missing", val_str(args[0]));
     }
     eval_force(st, a->value, 0);
     *out = *a->value;
@@ -161,7 +161,7 @@ static void prim_listToAttrs(EvalState *st, PosIdx pos, Value **args, Value *out
         eval_force_string_no_ctx(
             st, name->value, name->pos,
             "while evaluating the `name` attribute of an element of the list passed to builtins.listToAttrs");
-        Symbol s = sym_intern(st->symbols, name->value->str.s, name->value->len);
+        Symbol s = sym_intern(st->symbols, val_str(name->value), name->value->len);
         keys[i] = (uint64_t)s << 32 | i;
     }
     prim_sort_u64(keys, n); /* stable by symbol: the first occurrence leads each run */
@@ -413,7 +413,7 @@ static uint64_t key_hash(const Value *k)
         return mix64(bits ^ 0x5bd1e995ULL);
     }
     case KEY_STRING:
-        return hash_bytes(k->str.s, k->len, 0xcbf29ce484222325ULL);
+        return hash_bytes(val_str(k), k->len, 0xcbf29ce484222325ULL);
     case KEY_PATH:
         return hash_bytes(k->path.path, strlen(k->path.path), 0x84222325cbf29ce4ULL);
     case KEY_LIST:

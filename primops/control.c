@@ -64,7 +64,7 @@ static void print_trace(EvalState *st, const char *prefix, Value *v)
     sb_init(&sb);
     sb_puts(&sb, prefix);
     if (v->type == T_STRING)
-        sb_add(&sb, v->str.s, v->len);
+        sb_add(&sb, val_str(v), v->len);
     else
         eval_show_value(st, v, &sb);
     sb_putc(&sb, '\n');
@@ -93,14 +93,14 @@ static void prim_warn(EvalState *st, PosIdx pos, Value **args, Value *out)
     sb_init(&sb);
     /* continuation lines are indented like CppNix's logger does, unless the
      * message itself starts on a new line */
-    if (args[0]->len && args[0]->str.s[0] == '\n') {
+    if (args[0]->len && val_str(args[0])[0] == '\n') {
         sb_puts(&sb, "evaluation warning:");
-        sb_add(&sb, args[0]->str.s, args[0]->len);
+        sb_add(&sb, val_str(args[0]), args[0]->len);
     } else {
         sb_puts(&sb, "evaluation warning: ");
         for (uint32_t i = 0; i < args[0]->len; i++) {
-            sb_putc(&sb, args[0]->str.s[i]);
-            if (args[0]->str.s[i] == '\n')
+            sb_putc(&sb, val_str(args[0])[i]);
+            if (val_str(args[0])[i] == '\n')
                 sb_puts(&sb, "                    ");
         }
     }

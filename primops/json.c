@@ -82,14 +82,30 @@ static size_t utf8_seq(const unsigned char *s, size_t len, size_t i, size_t *bad
     return n;
 }
 
+/* Printable ASCII other than '"' and '\\': copied verbatim. */
+static bool json_plain(unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+
 static void json_string(JsonOut *j, const char *str, size_t len)
 {
     const unsigned char *s = (const unsigned char *)str;
     StrBuf *o = j->out;
     sb_reserve(o, len + 2);
+    size_t i = 0;
+    while (i < len && json_plain(s[i]))
+        i++;
+    if (i == len) {
+        /* nothing to escape or check (the common case): one copy */
+        char *d = o->data + o->len;
+        d[0] = '"';
+        memcpy(d + 1, str, len);
+        d[len + 1] = '"';
+        d[len + 2] = 0;
+        o->len += len + 2;
+        return;
+    }
     jo_putc(o, '"');
     size_t run = 0; /* start of the pending run of bytes copied verbatim */
-    for (size_t i = 0; i < len;) {
+    while (i < len) {
         unsigned char c = s[i];
         if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
             i++;
@@ -241,7 +257,7 @@ static void json_value(JsonOut *j, Value *v, PosIdx pos, bool copy)
         break;
     case T_STRING:
         prim_ctxbuf_add_ctx(&j->ctx, v->str.ctx);
-        json_string(j, v->str.s, v->len);
+        json_string(j, val_str(v), v->len);
         break;
     case T_PATH:
         if (copy && st->copy_path_to_store) {

@@ -15,6 +15,14 @@ typedef struct Compiled {
      * glibc skip computing match boundaries. 0: not tried, 1: ok, -1: failed. */
     regex_t whole;
     int whole_state;
+    /* Literal text every whole match starts / ends with (see required_literals):
+     * match rejects other strings without running the regex. */
+    uint8_t plen, slen;
+    char prefix[16], suffix[16];
+    /* A regex that is plain text (ordinary and escaped special characters, nothing
+     * else) matches exactly that text: litlen > 0, searched with memmem. */
+    uint8_t litlen;
+    char lit[32];
 } Compiled;
 
 typedef struct RegexEntry {
@@ -112,6 +120,79 @@ static bool std_regex_accepts(const char *re, size_t len)
     return true;
 }
 
+/* An unescaped character that matches only itself. */
+static bool re_ordinary(char c)
+{
+    return c && !strchr(".[]\\()*+?{}|^$", c) && (unsigned char)c < 0x80;
+}
+
+static bool re_quantifier(char c) { return c == '*' || c == '+' || c == '?' || c == '{'; }
+
+/* Finds the literal characters any whole-string match of re must begin and end with:
+ * the leading and trailing unquantified ordinary characters, when the expression has no
+ * alternative at the top level (`a|b`). Conservative: stops at anything else. */
+static void required_literals(Compiled *c, const char *re, size_t len)
+{
+    int depth = 0;
+    bool in_bracket = false;
+    for (size_t i = 0; i < len; i++) {
+        char ch = re[i];
+        if (in_bracket) {
+            if (ch == '[' && i + 1 < len && (re[i + 1] == ':' || re[i + 1] == '.' || re[i + 1] == '=')) {
+                char close = re[i + 1];
+                size_t j = i + 2;
+                while (j + 1 < len && !(re[j] == close && re[j + 1] == ']'))
+                    j++;
+                i = j + 1;
+            } else if (ch == ']')
+                in_bracket = false;
+            continue;
+        }
+        if (ch == '\\')
+            i++;
+        else if (ch == '[') {
+            in_bracket = true;
+            if (i + 1 < len && re[i + 1] == '^')
+                i++;
+            if (i + 1 < len && re[i + 1] == ']')
+                i++;
+        } else if (ch == '(')
+            depth++;
+        else if (ch == ')')
+            depth--;
+        else if (ch == '|' && depth == 0)
+            return;
+    }
+    size_t p = 0;
+    while (p < len && p < sizeof c->prefix && re_ordinary(re[p]) && !(p + 1 < len && re_quantifier(re[p + 1])))
+        p++;
+    memcpy(c->prefix, re, p);
+    c->plen = (uint8_t)p;
+    size_t k = 0; /* the last k characters; one preceded by a backslash is an escape: stop */
+    while (k < len && k < sizeof c->suffix && re_ordinary(re[len - 1 - k]) &&
+           !(len - 1 - k > 0 && re[len - 2 - k] == '\\'))
+        k++;
+    memcpy(c->suffix, re + len - k, k);
+    c->slen = (uint8_t)k;
+}
+
+/* Sets c->lit/litlen if re is plain text of 1 to 32 bytes. */
+static void literal_form(Compiled *c, const char *re, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        char ch = re[i];
+        if (ch == '\\' && i + 1 < len && strchr(".[]\\()*+?{}|^$", re[i + 1]) && re[i + 1])
+            ch = re[++i];
+        else if (!re_ordinary(ch))
+            return;
+        if (n == sizeof c->lit)
+            return;
+        c->lit[n++] = ch;
+    }
+    c->litlen = (uint8_t)n;
+}
+
 /* The compiled form of re (len bytes), compiling on first use; throws
  * CppNix's error for an invalid expression. */
 static Compiled *get_regex(EvalState *st, const char *re, size_t len)
@@ -131,6 +212,8 @@ static Compiled *get_regex(EvalState *st, const char *re, size_t len)
     memset(r, 0, sizeof *r);
     if (!std_regex_accepts(re, len) || regcomp(&r->re, re, REG_EXTENDED) != 0)
         eval_error(st, ERR_EVAL, 0, "invalid regular expression '%s'", re);
+    required_literals(r, re, len);
+    literal_form(r, re, len);
     if ((c->used + 1) * 2 > c->cap)
         cache_grow(c);
     cache_insert(c, (RegexEntry){val_str_dup(re, len), len, h, r});
@@ -183,6 +266,18 @@ static void prim_match(EvalState *st, PosIdx pos, Value **args, Value *out)
     const char *s = eval_force_string(st, args[1], 0,
         "while evaluating the second argument passed to builtins.match");
     size_t len = args[1]->len;
+    if (len < c->plen || memcmp(s, c->prefix, c->plen) != 0 || len < c->slen ||
+        memcmp(s + len - c->slen, c->suffix, c->slen) != 0) {
+        val_set_null(out); /* cannot match: the required literal text is missing */
+        return;
+    }
+    if (c->litlen) {
+        if (len == c->litlen && memcmp(s, c->lit, len) == 0)
+            val_set_list(out, val_list_alloc(st, 0), 0);
+        else
+            val_set_null(out);
+        return;
+    }
     regex_t *r = &c->re;
     regmatch_t small[SMALL_NSUB + 1];
     regmatch_t *m = alloc_matches(r->re_nsub, small);
@@ -229,6 +324,38 @@ static Value *new_string(EvalState *st, const char *s, size_t n)
     return v;
 }
 
+/* split with a plain-text regex (never an empty match): a byte search, and one
+ * shared empty list for the (group-less) matches. */
+static void split_literal(EvalState *st, const Compiled *c, Value *input, const char *s, size_t len,
+                          Value *out)
+{
+    ValVec vv = {0};
+    Value *groups = NULL;
+    size_t piece = 0;
+    for (;;) {
+        const char *m = memmem(s + piece, len - piece, c->lit, c->litlen);
+        if (!m)
+            break;
+        size_t so = (size_t)(m - s);
+        vv_push(&vv, new_string(st, s + piece, so - piece));
+        if (!groups) {
+            groups = val_alloc(st);
+            val_set_list(groups, NULL, 0);
+        }
+        vv_push(&vv, groups);
+        piece = so + c->litlen;
+    }
+    if (vv.n == 0) {
+        /* No match: the input itself, context and all. */
+        Value **l = val_list_alloc(st, 1);
+        l[0] = input;
+        val_set_list(out, l, 1);
+        return;
+    }
+    vv_push(&vv, new_string(st, s + piece, len - piece));
+    val_set_list(out, vv.v, vv.n);
+}
+
 /* Iterates matches like std::regex_iterator: after an empty match the next
  * search starts one character later, but that character still belongs to the
  * next piece of unmatched text. */
@@ -236,10 +363,15 @@ static void prim_split(EvalState *st, PosIdx pos, Value **args, Value *out)
 {
     const char *re = eval_force_string_no_ctx(st, args[0], 0,
         "while evaluating the first argument passed to builtins.split");
-    regex_t *r = &get_regex(st, re, args[0]->len)->re;
+    Compiled *c = get_regex(st, re, args[0]->len);
+    regex_t *r = &c->re;
     const char *s = eval_force_string(st, args[1], 0,
         "while evaluating the second argument passed to builtins.split");
     size_t len = args[1]->len;
+    if (c->litlen) {
+        split_literal(st, c, args[1], s, len, out);
+        return;
+    }
     regmatch_t small[SMALL_NSUB + 1];
     regmatch_t *m = alloc_matches(r->re_nsub, small);
 

@@ -167,7 +167,7 @@ static void prim_replace_strings(EvalState *st, PosIdx pos, Value **args, Value 
             to_vals[i] = tv;
         }
         sb_add(&sb, s + copied, p - copied);
-        sb_add(&sb, to_vals[i]->str.s, to_vals[i]->len);
+        sb_add(&sb, val_str(to_vals[i]), to_vals[i]->len);
         if (fromlen[i] == 0) {
             /* An empty pattern matches between every two characters. */
             if (p < slen)

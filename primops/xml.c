@@ -213,7 +213,7 @@ static void xml_value(XmlOut *x, Value *v, PosIdx pos)
         break;
     case T_STRING:
         prim_ctxbuf_add_ctx(&x->ctx, v->str.ctx);
-        empty_elem1(x, "string", "value", v->str.s, v->len);
+        empty_elem1(x, "string", "value", val_str(v), v->len);
         break;
     case T_PATH:
         empty_elem1(x, "path", "value", v->path.path, strlen(v->path.path));
@@ -231,7 +231,7 @@ static void xml_value(XmlOut *x, Value *v, PosIdx pos)
                 if (x->strict)
                     eval_force(st, a->value, a->pos);
                 if (a->value->type == T_STRING) {
-                    drv_path = a->value->str.s;
+                    drv_path = val_str(a->value);
                     attrs[n++] = (XAttr){"drvPath", drv_path, a->value->len};
                 }
             }
@@ -240,7 +240,7 @@ static void xml_value(XmlOut *x, Value *v, PosIdx pos)
                 if (x->strict)
                     eval_force(st, a->value, a->pos);
                 if (a->value->type == T_STRING)
-                    attrs[n++] = (XAttr){"outPath", a->value->str.s, a->value->len};
+                    attrs[n++] = (XAttr){"outPath", val_str(a->value), a->value->len};
             }
             open_elem(x, "derivation", attrs, n);
             if (drv_path[0] && drv_seen_insert(x, drv_path))

@@ -583,7 +583,7 @@ ReplLineResult repl_command(Repl *r, const char *cmd, const char *arg)
         StrBuf sb;
         sb_init(&sb);
         if (v.type == T_STRING)
-            sb_add(&sb, v.str.s, v.len);
+            sb_add(&sb, val_str(&v), v.len);
         else
             repl_print_value(r, &sb, &v, UINT32_MAX, stdout);
         sb_putc(&sb, '\n');

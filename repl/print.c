@@ -186,7 +186,7 @@ static void print_derivation(Printer *p, Value *v)
             return;
         }
         if (a->value->type == T_STRING)
-            drv = a->value->str.s;
+            drv = val_str(a->value);
         else if (a->value->type == T_PATH)
             drv = a->value->path.path;
     }
@@ -334,7 +334,7 @@ static void print_scalar(Printer *p, Value *v)
         break;
     case T_STRING:
         colour_on(p, ANSI_MAGENTA);
-        eval_print_string_literal(v->str.s, v->len, p->out);
+        eval_print_string_literal(val_str(v), v->len, p->out);
         colour_off(p);
         break;
     case T_PATH:

@@ -73,7 +73,6 @@ typedef struct Builder {
     size_t nrunning, caprunning;
     size_t nbuilt, nfailed, ntotal, nsubst;
     bool tty;          /* stderr is a terminal: keep a progress line */
-    int temp_roots;    /* fd of our temporary GC roots file */
     bool progress_shown;
     int status;
     bool stop; /* a failure without --keep-going */
@@ -330,17 +329,21 @@ static Node *load(Builder *b, const char *drv_path, const char **err)
     Node **sl = slot(b, drv_path);
     if (*sl)
         return *sl;
+    /* Temporary roots before the paths are read or built on (see store/roots.c). Best
+     * effort: without a writable state directory nothing can be built anyway (registering
+     * fails with a clearer message), but valid outputs can still be used. */
+    store_add_temp_root(b->s, drv_path);
     const Derivation *d = store_load_drv(b->s, drv_path, err);
     if (!d)
         return NULL;
     Node *n = GC_MALLOC(sizeof *n);
     n->drv_path = drv_path;
     n->d = d;
-    store_gc_temp_root(b->temp_roots, drv_path);
     for (uint32_t i = 0; i < d->noutputs; i++)
-        store_gc_temp_root(b->temp_roots, d->outputs[i].path);
+        if (*d->outputs[i].path)
+            store_add_temp_root(b->s, d->outputs[i].path);
     for (uint32_t i = 0; i < d->nsrcs; i++)
-        store_gc_temp_root(b->temp_roots, d->srcs[i]);
+        store_add_temp_root(b->s, d->srcs[i]);
     n->out_fd = n->log_fd = -1;
     *slot(b, drv_path) = n;
     b->count++;
@@ -394,25 +397,6 @@ static Node *load(Builder *b, const char *drv_path, const char **err)
 
 /* ---- locks ---- */
 
-/* Non-blocking PATH.lock, as store/local.c takes it (a lock file deleted by its holder is
- * retried; flock dies with its process, so a killed builder leaves no stale lock). */
-static int try_lock(const char *lockfile)
-{
-    for (;;) {
-        int fd = open(lockfile, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-        if (fd < 0)
-            return -2;
-        if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-            close(fd);
-            return errno == EWOULDBLOCK ? -1 : -2;
-        }
-        struct stat st;
-        if (fstat(fd, &st) == 0 && st.st_nlink > 0)
-            return fd;
-        close(fd);
-    }
-}
-
 static void unlock_outputs(Builder *b, Node *n)
 {
     if (!n->locks)
@@ -434,12 +418,14 @@ static int lock_outputs(Builder *b, Node *n, const char **err)
         n->locks[i] = -1;
     for (uint32_t i = 0; i < n->d->noutputs; i++) {
         const char *lf = fmt("%s.lock", store_real_path(b->s, n->d->outputs[i].path));
-        int fd = try_lock(lf);
+        /* flock dies with its process, so a killed builder leaves no stale lock */
+        int fd = store_try_lock_path(lf);
         if (fd < 0) {
-            if (fd == -2)
+            bool busy = errno == EWOULDBLOCK;
+            if (!busy)
                 *err = fmt("locking '%s': %s", lf, strerror(errno));
             unlock_outputs(b, n);
-            return fd == -1 ? 0 : -1;
+            return busy ? 0 : -1;
         }
         n->locks[i] = fd;
     }
@@ -1019,8 +1005,8 @@ static const char *register_outputs(Builder *b, Node *n, const Hash *hashes, con
     if (sqlite3_prepare_v2(db, "delete from Refs where referrer in (select id from ValidPaths where path = ?)",
                            -1, &del, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db,
-                           "insert or replace into ValidPaths (path, hash, registrationTime, deriver, narSize, "
-                           "ultimate, ca) values (?, ?, ?, ?, ?, 1, ?)",
+                           "insert into ValidPaths (path, hash, registrationTime, deriver, narSize, ultimate, ca) "
+                           "values (?, ?, ?, ?, ?, 1, ?) " STORE_SQL_UPSERT_INFO,
                            -1, &ins, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db,
                            "insert or ignore into Refs (referrer, reference) select r.id, v.id from "
@@ -1267,7 +1253,7 @@ static void drain(Builder *b, Node *n, const char *buf, size_t len)
         fwrite(buf, 1, len, stderr);
 }
 
-static int realise(LocalStore *s, const StoreConfig *cfg, const char *const *drvs, size_t ndrvs, int temp_roots)
+static int realise(LocalStore *s, const StoreConfig *cfg, const char *const *drvs, size_t ndrvs)
 {
     Builder B, *b = &B;
     memset(b, 0, sizeof B);
@@ -1276,7 +1262,6 @@ static int realise(LocalStore *s, const StoreConfig *cfg, const char *const *drv
     b->store_dir = store_dir(s);
     b->status = 0;
     b->tty = isatty(2);
-    b->temp_roots = temp_roots;
     table_grow(b);
     Node **tops = GC_MALLOC((ndrvs ? ndrvs : 1) * sizeof *tops);
     for (size_t i = 0; i < ndrvs; i++) {
@@ -1409,8 +1394,7 @@ static int realise(LocalStore *s, const StoreConfig *cfg, const char *const *drv
 
 int store_realise(LocalStore *s, const StoreConfig *cfg, const char *const *drvs, size_t ndrvs)
 {
-    int fd = store_gc_temp_roots_open(s);
-    int r = realise(s, cfg, drvs, ndrvs, fd);
-    store_gc_temp_roots_close(s, fd);
-    return r;
+    /* Temporary roots last until the process exits (store/roots.c): the caller still has
+     * to make its result links. */
+    return realise(s, cfg, drvs, ndrvs);
 }

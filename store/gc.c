@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gc/gc.h>
+#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,81 +107,10 @@ static void scan_dir(LocalStore *s, const char *dir, bool is_auto, List *out, in
     }
 }
 
-static const char *temp_roots_file(LocalStore *s, long pid)
-{
-    return fmt("%s/temproots/%ld", store_state_dir(s), pid);
-}
-
-int store_gc_temp_roots_open(LocalStore *s)
-{
-    mkdir(store_state_dir(s), 0755);
-    mkdir(fmt("%s/temproots", store_state_dir(s)), 0755);
-    int fd = open(temp_roots_file(s, (long)getpid()), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
-    if (fd >= 0 && flock(fd, LOCK_EX) < 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-void store_gc_temp_root(int fd, const char *path)
-{
-    if (fd < 0)
-        return;
-    const char *line = fmt("%s\n", path);
-    /* one write per line with O_APPEND: a reader never sees half a line */
-    if (write(fd, line, strlen(line)) < 0)
-        return;
-}
-
-void store_gc_temp_roots_close(LocalStore *s, int fd)
-{
-    if (fd < 0)
-        return;
-    unlink(temp_roots_file(s, (long)getpid()));
-    close(fd);
-}
-
-/* The temporary roots of live processes; files of dead ones (lock free) are removed. */
-static void temp_roots(LocalStore *s, List *out)
-{
-    const char *dir = fmt("%s/temproots", store_state_dir(s));
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    List files = {0};
-    struct dirent *de;
-    while ((de = readdir(d)))
-        if (de->d_name[0] != '.')
-            add(&files, fmt("%s/%s", dir, de->d_name));
-    closedir(d);
-    for (size_t i = 0; i < files.n; i++) {
-        int fd = open(files.v[i], O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-            continue;
-        if (flock(fd, LOCK_SH | LOCK_NB) == 0) { /* nobody holds it: the process is gone */
-            unlink(files.v[i]);
-            close(fd);
-            continue;
-        }
-        StrBuf sb;
-        sb_init(&sb);
-        char buf[65536];
-        ssize_t r;
-        while ((r = read(fd, buf, sizeof buf)) > 0)
-            sb_add(&sb, buf, (size_t)r);
-        close(fd);
-        char *text = sb_finish(&sb);
-        for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-            if (store_is_valid(s, l))
-                add(out, fmt("%s", l));
-    }
-}
-
 const char **store_gc_roots(LocalStore *s, size_t *n)
 {
     List roots = {0};
-    temp_roots(s, &roots);
+    store_read_temp_roots(s, &roots.v, &roots.n, &roots.cap);
     scan_dir(s, fmt("%s/gcroots", store_state_dir(s)), false, &roots, 0);
     scan_dir(s, fmt("%s/profiles", store_state_dir(s)), false, &roots, 0);
     if (roots.n)
@@ -249,58 +179,132 @@ static uint64_t tree_size(const char *path)
     return total;
 }
 
-/* Is someone building this (invalid) path right now? Its PATH.lock is held. */
-static bool being_built(const char *real)
+static bool has_suffix(const char *s, const char *suf)
 {
-    int fd = open(fmt("%s.lock", real), O_RDWR | O_CLOEXEC);
-    if (fd < 0)
-        return false;
-    bool busy = flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;
-    if (!busy)
-        flock(fd, LOCK_UN);
-    close(fd);
-    return busy;
+    size_t l = strlen(s), k = strlen(suf);
+    return l >= k && !strcmp(s + l - k, suf);
 }
 
-const char *store_gc(LocalStore *s, const GcOptions *o, FILE *out, uint64_t *freed, size_t *deleted)
+/* The store path name a temporary of an addition stands for: .cnix-tmp-PID-N-NAME
+ * (store/local.c) or .cnix-add-PID-NAME (store/valid.c); NULL for other names. */
+static const char *temp_target(const char *name)
 {
-    *freed = 0;
-    *deleted = 0;
+    int fields;
+    if (!strncmp(name, ".cnix-tmp-", 10))
+        fields = 2;
+    else if (!strncmp(name, ".cnix-add-", 10))
+        fields = 1;
+    else
+        return NULL;
+    const char *p = name + 10;
+    for (int i = 0; i < fields; i++) {
+        if (!(*p >= '0' && *p <= '9'))
+            return NULL;
+        while (*p >= '0' && *p <= '9')
+            p++;
+        if (*p++ != '-')
+            return NULL;
+    }
+    return *p ? p : NULL;
+}
+
+/* The paths CppNix has registered when it shares the state directory (STATEDIR/db/db.sqlite,
+ * read only): not ours to remove as leftovers. Sorted GC array; *unreadable if the database
+ * exists but cannot be read (then no unregistered entry may be removed). */
+static const char **foreign_valid(LocalStore *s, size_t *n, bool *unreadable)
+{
+    *n = 0;
+    *unreadable = false;
+    const char *path = fmt("%s/db/db.sqlite", store_state_dir(s));
+    struct stat st;
+    if (stat(path, &st) < 0)
+        return NULL;
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    List l = {0};
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+        sqlite3_busy_timeout(db, 60000) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "select path from ValidPaths", -1, &q, NULL) != SQLITE_OK) {
+        *unreadable = true;
+    } else {
+        int rc;
+        while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+            add(&l, fmt("%s", (const char *)sqlite3_column_text(q, 0)));
+        if (rc != SQLITE_DONE)
+            *unreadable = true;
+    }
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    if (l.n)
+        qsort(l.v, l.n, sizeof *l.v, cmp_str);
+    *n = l.n;
+    return l.v;
+}
+
+/* What is in the store directory but not registered: outputs of killed builds, paths renamed
+ * into place by a killed addition, temporaries (.cnix-tmp-*, .cnix-add-*) and lock files of
+ * killed processes. Each goes only under its PATH.lock, taken without waiting: a held lock
+ * means an addition or build in progress, whose files must stay. Returns what was found
+ * (real paths of temporaries, store paths otherwise), deleted unless dry_run; lock files
+ * nobody holds are removed silently (not in dry runs). Call under the GC lock. */
+static List collect_unregistered(LocalStore *s, bool dry_run, const char *const *live, size_t nlive,
+                                 const char *const *valid, size_t nvalid, uint64_t *freed)
+{
+    const char *sd = store_dir(s);
+    const char *real_dir = store_real_path(s, sd);
+    char **names = store_read_dir(real_dir);
+    List found = {0};
+    size_t nforeign;
+    bool unreadable;
+    const char **foreign = foreign_valid(s, &nforeign, &unreadable);
+    for (size_t i = 0; names && names[i]; i++) {
+        const char *name = names[i];
+        const char *real = fmt("%s/%s", real_dir, name);
+        if (has_suffix(name, ".lock")) {
+            /* A lock file nobody holds was left by a killed process: remove it as its
+             * holder would (lockers detect the unlink and retry). */
+            if (dry_run)
+                continue;
+            int fd = store_try_lock_path(real);
+            if (fd >= 0)
+                store_unlock_path(real, fd);
+            continue;
+        }
+        const char *target = temp_target(name);
+        if (!target && name[0] == '.')
+            continue;
+        const char *p = fmt("%s/%s", sd, target ? target : name);
+        if (!target && (sorted_has(valid, nvalid, p) || sorted_has(live, nlive, p) || unreadable ||
+                        sorted_has(foreign, nforeign, p)))
+            continue; /* valid (for us or CppNix), or temp-rooted: being added right now */
+        const char *lockfile = fmt("%s/%s.lock", real_dir, target ? target : name);
+        int fd = store_try_lock_path(lockfile);
+        if (fd < 0)
+            continue; /* being added or built (or the lock cannot be made: leave it) */
+        /* Re-checked under the lock: an addition may have finished (renaming its temporary
+         * into place, registering the path) since the directory was listed. */
+        struct stat st;
+        if (lstat(real, &st) == 0 && (target || !store_is_valid(s, p))) {
+            add(&found, target ? real : p);
+            if (!dry_run) {
+                *freed += tree_size(real);
+                fprintf(stderr, "deleting '%s'\n", target ? real : p);
+                store_delete_tree(real);
+            }
+        }
+        store_unlock_path(lockfile, fd);
+    }
+    return found;
+}
+
+static const char *collect(LocalStore *s, const GcOptions *o, FILE *out, uint64_t *freed, size_t *deleted)
+{
     size_t nlive, nvalid;
     const char **live = live_set(s, &nlive);
     const char **valid = store_all_valid(s, &nvalid);
-    const char *sd = store_dir(s);
-    const char *real_dir = store_real_path(s, sd);
-    /* Invalid leftovers (killed builds, interrupted additions): not registered, not locked. */
-    DIR *d = opendir(real_dir);
-    if (d) {
-        List junk = {0};
-        struct dirent *de;
-        while ((de = readdir(d))) {
-            const char *name = de->d_name;
-            if (name[0] == '.')
-                continue; /* temporaries of additions in progress */
-            size_t l = strlen(name);
-            if (l > 5 && !strcmp(name + l - 5, ".lock"))
-                continue;
-            const char *p = fmt("%s/%s", sd, name);
-            if (!sorted_has(valid, nvalid, p) && !being_built(fmt("%s/%s", real_dir, name)))
-                add(&junk, p);
-        }
-        closedir(d);
-        for (size_t i = 0; i < junk.n; i++) {
-            if (o->dry_run) {
-                fprintf(out, "%s\n", junk.v[i]);
-                continue;
-            }
-            const char *real = store_real_path(s, junk.v[i]);
-            *freed += tree_size(real);
-            fprintf(stderr, "deleting '%s'\n", junk.v[i]);
-            const char *e = store_delete_paths(s, &junk.v[i], 1);
-            if (e)
-                return e;
-        }
-    }
+    List junk = collect_unregistered(s, o->dry_run, live, nlive, valid, nvalid, freed);
+    for (size_t i = 0; o->dry_run && i < junk.n; i++)
+        fprintf(out, "%s\n", junk.v[i]);
     /* Dead valid paths, referrers before their references (reverse topological order) so
      * that a crash midway never leaves a valid path whose reference is gone. */
     List dead = {0};
@@ -326,7 +330,20 @@ const char *store_gc(LocalStore *s, const GcOptions *o, FILE *out, uint64_t *fre
     return NULL;
 }
 
-const char *store_gc_delete(LocalStore *s, const char *const *paths, size_t n)
+const char *store_gc(LocalStore *s, const GcOptions *o, FILE *out, uint64_t *freed, size_t *deleted)
+{
+    *freed = 0;
+    *deleted = 0;
+    /* Held from before the roots are read until the last deletion: see store/roots.c. */
+    const char *e = store_gc_lock(s);
+    if (e)
+        return e;
+    e = collect(s, o, out, freed, deleted);
+    store_gc_unlock(s);
+    return e;
+}
+
+static const char *delete_dead(LocalStore *s, const char *const *paths, size_t n)
 {
     size_t nlive;
     const char **live = live_set(s, &nlive);
@@ -359,4 +376,29 @@ const char *store_gc_delete(LocalStore *s, const char *const *paths, size_t n)
             return e;
     }
     return NULL;
+}
+
+const char *store_gc_delete(LocalStore *s, const char *const *paths, size_t n)
+{
+    const char *e = store_gc_lock(s);
+    if (e)
+        return e;
+    e = delete_dead(s, paths, n);
+    store_gc_unlock(s);
+    return e;
+}
+
+const char **store_gc_unregistered(LocalStore *s, bool remove, size_t *n)
+{
+    *n = 0;
+    if (store_gc_lock(s))
+        return NULL;
+    size_t nlive, nvalid;
+    const char **live = live_set(s, &nlive);
+    const char **valid = store_all_valid(s, &nvalid);
+    uint64_t freed = 0;
+    List junk = collect_unregistered(s, !remove, live, nlive, valid, nvalid, &freed);
+    store_gc_unlock(s);
+    *n = junk.n;
+    return junk.v;
 }

@@ -48,6 +48,8 @@ void store_canonicalise(const char *path);
 /* Takes an exclusive lock on LOCKFILE (created if needed); retries if the holder deleted the
  * file meanwhile. The fd, or -1 with errno set. */
 int store_lock_path(const char *lockfile);
+/* The same without waiting: -1 with errno EWOULDBLOCK if someone else holds it. */
+int store_try_lock_path(const char *lockfile);
 /* Releases a lock from store_lock_path, deleting the lock file. */
 void store_unlock_path(const char *lockfile, int fd);
 
@@ -84,6 +86,12 @@ struct sqlite3;
 struct sqlite3 *store_db(LocalStore *s, bool create, const char **err);
 /* Runs SQL without results; NULL on success, else "database: MESSAGE". */
 const char *store_exec_sql(struct sqlite3 *db, const char *sql);
+/* Re-registering a path keeps its row (and id): rows of Refs that point at it stay
+ * meaningful. Appended to "insert into ValidPaths (...) values (...)". */
+#define STORE_SQL_UPSERT_INFO                                                                      \
+    "on conflict(path) do update set hash = excluded.hash, registrationTime = "                    \
+    "excluded.registrationTime, deriver = excluded.deriver, narSize = excluded.narSize, "          \
+    "ultimate = excluded.ultimate, ca = excluded.ca"
 /* NIX_STATE_DIR (default ROOT/nix/var/nix): database, gcroots, profiles. */
 const char *store_state_dir(const LocalStore *s);
 

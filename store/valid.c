@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "store/gc.h"
 #include "store/nar.h"
 #include "store/path.h"
 #include "util/strbuf.h"
@@ -97,8 +98,8 @@ static const char *register_info(LocalStore *s, const PathInfo *info)
     if (sqlite3_prepare_v2(db, "delete from Refs where referrer in (select id from ValidPaths where path = ?)", -1,
                            &del, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db,
-                           "insert or replace into ValidPaths (path, hash, registrationTime, deriver, narSize, "
-                           "ultimate, sigs, ca) values (?, ?, ?, ?, ?, 0, ?, ?)",
+                           "insert into ValidPaths (path, hash, registrationTime, deriver, narSize, ultimate, sigs, ca) "
+                           "values (?, ?, ?, ?, ?, 0, ?, ?) " STORE_SQL_UPSERT_INFO ", sigs = excluded.sigs",
                            -1, &ins, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db,
                            "insert or ignore into Refs (referrer, reference) select r.id, v.id from ValidPaths r, "
@@ -158,11 +159,18 @@ const char *store_add_nar(LocalStore *s, const PathInfo *info, const uint8_t *na
     if (info->nar_size && info->nar_size != len)
         return fmt("size mismatch importing path '%s': specified %llu, got %zu", info->path,
                    (unsigned long long)info->nar_size, len);
+    /* Rooted before any check: a collector either sees the roots or has finished. A
+     * process that cannot write the state directory can still find the path valid. */
+    const char *re = store_add_temp_root(s, info->path);
+    for (size_t i = 0; i < info->nrefs && !re; i++)
+        re = store_add_temp_root(s, info->refs[i]);
     for (size_t i = 0; i < info->nrefs; i++)
         if (strcmp(info->refs[i], info->path) && !store_is_valid(s, info->refs[i]))
             return fmt("cannot add path '%s' because it lacks a valid reference '%s'", info->path, info->refs[i]);
     if (store_is_valid(s, info->path))
         return NULL;
+    if (re)
+        return re;
     const char *real_dir = store_real_path(s, sd);
     if (!store_mkdir_p(real_dir, 0775))
         return fmt("creating store directory '%s': %s", real_dir, strerror(errno));

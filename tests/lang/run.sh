@@ -66,7 +66,8 @@ run_one() {
         if [ -f "lang/$name.err.exp" ]; then cmp -s "$t.err" "lang/$name.err.exp" && res=pass; else res=pass; fi
       fi ;;
     eval-fail-*) cat=eval-fail
-      if [ -f "lang/$name.flags" ]; then read -r -a flags < <(sed 's/#.*//' "lang/$name.flags" | tr '\n' ' ')
+      # show-trace = true is in effect for every test (README), also where X.flags replaces the flags
+      if [ -f "lang/$name.flags" ]; then read -r -a flags < <(sed 's/#.*//' "lang/$name.flags" | tr '\n' ' '); flags=(--show-trace "${flags[@]}")
       else flags=(--eval --strict --show-trace); fi
       TEST_VAR=foo NIX_STORE_DIR=/nix/store NIX_PATH=lang/dir3:lang/dir4 HOME=/fake-home \
         timeout 20 "$cnix" instantiate "${flags[@]}" "lang/$name.nix" > "$t.out" 2> "$t.err"; rc=$?

@@ -126,7 +126,7 @@ static void show(Value *v, StrBuf *sb)
     case T_BOOL: sb_puts(sb, v->boolean ? "true" : "false"); break;
     case T_INT: sb_printf(sb, "%lld", (long long)v->integer); break;
     case T_FLOAT: sb_printf(sb, "%g", v->fpoint); break;
-    case T_STRING: sb_printf(sb, "\"%s\"", v->str.s); break;
+    case T_STRING: sb_printf(sb, "\"%s\"", val_str(v)); break;
     case T_PATH: sb_puts(sb, v->path.path); break;
     case T_LIST:
         sb_puts(sb, "[ ");
