@@ -474,7 +474,7 @@ static const char *env_string(EvalState *st, Value *v, PosIdx pos, PtrVec *ctx)
     const Value *p = v->type == T_LIST ? NULL : plain_piece(st, v, pos);
     if (p) {
         pv_add_ctx(ctx, p->str.ctx);
-        return p->str.s;
+        return val_str(p);
     }
     if (v->type == T_LIST) {
         const Value *inl[32], **pieces = v->len <= 32 ? inl : GC_MALLOC(v->len * sizeof *pieces);
@@ -488,13 +488,13 @@ static const char *env_string(EvalState *st, Value *v, PosIdx pos, PtrVec *ctx)
         }
         if (n == 1) {
             pv_add_ctx(ctx, pieces[0]->str.ctx);
-            return pieces[0]->str.s;
+            return val_str(pieces[0]);
         }
         char *r = GC_MALLOC_ATOMIC(total + 1), *q = r;
         for (uint32_t i = 0; i < n; i++) {
             if (i)
                 *q++ = ' ';
-            memcpy(q, pieces[i]->str.s, pieces[i]->len);
+            memcpy(q, val_str(pieces[i]), pieces[i]->len);
             q += pieces[i]->len;
             pv_add_ctx(ctx, pieces[i]->str.ctx);
         }

@@ -230,7 +230,7 @@ static bool outputs_plain(EvalState *st, Value *outputs, Symbol *names)
         if (e->type != T_STRING || e->str.ctx)
             return false;
         /* interned in list order, as listToAttrs does */
-        names[i] = sym_intern(st->symbols, e->str.s, e->len);
+        names[i] = sym_intern(st->symbols, val_str(e), e->len);
         for (uint32_t k = 0; k < i; k++)
             if (names[k] == names[i])
                 return false;
