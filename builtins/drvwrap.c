@@ -73,7 +73,7 @@ static const char derivation_nix[] =
 typedef struct WrapInfo {
     ExprAttrs *view;          /* `{ outPath = ...; drvPath = ...; type = ...; inherit outputName; }` */
     Expr *strict;             /* `derivationStrict drvAttrs` */
-    uint32_t let_size, strict_slot; /* the let's Env: its size, the slot of strict */
+    uint32_t strict_slot;     /* the slot of strict in the let's Env */
     Value *null;              /* what the let's other slots hold in the fast path */
     uint32_t drv_attrs_slot;  /* slots of drvAttrs and outputs in the wrapper lambda's Env */
     uint32_t outputs_slot;
@@ -127,7 +127,6 @@ static bool wrap_prepare(EvalState *st, Expr *outer_e, WrapInfo *w)
         return false;
     w->strict = strict->e;
     w->strict_slot = strict->displ;
-    w->let_size = let->attrs->nattrs;
     /* commonAttrs = drvAttrs // listToAttrs perOutput // { all = ...; inherit drvAttrs; } */
     Expr *c = common->e;
     while (c->kind == EXPR_BINOP && ((ExprBinOp *)c)->op == OP_UPDATE)
@@ -271,10 +270,11 @@ static void prim_derivation_value(EvalState *st, PosIdx pos, Value **args, Value
 
     /* The let's Env, with only what the views use: `strict` (the other bindings build
      * the value the slow way). */
-    Env *let_env = GC_MALLOC(sizeof(Env) + w->let_size * sizeof(Value *));
+    uint32_t let_size = w->strict_slot + 1; /* no later slot is looked at */
+    Env *let_env = GC_MALLOC(sizeof(Env) + let_size * sizeof(Value *));
     let_env->up = lam_env;
-    let_env->size = w->let_size;
-    for (uint32_t i = 0; i < w->let_size; i++)
+    let_env->size = let_size;
+    for (uint32_t i = 0; i < w->strict_slot; i++)
         let_env->values[i] = w->null;
     Value *strict = val_alloc(st);
     strict->type = T_THUNK;

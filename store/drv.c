@@ -86,7 +86,21 @@ void drv_normalise(Derivation *d)
     d->ninputs = merge_inputs(d->inputs, d->ninputs);
     d->nsrcs = sort_unique_strs(d->srcs, d->nsrcs);
     if (d->nenv > 1) {
-        qsort(d->env, d->nenv, sizeof *d->env, cmp_env);
+        if (d->nenv <= 64) {
+            /* Insertion sort (stable, so later duplicates stay later): environments come
+             * mostly sorted already (attributes by name, then the outputs). */
+            for (uint32_t i = 1; i < d->nenv; i++) {
+                DrvEnvVar x = d->env[i];
+                uint32_t j = i;
+                while (j > 0 && strcmp(d->env[j - 1].key, x.key) > 0) {
+                    d->env[j] = d->env[j - 1];
+                    j--;
+                }
+                d->env[j] = x;
+            }
+        } else {
+            qsort(d->env, d->nenv, sizeof *d->env, cmp_env);
+        }
         uint32_t k = 0;
         for (uint32_t i = 0; i < d->nenv; i++) {
             if (k && strcmp(d->env[k - 1].key, d->env[i].key) == 0)
@@ -782,7 +796,8 @@ const char *drv_finish(DrvCache *c, Derivation *d, const char *store_dir, bool f
         return err;
     }
     if (fill_outputs) {
-        hash_unparse(d, true, use, n, &h);
+        /* Output paths and their variables are still "", so the masked ATerm is d's own. */
+        hash_unparse(d, false, use, n, &h);
         fill_paths(d, &h, store_dir);
     }
     *drv_path = drv_store_path(d, store_dir, NULL, NULL);

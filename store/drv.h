@@ -89,7 +89,8 @@ const char *drv_hash_modulo(DrvCache *c, const Derivation *d, bool mask_outputs,
 const char *drv_fill_output_paths(DrvCache *c, Derivation *d, const char *store_dir);
 
 /* All that derivationStrict needs, resolving the inputs once: fills in output paths if
- * fill_outputs (input-addressed; as drv_fill_output_paths), sets *drv_path (from
+ * fill_outputs (input-addressed; as drv_fill_output_paths, for a d whose output paths
+ * and output variables are still "", so that d hashes as its masked self), sets *drv_path (from
  * drv_store_path: (*drv_path)[-1] is '='), and records
  * the derivation in the cache (as drv_cache_put). NULL on success, else a message. */
 const char *drv_finish(DrvCache *c, Derivation *d, const char *store_dir, bool fill_outputs,
