@@ -819,9 +819,29 @@ const char **drv_references(const Derivation *d, size_t *n)
     return refs;
 }
 
+/* The path d is written to, given the sha256 h of its ATerm. */
+static char *drv_path_for(const Derivation *d, const char *store_dir, const Hash *h)
+{
+    size_t nrefs = d->nsrcs + d->ninputs;
+    const char *refs_inl[32], **refs = nrefs <= 32 ? refs_inl : malloc(nrefs * sizeof *refs);
+    if (!refs)
+        abort();
+    for (uint32_t i = 0; i < d->nsrcs; i++)
+        refs[i] = d->srcs[i];
+    for (uint32_t i = 0; i < d->ninputs; i++)
+        refs[d->nsrcs + i] = d->inputs[i].drv_path;
+    size_t nl = strlen(d->name);
+    char nm_inl[256], *nm = nl + 5 <= sizeof nm_inl ? nm_inl : GC_MALLOC_ATOMIC(nl + 5);
+    memcpy(nm, d->name, nl);
+    memcpy(nm + nl, ".drv", 5);
+    char *r = store_make_text_path_eq(store_dir, nm, h, refs, nrefs);
+    if (refs != refs_inl)
+        free(refs);
+    return r;
+}
+
 char *drv_store_path(const Derivation *d, const char *store_dir, char **text, size_t *text_len)
 {
-    size_t nrefs;
     Hash h;
     if (text || text_len) {
         size_t len;
@@ -834,17 +854,5 @@ char *drv_store_path(const Derivation *d, const char *store_dir, char **text, si
     } else {
         hash_unparse(d, false, NULL, 0, &h);
     }
-    nrefs = d->nsrcs + d->ninputs;
-    const char **refs = malloc((nrefs + 1) * sizeof *refs); /* points only to strings d holds */
-    for (uint32_t i = 0; i < d->nsrcs; i++)
-        refs[i] = d->srcs[i];
-    for (uint32_t i = 0; i < d->ninputs; i++)
-        refs[d->nsrcs + i] = d->inputs[i].drv_path;
-    size_t nl = strlen(d->name);
-    char *nm = GC_MALLOC_ATOMIC(nl + 5);
-    memcpy(nm, d->name, nl);
-    memcpy(nm + nl, ".drv", 5);
-    char *r = store_make_text_path_eq(store_dir, nm, &h, refs, nrefs);
-    free(refs);
-    return r;
+    return drv_path_for(d, store_dir, &h);
 }
