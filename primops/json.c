@@ -160,7 +160,7 @@ static void depth_enter(EvalState *st, PosIdx pos)
 static void json_attrs_plain(JsonOut *j, Value *v, bool copy)
 {
     EvalState *st = j->st;
-    Bindings *b = v->attrs;
+    Bindings *b = val_attrs(v);
     uint32_t *order = attrs_sorted_by_name(st, b);
     jo_putc(j->out, '{');
     for (uint32_t k = 0; k < b->size; k++) {
