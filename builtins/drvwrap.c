@@ -307,8 +307,9 @@ static void prim_derivation_value(EvalState *st, PosIdx pos, Value **args, Value
             ovl[k++] = (RankedAttr){{names[j], w->pos_value, vals[j]}, 0};
         ovl[k++] = (RankedAttr){{w->s_all, w->pos_all, all}, 1};
         ovl[k++] = (RankedAttr){{w->s_drv_attrs, w->pos_drv_attrs, drv_attrs}, 1};
-        for (uint32_t j = 0; j < view.attrs->size; j++)
-            ovl[k++] = (RankedAttr){view.attrs->attrs[j], 2};
+        Bindings *vb = val_attrs(&view);
+        for (uint32_t j = 0; j < vb->size; j++)
+            ovl[k++] = (RankedAttr){vb->attrs[j], 2};
         ranked_sort(ovl, k);
         /* keep the last (highest-ranked) of each run of equal names */
         Attr ovl_attrs_inl[16], *oa = k <= 16 ? ovl_attrs_inl : GC_MALLOC(k * sizeof *oa);
@@ -318,8 +319,8 @@ static void prim_derivation_value(EvalState *st, PosIdx pos, Value **args, Value
                 continue;
             oa[m++] = ovl[j].a;
         }
-        Bindings *b = merge_over(st, drv_attrs->attrs, oa, m);
-        b->pos = view.attrs->pos;
+        Bindings *b = merge_over(st, val_attrs(drv_attrs), oa, m);
+        b->pos = vb->pos;
         val_set_attrs(vals[i], b);
     }
     *out = *vals[0];
