@@ -81,7 +81,8 @@ Bindings *attrs_flatten(Bindings *b)
     Bindings *layers[MAX_LAYERS + 1];
     uint32_t n = 0;
     for (Bindings *c = b;; c = base_of(c)) {
-        if (!c->layered || is_flattened(c)) {
+        /* (the depth bound holds by construction; past it, flatten the rest first) */
+        if (!c->layered || is_flattened(c) || n == MAX_LAYERS) {
             layers[n++] = attrs_flat(c);
             break;
         }
