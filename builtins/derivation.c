@@ -1026,7 +1026,7 @@ static bool is_derivation_attrs(EvalState *st, Value *v)
 static void add_derivation(EvalState *st, Value *v, Found *f)
 {
     char key[32];
-    snprintf(key, sizeof key, "%p", (void *)v->attrs);
+    snprintf(key, sizeof key, "%p", (void *)val_attrs(v)); /* flat: one key per set */
     if (map_get(&f->done, key))
         return;
     map_put(&f->done, fmt("%s", key), (void *)1);
@@ -1049,7 +1049,7 @@ static void get_derivations(EvalState *st, Value *v, Found *f, int depth)
     if (is_derivation_attrs(st, v)) {
         add_derivation(st, v, f);
     } else if (v->type == T_ATTRS) {
-        Bindings *b = v->attrs;
+        Bindings *b = val_attrs(v);
         uint32_t *order = attrs_sorted_by_name(st, b);
         for (uint32_t i = 0; i < b->size; i++) {
             Value *c = b->attrs[order[i]].value;

@@ -404,7 +404,7 @@ static void fetch_common(EvalState *st, Value **args, Value *out, const char *wh
     bool have_hash = false, name_passed = false, is_attrs = arg->type == T_ATTRS;
     Hash expected;
     if (is_attrs) {
-        Bindings *b = arg->attrs;
+        Bindings *b = val_attrs(arg);
         for (uint32_t i = 0; i < b->size; i++) {
             Attr *a = &b->attrs[i];
             const char *n = sym_name(st->symbols, a->name);

@@ -489,7 +489,7 @@ static void eval_overrides(EvalState *st, Env *renv, ExprAttrs *a, Bindings **bp
     eval_force(st, oa->value, oa->pos);
     if (oa->value->type != T_ATTRS)
         eval_type_error(st, oa->pos, "a set", oa->value, NULL);
-    Bindings *o = oa->value->attrs;
+    Bindings *o = val_attrs(oa->value);
     Bindings *n = attrs_alloc(st, b->size + o->size);
     n->pos = b->pos;
     for (uint32_t i = 0; i < b->size; i++)
@@ -576,6 +576,7 @@ const char *eval_suggest(EvalState *st, const char *name, const Symbol *cands, u
 
 static _Noreturn void missing_attr(EvalState *st, Bindings *b, Symbol name, PosIdx pos)
 {
+    b = attrs_flat(b);
     Symbol *c = GC_MALLOC_ATOMIC((b->size + 1) * sizeof(Symbol));
     for (uint32_t i = 0; i < b->size; i++)
         c[i] = b->attrs[i].name;
@@ -664,65 +665,16 @@ static NOINLINE bool eval_has_attr(EvalState *st, Env *env, ExprHasAttr *x)
     return true;
 }
 
-/* `a // b`: merge of two symbol-sorted arrays, right side wins. */
+/* `a // b`, right side wins (eval/attrs.c: layered when b is small next to a). */
 static void eval_update(EvalState *st, Value *l, Value *r, Value *out)
 {
-    Bindings *a = l->attrs, *b = r->attrs;
-    st->stats.updates++;
-    if (a->size == 0) {
-        *out = *r;
-        return;
-    }
-    if (b->size == 0) {
+    Bindings *n = attrs_update(st, l->attrs, r->attrs);
+    if (n == l->attrs)
         *out = *l;
-        return;
-    }
-    Bindings *n = attrs_alloc(st, a->size + b->size);
-    uint32_t i = 0, j = 0, k = 0;
-    if (b->size * 8 < a->size) {
-        /* `big // { few }` (nixpkgs' `self // { ... }`): find each right attr's place
-         * by binary search and copy the spans of the left side between them */
-        for (; j < b->size; j++) {
-            Symbol name = b->attrs[j].name;
-            uint32_t lo = i, hi = a->size;
-            while (lo < hi) {
-                uint32_t mid = lo + (hi - lo) / 2;
-                if (a->attrs[mid].name < name)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            memcpy(&n->attrs[k], &a->attrs[i], (lo - i) * sizeof(Attr));
-            k += lo - i;
-            n->attrs[k++] = b->attrs[j];
-            i = lo < a->size && a->attrs[lo].name == name ? lo + 1 : lo;
-        }
-        memcpy(&n->attrs[k], &a->attrs[i], (a->size - i) * sizeof(Attr));
-        k += a->size - i;
-        n->size = k;
-        st->stats.update_copied += k;
-        n->pos = b->pos;
+    else if (n == r->attrs)
+        *out = *r;
+    else
         val_set_attrs(out, n);
-        return;
-    }
-    while (i < a->size && j < b->size) {
-        if (a->attrs[i].name < b->attrs[j].name)
-            n->attrs[k++] = a->attrs[i++];
-        else if (a->attrs[i].name > b->attrs[j].name)
-            n->attrs[k++] = b->attrs[j++];
-        else {
-            n->attrs[k++] = b->attrs[j++];
-            i++;
-        }
-    }
-    while (i < a->size)
-        n->attrs[k++] = a->attrs[i++];
-    while (j < b->size)
-        n->attrs[k++] = b->attrs[j++];
-    n->size = k;
-    st->stats.update_copied += k;
-    n->pos = b->pos;
-    val_set_attrs(out, n);
 }
 
 /* ---------- calls ---------- */
@@ -751,14 +703,19 @@ static NOINLINE void bind_formals(EvalState *st, ExprLambda *l, Env *env, Value 
     }
     Bindings *b = arg->attrs;
     uint32_t used = 0;
-    /* Both sides are sorted by symbol id: one merge pass. */
+    /* Both sides are sorted by symbol id: one merge pass (a layered set: lookups). */
     uint32_t j = 0;
     for (uint32_t i = 0; i < fs->n; i++) {
         Formal *f = &fs->items[i];
-        while (j < b->size && b->attrs[j].name < f->name)
-            j++;
-        if (j < b->size && b->attrs[j].name == f->name) {
-            env->values[off + i] = b->attrs[j].value;
+        Attr *a;
+        if (__builtin_expect(!b->layered, 1)) {
+            while (j < b->size && b->attrs[j].name < f->name)
+                j++;
+            a = j < b->size && b->attrs[j].name == f->name ? &b->attrs[j] : NULL;
+        } else
+            a = attrs_find(b, f->name);
+        if (a) {
+            env->values[off + i] = a->value;
             used++;
         } else if (f->def) {
             env->values[off + i] = eval_lazy(st, env, f->def);
@@ -775,7 +732,8 @@ static NOINLINE void bind_formals(EvalState *st, ExprLambda *l, Env *env, Value 
                        sym_name(st->symbols, f->name));
         }
     }
-    if (!fs->ellipsis && used < b->size) {
+    if (!fs->ellipsis && used < attrs_count(b)) {
+        b = val_attrs(arg);
         for (uint32_t k = 0; k < b->size; k++) {
             bool found = false;
             for (uint32_t i = 0; i < fs->n; i++)

@@ -256,7 +256,11 @@ void eval_force_deep(EvalState *st, Value *v, PosIdx pos);
 int64_t eval_force_int(EvalState *st, Value *v, PosIdx pos, const char *ctx);
 double eval_force_float(EvalState *st, Value *v, PosIdx pos, const char *ctx); /* ints promoted */
 bool eval_force_bool(EvalState *st, Value *v, PosIdx pos, const char *ctx);
+/* The set as a flat array (see Bindings in value.h); v keeps the flat set. */
 Bindings *eval_force_attrs(EvalState *st, Value *v, PosIdx pos, const char *ctx);
+/* As eval_force_attrs, but a layered set stays layered: for callers that only look
+ * names up (attrs_find, attrs_count), so that `(s // { x = 1; }) ? y` copies nothing. */
+Bindings *eval_force_attrs_lookup(EvalState *st, Value *v, PosIdx pos, const char *ctx);
 void eval_force_list(EvalState *st, Value *v, PosIdx pos, const char *ctx);
 void eval_force_function(EvalState *st, Value *v, PosIdx pos, const char *ctx);
 /* A string value (not a path); returns its chars; context stays in v->str.ctx. */

@@ -69,6 +69,17 @@ static _Noreturn void type_err(EvalState *st, PosIdx pos, const char *expected, 
     eval_type_error(st, pos, expected, v, ctx);
 }
 
+/* CppNix's forceAttrs and forceList put the position on the context frame only; the error
+ * itself has none (forceInt, forceString, ... give both). */
+static _Noreturn void type_err_framed(EvalState *st, PosIdx pos, const char *expected, Value *v,
+                                      const char *ctx)
+{
+    if (!ctx)
+        eval_type_error(st, pos, expected, v, NULL);
+    eval_frame_push(st, pos, ctx);
+    eval_type_error(st, 0, expected, v, NULL);
+}
+
 int64_t eval_force_int(EvalState *st, Value *v, PosIdx pos, const char *ctx)
 {
     eval_force(st, v, pos);
@@ -99,7 +110,15 @@ Bindings *eval_force_attrs(EvalState *st, Value *v, PosIdx pos, const char *ctx)
 {
     eval_force(st, v, pos);
     if (v->type != T_ATTRS)
-        type_err(st, pos, "a set", v, ctx);
+        type_err_framed(st, pos, "a set", v, ctx);
+    return val_attrs(v);
+}
+
+Bindings *eval_force_attrs_lookup(EvalState *st, Value *v, PosIdx pos, const char *ctx)
+{
+    eval_force(st, v, pos);
+    if (v->type != T_ATTRS)
+        type_err_framed(st, pos, "a set", v, ctx);
     return v->attrs;
 }
 
@@ -107,7 +126,7 @@ void eval_force_list(EvalState *st, Value *v, PosIdx pos, const char *ctx)
 {
     eval_force(st, v, pos);
     if (v->type != T_LIST)
-        type_err(st, pos, "a list", v, ctx);
+        type_err_framed(st, pos, "a list", v, ctx);
 }
 
 void eval_force_function(EvalState *st, Value *v, PosIdx pos, const char *ctx)
@@ -214,6 +233,39 @@ static void fmt_float_tostring(double d, StrBuf *sb)
     sb_printf(sb, "%f", d);
 }
 
+/* CppNix's peelToStringOutPath: follows __toString (if use_to_string) and outPath from an
+ * attribute set to the value that stands for it, leaving on the trace stack the frames that
+ * errors about that value get ("while using the `outPath` attribute", ...); the caller
+ * drops them when done. Returns v itself if it is not a set with either attribute. */
+static Value *peel_to_string(EvalState *st, Value *v, PosIdx pos, bool use_to_string)
+{
+    for (;;) {
+        eval_force(st, v, pos);
+        if (v->type != T_ATTRS)
+            return v;
+        Attr *ts = use_to_string ? attrs_find(v->attrs, st->s.__toString) : NULL;
+        if (ts) {
+            Value *r = val_alloc(st);
+            Value *arg = v;
+            eval_frame_push(st, ts->pos, "while calling the `__toString` attribute");
+            eval_call(st, ts->value, 1, &arg, r, ts->pos);
+            st->frames[st->nframes - 1].msg = "while using the result of the `__toString` attribute";
+            v = r;
+            pos = ts->pos;
+            continue;
+        }
+        Attr *op = attrs_find(v->attrs, st->s.outPath);
+        if (!op)
+            return v;
+        /* "evaluating" while the attribute is being forced, then "using" */
+        eval_frame_push(st, op->pos, "while evaluating the `outPath` attribute");
+        eval_force(st, op->value, op->pos);
+        st->frames[st->nframes - 1].msg = "while using the `outPath` attribute";
+        v = op->value;
+        pos = op->pos;
+    }
+}
+
 static void coerce_into(EvalState *st, Value *v, PosIdx pos, const char *errctx, int flags,
                         const StrContext **ctx, StrBuf *sb)
 {
@@ -234,24 +286,11 @@ static void coerce_into(EvalState *st, Value *v, PosIdx pos, const char *errctx,
             sb_puts(sb, v->path.path);
         return;
     case T_ATTRS: {
-        if (!(flags & COERCE_NO_FUNCTOR)) {
-            Attr *ts = attrs_find(v->attrs, st->s.__toString);
-            if (ts) {
-                Value r;
-                Value *arg = v;
-                uint32_t frames = st->nframes;
-                eval_frame_push(st, ts->pos, "while calling the `__toString` attribute");
-                eval_call(st, ts->value, 1, &arg, &r, pos);
-                st->nframes = frames;
-                eval_frame_push(st, ts->pos, "while using the result of the `__toString` attribute");
-                coerce_into(st, &r, pos, errctx, flags, ctx, sb);
-                st->nframes = frames;
-                return;
-            }
-        }
-        Attr *op = attrs_find(v->attrs, st->s.outPath);
-        if (op) {
-            coerce_into(st, op->value, pos, errctx, flags, ctx, sb);
+        uint32_t frames = st->nframes;
+        Value *p = peel_to_string(st, v, pos, !(flags & COERCE_NO_FUNCTOR));
+        if (p != v) {
+            coerce_into(st, p, pos, errctx, flags, ctx, sb);
+            st->nframes = frames;
             return;
         }
         break;
@@ -330,9 +369,12 @@ const char *eval_coerce_to_string(EvalState *st, Value *v, PosIdx pos, const cha
 
 const char *eval_coerce_to_path(EvalState *st, Value *v, PosIdx pos, const char *errctx)
 {
-    eval_force(st, v, pos);
-    if (v->type == T_PATH)
+    uint32_t frames = st->nframes;
+    v = peel_to_string(st, v, pos, true); /* the absolute-path check is made under its frames */
+    if (v->type == T_PATH) {
+        st->nframes = frames;
         return v->path.path;
+    }
     size_t len;
     const char *s = eval_coerce_to_string(st, v, pos, errctx, 0, NULL, &len);
     if (s[0] != '/') {
@@ -340,6 +382,7 @@ const char *eval_coerce_to_path(EvalState *st, Value *v, PosIdx pos, const char 
             eval_frame_push(st, pos, errctx);
         eval_error(st, ERR_EVAL, pos, "string '%s' doesn't represent an absolute path", s);
     }
+    st->nframes = frames;
     return s;
 }
 
@@ -550,9 +593,9 @@ bool eval_equal(EvalState *st, Value *a, Value *b, PosIdx pos, const char *ctx)
             if (x && y)
                 return eval_equal(st, x->value, y->value, pos, ctx);
         }
-        Bindings *x = a->attrs, *y = b->attrs;
-        if (x->size != y->size)
+        if (attrs_count(a->attrs) != attrs_count(b->attrs))
             return false;
+        Bindings *x = val_attrs(a), *y = val_attrs(b);
         for (uint32_t i = 0; i < x->size; i++) {
             if (x->attrs[i].name != y->attrs[i].name)
                 return false;
@@ -648,7 +691,7 @@ void eval_assert_equal(EvalState *st, Value *a, Value *b, PosIdx pos)
                 return;
             }
         }
-        Bindings *x = a->attrs, *y = b->attrs;
+        Bindings *x = val_attrs(a), *y = val_attrs(b);
         bool same = x->size == y->size;
         for (uint32_t i = 0; same && i < x->size; i++)
             same = x->attrs[i].name == y->attrs[i].name;

@@ -106,14 +106,14 @@ static const void *list_identity(const Value *v)
 static void print_amb(EvalState *st, Value *v, StrBuf *out, PtrSet *seen)
 {
     switch ((ValueType)v->type) {
-    case T_INT: sb_printf(out, "%" PRId64, v->integer); break;
+    case T_INT: sb_put_int(out, v->integer); break;
     case T_FLOAT: eval_print_float(v->fpoint, out); break;
     case T_BOOL: sb_puts(out, v->boolean ? "true" : "false"); break;
     case T_NULL: sb_puts(out, "null"); break;
     case T_STRING: eval_print_string_literal(val_str(v), v->len, out); break;
     case T_PATH: sb_puts(out, v->path.path); break;
     case T_ATTRS: {
-        Bindings *b = v->attrs;
+        Bindings *b = val_attrs(v);
         if (b->size && !ptrset_insert(seen, b)) {
             sb_puts(out, "«repeated»");
             break;
@@ -197,7 +197,7 @@ static void show(ShowCtx *c, Value *v, StrBuf *out, uint32_t depth)
             eval_print_string_literal(val_str(v), v->len, out);
         return;
     case T_ATTRS: {
-        Bindings *b = v->attrs;
+        Bindings *b = val_attrs(v);
         if (b->size && !ptrset_insert(&c->seen, b)) {
             sb_puts(out, "«repeated»");
             return;

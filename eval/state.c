@@ -413,7 +413,7 @@ static void force_deep(EvalState *st, Value *v, PosIdx pos, PtrSet *seen)
     /* an application is forced "from" its function, as CppNix's determinePos has it */
     eval_force(st, v, v->type == T_APP ? value_pos(v, pos) : pos);
     if (v->type == T_ATTRS) {
-        Bindings *b = v->attrs;
+        Bindings *b = val_attrs(v);
         if (b->size && ptrset_insert(seen, b))
             for (uint32_t i = 0; i < b->size; i++) {
                 eval_frame_push_sym(st, b->attrs[i].pos, "while evaluating the attribute '%s'",

@@ -88,6 +88,7 @@ Bindings *attrs_alloc(EvalState *st, size_t capacity)
     b->size = 0;
     b->capacity = (uint32_t)capacity;
     b->pos = 0;
+    b->layered = 0;
     return b;
 }
 
@@ -118,67 +119,4 @@ void attrs_sort(Bindings *b)
         return;
     }
     qsort(b->attrs, b->size, sizeof(Attr), attr_cmp);
-}
-
-Attr *attrs_find(const Bindings *b, Symbol name)
-{
-    uint32_t lo = 0, hi = b->size;
-    while (lo < hi) {
-        uint32_t mid = (lo + hi) / 2;
-        Symbol s = b->attrs[mid].name;
-        if (s == name)
-            return (Attr *)&b->attrs[mid];
-        if (s < name)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
-}
-
-typedef struct NameIdx {
-    const char *name;
-    size_t len;
-    uint32_t idx;
-} NameIdx;
-
-static int name_cmp(const void *a, const void *b)
-{
-    const NameIdx *x = a, *y = b;
-    size_t n = x->len < y->len ? x->len : y->len;
-    int c = memcmp(x->name, y->name, n);
-    if (c)
-        return c;
-    return x->len < y->len ? -1 : x->len > y->len;
-}
-
-uint32_t *attrs_sorted_by_name(EvalState *st, const Bindings *b)
-{
-    uint32_t n = b->size;
-    uint32_t *out = GC_MALLOC_ATOMIC((n ? n : 1) * sizeof(uint32_t));
-    if (n <= 16) {
-        /* small sets (records in toJSON, printing): insertion sort on the stack,
-         * no scratch allocation and no qsort callbacks */
-        NameIdx tmp[16];
-        for (uint32_t i = 0; i < n; i++) {
-            NameIdx x = {sym_name(st->symbols, b->attrs[i].name), sym_len(st->symbols, b->attrs[i].name), i};
-            uint32_t j = i;
-            while (j > 0 && name_cmp(&tmp[j - 1], &x) > 0) {
-                tmp[j] = tmp[j - 1];
-                j--;
-            }
-            tmp[j] = x;
-        }
-        for (uint32_t i = 0; i < n; i++)
-            out[i] = tmp[i].idx;
-        return out;
-    }
-    NameIdx *tmp = GC_MALLOC(n * sizeof(NameIdx));
-    for (uint32_t i = 0; i < n; i++)
-        tmp[i] = (NameIdx){sym_name(st->symbols, b->attrs[i].name),
-                           sym_len(st->symbols, b->attrs[i].name), i};
-    qsort(tmp, n, sizeof(NameIdx), name_cmp);
-    for (uint32_t i = 0; i < n; i++)
-        out[i] = tmp[i].idx;
-    return out;
 }

@@ -52,11 +52,20 @@ typedef struct Attr {
 } Attr;
 
 /* An attribute set: attrs sorted by Symbol id (not by name!), unique names.
- * Printing and attrNames sort by name. */
+ * Printing and attrNames sort by name.
+ *
+ * A set is flat (layered == 0) or layered: `a // b` with a small right side makes a
+ * layered set whose attrs[0..size) are only b's attributes (the top layer) over a base
+ * set (a, itself possibly layered; eval/attrs.c), so that update loops and overlays
+ * do not copy the whole set each time. Lookups (attrs_find) see through the layers.
+ * Code that iterates attrs[] or reads size must first get the flat view with
+ * val_attrs(v) / attrs_flat(b) / eval_force_attrs (they flatten once, cached); code
+ * that only looks names up may keep a layered set (attrs_find, attrs_count). */
 typedef struct Bindings {
-    uint32_t size;
+    uint32_t size;     /* attributes in attrs[] (of a layered set: in its top layer) */
     uint32_t capacity;
     PosIdx pos;
+    uint32_t layered;  /* 0: flat. Else the number of attributes of the whole layered set */
     Attr attrs[];
 } Bindings;
 
@@ -167,9 +176,29 @@ Bindings *attrs_alloc(EvalState *st, size_t capacity);
 /* Appends without sorting; call attrs_sort once after pushing all. */
 void attrs_push(Bindings *b, Symbol name, PosIdx pos, Value *value);
 void attrs_sort(Bindings *b);
-/* Binary search by symbol id; NULL if absent. */
+/* Binary search by symbol id (through the layers of a layered set); NULL if absent. */
 Attr *attrs_find(const Bindings *b, Symbol name);
-/* Indices of b's attrs in lexicographic order of names (for printing, attrNames). */
+/* The flat copy of a layered set (made once, then cached in b; eval/attrs.c). */
+Bindings *attrs_flatten(Bindings *b);
+/* b as one flat sorted array: what every reader of attrs[] and size uses. */
+static inline Bindings *attrs_flat(Bindings *b)
+{
+    return __builtin_expect(b->layered != 0, 0) ? attrs_flatten(b) : b;
+}
+/* The attributes of a T_ATTRS value as a flat set; v keeps the flat set from then on. */
+static inline Bindings *val_attrs(Value *v)
+{
+    if (__builtin_expect(v->attrs->layered != 0, 0))
+        v->attrs = attrs_flatten(v->attrs);
+    return v->attrs;
+}
+/* Number of attributes, without flattening. */
+static inline uint32_t attrs_count(const Bindings *b) { return b->layered ? b->layered : b->size; }
+/* `a // b` (right side wins): a or b itself if the other is empty, a layered set if b is
+ * small next to a, else a flat merge. Counts nrOpUpdateValuesCopied. */
+Bindings *attrs_update(EvalState *st, Bindings *a, Bindings *b);
+/* Indices of b's attrs (b flat) in lexicographic order of names (for printing,
+ * attrNames); eval/attrnames.c. */
 uint32_t *attrs_sorted_by_name(EvalState *st, const Bindings *b);
 
 /* String contexts (eval/context.c). */

@@ -289,7 +289,7 @@ void bi_register_primop(EvalState *st, const PrimOp *p)
     fn->primop = p;
     /* Sets are immutable values, so build a new one and swap it into the shared
      * `builtins` value: every reference to builtins sees the addition. */
-    Bindings *old = st->builtins->attrs;
+    Bindings *old = val_attrs(st->builtins);
     Bindings *b = attrs_alloc(st, old->size + 1);
     for (uint32_t i = 0; i < old->size; i++)
         if (old->attrs[i].name != name)

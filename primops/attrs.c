@@ -59,7 +59,7 @@ static Symbol lookup_sym(EvalState *st, Value *s)
 static void prim_getAttr(EvalState *st, PosIdx pos, Value **args, Value *out)
 {
     eval_force_string_no_ctx(st, args[0], 0, "while evaluating the first argument passed to builtins.getAttr");
-    Bindings *b = eval_force_attrs(st, args[1], 0, "while evaluating the second argument passed to builtins.getAttr");
+    Bindings *b = eval_force_attrs_lookup(st, args[1], 0, "while evaluating the second argument passed to builtins.getAttr");
     Symbol s = lookup_sym(st, args[0]);
     Attr *a = s ? attrs_find(b, s) : NULL;
     if (!a) {
@@ -73,7 +73,7 @@ static void prim_getAttr(EvalState *st, PosIdx pos, Value **args, Value *out)
 static void prim_hasAttr(EvalState *st, PosIdx pos, Value **args, Value *out)
 {
     eval_force_string_no_ctx(st, args[0], 0, "while evaluating the first argument passed to builtins.hasAttr");
-    Bindings *b = eval_force_attrs(st, args[1], 0, "while evaluating the second argument passed to builtins.hasAttr");
+    Bindings *b = eval_force_attrs_lookup(st, args[1], 0, "while evaluating the second argument passed to builtins.hasAttr");
     Symbol s = lookup_sym(st, args[0]);
     val_set_bool(out, s && attrs_find(b, s));
 }
@@ -103,7 +103,7 @@ static void prim_unsafeGetAttrPos(EvalState *st, PosIdx pos, Value **args, Value
     eval_force_string_no_ctx(st, args[0], 0,
                              "while evaluating the first argument passed to builtins.unsafeGetAttrPos");
     Bindings *b =
-        eval_force_attrs(st, args[1], 0, "while evaluating the second argument passed to builtins.unsafeGetAttrPos");
+        eval_force_attrs_lookup(st, args[1], 0, "while evaluating the second argument passed to builtins.unsafeGetAttrPos");
     Symbol s = lookup_sym(st, args[0]);
     Attr *a = s ? attrs_find(b, s) : NULL;
     if (!a)
@@ -121,9 +121,15 @@ static void prim_removeAttrs(EvalState *st, PosIdx pos, Value **args, Value *out
     /* Mark the doomed attributes (binary search each name): O(k log n + n). */
     uint8_t *gone = NULL;
     uint32_t ngone = 0;
-    for (uint32_t i = 0; i < n; i++) {
+    for (uint32_t i = 0; i < n; i++)
         eval_force_string_no_ctx(st, names[i], 0,
                                  "while evaluating the values of the second argument passed to builtins.removeAttrs");
+    enum { AHEAD = 8 }; /* see listToAttrs */
+    for (uint32_t i = 0; i < n && i < AHEAD; i++)
+        sym_prefetch(st->symbols, val_str(names[i]), names[i]->len);
+    for (uint32_t i = 0; i < n; i++) {
+        if (i + AHEAD < n)
+            sym_prefetch(st->symbols, val_str(names[i + AHEAD]), names[i + AHEAD]->len);
         Symbol s = lookup_sym(st, names[i]);
         Attr *a = s ? attrs_find(b, s) : NULL;
         if (!a)
@@ -152,18 +158,29 @@ static void prim_listToAttrs(EvalState *st, PosIdx pos, Value **args, Value *out
     uint32_t n = args[0]->len;
     Value **src = args[0]->list.elems;
     uint64_t *keys = GC_MALLOC_ATOMIC(((size_t)n + 1) * sizeof(uint64_t)); /* symbol << 32 | index */
+    Value **names = GC_MALLOC(((size_t)n + 1) * sizeof *names);
     for (uint32_t i = 0; i < n; i++) {
-        Bindings *e =
-            eval_force_attrs(st, src[i], 0, "while evaluating an element of the list passed to builtins.listToAttrs");
+        Bindings *e = eval_force_attrs_lookup(
+            st, src[i], 0, "while evaluating an element of the list passed to builtins.listToAttrs");
         Attr *name = attrs_find(e, st->s.name);
         if (!name)
             missing_attr(st, st->s.name, "in a {name=...; value=...;} pair");
         eval_force_string_no_ctx(
             st, name->value, name->pos,
             "while evaluating the `name` attribute of an element of the list passed to builtins.listToAttrs");
-        Symbol s = sym_intern(st->symbols, val_str(name->value), name->value->len);
+        names[i] = name->value;
+    }
+    /* Interning is a random access into a large table per name: prefetch a few ahead. */
+    enum { AHEAD = 8 };
+    for (uint32_t i = 0; i < n && i < AHEAD; i++)
+        sym_prefetch(st->symbols, val_str(names[i]), names[i]->len);
+    for (uint32_t i = 0; i < n; i++) {
+        if (i + AHEAD < n)
+            sym_prefetch(st->symbols, val_str(names[i + AHEAD]), names[i + AHEAD]->len);
+        Symbol s = sym_intern(st->symbols, val_str(names[i]), names[i]->len);
         keys[i] = (uint64_t)s << 32 | i;
     }
+    GC_FREE(names);
     prim_sort_u64(keys, n); /* stable by symbol: the first occurrence leads each run */
     uint32_t unique = 0;
     for (uint32_t i = 0; i < n; i++)
@@ -192,13 +209,18 @@ static uint32_t ilog2(uint32_t x)
 /* The attributes of the second set whose names the first set has too. */
 static void prim_intersectAttrs(EvalState *st, PosIdx pos, Value **args, Value *out)
 {
-    Bindings *l = eval_force_attrs(st, args[0], 0, "while evaluating the first argument passed to builtins.intersectAttrs");
-    Bindings *r = eval_force_attrs(st, args[1], 0, "while evaluating the second argument passed to builtins.intersectAttrs");
-    uint32_t small = l->size < r->size ? l->size : r->size;
-    uint32_t large = l->size < r->size ? r->size : l->size;
+    Bindings *l = eval_force_attrs_lookup(st, args[0], 0, "while evaluating the first argument passed to builtins.intersectAttrs");
+    Bindings *r = eval_force_attrs_lookup(st, args[1], 0, "while evaluating the second argument passed to builtins.intersectAttrs");
+    uint32_t nl = attrs_count(l), nr = attrs_count(r);
+    uint32_t small = nl < nr ? nl : nr;
+    uint32_t large = nl < nr ? nr : nl;
     Bindings *b = attrs_alloc(st, small);
+    /* Only the side that is iterated is flattened: callPackage's
+     * `intersectAttrs (functionArgs f) (pkgs // { ... })` must not copy pkgs. */
     if ((uint64_t)small * (ilog2(large) + 1) > (uint64_t)small + large) {
         /* Similar sizes: one merge pass over both sorted arrays. */
+        l = val_attrs(args[0]);
+        r = val_attrs(args[1]);
         uint32_t i = 0, j = 0;
         while (i < l->size && j < r->size) {
             Symbol a = l->attrs[i].name, c = r->attrs[j].name;
@@ -212,13 +234,15 @@ static void prim_intersectAttrs(EvalState *st, PosIdx pos, Value **args, Value *
                 j++;
             }
         }
-    } else if (l->size < r->size) {
+    } else if (nl < nr) {
+        l = val_attrs(args[0]);
         for (uint32_t i = 0; i < l->size; i++) {
             Attr *a = attrs_find(r, l->attrs[i].name);
             if (a)
                 b->attrs[b->size++] = *a;
         }
     } else {
+        r = val_attrs(args[1]);
         for (uint32_t j = 0; j < r->size; j++)
             if (attrs_find(l, r->attrs[j].name))
                 b->attrs[b->size++] = r->attrs[j];
@@ -236,7 +260,7 @@ static void prim_catAttrs(EvalState *st, PosIdx pos, Value **args, Value *out)
     Value **elems = val_list_alloc(st, n);
     uint32_t k = 0;
     for (uint32_t i = 0; i < n; i++) {
-        Bindings *e = eval_force_attrs(
+        Bindings *e = eval_force_attrs_lookup(
             st, src[i], 0, "while evaluating an element in the list passed as second argument to builtins.catAttrs");
         Attr *a = s ? attrs_find(e, s) : NULL;
         if (a)

@@ -160,7 +160,7 @@ static void depth_enter(EvalState *st, PosIdx pos)
 static void json_attrs_plain(JsonOut *j, Value *v, bool copy)
 {
     EvalState *st = j->st;
-    Bindings *b = v->attrs;
+    Bindings *b = val_attrs(v);
     uint32_t *order = attrs_sorted_by_name(st, b);
     jo_putc(j->out, '{');
     for (uint32_t k = 0; k < b->size; k++) {
@@ -372,6 +372,8 @@ typedef struct JsonIn {
      * shared by all nesting levels (no per-container scratch allocations). */
     Value **vstack;
     size_t vtop, vcap;
+    Value *v_null, *v_true, *v_false; /* shared (see jp_shared) */
+    Value *scache[64];
     struct KV *kvstack;
     size_t kvtop, kvcap;
 } JsonIn;
@@ -472,14 +474,28 @@ static Tok jp_scan_string(JsonIn *p)
 {
     p->has_nul = false;
     /* Common case: no escapes and nothing to check; the literal stays in the input. */
-    size_t start0 = p->pos;
-    while (p->pos < p->len) {
-        unsigned char c = (unsigned char)p->s[p->pos];
+    size_t start0 = p->pos, i = start0, len = p->len;
+    const unsigned char *s = (const unsigned char *)p->s;
+    /* 8 bytes at a time: stop at a word holding '"', '\\', a control byte or a
+     * non-ASCII byte (bit tricks: a byte b is "zero" where (x - 0x01..) & ~x & 0x80.. is set) */
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    while (i + 8 <= len) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+        uint64_t special = ((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w) | w;
+        if (special & highs)
+            break;
+        i += 8;
+    }
+    while (i < len) {
+        unsigned char c = s[i];
         if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80)
             break;
-        p->pos++;
+        i++;
     }
-    if (p->pos < p->len && p->s[p->pos] == '"') {
+    p->pos = i;
+    if (i < len && s[i] == '"') {
         p->sptr = p->s + start0;
         p->slen = p->pos - start0;
         p->owned = false;
@@ -569,7 +585,7 @@ static Tok jp_scan_string_slow(JsonIn *p)
 
 static bool is_digit(int c) { return c >= '0' && c <= '9'; }
 
-static Tok jp_scan_number(JsonIn *p)
+static __attribute__((noinline)) Tok jp_scan_number(JsonIn *p)
 {
     size_t start = p->pos;
     bool neg = false, isfloat = false;
@@ -684,7 +700,7 @@ static Tok jp_scan_number(JsonIn *p)
     return p->tok = TK_FLOAT;
 }
 
-static Tok jp_scan_literal(JsonIn *p, const char *lit, Tok t)
+static __attribute__((noinline)) Tok jp_scan_literal(JsonIn *p, const char *lit, Tok t)
 {
     for (size_t i = 0; lit[i]; i++) {
         int c = jp_get(p);
@@ -793,15 +809,85 @@ static int cmp_kv(const void *a, const void *b)
     return x->order < y->order ? -1 : x->order > y->order;
 }
 
+/* Skips blanks; the next character, or -1 at the end. */
+static inline int jp_peek(JsonIn *p)
+{
+    while (p->pos < p->len) {
+        char c = p->s[p->pos];
+        if (c != ' ' && c != '\n' && c != '\t' && c != '\r')
+            return (unsigned char)c;
+        p->pos++;
+    }
+    return -1;
+}
+
+/* Scans the next token: structural characters directly, the rest via jp_scan
+ * (which also reports errors). */
+static inline Tok jp_next(JsonIn *p)
+{
+    int c = jp_peek(p);
+    Tok t;
+    switch (c) {
+    case ',': t = TK_COMMA; break;
+    case ':': t = TK_COLON; break;
+    case ']': t = TK_RBRACKET; break;
+    case '}': t = TK_RBRACE; break;
+    default: return jp_scan(p);
+    }
+    p->tok_start = p->pos++;
+    return p->tok = t;
+}
+
+/* Immutable values are shared: null, true and false once per parse, and a short
+ * string literal that recurs (keys of records, enum-like values) once per cache slot. */
+static Value *jp_shared(JsonIn *p, Value **slot, Tok t)
+{
+    if (!*slot) {
+        Value *v = val_alloc(p->st);
+        if (t == TK_NULL)
+            val_set_null(v);
+        else
+            val_set_bool(v, t == TK_TRUE);
+        *slot = v;
+    }
+    return *slot;
+}
+
+static Value *jp_string_value(JsonIn *p)
+{
+    size_t n = p->slen;
+    Value *v;
+    if (n <= 16 && !p->has_nul) {
+        uint32_t h = (uint32_t)n * 0x9E3779B1u;
+        for (size_t i = 0; i < n; i++)
+            h = (h ^ (unsigned char)p->sptr[i]) * 0x01000193u;
+        Value **slot = &p->scache[h >> 26]; /* 64 slots */
+        v = *slot;
+        if (v && v->len == n && memcmp(val_str(v), p->sptr, n) == 0)
+            return v;
+        v = val_alloc(p->st);
+        val_set_string(v, checked_string(p, true), n, NULL);
+        *slot = v;
+        return v;
+    }
+    v = val_alloc(p->st);
+    val_set_string(v, checked_string(p, true), n, NULL);
+    return v;
+}
+
 /* Parses a value whose first token has been scanned into p->tok. */
-static void jp_value(JsonIn *p, Value *out)
+static Value *jp_value(JsonIn *p)
 {
     EvalState *st = p->st;
+    Value *out;
     switch (p->tok) {
-    case TK_NULL: val_set_null(out); return;
-    case TK_TRUE: val_set_bool(out, true); return;
-    case TK_FALSE: val_set_bool(out, false); return;
-    case TK_INT: val_set_int(out, p->ival); return;
+    case TK_NULL: return jp_shared(p, &p->v_null, TK_NULL);
+    case TK_TRUE: return jp_shared(p, &p->v_true, TK_TRUE);
+    case TK_FALSE: return jp_shared(p, &p->v_false, TK_FALSE);
+    case TK_INT:
+        out = val_alloc(st);
+        val_set_int(out, p->ival);
+        return out;
     case TK_UINT:
         if (p->uval > (uint64_t)INT64_MAX) {
             StrBuf sb;
@@ -809,26 +895,25 @@ static void jp_value(JsonIn *p, Value *out)
             sb_printf(&sb, "unsigned json number %llu outside of Nix integer range", (unsigned long long)p->uval);
             eval_error(st, ERR_EVAL, 0, "%s", sb.data);
         }
+        out = val_alloc(st);
         val_set_int(out, (int64_t)p->uval);
-        return;
-    case TK_FLOAT: val_set_float(out, p->fval); return;
-    case TK_STRING: {
-        size_t n = p->slen;
-        val_set_string(out, checked_string(p, true), n, NULL);
-        return;
-    }
+        return out;
+    case TK_FLOAT:
+        out = val_alloc(st);
+        val_set_float(out, p->fval);
+        return out;
+    case TK_STRING:
+        return jp_string_value(p);
     case TK_LBRACKET: {
         /* nlohmann parses iteratively without a nesting limit; this recursive
          * parser stops at max-call-depth rather than exhausting the stack. */
         if (++p->depth > st->settings.max_call_depth && st->settings.max_call_depth)
             eval_error(st, ERR_STACK_OVERFLOW, 0, "stack overflow; max-call-depth exceeded");
         size_t base = p->vtop;
-        if (jp_scan(p) != TK_RBRACKET) {
+        if (jp_next(p) != TK_RBRACKET) {
             for (;;) {
-                Value *v = val_alloc(st);
-                jp_value(p, v);
-                vpush(p, v);
-                jp_scan(p);
+                vpush(p, jp_value(p));
+                jp_next(p);
                 if (p->tok == TK_COMMA) {
                     jp_scan(p);
                     continue;
@@ -843,26 +928,26 @@ static void jp_value(JsonIn *p, Value *out)
         if (n)
             memcpy(l, p->vstack + base, n * sizeof *l);
         p->vtop = base;
+        out = val_alloc(st);
         val_set_list(out, l, n);
         p->depth--;
-        return;
+        return out;
     }
     case TK_LBRACE: {
         if (++p->depth > st->settings.max_call_depth && st->settings.max_call_depth)
             eval_error(st, ERR_STACK_OVERFLOW, 0, "stack overflow; max-call-depth exceeded");
         size_t base = p->kvtop;
-        if (jp_scan(p) != TK_RBRACE) {
+        if (jp_next(p) != TK_RBRACE) {
             for (;;) {
                 if (p->tok != TK_STRING)
                     jp_syntax(p, "object key", TK_STRING);
                 size_t klen = p->slen;
                 const char *key = checked_string(p, false);
                 Symbol sym = sym_intern(st->symbols, key, klen);
-                if (jp_scan(p) != TK_COLON)
+                if (jp_next(p) != TK_COLON)
                     jp_syntax(p, "object separator", TK_COLON);
                 jp_scan(p);
-                Value *v = val_alloc(st);
-                jp_value(p, v);
+                Value *v = jp_value(p);
                 /* A repeated key: the last value wins. Small objects are checked
                  * on the fly, large ones by sorting below. */
                 size_t cnt = p->kvtop - base, i = cnt;
@@ -874,7 +959,7 @@ static void jp_value(JsonIn *p, Value *out)
                     p->kvstack[base + i].v = v;
                 else
                     kvpush(p, (KV){sym, (uint32_t)cnt, v});
-                jp_scan(p);
+                jp_next(p);
                 if (p->tok == TK_COMMA) {
                     jp_scan(p);
                     continue;
@@ -899,9 +984,10 @@ static void jp_value(JsonIn *p, Value *out)
             attrs_push(b, kv[i].sym, 0, kv[i].v);
         p->kvtop = base;
         attrs_sort(b);
+        out = val_alloc(st);
         val_set_attrs(out, b);
         p->depth--;
-        return;
+        return out;
     }
     case TK_ERROR:
         jp_syntax(p, "value", TK_UNINIT);
@@ -918,7 +1004,7 @@ void prim_from_json(EvalState *st, const char *s, size_t len, Value *out)
     p.s = s;
     p.len = len;
     jp_scan(&p);
-    jp_value(&p, out);
+    *out = *jp_value(&p);
     if (jp_scan(&p) != TK_EOF)
         jp_syntax(&p, "value", TK_EOF);
 }

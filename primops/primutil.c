@@ -134,78 +134,7 @@ void prim_sort_u64(uint64_t *a, size_t n)
         memcpy(a, src, n * sizeof *a);
 }
 
-typedef struct NameKey {
-    uint64_t prefix; /* the first 8 bytes of the name, big-endian, zero-padded */
-    uint32_t idx;
-    uint32_t sym;
-} NameKey;
-
-/* For qsort on runs of equal prefixes (names of 8 bytes or more): the rest decides. */
-typedef struct NameRun {
-    const SymTab *syms;
-} NameRun;
-
-static int name_rest_cmp(const void *a, const void *b, void *arg)
-{
-    const SymTab *syms = ((const NameRun *)arg)->syms;
-    const NameKey *x = a, *y = b;
-    size_t lx = sym_len(syms, x->sym), ly = sym_len(syms, y->sym);
-    size_t n = lx < ly ? lx : ly;
-    int c = memcmp(sym_name(syms, x->sym) + 8, sym_name(syms, y->sym) + 8, n - 8);
-    if (c)
-        return c;
-    return lx < ly ? -1 : lx > ly;
-}
-
 uint32_t *prim_attrs_by_name(EvalState *st, const Bindings *b)
 {
-    uint32_t n = b->size;
-    if (n < 256)
-        return attrs_sorted_by_name(st, b);
-    /* Atomic memory: no pointers inside, and no clearing needed. */
-    NameKey *keys = GC_MALLOC_ATOMIC((size_t)n * sizeof *keys);
-    NameKey *tmp = GC_MALLOC_ATOMIC((size_t)n * sizeof *tmp);
-    size_t count[8][256];
-    memset(count, 0, sizeof count);
-    for (uint32_t i = 0; i < n; i++) {
-        Symbol s = b->attrs[i].name;
-        const char *name = sym_name(st->symbols, s);
-        size_t len = sym_len(st->symbols, s);
-        /* Names hold no NUL bytes, so zero padding sorts a prefix before its extensions. */
-        uint64_t k = 0;
-        for (size_t j = 0; j < 8; j++)
-            k = k << 8 | (j < len ? (unsigned char)name[j] : 0);
-        keys[i] = (NameKey){k, i, s};
-        for (int d = 0; d < 8; d++)
-            count[d][(k >> (8 * d)) & 255]++;
-    }
-    NameKey *src = keys, *dst = tmp;
-    for (int d = 0; d < 8; d++) {
-        if (count[d][(src[0].prefix >> (8 * d)) & 255] == n)
-            continue; /* every key has the same byte here */
-        size_t sum = 0;
-        for (int v = 0; v < 256; v++) {
-            size_t c = count[d][v];
-            count[d][v] = sum;
-            sum += c;
-        }
-        for (uint32_t i = 0; i < n; i++)
-            dst[count[d][(src[i].prefix >> (8 * d)) & 255]++] = src[i];
-        NameKey *t = src;
-        src = dst;
-        dst = t;
-    }
-    NameRun run = {st->symbols};
-    for (uint32_t i = 0; i < n;) {
-        uint32_t j = i + 1;
-        while (j < n && src[j].prefix == src[i].prefix)
-            j++;
-        if (j - i > 1)
-            qsort_r(src + i, j - i, sizeof *src, name_rest_cmp, &run);
-        i = j;
-    }
-    uint32_t *out = GC_MALLOC_ATOMIC((size_t)n * sizeof *out);
-    for (uint32_t i = 0; i < n; i++)
-        out[i] = src[i].idx;
-    return out;
+    return attrs_sorted_by_name(st, b);
 }

@@ -27,9 +27,8 @@ void prim_symmap_init(PrimSymMap *m, size_t expected);
 /* Slot for key; inserted (value 0) if absent, then *added is set. */
 uint32_t *prim_symmap_get(PrimSymMap *m, Symbol key, bool *added);
 
-/* Indices of b's attributes in lexicographic (bytewise) order of their names, as
- * attrs_sorted_by_name, but linear-time for large sets: a radix sort on the first
- * 8 bytes of each name, then full comparisons only among names sharing them. */
+/* Indices of b's attributes in lexicographic (bytewise) order of their names: the
+ * same as attrs_sorted_by_name (eval/attrnames.c: radix sort, symbol ranks). */
 uint32_t *prim_attrs_by_name(EvalState *st, const Bindings *b);
 
 /* Sorts n (symbol << 32 | index) keys ascending. Callers pass indices ascending in

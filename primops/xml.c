@@ -244,13 +244,13 @@ static void xml_value(XmlOut *x, Value *v, PosIdx pos)
             }
             open_elem(x, "derivation", attrs, n);
             if (drv_path[0] && drv_seen_insert(x, drv_path))
-                show_attrs(x, v->attrs);
+                show_attrs(x, val_attrs(v));
             else
                 empty_elem(x, "repeated", NULL, 0);
             close_elem(x, "derivation");
         } else {
             open_elem(x, "attrs", NULL, 0);
-            show_attrs(x, v->attrs);
+            show_attrs(x, val_attrs(v));
             close_elem(x, "attrs");
         }
         break;

@@ -87,7 +87,7 @@ static void global_names(Repl *r)
     if (r->global_names)
         return;
     EvalState *st = r->st;
-    Bindings *b = st->builtins && st->builtins->type == T_ATTRS ? st->builtins->attrs : NULL;
+    Bindings *b = st->builtins && st->builtins->type == T_ATTRS ? val_attrs(st->builtins) : NULL;
     uint32_t n = b ? b->size : 0;
     const char **names = GC_MALLOC((2 * n + 2) * sizeof *names);
     uint32_t k = 0;
@@ -136,8 +136,9 @@ static void complete_attrs(Repl *r, const char *text, const char *dot, Matches *
     if (!repl_try_eval(r, expr, &v) || v.type != T_ATTRS)
         return;
     EvalState *st = r->st;
-    for (uint32_t i = 0; i < v.attrs->size; i++) {
-        Symbol s = v.attrs->attrs[i].name;
+    Bindings *vb = val_attrs(&v);
+    for (uint32_t i = 0; i < vb->size; i++) {
+        Symbol s = vb->attrs[i].name;
         const char *name = sym_name(st->symbols, s);
         size_t len = sym_len(st->symbols, s);
         if (len < plen || memcmp(name, prefix, plen) != 0)

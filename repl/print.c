@@ -200,7 +200,7 @@ static void print_derivation(Printer *p, Value *v)
 
 static void print_attrs(Printer *p, Value *v, uint32_t depth)
 {
-    Bindings *b = v->attrs;
+    Bindings *b = val_attrs(v);
     if (!seen_insert(&p->seen, b)) {
         colour_on(p, ANSI_MAGENTA);
         sb_puts(p->out, "«repeated»");

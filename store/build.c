@@ -403,8 +403,7 @@ static void unlock_outputs(Builder *b, Node *n)
         return;
     for (uint32_t i = 0; i < n->d->noutputs; i++)
         if (n->locks[i] >= 0) {
-            unlink(fmt("%s.lock", store_real_path(b->s, n->d->outputs[i].path)));
-            close(n->locks[i]);
+            store_unlock_path(fmt("%s.lock", store_real_path(b->s, n->d->outputs[i].path)), n->locks[i]);
             n->locks[i] = -1;
         }
     n->locks = NULL;

@@ -62,6 +62,21 @@ void sb_put_utf8(StrBuf *sb, uint32_t cp)
     }
 }
 
+void sb_put_int(StrBuf *sb, int64_t v)
+{
+    char tmp[24];
+    char *p = tmp + sizeof tmp;
+    /* via unsigned: negating INT64_MIN is undefined */
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    sb_add(sb, p, (size_t)(tmp + sizeof tmp - p));
+}
+
 void sb_vprintf(StrBuf *sb, const char *fmt, va_list ap)
 {
     va_list ap2;

@@ -21,6 +21,8 @@ void sb_puts(StrBuf *sb, const char *s);
 void sb_putc(StrBuf *sb, char c);
 /* Appends the UTF-8 encoding of a code point (up to 0x10FFFF; not checked). */
 void sb_put_utf8(StrBuf *sb, uint32_t cp);
+/* Appends a decimal integer (as printf's %" PRId64 ", without its cost). */
+void sb_put_int(StrBuf *sb, int64_t v);
 void sb_printf(StrBuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sb_vprintf(StrBuf *sb, const char *fmt, va_list ap);
 /* Returns the NUL-terminated contents; the buffer may be reused after sb_init. */

@@ -64,6 +64,19 @@ cn instantiate --eval --strict --show-trace -E 'builtins.genList (x: x + "a") 1'
 case $err in *"list element at index 0"*"from call site"*"1:19"*"while calling anonymous lambda"*) _verdict strict-app-call-site "";;
   *) _verdict strict-app-call-site "no index frame and call site before the lambda frame";; esac
 
+# Coercing a set goes through its __toString / outPath with CppNix's frames (and the call of
+# __toString at that attribute); forceList/forceAttrs errors carry no position of their own.
+cn instantiate --eval --show-trace -E 'builtins.readFileType { outPath = "rel"; }'
+case $err in *"while using the \`outPath\` attribute"*"1:25"*"doesn't represent an absolute path"*) _verdict outpath-using-frame "";;
+  *) _verdict outpath-using-frame "no 'while using the outPath attribute' frame";; esac
+cn instantiate --eval --show-trace -E '"${{ outPath = abort "x"; }}"'
+case $err in *"while evaluating the \`outPath\` attribute"*"while calling the 'abort' builtin"*) _verdict outpath-evaluating-frame "";;
+  *) _verdict outpath-evaluating-frame "no 'while evaluating the outPath attribute' frame";; esac
+cn instantiate --eval -E '"${{ __toString = "nf"; }}"'
+case $err in *"not a function but a string"*$'\n'"       at «string»:1:6:"*) _verdict tostring-call-pos "";;
+  *) _verdict tostring-call-pos "the failed __toString call is not reported at the attribute";; esac
+expect_trace force-list-no-pos "$(printf "error:\n       … while calling the 'concatMap' builtin\n         at «string»:1:1:\n            1| builtins.concatMap (x: 1) [ 1 ]\n             | ^\n\n       … while evaluating the return value of the function passed to builtins.concatMap\n         at «string»:1:21:\n            1| builtins.concatMap (x: 1) [ 1 ]\n             |                     ^\n\n       error: expected a list but found an integer: 1")" -- instantiate --eval --show-trace -E 'builtins.concatMap (x: 1) [ 1 ]'
+
 # --max-call-depth N: CppNix refuses a call when the depth before it exceeds N, so N + 1 nested
 # calls run (f (f 0) needs two).
 twice='let f = x: x + 1; in f (f 0)'

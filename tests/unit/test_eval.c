@@ -215,6 +215,101 @@ static void test_attrs(void)
           "lexicographic order");
 }
 
+/* Layered sets (eval/attrs.c): a long chain of one-attribute `//` updates over a large set,
+ * checked against a model array after every 250 steps (lookups of present and absent
+ * names, counts, the flat view), with an old version kept and rechecked at the end
+ * (updates never change their operands). The chain copies O(n log n) attributes, not
+ * O(n^2); Attr pointers from lookups survive flattening. */
+enum { LK_BASE = 1000, LK_KEYS = 3000, LK_STEPS = 6000 };
+static Symbol lk_sym[LK_KEYS];
+
+static bool layered_matches(Bindings *b, const int64_t *model)
+{
+    uint32_t count = 0;
+    for (int k = 0; k < LK_KEYS; k++) {
+        Attr *a = attrs_find(b, lk_sym[k]);
+        if (model[k] < 0 ? a != NULL : !a || a->value->integer != model[k])
+            return false;
+        count += model[k] >= 0;
+    }
+    if (attrs_count(b) != count || attrs_find(b, S("lk-absent")))
+        return false;
+    Bindings *f = attrs_flat(b);
+    if (f->layered || f->size != count || attrs_flat(b) != f)
+        return false;
+    for (uint32_t i = 0; i < f->size; i++) {
+        if (i && f->attrs[i - 1].name >= f->attrs[i].name)
+            return false;
+        Attr *a = attrs_find(b, f->attrs[i].name);
+        if (!a || a->value != f->attrs[i].value)
+            return false;
+    }
+    return true;
+}
+
+static void test_layered(void)
+{
+    char name[32];
+    for (int k = 0; k < LK_KEYS; k++) {
+        snprintf(name, sizeof name, "lk%d", k);
+        lk_sym[k] = S(name);
+    }
+    static int64_t model[LK_KEYS], saved_model[LK_KEYS];
+    Bindings *b = attrs_alloc(st, LK_BASE);
+    for (int k = 0; k < LK_KEYS; k++)
+        model[k] = -1;
+    for (int k = 0; k < LK_BASE; k++) {
+        Value *v = val_alloc(st);
+        val_set_int(v, k);
+        attrs_push(b, lk_sym[k], 0, v);
+        model[k] = k;
+    }
+    attrs_sort(b);
+    Bindings *saved = NULL;
+    uint64_t copied = st->stats.update_copied;
+    uint32_t seed = 7, max_layered = 0;
+    bool ok = true;
+    for (int step = 0; step < LK_STEPS && ok; step++) {
+        seed = seed * 1103515245u + 12345u;
+        /* mostly new names early, mostly shadowing later */
+        int k = (int)((seed >> 8) % (uint32_t)(step < 2000 ? LK_KEYS : LK_BASE + 200));
+        Bindings *one = attrs_alloc(st, 1);
+        Value *v = val_alloc(st);
+        val_set_int(v, LK_KEYS + step);
+        attrs_push(one, lk_sym[k], 0, v);
+        b = attrs_update(st, b, one);
+        model[k] = LK_KEYS + step;
+        max_layered |= b->layered;
+        if (step % 250 == 249)
+            ok = layered_matches(b, model);
+        if (step == 3000) {
+            saved = b;
+            memcpy(saved_model, model, sizeof model);
+        }
+    }
+    copied = st->stats.update_copied - copied;
+    CHECK(ok, "layered chain agrees with the model");
+    CHECK(max_layered != 0, "the chain made layered sets");
+    CHECK(saved && layered_matches(saved, saved_model), "an old version is unchanged");
+    CHECK(copied < 40u * LK_STEPS, "chain copied %llu attributes (quadratic would be ~%d)",
+          (unsigned long long)copied, LK_STEPS * LK_BASE);
+
+    /* A lookup's Attr pointer stays valid when its set is flattened afterwards. */
+    Bindings *big = attrs_flat(saved ? saved : b);
+    Bindings *one = attrs_alloc(st, 1);
+    Value *v = val_alloc(st);
+    val_set_int(v, -7);
+    attrs_push(one, lk_sym[5], 0, v);
+    Bindings *l = attrs_update(st, big, one);
+    Attr *a = attrs_find(l, lk_sym[5]);
+    CHECK(l->layered && a && a->value == v, "small update of a big set is layered");
+    Bindings *f = attrs_flat(l);
+    CHECK(a->name == lk_sym[5] && a->value == v && attrs_find(f, lk_sym[5])->value == v,
+          "Attr pointers survive flattening");
+    CHECK(attrs_update(st, l, attrs_alloc(st, 0)) == l && attrs_update(st, attrs_alloc(st, 0), l) == l,
+          "update with an empty set returns the other operand");
+}
+
 static void test_context(void)
 {
     const char *a[] = {"/nix/store/b", "/nix/store/a", "/nix/store/b"};
@@ -314,6 +409,7 @@ static void body(void *arg)
         return;
     }
     test_attrs();
+    test_layered();
     test_context();
     test_eval();
 }

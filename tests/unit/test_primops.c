@@ -137,10 +137,11 @@ static void show(Value *v, StrBuf *sb)
         sb_putc(sb, ']');
         break;
     case T_ATTRS: {
-        uint32_t *idx = attrs_sorted_by_name(st, v->attrs);
+        Bindings *vb = val_attrs(v);
+        uint32_t *idx = attrs_sorted_by_name(st, vb);
         sb_puts(sb, "{ ");
-        for (uint32_t i = 0; i < v->attrs->size; i++) {
-            Attr *a = &v->attrs->attrs[idx[i]];
+        for (uint32_t i = 0; i < vb->size; i++) {
+            Attr *a = &vb->attrs[idx[i]];
             sb_printf(sb, "%s = ", sym_name(st->symbols, a->name));
             show(a->value, sb);
             sb_puts(sb, "; ");
@@ -361,35 +362,79 @@ static void test_attrs(void)
               "error: attribute 'key' missing");
 }
 
-/* The radix name sort agrees with attrs_sorted_by_name on a large set of awkward names
- * (shared 8-byte prefixes, prefixes of each other, bytes >= 0x80, empty). */
+/* Name order of large sets (eval/attrnames.c: radix sort, symbol-rank table, merging of
+ * names newer than the table) against a plain comparison, on awkward names (shared 8-byte
+ * prefixes, prefixes of each other, bytes >= 0x80, empty), through every path: a first big
+ * sort (builds the ranks), a dense and a sparse ranked sort, and a mix of ranked and new
+ * names. */
+static int ref_name_cmp(Symbol a, Symbol b)
+{
+    size_t la = sym_len(st->symbols, a), lb = sym_len(st->symbols, b);
+    int c = memcmp(sym_name(st->symbols, a), sym_name(st->symbols, b), la < lb ? la : lb);
+    return c ? c : (la < lb ? -1 : la > lb);
+}
+
+static bool name_order_ok(const Bindings *b, const uint32_t *got)
+{
+    static unsigned char used[1 << 16];
+    if (b->size >= sizeof used)
+        return false;
+    memset(used, 0, b->size);
+    for (uint32_t i = 0; i < b->size; i++) {
+        if (got[i] >= b->size || used[got[i]]++)
+            return false;
+        if (i && ref_name_cmp(b->attrs[got[i - 1]].name, b->attrs[got[i]].name) >= 0)
+            return false;
+    }
+    return true;
+}
+
+/* n fresh awkward names (interned now), appended to syms. */
+static uint32_t awkward_names(uint32_t *seed, Symbol *syms, uint32_t have, uint32_t n)
+{
+    char buf[32];
+    while (n) {
+        *seed = *seed * 1103515245u + 12345u;
+        int len = (int)((*seed >> 16) % 14);
+        for (int j = 0; j < len; j++) {
+            *seed = *seed * 1103515245u + 12345u;
+            static const char alphabet[] = "aab\x80\xff-zAAAAAAAAA";
+            buf[j] = alphabet[(*seed >> 16) % (sizeof alphabet - 1)];
+        }
+        if (sym_lookup(st->symbols, buf, len))
+            continue;
+        syms[have++] = sym_intern(st->symbols, buf, len);
+        n--;
+    }
+    return have;
+}
+
+static Bindings *set_of(const Symbol *syms, uint32_t from, uint32_t to, uint32_t step)
+{
+    Bindings *b = attrs_alloc(st, (to - from) / step + 1);
+    for (uint32_t i = from; i < to; i += step)
+        attrs_push(b, syms[i], 0, num(i));
+    attrs_sort(b);
+    return b;
+}
+
 static void test_name_sort(void)
 {
-    enum { N = 3000 };
-    Bindings *b = attrs_alloc(st, N);
+    enum { OLD = 6000, NEW = 2000 };
+    static Symbol syms[OLD + NEW];
     uint32_t seed = 12345;
-    char buf[32];
-    static unsigned char seen[1 << 20];
-    for (int i = 0; i < N; i++) {
-        seed = seed * 1103515245u + 12345u;
-        int len = (int)((seed >> 16) % 14);
-        for (int j = 0; j < len; j++) {
-            seed = seed * 1103515245u + 12345u;
-            static const char alphabet[] = "aab\x80\xff-zAAAAAAAAA";
-            buf[j] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
-        }
-        Symbol sym = sym_intern(st->symbols, buf, len);
-        if (sym >= sizeof seen || seen[sym])
-            continue;
-        seen[sym] = 1;
-        attrs_push(b, sym, 0, num(i));
-    }
-    attrs_sort(b);
-    uint32_t *want = attrs_sorted_by_name(st, b), *got = prim_attrs_by_name(st, b);
-    bool same = b->size > 256;
-    for (uint32_t i = 0; same && i < b->size; i++)
-        same = want[i] == got[i];
-    CHECK_STR(same ? "same order" : "different order", "same order");
+    uint32_t n = awkward_names(&seed, syms, 0, OLD);
+    Bindings *big = set_of(syms, 0, OLD, 1);
+    CHECK_STR(name_order_ok(big, prim_attrs_by_name(st, big)) ? "ok" : "bad", "ok");
+    Bindings *dense = set_of(syms, 0, OLD, 2), *sparse = set_of(syms, 1, OLD, 20);
+    CHECK_STR(name_order_ok(dense, prim_attrs_by_name(st, dense)) ? "ok" : "bad", "ok");
+    CHECK_STR(name_order_ok(sparse, prim_attrs_by_name(st, sparse)) ? "ok" : "bad", "ok");
+    n = awkward_names(&seed, syms, n, NEW);
+    Bindings *mixed = set_of(syms, OLD - 3000, n, 1);
+    CHECK_STR(name_order_ok(mixed, prim_attrs_by_name(st, mixed)) ? "ok" : "bad", "ok");
+    Bindings *small = set_of(syms, 0, n, 400);
+    CHECK_STR(name_order_ok(small, attrs_sorted_by_name(st, small)) ? "ok" : "bad", "ok");
+    CHECK_STR(name_order_ok(big, prim_attrs_by_name(st, big)) ? "ok" : "bad", "ok");
 }
 
 static void test_versions(void)

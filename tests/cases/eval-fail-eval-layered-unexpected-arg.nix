@@ -1,0 +1,3 @@
+# A layered set (big // small) reports the same unexpected argument and suggestions as a flat one.
+let big = builtins.listToAttrs (builtins.genList (i: { name = "k${toString i}"; value = i; }) 40);
+in ({ k1, k2 }: k1) (big // { k1 = 5; })
