@@ -1497,7 +1497,10 @@ static NOINLINE void eval_assert_cond(EvalState *st, Env *env, ExprAssert *x)
     if (c->kind == EXPR_BINOP && ((ExprBinOp *)c)->op == OP_EQ) {
         /* explain a failing `assert a == b` like CppNix does */
         ExprBinOp *eq = (ExprBinOp *)c;
-        Value *a = eval_lazy(st, env, eq->lhs), *b = eval_lazy(st, env, eq->rhs);
+        /* CppNix compares two evaluated copies: `assert f == f` fails, as `f == f` is false */
+        Value av, bv, *a = &av, *b = &bv;
+        eval_in(st, env, eq->lhs, a);
+        eval_in(st, env, eq->rhs, b);
         if (eval_equal(st, a, b, c->pos, NULL)) {
             st->nframes = frames;
             return;
