@@ -858,7 +858,9 @@ void bi_derivation_value(EvalState *st, Value *v)
 
 static void prim_placeholder(EvalState *st, PosIdx pos, Value **args, Value *out)
 {
-    const char *o = eval_force_string_no_ctx(st, args[0], pos, "while evaluating the first argument passed to builtins.placeholder");
+    /* CppNix forces the arguments of these builtins without a position (noPos): the
+     * "while calling" frame shows the call */
+    const char *o = eval_force_string_no_ctx(st, args[0], 0, "while evaluating the first argument passed to builtins.placeholder");
     val_make_string(out, store_hash_placeholder(o));
 }
 
@@ -962,11 +964,11 @@ const char *bi_copy_path_to_store(EvalState *st, const char *path, PosIdx pos)
 
 static void prim_filter_source(EvalState *st, PosIdx pos, Value **args, Value *out)
 {
-    const char *path = eval_coerce_to_path(st, args[1], pos,
+    const char *path = eval_coerce_to_path(st, args[1], 0,
                                            "while evaluating the second argument (the path to filter) passed to 'builtins.filterSource'");
-    eval_force_function(st, args[0], pos, "while evaluating the first argument passed to builtins.filterSource");
+    eval_force_function(st, args[0], 0, "while evaluating the first argument passed to builtins.filterSource");
     eval_frame_push(st, 0, fmt("while adding path '%s'", path));
-    const char *sp = add_source(st, pos, base_name(path), path, FIM_RECURSIVE, args[0], NULL);
+    const char *sp = add_source(st, 0, base_name(path), path, FIM_RECURSIVE, args[0], NULL);
     eval_frame_pop(st);
     set_store_path_string(st, out, sp);
 }
@@ -1027,7 +1029,7 @@ static void prim_store_path(EvalState *st, PosIdx pos, Value **args, Value *out)
 {
     if (st->settings.pure_eval)
         eval_error(st, ERR_EVAL, pos, "'%s' is not allowed in pure evaluation mode", "builtins.storePath");
-    const char *path = eval_coerce_to_path(st, args[0], pos, "while evaluating the first argument passed to 'builtins.storePath'");
+    const char *path = eval_coerce_to_path(st, args[0], 0, "while evaluating the first argument passed to 'builtins.storePath'");
     const char *sd = store_dir_of(st);
     if (!store_is_store_path(sd, path)) {
         char *real = realpath(path, NULL);
