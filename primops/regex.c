@@ -1,5 +1,6 @@
 /* Primop family prim_regex: POSIX extended regular expressions (match, split). */
 #include "builtins/registry.h"
+#include "primops/primutil.h"
 
 #include <gc/gc.h>
 #include <regex.h>
@@ -324,36 +325,42 @@ static Value *new_string(EvalState *st, const char *s, size_t n)
     return v;
 }
 
-/* split with a plain-text regex (never an empty match): a byte search, and one
- * shared empty list for the (group-less) matches. */
+/* split with a plain-text regex (never an empty match): a byte search; the pieces share
+ * one copy of the input (each NUL-terminated where its separator began), their Values
+ * one block, and the (group-less) matches one empty list. */
 static void split_literal(EvalState *st, const Compiled *c, Value *input, const char *s, size_t len,
                           Value *out)
 {
-    ValVec vv = {0};
-    Value *groups = NULL;
-    size_t piece = 0;
-    for (;;) {
-        const char *m = memmem(s + piece, len - piece, c->lit, c->litlen);
-        if (!m)
-            break;
-        size_t so = (size_t)(m - s);
-        vv_push(&vv, new_string(st, s + piece, so - piece));
-        if (!groups) {
-            groups = val_alloc(st);
-            val_set_list(groups, NULL, 0);
-        }
-        vv_push(&vv, groups);
-        piece = so + c->litlen;
-    }
-    if (vv.n == 0) {
+    size_t nmatch = 0;
+    for (const char *q = s, *end = s + len; (q = memmem(q, (size_t)(end - q), c->lit, c->litlen));
+         q += c->litlen)
+        nmatch++;
+    if (nmatch == 0) {
         /* No match: the input itself, context and all. */
         Value **l = val_list_alloc(st, 1);
         l[0] = input;
         val_set_list(out, l, 1);
         return;
     }
-    vv_push(&vv, new_string(st, s + piece, len - piece));
-    val_set_list(out, vv.v, vv.n);
+    char *copy = val_str_alloc(len);
+    memcpy(copy, s, len);
+    copy[len] = 0;
+    size_t n = 2 * nmatch + 1;
+    Value **l = val_list_alloc(st, n);
+    Value *pieces = prim_values(st, nmatch + 2), *groups = &pieces[nmatch + 1];
+    val_set_list(groups, NULL, 0);
+    size_t piece = 0, k = 0;
+    for (size_t i = 0; i < nmatch; i++) {
+        size_t so = (size_t)((const char *)memmem(copy + piece, len - piece, c->lit, c->litlen) - copy);
+        copy[so] = 0; /* the separator's first byte ends this piece */
+        val_set_string(&pieces[i], copy + piece, so - piece, NULL);
+        l[k++] = &pieces[i];
+        l[k++] = groups;
+        piece = so + c->litlen;
+    }
+    val_set_string(&pieces[nmatch], copy + piece, len - piece, NULL);
+    l[k++] = &pieces[nmatch];
+    val_set_list(out, l, n);
 }
 
 /* Iterates matches like std::regex_iterator: after an empty match the next
