@@ -36,6 +36,11 @@ typedef struct RegexEntry {
 typedef struct RegexCache {
     RegexEntry *slots;
     size_t cap, used;
+    /* The last lookup by the caller's own characters: the same (immutable) string
+     * is found again without hashing; holding the pointer keeps it from being reused. */
+    const char *last_src;
+    size_t last_len;
+    Compiled *last;
 } RegexCache;
 
 static uint64_t hash_bytes(const char *s, size_t n)
@@ -203,11 +208,17 @@ static Compiled *get_regex(EvalState *st, const char *re, size_t len)
         c = GC_MALLOC(sizeof *c);
         st->regex_cache = c;
     }
+    if (re == c->last_src && len == c->last_len)
+        return c->last;
     uint64_t h = hash_bytes(re, len);
     if (c->cap) {
         for (size_t i = h & (c->cap - 1); c->slots[i].src; i = (i + 1) & (c->cap - 1))
-            if (c->slots[i].hash == h && c->slots[i].len == len && memcmp(c->slots[i].src, re, len) == 0)
-                return c->slots[i].c;
+            if (c->slots[i].hash == h && c->slots[i].len == len && memcmp(c->slots[i].src, re, len) == 0) {
+                c->last_src = re;
+                c->last_len = len;
+                c->last = c->slots[i].c;
+                return c->last;
+            }
     }
     Compiled *r = GC_MALLOC_ATOMIC(sizeof *r); /* regex_t points only to malloc'd memory */
     memset(r, 0, sizeof *r);
