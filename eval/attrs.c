@@ -6,7 +6,8 @@
 
 /* A layered set L (L->layered != 0) is `base // top`: attrs[0..size) is the top layer
  * (sorted, unique) and attrs[size] is not an attribute but the link to the base: its
- * value field points to the base Bindings, its name field holds LINK_* flags.
+ * value field points to the base Bindings, its name field holds LINK_* flags, its pos
+ * field counts lookups that went past the top (attrs_find).
  * L->layered counts the attributes of the whole set. Layers are immutable; flattening
  * only redirects the link to the flat copy (LINK_FLAT), so Attr pointers that lookups
  * returned stay valid.
@@ -33,6 +34,10 @@ static inline bool is_flattened(const Bindings *b) { return link_of(b)->name & L
 Attr *attrs_find(const Bindings *b, Symbol name)
 {
     for (;;) {
+        if (__builtin_expect(b->layered != 0, 0) && is_flattened(b)) {
+            b = base_of(b); /* the flat copy has it all */
+            continue;
+        }
         uint32_t lo = 0, hi = b->size;
         while (lo < hi) {
             uint32_t mid = (lo + hi) / 2;
@@ -46,6 +51,12 @@ Attr *attrs_find(const Bindings *b, Symbol name)
         }
         if (__builtin_expect(!b->layered, 1))
             return NULL;
+        /* A set looked up through its layers many times (a long-lived overlay result)
+         * is flattened once its lookups have paid for the copy; the link's pos field
+         * counts them. (Sets live in the GC heap: the cast only drops the promise.) */
+        Attr *link = link_of(b);
+        if (++link->pos > b->layered / 4 + 64)
+            return attrs_find(attrs_flatten((Bindings *)b), name);
         b = base_of(b);
     }
 }
@@ -81,7 +92,8 @@ Bindings *attrs_flatten(Bindings *b)
     Bindings *layers[MAX_LAYERS + 1];
     uint32_t n = 0;
     for (Bindings *c = b;; c = base_of(c)) {
-        if (!c->layered || is_flattened(c)) {
+        /* (the depth bound holds by construction; past it, flatten the rest first) */
+        if (!c->layered || is_flattened(c) || n == MAX_LAYERS) {
             layers[n++] = attrs_flat(c);
             break;
         }

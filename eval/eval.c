@@ -307,6 +307,19 @@ static inline uint64_t big_allocs(const EvalState *st)
 static inline void call_from_site(EvalState *st, Value *fnv, uint32_t nargs, Value **args,
                                   Value *out, PosIdx pos);
 
+/* The call of a T_APP (out of force_slow: its frame is on the stack once per
+ * level of a chain of thunks). */
+static NOINLINE void force_app(EvalState *st, Value *v, PosIdx pos, Value *out)
+{
+    Value *arg = v->app.arg;
+    /* CppNix's forceValue calls the function with the forcing position: with one, the
+     * trace shows it as the call site */
+    if (pos)
+        call_from_site(st, v->app.fn, 1, &arg, out, pos);
+    else
+        eval_call(st, v->app.fn, 1, &arg, out, pos);
+}
+
 static NOINLINE void force_slow(EvalState *st, Value *v, PosIdx pos)
 {
     if (v->type == T_BLACKHOLE)
@@ -325,13 +338,7 @@ static NOINLINE void force_slow(EvalState *st, Value *v, PosIdx pos)
         v->flags = T_APP;
         v->type = T_BLACKHOLE;
         eval_forcing_push(st, v);
-        Value *arg = v->app.arg;
-        /* CppNix's forceValue calls the function with the forcing position: with one, the
-         * trace shows it as the call site */
-        if (pos)
-            call_from_site(st, v->app.fn, 1, &arg, &tmp, pos);
-        else
-            eval_call(st, v->app.fn, 1, &arg, &tmp, pos);
+        force_app(st, v, pos, &tmp);
     }
     eval_forcing_pop(st);
     if (tmp.type != T_STRING)
@@ -791,7 +798,7 @@ static const PrimOp *primop_app_info(const Value *v, uint32_t *nargs)
 static NOINLINE void call_slow(EvalState *st, Value *fnv, uint32_t nargs, Value **args, Value *out,
                                PosIdx pos, Symbol site);
 
-void eval_call(EvalState *st, Value *fnv, uint32_t nargs, Value **args, Value *out, PosIdx pos)
+NOINLINE void eval_call(EvalState *st, Value *fnv, uint32_t nargs, Value **args, Value *out, PosIdx pos)
 {
     if (__builtin_expect(++st->call_depth > st->settings.max_call_depth || st->interrupted, 0))
         check_depth(st, pos);
@@ -1171,7 +1178,7 @@ static inline bool binop_leaf(Env *env, Expr *e, Value *out)
  * evaluate the body in; the caller then evaluates the body (in its own C frame:
  * fewer frames per level of a recursion), decrements st->call_depth and pops
  * the frame. As call_from_site + call_lambda. */
-static inline Env *enter_call(EvalState *st, Env *env, ExprCall *x, Expr **body, StackEnv *se)
+static NOINLINE Env *enter_call(EvalState *st, Env *env, ExprCall *x, Expr **body, StackEnv *se)
 {
     Value *fn;
     if (x->nargs != 1 || !(fn = immediate(env, x->fn)) || fn->type != T_LAMBDA ||
@@ -1199,14 +1206,15 @@ static inline Env *enter_call(EvalState *st, Env *env, ExprCall *x, Expr **body,
 
 static NOINLINE void eval_binop(EvalState *st, Env *env, ExprBinOp *x, Value *out);
 
-/* An operand of an operator: a call goes to the lambda's body directly. The
- * caller restores st->nframes afterwards. */
-static inline __attribute__((always_inline)) void eval_operand(EvalState *st, Env *env, Expr *e, Value *out)
+/* An operand of an operator: a call goes to the lambda's body directly, its
+ * environment in *se (one per caller's frame: at most one call is under way).
+ * The caller restores st->nframes afterwards. */
+static inline __attribute__((always_inline)) void eval_operand(EvalState *st, Env *env, Expr *e, Value *out,
+                                                                StackEnv *se)
 {
     Env *ne;
     Expr *body;
-    StackEnv se;
-    if (e->kind == EXPR_CALL && (ne = enter_call(st, env, (ExprCall *)e, &body, &se))) {
+    if (e->kind == EXPR_CALL && (ne = enter_call(st, env, (ExprCall *)e, &body, se))) {
         eval_in(st, ne, body, out);
         st->call_depth--;
         return;
@@ -1262,30 +1270,68 @@ static NOINLINE void binop_general(EvalState *st, ExprBinOp *x, Value *pa, Value
 static NOINLINE void binop_both(EvalState *st, Env *env, ExprBinOp *x, Value *out)
 {
     Value a, b;
+    StackEnv se;
     uint32_t frames = st->nframes;
     op_frame(st, x, true);
     if (!binop_leaf(env, x->lhs, &a))
-        eval_operand(st, env, x->lhs, &a);
+        eval_operand(st, env, x->lhs, &a, &se);
     op_frame(st, x, false);
     if (!binop_leaf(env, x->rhs, &b))
-        eval_operand(st, env, x->rhs, &b);
+        eval_operand(st, env, x->rhs, &b, &se);
     st->nframes = frames;
     if (!binop_int(x, &a, &b, out))
         binop_general(st, x, &a, &b, out);
 }
 
-/* At most one operand to evaluate (`1 + f (n - 1)`, `acc.v + x`): one temporary
- * and a small frame, as this is on the C stack once per level of a recursion.
- * Operands that are literals or evaluated variables are read in place; others
- * are evaluated under CppNix's trace frame for the operator. */
-static NOINLINE void eval_binop(EvalState *st, Env *env, ExprBinOp *x, Value *out)
+/* A right operand to evaluate after an evaluated left one (`1 + f (n - 1)`):
+ * the frame on the C stack once per level of such a recursion, so it is
+ * small: *out holds the right operand until the result replaces it (nothing
+ * else can see out meanwhile). */
+static NOINLINE void binop_rhs(EvalState *st, Env *env, ExprBinOp *x, Value *pa, Value *out)
 {
-    if (__builtin_expect(x->op == OP_AND || x->op == OP_OR || x->op == OP_IMPL, 0)) {
-        eval_logic(st, env, x, out);
-        return;
+    if (!binop_leaf(env, x->rhs, out)) {
+        StackEnv se;
+        uint32_t frames = st->nframes;
+        op_frame_rhs(st, x);
+        eval_operand(st, env, x->rhs, out, &se);
+        st->nframes = frames;
     }
-    Value *pa = immediate(env, x->lhs), *pb = immediate(env, x->rhs);
+    if (!binop_int(x, pa, out, out))
+        binop_general(st, x, pa, out, out);
+}
+
+/* A left operand to evaluate, the right one evaluated or a variable
+ * (`acc.v + x`): as binop_rhs, *out holds the left operand meanwhile. */
+static NOINLINE void binop_lhs(EvalState *st, Env *env, ExprBinOp *x, Value *out)
+{
+    uint32_t frames = st->nframes;
+    bool leaf = binop_leaf(env, x->lhs, out);
+    if (!leaf) {
+        StackEnv se;
+        op_frame(st, x, true);
+        eval_operand(st, env, x->lhs, out, &se);
+    }
+    Value *pb = immediate(env, x->rhs);
+    if (!pb) {
+        if (leaf)
+            op_frame_rhs(st, x);
+        else
+            op_frame(st, x, false);
+        pb = force_var(st, env, x->rhs);
+    }
+    st->nframes = frames;
+    if (!binop_int(x, out, pb, out))
+        binop_general(st, x, out, pb, out);
+}
+
+/* The other cases with an operand to evaluate (`acc.v + x`, `f x * 2`): one
+ * temporary (variables are forced in place), or binop_both. Operands that are
+ * literals or evaluated variables are read in place; others are evaluated
+ * under CppNix's trace frame for the operator. */
+static NOINLINE void binop_mixed(EvalState *st, Env *env, ExprBinOp *x, Value *pa, Value *pb, Value *out)
+{
     Value tmp;
+    StackEnv se;
     bool used = false; /* tmp holds an operand */
     if (!pa && binop_leaf(env, x->lhs, &tmp)) {
         pa = &tmp;
@@ -1306,7 +1352,7 @@ static NOINLINE void eval_binop(EvalState *st, Env *env, ExprBinOp *x, Value *ou
             if (x->lhs->kind == EXPR_VAR)
                 pa = force_var(st, env, x->lhs);
             else {
-                eval_operand(st, env, x->lhs, &tmp);
+                eval_operand(st, env, x->lhs, &tmp, &se);
                 pa = &tmp;
             }
             if (!pb)
@@ -1317,7 +1363,7 @@ static NOINLINE void eval_binop(EvalState *st, Env *env, ExprBinOp *x, Value *ou
             if (x->rhs->kind == EXPR_VAR)
                 pb = force_var(st, env, x->rhs);
             else {
-                eval_operand(st, env, x->rhs, &tmp);
+                eval_operand(st, env, x->rhs, &tmp, &se);
                 pb = &tmp;
             }
         }
@@ -1325,6 +1371,29 @@ static NOINLINE void eval_binop(EvalState *st, Env *env, ExprBinOp *x, Value *ou
     }
     if (!binop_int(x, pa, pb, out))
         binop_general(st, x, pa, pb, out);
+}
+
+static NOINLINE void eval_binop(EvalState *st, Env *env, ExprBinOp *x, Value *out)
+{
+    if (__builtin_expect(x->op == OP_AND || x->op == OP_OR || x->op == OP_IMPL, 0)) {
+        eval_logic(st, env, x, out);
+        return;
+    }
+    Value *pa = immediate(env, x->lhs), *pb = immediate(env, x->rhs);
+    if (pa && pb) {
+        if (!binop_int(x, pa, pb, out))
+            binop_general(st, x, pa, pb, out);
+        return;
+    }
+    if (pa && x->rhs->kind != EXPR_VAR) {
+        binop_rhs(st, env, x, pa, out);
+        return;
+    }
+    if (!pa && x->lhs->kind != EXPR_VAR && (pb || x->rhs->kind == EXPR_VAR)) {
+        binop_lhs(st, env, x, out);
+        return;
+    }
+    binop_mixed(st, env, x, pa, pb, out);
 }
 
 static NOINLINE void eval_list(EvalState *st, Env *env, ExprList *x, Value *out)
@@ -1428,7 +1497,10 @@ static NOINLINE void eval_assert_cond(EvalState *st, Env *env, ExprAssert *x)
     if (c->kind == EXPR_BINOP && ((ExprBinOp *)c)->op == OP_EQ) {
         /* explain a failing `assert a == b` like CppNix does */
         ExprBinOp *eq = (ExprBinOp *)c;
-        Value *a = eval_lazy(st, env, eq->lhs), *b = eval_lazy(st, env, eq->rhs);
+        /* CppNix compares two evaluated copies: `assert f == f` fails, as `f == f` is false */
+        Value av, bv, *a = &av, *b = &bv;
+        eval_in(st, env, eq->lhs, a);
+        eval_in(st, env, eq->rhs, b);
         if (eval_equal(st, a, b, c->pos, NULL)) {
             st->nframes = frames;
             return;

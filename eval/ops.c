@@ -549,13 +549,15 @@ int eval_compare(EvalState *st, Value *a, Value *b, PosIdx pos, const char *ctx)
                eval_type_name(a), eval_type_name(b), sa, sb);
 }
 
+/* Like CppNix's eqValues: both are forced, then a Value is equal to itself (the same Value,
+ * not a copy: `f == f` compares two copies, `[ f ] == [ f ]` the same element), functions
+ * included; a set compared with itself still forces each attribute. */
 bool eval_equal(EvalState *st, Value *a, Value *b, PosIdx pos, const char *ctx)
 {
-    if (a == b && !val_is_thunk(a) && a->type != T_LAMBDA && a->type != T_PRIMOP &&
-        a->type != T_PRIMOP_APP)
-        return true;
     eval_force(st, a, pos);
     eval_force(st, b, pos);
+    if (a == b)
+        return true;
     if (is_num(a) && is_num(b)) {
         if (a->type == T_INT && b->type == T_INT)
             return a->integer == b->integer;
@@ -577,17 +579,11 @@ bool eval_equal(EvalState *st, Value *a, Value *b, PosIdx pos, const char *ctx)
     case T_LIST:
         if (a->len != b->len)
             return false;
-        for (uint32_t i = 0; i < a->len; i++) {
-            Value *x = a->list.elems[i], *y = b->list.elems[i];
-            if (x == y)
-                continue; /* identical values (even functions) are equal */
-            if (!eval_equal(st, x, y, pos, ctx))
+        for (uint32_t i = 0; i < a->len; i++)
+            if (!eval_equal(st, a->list.elems[i], b->list.elems[i], pos, ctx))
                 return false;
-        }
         return true;
     case T_ATTRS: {
-        if (a->attrs == b->attrs)
-            return true;
         if (eval_is_derivation(st, a) && eval_is_derivation(st, b)) {
             Attr *x = attrs_find(a->attrs, st->s.outPath), *y = attrs_find(b->attrs, st->s.outPath);
             if (x && y)
@@ -599,8 +595,6 @@ bool eval_equal(EvalState *st, Value *a, Value *b, PosIdx pos, const char *ctx)
         for (uint32_t i = 0; i < x->size; i++) {
             if (x->attrs[i].name != y->attrs[i].name)
                 return false;
-            if (x->attrs[i].value == y->attrs[i].value)
-                continue;
             if (!eval_equal(st, x->attrs[i].value, y->attrs[i].value, pos, ctx))
                 return false;
         }
@@ -624,11 +618,10 @@ static const char *show_short(EvalState *st, Value *v)
  * returns if they are equal. */
 void eval_assert_equal(EvalState *st, Value *a, Value *b, PosIdx pos)
 {
-    if (a == b && !val_is_thunk(a) && a->type != T_LAMBDA && a->type != T_PRIMOP &&
-        a->type != T_PRIMOP_APP)
-        return;
-    eval_force(st, a, pos);
+    eval_force(st, a, pos); /* as eval_equal */
     eval_force(st, b, pos);
+    if (a == b)
+        return;
     if (is_num(a) && is_num(b)) {
         if (eval_equal(st, a, b, pos, NULL))
             return;

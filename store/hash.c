@@ -4,7 +4,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gc/gc.h>
+/* SHA256_Init & co. are deprecated in OpenSSL 3 in favour of EVP, whose per-use
+ * context allocation and provider dispatch cost more than hashing a short string. */
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -74,25 +78,39 @@ static const EVP_MD *evp_of(HashAlgo a)
     }
 }
 
+_Static_assert(sizeof(((HashCtx *)0)->sha256) >= sizeof(SHA256_CTX), "HashCtx.sha256 too small");
+
 void hash_buf(HashAlgo a, const void *data, size_t len, Hash *out)
 {
     unsigned int n = 0;
     memset(out, 0, sizeof *out);
     out->algo = a;
-    EVP_Digest(data, len, out->bytes, &n, evp_of(a), NULL);
+    if (a == HASH_SHA256)
+        SHA256(data, len, out->bytes);
+    else
+        EVP_Digest(data, len, out->bytes, &n, evp_of(a), NULL);
     out->len = (uint32_t)algo_sizes[a];
 }
 
 void hash_init(HashCtx *c, HashAlgo a)
 {
     c->algo = a;
+    if (a == HASH_SHA256) {
+        c->md = NULL;
+        SHA256_Init((SHA256_CTX *)c->sha256);
+        return;
+    }
     c->md = EVP_MD_CTX_new();
     EVP_DigestInit_ex(c->md, evp_of(a), NULL);
 }
 
 void hash_update(HashCtx *c, const void *data, size_t len)
 {
-    if (len)
+    if (!len)
+        return;
+    if (!c->md)
+        SHA256_Update((SHA256_CTX *)c->sha256, data, len);
+    else
         EVP_DigestUpdate(c->md, data, len);
 }
 
@@ -101,10 +119,14 @@ void hash_final(HashCtx *c, Hash *out)
     unsigned int n = 0;
     memset(out, 0, sizeof *out);
     out->algo = c->algo;
-    EVP_DigestFinal_ex(c->md, out->bytes, &n);
+    if (!c->md) {
+        SHA256_Final(out->bytes, (SHA256_CTX *)c->sha256);
+    } else {
+        EVP_DigestFinal_ex(c->md, out->bytes, &n);
+        EVP_MD_CTX_free(c->md);
+        c->md = NULL;
+    }
     out->len = (uint32_t)algo_sizes[c->algo];
-    EVP_MD_CTX_free(c->md);
-    c->md = NULL;
 }
 
 bool hash_file(HashAlgo a, const char *path, Hash *out)
