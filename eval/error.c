@@ -232,25 +232,29 @@ static void put_indented(StrBuf *out, const char *msg, const char *indent)
     }
 }
 
-/* Finds line `line` (1-based) of src; returns false past the end. */
+/* Finds line `line` (1-based) of src; returns false past the end. As CppNix's lexer,
+ * "\r\n", "\n" and a lone "\r" all end a line; text after the last newline (possibly
+ * empty) is a line too. */
 static bool get_line(const Source *src, uint32_t line, const char **start, size_t *len)
 {
     const char *p = src->text, *end = src->text + src->len;
     if (!p)
         return false;
     for (uint32_t l = 1; l < line; l++) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        if (!nl)
+        while (p < end && *p != '\r' && *p != '\n')
+            p++;
+        if (p == end)
             return false;
-        p = nl + 1;
+        if (*p == '\r')
+            p++;
+        if (p < end && *p == '\n')
+            p++;
     }
-    if (p > end || (p == end && line > 1 && p[-1] != '\n'))
-        return false;
-    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    const char *e = p;
+    while (e < end && *e != '\r' && *e != '\n')
+        e++;
     *start = p;
-    *len = (size_t)((nl ? nl : end) - p);
-    if (*len && (*start)[*len - 1] == '\r')
-        (*len)--;
+    *len = (size_t)(e - p);
     return true;
 }
 
