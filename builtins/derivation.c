@@ -379,6 +379,23 @@ static void json_key(EvalState *st, StrBuf *out, const char *key, PosIdx pos)
     prim_to_json(st, &k, pos, true, out, NULL);
 }
 
+/* The name of output (name, n) of drv, as a string of that derivation's cached record if
+ * it is known (no copy per dependent), else a new one. */
+static const char *output_name(EvalState *st, const char *drv, const char *name, size_t n)
+{
+    if (n == 3 && memcmp(name, "out", 3) == 0)
+        return "out"; /* the usual one: no lookup */
+    const char *err = NULL;
+    const Derivation *d = drv_cache_get(bis(st)->drvs, drv, &err);
+    for (uint32_t k = 0; d && k < d->noutputs; k++)
+        if (strncmp(d->outputs[k].name, name, n) == 0 && d->outputs[k].name[n] == 0)
+            return d->outputs[k].name;
+    char *out = GC_MALLOC_ATOMIC(n + 1);
+    memcpy(out, name, n);
+    out[n] = 0;
+    return out;
+}
+
 static void add_context_inputs(EvalState *st, DrvBuild *b, PtrVec *srcs, PtrVec *inputs_drv,
                                PtrVec *inputs_out)
 {
@@ -409,28 +426,110 @@ static void add_context_inputs(EvalState *st, DrvBuild *b, PtrVec *srcs, PtrVec 
             if (!bang)
                 continue;
             size_t n = (size_t)(bang - c - 1);
-            char *out = GC_MALLOC_ATOMIC(n + 1);
-            memcpy(out, c + 1, n);
-            out[n] = 0;
             pv_push(inputs_drv, bang + 1);
-            pv_push(inputs_out, out);
+            pv_push(inputs_out, output_name(st, bang + 1, c + 1, n));
         } else {
             pv_push(srcs, c);
         }
     }
 }
 
-static void make_inputs(Derivation *d, PtrVec *drvs, PtrVec *outs)
+/* Inputs one output each (drv_normalise merges them), in ins (n entries) whose output
+ * arrays point into outs->v: storage the caller keeps until the derivation is cached. */
+static void make_inputs(Derivation *d, PtrVec *drvs, PtrVec *outs, DrvInput *ins)
 {
-    d->inputs = drvs->n ? GC_MALLOC(drvs->n * sizeof *d->inputs) : NULL;
     for (size_t i = 0; i < drvs->n; i++) {
-        const char **o = GC_MALLOC(sizeof *o);
-        o[0] = outs->v[i];
-        d->inputs[i].drv_path = drvs->v[i];
-        d->inputs[i].outputs = o;
-        d->inputs[i].noutputs = 1;
+        ins[i].drv_path = drvs->v[i];
+        ins[i].outputs = &outs->v[i];
+        ins[i].noutputs = 1;
     }
+    d->inputs = drvs->n ? ins : NULL;
     d->ninputs = (uint32_t)drvs->n;
+}
+
+/* v as a string without going through coercion's growing buffer, when that is plain: a
+ * string, or a derivation-like set (a string outPath, no __toString). NULL otherwise. */
+static const Value *plain_piece(EvalState *st, Value *v, PosIdx pos)
+{
+    eval_force(st, v, pos);
+    if (v->type == T_STRING)
+        return v;
+    if (v->type != T_ATTRS || attrs_find(v->attrs, st->s.__toString))
+        return NULL;
+    Attr *op = attrs_find(v->attrs, st->s.outPath);
+    if (!op)
+        return NULL;
+    eval_force(st, op->value, pos);
+    return op->value->type == T_STRING ? op->value : NULL;
+}
+
+/* An attribute's value in the builder's environment: eval_coerce_to_string with
+ * COERCE_MORE | COERCE_COPY_TO_STORE, context elements added to ctx. Strings,
+ * derivations and lists of those (`buildInputs`) make at most one exact-size string;
+ * anything else goes through the coercion itself. Forcing in the same order as
+ * coercion does, with no frames of its own, keeps errors the same. */
+static const char *env_string(EvalState *st, Value *v, PosIdx pos, PtrVec *ctx)
+{
+    eval_force(st, v, pos);
+    const Value *p = v->type == T_LIST ? NULL : plain_piece(st, v, pos);
+    if (p) {
+        pv_add_ctx(ctx, p->str.ctx);
+        return val_str(p);
+    }
+    if (v->type == T_LIST) {
+        const Value *inl[32], **pieces = v->len <= 32 ? inl : GC_MALLOC(v->len * sizeof *pieces);
+        size_t total = 0;
+        uint32_t n = v->len;
+        for (uint32_t i = 0; i < n; i++) {
+            pieces[i] = plain_piece(st, v->list.elems[i], pos);
+            if (!pieces[i])
+                goto coerce;
+            total += pieces[i]->len + (i ? 1 : 0);
+        }
+        if (n == 1) {
+            pv_add_ctx(ctx, pieces[0]->str.ctx);
+            return val_str(pieces[0]);
+        }
+        char *r = GC_MALLOC_ATOMIC(total + 1), *q = r;
+        for (uint32_t i = 0; i < n; i++) {
+            if (i)
+                *q++ = ' ';
+            memcpy(q, val_str(pieces[i]), pieces[i]->len);
+            q += pieces[i]->len;
+            pv_add_ctx(ctx, pieces[i]->str.ctx);
+        }
+        *q = 0;
+        return r;
+    }
+coerce:;
+    const StrContext *c = NULL;
+    size_t len;
+    const char *s = eval_coerce_to_string(st, v, pos, NULL, COERCE_MORE | COERCE_COPY_TO_STORE, &c, &len);
+    pv_add_ctx(ctx, c);
+    return s;
+}
+
+/* attrs_sorted_by_name for a small set, on the stack (one per derivation: no garbage). */
+static void small_order_by_name(EvalState *st, const Bindings *b, uint32_t *order)
+{
+    const char *names[64];
+    size_t lens[64];
+    for (uint32_t i = 0; i < b->size; i++) {
+        names[i] = sym_name(st->symbols, b->attrs[i].name);
+        lens[i] = sym_len(st->symbols, b->attrs[i].name);
+        /* insertion sort of indices by (bytes, length) */
+        uint32_t j = i;
+        while (j > 0) {
+            uint32_t p = order[j - 1];
+            size_t n = lens[p] < lens[i] ? lens[p] : lens[i];
+            int c = memcmp(names[p], names[i], n);
+            if (c < 0 || (c == 0 && lens[p] <= lens[i]))
+                break;
+            order[j] = p;
+            j--;
+        }
+        order[j] = i;
+    }
 }
 
 static void derivation_strict_inner(EvalState *st, PosIdx call_pos, Bindings *attrs, const char *drv_name,
@@ -475,7 +574,10 @@ static void derivation_strict_inner(EvalState *st, PosIdx call_pos, Bindings *at
         sb_putc(&json, '{');
     }
 
-    uint32_t *order = attrs_sorted_by_name(st, attrs);
+    uint32_t order_inl[64];
+    uint32_t *order = attrs->size <= 64 ? order_inl : attrs_sorted_by_name(st, attrs);
+    if (order == order_inl)
+        small_order_by_name(st, attrs, order);
     for (uint32_t oi = 0; oi < attrs->size; oi++) {
         Attr *at = &attrs->attrs[order[oi]];
         if (at->name == s_ignore)
@@ -559,11 +661,7 @@ static void derivation_strict_inner(EvalState *st, PosIdx call_pos, Bindings *at
                                   "use 'outputChecks.<output>.%s' instead",
                                   key, key));
         } else {
-            const StrContext *c = NULL;
-            size_t len;
-            const char *s = eval_coerce_to_string(st, v, pos, NULL, COERCE_MORE | COERCE_COPY_TO_STORE,
-                                                  &c, &len);
-            pv_add_ctx(&b.ctx, c);
+            const char *s = env_string(st, v, pos, &b.ctx);
             env_set(&b, key, s);
             if (dunder && strcmp(key, "__json") == 0)
                 warn_attr(st, at->pos, drv_name,
@@ -607,13 +705,17 @@ static void derivation_strict_inner(EvalState *st, PosIdx call_pos, Bindings *at
                    "derivation names are allowed to end in '%s' only if they produce a single derivation file",
                    ".drv");
 
-    Derivation dd, *d = &dd; /* drv_cache_put keeps a GC copy of its skeleton */
+    /* The record lives on the stack (or in garbage for big ones): drv_finish caches a copy
+     * of its skeleton. */
+    Derivation dd, *d = &dd;
     *d = b.d;
     d->args = b.args.v;
     d->nargs = (uint32_t)b.args.n;
-    d->srcs = pv_finish(&srcs);
+    d->srcs = srcs.v;
     d->nsrcs = (uint32_t)srcs.n;
-    make_inputs(d, &in_drvs, &in_outs);
+    DrvInput ins_inl[16], *ins = in_drvs.n <= 16 ? ins_inl : GC_MALLOC(in_drvs.n * sizeof *ins);
+    make_inputs(d, &in_drvs, &in_outs, ins);
+    DrvOutput outs_inl[8];
     const char *sd = store_dir_of(st);
 
     if (output_hash) {
@@ -657,7 +759,7 @@ static void derivation_strict_inner(EvalState *st, PosIdx call_pos, Bindings *at
             eval_error(st, ERR_EVAL, pos, "derivation cannot be both content-addressed and impure");
         eval_error(st, ERR_EVAL, pos, "content-addressed and impure derivations are not supported by cnix");
     } else {
-        d->outputs = GC_MALLOC(b.out_names.n * sizeof *d->outputs);
+        d->outputs = b.out_names.n <= 8 ? outs_inl : GC_MALLOC(b.out_names.n * sizeof *d->outputs);
         d->noutputs = (uint32_t)b.out_names.n;
         for (size_t i = 0; i < b.out_names.n; i++) {
             d->outputs[i] = (DrvOutput){b.out_names.v[i], "", "", ""};
@@ -682,12 +784,19 @@ static void derivation_strict_inner(EvalState *st, PosIdx call_pos, Bindings *at
 
     Bindings *res = attrs_alloc(st, 1 + d->noutputs);
     Value *vp = val_alloc(st);
-    val_set_string(vp, drv_path, strlen(drv_path), ctx_single(concat3("=", drv_path, "")));
+    size_t dl = strlen(drv_path);
+    val_set_string(vp, drv_path, dl, ctx_single(drv_path - 1)); /* "=" drv_path: see drv_finish */
     attrs_push(res, st->s.drvPath, 0, vp);
     for (uint32_t i = 0; i < d->noutputs; i++) {
         Value *vo = val_alloc(st);
-        const char *p = d->outputs[i].path;
-        val_set_string(vo, p, strlen(p), ctx_single(concat3("!", d->outputs[i].name, concat3("!", drv_path, ""))));
+        const char *p = d->outputs[i].path, *on = d->outputs[i].name;
+        size_t ol = strlen(on);
+        char *c = GC_MALLOC_ATOMIC(ol + dl + 3); /* "!" output "!" drv_path */
+        c[0] = '!';
+        memcpy(c + 1, on, ol);
+        c[1 + ol] = '!';
+        memcpy(c + 2 + ol, drv_path, dl + 1);
+        val_set_string(vo, p, strlen(p), ctx_single(c));
         attrs_push(res, sym(st, d->outputs[i].name), 0, vo);
     }
     attrs_sort(res);
@@ -717,85 +826,15 @@ static void prim_derivation_strict(EvalState *st, PosIdx pos, Value **args, Valu
     eval_try_leave(st, &tf);
 }
 
-/* ---------- the `derivation` wrapper, in Nix ---------- */
-
-/* Traces point into this text, so its line numbers are part of the interface: CppNix's
- * own wrapper has `strict = derivationStrict drvAttrs;` on line 36 and
- * `outPath = strict.${outputName};` on line 49, and the expected error outputs of the
- * language tests show those lines. */
-static const char derivation_nix[] =
-    "# The `derivation` function of cnix: a wrapper around builtins.derivationStrict that\n"
-    "# turns the strict attribute set of output paths into the usual derivation value:\n"
-    "#\n"
-    "#   - the result is the attribute set of the first output in `outputs`;\n"
-    "#   - every output's set holds the original attributes, `outPath`, `drvPath`,\n"
-    "#     `outputName`, `type = \"derivation\"`, every other output by name, `all`\n"
-    "#     (the list of all outputs) and `drvAttrs` (the argument);\n"
-    "#   - nothing is computed before an attribute is selected: derivationStrict\n"
-    "#     runs when `outPath` or `drvPath` of some output is first needed.\n"
-    "#\n"
-    "# Error traces show this file as «nix-internal»/derivation-internal.nix.\n"
-    "#\n"
-    "# Example:\n"
-    "#\n"
-    "#   derivation {\n"
-    "#     name = \"hello\";\n"
-    "#     system = \"x86_64-linux\";\n"
-    "#     builder = \"/bin/sh\";\n"
-    "#     args = [ \"-c\" \"echo hello > $out\" ];\n"
-    "#   }\n"
-    "#\n"
-    "# evaluates to a set whose outPath is /nix/store/...-hello and whose drvPath is\n"
-    "# /nix/store/...-hello.drv; `nix-instantiate` writes that .drv file.\n"
-    "#\n"
-    "# The layout below is kept so that error positions match CppNix's wrapper.\n"
-    "#\n"
-    "#\n"
-    "#\n"
-    "drvAttrs@{\n"                                        /* 29 */
-    "  outputs ? [ \"out\" ],\n"                          /* 30 */
-    "  ...\n"                                             /* 31 */
-    "}:\n"                                                /* 32 */
-    "\n"                                                  /* 33 */
-    "let\n"                                               /* 34 */
-    "\n"                                                  /* 35 */
-    "  strict = derivationStrict drvAttrs;\n"             /* 36 */
-    "\n"                                                  /* 37 */
-    "  perOutput = builtins.map outputToAttrListElement outputs;\n" /* 38 */
-    "\n"                                                  /* 39 */
-    "  commonAttrs = drvAttrs // builtins.listToAttrs perOutput // {\n" /* 40 */
-    "    all = builtins.map (o: o.value) perOutput;\n"             /* 41 */
-    "    inherit drvAttrs;\n"                             /* 42 */
-    "  };\n"                                              /* 43 */
-    "\n"                                                  /* 44 */
-    "  outputToAttrListElement = outputName: {\n"         /* 45 */
-    "    name = outputName;\n"                            /* 46 */
-    "    # one output's view of the derivation\n"         /* 47 */
-    "    value = commonAttrs // {\n"                      /* 48 */
-    "      outPath = strict.${outputName};\n"             /* 49 */
-    "      drvPath = strict.drvPath;\n"                   /* 50 */
-    "      type = \"derivation\";\n"                      /* 51 */
-    "      inherit outputName;\n"                         /* 52 */
-    "    };\n"                                            /* 53 */
-    "  };\n"                                              /* 54 */
-    "\n"                                                  /* 55 */
-    "in\n"                                                /* 56 */
-    "(builtins.head perOutput).value\n";                  /* 57 */
+/* ---------- the `derivation` wrapper (builtins/drvwrap.c) ---------- */
 
 /* Loads the wrapper on first use: the value of `derivation` is an application of this
  * primop, which the evaluator forces like any lazy value. */
 static void prim_load_derivation(EvalState *st, PosIdx pos, Value **args, Value *out)
 {
     BiStore *b = bis(st);
-    if (!b->derivation) {
-        const Source *src = pos_add_source(st->positions, SRC_FILE, "«nix-internal»/derivation-internal.nix",
-                                           "/", derivation_nix, sizeof derivation_nix - 1);
-        Expr *e = eval_parse_source(st, src);
-        Value *v = val_alloc(st);
-        eval_expr(st, e, v);
-        eval_force(st, v, pos);
-        b->derivation = v;
-    }
+    if (!b->derivation)
+        b->derivation = bi_drvwrap_load(st, pos);
     *out = *b->derivation;
 }
 
@@ -819,7 +858,9 @@ void bi_derivation_value(EvalState *st, Value *v)
 
 static void prim_placeholder(EvalState *st, PosIdx pos, Value **args, Value *out)
 {
-    const char *o = eval_force_string_no_ctx(st, args[0], pos, "while evaluating the first argument passed to builtins.placeholder");
+    /* CppNix forces the arguments of these builtins without a position (noPos): the
+     * "while calling" frame shows the call */
+    const char *o = eval_force_string_no_ctx(st, args[0], 0, "while evaluating the first argument passed to builtins.placeholder");
     val_make_string(out, store_hash_placeholder(o));
 }
 
@@ -923,11 +964,11 @@ const char *bi_copy_path_to_store(EvalState *st, const char *path, PosIdx pos)
 
 static void prim_filter_source(EvalState *st, PosIdx pos, Value **args, Value *out)
 {
-    const char *path = eval_coerce_to_path(st, args[1], pos,
+    const char *path = eval_coerce_to_path(st, args[1], 0,
                                            "while evaluating the second argument (the path to filter) passed to 'builtins.filterSource'");
-    eval_force_function(st, args[0], pos, "while evaluating the first argument passed to builtins.filterSource");
+    eval_force_function(st, args[0], 0, "while evaluating the first argument passed to builtins.filterSource");
     eval_frame_push(st, 0, fmt("while adding path '%s'", path));
-    const char *sp = add_source(st, pos, base_name(path), path, FIM_RECURSIVE, args[0], NULL);
+    const char *sp = add_source(st, 0, base_name(path), path, FIM_RECURSIVE, args[0], NULL);
     eval_frame_pop(st);
     set_store_path_string(st, out, sp);
 }
@@ -988,7 +1029,7 @@ static void prim_store_path(EvalState *st, PosIdx pos, Value **args, Value *out)
 {
     if (st->settings.pure_eval)
         eval_error(st, ERR_EVAL, pos, "'%s' is not allowed in pure evaluation mode", "builtins.storePath");
-    const char *path = eval_coerce_to_path(st, args[0], pos, "while evaluating the first argument passed to 'builtins.storePath'");
+    const char *path = eval_coerce_to_path(st, args[0], 0, "while evaluating the first argument passed to 'builtins.storePath'");
     const char *sd = store_dir_of(st);
     if (!store_is_store_path(sd, path)) {
         char *real = realpath(path, NULL);

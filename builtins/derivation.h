@@ -28,4 +28,8 @@ struct LocalStore *bi_local_store(EvalState *st);
  * *n receives the count. Errors are thrown as evaluation errors. */
 const char **bi_instantiate(EvalState *st, Value *v, size_t *n);
 
+/* builtins/drvwrap.c: the value of `derivation` (CppNix's derivation-internal.nix
+ * wrapper around derivationStrict, with a native fast path); parsed once per state. */
+Value *bi_drvwrap_load(EvalState *st, PosIdx pos);
+
 #endif

@@ -486,10 +486,8 @@ static void eval_overrides(EvalState *st, Env *renv, ExprAttrs *a, Bindings **bp
     Bindings *b = *bp;
     Symbol ov = sym_lookup(st->symbols, "__overrides", 11);
     Attr *oa = attrs_find(b, ov);
-    eval_force(st, oa->value, oa->pos);
-    if (oa->value->type != T_ATTRS)
-        eval_type_error(st, oa->pos, "a set", oa->value, NULL);
-    Bindings *o = val_attrs(oa->value);
+    /* CppNix: forceAttrs at the value's own position (none for a thunk or a number) */
+    Bindings *o = eval_force_attrs(st, oa->value, 0, "while evaluating the `__overrides` attribute");
     Bindings *n = attrs_alloc(st, b->size + o->size);
     n->pos = b->pos;
     for (uint32_t i = 0; i < b->size; i++)

@@ -321,12 +321,18 @@ static void coerce_into(EvalState *st, Value *v, PosIdx pos, const char *errctx,
         break;
     case T_LIST:
         if (flags & COERCE_MORE) {
+            /* CppNix: an element's error gets the caller's context, and its own
+             * "one element" context if the element itself cannot be coerced */
+            uint32_t frames = st->nframes;
+            if (errctx)
+                eval_frame_push(st, pos, errctx);
             for (uint32_t i = 0; i < v->len; i++) {
                 Value *e = v->list.elems[i];
-                coerce_into(st, e, pos, errctx, flags, ctx, sb);
+                coerce_into(st, e, pos, "while evaluating one element of the list", flags, ctx, sb);
                 if (i + 1 < v->len && !(e->type == T_LIST && e->len == 0))
                     sb_putc(sb, ' ');
             }
+            st->nframes = frames;
             return;
         }
         break;

@@ -42,7 +42,10 @@ static void gc_pace(EvalState *st)
 void *eval_refill(EvalState *st, void **list, size_t size)
 {
     gc_pace(st);
-    void *l = GC_malloc_many(size);
+    /* The collector adds a byte to every request (so that a pointer just past an object
+     * does not keep the next one alive): asking for size bytes would give objects of
+     * size + 16 (48 for a 24-byte Value). size - 1 gives exactly size. */
+    void *l = GC_malloc_many(size - 1);
     if (!l)
         eval_error(st, ERR_OOM, 0, "out of memory");
     *list = l;

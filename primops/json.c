@@ -157,11 +157,42 @@ static void depth_enter(EvalState *st, PosIdx pos)
         eval_error(st, ERR_STACK_OVERFLOW, pos, "stack overflow; max-call-depth exceeded");
 }
 
+typedef struct KeyRef {
+    const char *name;
+    uint32_t len, idx;
+} KeyRef;
+
+static bool key_less(const KeyRef *a, const KeyRef *b)
+{
+    uint32_t n = a->len < b->len ? a->len : b->len;
+    for (uint32_t i = 0; i < n; i++)
+        if (a->name[i] != b->name[i])
+            return (unsigned char)a->name[i] < (unsigned char)b->name[i];
+    return a->len < b->len;
+}
+
 static void json_attrs_plain(JsonOut *j, Value *v, bool copy)
 {
     EvalState *st = j->st;
     Bindings *b = val_attrs(v);
-    uint32_t *order = attrs_sorted_by_name(st, b);
+    /* Records (small sets, most of a typical document) are ordered on the stack. */
+    uint32_t small[16], *order = small;
+    if (b->size <= 16) {
+        KeyRef k[16];
+        for (uint32_t i = 0; i < b->size; i++) {
+            KeyRef x = {sym_name(st->symbols, b->attrs[i].name), (uint32_t)sym_len(st->symbols, b->attrs[i].name), i};
+            uint32_t m = i;
+            while (m > 0 && key_less(&x, &k[m - 1])) {
+                k[m] = k[m - 1];
+                m--;
+            }
+            k[m] = x;
+        }
+        for (uint32_t i = 0; i < b->size; i++)
+            small[i] = k[i].idx;
+    } else {
+        order = attrs_sorted_by_name(st, b);
+    }
     jo_putc(j->out, '{');
     for (uint32_t k = 0; k < b->size; k++) {
         Attr *a = &b->attrs[order[k]];
@@ -374,6 +405,7 @@ typedef struct JsonIn {
     size_t vtop, vcap;
     Value *v_null, *v_true, *v_false; /* shared (see jp_shared) */
     Value *scache[64];
+    Symbol kcache[64];   /* see jp_key_symbol */
     struct KV *kvstack;
     size_t kvtop, kvcap;
 } JsonIn;
@@ -875,6 +907,21 @@ static Value *jp_string_value(JsonIn *p)
     return v;
 }
 
+/* The symbol of an object key: records repeat the same few keys, so a small cache
+ * keyed by length and end bytes answers most lookups with one comparison. */
+static Symbol jp_key_symbol(JsonIn *p, const char *key, size_t len)
+{
+    if (!len)
+        return sym_intern(p->st->symbols, key, len);
+    uint32_t h = ((uint32_t)len * 31u + (unsigned char)key[0] * 7u + (unsigned char)key[len - 1]) & 63u;
+    Symbol s = p->kcache[h];
+    if (s && sym_len(p->st->symbols, s) == len && memcmp(sym_name(p->st->symbols, s), key, len) == 0)
+        return s;
+    s = sym_intern(p->st->symbols, key, len);
+    p->kcache[h] = s;
+    return s;
+}
+
 /* Parses a value whose first token has been scanned into p->tok. */
 static Value *jp_value(JsonIn *p)
 {
@@ -943,7 +990,7 @@ static Value *jp_value(JsonIn *p)
                     jp_syntax(p, "object key", TK_STRING);
                 size_t klen = p->slen;
                 const char *key = checked_string(p, false);
-                Symbol sym = sym_intern(st->symbols, key, klen);
+                Symbol sym = jp_key_symbol(p, key, klen);
                 if (jp_next(p) != TK_COLON)
                     jp_syntax(p, "object separator", TK_COLON);
                 jp_scan(p);

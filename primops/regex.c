@@ -1,5 +1,6 @@
 /* Primop family prim_regex: POSIX extended regular expressions (match, split). */
 #include "builtins/registry.h"
+#include "primops/primutil.h"
 
 #include <gc/gc.h>
 #include <regex.h>
@@ -35,6 +36,11 @@ typedef struct RegexEntry {
 typedef struct RegexCache {
     RegexEntry *slots;
     size_t cap, used;
+    /* The last lookup by the caller's own characters: the same (immutable) string
+     * is found again without hashing; holding the pointer keeps it from being reused. */
+    const char *last_src;
+    size_t last_len;
+    Compiled *last;
 } RegexCache;
 
 static uint64_t hash_bytes(const char *s, size_t n)
@@ -202,11 +208,17 @@ static Compiled *get_regex(EvalState *st, const char *re, size_t len)
         c = GC_MALLOC(sizeof *c);
         st->regex_cache = c;
     }
+    if (re == c->last_src && len == c->last_len)
+        return c->last;
     uint64_t h = hash_bytes(re, len);
     if (c->cap) {
         for (size_t i = h & (c->cap - 1); c->slots[i].src; i = (i + 1) & (c->cap - 1))
-            if (c->slots[i].hash == h && c->slots[i].len == len && memcmp(c->slots[i].src, re, len) == 0)
-                return c->slots[i].c;
+            if (c->slots[i].hash == h && c->slots[i].len == len && memcmp(c->slots[i].src, re, len) == 0) {
+                c->last_src = re;
+                c->last_len = len;
+                c->last = c->slots[i].c;
+                return c->last;
+            }
     }
     Compiled *r = GC_MALLOC_ATOMIC(sizeof *r); /* regex_t points only to malloc'd memory */
     memset(r, 0, sizeof *r);
@@ -324,36 +336,42 @@ static Value *new_string(EvalState *st, const char *s, size_t n)
     return v;
 }
 
-/* split with a plain-text regex (never an empty match): a byte search, and one
- * shared empty list for the (group-less) matches. */
+/* split with a plain-text regex (never an empty match): a byte search; the pieces share
+ * one copy of the input (each NUL-terminated where its separator began), their Values
+ * one block, and the (group-less) matches one empty list. */
 static void split_literal(EvalState *st, const Compiled *c, Value *input, const char *s, size_t len,
                           Value *out)
 {
-    ValVec vv = {0};
-    Value *groups = NULL;
-    size_t piece = 0;
-    for (;;) {
-        const char *m = memmem(s + piece, len - piece, c->lit, c->litlen);
-        if (!m)
-            break;
-        size_t so = (size_t)(m - s);
-        vv_push(&vv, new_string(st, s + piece, so - piece));
-        if (!groups) {
-            groups = val_alloc(st);
-            val_set_list(groups, NULL, 0);
-        }
-        vv_push(&vv, groups);
-        piece = so + c->litlen;
-    }
-    if (vv.n == 0) {
+    size_t nmatch = 0;
+    for (const char *q = s, *end = s + len; (q = memmem(q, (size_t)(end - q), c->lit, c->litlen));
+         q += c->litlen)
+        nmatch++;
+    if (nmatch == 0) {
         /* No match: the input itself, context and all. */
         Value **l = val_list_alloc(st, 1);
         l[0] = input;
         val_set_list(out, l, 1);
         return;
     }
-    vv_push(&vv, new_string(st, s + piece, len - piece));
-    val_set_list(out, vv.v, vv.n);
+    char *copy = val_str_alloc(len);
+    memcpy(copy, s, len);
+    copy[len] = 0;
+    size_t n = 2 * nmatch + 1;
+    Value **l = val_list_alloc(st, n);
+    Value *pieces = prim_values(st, nmatch + 2), *groups = &pieces[nmatch + 1];
+    val_set_list(groups, NULL, 0);
+    size_t piece = 0, k = 0;
+    for (size_t i = 0; i < nmatch; i++) {
+        size_t so = (size_t)((const char *)memmem(copy + piece, len - piece, c->lit, c->litlen) - copy);
+        copy[so] = 0; /* the separator's first byte ends this piece */
+        val_set_string(&pieces[i], copy + piece, so - piece, NULL);
+        l[k++] = &pieces[i];
+        l[k++] = groups;
+        piece = so + c->litlen;
+    }
+    val_set_string(&pieces[nmatch], copy + piece, len - piece, NULL);
+    l[k++] = &pieces[nmatch];
+    val_set_list(out, l, n);
 }
 
 /* Iterates matches like std::regex_iterator: after an empty match the next

@@ -8,6 +8,11 @@
 
 static void prim_string_length(EvalState *st, PosIdx pos, Value **args, Value *out)
 {
+    eval_force(st, args[0], 0);
+    if (args[0]->type == T_STRING) {
+        val_set_int(out, args[0]->len); /* a rope need not be flattened for this */
+        return;
+    }
     size_t len;
     eval_coerce_to_string(st, args[0], 0, "while evaluating the argument passed to builtins.stringLength",
                           COERCE_COPY_TO_STORE, NULL, &len);
@@ -50,6 +55,11 @@ static void prim_substring(EvalState *st, PosIdx pos, Value **args, Value *out)
 
 static void prim_to_string(EvalState *st, PosIdx pos, Value **args, Value *out)
 {
+    eval_force(st, args[0], 0);
+    if (args[0]->type == T_STRING) {
+        *out = *args[0]; /* as it is, context (and rope) included */
+        return;
+    }
     const StrContext *ctx = NULL;
     size_t len;
     const char *s = eval_coerce_to_string(st, args[0], 0,

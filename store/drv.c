@@ -67,11 +67,12 @@ static uint32_t merge_inputs(DrvInput *in, uint32_t n)
             t->noutputs = sort_unique_strs(o, t->noutputs + in[i].noutputs);
         } else {
             in[k] = in[i];
-            const char **o = GC_MALLOC((in[k].noutputs + 1) * sizeof *o);
-            if (in[k].noutputs)
+            if (in[k].noutputs > 1) { /* sorted in a copy: the array may be shared */
+                const char **o = GC_MALLOC(in[k].noutputs * sizeof *o);
                 memcpy(o, in[k].outputs, in[k].noutputs * sizeof *o);
-            in[k].outputs = o;
-            in[k].noutputs = sort_unique_strs(o, in[k].noutputs);
+                in[k].outputs = o;
+                in[k].noutputs = sort_unique_strs(o, in[k].noutputs);
+            }
             k++;
         }
     }
@@ -85,7 +86,21 @@ void drv_normalise(Derivation *d)
     d->ninputs = merge_inputs(d->inputs, d->ninputs);
     d->nsrcs = sort_unique_strs(d->srcs, d->nsrcs);
     if (d->nenv > 1) {
-        qsort(d->env, d->nenv, sizeof *d->env, cmp_env);
+        if (d->nenv <= 64) {
+            /* Insertion sort (stable, so later duplicates stay later): environments come
+             * mostly sorted already (attributes by name, then the outputs). */
+            for (uint32_t i = 1; i < d->nenv; i++) {
+                DrvEnvVar x = d->env[i];
+                uint32_t j = i;
+                while (j > 0 && strcmp(d->env[j - 1].key, x.key) > 0) {
+                    d->env[j] = d->env[j - 1];
+                    j--;
+                }
+                d->env[j] = x;
+            }
+        } else {
+            qsort(d->env, d->nenv, sizeof *d->env, cmp_env);
+        }
         uint32_t k = 0;
         for (uint32_t i = 0; i < d->nenv; i++) {
             if (k && strcmp(d->env[k - 1].key, d->env[i].key) == 0)
@@ -126,7 +141,7 @@ typedef struct AOut {
     StrBuf *sb;
     HashCtx *hc;
     size_t n;
-    char buf[8192];
+    char buf[4096];
 } AOut;
 
 static void ao_flush(AOut *o)
@@ -280,13 +295,12 @@ static void hash_unparse(const Derivation *d, bool mask_outputs, const DrvInput 
 {
     HashCtx hc;
     hash_init(&hc, HASH_SHA256);
-    AOut *o = malloc(sizeof *o); /* 8 KiB: off the (possibly deep) stack, outside the GC heap */
-    o->sb = NULL;
-    o->hc = &hc;
-    o->n = 0;
-    unparse(o, d, mask_outputs, inputs, ninputs);
-    ao_flush(o);
-    free(o);
+    AOut o; /* 4 KiB on the stack: this is a leaf */
+    o.sb = NULL;
+    o.hc = &hc;
+    o.n = 0;
+    unparse(&o, d, mask_outputs, inputs, ninputs);
+    ao_flush(&o);
     hash_final(&hc, out);
 }
 
@@ -457,12 +471,18 @@ const char *drv_parse(const char *text, size_t len, const char *name, Derivation
 
 /* ---------- the cache and hashDerivationModulo ---------- */
 
+/* A cached derivation (GC memory): for the ones created by evaluation, a skeleton in
+ * one block (see cache_skeleton). */
+typedef struct DrvNode {
+    Derivation d;
+    uint8_t modulo[32]; /* sha256 hashDerivationModulo(d, mask=false) */
+    bool has_modulo;
+} DrvNode;
+
 typedef struct DrvEntry {
     uint64_t key_hash;
     const char *path;
-    const Derivation *drv;
-    uint8_t modulo[32]; /* sha256 hashDerivationModulo(drv, mask=false) */
-    bool has_modulo;
+    DrvNode *node;
 } DrvEntry;
 
 struct DrvCache {
@@ -509,7 +529,7 @@ static uint64_t str_hash(const char *s)
     uint64_t h = 1469598103934665603ull;
     for (int i = 0; i < 12 && *s; i++, s++)
         h = (h ^ (uint8_t)*s) * 1099511628211ull;
-    return h;
+    return h ^ (h >> 29);
 }
 
 static DrvEntry *cache_slot_h(DrvCache *c, const char *path, uint64_t h)
@@ -527,7 +547,7 @@ static DrvEntry *cache_slot(DrvCache *c, const char *path)
 
 static DrvEntry *cache_insert(DrvCache *c, const char *path)
 {
-    if ((c->used + 1) * 4 > c->cap * 3) {
+    if ((c->used + 1) * 2 > c->cap) { /* at most half full: short probes (each a cache miss) */
         DrvEntry *old = c->slots;
         uint32_t oldcap = c->cap;
         c->cap *= 2;
@@ -550,7 +570,7 @@ static DrvEntry *cache_insert(DrvCache *c, const char *path)
 static DrvEntry *cache_load(DrvCache *c, const char *drv_path, const char **err)
 {
     DrvEntry *e = cache_slot(c, drv_path);
-    if (e->path && e->drv)
+    if (e->path && e->node)
         return e;
     if (!c->loader) {
         *err = "derivation not known and no store to read it from";
@@ -560,7 +580,8 @@ static DrvEntry *cache_load(DrvCache *c, const char *drv_path, const char **err)
     char *text = c->loader(c->loader_ctx, drv_path, &len, err);
     if (!text)
         return NULL;
-    Derivation *d = GC_MALLOC(sizeof *d);
+    DrvNode *node = GC_MALLOC(sizeof *node);
+    Derivation *d = &node->d;
     const char *slash = strrchr(drv_path, '/');
     const char *base = slash ? slash + 1 : drv_path;
     size_t bl = strlen(base);
@@ -581,14 +602,14 @@ static DrvEntry *cache_load(DrvCache *c, const char *drv_path, const char **err)
     char *key = GC_MALLOC_ATOMIC(pl + 1);
     memcpy(key, drv_path, pl + 1);
     e = cache_insert(c, key);
-    e->drv = d;
+    e->node = node;
     return e;
 }
 
 const Derivation *drv_cache_get(DrvCache *c, const char *drv_path, const char **err)
 {
     DrvEntry *e = cache_load(c, drv_path, err);
-    return e ? e->drv : NULL;
+    return e ? &e->node->d : NULL;
 }
 
 static int cmp_input_key(const void *a, const void *b) { return cmp_input(a, b); }
@@ -597,13 +618,13 @@ static const char *hash_modulo_rec(DrvCache *c, const Derivation *d, bool mask, 
 
 static const char *entry_modulo(DrvCache *c, DrvEntry *e, int depth)
 {
-    if (e->has_modulo)
+    if (e->node->has_modulo)
         return NULL;
     Hash h;
-    const char *err = hash_modulo_rec(c, e->drv, false, &h, depth + 1);
+    const char *err = hash_modulo_rec(c, &e->node->d, false, &h, depth + 1);
     if (!err) {
-        memcpy(e->modulo, h.bytes, 32);
-        e->has_modulo = true;
+        memcpy(e->node->modulo, h.bytes, 32);
+        e->node->has_modulo = true;
     }
     return err;
 }
@@ -636,7 +657,7 @@ static const char *resolve_inputs(DrvCache *c, const Derivation *d, int depth, D
         if (err)
             return err;
         char *hex = hexes + i * (2 * HASH_MAX_SIZE + 1);
-        hash_base16_encode(e->modulo, 32, hex);
+        hash_base16_encode(e->node->modulo, 32, hex);
         ins[i].drv_path = hex;
         ins[i].outputs = d->inputs[i].outputs;
         ins[i].noutputs = d->inputs[i].noutputs;
@@ -716,19 +737,44 @@ static void fill_paths(Derivation *d, const Hash *h, const char *store_dir)
     }
 }
 
+/* Keeps what dependents need (outputs, inputs, sources; no environment or arguments, so
+ * that a big evaluation does not retain every one) in a single allocation. */
 static void cache_skeleton(DrvCache *c, const char *drv_path, const Derivation *d, const Hash *h)
 {
-    Derivation *sk = GC_MALLOC(sizeof *sk);
-    *sk = *d;
-    sk->env = NULL;
-    sk->nenv = 0;
-    sk->args = NULL;
-    sk->nargs = 0;
+    size_t nout_names = 0;
+    for (uint32_t i = 0; i < d->ninputs; i++)
+        nout_names += d->inputs[i].noutputs;
+    size_t size = sizeof(DrvNode) + d->noutputs * sizeof(DrvOutput) + d->ninputs * sizeof(DrvInput) +
+                  (d->nsrcs + nout_names) * sizeof(const char *);
+    DrvNode *node = GC_MALLOC(size);
+    char *p = (char *)(node + 1);
+    Derivation *sk = &node->d;
+    sk->name = d->name;
     sk->builder = sk->platform = "";
+    sk->outputs = (DrvOutput *)p;
+    sk->noutputs = d->noutputs;
+    if (d->noutputs) /* (arrays may be NULL when empty) */
+        memcpy(sk->outputs, d->outputs, d->noutputs * sizeof(DrvOutput));
+    p += d->noutputs * sizeof(DrvOutput);
+    sk->inputs = (DrvInput *)p;
+    sk->ninputs = d->ninputs;
+    p += d->ninputs * sizeof(DrvInput);
+    const char **names = (const char **)p;
+    for (uint32_t i = 0; i < d->ninputs; i++) {
+        sk->inputs[i] = d->inputs[i];
+        sk->inputs[i].outputs = names;
+        if (d->inputs[i].noutputs)
+            memcpy(names, d->inputs[i].outputs, d->inputs[i].noutputs * sizeof *names);
+        names += d->inputs[i].noutputs;
+    }
+    sk->srcs = names;
+    sk->nsrcs = d->nsrcs;
+    if (d->nsrcs)
+        memcpy(names, d->srcs, d->nsrcs * sizeof *names);
+    memcpy(node->modulo, h->bytes, 32);
+    node->has_modulo = true;
     DrvEntry *e = cache_insert(c, drv_path);
-    e->drv = sk;
-    memcpy(e->modulo, h->bytes, 32);
-    e->has_modulo = true;
+    e->node = node;
 }
 
 const char *drv_finish(DrvCache *c, Derivation *d, const char *store_dir, bool fill_outputs,
@@ -750,7 +796,8 @@ const char *drv_finish(DrvCache *c, Derivation *d, const char *store_dir, bool f
         return err;
     }
     if (fill_outputs) {
-        hash_unparse(d, true, use, n, &h);
+        /* Output paths and their variables are still "", so the masked ATerm is d's own. */
+        hash_unparse(d, false, use, n, &h);
         fill_paths(d, &h, store_dir);
     }
     *drv_path = drv_store_path(d, store_dir, NULL, NULL);
@@ -772,9 +819,29 @@ const char **drv_references(const Derivation *d, size_t *n)
     return refs;
 }
 
+/* The path d is written to, given the sha256 h of its ATerm. */
+static char *drv_path_for(const Derivation *d, const char *store_dir, const Hash *h)
+{
+    size_t nrefs = d->nsrcs + d->ninputs;
+    const char *refs_inl[32], **refs = nrefs <= 32 ? refs_inl : malloc(nrefs * sizeof *refs);
+    if (!refs)
+        abort();
+    for (uint32_t i = 0; i < d->nsrcs; i++)
+        refs[i] = d->srcs[i];
+    for (uint32_t i = 0; i < d->ninputs; i++)
+        refs[d->nsrcs + i] = d->inputs[i].drv_path;
+    size_t nl = strlen(d->name);
+    char nm_inl[256], *nm = nl + 5 <= sizeof nm_inl ? nm_inl : GC_MALLOC_ATOMIC(nl + 5);
+    memcpy(nm, d->name, nl);
+    memcpy(nm + nl, ".drv", 5);
+    char *r = store_make_text_path_eq(store_dir, nm, h, refs, nrefs);
+    if (refs != refs_inl)
+        free(refs);
+    return r;
+}
+
 char *drv_store_path(const Derivation *d, const char *store_dir, char **text, size_t *text_len)
 {
-    size_t nrefs;
     Hash h;
     if (text || text_len) {
         size_t len;
@@ -787,17 +854,5 @@ char *drv_store_path(const Derivation *d, const char *store_dir, char **text, si
     } else {
         hash_unparse(d, false, NULL, 0, &h);
     }
-    nrefs = d->nsrcs + d->ninputs;
-    const char **refs = malloc((nrefs + 1) * sizeof *refs); /* points only to strings d holds */
-    for (uint32_t i = 0; i < d->nsrcs; i++)
-        refs[i] = d->srcs[i];
-    for (uint32_t i = 0; i < d->ninputs; i++)
-        refs[d->nsrcs + i] = d->inputs[i].drv_path;
-    size_t nl = strlen(d->name);
-    char *nm = GC_MALLOC_ATOMIC(nl + 5);
-    memcpy(nm, d->name, nl);
-    memcpy(nm + nl, ".drv", 5);
-    char *r = store_make_text_path(store_dir, nm, &h, refs, nrefs);
-    free(refs);
-    return r;
+    return drv_path_for(d, store_dir, &h);
 }

@@ -89,13 +89,16 @@ const char *drv_hash_modulo(DrvCache *c, const Derivation *d, bool mask_outputs,
 const char *drv_fill_output_paths(DrvCache *c, Derivation *d, const char *store_dir);
 
 /* All that derivationStrict needs, resolving the inputs once: fills in output paths if
- * fill_outputs (input-addressed; as drv_fill_output_paths), sets *drv_path, and records
+ * fill_outputs (input-addressed; as drv_fill_output_paths, for a d whose output paths
+ * and output variables are still "", so that d hashes as its masked self), sets *drv_path (from
+ * drv_store_path: (*drv_path)[-1] is '='), and records
  * the derivation in the cache (as drv_cache_put). NULL on success, else a message. */
 const char *drv_finish(DrvCache *c, Derivation *d, const char *store_dir, bool fill_outputs,
                        const char **drv_path);
 
 /* The store path a derivation is written to: a text path named NAME.drv whose
- * references are the input sources and input .drv paths. *text receives the ATerm. */
+ * references are the input sources and input .drv paths. *text receives the ATerm.
+ * The result r has r[-1] == '=': r - 1 is the context element "=r" of its drvPath. */
 char *drv_store_path(const Derivation *d, const char *store_dir, char **text, size_t *text_len);
 
 /* Collects the references of a .drv (srcs + input drvs) into a GC array. */

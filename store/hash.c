@@ -4,14 +4,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gc/gc.h>
+/* SHA256_Init & co. are deprecated in OpenSSL 3 in favour of EVP, whose per-use
+ * context allocation and provider dispatch cost more than hashing a short string. */
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-static const char base16_chars[] = "0123456789abcdef";
 /* Nix's base32 alphabet: digits and letters without e, o, t, u. */
 static const char nix32_chars[] = "0123456789abcdfghijklmnpqrsvwxyz";
 static const char base64_chars[] =
@@ -74,25 +77,42 @@ static const EVP_MD *evp_of(HashAlgo a)
     }
 }
 
+_Static_assert(sizeof(((HashCtx *)0)->sha256) >= sizeof(SHA256_CTX), "HashCtx.sha256 too small");
+
 void hash_buf(HashAlgo a, const void *data, size_t len, Hash *out)
 {
     unsigned int n = 0;
     memset(out, 0, sizeof *out);
     out->algo = a;
-    EVP_Digest(data, len, out->bytes, &n, evp_of(a), NULL);
+    if (a == HASH_SHA256) { /* (OpenSSL 3's SHA256() looks the algorithm up by name each time) */
+        SHA256_CTX c;
+        SHA256_Init(&c);
+        SHA256_Update(&c, data, len);
+        SHA256_Final(out->bytes, &c);
+    } else
+        EVP_Digest(data, len, out->bytes, &n, evp_of(a), NULL);
     out->len = (uint32_t)algo_sizes[a];
 }
 
 void hash_init(HashCtx *c, HashAlgo a)
 {
     c->algo = a;
+    if (a == HASH_SHA256) {
+        c->md = NULL;
+        SHA256_Init((SHA256_CTX *)c->sha256);
+        return;
+    }
     c->md = EVP_MD_CTX_new();
     EVP_DigestInit_ex(c->md, evp_of(a), NULL);
 }
 
 void hash_update(HashCtx *c, const void *data, size_t len)
 {
-    if (len)
+    if (!len)
+        return;
+    if (!c->md)
+        SHA256_Update((SHA256_CTX *)c->sha256, data, len);
+    else
         EVP_DigestUpdate(c->md, data, len);
 }
 
@@ -101,10 +121,14 @@ void hash_final(HashCtx *c, Hash *out)
     unsigned int n = 0;
     memset(out, 0, sizeof *out);
     out->algo = c->algo;
-    EVP_DigestFinal_ex(c->md, out->bytes, &n);
+    if (!c->md) {
+        SHA256_Final(out->bytes, (SHA256_CTX *)c->sha256);
+    } else {
+        EVP_DigestFinal_ex(c->md, out->bytes, &n);
+        EVP_MD_CTX_free(c->md);
+        c->md = NULL;
+    }
     out->len = (uint32_t)algo_sizes[c->algo];
-    EVP_MD_CTX_free(c->md);
-    c->md = NULL;
 }
 
 bool hash_file(HashAlgo a, const char *path, Hash *out)
@@ -143,10 +167,17 @@ size_t hash_base64_len(size_t n) { return (n + 2) / 3 * 4; }
 
 size_t hash_base16_encode(const uint8_t *in, size_t n, char *out)
 {
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = base16_chars[in[i] >> 4];
-        out[2 * i + 1] = base16_chars[in[i] & 15];
-    }
+    /* two digits per table entry: every input of a .drv hash goes through here */
+    static const char pairs[] = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+                                "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+                                "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+                                "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+                                "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+                                "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+                                "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+                                "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+    for (size_t i = 0; i < n; i++)
+        memcpy(out + 2 * i, pairs + 2 * in[i], 2);
     out[2 * n] = 0;
     return 2 * n;
 }

@@ -22,7 +22,8 @@ typedef struct Hash {
 /* Incremental hashing; hash_final releases the context. */
 typedef struct HashCtx {
     HashAlgo algo;
-    void *md; /* EVP_MD_CTX */
+    void *md;             /* EVP_MD_CTX; NULL for sha256, which uses sha256 below */
+    uint64_t sha256[14];  /* OpenSSL's SHA256_CTX: no allocation, no dispatch */
 } HashCtx;
 
 /* "md5", "sha1", "sha256", "sha512" -> algo; HASH_NONE if unknown. */

@@ -101,36 +101,111 @@ char *store_make_type(const char *type, const char *const *refs, size_t nrefs, b
     return r;
 }
 
-char *store_make_path_str(const char *store_dir, const char *type, const char *hash_str,
-                          const char *name)
+/* Growable byte buffer that starts on the caller's stack (malloc beyond): the
+ * preimages of store path hashes are garbage as soon as they are hashed. */
+typedef struct PreBuf {
+    char *p;
+    size_t n, cap;
+    char *heap;
+} PreBuf;
+
+static void pre_add(PreBuf *b, const char *s, size_t n)
 {
-    size_t tl = strlen(type), hl = strlen(hash_str), dlen = strlen(store_dir), nlen = strlen(name);
-    size_t n = tl + hl + dlen + nlen + 3;
-    char small[1024];
-    char *s = n < sizeof small ? small : malloc(n + 1), *p = s;
-    memcpy(p, type, tl);
-    p += tl;
-    *p++ = ':';
-    memcpy(p, hash_str, hl);
-    p += hl;
-    *p++ = ':';
-    memcpy(p, store_dir, dlen);
-    p += dlen;
-    *p++ = ':';
-    memcpy(p, name, nlen);
+    if (b->n + n > b->cap) {
+        size_t cap = (b->n + n) * 2;
+        char *h = malloc(cap);
+        if (!h)
+            abort();
+        memcpy(h, b->p, b->n);
+        free(b->heap);
+        b->p = b->heap = h;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+}
+
+static void pre_puts(PreBuf *b, const char *s) { pre_add(b, s, strlen(s)); }
+
+/* Appends ":<refs, sorted, each once>" (and ":self") to a type. */
+static void pre_refs(PreBuf *b, const char *const *refs, size_t nrefs, bool self)
+{
+    if (nrefs) {
+        const char *inl[16], **sorted = nrefs <= 16 ? inl : malloc(nrefs * sizeof *sorted);
+        if (!sorted)
+            abort();
+        memcpy(sorted, refs, nrefs * sizeof *sorted);
+        qsort(sorted, nrefs, sizeof *sorted, cmp_str);
+        for (size_t i = 0; i < nrefs; i++) {
+            if (i && strcmp(sorted[i], sorted[i - 1]) == 0)
+                continue; /* a set: duplicates count once */
+            pre_add(b, ":", 1);
+            pre_puts(b, sorted[i]);
+        }
+        if (sorted != inl)
+            free(sorted);
+    }
+    if (self)
+        pre_add(b, ":self", 5);
+}
+
+/* The path STORE_DIR/HASH-NAME[-SUFFIX] for the preimage "TYPE:" already in b (the
+ * hash part and the rest are added here), preceded in its allocation by lead if that is
+ * not 0. Frees b's heap part. */
+static char *pre_finish_lead(PreBuf *b, const char *hash_str, const char *store_dir, const char *name,
+                             const char *suffix, char lead)
+{
+    size_t dlen = strlen(store_dir), nlen = strlen(name), slen = suffix ? strlen(suffix) : 0;
+    pre_add(b, ":", 1);
+    pre_puts(b, hash_str);
+    pre_add(b, ":", 1);
+    pre_add(b, store_dir, dlen);
+    pre_add(b, ":", 1);
+    pre_add(b, name, nlen);
+    if (suffix) {
+        pre_add(b, "-", 1);
+        pre_add(b, suffix, slen);
+    }
     Hash h;
-    hash_buf(HASH_SHA256, s, n, &h);
-    if (s != small)
-        free(s);
+    hash_buf(HASH_SHA256, b->p, b->n, &h);
+    free(b->heap);
     uint8_t c[20];
     hash_compress(&h, c, 20);
-    char *r = GC_MALLOC_ATOMIC(dlen + 1 + STORE_HASH_LEN + 1 + nlen + 1);
+    size_t tail = nlen + (suffix ? 1 + slen : 0);
+    char *r = GC_MALLOC_ATOMIC((lead ? 1 : 0) + dlen + 1 + STORE_HASH_LEN + 1 + tail + 1);
+    if (lead)
+        *r++ = lead;
     memcpy(r, store_dir, dlen);
     r[dlen] = '/';
     hash_nix32_encode(c, 20, r + dlen + 1);
-    r[dlen + 1 + STORE_HASH_LEN] = '-';
-    memcpy(r + dlen + 2 + STORE_HASH_LEN, name, nlen + 1);
+    char *p = r + dlen + 1 + STORE_HASH_LEN;
+    *p++ = '-';
+    memcpy(p, name, nlen);
+    p += nlen;
+    if (suffix) {
+        *p++ = '-';
+        memcpy(p, suffix, slen);
+        p += slen;
+    }
+    *p = 0;
     return r;
+}
+
+static char *pre_finish(PreBuf *b, const char *hash_str, const char *store_dir, const char *name,
+                        const char *suffix)
+{
+    return pre_finish_lead(b, hash_str, store_dir, name, suffix, 0);
+}
+
+#define PRE_INIT(buf) {(buf), 0, sizeof(buf), NULL}
+
+char *store_make_path_str(const char *store_dir, const char *type, const char *hash_str,
+                          const char *name)
+{
+    char small[1024];
+    PreBuf b = PRE_INIT(small);
+    pre_puts(&b, type);
+    return pre_finish(&b, hash_str, store_dir, name, NULL);
 }
 
 char *store_make_path(const char *store_dir, const char *type, const Hash *h, const char *name)
@@ -138,6 +213,19 @@ char *store_make_path(const char *store_dir, const char *type, const Hash *h, co
     char buf[2 * HASH_MAX_SIZE + 16];
     hash_format_into(h, HASH_FMT_BASE16, true, buf);
     return store_make_path_str(store_dir, type, buf, name);
+}
+
+/* store_make_path(store_dir, store_make_type(type, refs, nrefs, self), h, name) without
+ * building the type string on the heap. */
+static char *make_typed_path(const char *store_dir, const char *type, const char *const *refs,
+                             size_t nrefs, bool self, const Hash *h, const char *name, char lead)
+{
+    char small[2048], hs[2 * HASH_MAX_SIZE + 16];
+    PreBuf b = PRE_INIT(small);
+    pre_puts(&b, type);
+    pre_refs(&b, refs, nrefs, self);
+    hash_format_into(h, HASH_FMT_BASE16, true, hs);
+    return pre_finish_lead(&b, hs, store_dir, name, NULL, lead);
 }
 
 char *store_output_path_name(const char *name, const char *id)
@@ -154,15 +242,13 @@ char *store_output_path_name(const char *name, const char *id)
 
 char *store_make_output_path(const char *store_dir, const char *id, const Hash *h, const char *name)
 {
-    size_t il = strlen(id);
-    char small[256];
-    char *t = il + 8 < sizeof small ? small : malloc(il + 8);
-    memcpy(t, "output:", 7);
-    memcpy(t + 7, id, il + 1);
-    char *r = store_make_path(store_dir, t, h, store_output_path_name(name, id));
-    if (t != small)
-        free(t);
-    return r;
+    /* "output:ID:sha256:HEX:STORE:NAME[-ID]", the name as store_output_path_name gives it */
+    char small[512], hs[2 * HASH_MAX_SIZE + 16];
+    PreBuf b = PRE_INIT(small);
+    pre_add(&b, "output:", 7);
+    pre_puts(&b, id);
+    hash_format_into(h, HASH_FMT_BASE16, true, hs);
+    return pre_finish(&b, hs, store_dir, name, strcmp(id, "out") == 0 ? NULL : id);
 }
 
 char *store_make_fixed_output_path(const char *store_dir, const char *name, FileIngestion m,
@@ -172,7 +258,7 @@ char *store_make_fixed_output_path(const char *store_dir, const char *name, File
     if (m == FIM_TEXT)
         return store_make_text_path(store_dir, name, h, refs, nrefs);
     if (m == FIM_RECURSIVE && h->algo == HASH_SHA256)
-        return store_make_path(store_dir, store_make_type("source", refs, nrefs, self), h, name);
+        return make_typed_path(store_dir, "source", refs, nrefs, self, h, name, 0);
     if (nrefs || self) {
         *err = msg("fixed output derivation '%s' is not allowed to refer to other store paths.\n"
                    "You may need to use the 'unsafeDiscardReferences' derivation attribute, see "
@@ -192,7 +278,13 @@ char *store_make_fixed_output_path(const char *store_dir, const char *name, File
 char *store_make_text_path(const char *store_dir, const char *name, const Hash *h,
                            const char *const *refs, size_t nrefs)
 {
-    return store_make_path(store_dir, store_make_type("text", refs, nrefs, false), h, name);
+    return make_typed_path(store_dir, "text", refs, nrefs, false, h, name, 0);
+}
+
+char *store_make_text_path_eq(const char *store_dir, const char *name, const Hash *h,
+                              const char *const *refs, size_t nrefs)
+{
+    return make_typed_path(store_dir, "text", refs, nrefs, false, h, name, '=');
 }
 
 char *store_text_path_for(const char *store_dir, const char *name, const char *s, size_t len,

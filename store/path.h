@@ -41,6 +41,10 @@ char *store_make_fixed_output_path(const char *store_dir, const char *name, File
                                    const char **err);
 char *store_make_text_path(const char *store_dir, const char *name, const Hash *h,
                            const char *const *refs, size_t nrefs);
+/* As store_make_text_path, with the path preceded in its allocation by '=': r - 1 is the
+ * string-context element "=r" of the derivation r (one allocation for both). */
+char *store_make_text_path_eq(const char *store_dir, const char *name, const Hash *h,
+                              const char *const *refs, size_t nrefs);
 /* Text path of the given contents (sha256 of s). */
 char *store_text_path_for(const char *store_dir, const char *name, const char *s, size_t len,
                           const char *const *refs, size_t nrefs);

@@ -5,11 +5,13 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The collector adds a byte to each request (see eval_refill): cap - 1 bytes make an
+ * object of exactly cap (a multiple of 16), where cap would make one of cap + 16. */
 void sb_init(StrBuf *sb)
 {
     sb->cap = 32;
     sb->len = 0;
-    sb->data = GC_MALLOC_ATOMIC(sb->cap);
+    sb->data = GC_MALLOC_ATOMIC(sb->cap - 1);
     sb->data[0] = 0;
 }
 
@@ -20,7 +22,7 @@ void sb_reserve(StrBuf *sb, size_t extra)
     size_t cap = sb->cap * 2;
     while (cap < sb->len + extra + 1)
         cap *= 2;
-    char *d = GC_MALLOC_ATOMIC(cap);
+    char *d = GC_MALLOC_ATOMIC(cap - 1); /* an object of cap bytes, as in sb_init */
     memcpy(d, sb->data, sb->len + 1);
     sb->data = d;
     sb->cap = cap;

@@ -77,6 +77,15 @@ case $err in *"not a function but a string"*$'\n'"       at «string»:1:6:"*) _
   *) _verdict tostring-call-pos "the failed __toString call is not reported at the attribute";; esac
 expect_trace force-list-no-pos "$(printf "error:\n       … while calling the 'concatMap' builtin\n         at «string»:1:1:\n            1| builtins.concatMap (x: 1) [ 1 ]\n             | ^\n\n       … while evaluating the return value of the function passed to builtins.concatMap\n         at «string»:1:21:\n            1| builtins.concatMap (x: 1) [ 1 ]\n             |                     ^\n\n       error: expected a list but found an integer: 1")" -- instantiate --eval --show-trace -E 'builtins.concatMap (x: 1) [ 1 ]'
 
+# builtins.placeholder / storePath / filterSource force their arguments without a position.
+expect_trace placeholder-arg-no-pos "$(printf "error:\n       … while calling the 'placeholder' builtin\n         at «string»:1:1:\n            1| builtins.placeholder [ ]\n             | ^\n\n       … while evaluating the first argument passed to builtins.placeholder\n\n       error: expected a string but found a list: [ ]")" -- instantiate --eval --show-trace -E 'builtins.placeholder [ ]'
+expect_trace storepath-arg-no-pos "$(printf "error:\n       … while calling the 'storePath' builtin\n         at «string»:1:1:\n            1| builtins.storePath true\n             | ^\n\n       … while evaluating the first argument passed to 'builtins.storePath'\n\n       error: cannot coerce a Boolean to a string: true")" -- instantiate --eval --show-trace -E 'builtins.storePath true'
+
+# toString of a list: an element's error carries the caller's context frame; a bad
+# __overrides is reported under its own frame, without a position.
+expect_trace tostring-list-element "$(printf "error:\n       … while calling the 'toString' builtin\n         at «string»:1:1:\n            1| toString [ 1 {} ]\n             | ^\n\n       … while evaluating the first argument passed to builtins.toString\n\n       … while evaluating one element of the list\n\n       error: cannot coerce a set to a string: { }")" -- instantiate --eval --show-trace -E 'toString [ 1 {} ]'
+expect_trace overrides-not-a-set "$(printf 'error:\n       … while evaluating the `__overrides` attribute\n\n       error: expected a set but found an integer: 1')" -- instantiate --eval --show-trace -E 'rec { __overrides = 1; }'
+
 # --max-call-depth N: CppNix refuses a call when the depth before it exceeds N, so N + 1 nested
 # calls run (f (f 0) needs two).
 twice='let f = x: x + 1; in f (f 0)'
