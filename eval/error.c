@@ -374,7 +374,7 @@ static Line *expand_trace(EvalState *st, const EvalError *e, uint32_t *np)
         TraceEntry fr = e->trace[i];
         if (fr.sym == FRAME_CALL || fr.sym == FRAME_LAMBDA) {
             const ExprLambda *lam = (const ExprLambda *)fr.msg;
-            if (fr.sym == FRAME_CALL)
+            if (fr.sym == FRAME_CALL && fr.pos) /* as CppNix: only where there is a position */
                 l[k++] = (Line){fr.pos, "from call site"};
             StrBuf sb;
             sb_init(&sb);
@@ -386,6 +386,8 @@ static Line *expand_trace(EvalState *st, const EvalError *e, uint32_t *np)
             continue;
         }
         if (!fr.sym) {
+            if (!fr.pos && strcmp(fr.msg, "from call site") == 0)
+                continue;
             l[k++] = (Line){fr.pos, fr.msg};
             continue;
         }

@@ -922,16 +922,25 @@ static NOINLINE void call_slow(EvalState *st, Value *fnv, uint32_t nargs, Value 
 
 /* ---------- strings ---------- */
 
+/* A part of a string or of `+`: CppNix evaluates each "in an operand of '+'". */
+static inline void eval_part(EvalState *st, Env *env, Expr *e, Value *v)
+{
+    uint32_t frames = st->nframes;
+    eval_frame_push_sym(st, e->pos, "in an operand of '+'", 0);
+    eval_in(st, env, e, v);
+    st->nframes = frames;
+}
+
 static NOINLINE void eval_concat_strings(EvalState *st, Env *env, ExprConcatStrings *x, Value *out)
 {
     Value v;
-    eval_in(st, env, x->parts[0], &v);
+    eval_part(st, env, x->parts[0], &v);
     if (!x->force_string && v.type == T_PATH) {
         StrBuf sb;
         sb_init(&sb);
         sb_puts(&sb, v.path.path);
         for (uint32_t i = 1; i < x->nparts; i++) {
-            eval_in(st, env, x->parts[i], &v);
+            eval_part(st, env, x->parts[i], &v);
             if (v.type == T_STRING && v.str.ctx && v.str.ctx->n)
                 eval_error(st, ERR_EVAL, x->parts[i]->pos,
                            "a string that refers to a store path cannot be appended to a path");
@@ -961,7 +970,7 @@ static NOINLINE void eval_concat_strings(EvalState *st, Env *env, ExprConcatStri
         }
         if (++i == x->nparts)
             break;
-        eval_in(st, env, x->parts[i], &v);
+        eval_part(st, env, x->parts[i], &v);
     }
     strcat_finish(&c, out, ctx);
 }

@@ -2,6 +2,8 @@
 # Runs CppNix's language test suite (../shared/nix-lang-tests) and cnix's own cases
 # (tests/cases, same shape) against a cnix binary, as the suite's README describes.
 #   tests/lang/run.sh BUILD/cnix [NAME-FILTER-REGEX]
+# With LANG_DIFF=1, also prints a unified diff (expected vs cnix's stderr) for every *-fail
+# test whose error report is not byte-identical to its .err.exp, then the names of those tests.
 # Prints per-category counts and ends with "N passed, N failed". Exit status 1 if a test that
 # is not in tests/lang/known-failures fails, or if a listed test passes (the list only shrinks).
 set -u
@@ -27,6 +29,14 @@ export -f errmsg
 # A *-fail test passes when cnix exits with status 1 and its final error message equals the
 # one in .err.exp (stricter than the suite's own exit-status criterion); "exact" additionally
 # counts byte-identical stderr, traces and code frames included.
+# difference EXP GOT NAME: under LANG_DIFF, saves the diff of a report that is not exact.
+difference() {
+  [ -n "${LANG_DIFF:-}" ] && [ -f "$1" ] && ! cmp -s "$1" "$2" &&
+    diff -u --label "$3.err.exp" --label "$3 (cnix)" "$1" "$2" > "$out/diffs/$3"
+  return 0
+}
+export -f difference
+
 # run_one DIR NAME: runs test NAME (e.g. eval-okay-foo) whose files live in DIR/lang,
 # writes "RESULT CATEGORY NAME [exact]" to $out/results/NAME.
 run_one() {
@@ -45,7 +55,8 @@ run_one() {
       if [ $rc = 1 ]; then
         if [ -f "lang/$name.err.exp" ]; then [ "$(errmsg "$t.err")" = "$(errmsg "lang/$name.err.exp")" ] && res=pass; else res=pass; fi
       fi
-      [ -f "lang/$name.err.exp" ] && cmp -s "$t.err" "lang/$name.err.exp" && exact=exact ;;
+      [ -f "lang/$name.err.exp" ] && cmp -s "$t.err" "lang/$name.err.exp" && exact=exact
+      difference "lang/$name.err.exp" "$t.err" "$name" ;;
     eval-okay-*) cat=eval-okay
       if [ -f "lang/$name.exp-disabled" ] && [ ! -f "lang/$name.exp" ] && [ ! -f "lang/$name.exp.xml" ]; then
         echo "skip $cat $name" > "$out/results/$name"; return; fi
@@ -77,7 +88,8 @@ run_one() {
       if [ $rc = 1 ]; then
         if [ -f "lang/$name.err.exp" ]; then [ "$(errmsg "$t.err")" = "$(errmsg "lang/$name.err.exp")" ] && res=pass; else res=pass; fi
       fi
-      [ -f "lang/$name.err.exp" ] && cmp -s "$t.err" "lang/$name.err.exp" && exact=exact ;;
+      [ -f "lang/$name.err.exp" ] && cmp -s "$t.err" "lang/$name.err.exp" && exact=exact
+      difference "lang/$name.err.exp" "$t.err" "$name" ;;
     *) return ;;
   esac
   echo "$res $cat $name $exact" > "$out/results/$name"
@@ -85,7 +97,7 @@ run_one() {
 export -f run_one
 export out cnix
 
-mkdir -p "$out/results"
+mkdir -p "$out/results" "$out/diffs"
 {
   if [ -n "$suite" ]; then
     for f in "$suite"/lang/*.nix; do n=$(basename "$f" .nix); echo "$suite $n"; done
@@ -117,6 +129,10 @@ for r in "$out"/results/*; do
   fi
   [ "$exact" = exact ] && cexact[$cat]=$(( ${cexact[$cat]:-0} + 1 ))
 done
+if [ -n "${LANG_DIFF:-}" ]; then
+  for d in "$out"/diffs/*; do [ -e "$d" ] && { cat "$d"; echo; }; done
+  for d in "$out"/diffs/*; do [ -e "$d" ] && echo "NOT EXACT: $(basename "$d")"; done
+fi
 for cat in parse-okay parse-fail eval-okay eval-fail; do
   line=$(printf '%-11s %4d passed, %4d failed' "$cat" "${cpass[$cat]:-0}" "${cfail[$cat]:-0}")
   case $cat in *-fail) line="$line   (exact error message: ${cexact[$cat]:-0})";; esac
