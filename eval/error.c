@@ -232,29 +232,37 @@ static void put_indented(StrBuf *out, const char *msg, const char *indent)
     }
 }
 
-/* Finds line `line` (1-based) of src; returns false past the end. As CppNix's lexer,
- * "\r\n", "\n" and a lone "\r" all end a line; text after the last newline (possibly
- * empty) is a line too. */
+/* Finds line `line` (1-based) of src; returns false past the end. */
+/* The next line break at or after p: "\n", "\r\n" or a lone "\r" (positions count all
+ * three, so code frames must too). *blen is its length; NULL if there is none. */
+static const char *find_eol(const char *p, const char *end, size_t *blen)
+{
+    for (; p < end; p++) {
+        if (*p == '\n' || *p == '\r') {
+            *blen = (*p == '\r' && p + 1 < end && p[1] == '\n') ? 2 : 1;
+            return p;
+        }
+    }
+    return NULL;
+}
+
 static bool get_line(const Source *src, uint32_t line, const char **start, size_t *len)
 {
     const char *p = src->text, *end = src->text + src->len;
     if (!p)
         return false;
+    size_t blen;
     for (uint32_t l = 1; l < line; l++) {
-        while (p < end && *p != '\r' && *p != '\n')
-            p++;
-        if (p == end)
+        const char *nl = find_eol(p, end, &blen);
+        if (!nl)
             return false;
-        if (*p == '\r')
-            p++;
-        if (p < end && *p == '\n')
-            p++;
+        p = nl + blen;
     }
-    const char *e = p;
-    while (e < end && *e != '\r' && *e != '\n')
-        e++;
+    if (p > end || (p == end && line > 1 && p[-1] != '\n' && p[-1] != '\r'))
+        return false;
+    const char *nl = find_eol(p, end, &blen);
     *start = p;
-    *len = (size_t)(e - p);
+    *len = (size_t)((nl ? nl : end) - p);
     return true;
 }
 

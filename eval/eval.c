@@ -1400,6 +1400,10 @@ static NOINLINE void eval_binop(EvalState *st, Env *env, ExprBinOp *x, Value *ou
         binop_lhs(st, env, x, out);
         return;
     }
+    if (!pa && !pb && x->lhs->kind != EXPR_VAR && x->rhs->kind != EXPR_VAR) {
+        binop_both(st, env, x, out); /* directly: binop_mixed's frame stays off the stack */
+        return;
+    }
     binop_mixed(st, env, x, pa, pb, out);
 }
 

@@ -86,6 +86,10 @@ expect_trace storepath-arg-no-pos "$(printf "error:\n       … while calling th
 expect_trace tostring-list-element "$(printf "error:\n       … while calling the 'toString' builtin\n         at «string»:1:1:\n            1| toString [ 1 {} ]\n             | ^\n\n       … while evaluating the first argument passed to builtins.toString\n\n       … while evaluating one element of the list\n\n       error: cannot coerce a set to a string: { }")" -- instantiate --eval --show-trace -E 'toString [ 1 {} ]'
 expect_trace overrides-not-a-set "$(printf 'error:\n       … while evaluating the `__overrides` attribute\n\n       error: expected a set but found an integer: 1')" -- instantiate --eval --show-trace -E 'rec { __overrides = 1; }'
 
+# A lone CR ends a line in code frames as it does in positions (old Mac line endings).
+printf '# foo\rinvalid\n# bar\n' > cr.nix
+expect_trace cr-line-code-frame "$(printf "error: undefined variable 'invalid'\n       at $TMP/cr.nix:2:1:\n            1| # foo\n            2| invalid\n             | ^\n            3| # bar")" -- instantiate --eval cr.nix
+
 # --max-call-depth N: CppNix refuses a call when the depth before it exceeds N, so N + 1 nested
 # calls run (f (f 0) needs two).
 twice='let f = x: x + 1; in f (f 0)'
