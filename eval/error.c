@@ -487,9 +487,9 @@ static void flush_skipped(EvalState *st, Line *skipped, uint32_t *nskipped, Seen
         for (uint32_t i = 0; i < *nskipped; i++)
             print_line(st, skipped[i], out);
     } else {
+        /* CppNix means to forget the lines seen here, but clears a copy of its set
+         * (printSkippedTracesMaybe takes it by value): they stay seen */
         sb_printf(out, "       (%u duplicate frames omitted)\n\n", *nskipped);
-        memset(seen->slots, 0, seen->cap * sizeof(Line));
-        seen->n = 0;
     }
     *nskipped = 0;
 }
