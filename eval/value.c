@@ -42,10 +42,11 @@ static void gc_pace(EvalState *st)
 void *eval_refill(EvalState *st, void **list, size_t size)
 {
     gc_pace(st);
-    /* The collector adds a byte to every request (so that a pointer just past an object
-     * does not keep the next one alive): asking for size bytes would give objects of
-     * size + 16 (48 for a 24-byte Value). size - 1 gives exactly size. */
-    void *l = GC_malloc_many(size - 1);
+    /* Not size - 1 (which would give exact 32-byte objects instead of 48): the
+     * collector's extra byte keeps an object alive through a pointer just past
+     * its end, and without it nixpkgs' lib/tests/misc.nix lost live values
+     * (garbage "expected a function but found an integer"). */
+    void *l = GC_malloc_many(size);
     if (!l)
         eval_error(st, ERR_OOM, 0, "out of memory");
     *list = l;
