@@ -20,18 +20,6 @@
 #include "store/local.h"
 #include "util/strbuf.h"
 
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt(const char *f, ...)
-{
-    StrBuf sb;
-    sb_init(&sb);
-    va_list ap;
-    va_start(ap, f);
-    sb_vprintf(&sb, f, ap);
-    va_end(ap);
-    return sb_finish(&sb);
-}
-
 /* ---------- temporary directories ---------- */
 
 static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
@@ -54,7 +42,7 @@ static void rm_tree(const char *p)
 static char *make_temp_dir(EvalState *st)
 {
     const char *t = getenv("TMPDIR");
-    char *tmpl = fmt("%s/cnix-fetch.XXXXXX", t && *t ? t : "/tmp");
+    char *tmpl = sb_fmt("%s/cnix-fetch.XXXXXX", t && *t ? t : "/tmp");
     if (!mkdtemp(tmpl))
         eval_error(st, ERR_IO, 0, "creating a temporary directory: %s", strerror(errno));
     return tmpl;
@@ -164,18 +152,18 @@ static const char *unpack_archive(struct archive *a, const char *dest)
         /* entries are placed under dest, so refuse names that could leave it */
         if (name && (name[0] == '/' || strcmp(name, "..") == 0 || strncmp(name, "../", 3) == 0 ||
                      strstr(name, "/../") || (strlen(name) >= 3 && strcmp(name + strlen(name) - 3, "/..") == 0))) {
-            err = fmt("archive entry '%s' is outside the archive", name);
+            err = sb_fmt("archive entry '%s' is outside the archive", name);
             break;
         }
-        archive_entry_set_pathname(ent, fmt("%s/%s", dest, name ? name : ""));
+        archive_entry_set_pathname(ent, sb_fmt("%s/%s", dest, name ? name : ""));
         const char *hl = archive_entry_hardlink(ent);
         if (hl)
-            archive_entry_set_hardlink(ent, fmt("%s/%s", dest, hl));
+            archive_entry_set_hardlink(ent, sb_fmt("%s/%s", dest, hl));
         /* ownership is not recorded in the store */
         archive_entry_set_uid(ent, getuid());
         archive_entry_set_gid(ent, getgid());
         if (archive_write_header(w, ent) != ARCHIVE_OK) {
-            err = fmt("failed to extract archive (%s)", archive_error_string(w));
+            err = sb_fmt("failed to extract archive (%s)", archive_error_string(w));
             break;
         }
         const void *buf;
@@ -184,19 +172,19 @@ static const char *unpack_archive(struct archive *a, const char *dest)
         int rr;
         while ((rr = archive_read_data_block(a, &buf, &size, &off)) == ARCHIVE_OK)
             if (archive_write_data_block(w, buf, size, off) != ARCHIVE_OK) {
-                err = fmt("failed to extract archive (%s)", archive_error_string(w));
+                err = sb_fmt("failed to extract archive (%s)", archive_error_string(w));
                 break;
             }
         if (err)
             break;
         if (rr != ARCHIVE_EOF) {
-            err = fmt("failed to extract archive (%s)", archive_error_string(a));
+            err = sb_fmt("failed to extract archive (%s)", archive_error_string(a));
             break;
         }
         archive_write_finish_entry(w);
     }
     if (!err && r != ARCHIVE_EOF && r != ARCHIVE_OK && r != ARCHIVE_WARN)
-        err = fmt("failed to extract archive (%s)", archive_error_string(a));
+        err = sb_fmt("failed to extract archive (%s)", archive_error_string(a));
     archive_write_close(w);
     archive_write_free(w);
     return err;
@@ -209,7 +197,7 @@ static const char *unpack_file(const char *file, const char *dest)
     archive_read_support_format_all(a);
     const char *err = NULL;
     if (archive_read_open_filename(a, file, 65536) != ARCHIVE_OK)
-        err = fmt("failed to open archive (%s)", archive_error_string(a));
+        err = sb_fmt("failed to open archive (%s)", archive_error_string(a));
     else
         err = unpack_archive(a, dest);
     archive_read_free(a);
@@ -223,7 +211,7 @@ static const char *unpack_memory(const void *data, size_t len, const char *dest)
     archive_read_support_format_all(a);
     const char *err = NULL;
     if (archive_read_open_memory(a, data, len) != ARCHIVE_OK)
-        err = fmt("failed to open archive (%s)", archive_error_string(a));
+        err = sb_fmt("failed to open archive (%s)", archive_error_string(a));
     else if (len > 0) /* git archive of an empty tree may still be a valid empty tar */
         err = unpack_archive(a, dest);
     archive_read_free(a);
@@ -243,7 +231,7 @@ static const char *tarball_root(const char *dir)
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
             continue;
         n++;
-        only = fmt("%s/%s", dir, de->d_name);
+        only = sb_fmt("%s/%s", dir, de->d_name);
     }
     closedir(d);
     struct stat sb;
@@ -374,7 +362,7 @@ static void fetch_tarball_local(EvalState *st, const char *url, const char *name
     if (stat(path, &sb) != 0)
         eval_error(st, ERR_IO, 0, "tarball \"%s\" does not exist.", path);
     if (S_ISDIR(sb.st_mode)) {
-        if (access(fmt("%s/.git", path), F_OK) == 0)
+        if (access(sb_fmt("%s/.git", path), F_OK) == 0)
             eval_error(st, ERR_EVAL, 0,
                        "tarball \"%s\" is a git repository, not a tarball. Please use `git+file` as the scheme.",
                        path);
@@ -385,7 +373,7 @@ static void fetch_tarball_local(EvalState *st, const char *url, const char *name
     if (EVAL_TRY(st, &tf)) {
         const char *e = unpack_file(path, tmp);
         if (e)
-            eval_error(st, ERR_EVAL, 0, "%s", fmt("unpacking '%s': %s", url, e));
+            eval_error(st, ERR_EVAL, 0, "%s", sb_fmt("unpacking '%s': %s", url, e));
         f->store_path = add_to_store(st, name, tarball_root(tmp), FIM_RECURSIVE, &f->ca);
         eval_try_leave(st, &tf);
         rm_tree(tmp);
@@ -427,16 +415,16 @@ static void fetch_common(EvalState *st, Value **args, Value *out, const char *wh
         url = eval_force_string_no_ctx(st, arg, 0, "while evaluating the url we should fetch");
 
     if (unpack && strncmp(url, "channel:", 8) == 0)
-        url = fmt("https://channels.nixos.org/%s/nixexprs.tar.xz", url + 8);
+        url = sb_fmt("https://channels.nixos.org/%s/nixexprs.tar.xz", url + 8);
     bi_check_uri(st, url, 0);
     if (!*name)
         name = url_base_name(url);
     const char *ne = store_check_name(name, strlen(name));
     if (ne) {
         const char *fix =
-            name_passed ? fmt("Please change the value for the 'name' attribute passed to '%s', so that it can create a valid store path.", who)
-            : is_attrs  ? fmt("Please add a valid 'name' attribute to the argument for '%s', so that it can create a valid store path.", who)
-                        : fmt("Please pass an attribute set with 'url' and 'name' attributes to '%s',  so that it can create a valid store path.", who);
+            name_passed ? sb_fmt("Please change the value for the 'name' attribute passed to '%s', so that it can create a valid store path.", who)
+            : is_attrs  ? sb_fmt("Please add a valid 'name' attribute to the argument for '%s', so that it can create a valid store path.", who)
+                        : sb_fmt("Please pass an attribute set with 'url' and 'name' attributes to '%s',  so that it can create a valid store path.", who);
         eval_error(st, ERR_EVAL, 0, "invalid store path name when fetching URL '%s': %s. %s", url, ne, fix);
     }
     if (st->settings.pure_eval && !have_hash)
@@ -523,13 +511,13 @@ static const char *last_modified_date(int64_t t)
 
 static void parse_input_attrs(EvalState *st, Value *arg, const char *fetcher, bool is_git, bool allow_name, Input *in)
 {
-    Bindings *b = eval_force_attrs(st, arg, 0, fmt("while evaluating the argument passed to '%s'", fetcher));
+    Bindings *b = eval_force_attrs(st, arg, 0, sb_fmt("while evaluating the argument passed to '%s'", fetcher));
     Attr *ta = attrs_find(b, st->s.type);
     if (ta) {
         if (is_git)
             eval_error(st, ERR_EVAL, 0, "unexpected argument 'type'");
         in->type = eval_force_string_no_ctx(st, ta->value, ta->pos,
-                                            fmt("while evaluating the `type` argument passed to '%s'", fetcher));
+                                            sb_fmt("while evaluating the `type` argument passed to '%s'", fetcher));
     } else if (!is_git)
         eval_error(st, ERR_EVAL, 0, "argument 'type' is missing in call to '%s'", fetcher);
     uint32_t *order = attrs_sorted_by_name(st, b);
@@ -614,17 +602,17 @@ static void export_git_rev(EvalState *st, const char *repo, const char *rev, con
         if (!tab || tab - (ent + 14) != 40)
             continue;
         const char *sub_rev = val_str_dup(ent + 14, 40), *path = tab + 1;
-        const char *cands[2] = {fmt("%s/%s", repo, path), NULL};
+        const char *cands[2] = {sb_fmt("%s/%s", repo, path), NULL};
         const char *gd = git(repo, &e, "rev-parse", "--git-dir", NULL, NULL);
         if (gd)
-            cands[1] = gd[0] == '/' ? fmt("%s/modules/%s", gd, path) : fmt("%s/%s/modules/%s", repo, gd, path);
+            cands[1] = gd[0] == '/' ? sb_fmt("%s/modules/%s", gd, path) : sb_fmt("%s/%s/modules/%s", repo, gd, path);
         const char *sub = NULL;
         for (int k = 0; k < 2 && !sub; k++)
-            if (cands[k] && git(cands[k], &e, "cat-file", "-e", fmt("%s^{commit}", sub_rev), NULL))
+            if (cands[k] && git(cands[k], &e, "cat-file", "-e", sb_fmt("%s^{commit}", sub_rev), NULL))
                 sub = cands[k];
         if (!sub)
             eval_error(st, ERR_EVAL, 0, "cannot find revision '%s' of Git submodule '%s' of '%s'", sub_rev, path, repo);
-        const char *sdest = fmt("%s/%s", dest, path);
+        const char *sdest = sb_fmt("%s/%s", dest, path);
         for (char *q = strchr((char *)sdest + strlen(dest) + 1, '/'); q; q = strchr(q + 1, '/')) {
             *q = 0;
             mkdir(sdest, 0755);
@@ -640,7 +628,7 @@ static void fetch_git(EvalState *st, Input *in, const char *fetcher, bool empty_
     if (!in->url)
         eval_error(st, ERR_EVAL, 0, "'url' argument required");
     const char *repo = git_repo_dir(st, in->url);
-    const char *input_str = fmt("git+file://%s%s%s", repo, in->ref ? "?ref=" : "", in->ref ? in->ref : "");
+    const char *input_str = sb_fmt("git+file://%s%s%s", repo, in->ref ? "?ref=" : "", in->ref ? in->ref : "");
     if (st->settings.pure_eval && !in->rev)
         eval_error(st, ERR_EVAL, 0, "in pure evaluation mode, '%s' doesn't fetch unlocked input '%s'", fetcher, input_str);
     /* Like CppNix, fetchers read sources directly: only the URI is checked (restricted
@@ -658,14 +646,14 @@ static void fetch_git(EvalState *st, Input *in, const char *fetcher, bool empty_
     if (rev) {
         if (strlen(rev) != 40 || strspn(rev, "0123456789abcdef") != 40)
             eval_error(st, ERR_EVAL, 0, "hash '%s' is not supported by Git. Supported types are sha1 and sha256.", rev);
-        if (!git(repo, &err, "cat-file", "-e", fmt("%s^{commit}", rev), NULL))
+        if (!git(repo, &err, "cat-file", "-e", sb_fmt("%s^{commit}", rev), NULL))
             eval_error(st, ERR_EVAL, 0, "Cannot find Git revision '%s' in ref '%s' of repository '%s'! Please make sure that the rev exists on the ref you've specified or add allRefs = true; to fetchGit.",
                        rev, in->ref ? in->ref : "HEAD", repo);
     } else if (in->ref) {
         const char *r = in->ref;
-        rev = git(repo, &err, "rev-parse", "--verify", "--quiet", fmt("%s^{commit}", strncmp(r, "refs/", 5) == 0 ? r : fmt("refs/heads/%s", r)));
+        rev = git(repo, &err, "rev-parse", "--verify", "--quiet", sb_fmt("%s^{commit}", strncmp(r, "refs/", 5) == 0 ? r : sb_fmt("refs/heads/%s", r)));
         if (!rev)
-            rev = git(repo, &err, "rev-parse", "--verify", "--quiet", fmt("%s^{commit}", r));
+            rev = git(repo, &err, "rev-parse", "--verify", "--quiet", sb_fmt("%s^{commit}", r));
         if (!rev)
             eval_error(st, ERR_EVAL, 0, "resolving Git reference '%s' in repository '%s' failed", r, repo);
     } else {
@@ -694,7 +682,7 @@ static void fetch_git(EvalState *st, Input *in, const char *fetcher, bool empty_
                 const char *f = lst.data + i;
                 size_t fl = strlen(f);
                 i += fl + 1;
-                const char *src = fmt("%s/%s", repo, f), *dst = fmt("%s/%s", tmp, f);
+                const char *src = sb_fmt("%s/%s", repo, f), *dst = sb_fmt("%s/%s", tmp, f);
                 for (char *s = strchr(dst + strlen(tmp) + 1, '/'); s; s = strchr(s + 1, '/')) {
                     *s = 0;
                     mkdir(dst, 0755);
@@ -760,8 +748,8 @@ static void fetch_git(EvalState *st, Input *in, const char *fetcher, bool empty_
     }
     if (dirty) {
         if (rev) {
-            add_attr(st, b, "dirtyRev", str_v(st, fmt("%s-dirty", rev)), 0);
-            add_attr(st, b, "dirtyShortRev", str_v(st, fmt("%.7s-dirty", rev)), 0);
+            add_attr(st, b, "dirtyRev", str_v(st, sb_fmt("%s-dirty", rev)), 0);
+            add_attr(st, b, "dirtyShortRev", str_v(st, sb_fmt("%.7s-dirty", rev)), 0);
         }
         if (empty_rev_fallback) {
             add_attr(st, b, "rev", str_v(st, "0000000000000000000000000000000000000000"), 0);
@@ -770,7 +758,7 @@ static void fetch_git(EvalState *st, Input *in, const char *fetcher, bool empty_
         }
     } else {
         add_attr(st, b, "rev", str_v(st, rev), 0);
-        add_attr(st, b, "shortRev", str_v(st, fmt("%.7s", rev)), 0);
+        add_attr(st, b, "shortRev", str_v(st, sb_fmt("%.7s", rev)), 0);
         bool shallow = in->have_shallow ? in->shallow : !empty_rev_fallback;
         if (!shallow) {
             const char *cnt = git(repo, &err, "rev-list", "--count", rev, NULL);
@@ -817,7 +805,7 @@ static void fetch_plain(EvalState *st, Input *in, Value *out)
         if (p[0] != '/')
             eval_error(st, ERR_EVAL, 0, "path input '%s' is not an absolute path", p);
         const char *real = bi_canon_path(p);
-        bi_check_uri(st, fmt("path:%s", real), 0);
+        bi_check_uri(st, sb_fmt("path:%s", real), 0);
         if (st->settings.pure_eval && !in->nar_hash)
             eval_error(st, ERR_EVAL, 0, "in pure evaluation mode, 'fetchTree' doesn't fetch unlocked input 'path:%s'", p);
         struct stat sb;
@@ -921,7 +909,7 @@ static void bi_fetchTree(EvalState *st, PosIdx pos, Value **args, Value *out)
         const char *url = eval_coerce_to_string(st, args[0], 0, "while evaluating the first argument passed to 'fetchTree'",
                                                 0, NULL, NULL);
         input_from_url(st, url, &in);
-        eval_frame_push(st, 0, fmt("while fetching the input '%s'", url));
+        eval_frame_push(st, 0, sb_fmt("while fetching the input '%s'", url));
     }
     if (strcmp(in.type, "git") == 0) {
         if (!in.have_shallow) {
@@ -1000,7 +988,7 @@ static void bi_parseFlakeRef(EvalState *st, PosIdx pos, Value **args, Value *out
     const char *ref = eval_force_string_no_ctx(st, args[0], 0, "while evaluating the argument passed to builtins.parseFlakeRef");
     size_t ql = strcspn(ref, "?#");
     const char *body = val_str_dup(ref, ql);
-    const char *query = ref[ql] == '?' ? fmt("%.*s", (int)strcspn(ref + ql + 1, "#"), ref + ql + 1) : NULL;
+    const char *query = ref[ql] == '?' ? sb_fmt("%.*s", (int)strcspn(ref + ql + 1, "#"), ref + ql + 1) : NULL;
     Bindings *b = attrs_alloc(st, 16);
     const char *colon = strchr(body, ':');
     const char *scheme = colon ? val_str_dup(body, (size_t)(colon - body)) : NULL;
@@ -1068,7 +1056,7 @@ static void bi_flakeRefToString(EvalState *st, PosIdx pos, Value **args, Value *
         if (v->type == T_INT) {
             if (v->integer < 0)
                 eval_error(st, ERR_EVAL, 0, "negative value given for flake ref attr %s: %lld", n, (long long)v->integer);
-            sv = fmt("%lld", (long long)v->integer);
+            sv = sb_fmt("%lld", (long long)v->integer);
         } else if (v->type == T_BOOL)
             sv = v->boolean ? "1" : "0";
         else if (v->type == T_STRING)

@@ -19,18 +19,6 @@
 
 #define MANIFEST "manifest.cnix"
 
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt(const char *f, ...)
-{
-    StrBuf sb;
-    sb_init(&sb);
-    va_list ap;
-    va_start(ap, f);
-    sb_vprintf(&sb, f, ap);
-    va_end(ap);
-    return sb_finish(&sb);
-}
-
 /* Who put each entry of the tree there: needed to decide conflicts by priority. */
 typedef struct Owner {
     const char *rel; /* path relative to the environment's root */
@@ -105,14 +93,14 @@ static void expand(Env *e, const char *dst, const char *rel)
     char buf[4096];
     ssize_t n = readlink(dst, buf, sizeof buf - 1);
     if (n < 0) {
-        e->err = fmt("reading link '%s': %s", dst, strerror(errno));
+        e->err = sb_fmt("reading link '%s': %s", dst, strerror(errno));
         return;
     }
     buf[n] = 0;
     Owner *o = owner_of(e, rel);
     const ProfileElem *prev = o ? o->elem : NULL;
     if (unlink(dst) < 0 || mkdir(dst, 0755) < 0) {
-        e->err = fmt("creating directory '%s': %s", dst, strerror(errno));
+        e->err = sb_fmt("creating directory '%s': %s", dst, strerror(errno));
         return;
     }
     merge(e, GC_strdup(buf), rel, prev);
@@ -120,11 +108,11 @@ static void expand(Env *e, const char *dst, const char *rel)
 
 static void merge_entry(Env *e, const char *s, const char *rel, const ProfileElem *el)
 {
-    const char *d = fmt("%s/%s", e->root, rel);
+    const char *d = sb_fmt("%s/%s", e->root, rel);
     struct stat st;
     if (lstat(d, &st) < 0) {
         if (symlink(s, d) < 0)
-            e->err = fmt("creating symlink '%s': %s", d, strerror(errno));
+            e->err = sb_fmt("creating symlink '%s': %s", d, strerror(errno));
         else
             set_owner(e, rel, el);
         return;
@@ -153,18 +141,18 @@ static void merge_entry(Env *e, const char *s, const char *rel, const ProfileEle
         return; /* the installed file wins */
     if (el->priority < pp) {
         if (S_ISDIR(st.st_mode)) {
-            e->err = fmt("cannot replace directory '%s' of package '%s' by a file of '%s'", rel,
+            e->err = sb_fmt("cannot replace directory '%s' of package '%s' by a file of '%s'", rel,
                          prev ? prev->name : "?", el->name);
             return;
         }
         unlink(d);
         if (symlink(s, d) < 0)
-            e->err = fmt("creating symlink '%s': %s", d, strerror(errno));
+            e->err = sb_fmt("creating symlink '%s': %s", d, strerror(errno));
         else
             set_owner(e, rel, el);
         return;
     }
-    e->err = fmt("packages '%s' and '%s' both provide the file '%s' ('%s' and '%s') with the same "
+    e->err = sb_fmt("packages '%s' and '%s' both provide the file '%s' ('%s' and '%s') with the same "
                  "priority %lld; set meta.priority on one of them (a lower number wins)",
                  prev ? prev->name : "?", el->name, rel, n >= 0 ? buf : d, s, (long long)pp);
 }
@@ -179,7 +167,7 @@ static void merge(Env *e, const char *src, const char *rel, const ProfileElem *e
 {
     DIR *dir = opendir(store_real_path(e->s, src));
     if (!dir) {
-        e->err = fmt("opening directory '%s': %s", src, strerror(errno));
+        e->err = sb_fmt("opening directory '%s': %s", src, strerror(errno));
         return;
     }
     const char **names = NULL;
@@ -203,7 +191,7 @@ static void merge(Env *e, const char *src, const char *rel, const ProfileElem *e
     if (n)
         qsort(names, n, sizeof *names, cmp_str); /* deterministic output */
     for (size_t i = 0; i < n && !e->err; i++)
-        merge_entry(e, fmt("%s/%s", src, names[i]), *rel ? fmt("%s/%s", rel, names[i]) : names[i], el);
+        merge_entry(e, sb_fmt("%s/%s", src, names[i]), *rel ? sb_fmt("%s/%s", rel, names[i]) : names[i], el);
 }
 
 static void put_val(StrBuf *sb, const char *key, const char *v)
@@ -267,7 +255,7 @@ static void delete_tree(const char *p)
                             memcpy(nv, names, n * sizeof *nv);
                         names = nv;
                     }
-                    names[n++] = fmt("%s/%s", p, de->d_name);
+                    names[n++] = sb_fmt("%s/%s", p, de->d_name);
                 }
             closedir(d);
             for (size_t i = 0; i < n; i++)
@@ -289,9 +277,9 @@ static int cmp_prio(const void *a, const void *b)
 const char *profile_build_env(LocalStore *s, const ProfileElem *elems, size_t n, const char **out)
 {
     const char *tmpdir = getenv("TMPDIR");
-    char *root = GC_strdup(fmt("%s/cnix-env-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp"));
+    char *root = GC_strdup(sb_fmt("%s/cnix-env-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp"));
     if (!mkdtemp(root))
-        return fmt("creating a temporary directory: %s", strerror(errno));
+        return sb_fmt("creating a temporary directory: %s", strerror(errno));
     Env e = {.s = s, .root = root};
     /* Higher priority (lower number) first: later packages then only fill gaps, and a tie
      * between equal priorities is a conflict. Stable in the list's order. */
@@ -318,9 +306,9 @@ const char *profile_build_env(LocalStore *s, const ProfileElem *elems, size_t n,
     if (!e.err) {
         size_t len;
         char *text = manifest_text(elems, n, &len);
-        FILE *f = fopen(fmt("%s/%s", root, MANIFEST), "wb");
+        FILE *f = fopen(sb_fmt("%s/%s", root, MANIFEST), "wb");
         if (!f || fwrite(text, 1, len, f) != len || fclose(f) != 0)
-            e.err = fmt("writing the manifest: %s", strerror(errno));
+            e.err = sb_fmt("writing the manifest: %s", strerror(errno));
     }
     if (e.err) {
         delete_tree(root);
@@ -352,7 +340,7 @@ const char *profile_build_env(LocalStore *s, const ProfileElem *elems, size_t n,
     info.path = path;
     info.nar_hash = h;
     info.nar_size = nar.len;
-    info.ca = fmt("fixed:r:%s", hash_to_string(&h, HASH_FMT_NIX32, true));
+    info.ca = sb_fmt("fixed:r:%s", hash_to_string(&h, HASH_FMT_NIX32, true));
     info.refs = refs;
     info.nrefs = nrefs;
     return store_add_nar(s, &info, (const uint8_t *)nar.data, nar.len);
@@ -374,10 +362,10 @@ static char *unescape(const char *v)
 
 ProfileElem *profile_read_manifest(const char *env_dir, size_t *n, const char **err)
 {
-    const char *path = fmt("%s/%s", env_dir, MANIFEST);
+    const char *path = sb_fmt("%s/%s", env_dir, MANIFEST);
     FILE *f = fopen(path, "rb");
     if (!f) {
-        *err = fmt("opening the manifest '%s': %s", path, strerror(errno));
+        *err = sb_fmt("opening the manifest '%s': %s", path, strerror(errno));
         return NULL;
     }
     ProfileElem *v = NULL;
@@ -409,7 +397,7 @@ ProfileElem *profile_read_manifest(const char *env_dir, size_t *n, const char **
         }
         char *sp = strchr(line, ' ');
         if (!cnt || !sp) {
-            *err = fmt("malformed manifest '%s'", path);
+            *err = sb_fmt("malformed manifest '%s'", path);
             break;
         }
         *sp = 0;
@@ -436,7 +424,7 @@ ProfileElem *profile_read_manifest(const char *env_dir, size_t *n, const char **
         else if (!strcmp(line, "output")) {
             const char *sp2 = strchr(val, ' ');
             if (!sp2) {
-                *err = fmt("malformed manifest '%s'", path);
+                *err = sb_fmt("malformed manifest '%s'", path);
                 break;
             }
             const char **on = GC_MALLOC((el->nouts + 1) * sizeof *on);
@@ -455,7 +443,7 @@ ProfileElem *profile_read_manifest(const char *env_dir, size_t *n, const char **
     free(line);
     fclose(f);
     if (!header && !*err)
-        *err = fmt("'%s' is not a cnix manifest", path);
+        *err = sb_fmt("'%s' is not a cnix manifest", path);
     if (*err)
         return NULL;
     *n = cnt;

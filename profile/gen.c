@@ -17,18 +17,6 @@
 #include "store/path.h"
 #include "util/strbuf.h"
 
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt(const char *f, ...)
-{
-    StrBuf sb;
-    sb_init(&sb);
-    va_list ap;
-    va_start(ap, f);
-    sb_vprintf(&sb, f, ap);
-    va_end(ap);
-    return sb_finish(&sb);
-}
-
 static void mkdir_p(const char *dir)
 {
     char *p = GC_strdup(dir);
@@ -48,10 +36,10 @@ const char *profile_default_path(LocalStore *s)
 {
     const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
     if (xdg && *xdg)
-        return fmt("%s/cnix/profiles/profile", xdg);
+        return sb_fmt("%s/cnix/profiles/profile", xdg);
     if (home && *home)
-        return fmt("%s/.local/state/cnix/profiles/profile", home);
-    return fmt("%s/profiles/profile", store_state_dir(s));
+        return sb_fmt("%s/.local/state/cnix/profiles/profile", home);
+    return sb_fmt("%s/profiles/profile", store_state_dir(s));
 }
 
 static const char *dir_of(const char *profile)
@@ -102,7 +90,7 @@ ProfileGen *profile_generations(LocalStore *s, const char *profile, size_t *n, c
     if (!d) {
         if (errno == ENOENT)
             return GC_MALLOC(sizeof(ProfileGen));
-        *err = fmt("opening directory '%s': %s", dir, strerror(errno));
+        *err = sb_fmt("opening directory '%s': %s", dir, strerror(errno));
         return NULL;
     }
     long cur = profile_current(profile);
@@ -113,7 +101,7 @@ ProfileGen *profile_generations(LocalStore *s, const char *profile, size_t *n, c
         long num = gen_number(base, de->d_name);
         if (!num)
             continue;
-        const char *link = fmt("%s/%s", dir, de->d_name);
+        const char *link = sb_fmt("%s/%s", dir, de->d_name);
         char buf[4096];
         ssize_t l = readlink(link, buf, sizeof buf - 1);
         struct stat st;
@@ -139,7 +127,7 @@ ProfileGen *profile_generations(LocalStore *s, const char *profile, size_t *n, c
 /* Serialises changes to one profile (PROFILE.lock, kept). Returns the fd or -1. */
 static int lock_profile(const char *profile)
 {
-    int fd = open(fmt("%s.lock", profile), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    int fd = open(sb_fmt("%s.lock", profile), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd >= 0 && flock(fd, LOCK_EX) < 0) {
         close(fd);
         return -1;
@@ -160,12 +148,12 @@ static void sync_dir(const char *dir)
  * new one, never none. */
 static const char *swing_link(const char *link, const char *target)
 {
-    const char *tmp = fmt("%s.tmp-%ld", link, (long)getpid());
+    const char *tmp = sb_fmt("%s.tmp-%ld", link, (long)getpid());
     unlink(tmp);
     if (symlink(target, tmp) < 0)
-        return fmt("creating symlink '%s': %s", tmp, strerror(errno));
+        return sb_fmt("creating symlink '%s': %s", tmp, strerror(errno));
     if (rename(tmp, link) < 0) {
-        const char *e = fmt("renaming '%s' to '%s': %s", tmp, link, strerror(errno));
+        const char *e = sb_fmt("renaming '%s' to '%s': %s", tmp, link, strerror(errno));
         unlink(tmp);
         return e;
     }
@@ -183,12 +171,12 @@ static const char *root_name(LocalStore *s, const char *link)
     hash_compress(&h, c, sizeof c);
     char name[64];
     name[hash_nix32_encode(c, sizeof c, name)] = 0;
-    return fmt("%s/gcroots/auto/%s", store_state_dir(s), name);
+    return sb_fmt("%s/gcroots/auto/%s", store_state_dir(s), name);
 }
 
 static const char *add_root(LocalStore *s, const char *link)
 {
-    mkdir_p(fmt("%s/gcroots/auto", store_state_dir(s)));
+    mkdir_p(sb_fmt("%s/gcroots/auto", store_state_dir(s)));
     return swing_link(root_name(s, link), link);
 }
 
@@ -199,7 +187,7 @@ static const char *abs_path(const char *p)
     char cwd[4096];
     if (!getcwd(cwd, sizeof cwd))
         strcpy(cwd, "/");
-    return fmt("%s/%s", cwd, p);
+    return sb_fmt("%s/%s", cwd, p);
 }
 
 /* Temporary links left by a process killed between symlink() and rename(): BASE.tmp-PID and
@@ -228,7 +216,7 @@ static void clean_tmp_links(const char *profile)
                 memcpy(nv, stale, n * sizeof *nv);
             stale = nv;
         }
-        stale[n++] = fmt("%s/%s", dir, de->d_name);
+        stale[n++] = sb_fmt("%s/%s", dir, de->d_name);
     }
     closedir(d);
     for (size_t i = 0; i < n; i++)
@@ -241,7 +229,7 @@ const char *profile_new_generation(LocalStore *s, const char *profile, const cha
     mkdir_p(dir_of(profile));
     int lk = lock_profile(profile);
     if (lk < 0)
-        return fmt("locking profile '%s': %s", profile, strerror(errno));
+        return sb_fmt("locking profile '%s': %s", profile, strerror(errno));
     const char *err = NULL;
     clean_tmp_links(profile);
     size_t n;
@@ -255,8 +243,8 @@ const char *profile_new_generation(LocalStore *s, const char *profile, const cha
             goto out;
         }
     long next = n ? g[n - 1].num + 1 : 1;
-    const char *name = fmt("%s-%ld-link", base_of(profile), next);
-    const char *link = fmt("%s/%s", dir_of(profile), name);
+    const char *name = sb_fmt("%s-%ld-link", base_of(profile), next);
+    const char *link = sb_fmt("%s/%s", dir_of(profile), name);
     /* The root before the link exists would be dangling and dropped by a concurrent GC;
      * the generation link first, then its root, then the profile: until the profile moves,
      * the new generation is merely unused. */
@@ -273,7 +261,7 @@ const char *profile_switch_generation(LocalStore *s, const char *profile, long n
     profile = abs_path(profile);
     int lk = lock_profile(profile);
     if (lk < 0)
-        return fmt("locking profile '%s': %s", profile, strerror(errno));
+        return sb_fmt("locking profile '%s': %s", profile, strerror(errno));
     const char *err = NULL;
     size_t n;
     ProfileGen *g = profile_generations(s, profile, &n, &err);
@@ -282,7 +270,7 @@ const char *profile_switch_generation(LocalStore *s, const char *profile, long n
         while (i < n && g[i].num != num)
             i++;
         if (i == n)
-            err = fmt("generation %ld does not exist", num);
+            err = sb_fmt("generation %ld does not exist", num);
         else
             err = swing_link(profile, base_of(g[i].link));
     }
@@ -303,7 +291,7 @@ const char *profile_rollback(LocalStore *s, const char *profile, long *num)
         if (g[i].num < cur)
             prev = g[i].num;
     if (!prev)
-        return fmt("no generation older than the current (%ld) exists", cur);
+        return sb_fmt("no generation older than the current (%ld) exists", cur);
     *num = prev;
     return profile_switch_generation(s, profile, prev);
 }
@@ -314,7 +302,7 @@ static const char *delete_gen(LocalStore *s, const ProfileGen *g, bool dry_run)
     if (dry_run)
         return NULL;
     if (unlink(g->link) < 0)
-        return fmt("deleting '%s': %s", g->link, strerror(errno));
+        return sb_fmt("deleting '%s': %s", g->link, strerror(errno));
     unlink(root_name(s, g->link));
     return NULL;
 }
@@ -325,7 +313,7 @@ const char *profile_delete_generations(LocalStore *s, const char *profile, const
     profile = abs_path(profile);
     int lk = lock_profile(profile);
     if (lk < 0)
-        return fmt("locking profile '%s': %s", profile, strerror(errno));
+        return sb_fmt("locking profile '%s': %s", profile, strerror(errno));
     const char *err = NULL;
     size_t n;
     ProfileGen *g = profile_generations(s, profile, &n, &err);
@@ -341,7 +329,7 @@ const char *profile_delete_generations(LocalStore *s, const char *profile, const
         char *end;
         long k = strtol(spec[0] + 1, &end, 10);
         if (*end || k <= 0) {
-            err = fmt("invalid number of generations to keep: '%s'", spec[0]);
+            err = sb_fmt("invalid number of generations to keep: '%s'", spec[0]);
             goto out;
         }
         /* Keep the current generation and the k-1 before it; newer ones are kept too. */
@@ -358,7 +346,7 @@ const char *profile_delete_generations(LocalStore *s, const char *profile, const
         char *end;
         long days = strtol(spec[0], &end, 10);
         if (*end != 'd' || end[1] || days < 0) {
-            err = fmt("invalid number of days specifier '%s'", spec[0]);
+            err = sb_fmt("invalid number of days specifier '%s'", spec[0]);
             goto out;
         }
         time_t cutoff = time(NULL) - (time_t)days * 86400;
@@ -379,18 +367,18 @@ const char *profile_delete_generations(LocalStore *s, const char *profile, const
             char *end;
             long num = strtol(spec[j], &end, 10);
             if (*end || num <= 0) {
-                err = fmt("invalid generation specifier '%s'", spec[j]);
+                err = sb_fmt("invalid generation specifier '%s'", spec[j]);
                 goto out;
             }
             if (num == cur) {
-                err = fmt("cannot delete the current generation (%ld) of profile '%s'", num, profile);
+                err = sb_fmt("cannot delete the current generation (%ld) of profile '%s'", num, profile);
                 goto out;
             }
             size_t i = 0;
             while (i < n && g[i].num != num)
                 i++;
             if (i == n) {
-                err = fmt("generation %ld does not exist", num);
+                err = sb_fmt("generation %ld does not exist", num);
                 goto out;
             }
             del[i] = true;

@@ -27,18 +27,6 @@
 #include "store/substitute.h"
 #include "util/strbuf.h"
 
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt(const char *f, ...)
-{
-    StrBuf sb;
-    sb_init(&sb);
-    va_list ap;
-    va_start(ap, f);
-    sb_vprintf(&sb, f, ap);
-    va_end(ap);
-    return sb_finish(&sb);
-}
-
 /* NS_FETCH: --dry-run only, the outputs would be substituted. */
 typedef enum NodeState { NS_WAITING, NS_RUNNING, NS_DONE, NS_FAILED, NS_FETCH } NodeState;
 
@@ -163,25 +151,25 @@ static const char *canonicalise(const char *path)
 {
     struct stat st;
     if (lstat(path, &st) < 0)
-        return fmt("getting attributes of path '%s': %s", path, strerror(errno));
+        return sb_fmt("getting attributes of path '%s': %s", path, strerror(errno));
     if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode))
-        return fmt("file '%s' has an unsupported type", path);
+        return sb_fmt("file '%s' has an unsupported type", path);
     if (S_ISDIR(st.st_mode)) {
         chmod(path, 0755);
         char **names = store_read_dir(path);
         if (!names)
-            return fmt("opening directory '%s': %s", path, strerror(errno));
+            return sb_fmt("opening directory '%s': %s", path, strerror(errno));
         for (size_t i = 0; names[i]; i++) {
-            const char *e = canonicalise(fmt("%s/%s", path, names[i]));
+            const char *e = canonicalise(sb_fmt("%s/%s", path, names[i]));
             if (e)
                 return e;
         }
     }
     if (st.st_uid != geteuid())
         if (lchown(path, geteuid(), getegid()) < 0 && errno != EPERM)
-            return fmt("changing owner of '%s': %s", path, strerror(errno));
+            return sb_fmt("changing owner of '%s': %s", path, strerror(errno));
     if (!S_ISLNK(st.st_mode) && chmod(path, (st.st_mode & S_IXUSR) || S_ISDIR(st.st_mode) ? 0555 : 0444) < 0)
-        return fmt("changing mode of '%s': %s", path, strerror(errno));
+        return sb_fmt("changing mode of '%s': %s", path, strerror(errno));
     struct timespec ts[2] = {{1, 0}, {1, 0}};
     utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW);
     return NULL;
@@ -195,7 +183,7 @@ static void sync_tree(const char *path)
     if (S_ISDIR(st.st_mode)) {
         char **names = store_read_dir(path);
         for (size_t i = 0; names && names[i]; i++)
-            sync_tree(fmt("%s/%s", path, names[i]));
+            sync_tree(sb_fmt("%s/%s", path, names[i]));
     }
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd >= 0) {
@@ -209,7 +197,7 @@ const Derivation *store_load_drv(LocalStore *s, const char *drv_path, const char
     const char *sd = store_dir(s);
     if (!store_is_store_path(sd, drv_path) || strlen(drv_path) < 4 ||
         strcmp(drv_path + strlen(drv_path) - 4, ".drv")) {
-        *err = fmt("path '%s' is not a derivation", drv_path);
+        *err = sb_fmt("path '%s' is not a derivation", drv_path);
         return NULL;
     }
     size_t len;
@@ -217,11 +205,11 @@ const Derivation *store_load_drv(LocalStore *s, const char *drv_path, const char
     if (!text)
         return NULL;
     const char *base = store_path_name(sd, drv_path);
-    char *name = fmt("%.*s", (int)(strlen(base) - 4), base);
+    char *name = sb_fmt("%.*s", (int)(strlen(base) - 4), base);
     Derivation *d = GC_MALLOC(sizeof *d);
     const char *e = drv_parse(text, len, name, d);
     if (e) {
-        *err = fmt("parsing derivation '%s': %s", drv_path, e);
+        *err = sb_fmt("parsing derivation '%s': %s", drv_path, e);
         return NULL;
     }
     return d;
@@ -299,7 +287,7 @@ const char *store_query_deriver(LocalStore *s, const char *path)
     sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
     const char *r = NULL;
     if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-        r = fmt("%s", (const char *)sqlite3_column_text(st, 0));
+        r = sb_fmt("%s", (const char *)sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
     return r;
 }
@@ -308,7 +296,7 @@ char *store_log_path(const StoreConfig *cfg, const char *drv_path)
 {
     const char *base = strrchr(drv_path, '/');
     base = base ? base + 1 : drv_path;
-    return fmt("%s/drvs/%.2s/%s", cfg->log_dir, base, base + (strlen(base) >= 2 ? 2 : 0));
+    return sb_fmt("%s/drvs/%.2s/%s", cfg->log_dir, base, base + (strlen(base) >= 2 ? 2 : 0));
 }
 
 /* ---- loading the closure ---- */
@@ -349,7 +337,7 @@ static Node *load(Builder *b, const char *drv_path, const char **err)
     b->count++;
     for (uint32_t i = 0; i < d->noutputs; i++)
         if (!*d->outputs[i].path) {
-            *err = fmt("derivation '%s' has a floating output path; content-addressed derivations are not "
+            *err = sb_fmt("derivation '%s' has a floating output path; content-addressed derivations are not "
                        "supported",
                        drv_path);
             return NULL;
@@ -385,7 +373,7 @@ static Node *load(Builder *b, const char *drv_path, const char **err)
     }
     for (uint32_t i = 0; i < d->nsrcs; i++)
         if (!store_is_valid(b->s, d->srcs[i])) {
-            *err = fmt("path '%s' is required by '%s', but it is not valid and there is no substituter "
+            *err = sb_fmt("path '%s' is required by '%s', but it is not valid and there is no substituter "
                        "that can build it",
                        d->srcs[i], drv_path);
             return NULL;
@@ -403,7 +391,7 @@ static void unlock_outputs(Builder *b, Node *n)
         return;
     for (uint32_t i = 0; i < n->d->noutputs; i++)
         if (n->locks[i] >= 0) {
-            store_unlock_path(fmt("%s.lock", store_real_path(b->s, n->d->outputs[i].path)), n->locks[i]);
+            store_unlock_path(sb_fmt("%s.lock", store_real_path(b->s, n->d->outputs[i].path)), n->locks[i]);
             n->locks[i] = -1;
         }
     n->locks = NULL;
@@ -416,13 +404,13 @@ static int lock_outputs(Builder *b, Node *n, const char **err)
     for (uint32_t i = 0; i < n->d->noutputs; i++)
         n->locks[i] = -1;
     for (uint32_t i = 0; i < n->d->noutputs; i++) {
-        const char *lf = fmt("%s.lock", store_real_path(b->s, n->d->outputs[i].path));
+        const char *lf = sb_fmt("%s.lock", store_real_path(b->s, n->d->outputs[i].path));
         /* flock dies with its process, so a killed builder leaves no stale lock */
         int fd = store_try_lock_path(lf);
         if (fd < 0) {
             bool busy = errno == EWOULDBLOCK;
             if (!busy)
-                *err = fmt("locking '%s': %s", lf, strerror(errno));
+                *err = sb_fmt("locking '%s': %s", lf, strerror(errno));
             unlock_outputs(b, n);
             return busy ? 0 : -1;
         }
@@ -479,7 +467,7 @@ typedef struct EnvBuf {
 static void env_set(EnvBuf *e, const char *k, const char *v)
 {
     size_t kl = strlen(k);
-    const char *kv = fmt("%s=%s", k, v);
+    const char *kv = sb_fmt("%s=%s", k, v);
     for (size_t i = 0; i < e->n; i++)
         if (!strncmp(e->v[i], k, kl) && e->v[i][kl] == '=') {
             e->v[i] = kv;
@@ -501,7 +489,7 @@ static const char *write_file(const char *path, const char *data, size_t len)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
-        return fmt("creating '%s': %s", path, strerror(errno));
+        return sb_fmt("creating '%s': %s", path, strerror(errno));
     size_t done = 0;
     while (done < len) {
         ssize_t w = write(fd, data + done, len - done);
@@ -510,7 +498,7 @@ static const char *write_file(const char *path, const char *data, size_t len)
         if (w < 0) {
             int e = errno;
             close(fd);
-            return fmt("writing '%s': %s", path, strerror(e));
+            return sb_fmt("writing '%s': %s", path, strerror(e));
         }
         done += (size_t)w;
     }
@@ -546,7 +534,7 @@ static const char *make_env(Builder *b, Node *n, const char *build_top, const ch
     env_set(e, "PATH", "/path-not-set");
     env_set(e, "HOME", "/homeless-shelter");
     env_set(e, "NIX_STORE", b->store_dir);
-    env_set(e, "NIX_BUILD_CORES", fmt("%d", b->cfg->cores ? b->cfg->cores : (int)sysconf(_SC_NPROCESSORS_ONLN)));
+    env_set(e, "NIX_BUILD_CORES", sb_fmt("%d", b->cfg->cores ? b->cfg->cores : (int)sysconf(_SC_NPROCESSORS_ONLN)));
     const char *json = drv_env_get(d, "__json");
     const char *pass_as_file = json ? NULL : drv_env_get(d, "passAsFile");
     for (uint32_t i = 0; i < d->nenv; i++) {
@@ -556,11 +544,11 @@ static const char *make_env(Builder *b, Node *n, const char *build_top, const ch
         if (in_list(pass_as_file, v->key)) {
             Hash h;
             hash_buf(HASH_SHA256, v->key, strlen(v->key), &h);
-            const char *fn = fmt(".attr-%s", hash_to_string(&h, HASH_FMT_NIX32, false));
-            const char *err = write_file(fmt("%s/%s", real_top, fn), v->value, strlen(v->value));
+            const char *fn = sb_fmt(".attr-%s", hash_to_string(&h, HASH_FMT_NIX32, false));
+            const char *err = write_file(sb_fmt("%s/%s", real_top, fn), v->value, strlen(v->value));
             if (err)
                 return err;
-            env_set(e, fmt("%sPath", v->key), fmt("%s/%s", build_top, fn));
+            env_set(e, sb_fmt("%sPath", v->key), sb_fmt("%s/%s", build_top, fn));
         } else
             env_set(e, v->key, v->value);
     }
@@ -568,13 +556,13 @@ static const char *make_env(Builder *b, Node *n, const char *build_top, const ch
         const char *full;
         const char *err = store_attrs_json(json, d, &full);
         if (!err)
-            err = write_file(fmt("%s/.attrs.json", real_top), full, strlen(full));
+            err = write_file(sb_fmt("%s/.attrs.json", real_top), full, strlen(full));
         if (!err)
-            err = store_write_attrs_sh(fmt("%s/.attrs.sh", real_top), full, d);
+            err = store_write_attrs_sh(sb_fmt("%s/.attrs.sh", real_top), full, d);
         if (err)
             return err;
-        env_set(e, "NIX_ATTRS_JSON_FILE", fmt("%s/.attrs.json", build_top));
-        env_set(e, "NIX_ATTRS_SH_FILE", fmt("%s/.attrs.sh", build_top));
+        env_set(e, "NIX_ATTRS_JSON_FILE", sb_fmt("%s/.attrs.json", build_top));
+        env_set(e, "NIX_ATTRS_SH_FILE", sb_fmt("%s/.attrs.sh", build_top));
     }
     env_set(e, "NIX_BUILD_TOP", build_top);
     env_set(e, "TMPDIR", build_top);
@@ -594,7 +582,7 @@ static const char *make_env(Builder *b, Node *n, const char *build_top, const ch
             while (*p && *p != ' ')
                 p++;
             if (p > s) {
-                const char *k = fmt("%.*s", (int)(p - s), s);
+                const char *k = sb_fmt("%.*s", (int)(p - s), s);
                 const char *val = getenv(k);
                 if (val)
                     env_set(e, k, val);
@@ -627,7 +615,7 @@ static const char *input_closure(Builder *b, Node *n, const char ***out, size_t 
                 if (!strcmp(in->outputs[j].name, want))
                     path = in->outputs[j].path;
             if (!path)
-                return fmt("derivation '%s' has no output '%s'", d->inputs[i].drv_path, want);
+                return sb_fmt("derivation '%s' has no output '%s'", d->inputs[i].drv_path, want);
             if (cnt == cap) {
                 const char **nr = GC_MALLOC(2 * cap * sizeof *nr);
                 memcpy(nr, roots, cap * sizeof *nr);
@@ -719,7 +707,7 @@ static const char *check_system(Node *n)
             sb_printf(&sb, "%s%.*s", sb.len ? ", " : "", (int)l, q);
         q += l;
     }
-    return fmt("a '%s' with features {%s} is required to build '%s', but I am a '%s' with features "
+    return sb_fmt("a '%s' with features {%s} is required to build '%s', but I am a '%s' with features "
                "{benchmark, big-parallel, nixos-test, uid-range}",
                p, sb.len ? sb_finish(&sb) : "", n->drv_path, host_system());
 }
@@ -762,16 +750,16 @@ static int start(Builder *b, Node *n)
         if (!store_is_valid(b->s, d->outputs[i].path))
             store_delete_tree(store_real_path(b->s, d->outputs[i].path)); /* leftovers of a killed build */
     if (!store_mkdir_p(store_real_path(b->s, b->store_dir), 0775)) {
-        err = fmt("creating the store directory: %s", strerror(errno));
+        err = sb_fmt("creating the store directory: %s", strerror(errno));
         goto fail;
     }
 
     const char *tmproot = getenv("TMPDIR");
     if (!tmproot || !*tmproot)
         tmproot = "/tmp";
-    char *tmpl = fmt("%s/nix-build-%s-XXXXXX", tmproot, d->name);
+    char *tmpl = sb_fmt("%s/nix-build-%s-XXXXXX", tmproot, d->name);
     if (!mkdtemp(tmpl)) {
-        err = fmt("creating a build directory in '%s': %s", tmproot, strerror(errno));
+        err = sb_fmt("creating a build directory in '%s': %s", tmproot, strerror(errno));
         goto fail;
     }
     n->tmpdir = tmpl;
@@ -781,7 +769,7 @@ static int start(Builder *b, Node *n)
      * its result is checked against the hash anyway. */
     bool builtin_fetch = !strcmp(d->builder, "builtin:fetchurl");
     if (!builtin_fetch && !strncmp(d->builder, "builtin:", 8)) {
-        err = fmt("unsupported builtin builder '%s'", d->builder);
+        err = sb_fmt("unsupported builtin builder '%s'", d->builder);
         goto fail;
     }
     if ((err = check_system(n)))
@@ -794,11 +782,11 @@ static int start(Builder *b, Node *n)
         const char *ex = drv_env_get(d, "executable");
         fetch_exec = ex && !strcmp(ex, "1");
         if (!url || strncmp(url, "file://", 7)) {
-            err = fmt("builtin:fetchurl of '%s': only file:// URLs are supported", url ? url : "");
+            err = sb_fmt("builtin:fetchurl of '%s': only file:// URLs are supported", url ? url : "");
             goto fail;
         }
         if (unpack && !strcmp(unpack, "1")) {
-            err = fmt("builtin:fetchurl of '%s': 'unpack' is not supported", url);
+            err = sb_fmt("builtin:fetchurl of '%s': 'unpack' is not supported", url);
             goto fail;
         }
         fetch_src = url + 7;
@@ -810,7 +798,7 @@ static int start(Builder *b, Node *n)
     if (sandboxed && !sandbox_available(&err)) {
         static bool warned;
         if (root && *root) {
-            err = fmt("cannot build '%s': the store lives under '%s', whose programs only run in the "
+            err = sb_fmt("cannot build '%s': the store lives under '%s', whose programs only run in the "
                       "sandbox, and %s",
                       n->drv_path, root, err);
             goto fail;
@@ -821,7 +809,7 @@ static int start(Builder *b, Node *n)
         err = NULL;
         sandboxed = false;
     } else if (!sandboxed && !builtin_fetch && root && *root) {
-        err = fmt("cannot build '%s' without the sandbox: the store lives under '%s'", n->drv_path, root);
+        err = sb_fmt("cannot build '%s' without the sandbox: the store lives under '%s'", n->drv_path, root);
         goto fail;
     }
     const char *build_top = sandboxed ? SANDBOX_BUILD_DIR : tmpl;
@@ -839,13 +827,13 @@ static int start(Builder *b, Node *n)
     }
 
     const char *logpath = store_log_path(b->cfg, n->drv_path);
-    char *logdir = fmt("%s", logpath);
+    char *logdir = sb_fmt("%s", logpath);
     *strrchr(logdir, '/') = 0;
     if (access(logdir, F_OK) != 0)
         store_mkdir_p(logdir, 0755);
     n->log_fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (n->log_fd < 0) {
-        err = fmt("creating log file '%s': %s", logpath, strerror(errno));
+        err = sb_fmt("creating log file '%s': %s", logpath, strerror(errno));
         goto fail;
     }
 
@@ -859,7 +847,7 @@ static int start(Builder *b, Node *n)
 
     int pfd[2];
     if (pipe2(pfd, O_CLOEXEC) < 0) {
-        err = fmt("creating a pipe: %s", strerror(errno));
+        err = sb_fmt("creating a pipe: %s", strerror(errno));
         goto fail;
     }
     fprintf(stderr, "building '%s'...\n", n->drv_path);
@@ -869,7 +857,7 @@ static int start(Builder *b, Node *n)
     if (pid < 0) {
         close(pfd[0]);
         close(pfd[1]);
-        err = fmt("forking: %s", strerror(errno));
+        err = sb_fmt("forking: %s", strerror(errno));
         goto fail;
     }
     if (pid == 0) {
@@ -1015,14 +1003,14 @@ static const char *register_outputs(Builder *b, Node *n, const Hash *hashes, con
                            "insert or replace into DerivationOutputs (drv, id, path) select id, ?, ? from "
                            "ValidPaths where path = ?",
                            -1, &dout, NULL) != SQLITE_OK) {
-        err = fmt("database: %s", sqlite3_errmsg(db));
+        err = sb_fmt("database: %s", sqlite3_errmsg(db));
         goto out;
     }
     for (uint32_t i = 0; i < d->noutputs && !err; i++) {
         const char *p = d->outputs[i].path;
         sqlite3_bind_text(del, 1, p, -1, SQLITE_STATIC);
         if (sqlite3_step(del) != SQLITE_DONE)
-            err = fmt("database: %s", sqlite3_errmsg(db));
+            err = sb_fmt("database: %s", sqlite3_errmsg(db));
         sqlite3_reset(del);
         const char *h = hash_to_string(&hashes[i], HASH_FMT_BASE16, true);
         sqlite3_bind_text(ins, 1, p, -1, SQLITE_STATIC);
@@ -1035,13 +1023,13 @@ static const char *register_outputs(Builder *b, Node *n, const Hash *hashes, con
         else
             sqlite3_bind_null(ins, 6);
         if (!err && sqlite3_step(ins) != SQLITE_DONE)
-            err = fmt("database: %s", sqlite3_errmsg(db));
+            err = sb_fmt("database: %s", sqlite3_errmsg(db));
         sqlite3_reset(ins);
         sqlite3_bind_text(dout, 1, d->outputs[i].name, -1, SQLITE_STATIC);
         sqlite3_bind_text(dout, 2, p, -1, SQLITE_STATIC);
         sqlite3_bind_text(dout, 3, n->drv_path, -1, SQLITE_STATIC);
         if (!err && sqlite3_step(dout) != SQLITE_DONE)
-            err = fmt("database: %s", sqlite3_errmsg(db));
+            err = sb_fmt("database: %s", sqlite3_errmsg(db));
         sqlite3_reset(dout);
     }
     /* References after all rows exist: outputs may refer to each other. */
@@ -1050,7 +1038,7 @@ static const char *register_outputs(Builder *b, Node *n, const Hash *hashes, con
             sqlite3_bind_text(ref, 1, d->outputs[i].path, -1, SQLITE_STATIC);
             sqlite3_bind_text(ref, 2, refs[i][k], -1, SQLITE_STATIC);
             if (sqlite3_step(ref) != SQLITE_DONE)
-                err = fmt("database: %s", sqlite3_errmsg(db));
+                err = sb_fmt("database: %s", sqlite3_errmsg(db));
             sqlite3_reset(ref);
         }
 out:
@@ -1059,7 +1047,7 @@ out:
     sqlite3_finalize(ref);
     sqlite3_finalize(dout);
     if (sqlite3_exec(db, err ? "rollback" : "commit", NULL, NULL, &msg) != SQLITE_OK && !err) {
-        err = fmt("database: %s", msg ? msg : "?");
+        err = sb_fmt("database: %s", msg ? msg : "?");
         sqlite3_exec(db, "rollback", NULL, NULL, NULL);
     }
     sqlite3_free(msg);
@@ -1098,7 +1086,7 @@ static const char *finish_outputs(Builder *b, Node *n, int *status)
         const char *real = sandbox_output_real(n->sb, b->s, d->outputs[i].path);
         struct stat st;
         if (lstat(real, &st) < 0)
-            return fmt("builder for '%s' failed to produce output path for output '%s' at '%s'", n->drv_path,
+            return sb_fmt("builder for '%s' failed to produce output path for output '%s' at '%s'", n->drv_path,
                        d->outputs[i].name, d->outputs[i].path);
         if ((err = canonicalise(real)))
             return err;
@@ -1113,7 +1101,7 @@ static const char *finish_outputs(Builder *b, Node *n, int *status)
             const char *algo = d->outputs[i].hash_algo;
             bool rec = !strncmp(algo, "r:", 2);
             if (!strncmp(algo, "text:", 5))
-                return fmt("derivation '%s': text-hashed outputs are not supported", n->drv_path);
+                return sb_fmt("derivation '%s': text-hashed outputs are not supported", n->drv_path);
             HashAlgo ha = hash_algo_parse(algo + (rec ? 2 : 0), strlen(algo + (rec ? 2 : 0)));
             Hash want, got;
             if ((err = hash_parse_any(d->outputs[i].hash, ha, &want, NULL)))
@@ -1121,18 +1109,18 @@ static const char *finish_outputs(Builder *b, Node *n, int *status)
             if (rec)
                 hash_buf(ha, nar.data, nar.len, &got);
             else if (!S_ISREG(st.st_mode))
-                return fmt("output path '%s' should be a non-executable regular file since recursive hashing "
+                return sb_fmt("output path '%s' should be a non-executable regular file since recursive hashing "
                            "is not enabled (outputHashMode=flat)",
                            d->outputs[i].path);
             else if (!hash_file(ha, real, &got))
-                return fmt("reading '%s': %s", real, strerror(errno));
+                return sb_fmt("reading '%s': %s", real, strerror(errno));
             if (want.len != got.len || memcmp(want.bytes, got.bytes, want.len)) {
                 *status = BUILD_STATUS_HASH_MISMATCH;
-                return fmt("hash mismatch in fixed-output derivation '%s':\n         specified: %s\n            got:    %s",
+                return sb_fmt("hash mismatch in fixed-output derivation '%s':\n         specified: %s\n            got:    %s",
                            n->drv_path, hash_to_string(&want, HASH_FMT_SRI, true),
                            hash_to_string(&got, HASH_FMT_SRI, true));
             }
-            cas[i] = fmt("fixed:%s%s", rec ? "r:" : "", hash_to_string(&got, HASH_FMT_NIX32, true));
+            cas[i] = sb_fmt("fixed:%s%s", rec ? "r:" : "", hash_to_string(&got, HASH_FMT_NIX32, true));
         }
         bool *found = GC_MALLOC_ATOMIC(hs.n);
         memset(found, 0, hs.n);
@@ -1146,7 +1134,7 @@ static const char *finish_outputs(Builder *b, Node *n, int *status)
             if (found[k])
                 refs[i][nrefs[i]++] = hs.paths[k];
         if (cas[i] && nrefs[i] && !(nrefs[i] == 1 && !strcmp(refs[i][0], d->outputs[i].path)))
-            return fmt("fixed-output derivation '%s' produced output '%s' with references to other store paths",
+            return sb_fmt("fixed-output derivation '%s' produced output '%s' with references to other store paths",
                        n->drv_path, d->outputs[i].path);
     }
     /* Sandboxed outputs are built in the sandbox's own store directory: move them in. */
@@ -1178,10 +1166,10 @@ static void finish(Builder *b, Node *n, int wstatus)
     if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0)
         err = finish_outputs(b, n, &status);
     else if (WIFEXITED(wstatus))
-        err = fmt("builder for '%s' failed with exit code %d%s", n->drv_path, WEXITSTATUS(wstatus),
+        err = sb_fmt("builder for '%s' failed with exit code %d%s", n->drv_path, WEXITSTATUS(wstatus),
                   log_tail(b, n, 10));
     else
-        err = fmt("builder for '%s' failed due to signal %d (%s)%s", n->drv_path, WTERMSIG(wstatus),
+        err = sb_fmt("builder for '%s' failed due to signal %d (%s)%s", n->drv_path, WTERMSIG(wstatus),
                   strsignal(WTERMSIG(wstatus)), log_tail(b, n, 10));
     if (err) {
         fprintf(stderr, "error: %s\n", err);

@@ -20,25 +20,13 @@
 #include "store/path.h"
 #include "util/strbuf.h"
 
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt(const char *f, ...)
-{
-    StrBuf sb;
-    sb_init(&sb);
-    va_list ap;
-    va_start(ap, f);
-    sb_vprintf(&sb, f, ap);
-    va_end(ap);
-    return sb_finish(&sb);
-}
-
 static const char *cache_dir(const char *url, const char **err)
 {
     if (!strncmp(url, "file://", 7))
         return url + 7;
     if (url[0] == '/')
         return url;
-    *err = fmt("binary cache '%s' is not supported (only file:// URLs)", url);
+    *err = sb_fmt("binary cache '%s' is not supported (only file:// URLs)", url);
     return NULL;
 }
 
@@ -60,16 +48,16 @@ static bool read_file(const char *path, StrBuf *out)
 /* Writes via a temporary file and rename, so readers never see half a file. */
 static const char *write_atomic(const char *path, const void *data, size_t len)
 {
-    const char *tmp = fmt("%s.tmp-%ld", path, (long)getpid());
+    const char *tmp = sb_fmt("%s.tmp-%ld", path, (long)getpid());
     FILE *f = fopen(tmp, "wb");
     if (!f)
-        return fmt("creating '%s': %s", tmp, strerror(errno));
+        return sb_fmt("creating '%s': %s", tmp, strerror(errno));
     bool ok = fwrite(data, 1, len, f) == len;
     ok = fflush(f) == 0 && fsync(fileno(f)) == 0 && ok;
     ok = fclose(f) == 0 && ok;
     if (!ok || rename(tmp, path) < 0) {
         unlink(tmp);
-        return fmt("writing '%s': %s", path, strerror(errno));
+        return sb_fmt("writing '%s': %s", path, strerror(errno));
     }
     return NULL;
 }
@@ -90,7 +78,7 @@ static const char *xz_code(lzma_stream *z, const uint8_t *in, size_t len, StrBuf
             break;
         if (r != LZMA_OK) {
             lzma_end(z);
-            return fmt("xz (de)compression failed (error %d)", (int)r);
+            return sb_fmt("xz (de)compression failed (error %d)", (int)r);
         }
     }
     lzma_end(z);
@@ -117,12 +105,12 @@ static const char *compress(const char *method, const uint8_t *in, size_t len, S
         char *buf = GC_MALLOC_ATOMIC(cap);
         size_t n = ZSTD_compress(buf, cap, in, len, 3);
         if (ZSTD_isError(n))
-            return fmt("zstd compression failed: %s", ZSTD_getErrorName(n));
+            return sb_fmt("zstd compression failed: %s", ZSTD_getErrorName(n));
         sb_add(out, buf, n);
         *ext = ".zst";
         return NULL;
     }
-    return fmt("unknown compression method '%s'", method);
+    return sb_fmt("unknown compression method '%s'", method);
 }
 
 static const char *decompress(const char *method, const uint8_t *in, size_t len, StrBuf *out)
@@ -147,7 +135,7 @@ static const char *decompress(const char *method, const uint8_t *in, size_t len,
             ZSTD_outBuffer ob = {buf, sizeof buf, 0};
             size_t r = ZSTD_decompressStream(d, &ob, &ib);
             if (ZSTD_isError(r)) {
-                err = fmt("zstd decompression failed: %s", ZSTD_getErrorName(r));
+                err = sb_fmt("zstd decompression failed: %s", ZSTD_getErrorName(r));
                 break;
             }
             sb_add(out, buf, ob.pos);
@@ -157,7 +145,7 @@ static const char *decompress(const char *method, const uint8_t *in, size_t len,
         ZSTD_freeDStream(d);
         return err;
     }
-    return fmt("compression method '%s' is not supported", method);
+    return sb_fmt("compression method '%s' is not supported", method);
 }
 
 /* ---- keys and signatures ---- */
@@ -178,11 +166,11 @@ static const char *split_key(const char *key, size_t want, const char **name, ui
 {
     const char *colon = strchr(key, ':');
     if (!colon || colon == key)
-        return fmt("key '%s' is not of the form 'name:base64'", key);
-    *name = fmt("%.*s", (int)(colon - key), key);
+        return sb_fmt("key '%s' is not of the form 'name:base64'", key);
+    *name = sb_fmt("%.*s", (int)(colon - key), key);
     long n = hash_base64_decode(colon + 1, strlen(colon + 1), out, want);
     if (n != (long)want)
-        return fmt("key '%s' is corrupt", *name);
+        return sb_fmt("key '%s' is corrupt", *name);
     return NULL;
 }
 
@@ -204,9 +192,9 @@ const char *cache_generate_key(const char *name, const char **secret, const char
     memcpy(sk + 32, pk, 32);
     char b64[128];
     b64[hash_base64_encode(sk, 64, b64)] = 0;
-    *secret = fmt("%s:%s", name, b64);
+    *secret = sb_fmt("%s:%s", name, b64);
     b64[hash_base64_encode(pk, 32, b64)] = 0;
-    *pub = fmt("%s:%s", name, b64);
+    *pub = sb_fmt("%s:%s", name, b64);
     return NULL;
 }
 
@@ -230,7 +218,7 @@ const char *cache_sign(const PathInfo *info, const char *secret_key, const char 
         return "signing failed";
     char b64[128];
     b64[hash_base64_encode(s, slen, b64)] = 0;
-    *sig = fmt("%s:%s", name, b64);
+    *sig = sb_fmt("%s:%s", name, b64);
     return NULL;
 }
 
@@ -262,7 +250,7 @@ bool cache_verify_sigs(const PathInfo *info, const char *sigs, const StrList *ke
             p++;
         if (p == st)
             break;
-        const char *sig = fmt("%.*s", (int)(p - st), st);
+        const char *sig = sb_fmt("%.*s", (int)(p - st), st);
         for (size_t k = 0; k < keys->n; k++)
             if (verify_one(fp, sig, keys->v[k]))
                 return true;
@@ -274,7 +262,7 @@ const char *cache_read_key_file(const char *path, const char **key)
 {
     StrBuf sb;
     if (!read_file(path, &sb))
-        return fmt("reading key file '%s': %s", path, strerror(errno));
+        return sb_fmt("reading key file '%s': %s", path, strerror(errno));
     char *t = sb_finish(&sb);
     t[strcspn(t, "\r\n")] = 0;
     *key = t;
@@ -297,10 +285,10 @@ const char *cache_copy_to(LocalStore *s, const char *url, const char *const *pat
     if (!dir)
         return e;
     mkdir(dir, 0755);
-    mkdir(fmt("%s/nar", dir), 0755);
-    const char *info_file = fmt("%s/nix-cache-info", dir);
+    mkdir(sb_fmt("%s/nar", dir), 0755);
+    const char *info_file = sb_fmt("%s/nix-cache-info", dir);
     if (access(info_file, F_OK) != 0) {
-        const char *text = fmt("StoreDir: %s\nWantMassQuery: 1\nPriority: 40\n", store_dir(s));
+        const char *text = sb_fmt("StoreDir: %s\nWantMassQuery: 1\nPriority: 40\n", store_dir(s));
         if ((e = write_atomic(info_file, text, strlen(text))))
             return e;
     }
@@ -308,12 +296,12 @@ const char *cache_copy_to(LocalStore *s, const char *url, const char *const *pat
     const char **closure = store_closure(s, paths, n, &nc);
     size_t hl = strlen(store_dir(s)) + 1;
     for (size_t i = 0; i < nc; i++) {
-        const char *narinfo = fmt("%s/%.32s.narinfo", dir, closure[i] + hl);
+        const char *narinfo = sb_fmt("%s/%.32s.narinfo", dir, closure[i] + hl);
         if (access(narinfo, F_OK) == 0 && !secret_key)
             continue;
         PathInfo info;
         if (!store_query_info(s, closure[i], &info))
-            return fmt("path '%s' is not valid", closure[i]);
+            return sb_fmt("path '%s' is not valid", closure[i]);
         StrBuf nar, comp;
         sb_init(&nar);
         if ((e = nar_dump_to_buf(store_real_path(s, closure[i]), NULL, NULL, &nar)))
@@ -321,7 +309,7 @@ const char *cache_copy_to(LocalStore *s, const char *url, const char *const *pat
         Hash nh;
         hash_buf(HASH_SHA256, nar.data, nar.len, &nh);
         if (memcmp(nh.bytes, info.nar_hash.bytes, nh.len))
-            return fmt("path '%s' was modified! expected hash '%s', got '%s'", closure[i],
+            return sb_fmt("path '%s' was modified! expected hash '%s', got '%s'", closure[i],
                        hash_to_string(&info.nar_hash, HASH_FMT_NIX32, true), hash_to_string(&nh, HASH_FMT_NIX32, true));
         const char *ext;
         if ((e = compress(compression, (const uint8_t *)nar.data, nar.len, &comp, &ext)))
@@ -329,8 +317,8 @@ const char *cache_copy_to(LocalStore *s, const char *url, const char *const *pat
         Hash fh;
         hash_buf(HASH_SHA256, comp.data, comp.len, &fh);
         const char *fhs = hash_to_string(&fh, HASH_FMT_NIX32, false);
-        const char *nar_rel = fmt("nar/%s.nar%s", fhs, ext);
-        if ((e = write_atomic(fmt("%s/%s", dir, nar_rel), comp.data, comp.len)))
+        const char *nar_rel = sb_fmt("nar/%s.nar%s", fhs, ext);
+        if ((e = write_atomic(sb_fmt("%s/%s", dir, nar_rel), comp.data, comp.len)))
             return e;
         StrBuf ni;
         sb_init(&ni);
@@ -381,7 +369,7 @@ static NarInfo *read_narinfo(LocalStore *s, const char *dir, const char *path, c
     *err = NULL;
     size_t hl = strlen(store_dir(s)) + 1;
     StrBuf sb;
-    if (!read_file(fmt("%s/%.32s.narinfo", dir, path + hl), &sb))
+    if (!read_file(sb_fmt("%s/%.32s.narinfo", dir, path + hl), &sb))
         return NULL;
     char *text = sb_finish(&sb);
     NarInfo *ni = GC_MALLOC(sizeof *ni);
@@ -397,11 +385,11 @@ static NarInfo *read_narinfo(LocalStore *s, const char *dir, const char *path, c
         *colon = 0;
         const char *k = line, *v = colon + 2;
         if (!strcmp(k, "StorePath"))
-            ni->info.path = fmt("%s", v);
+            ni->info.path = sb_fmt("%s", v);
         else if (!strcmp(k, "URL"))
-            ni->url = fmt("%s", v);
+            ni->url = sb_fmt("%s", v);
         else if (!strcmp(k, "Compression"))
-            ni->compression = fmt("%s", v);
+            ni->compression = sb_fmt("%s", v);
         else if (!strcmp(k, "NarHash")) {
             if ((*err = hash_parse_any(v, HASH_SHA256, &ni->info.nar_hash, NULL)))
                 return NULL;
@@ -409,13 +397,13 @@ static NarInfo *read_narinfo(LocalStore *s, const char *dir, const char *path, c
         } else if (!strcmp(k, "NarSize"))
             ni->info.nar_size = strtoull(v, NULL, 10);
         else if (!strcmp(k, "Deriver"))
-            ni->info.deriver = strcmp(v, "unknown-deriver") ? fmt("%s/%s", store_dir(s), v) : NULL;
+            ni->info.deriver = strcmp(v, "unknown-deriver") ? sb_fmt("%s/%s", store_dir(s), v) : NULL;
         else if (!strcmp(k, "CA"))
-            ni->info.ca = fmt("%s", v);
+            ni->info.ca = sb_fmt("%s", v);
         else if (!strcmp(k, "Sig"))
             sb_printf(&ni->sigs, "%s%s", ni->sigs.len ? " " : "", v);
         else if (!strcmp(k, "References")) {
-            char *refs = fmt("%s", v);
+            char *refs = sb_fmt("%s", v);
             for (char *save = NULL, *r = strtok_r(refs, " ", &save); r; r = strtok_r(NULL, " ", &save)) {
                 if (ni->info.nrefs == cap) {
                     const char **nr = GC_MALLOC(2 * cap * sizeof *nr);
@@ -423,15 +411,15 @@ static NarInfo *read_narinfo(LocalStore *s, const char *dir, const char *path, c
                     ni->info.refs = nr;
                     cap *= 2;
                 }
-                ni->info.refs[ni->info.nrefs++] = fmt("%s/%s", store_dir(s), r);
+                ni->info.refs[ni->info.nrefs++] = sb_fmt("%s/%s", store_dir(s), r);
             }
         }
     }
     if (!ni->info.path || strcmp(ni->info.path, path) || !ni->url || !have_hash) {
-        *err = fmt("binary cache '%s' has a bad .narinfo for '%s'", dir, path);
+        *err = sb_fmt("binary cache '%s' has a bad .narinfo for '%s'", dir, path);
         return NULL;
     }
-    ni->info.sigs = ni->sigs.len ? fmt("%.*s", (int)ni->sigs.len, ni->sigs.data) : NULL;
+    ni->info.sigs = ni->sigs.len ? sb_fmt("%.*s", (int)ni->sigs.len, ni->sigs.data) : NULL;
     return ni;
 }
 
@@ -452,7 +440,7 @@ static const char *fetch_path(LocalStore *s, const StoreConfig *cfg, const char 
         return e;
     }
     if (cfg->require_sigs && !cache_verify_sigs(&ni->info, ni->info.sigs, &cfg->trusted_keys))
-        return fmt("cannot add path '%s' because it lacks a signature by a trusted key", path);
+        return sb_fmt("cannot add path '%s' because it lacks a signature by a trusted key", path);
     for (size_t i = 0; i < ni->info.nrefs; i++)
         if (strcmp(ni->info.refs[i], path) &&
             (e = fetch_path(s, cfg, url, dir, ni->info.refs[i], missing, depth + 1)))
@@ -461,8 +449,8 @@ static const char *fetch_path(LocalStore *s, const StoreConfig *cfg, const char 
         return NULL;
     fprintf(stderr, "copying path '%s' from '%s'...\n", path, url);
     StrBuf comp, nar;
-    if (!read_file(fmt("%s/%s", dir, ni->url), &comp))
-        return fmt("file '%s' does not exist in binary cache '%s'", ni->url, url);
+    if (!read_file(sb_fmt("%s/%s", dir, ni->url), &comp))
+        return sb_fmt("file '%s' does not exist in binary cache '%s'", ni->url, url);
     if ((e = decompress(ni->compression, (const uint8_t *)comp.data, comp.len, &nar)))
         return e;
     /* store_add_nar checks NarHash and NarSize against what arrived. */
@@ -472,7 +460,7 @@ static const char *fetch_path(LocalStore *s, const StoreConfig *cfg, const char 
 static bool cache_store_dir_ok(LocalStore *s, const char *dir)
 {
     StrBuf sb;
-    if (!read_file(fmt("%s/nix-cache-info", dir), &sb))
+    if (!read_file(sb_fmt("%s/nix-cache-info", dir), &sb))
         return false;
     const char *t = sb_finish(&sb);
     const char *sd = strstr(t, "StoreDir: ");
@@ -491,13 +479,13 @@ const char *cache_copy_from(LocalStore *s, const StoreConfig *cfg, const char *u
     if (!dir)
         return e;
     if (!cache_store_dir_ok(s, dir))
-        return fmt("binary cache '%s' is not for store directory '%s'", url, store_dir(s));
+        return sb_fmt("binary cache '%s' is not for store directory '%s'", url, store_dir(s));
     for (size_t i = 0; i < n; i++) {
         bool missing = false;
         if ((e = fetch_path(s, cfg, url, dir, paths[i], &missing, 0)))
             return e;
         if (missing)
-            return fmt("path '%s' (or one of its references) is not in binary cache '%s'", paths[i], url);
+            return sb_fmt("path '%s' (or one of its references) is not in binary cache '%s'", paths[i], url);
     }
     return NULL;
 }

@@ -11,18 +11,6 @@
 
 #define EXPORT_MAGIC 0x4558494eu
 
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt(const char *f, ...)
-{
-    StrBuf sb;
-    sb_init(&sb);
-    va_list ap;
-    va_start(ap, f);
-    sb_vprintf(&sb, f, ap);
-    va_end(ap);
-    return sb_finish(&sb);
-}
-
 static void put_u64(FILE *f, uint64_t n)
 {
     uint8_t b[8];
@@ -47,7 +35,7 @@ const char *store_export(LocalStore *s, const char *const *paths, size_t n, FILE
     for (size_t i = 0; i < n; i++) {
         PathInfo info;
         if (!store_query_info(s, sorted[i], &info))
-            return fmt("path '%s' is not valid", sorted[i]);
+            return sb_fmt("path '%s' is not valid", sorted[i]);
         StrBuf nar;
         sb_init(&nar);
         const char *e = nar_dump_to_buf(store_real_path(s, sorted[i]), NULL, NULL, &nar);
@@ -56,7 +44,7 @@ const char *store_export(LocalStore *s, const char *const *paths, size_t n, FILE
         Hash h;
         hash_buf(HASH_SHA256, nar.data, nar.len, &h);
         if (memcmp(h.bytes, info.nar_hash.bytes, h.len))
-            return fmt("path '%s' was modified! expected hash '%s', got '%s'", sorted[i],
+            return sb_fmt("path '%s' was modified! expected hash '%s', got '%s'", sorted[i],
                        hash_to_string(&info.nar_hash, HASH_FMT_NIX32, true), hash_to_string(&h, HASH_FMT_NIX32, true));
         put_u64(out, 1);
         fwrite(nar.data, 1, nar.len, out);
@@ -127,7 +115,7 @@ size_t store_nar_span(const uint8_t *data, size_t len)
     return depth == 0 ? r.pos : 0;
 }
 
-static char *str_of(const uint8_t *p, uint64_t n) { return fmt("%.*s", (int)n, (const char *)p); }
+static char *str_of(const uint8_t *p, uint64_t n) { return sb_fmt("%.*s", (int)n, (const char *)p); }
 
 const char *store_import(LocalStore *s, const uint8_t *data, size_t len, const char ***imported, size_t *nimp)
 {

@@ -18,18 +18,6 @@
 #include "store/valid.h"
 #include "util/strbuf.h"
 
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt(const char *f, ...)
-{
-    StrBuf sb;
-    sb_init(&sb);
-    va_list ap;
-    va_start(ap, f);
-    sb_vprintf(&sb, f, ap);
-    va_end(ap);
-    return sb_finish(&sb);
-}
-
 typedef struct List {
     const char **v;
     size_t n, cap;
@@ -71,7 +59,7 @@ static void root_link(LocalStore *s, const char *link, bool is_auto, List *out)
             return;
         }
         buf[n] = 0;
-        const char *t = buf[0] == '/' ? fmt("%s", buf) : fmt("%.*s/%s", (int)(strrchr(p, '/') - p), p, buf);
+        const char *t = buf[0] == '/' ? sb_fmt("%s", buf) : sb_fmt("%.*s/%s", (int)(strrchr(p, '/') - p), p, buf);
         if (store_is_in_store(sd, t)) {
             const char *sp = store_to_store_path(sd, t);
             if (sp && store_is_valid(s, sp))
@@ -94,7 +82,7 @@ static void scan_dir(LocalStore *s, const char *dir, bool is_auto, List *out, in
     List names = {0};
     while ((de = readdir(d)))
         if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-            add(&names, fmt("%s/%s", dir, de->d_name));
+            add(&names, sb_fmt("%s/%s", dir, de->d_name));
     closedir(d);
     for (size_t i = 0; i < names.n; i++) {
         struct stat st;
@@ -111,8 +99,8 @@ const char **store_gc_roots(LocalStore *s, size_t *n)
 {
     List roots = {0};
     store_read_temp_roots(s, &roots.v, &roots.n, &roots.cap);
-    scan_dir(s, fmt("%s/gcroots", store_state_dir(s)), false, &roots, 0);
-    scan_dir(s, fmt("%s/profiles", store_state_dir(s)), false, &roots, 0);
+    scan_dir(s, sb_fmt("%s/gcroots", store_state_dir(s)), false, &roots, 0);
+    scan_dir(s, sb_fmt("%s/profiles", store_state_dir(s)), false, &roots, 0);
     if (roots.n)
         qsort(roots.v, roots.n, sizeof *roots.v, cmp_str);
     size_t k = 0;
@@ -171,7 +159,7 @@ static uint64_t tree_size(const char *path)
         struct dirent *de;
         while ((de = readdir(d)))
             if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-                add(&names, fmt("%s/%s", path, de->d_name));
+                add(&names, sb_fmt("%s/%s", path, de->d_name));
         closedir(d);
         for (size_t i = 0; i < names.n; i++)
             total += tree_size(names.v[i]);
@@ -215,7 +203,7 @@ static const char **foreign_valid(LocalStore *s, size_t *n, bool *unreadable)
 {
     *n = 0;
     *unreadable = false;
-    const char *path = fmt("%s/db/db.sqlite", store_state_dir(s));
+    const char *path = sb_fmt("%s/db/db.sqlite", store_state_dir(s));
     struct stat st;
     if (stat(path, &st) < 0)
         return NULL;
@@ -229,7 +217,7 @@ static const char **foreign_valid(LocalStore *s, size_t *n, bool *unreadable)
     } else {
         int rc;
         while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-            add(&l, fmt("%s", (const char *)sqlite3_column_text(q, 0)));
+            add(&l, sb_fmt("%s", (const char *)sqlite3_column_text(q, 0)));
         if (rc != SQLITE_DONE)
             *unreadable = true;
     }
@@ -259,7 +247,7 @@ static List collect_unregistered(LocalStore *s, bool dry_run, const char *const 
     const char **foreign = foreign_valid(s, &nforeign, &unreadable);
     for (size_t i = 0; names && names[i]; i++) {
         const char *name = names[i];
-        const char *real = fmt("%s/%s", real_dir, name);
+        const char *real = sb_fmt("%s/%s", real_dir, name);
         if (has_suffix(name, ".lock")) {
             /* A lock file nobody holds was left by a killed process: remove it as its
              * holder would (lockers detect the unlink and retry). */
@@ -273,11 +261,11 @@ static List collect_unregistered(LocalStore *s, bool dry_run, const char *const 
         const char *target = temp_target(name);
         if (!target && name[0] == '.')
             continue;
-        const char *p = fmt("%s/%s", sd, target ? target : name);
+        const char *p = sb_fmt("%s/%s", sd, target ? target : name);
         if (!target && (sorted_has(valid, nvalid, p) || sorted_has(live, nlive, p) || unreadable ||
                         sorted_has(foreign, nforeign, p)))
             continue; /* valid (for us or CppNix), or temp-rooted: being added right now */
-        const char *lockfile = fmt("%s/%s.lock", real_dir, target ? target : name);
+        const char *lockfile = sb_fmt("%s/%s.lock", real_dir, target ? target : name);
         int fd = store_try_lock_path(lockfile);
         if (fd < 0)
             continue; /* being added or built (or the lock cannot be made: leave it) */
@@ -354,9 +342,9 @@ static const char *delete_dead(LocalStore *s, const char *const *paths, size_t n
     const char **valid = store_all_valid(s, &nvalid);
     for (size_t i = 0; i < n; i++) {
         if (!store_is_valid(s, paths[i]))
-            return fmt("path '%s' is not valid", paths[i]);
+            return sb_fmt("path '%s' is not valid", paths[i]);
         if (sorted_has(live, nlive, paths[i]))
-            return fmt("Cannot delete path '%s' since it is still alive.", paths[i]);
+            return sb_fmt("Cannot delete path '%s' since it is still alive.", paths[i]);
     }
     /* A referrer outside the set keeps a path alive too. */
     for (size_t i = 0; i < nvalid; i++) {
@@ -366,7 +354,7 @@ static const char *delete_dead(LocalStore *s, const char *const *paths, size_t n
         const char **refs = store_query_references(s, valid[i], &nr);
         for (size_t k = 0; k < nr; k++)
             if (sorted_has(sorted, n, refs[k]))
-                return fmt("Cannot delete path '%s' since it is still alive (referenced by '%s').", refs[k],
+                return sb_fmt("Cannot delete path '%s' since it is still alive (referenced by '%s').", refs[k],
                            valid[i]);
     }
     const char **order = store_topo_sort(s, paths, n);

@@ -27,18 +27,6 @@ struct LocalStore {
     unsigned tmp_counter;
 };
 
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt(const char *f, ...)
-{
-    StrBuf sb;
-    sb_init(&sb);
-    va_list ap;
-    va_start(ap, f);
-    sb_vprintf(&sb, f, ap);
-    va_end(ap);
-    return sb_finish(&sb);
-}
-
 LocalStore *store_open(const char *dir)
 {
     LocalStore *s = GC_MALLOC_UNCOLLECTABLE(sizeof *s);
@@ -46,9 +34,9 @@ LocalStore *store_open(const char *dir)
     const char *root = getenv("CNIX_STORE_ROOT");
     if (!root)
         root = "";
-    s->real_dir = fmt("%s%s", root, s->store_dir);
+    s->real_dir = sb_fmt("%s%s", root, s->store_dir);
     const char *state = getenv("NIX_STATE_DIR");
-    s->state_dir = state && *state ? state : fmt("%s/nix/var/nix", root);
+    s->state_dir = state && *state ? state : sb_fmt("%s/nix/var/nix", root);
     return s;
 }
 
@@ -58,13 +46,13 @@ char *store_real_path(const LocalStore *s, const char *path)
 {
     size_t n = strlen(s->store_dir);
     if (strncmp(path, s->store_dir, n) == 0)
-        return fmt("%s%s", s->real_dir, path + n);
+        return sb_fmt("%s%s", s->real_dir, path + n);
     return (char *)path;
 }
 
 bool store_mkdir_p(const char *path, mode_t mode)
 {
-    char *p = fmt("%s", path);
+    char *p = sb_fmt("%s", path);
     for (char *q = p + 1; *q; q++) {
         if (*q != '/')
             continue;
@@ -109,8 +97,8 @@ static sqlite3 *get_db(LocalStore *s, bool create, const char **err)
 {
     if (s->db)
         return s->db;
-    const char *dbdir = fmt("%s/db", s->state_dir);
-    const char *dbpath = fmt("%s/cnix.sqlite", dbdir);
+    const char *dbdir = sb_fmt("%s/db", s->state_dir);
+    const char *dbpath = sb_fmt("%s/cnix.sqlite", dbdir);
     if (!create && access(dbpath, F_OK) != 0) {
         if (err)
             *err = "no database";
@@ -118,14 +106,14 @@ static sqlite3 *get_db(LocalStore *s, bool create, const char **err)
     }
     if (create && !store_mkdir_p(dbdir, 0755)) {
         if (err)
-            *err = fmt("creating directory '%s': %s", dbdir, strerror(errno));
+            *err = sb_fmt("creating directory '%s': %s", dbdir, strerror(errno));
         return NULL;
     }
     sqlite3 *db = NULL;
     if (sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                         NULL) != SQLITE_OK) {
         if (err)
-            *err = fmt("opening database '%s': %s", dbpath, db ? sqlite3_errmsg(db) : "out of memory");
+            *err = sb_fmt("opening database '%s': %s", dbpath, db ? sqlite3_errmsg(db) : "out of memory");
         sqlite3_close(db);
         return NULL;
     }
@@ -136,7 +124,7 @@ static sqlite3 *get_db(LocalStore *s, bool create, const char **err)
             SQLITE_OK ||
         sqlite3_exec(db, schema, NULL, NULL, &msg) != SQLITE_OK) {
         if (err)
-            *err = fmt("initialising database '%s': %s", dbpath, msg ? msg : "?");
+            *err = sb_fmt("initialising database '%s': %s", dbpath, msg ? msg : "?");
         sqlite3_free(msg);
         sqlite3_close(db);
         return NULL;
@@ -167,14 +155,14 @@ bool store_is_valid(LocalStore *s, const char *path)
 
 static const char *db_err(sqlite3 *db, const char *what)
 {
-    return fmt("%s: %s", what, sqlite3_errmsg(db));
+    return sb_fmt("%s: %s", what, sqlite3_errmsg(db));
 }
 
 const char *store_exec_sql(sqlite3 *db, const char *sql)
 {
     char *msg = NULL;
     if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        const char *e = fmt("database: %s", msg ? msg : "?");
+        const char *e = sb_fmt("database: %s", msg ? msg : "?");
         sqlite3_free(msg);
         return e;
     }
@@ -196,7 +184,7 @@ static const char *register_path(LocalStore *s, const char *path, const Hash *na
      * the insert below: refuse, as CppNix does, rather than register an open closure. */
     for (size_t i = 0; i < nrefs; i++)
         if (strcmp(refs[i], path) && path_id(db, refs[i]) < 0) {
-            err = fmt("cannot add path '%s' because it lacks a valid reference '%s'", path, refs[i]);
+            err = sb_fmt("cannot add path '%s' because it lacks a valid reference '%s'", path, refs[i]);
             goto fail;
         }
     if (sqlite3_prepare_v2(db,
@@ -279,7 +267,7 @@ const char **store_query_references(LocalStore *s, const char *path, size_t *n)
             r = nr;
             cap *= 2;
         }
-        r[(*n)++] = fmt("%s", (const char *)sqlite3_column_text(st, 0));
+        r[(*n)++] = sb_fmt("%s", (const char *)sqlite3_column_text(st, 0));
     }
     sqlite3_finalize(st);
     return r;
@@ -322,7 +310,7 @@ void store_delete_tree(const char *path)
         chmod(path, 0755);
         char **names = store_read_dir(path);
         for (size_t i = 0; names && names[i]; i++)
-            store_delete_tree(fmt("%s/%s", path, names[i]));
+            store_delete_tree(sb_fmt("%s/%s", path, names[i]));
         rmdir(path);
     } else {
         unlink(path);
@@ -338,7 +326,7 @@ void store_canonicalise(const char *path)
     if (S_ISDIR(st.st_mode)) {
         char **names = store_read_dir(path);
         for (size_t i = 0; names && names[i]; i++)
-            store_canonicalise(fmt("%s/%s", path, names[i]));
+            store_canonicalise(sb_fmt("%s/%s", path, names[i]));
     }
     if (!S_ISLNK(st.st_mode))
         chmod(path, (st.st_mode & S_IXUSR) || S_ISDIR(st.st_mode) ? 0555 : 0444);
@@ -403,13 +391,13 @@ static const char *sync_dirs(const char *path, bool deep)
         return NULL;
     char **names = deep ? store_read_dir(path) : NULL;
     for (size_t i = 0; names && names[i]; i++) {
-        const char *e = sync_dirs(fmt("%s/%s", path, names[i]), true);
+        const char *e = sync_dirs(sb_fmt("%s/%s", path, names[i]), true);
         if (e)
             return e;
     }
     int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0 || fsync(fd) < 0) {
-        const char *e = fmt("syncing directory '%s': %s", path, strerror(errno));
+        const char *e = sb_fmt("syncing directory '%s': %s", path, strerror(errno));
         if (fd >= 0)
             close(fd);
         return e;
@@ -424,14 +412,14 @@ static const char *sync_object(const char *path)
 {
     struct stat st;
     if (lstat(path, &st) < 0)
-        return fmt("getting status of '%s': %s", path, strerror(errno));
+        return sb_fmt("getting status of '%s': %s", path, strerror(errno));
     if (S_ISDIR(st.st_mode))
         return sync_dirs(path, true);
     if (!S_ISREG(st.st_mode))
         return NULL;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0 || fsync(fd) < 0) {
-        const char *e = fmt("syncing '%s': %s", path, strerror(errno));
+        const char *e = sb_fmt("syncing '%s': %s", path, strerror(errno));
         if (fd >= 0)
             close(fd);
         return e;
@@ -450,17 +438,17 @@ static const char *add_generic(LocalStore *s, const char *path, Writer write, vo
     if (store_is_valid(s, path))
         return NULL;
     if (!store_mkdir_p(s->real_dir, 0775))
-        return fmt("creating store directory '%s': %s", s->real_dir, strerror(errno));
+        return sb_fmt("creating store directory '%s': %s", s->real_dir, strerror(errno));
     const char *real = store_real_path(s, path);
-    const char *lockfile = fmt("%s.lock", real);
+    const char *lockfile = sb_fmt("%s.lock", real);
     int fd = store_lock_path(lockfile);
     if (fd < 0)
-        return fmt("locking '%s': %s", lockfile, strerror(errno));
+        return sb_fmt("locking '%s': %s", lockfile, strerror(errno));
     const char *err = NULL;
     if (store_is_valid(s, path)) /* someone else added it while we waited */
         goto done;
     store_delete_tree(real); /* leftovers of an interrupted addition */
-    const char *tmp = fmt("%s/.cnix-tmp-%ld-%u-%s", s->real_dir, (long)getpid(), s->tmp_counter++,
+    const char *tmp = sb_fmt("%s/.cnix-tmp-%ld-%u-%s", s->real_dir, (long)getpid(), s->tmp_counter++,
                           strrchr(path, '/') + 1);
     store_delete_tree(tmp);
     if ((err = write(wctx, tmp))) {
@@ -469,7 +457,7 @@ static const char *add_generic(LocalStore *s, const char *path, Writer write, vo
     }
     store_canonicalise(tmp);
     if (rename(tmp, real) < 0) {
-        err = fmt("renaming '%s' to '%s': %s", tmp, real, strerror(errno));
+        err = sb_fmt("renaming '%s' to '%s': %s", tmp, real, strerror(errno));
         store_delete_tree(tmp);
         goto done;
     }
@@ -500,7 +488,7 @@ static const char *write_text(void *ctx, const char *tmp)
     TextCtx *t = ctx;
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0)
-        return fmt("creating '%s': %s", tmp, strerror(errno));
+        return sb_fmt("creating '%s': %s", tmp, strerror(errno));
     size_t done = 0;
     while (done < t->len) {
         ssize_t n = write(fd, t->text + done, t->len - done);
@@ -509,12 +497,12 @@ static const char *write_text(void *ctx, const char *tmp)
         if (n < 0) {
             int e = errno;
             close(fd);
-            return fmt("writing '%s': %s", tmp, strerror(e));
+            return sb_fmt("writing '%s': %s", tmp, strerror(e));
         }
         done += (size_t)n;
     }
     if (close(fd) < 0) /* synced by add_generic, after the rename */
-        return fmt("writing '%s': %s", tmp, strerror(errno));
+        return sb_fmt("writing '%s': %s", tmp, strerror(errno));
     return NULL;
 }
 
@@ -544,7 +532,7 @@ const char *store_add_text(LocalStore *s, const char *name, const char *text, si
     Hash nh;
     hash_buf(HASH_SHA256, nar.data, nar.len, &nh);
     TextCtx t = {text, len};
-    const char *ca = fmt("text:%s", hash_to_string(&h, HASH_FMT_NIX32, true));
+    const char *ca = sb_fmt("text:%s", hash_to_string(&h, HASH_FMT_NIX32, true));
     return add_generic(s, path, write_text, &t, &nh, nar.len, ca, refs, nrefs);
 }
 
@@ -553,7 +541,7 @@ const char *store_write_drv(LocalStore *s, const Derivation *d, const char **out
     size_t nrefs, len;
     const char **refs = drv_references(d, &nrefs);
     char *text = drv_unparse(d, false, NULL, 0, &len);
-    return store_add_text(s, fmt("%s.drv", d->name), text, len, refs, nrefs, out);
+    return store_add_text(s, sb_fmt("%s.drv", d->name), text, len, refs, nrefs, out);
 }
 
 /* ---- source paths ---- */
@@ -581,11 +569,11 @@ const char *store_add_path(LocalStore *s, const char *name, const char *src, Fil
     if (method == FIM_FLAT) {
         struct stat st;
         if (stat(src, &st) < 0)
-            return fmt("getting status of '%s': %s", src, strerror(errno));
+            return sb_fmt("getting status of '%s': %s", src, strerror(errno));
         if (!S_ISREG(st.st_mode))
-            return fmt("file '%s' is not a regular file", src);
+            return sb_fmt("file '%s' is not a regular file", src);
         if (!hash_file(algo, src, &h))
-            return fmt("reading file '%s': %s", src, strerror(errno));
+            return sb_fmt("reading file '%s': %s", src, strerror(errno));
     } else if (dry_run) {
         if ((e = nar_hash_path(src, algo, filter, fctx, &h, NULL)))
             return e;
@@ -612,7 +600,7 @@ const char *store_add_path(LocalStore *s, const char *name, const char *src, Fil
     Hash nh;
     hash_buf(HASH_SHA256, nar.data, nar.len, &nh);
     NarCtx n = {&nar};
-    const char *cas = fmt("fixed:%s%s", method == FIM_RECURSIVE ? "r:" : "",
+    const char *cas = sb_fmt("fixed:%s%s", method == FIM_RECURSIVE ? "r:" : "",
                           hash_to_string(&h, HASH_FMT_NIX32, true));
     return add_generic(s, path, write_nar, &n, &nh, nar.len, cas, NULL, 0);
 }
@@ -622,7 +610,7 @@ char *store_read_file(LocalStore *s, const char *path, size_t *len, const char *
     const char *real = store_real_path(s, path);
     int fd = open(real, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        *err = fmt("opening '%s': %s", real, strerror(errno));
+        *err = sb_fmt("opening '%s': %s", real, strerror(errno));
         return NULL;
     }
     StrBuf sb;
@@ -633,7 +621,7 @@ char *store_read_file(LocalStore *s, const char *path, size_t *len, const char *
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
-            *err = fmt("reading '%s': %s", real, strerror(errno));
+            *err = sb_fmt("reading '%s': %s", real, strerror(errno));
             close(fd);
             return NULL;
         }

@@ -40,18 +40,6 @@ typedef struct TempRoots {
 static TempRoots roots_tab[MAX_STATE_DIRS];
 static bool atexit_done;
 
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt(const char *f, ...)
-{
-    StrBuf sb;
-    sb_init(&sb);
-    va_list ap;
-    va_start(ap, f);
-    sb_vprintf(&sb, f, ap);
-    va_end(ap);
-    return sb_finish(&sb);
-}
-
 static void remove_temp_roots(void)
 {
     for (int i = 0; i < MAX_STATE_DIRS; i++) {
@@ -108,11 +96,11 @@ static const char *open_gc_lock(LocalStore *s, TempRoots *t)
         return NULL;
     const char *sd = store_state_dir(s);
     if (!store_mkdir_p(sd, 0755))
-        return fmt("creating directory '%s': %s", sd, strerror(errno));
-    const char *lf = fmt("%s/gc.lock", sd);
+        return sb_fmt("creating directory '%s': %s", sd, strerror(errno));
+    const char *lf = sb_fmt("%s/gc.lock", sd);
     t->gc_fd = open(lf, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (t->gc_fd < 0)
-        return fmt("opening global GC lock '%s': %s", lf, strerror(errno));
+        return sb_fmt("opening global GC lock '%s': %s", lf, strerror(errno));
     return NULL;
 }
 
@@ -122,25 +110,25 @@ static const char *open_temp_roots(LocalStore *s, TempRoots *t)
 {
     if (t->fd >= 0)
         return NULL;
-    const char *dir = fmt("%s/temproots", store_state_dir(s));
+    const char *dir = sb_fmt("%s/temproots", store_state_dir(s));
     if (!store_mkdir_p(dir, 0755))
-        return fmt("creating directory '%s': %s", dir, strerror(errno));
-    const char *file = fmt("%s/%ld", dir, (long)getpid());
+        return sb_fmt("creating directory '%s': %s", dir, strerror(errno));
+    const char *file = sb_fmt("%s/%ld", dir, (long)getpid());
     for (;;) {
         int fd = open(file, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
         if (fd < 0)
-            return fmt("opening temporary roots file '%s': %s", file, strerror(errno));
+            return sb_fmt("opening temporary roots file '%s': %s", file, strerror(errno));
         if (flock_retry(fd, LOCK_EX) < 0) {
             int e = errno;
             close(fd);
-            return fmt("locking temporary roots file '%s': %s", file, strerror(e));
+            return sb_fmt("locking temporary roots file '%s': %s", file, strerror(e));
         }
         struct stat st;
         if (fstat(fd, &st) == 0 && st.st_nlink > 0) {
             if (ftruncate(fd, 0) < 0) { /* lines of a dead process that had our PID */
                 int e = errno;
                 close(fd);
-                return fmt("truncating '%s': %s", file, strerror(e));
+                return sb_fmt("truncating '%s': %s", file, strerror(e));
             }
             t->fd = fd;
             t->file = strdup(file);
@@ -160,7 +148,7 @@ const char *store_add_temp_root(LocalStore *s, const char *path)
         return e;
     /* Waits while a collector runs; a collector in this very process needs no lock. */
     if (!t->collecting && flock_retry(t->gc_fd, LOCK_SH) < 0)
-        return fmt("acquiring the global GC lock: %s", strerror(errno));
+        return sb_fmt("acquiring the global GC lock: %s", strerror(errno));
     /* NUL-terminated as CppNix writes them, so that either collector reads the other's
      * roots when both share a state directory; one write with O_APPEND: a reader never
      * sees half an entry. */
@@ -170,7 +158,7 @@ const char *store_add_temp_root(LocalStore *s, const char *path)
     if (!t->collecting)
         flock_retry(t->gc_fd, LOCK_UN);
     if (n != (ssize_t)len)
-        return fmt("writing temporary roots file '%s': %s", t->file, n < 0 ? strerror(werr) : "short write");
+        return sb_fmt("writing temporary roots file '%s': %s", t->file, n < 0 ? strerror(werr) : "short write");
     return NULL;
 }
 
@@ -187,12 +175,12 @@ const char *store_gc_lock(LocalStore *s)
     if (flock(t->gc_fd, LOCK_EX | LOCK_NB) < 0) {
         if (errno != EWOULDBLOCK) {
             t->collecting--;
-            return fmt("acquiring the global GC lock: %s", strerror(errno));
+            return sb_fmt("acquiring the global GC lock: %s", strerror(errno));
         }
         fprintf(stderr, "waiting for the big garbage collector lock...\n");
         if (flock_retry(t->gc_fd, LOCK_EX) < 0) {
             t->collecting--;
-            return fmt("acquiring the global GC lock: %s", strerror(errno));
+            return sb_fmt("acquiring the global GC lock: %s", strerror(errno));
         }
     }
     return NULL;
@@ -211,12 +199,12 @@ void store_gc_unlock(LocalStore *s)
  * dead ones (nobody holds their lock) are removed. Call with the GC lock held. */
 void store_read_temp_roots(LocalStore *s, const char ***v, size_t *n, size_t *cap)
 {
-    const char *dir = fmt("%s/temproots", store_state_dir(s));
+    const char *dir = sb_fmt("%s/temproots", store_state_dir(s));
     char **names = store_read_dir(dir);
     TempRoots *t = entry(s);
     const char *sd = store_dir(s);
     for (size_t i = 0; names && names[i]; i++) {
-        const char *file = fmt("%s/%s", dir, names[i]);
+        const char *file = sb_fmt("%s/%s", dir, names[i]);
         if (t && t->file && !strcmp(file, t->file))
             continue; /* our own (a collector adds none) */
         int fd = open(file, O_RDONLY | O_CLOEXEC);
@@ -273,20 +261,20 @@ static const char *auto_root_name(LocalStore *s, const char *link)
     hash_compress(&h, c, sizeof c);
     char name[64];
     name[hash_nix32_encode(c, sizeof c, name)] = 0;
-    return fmt("%s/gcroots/auto/%s", store_state_dir(s), name);
+    return sb_fmt("%s/gcroots/auto/%s", store_state_dir(s), name);
 }
 
 /* link -> target, replacing what is there atomically (symlink to a temporary, rename). */
 static const char *replace_link(const char *link, const char *target)
 {
-    const char *tmp = fmt("%s.tmp-%ld", link, (long)getpid());
+    const char *tmp = sb_fmt("%s.tmp-%ld", link, (long)getpid());
     unlink(tmp);
     if (symlink(target, tmp) < 0)
-        return fmt("creating symlink '%s': %s", tmp, strerror(errno));
+        return sb_fmt("creating symlink '%s': %s", tmp, strerror(errno));
     if (rename(tmp, link) < 0) {
         int e = errno;
         unlink(tmp);
-        return fmt("renaming '%s' to '%s': %s", tmp, link, strerror(e));
+        return sb_fmt("renaming '%s' to '%s': %s", tmp, link, strerror(e));
     }
     return NULL;
 }
@@ -297,21 +285,21 @@ const char *store_add_perm_root(LocalStore *s, const char *path, const char *lin
     if (link[0] != '/') {
         char cwd[4096];
         if (!getcwd(cwd, sizeof cwd))
-            return fmt("getting the current directory: %s", strerror(errno));
-        abs = fmt("%s/%s", cwd, link);
+            return sb_fmt("getting the current directory: %s", strerror(errno));
+        abs = sb_fmt("%s/%s", cwd, link);
     }
     const char *e = store_add_temp_root(s, path); /* until the link is in place */
     if (e)
         return e;
     if (store_is_in_store(store_dir(s), abs))
-        return fmt("creating a garbage collector root (%s) in the Nix store is forbidden "
+        return sb_fmt("creating a garbage collector root (%s) in the Nix store is forbidden "
                    "(are you running nix-build inside the store?)",
                    abs);
     if ((e = replace_link(abs, path)))
         return e;
-    const char *dir = fmt("%s/gcroots/auto", store_state_dir(s));
+    const char *dir = sb_fmt("%s/gcroots/auto", store_state_dir(s));
     if (!store_mkdir_p(dir, 0755))
-        return fmt("creating directory '%s': %s", dir, strerror(errno));
+        return sb_fmt("creating directory '%s': %s", dir, strerror(errno));
     if ((e = replace_link(auto_root_name(s, abs), abs)))
         return e;
     *out = abs;

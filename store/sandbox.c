@@ -39,18 +39,6 @@ struct SandboxSpec {
     char uid_map[64], gid_map[64];
 };
 
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt(const char *f, ...)
-{
-    StrBuf sb;
-    sb_init(&sb);
-    va_list ap;
-    va_start(ap, f);
-    sb_vprintf(&sb, f, ap);
-    va_end(ap);
-    return sb_finish(&sb);
-}
-
 static int ns_flags(bool network)
 {
     int f = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
@@ -88,7 +76,7 @@ bool sandbox_available(const char **why)
 
 char *sandbox_build_dir_real(const char *tmpdir)
 {
-    char *d = fmt("%s/build", tmpdir);
+    char *d = sb_fmt("%s/build", tmpdir);
     mkdir(d, 0700);
     return d;
 }
@@ -110,18 +98,18 @@ static const char *make_mount_point(const char *src, const char *dst)
 {
     struct stat st;
     if (stat(src, &st) < 0)
-        return fmt("getting attributes of path '%s': %s", src, strerror(errno));
-    char *parent = fmt("%s", dst);
+        return sb_fmt("getting attributes of path '%s': %s", src, strerror(errno));
+    char *parent = sb_fmt("%s", dst);
     *strrchr(parent, '/') = 0;
     if (*parent && !store_mkdir_p(parent, 0755))
-        return fmt("creating directory '%s': %s", parent, strerror(errno));
+        return sb_fmt("creating directory '%s': %s", parent, strerror(errno));
     if (S_ISDIR(st.st_mode)) {
         if (mkdir(dst, 0755) < 0 && errno != EEXIST)
-            return fmt("creating directory '%s': %s", dst, strerror(errno));
+            return sb_fmt("creating directory '%s': %s", dst, strerror(errno));
     } else {
         int fd = open(dst, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
         if (fd < 0)
-            return fmt("creating '%s': %s", dst, strerror(errno));
+            return sb_fmt("creating '%s': %s", dst, strerror(errno));
         close(fd);
     }
     return NULL;
@@ -131,17 +119,17 @@ static const char *write_small(const char *path, const char *text)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
-        return fmt("creating '%s': %s", path, strerror(errno));
+        return sb_fmt("creating '%s': %s", path, strerror(errno));
     ssize_t w = write(fd, text, strlen(text));
     close(fd);
-    return w == (ssize_t)strlen(text) ? NULL : fmt("writing '%s'", path);
+    return w == (ssize_t)strlen(text) ? NULL : sb_fmt("writing '%s'", path);
 }
 
 SandboxSpec *sandbox_prepare(LocalStore *s, const StoreConfig *cfg, const Derivation *d, const char *tmpdir,
                              const char *const *closure, size_t nclosure, const char **err)
 {
     SandboxSpec *sb = GC_MALLOC(sizeof *sb);
-    sb->root = fmt("%s/root", tmpdir);
+    sb->root = sb_fmt("%s/root", tmpdir);
     sb->build_dir = sandbox_build_dir_real(tmpdir);
     sb->network = drv_is_fixed_output(d);
     sb->user_ns = geteuid() != 0;
@@ -149,16 +137,16 @@ SandboxSpec *sandbox_prepare(LocalStore *s, const StoreConfig *cfg, const Deriva
     snprintf(sb->gid_map, sizeof sb->gid_map, "0 %u 1", (unsigned)getegid());
     const char *sd = store_dir(s);
     /* The store inside: writable (sticky) for the outputs; inputs bind-mounted read-only. */
-    const char *inner_store = fmt("%s%s", sb->root, sd);
+    const char *inner_store = sb_fmt("%s%s", sb->root, sd);
     if (!store_mkdir_p(inner_store, 0755) || chmod(inner_store, 01777) < 0) {
-        *err = fmt("creating '%s': %s", inner_store, strerror(errno));
+        *err = sb_fmt("creating '%s': %s", inner_store, strerror(errno));
         return NULL;
     }
     size_t cap = 0;
     const char *e;
     for (size_t i = 0; i < nclosure; i++) {
         const char *src = store_real_path(s, closure[i]);
-        const char *dst = fmt("%s%s", sb->root, closure[i]);
+        const char *dst = sb_fmt("%s%s", sb->root, closure[i]);
         if ((e = make_mount_point(src, dst))) {
             *err = e;
             return NULL;
@@ -172,31 +160,31 @@ SandboxSpec *sandbox_prepare(LocalStore *s, const StoreConfig *cfg, const Deriva
         size_t len = strlen(p);
         if (len && p[len - 1] == '?') {
             optional = true;
-            p = fmt("%.*s", (int)(len - 1), p);
+            p = sb_fmt("%.*s", (int)(len - 1), p);
         }
         const char *eq = strchr(p, '=');
-        const char *inside = eq ? fmt("%.*s", (int)(eq - p), p) : p;
+        const char *inside = eq ? sb_fmt("%.*s", (int)(eq - p), p) : p;
         const char *outside = eq ? eq + 1 : p;
         if (inside[0] != '/' || outside[0] != '/') {
-            *err = fmt("sandbox path '%s' is not absolute", cfg->sandbox_paths.v[i]);
+            *err = sb_fmt("sandbox path '%s' is not absolute", cfg->sandbox_paths.v[i]);
             return NULL;
         }
         if (access(outside, F_OK) != 0) {
             if (optional)
                 continue;
-            *err = fmt("path '%s' in sandbox-paths does not exist", outside);
+            *err = sb_fmt("path '%s' in sandbox-paths does not exist", outside);
             return NULL;
         }
         if (!strcmp(inside, "/etc") || !strncmp(inside, "/etc/", 5))
             own_etc = true;
-        const char *dst = fmt("%s%s", sb->root, inside);
+        const char *dst = sb_fmt("%s%s", sb->root, inside);
         if ((e = make_mount_point(outside, dst))) {
             *err = e;
             return NULL;
         }
         add_mount(&sb->mounts, &sb->nmounts, &cap, outside, dst, false);
     }
-    const char *dst = fmt("%s%s", sb->root, SANDBOX_BUILD_DIR);
+    const char *dst = sb_fmt("%s%s", sb->root, SANDBOX_BUILD_DIR);
     if ((e = make_mount_point(sb->build_dir, dst))) {
         *err = e;
         return NULL;
@@ -207,36 +195,36 @@ SandboxSpec *sandbox_prepare(LocalStore *s, const StoreConfig *cfg, const Deriva
     for (size_t i = 0; i < sizeof devs / sizeof devs[0]; i++) {
         if (access(devs[i], F_OK) != 0)
             continue;
-        const char *dd = fmt("%s%s", sb->root, devs[i]);
+        const char *dd = sb_fmt("%s%s", sb->root, devs[i]);
         if ((e = make_mount_point(devs[i], dd))) {
             *err = e;
             return NULL;
         }
         add_mount(&sb->mounts, &sb->nmounts, &cap, devs[i], dd, false);
     }
-    symlink("/proc/self/fd", fmt("%s/dev/fd", sb->root));
-    symlink("/proc/self/fd/0", fmt("%s/dev/stdin", sb->root));
-    symlink("/proc/self/fd/1", fmt("%s/dev/stdout", sb->root));
-    symlink("/proc/self/fd/2", fmt("%s/dev/stderr", sb->root));
-    store_mkdir_p(fmt("%s/dev/shm", sb->root), 01777);
-    store_mkdir_p(fmt("%s/tmp", sb->root), 01777);
-    chmod(fmt("%s/tmp", sb->root), 01777);
-    sb->proc = fmt("%s/proc", sb->root);
+    symlink("/proc/self/fd", sb_fmt("%s/dev/fd", sb->root));
+    symlink("/proc/self/fd/0", sb_fmt("%s/dev/stdin", sb->root));
+    symlink("/proc/self/fd/1", sb_fmt("%s/dev/stdout", sb->root));
+    symlink("/proc/self/fd/2", sb_fmt("%s/dev/stderr", sb->root));
+    store_mkdir_p(sb_fmt("%s/dev/shm", sb->root), 01777);
+    store_mkdir_p(sb_fmt("%s/tmp", sb->root), 01777);
+    chmod(sb_fmt("%s/tmp", sb->root), 01777);
+    sb->proc = sb_fmt("%s/proc", sb->root);
     store_mkdir_p(sb->proc, 0555);
     if (!own_etc) {
-        const char *etc = fmt("%s/etc", sb->root);
+        const char *etc = sb_fmt("%s/etc", sb->root);
         store_mkdir_p(etc, 0755);
-        if ((e = write_small(fmt("%s/passwd", etc), "root:x:0:0:Nix build user:/build:/noshell\n"
+        if ((e = write_small(sb_fmt("%s/passwd", etc), "root:x:0:0:Nix build user:/build:/noshell\n"
                                                      "nobody:x:65534:65534:Nobody:/:/noshell\n")) ||
-            (e = write_small(fmt("%s/group", etc), "root:x:0:\nnixbld:!:100:\nnogroup:x:65534:\n")) ||
-            (e = write_small(fmt("%s/hosts", etc), "127.0.0.1 localhost\n::1 localhost\n"))) {
+            (e = write_small(sb_fmt("%s/group", etc), "root:x:0:\nnixbld:!:100:\nnogroup:x:65534:\n")) ||
+            (e = write_small(sb_fmt("%s/hosts", etc), "127.0.0.1 localhost\n::1 localhost\n"))) {
             *err = e;
             return NULL;
         }
         if (sb->network) /* fixed-output derivations may fetch: they need name resolution */
             for (const char *const *f = (const char *const[]){"/etc/resolv.conf", "/etc/services", NULL}; *f; f++)
                 if (access(*f, R_OK) == 0) {
-                    const char *t = fmt("%s%s", sb->root, *f);
+                    const char *t = sb_fmt("%s%s", sb->root, *f);
                     if (!make_mount_point(*f, t))
                         add_mount(&sb->mounts, &sb->nmounts, &cap, *f, t, true);
                 }
@@ -329,7 +317,7 @@ const char *sandbox_output_real(SandboxSpec *sb, LocalStore *s, const char *path
 {
     if (!sb)
         return store_real_path(s, path);
-    return fmt("%s%s", sb->root, path);
+    return sb_fmt("%s%s", sb->root, path);
 }
 
 const char *sandbox_move_output(SandboxSpec *sb, LocalStore *s, const char *path)
@@ -342,7 +330,7 @@ const char *sandbox_move_output(SandboxSpec *sb, LocalStore *s, const char *path
     if (rename(from, to) == 0)
         return NULL;
     if (errno != EXDEV)
-        return fmt("moving '%s' to '%s': %s", from, to, strerror(errno));
+        return sb_fmt("moving '%s' to '%s': %s", from, to, strerror(errno));
     /* Another file system: copy through a NAR. */
     StrBuf nar;
     sb_init(&nar);

@@ -20,22 +20,10 @@
 #include "store/path.h"
 #include "util/strbuf.h"
 
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt(const char *f, ...)
-{
-    StrBuf sb;
-    sb_init(&sb);
-    va_list ap;
-    va_start(ap, f);
-    sb_vprintf(&sb, f, ap);
-    va_end(ap);
-    return sb_finish(&sb);
-}
-
 static const char *col(sqlite3_stmt *st, int i)
 {
     const unsigned char *t = sqlite3_column_text(st, i);
-    return t ? fmt("%s", (const char *)t) : NULL;
+    return t ? sb_fmt("%s", (const char *)t) : NULL;
 }
 
 bool store_query_info(LocalStore *s, const char *path, PathInfo *out)
@@ -49,7 +37,7 @@ bool store_query_info(LocalStore *s, const char *path, PathInfo *out)
     sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
     bool found = sqlite3_step(st) == SQLITE_ROW;
     if (found) {
-        out->path = fmt("%s", path);
+        out->path = sb_fmt("%s", path);
         const char *h = col(st, 0);
         if (!h || hash_parse_any(h, HASH_SHA256, &out->nar_hash, NULL))
             memset(&out->nar_hash, 0, sizeof out->nar_hash);
@@ -105,12 +93,12 @@ static const char *register_info(LocalStore *s, const PathInfo *info)
                            "insert or ignore into Refs (referrer, reference) select r.id, v.id from ValidPaths r, "
                            "ValidPaths v where r.path = ? and v.path = ?",
                            -1, &ref, NULL) != SQLITE_OK) {
-        err = fmt("database: %s", sqlite3_errmsg(db));
+        err = sb_fmt("database: %s", sqlite3_errmsg(db));
         goto out;
     }
     sqlite3_bind_text(del, 1, info->path, -1, SQLITE_STATIC);
     if (sqlite3_step(del) != SQLITE_DONE)
-        err = fmt("database: %s", sqlite3_errmsg(db));
+        err = sb_fmt("database: %s", sqlite3_errmsg(db));
     const char *h = hash_to_string(&info->nar_hash, HASH_FMT_BASE16, true);
     sqlite3_bind_text(ins, 1, info->path, -1, SQLITE_STATIC);
     sqlite3_bind_text(ins, 2, h, -1, SQLITE_STATIC);
@@ -129,12 +117,12 @@ static const char *register_info(LocalStore *s, const PathInfo *info)
     else
         sqlite3_bind_null(ins, 7);
     if (!err && sqlite3_step(ins) != SQLITE_DONE)
-        err = fmt("database: %s", sqlite3_errmsg(db));
+        err = sb_fmt("database: %s", sqlite3_errmsg(db));
     for (size_t k = 0; k < info->nrefs && !err; k++) {
         sqlite3_bind_text(ref, 1, info->path, -1, SQLITE_STATIC);
         sqlite3_bind_text(ref, 2, info->refs[k], -1, SQLITE_STATIC);
         if (sqlite3_step(ref) != SQLITE_DONE)
-            err = fmt("database: %s", sqlite3_errmsg(db));
+            err = sb_fmt("database: %s", sqlite3_errmsg(db));
         sqlite3_reset(ref);
     }
 out:
@@ -154,10 +142,10 @@ const char *store_add_nar(LocalStore *s, const PathInfo *info, const uint8_t *na
     Hash h;
     hash_buf(HASH_SHA256, nar, len, &h);
     if (h.len != info->nar_hash.len || memcmp(h.bytes, info->nar_hash.bytes, h.len))
-        return fmt("hash mismatch importing path '%s';\n  specified: %s\n  got:       %s", info->path,
+        return sb_fmt("hash mismatch importing path '%s';\n  specified: %s\n  got:       %s", info->path,
                    hash_to_string(&info->nar_hash, HASH_FMT_NIX32, true), hash_to_string(&h, HASH_FMT_NIX32, true));
     if (info->nar_size && info->nar_size != len)
-        return fmt("size mismatch importing path '%s': specified %llu, got %zu", info->path,
+        return sb_fmt("size mismatch importing path '%s': specified %llu, got %zu", info->path,
                    (unsigned long long)info->nar_size, len);
     /* Rooted before any check: a collector either sees the roots or has finished. A
      * process that cannot write the state directory can still find the path valid. */
@@ -166,23 +154,23 @@ const char *store_add_nar(LocalStore *s, const PathInfo *info, const uint8_t *na
         re = store_add_temp_root(s, info->refs[i]);
     for (size_t i = 0; i < info->nrefs; i++)
         if (strcmp(info->refs[i], info->path) && !store_is_valid(s, info->refs[i]))
-            return fmt("cannot add path '%s' because it lacks a valid reference '%s'", info->path, info->refs[i]);
+            return sb_fmt("cannot add path '%s' because it lacks a valid reference '%s'", info->path, info->refs[i]);
     if (store_is_valid(s, info->path))
         return NULL;
     if (re)
         return re;
     const char *real_dir = store_real_path(s, sd);
     if (!store_mkdir_p(real_dir, 0775))
-        return fmt("creating store directory '%s': %s", real_dir, strerror(errno));
+        return sb_fmt("creating store directory '%s': %s", real_dir, strerror(errno));
     const char *real = store_real_path(s, info->path);
-    const char *lockfile = fmt("%s.lock", real);
+    const char *lockfile = sb_fmt("%s.lock", real);
     int fd = store_lock_path(lockfile);
     if (fd < 0)
-        return fmt("locking '%s': %s", lockfile, strerror(errno));
+        return sb_fmt("locking '%s': %s", lockfile, strerror(errno));
     const char *err = NULL;
     if (!store_is_valid(s, info->path)) {
         store_delete_tree(real);
-        const char *tmp = fmt("%s/.cnix-add-%ld-%s", real_dir, (long)getpid(), strrchr(info->path, '/') + 1);
+        const char *tmp = sb_fmt("%s/.cnix-add-%ld-%s", real_dir, (long)getpid(), strrchr(info->path, '/') + 1);
         store_delete_tree(tmp);
         if ((err = nar_restore(nar, len, tmp))) {
             store_delete_tree(tmp);
@@ -194,7 +182,7 @@ const char *store_add_nar(LocalStore *s, const PathInfo *info, const uint8_t *na
                 close(dfd);
             }
             if (rename(tmp, real) < 0) {
-                err = fmt("renaming '%s' to '%s': %s", tmp, real, strerror(errno));
+                err = sb_fmt("renaming '%s' to '%s': %s", tmp, real, strerror(errno));
                 store_delete_tree(tmp);
             } else
                 err = register_info(s, info);
@@ -212,11 +200,11 @@ const char *store_set_sigs(LocalStore *s, const char *path, const char *sigs)
         return err;
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, "update ValidPaths set sigs = ? where path = ?", -1, &st, NULL) != SQLITE_OK)
-        return fmt("database: %s", sqlite3_errmsg(db));
+        return sb_fmt("database: %s", sqlite3_errmsg(db));
     sqlite3_bind_text(st, 1, sigs, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_DONE)
-        err = fmt("database: %s", sqlite3_errmsg(db));
+        err = sb_fmt("database: %s", sqlite3_errmsg(db));
     sqlite3_finalize(st);
     return err;
 }
@@ -237,7 +225,7 @@ const char *store_delete_paths(LocalStore *s, const char *const *paths, size_t n
         sqlite3_prepare_v2(db, "delete from DerivationOutputs where drv in (select id from ValidPaths where path = ?)",
                            -1, &r2, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, "delete from ValidPaths where path = ?", -1, &r3, NULL) != SQLITE_OK) {
-        err = fmt("database: %s", sqlite3_errmsg(db));
+        err = sb_fmt("database: %s", sqlite3_errmsg(db));
         goto out;
     }
     for (size_t i = 0; i < n && !err; i++) {
@@ -245,7 +233,7 @@ const char *store_delete_paths(LocalStore *s, const char *const *paths, size_t n
         for (int k = 0; k < 3 && !err; k++) {
             sqlite3_bind_text(sts[k], 1, paths[i], -1, SQLITE_STATIC);
             if (sqlite3_step(sts[k]) != SQLITE_DONE)
-                err = fmt("database: %s", sqlite3_errmsg(db));
+                err = sb_fmt("database: %s", sqlite3_errmsg(db));
             sqlite3_reset(sts[k]);
         }
     }

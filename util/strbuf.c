@@ -105,3 +105,14 @@ void sb_printf(StrBuf *sb, const char *fmt, ...)
 }
 
 char *sb_finish(StrBuf *sb) { return sb->data; }
+
+char *sb_fmt(const char *fmt, ...)
+{
+    StrBuf sb;
+    sb_init(&sb);
+    va_list ap;
+    va_start(ap, fmt);
+    sb_vprintf(&sb, fmt, ap);
+    va_end(ap);
+    return sb_finish(&sb);
+}
