@@ -246,18 +246,13 @@ fail:
     return err;
 }
 
-const char **store_query_references(LocalStore *s, const char *path, size_t *n)
+const char **store_sql_strings(sqlite3 *db, const char *sql, const char *param, size_t *n)
 {
     *n = 0;
-    sqlite3 *db = get_db(s, false, NULL);
     sqlite3_stmt *st;
-    if (!db || sqlite3_prepare_v2(db,
-                                  "select v2.path from ValidPaths v1 join Refs r on r.referrer = v1.id "
-                                  "join ValidPaths v2 on v2.id = r.reference where v1.path = ? "
-                                  "order by v2.path",
-                                  -1, &st, NULL) != SQLITE_OK)
+    if (!db || sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
         return NULL;
-    sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, param, -1, SQLITE_STATIC);
     size_t cap = 8;
     const char **r = GC_MALLOC(cap * sizeof *r);
     while (sqlite3_step(st) == SQLITE_ROW) {
@@ -267,10 +262,19 @@ const char **store_query_references(LocalStore *s, const char *path, size_t *n)
             r = nr;
             cap *= 2;
         }
-        r[(*n)++] = sb_fmt("%s", (const char *)sqlite3_column_text(st, 0));
+        r[(*n)++] = GC_strdup((const char *)sqlite3_column_text(st, 0));
     }
     sqlite3_finalize(st);
     return r;
+}
+
+const char **store_query_references(LocalStore *s, const char *path, size_t *n)
+{
+    return store_sql_strings(get_db(s, false, NULL),
+                             "select v2.path from ValidPaths v1 join Refs r on r.referrer = v1.id "
+                             "join ValidPaths v2 on v2.id = r.reference where v1.path = ? "
+                             "order by v2.path",
+                             path, n);
 }
 
 /* ---- file system helpers ---- */

@@ -86,6 +86,9 @@ struct sqlite3;
 struct sqlite3 *store_db(LocalStore *s, bool create, const char **err);
 /* Runs SQL without results; NULL on success, else "database: MESSAGE". */
 const char *store_exec_sql(struct sqlite3 *db, const char *sql);
+/* Runs a query with one text parameter (param) and returns its first column as GC strings
+ * (*n of them); NULL with *n = 0 if db is NULL or the query cannot be prepared. */
+const char **store_sql_strings(struct sqlite3 *db, const char *sql, const char *param, size_t *n);
 /* Re-registering a path keeps its row (and id): rows of Refs that point at it stay
  * meaningful. Appended to "insert into ValidPaths (...) values (...)". */
 #define STORE_SQL_UPSERT_INFO                                                                      \

@@ -37,27 +37,10 @@ static long index_of(const Verify *v, const char *p)
 
 static const char **referrers(Verify *v, const char *path, size_t *n)
 {
-    *n = 0;
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(v->db,
-                           "select v1.path from Refs r join ValidPaths v1 on v1.id = r.referrer "
-                           "join ValidPaths v2 on v2.id = r.reference where v2.path = ?",
-                           -1, &st, NULL) != SQLITE_OK)
-        return NULL;
-    sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
-    size_t cap = 8;
-    const char **r = GC_MALLOC(cap * sizeof *r);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        if (*n == cap) {
-            const char **nr = GC_MALLOC(2 * cap * sizeof *nr);
-            memcpy(nr, r, cap * sizeof *nr);
-            r = nr;
-            cap *= 2;
-        }
-        r[(*n)++] = GC_strdup((const char *)sqlite3_column_text(st, 0));
-    }
-    sqlite3_finalize(st);
-    return r;
+    return store_sql_strings(v->db,
+                             "select v1.path from Refs r join ValidPaths v1 on v1.id = r.referrer "
+                             "join ValidPaths v2 on v2.id = r.reference where v2.path = ?",
+                             path, n);
 }
 
 /* A registered path whose files are gone is unregistered if every path referring to it can
