@@ -8,6 +8,7 @@
 
 #include "flake/flake.h"
 #include "flake/internal.h"
+#include "util/fs.h"
 
 LockNode *lock_node_new(void)
 {
@@ -205,20 +206,14 @@ LockFile flake_lock_parse(EvalState *st, const char *text, size_t len, const cha
 
 LockFile flake_lock_read(EvalState *st, const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    size_t len;
+    char *text = fs_read_file(path, &len);
+    if (!text) {
         LockFile lf = {lock_node_new()};
         lf.root->is_root = true;
         return lf;
     }
-    StrBuf sb;
-    sb_init(&sb);
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        sb_add(&sb, buf, n);
-    fclose(f);
-    return flake_lock_parse(st, sb.data, sb.len, path);
+    return flake_lock_parse(st, text, len, path);
 }
 
 /* ---------- writing ---------- */

@@ -9,6 +9,7 @@
 
 #include "flake/flake.h"
 #include "flake/internal.h"
+#include "util/fs.h"
 
 void flake_settings_default(FlakeSettings *s)
 {
@@ -56,17 +57,11 @@ FlakeRegistry flake_registry_read(EvalState *st, const char *where)
 {
     FlakeRegistry r = {0};
     const char *path = strncmp(where, "file://", 7) == 0 ? where + 7 : where;
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    size_t len;
+    char *text = fs_read_file(path, &len);
+    if (!text)
         return r;
-    StrBuf sb;
-    sb_init(&sb);
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        sb_add(&sb, buf, n);
-    fclose(f);
-    Value *j = flake_parse_json(st, sb.data, sb.len, path);
+    Value *j = flake_parse_json(st, text, len, path);
     Value *ver = member(st, j, "version");
     if (!ver || ver->type != T_INT || ver->integer != 2)
         eval_error(st, ERR_EVAL, 0, "flake registry '%s' has unsupported version %lld", path,
@@ -106,11 +101,11 @@ const char *flake_registry_write(const FlakeRegistry *r, const char *path)
     }
     sb_puts(&sb, r->n ? "\n  ],\n  \"version\": 2\n}" : "],\n  \"version\": 2\n}");
     /* the directory may not exist yet (~/.config/cnix) */
-    char *dir = (char *)sb_fmt("%s", path);
-    for (char *p = strchr(dir + 1, '/'); p; p = strchr(p + 1, '/')) {
-        *p = 0;
-        mkdir(dir, 0755);
-        *p = '/';
+    char *dir = sb_fmt("%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash && slash != dir) {
+        *slash = 0;
+        fs_mkdir_p(dir, 0755);
     }
     const char *tmp = sb_fmt("%s.tmp-%d", path, (int)getpid());
     FILE *f = fopen(tmp, "wb");
