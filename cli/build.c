@@ -1,6 +1,7 @@
 /* cnix build (nix-build): instantiate, realise, link `result`, print outputs; cnix log. */
 #include "builtins/derivation.h"
 #include "cli/cli.h"
+#include "cli/flakeopts.h"
 #include "cli/session.h"
 #include "cli/storeopts.h"
 #include "store/build.h"
@@ -18,6 +19,7 @@
 
 typedef struct BuildCmd {
     CliInputs in;
+    FlakeOpts fo;
     const char *out_link;
     bool no_out_link;
     const char **lines; /* DRV or DRV!OUTPUT, from the evaluation */
@@ -27,7 +29,7 @@ typedef struct BuildCmd {
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: cnix build [FILE...] [-A ATTR] [-E EXPR] [--arg NAME EXPR] [--argstr NAME STR]\n"
+    fprintf(stderr, "usage: cnix build [FILE... | FLAKEREF#ATTRPATH...] [-A ATTR] [-E EXPR] [--arg NAME EXPR] [--argstr NAME STR]\n"
                     "       [-o|--out-link NAME | --no-out-link] [-j|--max-jobs N] [-k|--keep-going]\n"
                     "       [--dry-run] [-K|--keep-failed] [--option NAME VALUE] [-Q]\n");
 }
@@ -53,6 +55,21 @@ static void collect(EvalState *st, Value *v, void *ctx)
         add_line(ctx, lines[k]);
 }
 
+/* The rule that tells `cnix build .#x` (nix build) from `cnix build FILE` (nix-build): an
+ * argument with '#' or a flake scheme (path:, git+..., github:, flake:) is an installable. */
+static bool eval_installable(EvalState *st, const char *arg, void *ctx)
+{
+    BuildCmd *c = ctx;
+    if (!flake_is_installable(arg))
+        return false;
+    const char *cwd = cli_cwd();
+    cli_flake_opts_finish(st, &c->fo, cwd);
+    Value *v = val_alloc(st);
+    flake_eval_installable(st, &c->fo.settings, arg, cwd, &c->fo.lock, v);
+    collect(st, v, c);
+    return true;
+}
+
 static void eval_one(EvalState *st, Expr *e, void *ctx)
 {
     BuildCmd *c = ctx;
@@ -63,7 +80,7 @@ static void eval_one(EvalState *st, Expr *e, void *ctx)
 static void run_eval(CliSession *s, void *ctx)
 {
     BuildCmd *c = ctx;
-    cli_inputs_each(s->st, &c->in, eval_one, c);
+    cli_inputs_each(s->st, &c->in, eval_installable, eval_one, c);
 }
 
 int cli_build(int argc, char **argv)
@@ -74,10 +91,13 @@ int cli_build(int argc, char **argv)
     BuildCmd *c = GC_MALLOC(sizeof *c);
     c->s = s;
     cli_inputs_init(&c->in, argc);
+    cli_flake_opts_init(&c->fo);
     c->out_link = "result";
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int r = cli_session_option(s, argc, argv, &i);
+        if (r == 0)
+            r = cli_flake_opt(&c->fo, argc, argv, &i);
         if (r == 0)
             r = cli_inputs_option(&c->in, argc, argv, &i);
         if (r < 0)
@@ -102,6 +122,16 @@ int cli_build(int argc, char **argv)
         } else
             cli_inputs_add(&c->in, a);
     }
+    /* no argument: ./default.nix, or the flake in . when there is only a flake.nix */
+    if (c->in.nargs == 0 && !c->in.from_args && !c->in.read_stdin && access("default.nix", F_OK) != 0 &&
+        access("flake.nix", F_OK) == 0)
+        cli_inputs_add(&c->in, ".#");
+    /* flakes evaluate in pure mode unless --impure */
+    bool flakes = false;
+    for (int i = 0; i < c->in.nargs; i++)
+        flakes |= !c->in.from_args && flake_is_installable(c->in.args[i]);
+    if (flakes)
+        s->opts.settings.pure_eval = !c->fo.impure;
     if (!cli_session_open_store(s))
         return 1;
     LocalStore *store = s->store;

@@ -540,13 +540,14 @@ static Expr *parse_input(EvalState *st, const CliInputs *in, const char *arg, bo
     return cli_parse(st, src);
 }
 
-void cli_inputs_each(EvalState *st, const CliInputs *in, void (*fn)(EvalState *st, Expr *e, void *ctx),
-                     void *ctx)
+void cli_inputs_each(EvalState *st, const CliInputs *in, bool (*claim)(EvalState *st, const char *arg, void *ctx),
+                     void (*fn)(EvalState *st, Expr *e, void *ctx), void *ctx)
 {
     if (in->read_stdin)
         fn(st, parse_input(st, in, "-", true), ctx);
     for (int i = 0; i < in->nargs; i++)
-        fn(st, parse_input(st, in, in->args[i], false), ctx);
+        if (in->from_args || !claim || !claim(st, in->args[i], ctx))
+            fn(st, parse_input(st, in, in->args[i], false), ctx);
     if (!in->read_stdin && in->nargs == 0)
         fn(st, parse_input(st, in, in->from_args ? "" : "./default.nix", false), ctx);
 }

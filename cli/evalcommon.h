@@ -72,9 +72,11 @@ void cli_inputs_init(CliInputs *in, int argc);
 int cli_inputs_option(CliInputs *in, int argc, char **argv, int *i);
 void cli_inputs_add(CliInputs *in, const char *arg);
 /* Parses each input in turn (stdin first, unbound) and calls fn(st, expr, ctx). Files are
- * checked against pure/restricted evaluation; a directory means its default.nix. */
-void cli_inputs_each(EvalState *st, const CliInputs *in, void (*fn)(EvalState *st, Expr *e, void *ctx),
-                     void *ctx);
+ * checked against pure/restricted evaluation; a directory means its default.nix. An
+ * argument claim(st, arg, ctx) returns true for (a flake installable) is the caller's
+ * instead; claim may be NULL. */
+void cli_inputs_each(EvalState *st, const CliInputs *in, bool (*claim)(EvalState *st, const char *arg, void *ctx),
+                     void (*fn)(EvalState *st, Expr *e, void *ctx), void *ctx);
 /* Evaluates a bound input: calls it with the auto-arguments and selects each attribute
  * path, calling fn(st, value, ctx) for each. */
 void cli_inputs_select(EvalState *st, const CliInputs *in, const EvalOpts *o, Expr *e,

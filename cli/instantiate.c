@@ -106,7 +106,7 @@ static void process(EvalState *st, Expr *e, void *ctx)
 static void run(CliSession *s, void *ctx)
 {
     Inst *in = ctx;
-    cli_inputs_each(s->st, &in->in, process, in);
+    cli_inputs_each(s->st, &in->in, NULL, process, in);
 }
 
 int cli_instantiate(int argc, char **argv)
