@@ -5,20 +5,7 @@
 #include <string.h>
 
 #include "profile/elems.h"
-
-static int npass, nfail;
-
-static void check(int line, int ok, const char *what)
-{
-    if (ok)
-        npass++;
-    else {
-        nfail++;
-        fprintf(stderr, "line %d: %s\n", line, what);
-    }
-}
-
-#define CHECK(c) check(__LINE__, (c), #c)
+#include "tests/unit/check.h"
 
 static ProfileElem el(const char *name, const char *pname)
 {
@@ -67,6 +54,5 @@ int main(void)
     CHECK(u == &add[0]);
     CHECK(profile_upgrade_of(&cur[1], add, 2) == NULL);
 
-    printf("%d passed, %d failed\n", npass, nfail);
-    return nfail ? 1 : 0;
+    return CHECK_DONE();
 }
