@@ -33,6 +33,7 @@ static void run(void *p)
 {
     EvalCmd *c = p;
     EvalState *st = eval_state_new(&c->opts.settings);
+    flake_open(st, &c->fo.settings);
     cli_install_sigint(st);
     TryFrame f;
     if (EVAL_TRY(st, &f)) {

@@ -249,6 +249,15 @@ expect_err "pure: no currentSystem" "attribute 'currentSystem' missing" --nopos 
 expect_ok "--impure lifts it" "\"$(uname -m)-linux\"" -- eval .#sys --impure
 expect_ok "pure: getEnv is empty" '""' -- eval .#env
 
+# ---------- builtins.getFlake ----------
+cd "$W"
+expect_ok "getFlake (impure)" "21" -- eval --impure --expr "(builtins.getFlake \"path:$W/top\").sum"
+expect_err "getFlake refuses unlocked references in pure mode" "cannot call 'getFlake' on unlocked flake reference 'path:$W/top'" -- eval --pure-eval --expr "(builtins.getFlake \"path:$W/top\").sum"
+cn eval --impure --raw --expr "(builtins.getFlake \"path:$W/top\").narHash"; nh=$out
+expect_ok "getFlake of a locked reference in pure mode" "21" -- eval --pure-eval --expr "(builtins.getFlake \"path:$W/top?narHash=$nh\").sum"
+grev=$(cd "$W/gtop" && git rev-parse HEAD)
+expect_ok "getFlake of a git revision in pure mode" "\"$grev\"" -- eval --pure-eval --expr "(builtins.getFlake \"git+file://$W/gtop?rev=$grev\").myrev"
+
 # ---------- bad flake.nix files and lock files ----------
 mkdir -p "$W/bad"
 cd "$W/bad"
