@@ -7,26 +7,21 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "cli/evalcommon.h"
 #include "cli/flakecmds.h"
 #include "cli/flakeopts.h"
-#include "cli/storeopts.h"
+#include "cli/session.h"
 #include "primops/json.h"
 
 typedef struct FlakeCmd {
-    EvalOpts opts;
-    FlakeOpts fo;
+    const FlakeSettings *fs;
     const char *verb;
     const char **args;
     int nargs;
     const char *flake_arg; /* --flake REF (update) */
     const char *template_ref; /* -t (init, new) */
-    StoreConfig cfg;
-    LocalStore *store;     /* check builds */
     bool no_build;
     bool json;
     bool legacy, all_systems;
-    int status;
     bool color;
 } FlakeCmd;
 
@@ -108,7 +103,7 @@ static uint32_t count_nodes(const LockNode *n)
 static void metadata(EvalState *st, FlakeCmd *c, LockedFlake *lf)
 {
     const FlakeAttrs *locked = &lf->locked_ref;
-    FlakeAttrs resolved = flake_resolve(st, &c->fo.settings, &lf->original_ref);
+    FlakeAttrs resolved = flake_resolve(st, c->fs, &lf->original_ref);
     const char *rev = flake_attrs_str(locked, "rev");
     const FlakeAttr *rc = flake_attrs_get(locked, "revCount"), *lm = flake_attrs_get(locked, "lastModified");
     Bindings *si = val_attrs(lf->tree.source_info);
@@ -349,7 +344,7 @@ static void show_text(ShowCtx *x, const char **path, uint32_t depth, Value *v, c
 static void show(EvalState *st, FlakeCmd *c, LockedFlake *lf)
 {
     Value *fv = val_alloc(st);
-    flake_call(st, &c->fo.settings, lf, fv);
+    flake_call(st, c->fs, lf, fv);
     Attr *oa = attrs_find(eval_force_attrs(st, fv, 0, ""), sym_intern_cstr(st->symbols, "outputs"));
     ShowCtx x = {st, c};
     if (c->json) {
@@ -363,80 +358,62 @@ static void show(EvalState *st, FlakeCmd *c, LockedFlake *lf)
 
 /* ---------- running ---------- */
 
-static void run(void *p)
+static void run(CliSession *s, void *p)
 {
     FlakeCmd *c = p;
-    EvalState *st = eval_state_new(&c->opts.settings);
-    cli_install_sigint(st);
-    TryFrame f;
-    if (EVAL_TRY(st, &f)) {
-        const char *cwd = cli_cwd();
-        const char *ref_arg = ".";
-        bool simple = strcmp(c->verb, "init") == 0 || strcmp(c->verb, "new") == 0 || strcmp(c->verb, "prefetch") == 0;
-        if (simple) {
-            int r;
-            if (strcmp(c->verb, "prefetch") == 0) {
-                if (c->nargs != 1)
-                    eval_error(st, ERR_USAGE, 0, "'cnix flake prefetch' takes one flake reference");
-                r = cli_flake_prefetch(st, &c->fo.settings, c->args[0], c->json);
-            } else {
-                if (strcmp(c->verb, "new") == 0 && c->nargs != 1)
-                    eval_error(st, ERR_USAGE, 0, "'cnix flake new' takes a directory");
-                const char *dest = strcmp(c->verb, "new") == 0 ? sb_fmt("%s/%s", cwd, c->args[0]) : cwd;
-                r = cli_flake_init(st, &c->fo.settings, c->template_ref ? c->template_ref : "templates#default", dest);
-            }
-            eval_try_leave(st, &f);
-            c->status = r;
-            fflush(stdout);
-            return;
-        }
-        if (strcmp(c->verb, "update") == 0) {
-            for (int i = 0; i < c->nargs; i++)
-                c->fo.update_args = NULL;
-            for (int i = 0; i < c->nargs; i++) {
-                const char **nv = GC_MALLOC((c->fo.nupdate_args + 1) * sizeof *nv);
-                if (c->fo.nupdate_args)
-                    memcpy(nv, c->fo.update_args, c->fo.nupdate_args * sizeof *nv);
-                nv[c->fo.nupdate_args++] = c->args[i];
-                c->fo.update_args = nv;
-            }
-            if (c->flake_arg)
-                ref_arg = c->flake_arg;
-            if (c->nargs == 0)
-                c->fo.lock.recreate_lock_file = true;
-        } else {
-            if (c->nargs > 1)
-                eval_error(st, ERR_USAGE, 0, "unexpected argument '%s'", c->args[1]);
-            if (c->nargs == 1)
-                ref_arg = c->args[0];
-        }
-        cli_flake_opts_finish(st, &c->fo, cwd);
-        FlakeAttrs ref = flake_ref_parse(st, ref_arg, cwd, 0);
-        LockedFlake lf;
-        flake_lock(st, &c->fo.settings, &ref, &c->fo.lock, &lf);
-        if (strcmp(c->verb, "metadata") == 0 || strcmp(c->verb, "info") == 0)
-            metadata(st, c, &lf);
-        else if (strcmp(c->verb, "show") == 0)
-            show(st, c, &lf);
-        int r = 0;
-        if (strcmp(c->verb, "check") == 0)
-            r = cli_flake_check(st, &c->fo.settings, &lf, c->store, &c->cfg, !c->no_build);
-        else if (strcmp(c->verb, "archive") == 0)
-            r = cli_flake_archive(st, &c->fo.settings, &lf, c->json);
-        eval_try_leave(st, &f);
-        c->status = r;
-    } else {
-        fflush(stdout);
-        eval_print_error(st, f.error, stderr);
-        c->status = 1;
+    EvalState *st = s->st;
+    const char *cwd = cli_cwd();
+    const char *ref_arg = ".";
+    if (strcmp(c->verb, "prefetch") == 0) {
+        if (c->nargs != 1)
+            eval_error(st, ERR_USAGE, 0, "'cnix flake prefetch' takes one flake reference");
+        s->status = cli_flake_prefetch(st, c->fs, c->args[0], c->json);
+        return;
     }
-    fflush(stdout);
+    if (strcmp(c->verb, "init") == 0 || strcmp(c->verb, "new") == 0) {
+        bool is_new = strcmp(c->verb, "new") == 0;
+        if (c->nargs != (is_new ? 1 : 0))
+            eval_error(st, ERR_USAGE, 0, is_new ? "'cnix flake new' takes a directory" : "'cnix flake init' takes no argument");
+        const char *dest = is_new ? (c->args[0][0] == '/' ? c->args[0] : sb_fmt("%s/%s", cwd, c->args[0])) : cwd;
+        s->status = cli_flake_init(st, c->fs, c->template_ref ? c->template_ref : "templates#default", dest);
+        return;
+    }
+    if (strcmp(c->verb, "update") == 0) {
+        for (int i = 0; i < c->nargs; i++)
+            s->flake.update_args = NULL;
+        for (int i = 0; i < c->nargs; i++) {
+            const char **nv = GC_MALLOC((s->flake.nupdate_args + 1) * sizeof *nv);
+            if (s->flake.nupdate_args)
+                memcpy(nv, s->flake.update_args, s->flake.nupdate_args * sizeof *nv);
+            nv[s->flake.nupdate_args++] = c->args[i];
+            s->flake.update_args = nv;
+        }
+        if (c->flake_arg)
+            ref_arg = c->flake_arg;
+        if (c->nargs == 0)
+            s->flake.lock.recreate_lock_file = true;
+    } else {
+        if (c->nargs > 1)
+            eval_error(st, ERR_USAGE, 0, "unexpected argument '%s'", c->args[1]);
+        if (c->nargs == 1)
+            ref_arg = c->args[0];
+    }
+    cli_flake_opts_finish(st, &s->flake, cwd);
+    FlakeAttrs ref = flake_ref_parse(st, ref_arg, cwd, 0);
+    LockedFlake lf;
+    flake_lock(st, &s->flake.settings, &ref, &s->flake.lock, &lf);
+    if (strcmp(c->verb, "metadata") == 0 || strcmp(c->verb, "info") == 0)
+        metadata(st, c, &lf);
+    else if (strcmp(c->verb, "show") == 0)
+        show(st, c, &lf);
+    else if (strcmp(c->verb, "check") == 0)
+        s->status = cli_flake_check(st, c->fs, &lf, s->store, &s->cfg, !c->no_build);
+    else if (strcmp(c->verb, "archive") == 0)
+        s->status = cli_flake_archive(st, c->fs, &lf, c->json);
 }
 
 int cli_flake(int argc, char **argv)
 {
-    GC_INIT();
-    GC_allow_register_threads();
     if (argc < 2 || strcmp(argv[1], "--help") == 0) {
         usage();
         return argc < 2;
@@ -453,25 +430,16 @@ int cli_flake(int argc, char **argv)
         usage();
         return 1;
     }
-    cli_opts_init(&c->opts);
-    cli_flake_opts_init(&c->fo);
-    if (!cli_store_config_init(&c->cfg))
+    CliSession *s = GC_MALLOC(sizeof *s);
+    if (!cli_session_init(s, "cnix flake"))
         return 1;
+    c->fs = &s->flake.settings;
+    s->writable = strcmp(c->verb, "check") == 0; /* .drv files of the checks */
     c->args = GC_MALLOC((size_t)argc * sizeof *c->args);
     c->color = isatty(1);
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
-        int r = cli_flake_opt(&c->fo, argc, argv, &i);
-        if (r < 0)
-            return 1;
-        if (r > 0)
-            continue;
-        r = cli_store_opt(&c->cfg, argc, argv, &i);
-        if (r < 0)
-            return 1;
-        if (r > 0)
-            continue;
-        r = cli_opts_parse(&c->opts, argc, argv, &i);
+        int r = cli_session_option(s, argc, argv, &i);
         if (r < 0)
             return 1;
         if (r > 0)
@@ -499,12 +467,8 @@ int cli_flake(int argc, char **argv)
             c->args[c->nargs++] = a;
     }
     /* flakes evaluate in pure mode unless --impure */
-    c->opts.settings.pure_eval = !c->fo.impure;
-    cli_opts_finish(&c->opts);
-    if (strcmp(c->verb, "check") == 0 || strcmp(c->verb, "init") == 0 || strcmp(c->verb, "new") == 0) {
-        if (!(c->store = cli_store_open(&c->cfg)))
-            return 1;
-    }
-    eval_run_with_big_stack(run, c);
-    return c->status;
+    s->opts.settings.pure_eval = !s->flake.impure;
+    if (!cli_session_open_store(s))
+        return 1;
+    return cli_session_run(s, run, c);
 }

@@ -255,6 +255,7 @@ expect_ok "getFlake (impure)" "21" -- eval --impure --expr "(builtins.getFlake \
 expect_err "getFlake refuses unlocked references in pure mode" "cannot call 'getFlake' on unlocked flake reference 'path:$W/top'" -- eval --pure-eval --expr "(builtins.getFlake \"path:$W/top\").sum"
 cn eval --impure --raw --expr "(builtins.getFlake \"path:$W/top\").narHash"; nh=$out
 expect_ok "getFlake of a locked reference in pure mode" "21" -- eval --pure-eval --expr "(builtins.getFlake \"path:$W/top?narHash=$nh\").sum"
+expect_ok "getFlake in cnix instantiate" "21" -- instantiate --eval -E "(builtins.getFlake \"path:$W/top\").sum"
 grev=$(cd "$W/gtop" && git rev-parse HEAD)
 expect_ok "getFlake of a git revision in pure mode" "\"$grev\"" -- eval --pure-eval --expr "(builtins.getFlake \"git+file://$W/gtop?rev=$grev\").myrev"
 
