@@ -64,10 +64,7 @@ static void eval_one(EvalState *st, BuildCmd *c, const char *arg)
     Expr *e = cli_parse(st, src);
     eval_bind(st, e);
     bi_store_set_writable(st, true);
-    Value *root = val_alloc(st);
-    root->type = T_THUNK;
-    root->thunk.env = st->base_env;
-    root->thunk.expr = e;
+    Value *root = eval_thunk_new(st, NULL, e);
     Bindings *args = cli_auto_args(st, &c->opts);
     int npaths = c->nattr_paths ? c->nattr_paths : 1;
     for (int i = 0; i < npaths; i++) {
@@ -85,7 +82,7 @@ static void eval_one(EvalState *st, BuildCmd *c, const char *arg)
 static void run_eval(void *p)
 {
     BuildCmd *c = p;
-    EvalState *st = eval_state_new(&c->opts.settings);
+    EvalState *st = cli_state_new(&c->opts.settings);
     const char *perr = NULL;
     if (!native_load_plugins(st, &perr)) {
         fprintf(stderr, "error: %s\n", perr);

@@ -27,21 +27,20 @@ static void usage(void)
 static void run(void *p)
 {
     EvalCmd *c = p;
-    EvalState *st = eval_state_new(&c->opts.settings);
+    EvalState *st = cli_state_new(&c->opts.settings);
     cli_install_sigint(st);
     TryFrame f;
     if (EVAL_TRY(st, &f)) {
         char cwd[4096];
         if (!getcwd(cwd, sizeof cwd))
             strcpy(cwd, "/");
-        Value *root = val_alloc(st);
-        if (c->expr) {
-            Expr *e = eval_parse_string(st, c->expr, strlen(c->expr), cwd, SRC_STRING);
-            root->type = T_THUNK;
-            root->thunk.env = st->base_env;
-            root->thunk.expr = e;
-        } else
+        Value *root;
+        if (c->expr)
+            root = eval_thunk_new(st, NULL, eval_parse_string(st, c->expr, strlen(c->expr), cwd, SRC_STRING));
+        else {
+            root = val_alloc(st);
             eval_import(st, cli_abs_path(c->file), root, 0);
+        }
         Bindings *args = cli_auto_args(st, &c->opts);
         Value v;
         cli_attr_path(st, args, c->attr ? c->attr : "", root, &v);

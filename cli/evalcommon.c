@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "builtins/builtins.h"
+#include "store/path.h"
 #include "util/strbuf.h"
 
 const char *cli_abs_path(const char *p)
@@ -35,6 +37,13 @@ static void *oom_fn(size_t n)
     _exit(1);
 }
 
+EvalState *cli_state_new(const EvalSettings *settings)
+{
+    EvalState *st = eval_state_new(settings);
+    bi_open_all(st, NULL);
+    return st;
+}
+
 void cli_opts_init(EvalOpts *o)
 {
     GC_set_oom_fn(oom_fn);
@@ -46,6 +55,7 @@ void cli_opts_init(EvalOpts *o)
     /* The evaluator paces collections by the live heap (eval/value.c). */
     GC_set_min_bytes_allocd((size_t)8 << 20);
     eval_settings_default(&o->settings);
+    o->settings.store_dir = store_default_dir();
     const char *s = getenv("NIX_SHOW_STATS");
     o->stats = s && *s && strcmp(s, "0") != 0;
 }
@@ -285,17 +295,15 @@ Bindings *cli_auto_args(EvalState *st, const EvalOpts *o)
     Bindings *b = attrs_alloc(st, (size_t)o->nauto_args);
     for (int i = 0; i < o->nauto_args; i++) {
         const AutoArg *a = &o->auto_args[i];
-        Value *v = val_alloc(st);
-        if (a->is_str)
+        Value *v;
+        if (a->is_str) {
+            v = val_alloc(st);
             val_make_string(v, a->text);
-        else {
+        } else {
             char cwd[4096];
             if (!getcwd(cwd, sizeof cwd))
                 strcpy(cwd, "/");
-            Expr *e = eval_parse_string(st, a->text, strlen(a->text), cwd, SRC_STRING);
-            v->type = T_THUNK;
-            v->thunk.env = st->base_env;
-            v->thunk.expr = e;
+            v = eval_thunk_new(st, NULL, eval_parse_string(st, a->text, strlen(a->text), cwd, SRC_STRING));
         }
         Symbol s = sym_intern_cstr(st->symbols, a->name);
         Attr *old = NULL;

@@ -21,6 +21,8 @@ typedef struct EvalOpts {
     bool stats;
 } EvalOpts;
 
+/* The one place commands make an evaluator state: a bare state with the builtins opened. */
+EvalState *cli_state_new(const EvalSettings *settings);
 /* Initialises defaults (and NIX_PATH after -I entries, see cli_opts_finish). */
 void cli_opts_init(EvalOpts *o);
 /* Tries to consume a common option at argv[*i]; returns 1 if consumed, 0 if not

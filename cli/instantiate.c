@@ -141,10 +141,7 @@ static void process(EvalState *st, Inst *in, const char *arg, bool is_stdin)
      * literals and derivations are written, so that importing them works */
     if (!in->eval_only || in->read_write)
         bi_store_set_writable(st, true);
-    Value *root = val_alloc(st);
-    root->type = T_THUNK;
-    root->thunk.env = st->base_env;
-    root->thunk.expr = e;
+    Value *root = eval_thunk_new(st, NULL, e);
     Bindings *args = cli_auto_args(st, &in->opts);
     int npaths = in->nattr_paths ? in->nattr_paths : 1;
     for (int i = 0; i < npaths; i++) {
@@ -163,7 +160,7 @@ static void process(EvalState *st, Inst *in, const char *arg, bool is_stdin)
 static void run(void *p)
 {
     Inst *in = p;
-    EvalState *st = eval_state_new(&in->opts.settings);
+    EvalState *st = cli_state_new(&in->opts.settings);
     const char *perr = NULL;
     if (!native_load_plugins(st, &perr)) {
         fprintf(stderr, "error: %s\n", perr);

@@ -194,10 +194,7 @@ static void run_job(EvalState *st, ProfileCmd *c, EvalJob *j)
     }
     Expr *e = cli_parse(st, src);
     eval_bind(st, e);
-    Value *root = val_alloc(st);
-    root->type = T_THUNK;
-    root->thunk.env = st->base_env;
-    root->thunk.expr = e;
+    Value *root = eval_thunk_new(st, NULL, e);
     EvalOpts o = c->opts;
     o.auto_args = (AutoArg *)j->args;
     o.nauto_args = j->nargs;
@@ -229,7 +226,7 @@ static void run_job(EvalState *st, ProfileCmd *c, EvalJob *j)
 static void run_eval(void *p)
 {
     ProfileCmd *c = p;
-    EvalState *st = eval_state_new(&c->opts.settings);
+    EvalState *st = cli_state_new(&c->opts.settings);
     const char *perr = NULL;
     if (!native_load_plugins(st, &perr)) {
         fprintf(stderr, "error: %s\n", perr);

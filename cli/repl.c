@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/evalcommon.h"
+#include "store/path.h"
 #include "builtins/derivation.h"
 #include "cli/storeopts.h"
 #include "native/native.h"
@@ -48,6 +50,7 @@ int cli_repl(int argc, char **argv)
     GC_INIT();
     EvalSettings settings;
     eval_settings_default(&settings);
+    settings.store_dir = store_default_dir();
     const char **files = GC_MALLOC((size_t)argc * sizeof *files);
     ReplArg *args = GC_MALLOC((size_t)argc * sizeof *args);
     SearchPathEntry *incl = GC_MALLOC((size_t)argc * sizeof *incl);
@@ -109,7 +112,7 @@ int cli_repl(int argc, char **argv)
         fprintf(stderr, "error: %s\n", store_err);
         return 1;
     }
-    EvalState *st = eval_state_new(&settings);
+    EvalState *st = cli_state_new(&settings);
     if (!native_load_plugins(st, &native_err)) {
         fprintf(stderr, "error: %s\n", native_err);
         return 1;

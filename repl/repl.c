@@ -24,10 +24,7 @@ static void scope_grow(Repl *r)
     uint32_t cap = r->cap ? 2 * r->cap : 256;
     /* A new, larger frame: thunks made earlier keep the old one, whose slots
      * they can see are the same Value pointers. */
-    Env *env = GC_MALLOC(sizeof(Env) + cap * sizeof(Value *));
-    env->up = r->st->base_env;
-    env->size = cap;
-    env->is_with = 0;
+    Env *env = eval_scope_new(r->st, NULL, cap);
     Symbol *names = GC_MALLOC_ATOMIC(cap * sizeof(Symbol));
     memset(names, 0, cap * sizeof(Symbol));
     if (r->n) {
@@ -91,11 +88,7 @@ Expr *repl_parse(Repl *r, const char *text, size_t len)
 
 static Value *thunk_in_scope(Repl *r, Expr *e)
 {
-    Value *v = val_alloc(r->st);
-    v->type = T_THUNK;
-    v->thunk.env = r->env;
-    v->thunk.expr = e;
-    return v;
+    return eval_thunk_new(r->st, r->env, e);
 }
 
 void repl_eval_string(Repl *r, const char *text, Value *out)
@@ -409,15 +402,13 @@ static Bindings *make_auto_args(EvalState *st, const ReplOptions *opts, const ch
     Bindings *b = attrs_alloc(st, opts->nargs);
     for (uint32_t i = 0; i < opts->nargs; i++) {
         const ReplArg *a = &opts->args[i];
-        Value *v = val_alloc(st);
+        Value *v;
         if (a->is_str) {
+            v = val_alloc(st);
             val_make_string(v, a->text);
         } else {
             size_t len = strlen(a->text);
-            Expr *e = eval_parse_string(st, val_str_dup(a->text, len), len, cwd, SRC_STRING);
-            v->type = T_THUNK;
-            v->thunk.env = st->base_env;
-            v->thunk.expr = e;
+            v = eval_thunk_new(st, NULL, eval_parse_string(st, val_str_dup(a->text, len), len, cwd, SRC_STRING));
         }
         Symbol name = sym_intern_cstr(st->symbols, a->name);
         Attr *old = attrs_find(b, name);
