@@ -45,7 +45,7 @@ static FlakeAttrs parse_from(EvalState *st, const char *s)
 static void run(void *p)
 {
     RegistryCmd *c = p;
-    EvalState *st = eval_state_new(&c->opts.settings);
+    EvalState *st = cli_state_new(&c->opts.settings);
     TryFrame f;
     if (EVAL_TRY(st, &f)) {
         FlakeSettings *fs = &c->fo.settings;
