@@ -170,8 +170,10 @@ static inline Value *immediate(Env *env, Expr *e)
 
 static inline Value *int_value(EvalState *st, int64_t i)
 {
-    if (i >= SMALL_INT_MIN && i <= SMALL_INT_MAX)
-        return &eval_priv(st)->small_ints[i - SMALL_INT_MIN];
+    if (i >= SMALL_INT_MIN && i <= SMALL_INT_MAX) {
+        uint32_t k = (uint32_t)(i - SMALL_INT_MIN);
+        return &eval_priv(st)->small_ints[k / SMALL_INT_CHUNK][k % SMALL_INT_CHUNK];
+    }
     Value *v = eval_alloc32(st);
     val_set_int(v, i);
     return v;

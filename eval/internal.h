@@ -16,12 +16,16 @@ typedef struct ScopeIndex {
 /* Small integers that evaluation produces without allocating (values are immutable). */
 #define SMALL_INT_MIN (-64)
 #define SMALL_INT_MAX 1023
+/* They live in blocks of one collector heap page each (170 * 24 bytes): the marker
+ * resolves pointers into the first page of an object cheaply, later pages slowly. */
+#define SMALL_INT_CHUNK 170
+#define SMALL_INT_CHUNKS ((SMALL_INT_MAX - SMALL_INT_MIN + SMALL_INT_CHUNK) / SMALL_INT_CHUNK)
 
 /* Private evaluator state hanging off EvalState (st->priv). */
 typedef struct EvalPriv {
     ScopeIndex base;       /* names of st->base_env */
     Value *v_true, *v_false, *v_null;
-    Value *small_ints;     /* SMALL_INT_MIN..SMALL_INT_MAX */
+    Value *small_ints[SMALL_INT_CHUNKS]; /* SMALL_INT_MIN..SMALL_INT_MAX */
     /* Free lists from GC_malloc_many (linked through the first word): allocating
      * from them avoids the GC's per-call locking and thread-local lookups. */
     void *free32, *free48;
