@@ -43,12 +43,7 @@ violations() {
     done
 }
 
-# Pending: the evaluator side of issue 16 (bi_open_all, primops/primops.h) removes these.
-pending="eval primops eval-internal"
-pending_reason="eval/state.c and primops/ still include builtins/registry.h, builtins/ eval/internal.h (issue 16)"
-
 for dir in $(printf '%s\n' "${!allowed[@]}" | sort); do
-  [[ " $pending " == *" $dir "* ]] && xfail "$pending_reason"
   [ -d "$root/$dir" ] || { _verdict "layers-$dir" "folder $dir/ is in the table but missing"; continue; }
   v=$(violations "$dir")
   _verdict "layers-$dir" "${v:+includes it may not: $(printf '%s' "$v" | tr '\n' ';' | head -c 600)}"
@@ -65,7 +60,6 @@ done
 # Only eval/ includes eval/internal.h.
 v=$(grep -rln --include='*.c' --include='*.h' --include='*.re' '#[[:space:]]*include[[:space:]]*"eval/internal.h"' \
       "$root"/{util,parser,store,primops,builtins,native,repl,profile,flake,cli} 2>/dev/null | sed "s|^$root/||")
-[[ " $pending " == *" eval-internal "* ]] && xfail "$pending_reason"
 _verdict layers-eval-internal "${v:+eval/internal.h included outside eval/: $(printf '%s' "$v" | tr '\n' ' ')}"
 
 # One session set-up creates evaluator states (cli/session.c; unit tests and fuzzers aside).
