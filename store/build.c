@@ -1222,7 +1222,7 @@ static void finish(Builder *b, Node *n, int wstatus)
                     store_delete_tree(sandbox_output_real(n->sb, b->s, n->d->outputs[i].path));
             }
         if (b->cfg->keep_failed)
-            fprintf(stderr, "note: keeping build directory '%s'\n", n->tmpdir);
+            fprintf(stderr, "note: keeping build directory '%s'\n", sandbox_build_dir_real(n->tmpdir));
         release_build_dir(n, b->cfg->keep_failed);
         unlock_outputs(b, n);
         node_failed(b, n, status);

@@ -183,9 +183,7 @@ SandboxSpec *sandbox_prepare(LocalStore *s, const StoreConfig *cfg, const Deriva
             *err = e;
             return NULL;
         }
-        /* Builders run as root in the sandbox: host paths are theirs to read, not to change
-         * (devices excepted: /dev/null and friends must stay writable). */
-        add_mount(&sb->mounts, &sb->nmounts, &cap, outside, dst, strncmp(outside, "/dev/", 5) != 0);
+        add_mount(&sb->mounts, &sb->nmounts, &cap, outside, dst, false); /* writable, as in CppNix */
     }
     const char *dst = sb_fmt("%s%s", sb->root, SANDBOX_BUILD_DIR);
     if ((e = make_mount_point(sb->build_dir, dst))) {
