@@ -3,7 +3,8 @@
  * configured sandbox-paths, a minimal /dev and /proc, the build directory (/build) and the
  * store directory for its outputs are visible. Outputs are written in the sandbox's own
  * store directory and moved into the real store after the build. Fixed-output derivations
- * keep the host network. Without namespaces, builds run unisolated (with a warning). */
+ * keep the host network. Without namespaces, builds run unisolated after a warning when
+ * sandbox-fallback allows it (store/build.c). */
 #ifndef CNIX_STORE_SANDBOX_H
 #define CNIX_STORE_SANDBOX_H
 
