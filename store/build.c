@@ -72,7 +72,6 @@ typedef struct Builder {
     int status;
     bool stop; /* a failure without --keep-going */
     bool warned_fallback; /* the sandbox-fallback warning was printed */
-    bool swept;           /* stale build directories were removed */
 } Builder;
 
 /* ---- helpers ---- */
@@ -674,6 +673,13 @@ static void release_build_dir(Node *n, bool keep)
     n->tmpdir = NULL;
 }
 
+/* Where build directories are made. */
+static const char *build_tmp_root(void)
+{
+    const char *t = getenv("TMPDIR");
+    return t && *t ? t : "/tmp";
+}
+
 /* 1 started (or already valid: state DONE), 0 busy (locked elsewhere), -1 failed. */
 static int start(Builder *b, Node *n)
 {
@@ -716,13 +722,7 @@ static int start(Builder *b, Node *n)
         goto fail;
     }
 
-    const char *tmproot = getenv("TMPDIR");
-    if (!tmproot || !*tmproot)
-        tmproot = "/tmp";
-    if (!b->swept) { /* what builds killed with their supervisors left behind */
-        store_sweep_build_dirs(tmproot);
-        b->swept = true;
-    }
+    const char *tmproot = build_tmp_root();
     char *tmpl = sb_fmt("%s/nix-build-%s-XXXXXX", tmproot, d->name);
     if (!mkdtemp(tmpl)) {
         err = sb_fmt("creating a build directory in '%s': %s", tmproot, strerror(errno));
@@ -1301,6 +1301,9 @@ static int realise(LocalStore *s, const StoreConfig *cfg, const char *const *drv
         return 0;
     }
     signal(SIGPIPE, SIG_IGN);
+    /* What builds killed after (or together with) their supervisors left behind: also when
+     * nothing is to be built, as the killed build may have registered its outputs. */
+    store_sweep_build_dirs(build_tmp_root());
     int max_jobs = cfg->max_jobs;
     StopSignals ss;
     stop_signals_begin(&ss);
