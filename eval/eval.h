@@ -175,6 +175,9 @@ typedef struct EvalStats {
     uint64_t calls, primop_calls, lookups;
     /* as CppNix's nrOpUpdates, nrOpUpdateValuesCopied, list.concats, nrAvoided */
     uint64_t updates, update_copied, list_concats, avoided;
+    /* the heap in use after each collection, summed over collections: about the bytes
+     * the marker traversed (eval/value.c, seen at the first allocation refill after) */
+    uint64_t gc_marked;
 } EvalStats;
 
 typedef struct EvalState {

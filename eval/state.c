@@ -135,9 +135,11 @@ EvalState *eval_state_new(const EvalSettings *settings)
     const char *gcmin = getenv("CNIX_GC_MIN");
     p->gc_min_fixed = gcmin ? (size_t)strtoull(gcmin, NULL, 10) : 0;
     p->gc_seen = (size_t)-1;
-    p->small_ints = GC_MALLOC_ATOMIC((SMALL_INT_MAX - SMALL_INT_MIN + 1) * sizeof(Value));
+    for (int k = 0; k < SMALL_INT_CHUNKS; k++)
+        p->small_ints[k] = GC_MALLOC_ATOMIC(SMALL_INT_CHUNK * sizeof(Value));
     for (int i = SMALL_INT_MIN; i <= SMALL_INT_MAX; i++) {
-        Value *v = &p->small_ints[i - SMALL_INT_MIN];
+        uint32_t k = (uint32_t)(i - SMALL_INT_MIN);
+        Value *v = &p->small_ints[k / SMALL_INT_CHUNK][k % SMALL_INT_CHUNK];
         memset(v, 0, sizeof *v);
         val_set_int(v, i);
     }
