@@ -242,12 +242,14 @@ check "registry list after remove" test -z "$out"
 # ---------- pure evaluation ----------
 mkdir -p "$W/pure"
 cat > "$W/pure/flake.nix" <<'EOF'
-{ outputs = { self }: { sys = builtins.currentSystem; env = builtins.getEnv "HOME"; }; }
+{ outputs = { self }: { sys = builtins.currentSystem; env = builtins.getEnv "HOME"; corepkg = builtins.typeOf (import <nix/fetchurl.nix>); etc = builtins.readFile /etc/hostname; }; }
 EOF
 cd "$W/pure"
 expect_err "pure: no currentSystem" "attribute 'currentSystem' missing" --nopos -- eval .#sys
 expect_ok "--impure lifts it" "\"$(uname -m)-linux\"" -- eval .#sys --impure
 expect_ok "pure: getEnv is empty" '""' -- eval .#env
+expect_ok "pure: <nix/fetchurl.nix> is built in (nixpkgs' bootstrap needs it)" '"lambda"' -- eval .#corepkg
+expect_err "pure: no files outside the store" "access to absolute path '/etc/hostname' is forbidden in pure evaluation mode" --nopos -- eval .#etc
 
 # ---------- builtins.getFlake ----------
 cd "$W"
