@@ -239,6 +239,23 @@ expect_ok "registry remove" "" -- registry remove myreg
 cn registry list
 check "registry list after remove" test -z "$out"
 
+# ---------- nixConfig ----------
+mkdir -p "$W/cfg"
+cat > "$W/cfgreg.json" <<EOF2
+{"flakes":[{"from":{"id":"viacfg","type":"indirect"},"to":{"path":"$W/reg","type":"path"}}],"version":2}
+EOF2
+cat > "$W/cfg/flake.nix" <<EOF2
+{ nixConfig = { flake-registry = "$W/cfgreg.json"; max-jobs = 3; };
+  outputs = { self, viacfg }: { v = viacfg.v; }; }
+EOF2
+cd "$W/cfg"
+expect_ok "nixConfig flake-registry (always trusted) resolves an indirect input" "9" -- eval .#v
+check "untrusted nixConfig setting ignored with a warning" grep -q "ignoring untrusted flake configuration setting 'max-jobs'" "$TMP/.err"
+expect_ok "--accept-flake-config" "9" -- eval .#v --accept-flake-config
+check "accepted settings do not warn" sh -c "! grep -q 'untrusted' '$TMP/.err'"
+printf '{ nixConfig.bad = { a = 1; }; outputs = { self }: { }; }\n' > "$W/cfg/flake.nix"
+expect_err "nixConfig setting of a wrong type" "flake configuration setting 'bad' is a set" -- flake lock
+
 # ---------- pure evaluation ----------
 mkdir -p "$W/pure"
 cat > "$W/pure/flake.nix" <<'EOF'
