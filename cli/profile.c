@@ -60,10 +60,7 @@ static void run_job(EvalState *st, ProfileCmd *c, EvalJob *j)
     }
     Expr *e = cli_parse(st, src);
     eval_bind(st, e);
-    Value *root = val_alloc(st);
-    root->type = T_THUNK;
-    root->thunk.env = st->base_env;
-    root->thunk.expr = e;
+    Value *root = eval_thunk_new(st, NULL, e);
     EvalOpts o = c->s->opts;
     o.auto_args = (AutoArg *)j->args;
     o.nauto_args = j->nargs;

@@ -30,11 +30,6 @@ NOINLINE Env *eval_env_promote(EvalState *st, Env *env)
     return h;
 }
 
-Env *eval_env_new(EvalState *st, Env *up, uint32_t size)
-{
-    return eval_env_alloc(st, up, size);
-}
-
 static inline Value *new_thunk(EvalState *st, Env *env, Expr *e)
 {
     st->stats.thunks++;

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "builtins/derivation.h"
-#include "builtins/registry.h"
+#include "builtins/builtins.h"
 #include "store/build.h"
 #include "repl/internal.h"
 
@@ -484,10 +484,7 @@ static void doc(Repl *r, const char *arg)
                 prefix->npath--;
                 base = &prefix->base;
             }
-            Value *vb = val_alloc(st);
-            vb->type = T_THUNK;
-            vb->thunk.env = r->env;
-            vb->thunk.expr = base;
+            Value *vb = eval_thunk_new(st, r->env, base);
             Bindings *b = eval_force_attrs(st, vb, 0,
                                            "while evaluating an attribute set to look for documentation");
             Attr *a = attrs_find(b, sel->path[sel->npath - 1].sym);
