@@ -252,7 +252,6 @@ static Value *classify(ShowCtx *x, const char **path, uint32_t depth, Value *v, 
     EvalState *st = x->st;
     const char *kind = path[0];
     *text = NULL;
-    eval_force(st, v, 0);
     bool sys_level = is_system_level(kind);
     if (sys_level && depth == 2 && strcmp(path[1], st->settings.system) != 0 && !x->c->all_systems) {
         *text = "omitted (use '--all-systems' to show)";
@@ -274,6 +273,8 @@ static Value *classify(ShowCtx *x, const char **path, uint32_t depth, Value *v, 
         *text = "unknown";
         return leaf(st, "unknown", NULL, NULL);
     }
+    /* forced only now: omitted and unknown outputs are not evaluated */
+    eval_force(st, v, 0);
     if (leaf_level || (strcmp(kind, "hydraJobs") == 0 && v->type == T_ATTRS && eval_is_derivation(st, v))) {
         if (strcmp(kind, "nixosModules") == 0 || strcmp(kind, "nixosModule") == 0) {
             *text = "NixOS module";
