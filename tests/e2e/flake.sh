@@ -336,6 +336,13 @@ cn profile upgrade --profile "$TMP/prof"
 check "profile upgrade re-evaluates the flake" sh -c "'$CNIX' profile list --profile '$TMP/prof' | grep -q '^built-2 '"
 (cd "$W/gtop" && git checkout -q flake.nix)
 
+cd "$W"
+expect_ok "flake clone of a Git flake" "" -- flake clone "git+file://$W/gdep" --dest "$W/cloned"
+check "clone has the flake" test -f "$W/cloned/flake.nix"
+expect_ok "flake clone of a github flake from the mirror" "" -- flake clone github:owner/repo --dest "$W/cloned2" --forge-mirror "$W/mirror"
+check "github clone has the flake" test -f "$W/cloned2/flake.nix"
+expect_err "path flakes cannot be cloned" "only Git and forge flakes can be cloned" --nopos -- flake clone "path:$W/dep" --dest "$W/cloned3"
+
 # ---------- show laziness, --commit-lock-file, dirty inputs, subflakes of a Git tree ----------
 mkdir -p "$W/lazy"
 cat > "$W/lazy/flake.nix" <<'EOF2'
