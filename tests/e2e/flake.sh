@@ -380,6 +380,21 @@ cd "$W/usesdirty"
 expect_ok "a dirty Git input evaluates" "5" -- eval .#v
 check "its lock file is not written" sh -c "grep -q 'not writing lock file of flake .* because it has an unlocked input' '$TMP/.err' && [ ! -e '$W/usesdirty/flake.lock' ]"
 
+# ---------- the source cache ----------
+mkdir -p "$W/cached"
+echo '{ outputs = { self }: { v = 1; }; }' > "$W/cached/flake.nix"
+settime "$W/cached"
+hash_of() { cn flake prefetch --json "path:$W/cached" "$@"; printf '%s' "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["hash"])'; }
+h1=$(hash_of); h2=$(hash_of)
+check "source cache: same narHash again" test -n "$h1" -a "$h1" = "$h2"
+check "source cache: entry written" grep -q "path	$W/cached	" "$HOME/.cache/cnix/flake-sources"
+echo '{ outputs = { self }: { v = 2; }; }' > "$W/cached/flake.nix"
+settime "$W/cached" # same sizes and times: the inode change time still differs
+h3=$(hash_of); h4=$(hash_of --option flake-source-cache false)
+check "source cache: a changed file is hashed again" test "$h3" != "$h1" -a "$h3" = "$h4"
+cd "$W/cached"
+expect_ok "source cache: evaluation sees the change" "2" -- eval .#v
+
 # ---------- bad flake.nix files and lock files ----------
 mkdir -p "$W/bad"
 cd "$W/bad"
