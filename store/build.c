@@ -761,9 +761,14 @@ static int start(Builder *b, Node *n)
         }
         fetch_src = url + 7;
     }
-    bool sandboxed = !builtin_fetch && b->cfg->sandbox != SANDBOX_OFF &&
-                     !(b->cfg->sandbox == SANDBOX_RELAXED && drv_env_get(d, "__noChroot") &&
-                       !strcmp(drv_env_get(d, "__noChroot"), "1"));
+    const char *no_chroot = drv_env_get(d, "__noChroot");
+    bool wants_host = no_chroot && !strcmp(no_chroot, "1");
+    if (wants_host && b->cfg->sandbox == SANDBOX_ON) {
+        err = sb_fmt("derivation '%s' has '__noChroot' set, but that's not allowed when 'sandbox' is 'true'",
+                  n->drv_path);
+        goto fail;
+    }
+    bool sandboxed = !builtin_fetch && b->cfg->sandbox != SANDBOX_OFF && !wants_host;
     const char *root = getenv("CNIX_STORE_ROOT");
     if (sandboxed && !sandbox_available(&err)) {
         /* CppNix's rule with one difference: the fallback is silent there, a warning here,
