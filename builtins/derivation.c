@@ -14,8 +14,7 @@
 #include "builtins/registry.h"
 #include "primops/json.h"
 #include "store/drv.h"
-#include "store/gc.h"
-#include "store/local.h"
+#include "store/store.h"
 #include "store/path.h"
 #include "util/strbuf.h"
 
@@ -81,7 +80,7 @@ typedef struct TextRefs {
 } TextRefs;
 
 typedef struct BiStore {
-    LocalStore *ls;
+    Store *ls;
     DrvCache *drvs;
     StrMap text_refs;  /* store path -> TextRefs */
     StrMap src_cache;  /* source path -> store path ("${./file}") */
@@ -92,20 +91,29 @@ typedef struct BiStore {
 static const char *store_dir_of(EvalState *st)
 {
     return st->settings.store_dir && *st->settings.store_dir ? st->settings.store_dir
-                                                             : store_default_dir();
+                                                             : STORE_DEFAULT_DIR;
 }
 
 /* Uncollectable: st->store may live in memory the collector does not scan. */
-static BiStore *bis(EvalState *st)
+static BiStore *bis_with(EvalState *st, Store *s)
 {
     if (!st->store) {
         BiStore *b = GC_MALLOC_UNCOLLECTABLE(sizeof *b);
-        b->ls = store_open(store_dir_of(st));
+        if (!s) {
+            /* Nobody attached a store (unit tests): the default local store with only the
+             * evaluator's store dir, which read-only evaluation never writes to. */
+            const char *err = NULL;
+            StoreSettings set = {.store_dir = store_dir_of(st)};
+            s = store_open("local", &set, &err);
+        }
+        b->ls = s;
         b->drvs = drv_cache_new(store_drv_loader, b->ls);
         st->store = b;
     }
     return st->store;
 }
+
+static BiStore *bis(EvalState *st) { return bis_with(st, NULL); }
 
 /* Exact-size formatting: no growth garbage (this runs per derivation). */
 static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
@@ -1052,7 +1060,9 @@ static void prim_store_path(EvalState *st, PosIdx pos, Value **args, Value *out)
 
 void bi_store_set_writable(EvalState *st, bool on) { bis(st)->writable = on; }
 
-LocalStore *bi_local_store(EvalState *st) { return bis(st)->ls; }
+Store *bi_store(EvalState *st) { return bis(st)->ls; }
+
+void bi_store_attach(EvalState *st, Store *s) { bis_with(st, s); }
 
 typedef struct Found {
     PtrVec lines;

@@ -17,7 +17,7 @@
 #include "builtins/access.h"
 #include "builtins/derivation.h"
 #include "builtins/registry.h"
-#include "store/local.h"
+#include "store/store.h"
 #include "util/strbuf.h"
 
 /* ---------- temporary directories ---------- */
@@ -113,9 +113,9 @@ _Noreturn static void no_network(EvalState *st, const char *url)
 
 /* ---------- store ---------- */
 
-static LocalStore *lstore(EvalState *st)
+static Store *lstore(EvalState *st)
 {
-    return bi_local_store(st);
+    return bi_store(st);
 }
 
 /* Adds src to the store (recursive NAR or flat file, sha256); returns the path, the

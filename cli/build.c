@@ -5,7 +5,6 @@
 #include "cli/storeopts.h"
 #include "native/native.h"
 #include "store/build.h"
-#include "store/gc.h"
 
 #define GC_THREADS
 #include <errno.h>
@@ -29,6 +28,7 @@ typedef struct BuildCmd {
     const char **lines; /* DRV or DRV!OUTPUT, from the evaluation */
     size_t nlines, caplines;
     int status;
+    Store *store;
 } BuildCmd;
 
 static void usage(void)
@@ -85,7 +85,7 @@ static void eval_one(EvalState *st, BuildCmd *c, const char *arg)
 static void run_eval(void *p)
 {
     BuildCmd *c = p;
-    EvalState *st = eval_state_new(&c->opts.settings);
+    EvalState *st = cli_state_new(&c->opts.settings, c->store);
     const char *perr = NULL;
     if (!native_load_plugins(st, &perr)) {
         fprintf(stderr, "error: %s\n", perr);
@@ -153,7 +153,7 @@ int cli_build(int argc, char **argv)
             c->files[c->nfiles++] = a;
     }
     cli_opts_finish(&c->opts);
-    LocalStore *s = cli_store_open(&c->cfg);
+    Store *s = c->store = cli_store_open(&c->cfg);
     if (!s)
         return 1;
     /* .drv files are realised as they are (nix-build DRV); the rest is evaluated. */
@@ -238,7 +238,7 @@ int cli_log(int argc, char **argv)
         fprintf(stderr, "usage: cnix log DRV-OR-OUTPUT-PATH\n");
         return 1;
     }
-    LocalStore *s = cli_store_open(&cfg);
+    Store *s = cli_store_open(&cfg);
     if (!s)
         return 1;
     /* "result" links and the like resolve to their store path. */
@@ -263,7 +263,8 @@ int cli_log(int argc, char **argv)
             return 1;
         }
     }
-    FILE *f = fopen(store_log_path(&cfg, drv), "rb");
+    const char *log = store_log_path(s, drv);
+    FILE *f = log ? fopen(log, "rb") : NULL;
     if (!f) {
         fprintf(stderr, "error: build log of '%s' is not available\n", sp);
         return 1;

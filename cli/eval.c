@@ -4,6 +4,7 @@
 
 #include "cli/cli.h"
 #include "cli/evalcommon.h"
+#include "cli/storeopts.h"
 #include "primops/json.h"
 
 #include <stdio.h>
@@ -16,6 +17,8 @@ typedef struct EvalCmd {
     const char *expr, *file, *attr;
     bool json, raw;
     int status;
+    StoreConfig cfg;
+    Store *store;
 } EvalCmd;
 
 static void usage(void)
@@ -27,7 +30,7 @@ static void usage(void)
 static void run(void *p)
 {
     EvalCmd *c = p;
-    EvalState *st = eval_state_new(&c->opts.settings);
+    EvalState *st = cli_state_new(&c->opts.settings, c->store);
     cli_install_sigint(st);
     TryFrame f;
     if (EVAL_TRY(st, &f)) {
@@ -81,9 +84,16 @@ int cli_eval(int argc, char **argv)
     GC_allow_register_threads();
     EvalCmd *c = GC_MALLOC(sizeof *c);
     cli_opts_init(&c->opts);
+    if (!cli_store_config_init(&c->cfg))
+        return 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        int r = cli_opts_parse(&c->opts, argc, argv, &i);
+        int r = cli_store_opt(&c->cfg, argc, argv, &i);
+        if (r < 0)
+            return 1;
+        if (r > 0)
+            continue;
+        r = cli_opts_parse(&c->opts, argc, argv, &i);
         if (r < 0)
             return 1;
         if (r > 0)
@@ -121,6 +131,8 @@ int cli_eval(int argc, char **argv)
         return 1;
     }
     cli_opts_finish(&c->opts);
+    if (!(c->store = cli_store_open(&c->cfg)))
+        return 1;
     eval_run_with_big_stack(run, c);
     return c->status;
 }

@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "builtins/derivation.h"
+#include "store/store.h"
 #include "util/strbuf.h"
 
 const char *cli_abs_path(const char *p)
@@ -512,4 +514,12 @@ Expr *cli_parse(EvalState *st, const Source *src)
     if (!e)
         eval_error(st, ERR_PARSE, perr.pos, "%s", perr.msg ? perr.msg : "syntax error");
     return e;
+}
+
+EvalState *cli_state_new(EvalSettings *settings, Store *store)
+{
+    settings->store_dir = store_dir(store);
+    EvalState *st = eval_state_new(settings);
+    bi_store_attach(st, store);
+    return st;
 }

@@ -29,6 +29,10 @@ int cli_opts_parse(EvalOpts *o, int argc, char **argv, int *i);
 /* Appends NIX_PATH entries after the -I ones. */
 void cli_opts_finish(EvalOpts *o);
 
+/* A new evaluator state evaluating against store (its store dir, its builtins' store). */
+struct Store;
+EvalState *cli_state_new(EvalSettings *settings, struct Store *store);
+
 /* Builds the auto-arguments set (thunks) for --arg/--argstr. */
 Bindings *cli_auto_args(EvalState *st, const EvalOpts *o);
 /* Calls v if it is a function with formals, as CppNix's autoCallFunction does. */

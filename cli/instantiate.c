@@ -3,10 +3,10 @@
 #include "builtins/derivation.h"
 #include "cli/cli.h"
 #include "cli/evalcommon.h"
+#include "cli/storeopts.h"
 #include "native/native.h"
 #include "primops/json.h"
 #include "primops/xml.h"
-#include "store/gc.h"
 
 #define GC_THREADS
 #include <gc/gc.h>
@@ -27,6 +27,8 @@ typedef struct Inst {
     int root_nr;
     bool gc_warned;
     int status;
+    StoreConfig cfg;
+    Store *store;
 } Inst;
 
 static void usage(void)
@@ -96,14 +98,11 @@ static void instantiate_value(EvalState *st, Inst *in, Value *v)
         fprintf(stderr, "warning: you did not specify '--add-root'; the result might be removed by the garbage collector\n");
         in->gc_warned = true;
     }
-    LocalStore *ls = NULL;
     for (size_t i = 0; i < n; i++) {
         if (!in->add_root) {
             printf("%s\n", lines[i]);
             continue;
         }
-        if (!ls)
-            ls = store_open(st->settings.store_dir && *st->settings.store_dir ? st->settings.store_dir : NULL);
         const char *bang = strchr(lines[i], '!');
         const char *drv = bang ? GC_strndup(lines[i], (size_t)(bang - lines[i])) : lines[i];
         const char *name = in->add_root;
@@ -112,7 +111,7 @@ static void instantiate_value(EvalState *st, Inst *in, Value *v)
             sprintf(nm, "%s-%d", name, in->root_nr);
             name = nm;
         }
-        const char *link, *e = store_add_perm_root(ls, drv, name, &link);
+        const char *link, *e = store_add_perm_root(in->store, drv, name, &link);
         if (e)
             eval_error(st, ERR_IO, 0, "%s", e);
         printf("%s%s\n", link, bang ? bang : "");
@@ -163,7 +162,7 @@ static void process(EvalState *st, Inst *in, const char *arg, bool is_stdin)
 static void run(void *p)
 {
     Inst *in = p;
-    EvalState *st = eval_state_new(&in->opts.settings);
+    EvalState *st = cli_state_new(&in->opts.settings, in->store);
     const char *perr = NULL;
     if (!native_load_plugins(st, &perr)) {
         fprintf(stderr, "error: %s\n", perr);
@@ -202,9 +201,16 @@ int cli_instantiate(int argc, char **argv)
     cli_opts_init(&in->opts);
     in->files = GC_MALLOC((size_t)argc * sizeof(char *));
     in->attr_paths = GC_MALLOC((size_t)argc * sizeof(char *));
+    if (!cli_store_config_init(&in->cfg))
+        return 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        int r = cli_opts_parse(&in->opts, argc, argv, &i);
+        int r = cli_store_opt(&in->cfg, argc, argv, &i);
+        if (r < 0)
+            return 1;
+        if (r > 0)
+            continue;
+        r = cli_opts_parse(&in->opts, argc, argv, &i);
         if (r < 0)
             return 1;
         if (r > 0)
@@ -260,6 +266,8 @@ int cli_instantiate(int argc, char **argv)
             in->files[in->nfiles++] = a;
     }
     cli_opts_finish(&in->opts);
+    if (!(in->store = cli_store_open(&in->cfg)))
+        return 1;
     eval_run_with_big_stack(run, in);
     return in->status;
 }

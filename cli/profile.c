@@ -34,6 +34,7 @@ typedef struct ProfileCmd {
     EvalJob *jobs;
     size_t njobs;
     int status;
+    Store *store;
 } ProfileCmd;
 
 static void usage(void)
@@ -229,7 +230,7 @@ static void run_job(EvalState *st, ProfileCmd *c, EvalJob *j)
 static void run_eval(void *p)
 {
     ProfileCmd *c = p;
-    EvalState *st = eval_state_new(&c->opts.settings);
+    EvalState *st = cli_state_new(&c->opts.settings, c->store);
     const char *perr = NULL;
     if (!native_load_plugins(st, &perr)) {
         fprintf(stderr, "error: %s\n", perr);
@@ -256,7 +257,7 @@ static int evaluate(ProfileCmd *c)
 }
 
 /* Builds what the elements need; on failure the profile is left alone. */
-static int realise(ProfileCmd *c, LocalStore *s, const ProfileElem *el, size_t n)
+static int realise(ProfileCmd *c, Store *s, const ProfileElem *el, size_t n)
 {
     const char **drvs = GC_MALLOC((n ? n : 1) * sizeof *drvs);
     size_t nd = 0;
@@ -285,7 +286,7 @@ static int realise(ProfileCmd *c, LocalStore *s, const ProfileElem *el, size_t n
 }
 
 /* Builds the environment of el and makes it the next generation. */
-static int commit(ProfileCmd *c, LocalStore *s, const ProfileElem *el, size_t n)
+static int commit(ProfileCmd *c, Store *s, const ProfileElem *el, size_t n)
 {
     int st = realise(c, s, el, n);
     if (st)
@@ -304,7 +305,7 @@ static int commit(ProfileCmd *c, LocalStore *s, const ProfileElem *el, size_t n)
 
 /* The elements of the current generation (none if the profile does not exist yet). The
  * generation link names a logical store path: read it through the store's real path. */
-static ProfileElem *current_elems(LocalStore *s, const char *profile, size_t *n, const char **err)
+static ProfileElem *current_elems(Store *s, const char *profile, size_t *n, const char **err)
 {
     *n = 0;
     *err = NULL;
@@ -326,7 +327,7 @@ static bool matches(const ProfileElem *e, const char *name)
     return !strcmp(e->name, name) || (e->pname && !strcmp(e->pname, name));
 }
 
-static void print_history(LocalStore *s, const char *profile)
+static void print_history(Store *s, const char *profile)
 {
     const char *err = NULL;
     size_t n;
@@ -349,7 +350,7 @@ typedef struct Pkg {
     uint64_t size;
 } Pkg;
 
-static Pkg *closure_pkgs(LocalStore *s, const char *root, size_t *n)
+static Pkg *closure_pkgs(Store *s, const char *root, size_t *n)
 {
     size_t nc;
     const char **cl = store_closure(s, &root, 1, &nc);
@@ -390,7 +391,7 @@ static const char *versions_str(const Pkg *p)
     return sb_finish(&sb);
 }
 
-static void diff_closures(LocalStore *s, const char *a, const char *b)
+static void diff_closures(Store *s, const char *a, const char *b)
 {
     size_t na, nb;
     Pkg *pa = closure_pkgs(s, a, &na), *pb = closure_pkgs(s, b, &nb);
@@ -512,7 +513,7 @@ int cli_profile(int argc, char **argv)
         usage();
         return 1;
     }
-    LocalStore *s = cli_store_open(&c->cfg);
+    Store *s = c->store = cli_store_open(&c->cfg);
     if (!s)
         return 1;
     if (!c->profile)

@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "builtins/derivation.h"
+#include "cli/evalcommon.h"
 #include "cli/storeopts.h"
 #include "native/native.h"
 #include "repl/repl.h"
@@ -26,9 +27,9 @@ static void usage(FILE *f)
  * --readonly-mode or the store cannot be written (then derivations still get paths). */
 static void set_store_writable(EvalState *st, bool readonly)
 {
-    LocalStore *ls = bi_local_store(st);
+    Store *ls = bi_store(st);
     const char *dir = store_real_path(ls, store_dir(ls));
-    bool writable = access(dir, W_OK) == 0 || errno == ENOENT;
+    bool writable = !dir || access(dir, W_OK) == 0 || errno == ENOENT;
     bi_store_set_writable(st, writable && !readonly);
 }
 
@@ -104,12 +105,10 @@ int cli_repl(int argc, char **argv)
         settings.nix_path = np;
         settings.nix_path_len += nincl;
     }
-    const char *store_err = store_config_apply(store_cfg); /* before anything opens the store */
-    if (store_err) {
-        fprintf(stderr, "error: %s\n", store_err);
+    Store *store = cli_store_open(store_cfg);
+    if (!store)
         return 1;
-    }
-    EvalState *st = eval_state_new(&settings);
+    EvalState *st = cli_state_new(&settings, store);
     if (!native_load_plugins(st, &native_err)) {
         fprintf(stderr, "error: %s\n", native_err);
         return 1;

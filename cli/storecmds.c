@@ -22,7 +22,7 @@
 
 typedef struct Args {
     StoreConfig cfg;
-    LocalStore *s;
+    Store *s;
     const char **pos; /* positional arguments */
     size_t npos;
 } Args;
@@ -72,7 +72,7 @@ static bool parse(Args *a, int argc, char **argv, const char *const *flags, cons
 }
 
 /* A path argument: a store path, a path inside one, or a symlink (result) to one. */
-static const char *to_store_path(LocalStore *s, const char *arg)
+static const char *to_store_path(Store *s, const char *arg)
 {
     const char *sd = store_dir(s);
     const char *p = arg;

@@ -136,7 +136,7 @@ typedef struct SearchPathEntry {
 } SearchPathEntry;
 
 typedef struct EvalSettings {
-    const char *store_dir;     /* "/nix/store" unless NIX_STORE_DIR */
+    const char *store_dir;     /* the store's (set by the session), "/nix/store" by default */
     const char *system;        /* currentSystem, e.g. "x86_64-linux" */
     SearchPathEntry *nix_path; /* -I entries first, then NIX_PATH */
     uint32_t nix_path_len;
@@ -213,7 +213,7 @@ typedef struct EvalState {
 
 /* Creates a state, interns symbols, builds the global scope from the primop tables. */
 EvalState *eval_state_new(const EvalSettings *settings);
-void eval_settings_default(EvalSettings *s); /* reads NIX_STORE_DIR, NIX_PATH, HOME */
+void eval_settings_default(EvalSettings *s); /* reads NIX_PATH, HOME */
 
 /* ---------- evaluation ---------- */
 

@@ -127,8 +127,7 @@ void eval_settings_add_nix_path(EvalSettings *s, const char *spec)
 void eval_settings_default(EvalSettings *s)
 {
     memset(s, 0, sizeof *s);
-    const char *sd = getenv("NIX_STORE_DIR");
-    s->store_dir = sd && *sd ? GC_strdup(sd) : "/nix/store";
+    s->store_dir = "/nix/store"; /* the session sets the store's (cli_state_new) */
     s->system = default_system();
     s->max_call_depth = 1500000; /* f 1000000 of a non-tail recursion works */
     s->max_value_depth = 10000;  /* CppNix's max-call-depth default */

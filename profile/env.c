@@ -26,7 +26,7 @@ typedef struct Owner {
 } Owner;
 
 typedef struct Env {
-    LocalStore *s;    /* links name logical paths; reading goes through the real ones */
+    Store *s;    /* links name logical paths; reading goes through the real ones */
     const char *root; /* temporary directory being filled */
     Owner *owners;    /* open-addressing table keyed by rel (size a power of two) */
     size_t nowners, cap;
@@ -274,7 +274,7 @@ static int cmp_prio(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-const char *profile_build_env(LocalStore *s, const ProfileElem *elems, size_t n, const char **out)
+const char *profile_build_env(Store *s, const ProfileElem *elems, size_t n, const char **out)
 {
     const char *tmpdir = getenv("TMPDIR");
     char *root = GC_strdup(sb_fmt("%s/cnix-env-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp"));

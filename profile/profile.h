@@ -19,7 +19,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "store/local.h"
+#include "store/store.h"
 
 typedef struct ProfileElem {
     const char *name, *pname, *version;
@@ -41,31 +41,31 @@ typedef struct ProfileGen {
 
 /* Builds the user environment of elems (outputs must be valid) and adds it to the store.
  * NULL on success (*out = the store path), else an error message naming the conflict. */
-const char *profile_build_env(LocalStore *s, const ProfileElem *elems, size_t n, const char **out);
+const char *profile_build_env(Store *s, const ProfileElem *elems, size_t n, const char **out);
 
 /* Reads the manifest of a user environment (store path or any directory). NULL with *err
  * when missing or malformed. */
 ProfileElem *profile_read_manifest(const char *env_dir, size_t *n, const char **err);
 
 /* The default profile: STATEDIR/profiles/profile. GC string. */
-const char *profile_default_path(LocalStore *s);
+const char *profile_default_path(Store *s);
 
 /* Generations of profile, sorted by number. NULL with *err on a read error (a profile
  * without generations gives n = 0). */
-ProfileGen *profile_generations(LocalStore *s, const char *profile, size_t *n, const char **err);
+ProfileGen *profile_generations(Store *s, const char *profile, size_t *n, const char **err);
 /* The current generation number, 0 if none. */
 long profile_current(const char *profile);
 
 /* Makes store_path the next generation and points the profile at it (no new generation if
  * it equals the current one). *num receives the generation. NULL on success. */
-const char *profile_new_generation(LocalStore *s, const char *profile, const char *store_path, long *num);
+const char *profile_new_generation(Store *s, const char *profile, const char *store_path, long *num);
 /* Points the profile at an existing generation. */
-const char *profile_switch_generation(LocalStore *s, const char *profile, long num);
+const char *profile_switch_generation(Store *s, const char *profile, long num);
 /* Switches to the newest generation older than the current one; *num receives it. */
-const char *profile_rollback(LocalStore *s, const char *profile, long *num);
+const char *profile_rollback(Store *s, const char *profile, long *num);
 /* Deletes generations per spec: "old", "+K", "Nd" or a list of numbers (nspec entries).
  * The current generation is never deleted (explicitly naming it is an error). */
-const char *profile_delete_generations(LocalStore *s, const char *profile, const char *const *spec,
+const char *profile_delete_generations(Store *s, const char *profile, const char *const *spec,
                                        size_t nspec, bool dry_run);
 
 #endif

@@ -23,8 +23,9 @@
 #include "store/path.h"
 #include "store/attrs.h"
 #include "store/gc.h"
+#include "store/local.h"
 #include "store/sandbox.h"
-#include "store/substitute.h"
+#include "store/cache.h"
 #include "util/strbuf.h"
 
 /* NS_FETCH: --dry-run only, the outputs would be substituted. */
@@ -50,7 +51,7 @@ struct Node {
 };
 
 typedef struct Builder {
-    LocalStore *s;
+    Store *s;
     const StoreConfig *cfg;
     const char *store_dir;
     Node **nodes; /* open addressing table keyed by drv path */
@@ -74,6 +75,11 @@ static uint64_t str_hash(const char *s)
     for (; *s; s++)
         h = (h ^ (unsigned char)*s) * 1099511628211ull;
     return h;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 static Node **slot(Builder *b, const char *path)
@@ -192,112 +198,6 @@ static void sync_tree(const char *path)
     }
 }
 
-const Derivation *store_load_drv(LocalStore *s, const char *drv_path, const char **err)
-{
-    const char *sd = store_dir(s);
-    if (!store_is_store_path(sd, drv_path) || strlen(drv_path) < 4 ||
-        strcmp(drv_path + strlen(drv_path) - 4, ".drv")) {
-        *err = sb_fmt("path '%s' is not a derivation", drv_path);
-        return NULL;
-    }
-    size_t len;
-    char *text = store_read_file(s, drv_path, &len, err);
-    if (!text)
-        return NULL;
-    const char *base = store_path_name(sd, drv_path);
-    char *name = sb_fmt("%.*s", (int)(strlen(base) - 4), base);
-    Derivation *d = GC_MALLOC(sizeof *d);
-    const char *e = drv_parse(text, len, name, d);
-    if (e) {
-        *err = sb_fmt("parsing derivation '%s': %s", drv_path, e);
-        return NULL;
-    }
-    return d;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-const char **store_closure(LocalStore *s, const char *const *paths, size_t n, size_t *out_n)
-{
-    size_t cap = n + 16, cnt = 0;
-    const char **v = GC_MALLOC(cap * sizeof *v);
-    /* A small open-addressing set of what has been seen. */
-    size_t scap = 64;
-    const char **seen = GC_MALLOC(scap * sizeof *seen);
-    size_t nseen = 0;
-    size_t wcap = n + 16, wn = 0;
-    const char **work = GC_MALLOC(wcap * sizeof *work);
-    for (size_t i = 0; i < n; i++)
-        work[wn++] = paths[i];
-    while (wn) {
-        const char *p = work[--wn];
-        if (2 * (nseen + 1) > scap) {
-            const char **old = seen;
-            size_t oc = scap;
-            scap *= 2;
-            seen = GC_MALLOC(scap * sizeof *seen);
-            for (size_t i = 0; i < oc; i++)
-                if (old[i]) {
-                    size_t j = str_hash(old[i]) & (scap - 1);
-                    while (seen[j])
-                        j = (j + 1) & (scap - 1);
-                    seen[j] = old[i];
-                }
-        }
-        size_t j = str_hash(p) & (scap - 1);
-        while (seen[j] && strcmp(seen[j], p))
-            j = (j + 1) & (scap - 1);
-        if (seen[j])
-            continue;
-        seen[j] = p;
-        nseen++;
-        if (cnt == cap) {
-            const char **nv = GC_MALLOC(2 * cap * sizeof *nv);
-            memcpy(nv, v, cap * sizeof *nv);
-            v = nv;
-            cap *= 2;
-        }
-        v[cnt++] = p;
-        size_t nr;
-        const char **refs = store_query_references(s, p, &nr);
-        for (size_t i = 0; i < nr; i++) {
-            if (wn == wcap) {
-                const char **nw = GC_MALLOC(2 * wcap * sizeof *nw);
-                memcpy(nw, work, wcap * sizeof *nw);
-                work = nw;
-                wcap *= 2;
-            }
-            work[wn++] = refs[i];
-        }
-    }
-    qsort(v, cnt, sizeof *v, cmp_str);
-    *out_n = cnt;
-    return v;
-}
-
-const char *store_query_deriver(LocalStore *s, const char *path)
-{
-    sqlite3 *db = store_db(s, false, NULL);
-    sqlite3_stmt *st;
-    if (!db || sqlite3_prepare_v2(db, "select deriver from ValidPaths where path = ?", -1, &st, NULL) != SQLITE_OK)
-        return NULL;
-    sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
-    const char *r = NULL;
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-        r = sb_fmt("%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    return r;
-}
-
-char *store_log_path(const StoreConfig *cfg, const char *drv_path)
-{
-    const char *base = strrchr(drv_path, '/');
-    base = base ? base + 1 : drv_path;
-    return sb_fmt("%s/drvs/%.2s/%s", cfg->log_dir, base, base + (strlen(base) >= 2 ? 2 : 0));
-}
 
 /* ---- loading the closure ---- */
 
@@ -346,7 +246,7 @@ static Node *load(Builder *b, const char *drv_path, const char **err)
     if (!outputs_valid(b, d) && b->cfg->substituters.n && !b->cfg->dry_run)
         for (uint32_t i = 0; i < d->noutputs; i++)
             if (!store_is_valid(b->s, d->outputs[i].path) &&
-                store_substitute(b->s, b->cfg, d->outputs[i].path, drv_path))
+                store_substitute(b->s, b->cfg, d->outputs[i].path))
                 b->nsubst++;
     if (outputs_valid(b, d)) {
         n->state = NS_DONE;
@@ -723,7 +623,7 @@ static int start(Builder *b, Node *n)
         bool all = true;
         for (uint32_t i = 0; i < d->noutputs; i++)
             if (!store_is_valid(b->s, d->outputs[i].path)) {
-                if (store_substitute(b->s, b->cfg, d->outputs[i].path, n->drv_path))
+                if (store_substitute(b->s, b->cfg, d->outputs[i].path))
                     b->nsubst++;
                 else
                     all = false;
@@ -794,7 +694,7 @@ static int start(Builder *b, Node *n)
     bool sandboxed = !builtin_fetch && b->cfg->sandbox != SANDBOX_OFF &&
                      !(b->cfg->sandbox == SANDBOX_RELAXED && drv_env_get(d, "__noChroot") &&
                        !strcmp(drv_env_get(d, "__noChroot"), "1"));
-    const char *root = getenv("CNIX_STORE_ROOT");
+    const char *root = local_root(b->s);
     if (sandboxed && !sandbox_available(&err)) {
         static bool warned;
         if (root && *root) {
@@ -826,7 +726,7 @@ static int start(Builder *b, Node *n)
             goto fail;
     }
 
-    const char *logpath = store_log_path(b->cfg, n->drv_path);
+    const char *logpath = store_log_path(b->s, n->drv_path);
     char *logdir = sb_fmt("%s", logpath);
     *strrchr(logdir, '/') = 0;
     if (access(logdir, F_OK) != 0)
@@ -907,7 +807,7 @@ static const char *log_tail(Builder *b, Node *n, int lines)
 {
     size_t len;
     const char *err;
-    const char *path = store_log_path(b->cfg, n->drv_path);
+    const char *path = store_log_path(b->s, n->drv_path);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return "";
@@ -1240,7 +1140,7 @@ static void drain(Builder *b, Node *n, const char *buf, size_t len)
         fwrite(buf, 1, len, stderr);
 }
 
-static int realise(LocalStore *s, const StoreConfig *cfg, const char *const *drvs, size_t ndrvs)
+static int realise(Store *s, const StoreConfig *cfg, const char *const *drvs, size_t ndrvs)
 {
     Builder B, *b = &B;
     memset(b, 0, sizeof B);
@@ -1379,7 +1279,7 @@ static int realise(LocalStore *s, const StoreConfig *cfg, const char *const *drv
     return b->status;
 }
 
-int store_realise(LocalStore *s, const StoreConfig *cfg, const char *const *drvs, size_t ndrvs)
+int local_build(Store *s, const StoreConfig *cfg, const char *const *drvs, size_t ndrvs)
 {
     /* Temporary roots last until the process exits (store/roots.c): the caller still has
      * to make its result links. */

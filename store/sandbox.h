@@ -12,7 +12,7 @@
 
 #include "store/config.h"
 #include "store/drv.h"
-#include "store/local.h"
+#include "store/store.h"
 
 #define SANDBOX_BUILD_DIR "/build"
 
@@ -23,16 +23,16 @@ bool sandbox_available(const char **why);
 /* Where /build of a sandbox whose build directory is tmpdir lives on the host. */
 char *sandbox_build_dir_real(const char *tmpdir);
 /* Prepares the chroot under tmpdir for d. NULL with *err on failure. */
-SandboxSpec *sandbox_prepare(LocalStore *s, const StoreConfig *cfg, const Derivation *d, const char *tmpdir,
+SandboxSpec *sandbox_prepare(Store *s, const StoreConfig *cfg, const Derivation *d, const char *tmpdir,
                              const char *const *closure, size_t nclosure, const char **err);
 /* In the forked child: enters the namespaces and runs the builder; never returns. Does
  * not allocate. */
 void sandbox_exec(SandboxSpec *sb, const char *builder, char *const *argv, char *const *envp)
     __attribute__((noreturn));
 /* Where an output is on the host while the build runs (sb NULL: the store path itself). */
-const char *sandbox_output_real(SandboxSpec *sb, LocalStore *s, const char *path);
+const char *sandbox_output_real(SandboxSpec *sb, Store *s, const char *path);
 /* Moves a finished output into the real store (nothing to do when sb is NULL). */
-const char *sandbox_move_output(SandboxSpec *sb, LocalStore *s, const char *path);
+const char *sandbox_move_output(SandboxSpec *sb, Store *s, const char *path);
 /* Unmounts and forgets the chroot (sb may be NULL). */
 void sandbox_cleanup(SandboxSpec *sb);
 

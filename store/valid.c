@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "store/gc.h"
+#include "store/local.h"
 #include "store/nar.h"
 #include "store/path.h"
 #include "util/strbuf.h"
@@ -26,9 +27,8 @@ static const char *col(sqlite3_stmt *st, int i)
     return t ? sb_fmt("%s", (const char *)t) : NULL;
 }
 
-bool store_query_info(LocalStore *s, const char *path, PathInfo *out)
+bool local_query_info(Store *s, const char *path, PathInfo *out)
 {
-    memset(out, 0, sizeof *out);
     sqlite3 *db = store_db(s, false, NULL);
     sqlite3_stmt *st;
     if (!db || sqlite3_prepare_v2(db, "select hash, narSize, deriver, ca, sigs from ValidPaths where path = ?", -1,
@@ -52,7 +52,7 @@ bool store_query_info(LocalStore *s, const char *path, PathInfo *out)
     return found;
 }
 
-const char **store_all_valid(LocalStore *s, size_t *n)
+const char **store_all_valid(Store *s, size_t *n)
 {
     *n = 0;
     sqlite3 *db = store_db(s, false, NULL);
@@ -74,7 +74,7 @@ const char **store_all_valid(LocalStore *s, size_t *n)
     return v;
 }
 
-static const char *register_info(LocalStore *s, const PathInfo *info)
+static const char *register_info(Store *s, const PathInfo *info)
 {
     const char *err = NULL;
     sqlite3 *db = store_db(s, true, &err);
@@ -133,7 +133,7 @@ out:
     return err ? err : e2;
 }
 
-const char *store_add_nar(LocalStore *s, const PathInfo *info, const uint8_t *nar, size_t len)
+const char *local_add_nar(Store *s, const PathInfo *info, const uint8_t *nar, size_t len)
 {
     const char *sd = store_dir(s);
     const char *e = store_parse_path(sd, info->path);
@@ -192,9 +192,11 @@ const char *store_add_nar(LocalStore *s, const PathInfo *info, const uint8_t *na
     return err;
 }
 
-const char *store_set_sigs(LocalStore *s, const char *path, const char *sigs)
+const char *store_set_sigs(Store *s, const char *path, const char *sigs)
 {
-    const char *err = NULL;
+    const char *err = local_require(s, "addSignatures");
+    if (err)
+        return err;
     sqlite3 *db = store_db(s, true, &err);
     if (!db)
         return err;
@@ -209,9 +211,11 @@ const char *store_set_sigs(LocalStore *s, const char *path, const char *sigs)
     return err;
 }
 
-const char *store_delete_paths(LocalStore *s, const char *const *paths, size_t n)
+const char *store_delete_paths(Store *s, const char *const *paths, size_t n)
 {
-    const char *err = NULL;
+    const char *err = local_require(s, "deletePaths");
+    if (err)
+        return err;
     sqlite3 *db = store_db(s, true, &err);
     if (!db)
         return err;
@@ -251,7 +255,7 @@ out:
 
 /* Depth-first post-order over the references inside the set. */
 typedef struct Topo {
-    LocalStore *s;
+    Store *s;
     const char *const *in;
     size_t n;
     char *mark; /* 0 new, 1 in progress, 2 done */
@@ -283,7 +287,7 @@ static void visit(Topo *t, size_t i)
     t->out[t->nout++] = t->in[i];
 }
 
-const char **store_topo_sort(LocalStore *s, const char *const *paths, size_t n)
+const char **store_topo_sort(Store *s, const char *const *paths, size_t n)
 {
     Topo t = {s, paths, n, GC_MALLOC_ATOMIC(n + 1), GC_MALLOC((n + 1) * sizeof(char *)), 0};
     memset(t.mark, 0, n + 1);
