@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "eval/eval.h"
+#include "store/hash.h"
 
 /* By default evaluation is read-only, like CppNix's --eval: derivations, toFile and
  * copied sources get their store paths but nothing is written. nix-instantiate without
@@ -23,6 +24,11 @@ const char *bi_copy_path_to_store(EvalState *st, const char *path, PosIdx pos);
 struct Store *bi_store(EvalState *st);
 /* Gives evaluation the store the command opened; before the first use of the store. */
 void bi_store_attach(EvalState *st, struct Store *s);
+
+/* An empty hash attribute (`outputHash = ""`, `sha256 = ""`): sets *out to the all-zero
+ * hash of algo and warns, as CppNix does, which hash was assumed (so that the build's
+ * mismatch error shows the real one). */
+void bi_empty_hash(EvalState *st, HashAlgo algo, Hash *out);
 
 /* nix-instantiate FILE: collects the derivations in v (a derivation, or a set or list of
  * them, recursing into sets with recurseForDerivations = true, as CppNix's

@@ -5,6 +5,7 @@
 #include "cli/storeopts.h"
 #include "native/native.h"
 #include "store/build.h"
+#include "util/fs.h"
 
 #define GC_THREADS
 #include <errno.h>
@@ -263,15 +264,13 @@ int cli_log(int argc, char **argv)
             return 1;
         }
     }
+    size_t len;
     const char *log = store_log_path(s, drv);
-    FILE *f = log ? fopen(log, "rb") : NULL;
-    if (!f) {
+    char *text = log ? fs_read_file(log, &len) : NULL;
+    if (!text) {
         fprintf(stderr, "error: build log of '%s' is not available\n", sp);
         return 1;
     }
-    size_t len;
-    char *text = cli_read_all(f, &len);
-    fclose(f);
     fwrite(text, 1, len, stdout);
     return status;
 }

@@ -20,22 +20,8 @@
 #include "store/valid.h"
 #include "store/nar.h"
 #include "store/path.h"
+#include "util/fs.h"
 #include "util/strbuf.h"
-
-static bool read_file(const char *path, StrBuf *out)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return false;
-    sb_init(out);
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        sb_add(out, buf, n);
-    bool ok = !ferror(f);
-    fclose(f);
-    return ok;
-}
 
 /* Writes via a temporary file and rename, so readers never see half a file. */
 static const char *write_atomic(const char *path, const void *data, size_t len)
@@ -252,10 +238,10 @@ bool cache_verify_sigs(const PathInfo *info, const char *sigs, const StrList *ke
 
 const char *cache_read_key_file(const char *path, const char **key)
 {
-    StrBuf sb;
-    if (!read_file(path, &sb))
+    size_t len;
+    char *t = fs_read_file(path, &len);
+    if (!t)
         return sb_fmt("reading key file '%s': %s", path, strerror(errno));
-    char *t = sb_finish(&sb);
     t[strcspn(t, "\r\n")] = 0;
     *key = t;
     return NULL;
@@ -288,11 +274,12 @@ static const char *check_info(CacheStore *c, bool create)
     if (c->info_checked)
         return NULL;
     const char *info_file = sb_fmt("%s/nix-cache-info", c->dir);
-    StrBuf sb;
-    if (!read_file(info_file, &sb)) {
+    size_t len;
+    const char *t = fs_read_file(info_file, &len);
+    if (!t) {
         if (!create)
             return sb_fmt("binary cache '%s' does not exist (no '%s')", c->base.uri, info_file);
-        if (!store_mkdir_p(sb_fmt("%s/nar", c->dir), 0755))
+        if (!fs_mkdir_p(sb_fmt("%s/nar", c->dir), 0755))
             return sb_fmt("creating binary cache directory '%s': %s", c->dir, strerror(errno));
         const char *text = sb_fmt("StoreDir: %s\nWantMassQuery: 1\nPriority: 40\n", c->base.store_dir);
         const char *e = write_atomic(info_file, text, strlen(text));
@@ -301,7 +288,6 @@ static const char *check_info(CacheStore *c, bool create)
         c->info_checked = true;
         return NULL;
     }
-    const char *t = sb_finish(&sb);
     const char *sd = strstr(t, "StoreDir: ");
     if (sd) {
         sd += 10;
@@ -328,10 +314,10 @@ static NarInfo *read_narinfo(CacheStore *c, const char *path, const char **err)
     if (!store_is_store_path(sd, path) || check_info(c, false))
         return NULL;
     size_t hl = strlen(sd) + 1;
-    StrBuf sb;
-    if (!read_file(sb_fmt("%s/%.32s.narinfo", c->dir, path + hl), &sb))
+    size_t len;
+    char *text = fs_read_file(sb_fmt("%s/%.32s.narinfo", c->dir, path + hl), &len);
+    if (!text)
         return NULL;
-    char *text = sb_finish(&sb);
     NarInfo *ni = GC_MALLOC(sizeof *ni);
     sb_init(&ni->sigs);
     ni->compression = "bzip2"; /* Nix's default when the field is absent */
@@ -400,10 +386,11 @@ static const char *cache_nar_from_path(Store *s, const char *path, StrBuf *out)
     NarInfo *ni = read_narinfo(c, path, &e);
     if (!ni)
         return e ? e : sb_fmt("path '%s' is not in binary cache '%s'", path, s->uri);
-    StrBuf comp;
-    if (!read_file(sb_fmt("%s/%s", c->dir, ni->url), &comp))
+    size_t clen;
+    const char *comp = fs_read_file(sb_fmt("%s/%s", c->dir, ni->url), &clen);
+    if (!comp)
         return sb_fmt("file '%s' does not exist in binary cache '%s'", ni->url, s->uri);
-    return decompress(ni->compression, (const uint8_t *)comp.data, comp.len, out);
+    return decompress(ni->compression, (const uint8_t *)comp, clen, out);
 }
 
 /* Writes the NAR (compressed) and then the narinfo, so that a reader who sees the narinfo
@@ -439,7 +426,7 @@ static const char *cache_add_nar(Store *s, const PathInfo *info, const uint8_t *
     hash_buf(HASH_SHA256, comp.data, comp.len, &fh);
     const char *fhs = hash_to_string(&fh, HASH_FMT_NIX32, false);
     const char *nar_rel = sb_fmt("nar/%s.nar%s", fhs, ext);
-    if (!store_mkdir_p(sb_fmt("%s/nar", c->dir), 0755))
+    if (!fs_mkdir_p(sb_fmt("%s/nar", c->dir), 0755))
         return sb_fmt("creating '%s/nar': %s", c->dir, strerror(errno));
     if ((e = write_atomic(sb_fmt("%s/%s", c->dir, nar_rel), comp.data, comp.len)))
         return e;

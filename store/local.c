@@ -17,6 +17,7 @@
 
 #include "store/gc.h"
 #include "util/strbuf.h"
+#include "util/fs.h"
 
 typedef struct LocalStore {
     Store base;
@@ -110,20 +111,6 @@ char *store_real_path(const Store *st, const char *path)
     return (char *)path;
 }
 
-bool store_mkdir_p(const char *path, mode_t mode)
-{
-    char *p = sb_fmt("%s", path);
-    for (char *q = p + 1; *q; q++) {
-        if (*q != '/')
-            continue;
-        *q = 0;
-        if (mkdir(p, mode) < 0 && errno != EEXIST)
-            return false;
-        *q = '/';
-    }
-    return mkdir(p, mode) == 0 || errno == EEXIST;
-}
-
 /* ---- database ---- */
 
 static const char schema[] =
@@ -170,7 +157,7 @@ static sqlite3 *get_db(Store *st, bool create, const char **err)
             *err = "no database";
         return NULL;
     }
-    if (create && !store_mkdir_p(dbdir, 0755)) {
+    if (create && !fs_mkdir_p(dbdir, 0755)) {
         if (err)
             *err = sb_fmt("creating directory '%s': %s", dbdir, strerror(errno));
         return NULL;
@@ -508,7 +495,7 @@ static const char *add_generic(Store *st, const char *path, Writer write, void *
     LocalStore *s = local_of(st);
     if (local_is_valid(st, path))
         return NULL;
-    if (!store_mkdir_p(s->real_dir, 0775))
+    if (!fs_mkdir_p(s->real_dir, 0775))
         return sb_fmt("creating store directory '%s': %s", s->real_dir, strerror(errno));
     const char *real = store_real_path(st, path);
     const char *lockfile = sb_fmt("%s.lock", real);
@@ -671,30 +658,10 @@ static const char *local_add_path(Store *s, const char *name, const char *src, F
 static char *local_read_file(Store *s, const char *path, size_t *len, const char **err)
 {
     const char *real = store_real_path(s, path);
-    int fd = open(real, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        *err = sb_fmt("opening '%s': %s", real, strerror(errno));
-        return NULL;
-    }
-    StrBuf sb;
-    sb_init(&sb);
-    char buf[65536];
-    for (;;) {
-        ssize_t n = read(fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            *err = sb_fmt("reading '%s': %s", real, strerror(errno));
-            close(fd);
-            return NULL;
-        }
-        if (n == 0)
-            break;
-        sb_add(&sb, buf, (size_t)n);
-    }
-    close(fd);
-    *len = sb.len;
-    return sb_finish(&sb);
+    char *text = fs_read_file(real, len);
+    if (!text)
+        *err = sb_fmt("reading '%s': %s", real, strerror(errno));
+    return text;
 }
 
 sqlite3 *store_db(Store *s, bool create, const char **err) { return get_db(s, create, err); }

@@ -14,7 +14,9 @@
 
 #include "store/cache.h"
 #include "store/storeimpl.h"
+#include "util/sort.h"
 #include "util/strbuf.h"
+#include "util/strmap.h"
 
 /* ---- opening ---- */
 
@@ -158,49 +160,19 @@ const char *store_query_deriver(Store *s, const char *path)
     return store_query_info(s, path, &info) ? info.deriver : NULL;
 }
 
-static uint64_t str_hash(const char *s)
+/* Adds p to the set; false if it was there. */
+static bool set_add(StrMap *set, const char *p)
 {
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Adds p to the open-addressing set (a power-of-two table kept at most half full); false
- * if it was there. */
-typedef struct PathSet {
-    const char **slots;
-    size_t cap, n;
-} PathSet;
-
-static bool set_add(PathSet *set, const char *p)
-{
-    if (2 * (set->n + 1) > set->cap) {
-        PathSet bigger = {GC_MALLOC(2 * (set->cap ? set->cap : 32) * sizeof(char *)), 2 * (set->cap ? set->cap : 32),
-                          0};
-        for (size_t i = 0; i < set->cap; i++)
-            if (set->slots[i])
-                set_add(&bigger, set->slots[i]);
-        *set = bigger;
-    }
-    size_t j = str_hash(p) & (set->cap - 1);
-    while (set->slots[j] && strcmp(set->slots[j], p))
-        j = (j + 1) & (set->cap - 1);
-    if (set->slots[j])
+    void **slot = strmap_insert(set, p, strlen(p));
+    if (*slot)
         return false;
-    set->slots[j] = p;
-    set->n++;
+    *slot = (void *)p;
     return true;
 }
 
 const char **store_closure(Store *s, const char *const *paths, size_t n, size_t *out_n)
 {
-    PathSet seen = {0};
+    StrMap seen = {0};
     size_t cap = n + 16, cnt = 0;
     const char **v = GC_MALLOC(cap * sizeof *v);
     size_t wcap = n + 16, wn = 0;
@@ -230,7 +202,7 @@ const char **store_closure(Store *s, const char *const *paths, size_t n, size_t 
             work[wn++] = refs[i];
         }
     }
-    qsort(v, cnt, sizeof *v, cmp_str);
+    qsort(v, cnt, sizeof *v, sort_cmp_str);
     *out_n = cnt;
     return v;
 }
@@ -436,7 +408,7 @@ const char *store_write_drv(Store *s, const Derivation *d, const char **out)
 }
 
 /* Copies path after its references; depth bounds a malicious reference chain. */
-static const char *copy_one(Store *src, Store *dst, const char *path, const StrList *keys, PathSet *done,
+static const char *copy_one(Store *src, Store *dst, const char *path, const StrList *keys, StrMap *done,
                             int depth)
 {
     if (!set_add(done, path) || store_is_valid(dst, path))
@@ -464,7 +436,7 @@ const char *store_copy_paths(Store *src, Store *dst, const char *const *paths, s
 {
     if (strcmp(src->store_dir, dst->store_dir))
         return sb_fmt("store '%s' is for store directory '%s', not '%s'", src->uri, src->store_dir, dst->store_dir);
-    PathSet done = {0};
+    StrMap done = {0};
     for (size_t i = 0; i < n; i++) {
         const char *e = copy_one(src, dst, paths[i], keys, &done, 0);
         if (e)
