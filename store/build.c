@@ -8,7 +8,6 @@
 #include <gc/gc.h>
 #include <poll.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -831,81 +830,19 @@ static void scan_refs(const uint8_t *data, size_t len, const HashSet *hs, bool *
     }
 }
 
+/* All outputs of a build become valid in one transaction (store/valid.c). */
 static const char *register_outputs(Builder *b, Node *n, const Hash *hashes, const uint64_t *sizes,
                                     const char **cas, const char ***refs, const size_t *nrefs)
 {
-    const char *err = NULL;
-    sqlite3 *db = store_db(b->s, true, &err);
-    if (!db)
-        return err;
-    if ((err = store_exec_sql(db, "begin immediate")))
-        return err;
-    char *msg = NULL;
     const Derivation *d = n->d;
-    sqlite3_stmt *del = NULL, *ins = NULL, *ref = NULL, *dout = NULL;
-    if (sqlite3_prepare_v2(db, "delete from Refs where referrer in (select id from ValidPaths where path = ?)",
-                           -1, &del, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db,
-                           "insert into ValidPaths (path, hash, registrationTime, deriver, narSize, ultimate, ca) "
-                           "values (?, ?, ?, ?, ?, 1, ?) " STORE_SQL_UPSERT_INFO,
-                           -1, &ins, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db,
-                           "insert or ignore into Refs (referrer, reference) select r.id, v.id from "
-                           "ValidPaths r, ValidPaths v where r.path = ? and v.path = ?",
-                           -1, &ref, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db,
-                           "insert or replace into DerivationOutputs (drv, id, path) select id, ?, ? from "
-                           "ValidPaths where path = ?",
-                           -1, &dout, NULL) != SQLITE_OK) {
-        err = sb_fmt("database: %s", sqlite3_errmsg(db));
-        goto out;
+    PathInfo *infos = GC_MALLOC((d->noutputs + 1) * sizeof *infos);
+    const char **names = GC_MALLOC((d->noutputs + 1) * sizeof *names);
+    for (uint32_t i = 0; i < d->noutputs; i++) {
+        infos[i] = (PathInfo){.path = d->outputs[i].path, .nar_hash = hashes[i], .nar_size = sizes[i],
+                              .deriver = n->drv_path, .ca = cas[i], .refs = refs[i], .nrefs = nrefs[i]};
+        names[i] = d->outputs[i].name;
     }
-    for (uint32_t i = 0; i < d->noutputs && !err; i++) {
-        const char *p = d->outputs[i].path;
-        sqlite3_bind_text(del, 1, p, -1, SQLITE_STATIC);
-        if (sqlite3_step(del) != SQLITE_DONE)
-            err = sb_fmt("database: %s", sqlite3_errmsg(db));
-        sqlite3_reset(del);
-        const char *h = hash_to_string(&hashes[i], HASH_FMT_BASE16, true);
-        sqlite3_bind_text(ins, 1, p, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 2, h, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(ins, 3, (sqlite3_int64)time(NULL));
-        sqlite3_bind_text(ins, 4, n->drv_path, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(ins, 5, (sqlite3_int64)sizes[i]);
-        if (cas[i])
-            sqlite3_bind_text(ins, 6, cas[i], -1, SQLITE_STATIC);
-        else
-            sqlite3_bind_null(ins, 6);
-        if (!err && sqlite3_step(ins) != SQLITE_DONE)
-            err = sb_fmt("database: %s", sqlite3_errmsg(db));
-        sqlite3_reset(ins);
-        sqlite3_bind_text(dout, 1, d->outputs[i].name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(dout, 2, p, -1, SQLITE_STATIC);
-        sqlite3_bind_text(dout, 3, n->drv_path, -1, SQLITE_STATIC);
-        if (!err && sqlite3_step(dout) != SQLITE_DONE)
-            err = sb_fmt("database: %s", sqlite3_errmsg(db));
-        sqlite3_reset(dout);
-    }
-    /* References after all rows exist: outputs may refer to each other. */
-    for (uint32_t i = 0; i < d->noutputs && !err; i++)
-        for (size_t k = 0; k < nrefs[i] && !err; k++) {
-            sqlite3_bind_text(ref, 1, d->outputs[i].path, -1, SQLITE_STATIC);
-            sqlite3_bind_text(ref, 2, refs[i][k], -1, SQLITE_STATIC);
-            if (sqlite3_step(ref) != SQLITE_DONE)
-                err = sb_fmt("database: %s", sqlite3_errmsg(db));
-            sqlite3_reset(ref);
-        }
-out:
-    sqlite3_finalize(del);
-    sqlite3_finalize(ins);
-    sqlite3_finalize(ref);
-    sqlite3_finalize(dout);
-    if (sqlite3_exec(db, err ? "rollback" : "commit", NULL, NULL, &msg) != SQLITE_OK && !err) {
-        err = sb_fmt("database: %s", msg ? msg : "?");
-        sqlite3_exec(db, "rollback", NULL, NULL, NULL);
-    }
-    sqlite3_free(msg);
-    return err;
+    return local_register(b->s, infos, d->noutputs, true, names);
 }
 
 /* After the builder exited 0: check, canonicalise, scan, hash, verify, register. */

@@ -500,6 +500,9 @@ Store *cache_store_open(const char *uri, const char *rest, const StoreParam *par
             return NULL;
         }
     }
+    /* An existing cache must be for our store dir (CppNix checks it when opening too). */
+    if (access(sb_fmt("%s/nix-cache-info", c->dir), F_OK) == 0 && (*err = check_info(c, false)))
+        return NULL;
     return &c->base;
 }
 

@@ -206,11 +206,6 @@ static bool local_is_valid(Store *s, const char *path)
     return db && path_id(db, path) >= 0 && lstat(store_real_path(s, path), &st) == 0;
 }
 
-static const char *db_err(sqlite3 *db, const char *what)
-{
-    return sb_fmt("%s: %s", what, sqlite3_errmsg(db));
-}
-
 const char *store_exec_sql(sqlite3 *db, const char *sql)
 {
     char *msg = NULL;
@@ -220,83 +215,6 @@ const char *store_exec_sql(sqlite3 *db, const char *sql)
         return e;
     }
     return NULL;
-}
-
-static const char *register_path(Store *s, const char *path, const Hash *nar_hash,
-                                 uint64_t nar_size, const char *ca, const char *const *refs,
-                                 size_t nrefs)
-{
-    const char *err = NULL;
-    sqlite3 *db = get_db(s, true, &err);
-    if (!db)
-        return err;
-    if ((err = store_exec_sql(db, "begin immediate")))
-        return err;
-    sqlite3_stmt *st = NULL;
-    /* A reference that is not valid (collected meanwhile, never added) would be dropped by
-     * the insert below: refuse, as CppNix does, rather than register an open closure. */
-    for (size_t i = 0; i < nrefs; i++)
-        if (strcmp(refs[i], path) && path_id(db, refs[i]) < 0) {
-            err = sb_fmt("cannot add path '%s' because it lacks a valid reference '%s'", path, refs[i]);
-            goto fail;
-        }
-    if (sqlite3_prepare_v2(db,
-                           "insert into ValidPaths (path, hash, registrationTime, deriver, narSize, ultimate, ca) "
-                           "values (?, ?, ?, null, ?, 0, ?) " STORE_SQL_UPSERT_INFO,
-                           -1, &st, NULL) != SQLITE_OK) {
-        err = db_err(db, "registering path");
-        goto fail;
-    }
-    const char *h = hash_to_string(nar_hash, HASH_FMT_BASE16, true);
-    sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, h, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)nar_size);
-    if (ca)
-        sqlite3_bind_text(st, 5, ca, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 5);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        err = db_err(db, "registering path");
-        goto fail;
-    }
-    int64_t id = path_id(db, path); /* not last_insert_rowid: an update inserts nothing */
-    /* A re-registered path (its files had vanished) gets its references afresh. */
-    if (sqlite3_prepare_v2(db, "delete from Refs where referrer = ?", -1, &st, NULL) != SQLITE_OK) {
-        err = db_err(db, "registering references");
-        goto fail;
-    }
-    sqlite3_bind_int64(st, 1, id);
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        err = db_err(db, "registering references");
-        goto fail;
-    }
-    if (sqlite3_prepare_v2(db,
-                           "insert or ignore into Refs (referrer, reference) "
-                           "select ?, id from ValidPaths where path = ?",
-                           -1, &st, NULL) != SQLITE_OK) {
-        err = db_err(db, "registering references");
-        goto fail;
-    }
-    for (size_t i = 0; i < nrefs; i++) {
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_text(st, 2, refs[i], -1, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_DONE) {
-            sqlite3_finalize(st);
-            err = db_err(db, "registering references");
-            goto fail;
-        }
-        sqlite3_reset(st);
-    }
-    sqlite3_finalize(st);
-    return store_exec_sql(db, "commit");
-fail:
-    store_exec_sql(db, "rollback");
-    return err;
 }
 
 const char **store_sql_strings(sqlite3 *db, const char *sql, const char *param, size_t *n)
@@ -528,7 +446,9 @@ static const char *add_generic(Store *st, const char *path, Writer write, void *
      * (instantiating 200 derivations: 2.6-3.5 s -> 5.1-6.3 s). */
     if ((err = sync_object(real)))
         goto done;
-    err = register_path(st, path, nar_hash, nar_size, ca, refs, nrefs);
+    PathInfo info = {.path = path, .nar_hash = *nar_hash, .nar_size = nar_size, .ca = ca, .refs = (const char **)refs,
+                     .nrefs = nrefs};
+    err = local_register(st, &info, 1, false, NULL);
 done:
     store_unlock_path(lockfile, fd);
     return err;

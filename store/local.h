@@ -48,6 +48,13 @@ const char *local_add_temp_root(Store *s, const char *path);                    
 const char *local_add_perm_root(Store *s, const char *path, const char *link, const char **out);
 int local_build(Store *s, const StoreConfig *cfg, const char *const *drvs, size_t n);       /* build.c */
 
+/* The one place paths become valid (store/valid.c): registers infos (with their
+ * references, deriver, signatures, content address) in one transaction, refusing a
+ * reference that is neither valid nor among infos. ultimate: built here (not imported).
+ * output_names (may be NULL): infos[i] is output output_names[i] of infos[i].deriver, for
+ * the DerivationOutputs table. The files must be in place already. NULL or a message. */
+const char *local_register(Store *s, const PathInfo *infos, size_t n, bool ultimate, const char *const *output_names);
+
 /* Guards for the operations only the local store has (garbage collection, verification,
  * signatures, deletion): NULL if s is local, else store_unsupported(s, op). */
 const char *local_require(const Store *s, const char *op);
@@ -63,11 +70,4 @@ const char *store_exec_sql(struct sqlite3 *db, const char *sql);
 /* Runs a query with one text parameter (param) and returns its first column as GC strings
  * (*n of them); NULL with *n = 0 if db is NULL or the query cannot be prepared. */
 const char **store_sql_strings(struct sqlite3 *db, const char *sql, const char *param, size_t *n);
-/* Re-registering a path keeps its row (and id): rows of Refs that point at it stay
- * meaningful. Appended to "insert into ValidPaths (...) values (...)". */
-#define STORE_SQL_UPSERT_INFO                                                                      \
-    "on conflict(path) do update set hash = excluded.hash, registrationTime = "                    \
-    "excluded.registrationTime, deriver = excluded.deriver, narSize = excluded.narSize, "          \
-    "ultimate = excluded.ultimate, ca = excluded.ca"
-
 #endif

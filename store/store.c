@@ -68,6 +68,7 @@ Store *store_open(const char *uri, const StoreSettings *settings, const char **e
     settings = &set;
     if (!uri || !*uri || !strcmp(uri, "auto"))
         uri = "local";
+    uri = sb_fmt("%s", uri); /* the store keeps it (and pieces of it): the caller's may change */
     const char *scheme, *rest;
     const char *q = strchr(uri, '?');
     const char *body = q ? sb_fmt("%.*s", (int)(q - uri), uri) : uri;
