@@ -21,7 +21,6 @@
 #include "store/nar.h"
 #include "store/path.h"
 #include "store/attrs.h"
-#include "store/gc.h"
 #include "store/local.h"
 #include "store/sandbox.h"
 #include "store/cache.h"

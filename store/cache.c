@@ -521,59 +521,9 @@ static Store *open_cache(Store *s, const char *url, const char *query, const cha
     return store_open(query ? sb_fmt("%s?%s", url, query) : url, &set, err);
 }
 
-const char *cache_copy_to(Store *s, const char *url, const char *const *paths, size_t n, const char *compression,
-                          const char *secret_key)
-{
-    const char *e = NULL;
-    Store *c = open_cache(s, url, sb_fmt("compression=%s", compression), &e);
-    if (!c)
-        return e;
-    cache_of(c)->secret_key = secret_key;
-    if ((e = check_info(cache_of(c), true)))
-        return e;
-    size_t nc;
-    const char **closure = store_closure(s, paths, n, &nc);
-    for (size_t i = 0; i < nc; i++) {
-        PathInfo info;
-        if (!store_query_info(s, closure[i], &info))
-            return sb_fmt("path '%s' is not valid", closure[i]);
-    }
-    /* References first: the cache refuses a path whose references it lacks. */
-    const char **order = store_topo_sort(s, closure, nc);
-    for (size_t i = 0; i < nc; i++) {
-        PathInfo info;
-        StrBuf nar;
-        store_query_info(s, order[i], &info);
-        if ((e = store_nar_from_path(s, order[i], &nar)))
-            return e;
-        Hash nh;
-        hash_buf(HASH_SHA256, nar.data, nar.len, &nh);
-        if (memcmp(nh.bytes, info.nar_hash.bytes, nh.len))
-            return sb_fmt("path '%s' was modified! expected hash '%s', got '%s'", order[i],
-                          hash_to_string(&info.nar_hash, HASH_FMT_NIX32, true), hash_to_string(&nh, HASH_FMT_NIX32, true));
-        if ((e = store_add_nar(c, &info, (const uint8_t *)nar.data, nar.len)))
-            return e;
-    }
-    return NULL;
-}
-
-const char *cache_copy_from(Store *s, const StoreConfig *cfg, const char *url, const char *const *paths, size_t n)
-{
-    const char *e = NULL;
-    Store *c = open_cache(s, url, NULL, &e);
-    if (!c || (e = check_info(cache_of(c), false)))
-        return e;
-    for (size_t i = 0; i < n; i++) {
-        size_t nc;
-        const char **closure = store_closure(c, paths + i, 1, &nc);
-        for (size_t k = 0; k < nc; k++)
-            if (!store_is_valid(s, closure[k]) && !store_is_valid(c, closure[k]))
-                return sb_fmt("path '%s' (or one of its references) is not in binary cache '%s'", paths[i], url);
-    }
-    return store_copy_paths(c, s, paths, n, cfg->require_sigs ? &cfg->trusted_keys : NULL);
-}
-
-bool cache_substitute(Store *s, const StoreConfig *cfg, const char *url, const char *path)
+/* Substitutes path (and its closure) from one cache; false (with a warning for errors
+ * other than absence) if not possible. */
+static bool cache_substitute(Store *s, const StoreConfig *cfg, const char *url, const char *path)
 {
     const char *e = NULL;
     Store *c = open_cache(s, url, NULL, &e);
@@ -590,7 +540,7 @@ bool cache_substitute(Store *s, const StoreConfig *cfg, const char *url, const c
     return !e && store_is_valid(s, path);
 }
 
-bool cache_has(Store *s, const char *url, const char *path)
+static bool cache_has(Store *s, const char *url, const char *path)
 {
     const char *e = NULL;
     Store *c = open_cache(s, url, NULL, &e);

@@ -15,7 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "store/gc.h"
 #include "util/strbuf.h"
 #include "util/fs.h"
 
@@ -592,11 +591,22 @@ const char *store_state_dir(const Store *s)
     return l ? l->state_dir : NULL;
 }
 
+/* The NAR as registered: a path changed on disk since is refused, so that it is never
+ * exported or copied under its old hash. */
 static const char *local_nar_from_path(Store *s, const char *path, StrBuf *out)
 {
-    if (!local_is_valid(s, path))
+    PathInfo info;
+    if (!local_query_info(s, path, &info) || !local_is_valid(s, path))
         return sb_fmt("path '%s' is not valid", path);
-    return nar_dump_to_buf(store_real_path(s, path), NULL, NULL, out);
+    const char *e = nar_dump_to_buf(store_real_path(s, path), NULL, NULL, out);
+    if (e)
+        return e;
+    Hash h;
+    hash_buf(HASH_SHA256, out->data, out->len, &h);
+    if (h.len != info.nar_hash.len || memcmp(h.bytes, info.nar_hash.bytes, h.len))
+        return sb_fmt("path '%s' was modified! expected hash '%s', got '%s'", path,
+                      hash_to_string(&info.nar_hash, HASH_FMT_NIX32, true), hash_to_string(&h, HASH_FMT_NIX32, true));
+    return NULL;
 }
 
 static const char *local_query_drv_outputs(Store *s, const char *drv_path, const char ***names,

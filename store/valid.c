@@ -15,7 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "store/gc.h"
 #include "store/local.h"
 #include "store/nar.h"
 #include "store/path.h"

@@ -64,6 +64,12 @@ same "imported path is in cache2" "$t" "$(c store path-info --store "file://$tmp
 c store copy --store "local?root=$tmp/r3" --from "file://$tmp/cache2" --option require-sigs false "$t" 2>err
 same "copy --from a cache into local?root=" 0 $?
 same "copied content" "hello from a store URI" "$(cat "$tmp/r3$t" 2>&1)"
+# any two stores: local -> local (no signatures needed between local stores)
+c store copy --from "local?root=$tmp/r1" --to "local?root=$tmp/r4" "$d" 2>err; same "copy local?root= -> local?root=" 0 $?
+same "copied .drv content" "$(cat "$tmp/r1$d")" "$(cat "$tmp/r4$d" 2>&1)"
+same "copied .drv is valid there" "$d" "$(c store path-info --store "local?root=$tmp/r4" "$d" 2>&1)"
+c store copy --to "local?root=$tmp/r5" --key-file nokey "$t" 2>err; same "--key-file needs a cache" 1 $?
+has "--key-file message" "apply to binary caches" err
 # instantiating into a cache writes the .drv there (additions go through NARs)
 d2=$(c instantiate --store "file://$tmp/cache3" -E "$drv_expr" 2>err); same "instantiate into a cache" 0 $?
 same "the .drv is in the cache" "$d2" "$(c store path-info --store "file://$tmp/cache3" "$d2" 2>&1)"
