@@ -86,6 +86,10 @@ c instantiate --store "file://$tmp/cache3" --add-root "$tmp/link" -E "$drv_expr"
 same "--add-root on a cache fails" 1 $?
 has "add-root: unsupported message" "operation 'addPermRoot' is not supported" err
 
+c profile list --store "file://$tmp/cache" --profile "$tmp/prof" > /dev/null 2>err; same "profiles on a cache fail" 1 $?
+has "profile message" "profiles need a local store, not 'file://$tmp/cache'" err
+c repl --store "file://$tmp/cache3" < /dev/null > /dev/null 2>err; same "repl against a cache starts and ends" 0 $?
+
 # ---- bad URIs ----
 for cmd in "eval --expr 1" "instantiate --eval -E 1" "store path-info /nix/store/x" "build -E 1"; do
   c $cmd --store bogus > /dev/null 2>err; same "unknown store ($cmd)" 1 $?
