@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "store/config.h"
 #include "store/store.h"
 
 /* Exit statuses as CppNix's: 100 a build failed, 102 a fixed-output hash mismatch (bits
