@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "builtins/registry.h"
+#include "builtins/builtins.h"
 #include "primops/json.h"
 #include "store/drv.h"
 #include "store/store.h"
@@ -58,8 +58,9 @@ static BiStore *bis_with(EvalState *st, Store *s)
     if (!st->store) {
         BiStore *b = GC_MALLOC_UNCOLLECTABLE(sizeof *b);
         if (!s) {
-            /* Nobody attached a store (unit tests): the default local store with only the
-             * evaluator's store dir, which read-only evaluation never writes to. */
+            /* bi_open_all was given no store (unit tests, fuzzers): the default local
+             * store with only the evaluator's store dir, which read-only evaluation never
+             * writes to. */
             const char *err = NULL;
             StoreSettings set = {.store_dir = store_dir_of(st)};
             s = store_open("local", &set, &err);
@@ -113,26 +114,9 @@ static const char *pos_str(EvalState *st, PosIdx p)
     return fmt("%s:%u:%u", where, pos.line, pos.col);
 }
 
-static bool xp_enabled(EvalState *st, const char *feature)
-{
-    const char *f = st->settings.experimental_features;
-    size_t n = strlen(feature);
-    while (f && *f) {
-        while (*f == ' ')
-            f++;
-        const char *e = f;
-        while (*e && *e != ' ')
-            e++;
-        if ((size_t)(e - f) == n && strncmp(f, feature, n) == 0)
-            return true;
-        f = e;
-    }
-    return false;
-}
-
 static void xp_require(EvalState *st, PosIdx pos, const char *feature)
 {
-    if (!xp_enabled(st, feature))
+    if (!eval_feature_enabled(&st->settings, feature))
         eval_error(st, ERR_EVAL, pos,
                    "experimental Nix feature '%s' is disabled; add '--extra-experimental-features %s' to enable it",
                    feature, feature);
@@ -807,7 +791,6 @@ static const PrimOp load_derivation_op = {
 
 void bi_derivation_value(EvalState *st, Value *v)
 {
-    st->copy_path_to_store = bi_copy_path_to_store;
     Value *fn = val_alloc(st), *arg = val_alloc(st);
     fn->type = T_PRIMOP;
     fn->primop = &load_derivation_op;
@@ -1013,7 +996,12 @@ void bi_store_set_writable(EvalState *st, bool on) { bis(st)->writable = on; }
 
 Store *bi_store(EvalState *st) { return bis(st)->ls; }
 
-void bi_store_attach(EvalState *st, Store *s) { bis_with(st, s); }
+void bi_store_init(EvalState *st, struct Store *store)
+{
+    st->copy_path_to_store = bi_copy_path_to_store;
+    if (store) /* else nothing until first use: start-up stays cheap */
+        bis_with(st, store);
+}
 
 typedef struct Found {
     PtrVec lines;

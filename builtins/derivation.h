@@ -19,12 +19,6 @@ void bi_store_set_writable(EvalState *st, bool on);
  * (copied if writable). Cached per path. */
 const char *bi_copy_path_to_store(EvalState *st, const char *path, PosIdx pos);
 
-/* The store evaluation reads and writes (the one attached, else the default local store
- * opened on first use); for the fetchers. */
-struct Store *bi_store(EvalState *st);
-/* Gives evaluation the store the command opened; before the first use of the store. */
-void bi_store_attach(EvalState *st, struct Store *s);
-
 /* An empty hash attribute (`outputHash = ""`, `sha256 = ""`): sets *out to the all-zero
  * hash of algo and warns, as CppNix does, which hash was assumed (so that the build's
  * mismatch error shows the real one). */
@@ -36,6 +30,14 @@ void bi_empty_hash(EvalState *st, HashAlgo algo, Hash *out);
  * outputs other than out. Needs bi_store_set_writable(st, true) before evaluation.
  * *n receives the count. Errors are thrown as evaluation errors. */
 const char **bi_instantiate(EvalState *st, Value *v, size_t *n);
+
+/* Sets up the per-state store data of st (bi_open_all). */
+struct Store;
+void bi_store_init(EvalState *st, struct Store *store);
+
+/* The `derivation` function, written in Nix like CppNix's derivation-internal.nix and
+ * parsed on first use: sets *v to a lazy value (no parsing at start-up). */
+void bi_derivation_value(EvalState *st, Value *v);
 
 /* builtins/drvwrap.c: the value of `derivation` (CppNix's derivation-internal.nix
  * wrapper around derivationStrict, with a native fast path); parsed once per state. */

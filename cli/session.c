@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "builtins/builtins.h"
 #include "builtins/derivation.h"
 #include "native/native.h"
 #include "util/strbuf.h"
@@ -38,6 +39,8 @@ bool cli_session_open_store(CliSession *s)
 {
     cli_opts_finish(&s->opts);
     s->store = cli_store_open(&s->cfg);
+    if (s->store) /* builtins.storeDir and the paths evaluation computes */
+        s->opts.settings.store_dir = store_dir(s->store);
     return s->store != NULL;
 }
 
@@ -84,7 +87,7 @@ static void run_on_big_stack(void *p)
     /* Evaluation computes paths in the store's directory and uses the store opened. */
     s->opts.settings.store_dir = store_dir(s->store);
     EvalState *st = s->st = eval_state_new(&s->opts.settings);
-    bi_store_attach(st, s->store);
+    bi_open_all(st, s->store);
     const char *err = NULL;
     if (!native_load_plugins(st, &err)) {
         fprintf(stderr, "error: %s\n", err);

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/time.h>
 
-#include "builtins/derivation.h"
+#include "builtins/builtins.h"
 #include "eval/eval.h"
 #include "store/store.h"
 
@@ -77,7 +77,7 @@ static void run(void *p)
     s.nix_path = NULL;
     s.nix_path_len = 0;
     EvalState *volatile st = eval_state_new(&s);
-    bi_store_attach(st, fuzz_store);
+    bi_open_all(st, fuzz_store);
     interrupt_flag = &st->interrupted;
     arm_timer(CPU_MS);
     TryFrame f;
