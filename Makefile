@@ -27,7 +27,7 @@ DEPS = re2c libgc-dev libssl-dev libsqlite3-dev libreadline-dev libffi-dev libar
        liblzma-dev libzstd-dev libncurses-dev pkg-config time python3 clang \
        sqlite3 zip xz-utils zstd bzip2 git mercurial
 
-MODULES = util parser eval primops builtins store repl native profile
+MODULES = util parser eval primops builtins store repl native profile flake
 SRCS = $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
 RE_SRCS = $(foreach m,$(MODULES),$(wildcard $(m)/*.re))
 OBJS = $(SRCS:%.c=$(BUILD)/%.o) $(RE_SRCS:%.re=$(BUILD)/%.o)
