@@ -148,7 +148,7 @@ static void elem_of(EvalState *st, EvalJob *j, Value *v, size_t idx, ProfileElem
             nouts = oti->len;
             outs = GC_MALLOC((nouts + 1) * sizeof *outs);
             for (size_t k = 0; k < nouts; k++)
-                outs[k] = eval_force_string(st, oti->list.elems[k], 0, NULL);
+                outs[k] = eval_force_string(st, val_list(oti)[k], 0, NULL);
         }
     }
     if (!nouts) {
@@ -215,7 +215,7 @@ static void run_job(EvalState *st, ProfileCmd *c, EvalJob *j)
     j->n = v->len;
     j->elems = GC_MALLOC((j->n ? j->n : 1) * sizeof *j->elems);
     for (size_t i = 0; i < j->n; i++)
-        elem_of(st, j, v->list.elems[i], i, &j->elems[i]);
+        elem_of(st, j, val_list(v)[i], i, &j->elems[i]);
 }
 
 static void run_eval(CliSession *s, void *p)
