@@ -224,7 +224,7 @@ static bool outputs_plain(EvalState *st, Value *outputs, Symbol *names)
     if (outputs->type != T_LIST || outputs->len == 0)
         return false;
     for (uint32_t i = 0; i < outputs->len; i++) {
-        Value *e = outputs->list.elems[i];
+        Value *e = val_list(outputs)[i];
         eval_force(st, e, 0);
         if (e->type != T_STRING || e->str.ctx)
             return false;
@@ -297,7 +297,7 @@ static void prim_derivation_value(EvalState *st, PosIdx pos, Value **args, Value
         Env *oe = GC_MALLOC(sizeof(Env) + sizeof(Value *));
         oe->up = let_env;
         oe->size = 1;
-        oe->values[0] = outputs->list.elems[i];
+        oe->values[0] = val_list(outputs)[i];
         Value view = {.type = T_THUNK};
         view.thunk.env = oe;
         view.thunk.expr = &w->view->base;
