@@ -16,7 +16,7 @@
 
 #include "builtins/access.h"
 #include "builtins/derivation.h"
-#include "builtins/registry.h"
+#include "builtins/builtins.h"
 #include "store/local.h"
 #include "util/strbuf.h"
 
