@@ -9,8 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "builtins/derivation.h"
-#include "store/local.h"
+#include "builtins/builtins.h"
+#include "store/store.h"
 #include "util/strbuf.h"
 
 /* CppNix gives up after this many links while resolving one path. */
@@ -141,7 +141,8 @@ void bi_check_access(EvalState *st, const char *path, PosIdx pos)
 
 const char *bi_host_path(EvalState *st, const char *path)
 {
-    return store_real_path(bi_local_store(st), path);
+    const char *real = store_real_path(bi_store(st), path);
+    return real ? real : path; /* a store without a local file system: the path itself */
 }
 
 const char *bi_resolve_symlinks(EvalState *st, const char *path, SymlinkMode mode, PosIdx pos)
