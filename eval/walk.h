@@ -114,41 +114,43 @@ static inline bool eval_eager_ok(ExprBinOp *x)
     }
 }
 
+/* The one integer fast path of every operator site (eval_int_binop, eval.c's try_eager and
+ * cond_int): op on p and q into *r. INT_BOOL: a comparison (*r is 0 or 1); INT_INT: an
+ * arithmetic result; INT_NONE: op is not one of these, or the result needs the general
+ * path (overflow, division by zero), whose errors say why. */
+enum { INT_NONE, INT_INT, INT_BOOL };
+static inline __attribute__((always_inline)) int eval_int_op(BinOp op, int64_t p, int64_t q, int64_t *r)
+{
+    switch (op) {
+    case OP_EQ: *r = p == q; return INT_BOOL;
+    case OP_NEQ: *r = p != q; return INT_BOOL;
+    case OP_LT: *r = p < q; return INT_BOOL;
+    case OP_LE: *r = p <= q; return INT_BOOL;
+    case OP_GT: *r = p > q; return INT_BOOL;
+    case OP_GE: *r = p >= q; return INT_BOOL;
+    case OP_ADD: return __builtin_add_overflow(p, q, r) ? INT_NONE : INT_INT;
+    case OP_SUB: return __builtin_sub_overflow(p, q, r) ? INT_NONE : INT_INT;
+    case OP_MUL: return __builtin_mul_overflow(p, q, r) ? INT_NONE : INT_INT;
+    case OP_DIV:
+        if (q == 0 || (p == INT64_MIN && q == -1))
+            return INT_NONE;
+        *r = p / q;
+        return INT_INT;
+    default:
+        return INT_NONE;
+    }
+}
+
 /* Integer arithmetic and comparisons in place; false if x needs binop_apply. */
 static inline bool eval_int_binop(ExprBinOp *x, const Value *pa, const Value *pb, Value *out)
 {
     if (pa->type != T_INT || pb->type != T_INT)
         return false;
-    int64_t p = pa->integer, q = pb->integer, r;
-    switch ((BinOp)x->op) {
-    case OP_EQ: val_set_bool(out, p == q); return true;
-    case OP_NEQ: val_set_bool(out, p != q); return true;
-    case OP_LT: val_set_bool(out, p < q); return true;
-    case OP_LE: val_set_bool(out, p <= q); return true;
-    case OP_GT: val_set_bool(out, p > q); return true;
-    case OP_GE: val_set_bool(out, p >= q); return true;
-    case OP_ADD:
-        if (__builtin_add_overflow(p, q, &r))
-            return false;
-        val_set_int(out, r);
-        return true;
-    case OP_SUB:
-        if (__builtin_sub_overflow(p, q, &r))
-            return false;
-        val_set_int(out, r);
-        return true;
-    case OP_MUL:
-        if (__builtin_mul_overflow(p, q, &r))
-            return false;
-        val_set_int(out, r);
-        return true;
-    case OP_DIV:
-        if (q == 0 || (p == INT64_MIN && q == -1))
-            return false;
-        val_set_int(out, p / q);
-        return true;
-    default:
-        return false;
+    int64_t r;
+    switch (eval_int_op((BinOp)x->op, pa->integer, pb->integer, &r)) {
+    case INT_INT: val_set_int(out, r); return true;
+    case INT_BOOL: val_set_bool(out, r); return true;
+    default: return false;
     }
 }
 
