@@ -91,13 +91,14 @@ static inline Value *int_value(EvalState *st, int64_t i)
  * same (<CODE>, «thunk»). NULL when it does not apply. */
 static Value *try_eager(EvalState *st, Env *env, ExprBinOp *x)
 {
-    if (!eval_eager_ok(x))
+    /* eval_eager_ok, its operator test last: most attempts end at an unevaluated operand */
+    if (x->lhs->kind != EXPR_VAR && x->rhs->kind != EXPR_VAR)
         return NULL;
     Value *a = eval_immediate(env, x->lhs);
     if (!a || a->type != T_INT)
         return NULL;
     Value *b = eval_immediate(env, x->rhs);
-    if (!b || b->type != T_INT)
+    if (!b || b->type != T_INT || !((1u << x->op) & EAGER_OPS))
         return NULL;
     int64_t r;
     switch (eval_int_op((BinOp)x->op, a->integer, b->integer, &r)) {

@@ -99,19 +99,15 @@ static inline Value *eval_immediate(Env *env, Expr *e)
     return NULL;
 }
 
-/* Whether eval_lazy evaluates x on the spot when its operands are evaluated
- * integers (try_eager). */
+/* The operators eval_lazy evaluates on the spot when both operands are evaluated integers
+ * and one is a variable (try_eager): not division. */
+#define EAGER_OPS                                                                                \
+    ((1u << OP_ADD) | (1u << OP_SUB) | (1u << OP_MUL) | (1u << OP_LT) | (1u << OP_LE) |          \
+     (1u << OP_GT) | (1u << OP_GE) | (1u << OP_EQ) | (1u << OP_NEQ))
+
 static inline bool eval_eager_ok(ExprBinOp *x)
 {
-    if (x->lhs->kind != EXPR_VAR && x->rhs->kind != EXPR_VAR)
-        return false;
-    switch (x->op) {
-    case OP_ADD: case OP_SUB: case OP_MUL: case OP_LT: case OP_LE: case OP_GT: case OP_GE: case OP_EQ:
-    case OP_NEQ:
-        return true;
-    default:
-        return false;
-    }
+    return (x->lhs->kind == EXPR_VAR || x->rhs->kind == EXPR_VAR) && ((1u << x->op) & EAGER_OPS);
 }
 
 /* The one integer fast path of every operator site (eval_int_binop, eval.c's try_eager and
