@@ -7,13 +7,16 @@
 
 /* Evaluates and type-checks every known output, reporting each failure with its attribute
  * and going on; builds checks.SYSTEM.* when build. Returns the exit status. */
-int cli_flake_check(EvalState *st, const FlakeSettings *fs, LockedFlake *lf, LocalStore *store, const StoreConfig *cfg,
+int cli_flake_check(EvalState *st, const FlakeSettings *fs, LockedFlake *lf, Store *store, const StoreConfig *cfg,
                     bool build);
 /* Copies the template REF#NAME (templates.NAME, default: templates.default) into dest. */
 int cli_flake_init(EvalState *st, const FlakeSettings *fs, const char *template_ref, const char *dest);
 int cli_flake_prefetch(EvalState *st, const FlakeSettings *fs, const char *arg, bool json);
 /* Fetches every input into the store; with json prints {path, inputs: {NAME: {...}}}. */
 int cli_flake_archive(EvalState *st, const FlakeSettings *fs, LockedFlake *lf, bool json);
+
+/* git clone of a Git or forge (mirror) flake into dest, at its ref and rev. */
+int cli_flake_clone(EvalState *st, const FlakeSettings *fs, const char *arg, const char *dest);
 
 /* Building JSON answers as values: a string, an attribute (attrs_sort afterwards), a
  * flake reference's attributes, and printing one line of JSON. */
