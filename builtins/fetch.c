@@ -1131,14 +1131,14 @@ const PrimOp bi_fetch[] = {
      "cnix fetches local sources only (`file://` URLs and absolute paths). Pure evaluation\n"
      "requires `sha256`; restricted evaluation requires the URL to be in `allowed-uris`.",
      bi_fetchurl},
-    {"fetchTarball", 1, 0, "args",
+    {"fetchTarball", 1, PRIM_GLOBAL, "args",
      "Unpack the archive at a URL (tar with gzip, xz, bzip2 or zstd, or zip) into the store and\n"
      "return the path of the tree; a single top-level directory is stripped. *args* is the URL\n"
      "or a set with `url`, optional `name` (default `source`) and `sha256` (NAR hash).\n\n"
      "    import (builtins.fetchTarball file:///tmp/src.tar.gz)\n\n"
      "Local sources only; `sha256` is required in pure evaluation mode.",
      bi_fetchTarball},
-    {"fetchGit", 1, 0, "args",
+    {"fetchGit", 1, PRIM_GLOBAL, "args",
      "Copy a revision of a local Git repository into the store. *args* is the URL/path or a set\n"
      "with `url`, `ref`, `rev`, `name`, `shallow`. Returns `{ outPath, rev, shortRev, revCount,\n"
      "lastModified, lastModifiedDate, narHash, submodules }`.\n\n"
@@ -1147,12 +1147,13 @@ const PrimOp bi_fetch[] = {
      "`dirtyRev`. `submodules = true` fills submodules from their local repositories;\n"
      "remote repositories are not supported.",
      bi_fetchGit},
-    {"fetchTree", 1, 0, "input",
+    {"fetchTree", 1, PRIM_GLOBAL, "input",
      "Fetch a source tree described by an attribute set with `type` (`file`, `tarball`, `git`,\n"
      "`path`) or by a URL string (`git+file://...`, `path:/...`, `file:///x.tar.gz`). Returns\n"
      "at least `{ outPath, narHash }`.\n\n"
      "    builtins.fetchTree { type = \"path\"; path = \"/tmp/src\"; }\n\n"
-     "Negative integers and non-scalar attributes are errors; local sources only.",
+     "Negative integers and non-scalar attributes are errors; local sources only. Needs the\n"
+     "experimental feature `fetch-tree` (or `flakes`).",
      bi_fetchTree},
     {"parseFlakeRef", 1, 0, "flake-ref",
      "Parse a flake reference into its attribute set form.\n\n"
@@ -1160,14 +1161,16 @@ const PrimOp bi_fetch[] = {
      "    # => { dir = \"lib\"; owner = \"NixOS\"; ref = \"23.05\"; repo = \"nixpkgs\"; type = \"github\"; }\n\n"
      "Supported: github:/gitlab:/sourcehut:, flake:ID and bare IDs (indirect), path: and\n"
      "absolute paths, git+URL, tarball+/file+ and http(s)/file URLs; query parameters\n"
-     "become attributes. A 40-hex-digit component is a `rev`, anything else a `ref`.",
+     "become attributes. A 40-hex-digit component is a `rev`, anything else a `ref`. Needs the\n"
+     "experimental feature `flakes`.",
      bi_parseFlakeRef},
     {"flakeRefToString", 1, 0, "attrs",
      "Convert a flake reference from attribute set form to URL form; the inverse of\n"
      "`parseFlakeRef`.\n\n"
      "    builtins.flakeRefToString { type = \"github\"; owner = \"NixOS\"; repo = \"nixpkgs\"; ref = \"23.05\"; dir = \"lib\"; }\n"
      "    # => \"github:NixOS/nixpkgs/23.05?dir=lib\"\n\n"
-     "Attribute values must be strings, Booleans or non-negative integers.",
+     "Attribute values must be strings, Booleans or non-negative integers. Needs the experimental\n"
+     "feature `flakes`.",
      bi_flakeRefToString},
     {0},
 };

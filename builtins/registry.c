@@ -104,6 +104,43 @@ static Value *str_value(EvalState *st, const char *s)
     return v;
 }
 
+/* Whether the space-separated experimental-features setting names feature; as CppNix's,
+ * "flakes" implies "fetch-tree". */
+static bool feature_enabled(const EvalState *st, const char *feature)
+{
+    const char *f = st->settings.experimental_features;
+    size_t n = strlen(feature);
+    while (f && *f) {
+        while (*f == ' ')
+            f++;
+        const char *e = f;
+        while (*e && *e != ' ')
+            e++;
+        size_t len = (size_t)(e - f);
+        if ((len == n && strncmp(f, feature, n) == 0) ||
+            (strcmp(feature, "fetch-tree") == 0 && len == 6 && strncmp(f, "flakes", 6) == 0))
+            return true;
+        f = e;
+    }
+    return false;
+}
+
+/* CppNix binds these primops only when their experimental feature is enabled. */
+static const struct {
+    const char *name, *feature;
+} gated[] = {
+    {"fetchTree", "fetch-tree"}, {"fetchClosure", "fetch-closure"}, {"outputOf", "dynamic-derivations"},
+    {"parseFlakeRef", "flakes"}, {"flakeRefToString", "flakes"},     {"getFlake", "flakes"},
+};
+
+static bool primop_enabled(const EvalState *st, const char *name)
+{
+    for (size_t i = 0; i < sizeof gated / sizeof gated[0]; i++)
+        if (strcmp(gated[i].name, name) == 0)
+            return feature_enabled(st, gated[i].feature);
+    return true;
+}
+
 void bi_register_all(EvalState *st)
 {
     uint32_t nprims = 0;
@@ -127,13 +164,14 @@ void bi_register_all(EvalState *st)
 
     for (const PrimOp *const *t = bi_all_tables; *t; t++)
         for (const PrimOp *p = *t; p->name; p++) {
+            if (!primop_enabled(st, p->name))
+                continue;
             Value *v = val_alloc(st);
             v->type = T_PRIMOP;
             v->primop = p;
             char buf[128];
-            reg_bind(&r, dunder(buf, sizeof buf, p->name), p->name, v);
-            if (p->flags & PRIM_GLOBAL)
-                reg_bind(&r, p->name, NULL, v);
+            /* CppNix binds a primop under the one name it was registered with */
+            reg_bind(&r, p->flags & PRIM_GLOBAL ? p->name : dunder(buf, sizeof buf, p->name), p->name, v);
         }
 
     Value *vt = val_alloc(st), *vf = val_alloc(st), *vn = val_alloc(st);

@@ -27,7 +27,7 @@ extern const PrimOp native_builtins[]; /* native/builtins.c */
 /* NULL-terminated list of all tables above, in registration order. */
 extern const PrimOp *const bi_all_tables[];
 
-/* Binds every primop (builtins.NAME, __NAME, and NAME if PRIM_GLOBAL) and the
+/* Binds every primop (builtins.NAME, and __NAME or, if PRIM_GLOBAL, NAME) and the
  * constants (true, false, null, builtins, currentSystem, ...) into st's global scope. */
 void bi_register_all(EvalState *st);
 

@@ -180,7 +180,7 @@ const PrimOp prim_control[] = {
      "Return *e*; if evaluating it fails, the string *ctx* is added to the error's trace.\n\n"
      "Example: `builtins.addErrorContext \"while building foo\" (throw \"x\")`.",
      prim_add_error_context},
-    {"break", 1, 0, "v",
+    {"break", 1, PRIM_GLOBAL, "v",
      "In the debugger, pause evaluation here; otherwise the identity function.\n\n"
      "Example: `builtins.break 1` is 1.",
      prim_break},
