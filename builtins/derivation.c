@@ -172,12 +172,6 @@ static void xp_require(EvalState *st, PosIdx pos, const char *feature)
                    feature, feature);
 }
 
-/* Until the evaluator provides it: an ordinary frame. */
-__attribute__((weak)) void eval_frame_push_always(EvalState *st, PosIdx pos, const char *msg)
-{
-    eval_frame_push(st, pos, msg);
-}
-
 /* A warning about one attribute of a derivation, traced like CppNix's. */
 static void warn_attr(EvalState *st, PosIdx pos, const char *drv_name, const char *msg)
 {

@@ -38,6 +38,10 @@ typedef struct TraceEntry {
      * replaced by this symbol's name when an error is raised (keeps pushes cheap). */
     Symbol sym;
 } TraceEntry;
+/* TraceEntry.sym of a frame whose msg is plain text printed even where the short trace
+ * (without --show-trace) stops: CppNix's TracePrint::Always (addErrorContext, derivations,
+ * "entering the infinite recursion"). */
+#define TRACE_ALWAYS ((Symbol)0xFFFFFFF8)
 
 typedef struct EvalError {
     ErrorKind kind;

@@ -345,10 +345,12 @@ const char *eval_resolve_import_path(EvalState *st, const char *path, PosIdx pos
     struct stat sb;
     path = follow_final_symlinks(st, path, pos);
     if (stat(path, &sb) != 0) {
+        /* CppNix's resolveExprPath and source accessor raise these without a position (the
+         * 'import' builtin's frame shows where) */
         if (errno == ELOOP) /* CppNix's resolveExprPath gives up after 1024 links */
-            eval_error(st, ERR_EVAL, pos,
+            eval_error(st, ERR_EVAL, 0,
                        "too many symbolic links encountered while traversing the path '%s'", path);
-        eval_error(st, ERR_IO, pos, "path '%s' does not exist", path);
+        eval_error(st, ERR_IO, 0, "path '%s' does not exist", path);
     }
     if (S_ISDIR(sb.st_mode)) {
         StrBuf b;

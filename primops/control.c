@@ -127,7 +127,7 @@ static void prim_add_error_context(EvalState *st, PosIdx pos, Value **args, Valu
     const char *msg = eval_coerce_to_string(st, args[0], pos,
                                             "while evaluating the error context string", 0, NULL, NULL);
     TraceEntry *t = GC_MALLOC((e->ntrace + 1) * sizeof(TraceEntry));
-    t[0] = (TraceEntry){0, msg, 0};
+    t[0] = (TraceEntry){0, msg, TRACE_ALWAYS};
     if (e->ntrace)
         memcpy(t + 1, e->trace, e->ntrace * sizeof(TraceEntry));
     e->trace = t;
