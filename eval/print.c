@@ -94,12 +94,14 @@ static void print_attr_name(const char *s, size_t len, StrBuf *out)
         eval_print_string_literal(s, len, out);
 }
 
-/* What makes two lists "the same" for «repeated»: CppNix stores lists of up to
- * two elements inside the Value, so a copy of such a Value is a different list. */
-static const void *list_identity(const Value *v)
-{
-    return v->len <= 2 ? (const void *)v : (const void *)v->list.elems;
-}
+/* What makes two values "the same" for «repeated», as CppNix's printers: a list is the same
+ * only as the same Value object (a copy, such as `x ++ [ ]` or a filter keeping everything,
+ * is another list), an attribute set is its bindings (`s // { }` is s again). */
+static const void *list_identity(const Value *v) { return v; }
+
+/* In error messages CppNix marks empty sets as well: every `{ }` is its one shared empty
+ * Bindings. */
+static const char shared_empty_bindings;
 
 /* ---------- nix-instantiate format ---------- */
 
@@ -198,7 +200,7 @@ static void show(ShowCtx *c, Value *v, StrBuf *out, uint32_t depth)
         return;
     case T_ATTRS: {
         Bindings *b = val_attrs(v);
-        if (b->size && !ptrset_insert(&c->seen, b)) {
+        if (!ptrset_insert(&c->seen, b->size ? (const void *)b : &shared_empty_bindings)) {
             sb_puts(out, "«repeated»");
             return;
         }
