@@ -116,6 +116,12 @@ _Noreturn void eval_error_hint(EvalState *st, ErrorKind kind, PosIdx pos, const 
 
 /* ---------- printing values (eval/print.c) ---------- */
 
+/* Files CppNix keeps in its corepkgs accessor (<nix/fetchurl.nix>) are paths under this prefix;
+ * they are shown as CppNix shows them since 2.20: "<nix/fetchurl.nix>". */
+#define EVAL_COREPKGS_PREFIX "/__corepkgs__/"
+/* p, or its display form for a corepkgs path ("<nix/NAME>", a GC string). */
+const char *eval_path_display(const char *p);
+
 /* Appends v as `nix-instantiate --eval` prints it (<CODE> for thunks, «repeated»);
  * forces nothing. */
 void eval_print_value(EvalState *st, Value *v, StrBuf *out);

@@ -103,6 +103,17 @@ static const void *list_identity(const Value *v) { return v; }
  * Bindings. */
 static const char shared_empty_bindings;
 
+const char *eval_path_display(const char *p)
+{
+    size_t n = strlen(EVAL_COREPKGS_PREFIX);
+    if (strncmp(p, EVAL_COREPKGS_PREFIX, n) != 0)
+        return p;
+    StrBuf sb;
+    sb_init(&sb);
+    sb_printf(&sb, "<nix/%s>", p + n);
+    return sb.data;
+}
+
 /* ---------- nix-instantiate format ---------- */
 
 static void print_amb(EvalState *st, Value *v, StrBuf *out, PtrSet *seen)
@@ -113,7 +124,7 @@ static void print_amb(EvalState *st, Value *v, StrBuf *out, PtrSet *seen)
     case T_BOOL: sb_puts(out, v->boolean ? "true" : "false"); break;
     case T_NULL: sb_puts(out, "null"); break;
     case T_STRING: eval_print_string_literal(val_str(v), v->len, out); break;
-    case T_PATH: sb_puts(out, v->path.path); break;
+    case T_PATH: sb_puts(out, eval_path_display(v->path.path)); break;
     case T_ATTRS: {
         Bindings *b = val_attrs(v);
         if (b->size && !ptrset_insert(seen, b)) {

@@ -87,7 +87,18 @@ static void make_pos(EvalState *st, PosIdx p, Value *out)
         return;
     }
     Value *v = prim_values(st, 3);
-    val_set_string(&v[0], pos.src->path, strlen(pos.src->path), NULL);
+    /* CppNix's file is the path inside its accessor: "/fetchurl.nix" for what positions show
+     * as <nix/fetchurl.nix>, "/derivation-internal.nix" for «nix-internal»/derivation-internal.nix */
+    const char *file = pos.src->path;
+    size_t flen = strlen(file);
+    if (strncmp(file, "<nix/", 5) == 0 && file[flen - 1] == '>') {
+        file += 4;
+        flen -= 5;
+    } else if (strncmp(file, "«nix-internal»/", strlen("«nix-internal»/")) == 0) {
+        file += strlen("«nix-internal»");
+        flen -= strlen("«nix-internal»");
+    }
+    val_set_string(&v[0], file, flen, NULL);
     val_set_int(&v[1], pos.line);
     val_set_int(&v[2], pos.col);
     Bindings *b = attrs_alloc(st, 3);
