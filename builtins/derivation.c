@@ -18,57 +18,15 @@
 #include "store/local.h"
 #include "store/path.h"
 #include "util/strbuf.h"
+#include "util/strmap.h"
 
-/* ---------- a small string-keyed hash map (GC memory) ---------- */
-
-typedef struct MapSlot {
-    const char *key;
-    void *val;
-} MapSlot;
-
-typedef struct StrMap {
-    MapSlot *slots;
-    uint32_t cap, used;
-} StrMap;
-
-static uint64_t map_hash(const char *s)
+void bi_empty_hash(EvalState *st, HashAlgo algo, Hash *out)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++)
-        h = (h ^ (uint8_t)*s) * 1099511628211ull;
-    return h;
-}
-
-static MapSlot *map_slot(StrMap *m, const char *key)
-{
-    uint32_t mask = m->cap - 1, i = (uint32_t)map_hash(key) & mask;
-    while (m->slots[i].key && strcmp(m->slots[i].key, key) != 0)
-        i = (i + 1) & mask;
-    return &m->slots[i];
-}
-
-static void *map_get(StrMap *m, const char *key)
-{
-    return m->cap ? map_slot(m, key)->val : NULL;
-}
-
-static void map_put(StrMap *m, const char *key, void *val)
-{
-    if ((m->used + 1) * 4 > m->cap * 3) {
-        MapSlot *old = m->slots;
-        uint32_t oldcap = m->cap;
-        m->cap = m->cap ? m->cap * 2 : 64;
-        m->slots = GC_MALLOC(m->cap * sizeof *m->slots);
-        for (uint32_t i = 0; i < oldcap; i++)
-            if (old[i].key)
-                *map_slot(m, old[i].key) = old[i];
-    }
-    MapSlot *s = map_slot(m, key);
-    if (!s->key) {
-        s->key = key;
-        m->used++;
-    }
-    s->val = val;
+    memset(out, 0, sizeof *out);
+    out->algo = algo;
+    out->len = (uint32_t)hash_algo_size(algo);
+    /* CppNix's plain warn(): no position */
+    eval_print_warning(st, sb_fmt("found empty hash, assuming '%s'", hash_to_string(out, HASH_FMT_SRI, true)), 0);
 }
 
 /* ---------- per-state store data ---------- */
@@ -261,7 +219,7 @@ static const char **refs_of(EvalState *st, const char *path, size_t *n)
         if (d)
             return drv_references(d, n);
     }
-    TextRefs *t = map_get(&b->text_refs, path);
+    TextRefs *t = strmap_get(&b->text_refs, path);
     if (t) {
         *n = t->nrefs;
         return t->refs;
@@ -276,9 +234,9 @@ static void closure(EvalState *st, const char *path, StrMap *seen, PtrVec *out)
     pv_push(&todo, path);
     while (todo.n) {
         const char *p = todo.v[--todo.n];
-        if (map_get(seen, p))
+        if (strmap_get(seen, p))
             continue;
-        map_put(seen, p, (void *)1);
+        strmap_put(seen, p, (void *)1);
         pv_push(out, p);
         size_t n;
         const char **refs = refs_of(st, p, &n);
@@ -719,10 +677,7 @@ static void derivation_strict_inner(EvalState *st, PosIdx call_pos, Bindings *at
         if (!*output_hash) {
             if (output_hash_algo == HASH_NONE)
                 eval_error(st, ERR_EVAL, pos, "empty hash requires explicit hash algorithm");
-            memset(&h, 0, sizeof h);
-            h.algo = output_hash_algo;
-            h.len = (uint32_t)hash_algo_size(output_hash_algo);
-            fprintf(stderr, "warning: found empty hash, assuming '%s'\n", hash_to_string(&h, HASH_FMT_SRI, true));
+            bi_empty_hash(st, output_hash_algo, &h);
         } else {
             const char *e = hash_parse_any(output_hash, output_hash_algo, &h, NULL);
             if (e)
@@ -892,10 +847,10 @@ static void prim_to_file(EvalState *st, PosIdx pos, Value **args, Value *out)
     } else {
         path = store_text_path_for(store_dir_of(st), name, text, len, refs.v, refs.n);
     }
-    if (refs.n && !map_get(&b->text_refs, path)) {
+    if (refs.n && !strmap_get(&b->text_refs, path)) {
         TextRefs *t = GC_MALLOC(sizeof *t);
         *t = (TextRefs){pv_finish(&refs), refs.n};
-        map_put(&b->text_refs, path, t);
+        strmap_put(&b->text_refs, path, t);
     }
     set_store_path_string(st, out, path);
 }
@@ -943,7 +898,7 @@ static const char *base_name(const char *path)
 const char *bi_copy_path_to_store(EvalState *st, const char *path, PosIdx pos)
 {
     BiStore *b = bis(st);
-    const char *cached = map_get(&b->src_cache, path);
+    const char *cached = strmap_get(&b->src_cache, path);
     if (cached)
         return cached;
     if (has_suffix(path, ".drv"))
@@ -952,7 +907,7 @@ const char *bi_copy_path_to_store(EvalState *st, const char *path, PosIdx pos)
     size_t n = strlen(path);
     char *key = GC_MALLOC_ATOMIC(n + 1);
     memcpy(key, path, n + 1);
-    map_put(&b->src_cache, key, (void *)sp);
+    strmap_put(&b->src_cache, key, (void *)sp);
     return sp;
 }
 
@@ -992,11 +947,7 @@ static void prim_path(EvalState *st, PosIdx pos, Value **args, Value *out)
         else if (strcmp(n, "sha256") == 0) {
             const char *h = eval_force_string_no_ctx(st, at->value, at->pos, "while evaluating the `sha256` attribute passed to builtins.path");
             if (!*h) {
-                memset(&expected, 0, sizeof expected);
-                expected.algo = HASH_SHA256;
-                expected.len = 32;
-                fprintf(stderr, "warning: found empty hash, assuming '%s'\n",
-                        hash_to_string(&expected, HASH_FMT_SRI, true));
+                bi_empty_hash(st, HASH_SHA256, &expected);
             } else {
                 const char *e = hash_parse_any(h, HASH_SHA256, &expected, NULL);
                 if (e)
@@ -1062,9 +1013,9 @@ static void add_derivation(EvalState *st, Value *v, Found *f)
 {
     char key[32];
     snprintf(key, sizeof key, "%p", (void *)val_attrs(v)); /* flat: one key per set */
-    if (map_get(&f->done, key))
+    if (strmap_get(&f->done, key))
         return;
-    map_put(&f->done, fmt("%s", key), (void *)1);
+    strmap_put(&f->done, fmt("%s", key), (void *)1);
     Attr *dp = attrs_find(v->attrs, st->s.drvPath);
     if (!dp)
         eval_error(st, ERR_EVAL, 0, "derivation does not have attribute 'drvPath'");

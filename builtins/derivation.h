@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "eval/eval.h"
+#include "store/hash.h"
 
 /* By default evaluation is read-only, like CppNix's --eval: derivations, toFile and
  * copied sources get their store paths but nothing is written. nix-instantiate without
@@ -17,6 +18,11 @@ void bi_store_set_writable(EvalState *st, bool on);
 /* The st->copy_path_to_store hook ("${./file}"): the store path of a copy of path
  * (copied if writable). Cached per path. */
 const char *bi_copy_path_to_store(EvalState *st, const char *path, PosIdx pos);
+
+/* An empty hash attribute (`outputHash = ""`, `sha256 = ""`): sets *out to the all-zero
+ * hash of algo and warns, as CppNix does, which hash was assumed (so that the build's
+ * mismatch error shows the real one). */
+void bi_empty_hash(EvalState *st, HashAlgo algo, Hash *out);
 
 /* The local store evaluation writes to (opened on first use); for the fetchers. */
 struct LocalStore *bi_local_store(EvalState *st);

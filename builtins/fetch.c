@@ -319,10 +319,7 @@ static char *git(const char *repo, const char **err, const char *a1, const char 
 static bool parse_sha256(EvalState *st, const char *s, Hash *h, PosIdx pos)
 {
     if (!*s) {
-        memset(h, 0, sizeof *h);
-        h->algo = HASH_SHA256;
-        h->len = 32;
-        fprintf(stderr, "warning: found empty hash, assuming '%s'\n", hash_to_string(h, HASH_FMT_SRI, true));
+        bi_empty_hash(st, HASH_SHA256, h);
         return true;
     }
     const char *e = hash_parse_any(s, HASH_SHA256, h, NULL);

@@ -6,6 +6,7 @@
 #include "native/native.h"
 #include "store/build.h"
 #include "store/gc.h"
+#include "util/fs.h"
 
 #define GC_THREADS
 #include <errno.h>
@@ -263,14 +264,12 @@ int cli_log(int argc, char **argv)
             return 1;
         }
     }
-    FILE *f = fopen(store_log_path(&cfg, drv), "rb");
-    if (!f) {
+    size_t len;
+    char *text = fs_read_file(store_log_path(&cfg, drv), &len);
+    if (!text) {
         fprintf(stderr, "error: build log of '%s' is not available\n", sp);
         return 1;
     }
-    size_t len;
-    char *text = cli_read_all(f, &len);
-    fclose(f);
     fwrite(text, 1, len, stdout);
     return status;
 }

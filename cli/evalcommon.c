@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "util/strbuf.h"
+#include "util/fs.h"
 
 const char *cli_abs_path(const char *p)
 {
@@ -466,18 +467,6 @@ double cli_cpu_seconds(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-char *cli_read_all(FILE *f, size_t *len)
-{
-    StrBuf sb;
-    sb_init(&sb);
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        sb_add(&sb, buf, n);
-    *len = sb.len;
-    return sb.data;
-}
-
 const char *cli_cwd(void)
 {
     char cwd[4096];
@@ -493,12 +482,10 @@ const Source *cli_string_source(EvalState *st, const char *text)
 
 const Source *cli_file_source(EvalState *st, const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
     size_t len;
-    char *text = cli_read_all(f, &len);
-    fclose(f);
+    char *text = fs_read_file(path, &len);
+    if (!text)
+        return NULL;
     const char *slash = strrchr(path, '/');
     char *dir = GC_strdup(path);
     dir[slash == path ? 1 : slash - path] = 0;

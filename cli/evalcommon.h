@@ -44,8 +44,6 @@ double cli_cpu_seconds(void);
 /* Makes a path given on the command line absolute (relative to the cwd). */
 const char *cli_abs_path(const char *p);
 
-/* Reads a whole stream into a GC string; *len receives its length. */
-char *cli_read_all(FILE *f, size_t *len);
 /* The current directory as a GC string ("/" if unknown): the base of -E expressions. */
 const char *cli_cwd(void);
 /* Registers command-line text (-E) as a source based in the current directory. */

@@ -7,8 +7,10 @@
 #include "primops/json.h"
 #include "primops/xml.h"
 #include "store/gc.h"
+#include "util/fs.h"
 
 #define GC_THREADS
+#include <errno.h>
 #include <gc/gc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,7 +45,9 @@ static Expr *parse_input(EvalState *st, Inst *in, const char *arg, bool is_stdin
     const Source *src;
     if (is_stdin) {
         size_t len;
-        char *text = cli_read_all(stdin, &len);
+        char *text = fs_read_stream(stdin, &len);
+        if (!text)
+            eval_error(st, ERR_IO, 0, "reading standard input: %s", strerror(errno));
         src = pos_add_source(st->positions, SRC_STDIN, NULL, cli_cwd(), text, len);
     } else if (in->from_args) {
         src = cli_string_source(st, arg);

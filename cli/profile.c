@@ -8,6 +8,7 @@
 #include "profile/profile.h"
 #include "store/build.h"
 #include "store/valid.h"
+#include "util/drvname.h"
 
 #define GC_THREADS
 #include <errno.h>
@@ -68,17 +69,12 @@ static const char *get_str(EvalState *st, Value *v, const char *name)
     return a ? eval_force_string(st, a, 0, NULL) : NULL;
 }
 
-/* builtins.parseDrvName: the version starts after the first dash not followed by a letter. */
+/* Splits name as builtins.parseDrvName does (GC strings). */
 static void split_name(const char *name, const char **pname, const char **version)
 {
-    for (const char *p = name; *p; p++)
-        if (*p == '-' && !((p[1] >= 'a' && p[1] <= 'z') || (p[1] >= 'A' && p[1] <= 'Z'))) {
-            *pname = GC_strndup(name, (size_t)(p - name));
-            *version = GC_strdup(p + 1);
-            return;
-        }
-    *pname = name;
-    *version = "";
+    DrvName dn = drvname_parse(name, strlen(name));
+    *pname = GC_strndup(name, dn.name_len);
+    *version = dn.version;
 }
 
 static const char *encode_args(const AutoArg *a, int n)

@@ -2,6 +2,7 @@
  * binary cache commands copy, generate-key, sign. */
 #include "cli/storecmds.h"
 
+#include <errno.h>
 #include <gc/gc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include "store/path.h"
 #include "store/valid.h"
 #include "store/verify.h"
+#include "util/fs.h"
 #include "util/strbuf.h"
 
 typedef struct Args {
@@ -163,15 +165,15 @@ static int cmd_import(int argc, char **argv)
     Args a;
     if (!parse(&a, argc, argv, NULL, NULL))
         return 1;
-    StrBuf sb;
-    sb_init(&sb);
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, stdin)) > 0)
-        sb_add(&sb, buf, n);
+    size_t len;
+    const char *data = fs_read_stream(stdin, &len);
+    if (!data) {
+        fprintf(stderr, "error: reading standard input: %s\n", strerror(errno));
+        return 1;
+    }
     const char **imported;
     size_t ni;
-    const char *e = store_import(a.s, (const uint8_t *)sb.data, sb.len, &imported, &ni);
+    const char *e = store_import(a.s, (const uint8_t *)data, len, &imported, &ni);
     if (e) {
         fprintf(stderr, "error: %s\n", e);
         return 1;

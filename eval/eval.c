@@ -1,51 +1,10 @@
-/* The AST walker: environments, thunks, forcing, calls, attribute sets and selection. */
-#include "eval/internal.h"
+/* The AST walker: environments, thunks, forcing, attribute sets, selection, operators. */
+#include "eval/walk.h"
 
-#include <gc/gc.h>
 #include <stdlib.h>
-#include <string.h>
-
-#define NOINLINE __attribute__((noinline))
-
-/* Stack environments. The environment of a call of a plain `x:` lambda lives in
- * the C frame that evaluates the body, unless something keeps it: a thunk, a
- * closure or an inner environment (let, with, rec) that refers to it. Those are
- * made through env_keep, which moves ("promotes") the environment to the heap
- * first, once per call, so the heap never points into the stack. Most calls
- * from builtins (`map (x: x * 3 + 1)`, `filter`, `sort`'s comparator) and of
- * recursions like `n: ... f (n - 1)` then allocate no environment at all. An
- * environment's slots never change after the call has bound them, so a heap
- * copy is as good as the original. */
-#define ENV_STACK UINT32_MAX /* Env.is_with of a stack environment */
-
-/* A one-slot stack environment: the layout of an Env with one slot, then its
- * heap copy once promoted, and room for the argument when the call computed it
- * on the spot (`f (n - 1)`), so that it needs no heap Value either. A pointer
- * to `local` must not reach the heap: eval_lazy, the one place that hands out
- * pointers to variables' values for keeping, and env_promote copy it first. */
-typedef struct StackEnv {
-    Env *up;
-    uint32_t size, is_with;
-    Value *value0;
-    Env *heap;
-    Value local;
-} StackEnv;
-
-static inline Env *stack_env(EvalState *st, StackEnv *se, Env *up, Value *arg)
-{
-    st->stats.envs++;
-    st->stats.env_slots++;
-    Env *e = (Env *)(void *)se;
-    e->up = up;
-    e->size = 1;
-    e->is_with = ENV_STACK;
-    e->values[0] = arg;
-    se->heap = NULL;
-    return e;
-}
 
 /* The argument of stack environment en, moved to the heap if it is en's own. */
-static NOINLINE Value *local_keep(EvalState *st, Env *en)
+NOINLINE Value *eval_local_keep(EvalState *st, Env *en)
 {
     StackEnv *se = (StackEnv *)(void *)en;
     Value *v = en->values[0];
@@ -57,55 +16,23 @@ static NOINLINE Value *local_keep(EvalState *st, Env *en)
     return h;
 }
 
-static NOINLINE Env *env_promote(EvalState *st, Env *env);
-
-/* env, or its heap copy if it is a stack environment: for storing in the heap. */
-static inline Env *env_keep(EvalState *st, Env *env)
-{
-    if (__builtin_expect(env && env->is_with == ENV_STACK, 0))
-        return env_promote(st, env);
-    return env;
-}
-
-static inline Env *env_new(EvalState *st, Env *up, uint32_t size)
-{
-    st->stats.envs++;
-    st->stats.env_slots += size;
-    up = env_keep(st, up);
-    Env *e;
-    if (size <= 2) {
-        e = eval_alloc32(st);
-        e->values[0] = NULL;
-        if (size == 2)
-            e->values[1] = NULL;
-    } else if (size <= 4) {
-        e = eval_alloc48(st);
-        memset(e->values, 0, 4 * sizeof(Value *));
-    } else
-        e = GC_MALLOC(sizeof(Env) + size * sizeof(Value *));
-    e->up = up;
-    e->size = size;
-    e->is_with = 0;
-    return e;
-}
-
-static NOINLINE Env *env_promote(EvalState *st, Env *env)
+NOINLINE Env *eval_env_promote(EvalState *st, Env *env)
 {
     StackEnv *se = (StackEnv *)(void *)env;
     if (se->heap)
         return se->heap;
     Env *h = eval_alloc32(st); /* counted in stats when it was made */
-    h->up = env_keep(st, env->up);
+    h->up = eval_env_keep(st, env->up);
     h->size = 1;
     h->is_with = 0;
-    h->values[0] = local_keep(st, env);
+    h->values[0] = eval_local_keep(st, env);
     se->heap = h;
     return h;
 }
 
 Env *eval_env_new(EvalState *st, Env *up, uint32_t size)
 {
-    return env_new(st, up, size);
+    return eval_env_alloc(st, up, size);
 }
 
 static inline Value *new_thunk(EvalState *st, Env *env, Expr *e)
@@ -113,7 +40,7 @@ static inline Value *new_thunk(EvalState *st, Env *env, Expr *e)
     st->stats.thunks++;
     Value *v = eval_alloc32(st);
     v->type = T_THUNK;
-    v->thunk.env = env_keep(st, env);
+    v->thunk.env = eval_env_keep(st, env);
     v->thunk.expr = e;
     return v;
 }
@@ -151,23 +78,6 @@ static inline Value *lookup_var(EvalState *st, Env *env, ExprVar *var)
     return env->values[var->displ];
 }
 
-/* The value of e if it is already known without evaluating anything: a literal
- * or a variable bound to an evaluated value. */
-static inline Value *immediate(Env *env, Expr *e)
-{
-    if (e->kind == EXPR_INT)
-        return ((ExprInt *)e)->cache;
-    if (e->kind == EXPR_VAR && !((ExprVar *)e)->from_with) {
-        ExprVar *var = (ExprVar *)e;
-        for (uint32_t l = var->level; l; l--)
-            env = env->up;
-        Value *v = env->values[var->displ];
-        if (v && !val_is_thunk(v))
-            return v;
-    }
-    return NULL;
-}
-
 static inline Value *int_value(EvalState *st, int64_t i)
 {
     if (i >= SMALL_INT_MIN && i <= SMALL_INT_MAX)
@@ -177,35 +87,16 @@ static inline Value *int_value(EvalState *st, int64_t i)
     return v;
 }
 
-/* Speculative strict evaluation of integer arithmetic and comparisons whose
- * operands are already evaluated: it cannot fail, loop or have effects (on
- * overflow we give up), so doing it now instead of allocating a thunk is
- * unobservable. Returns NULL when it does not apply. */
-/* Whether eval_lazy evaluates x on the spot when its operands are evaluated
- * integers (try_eager). */
-static inline bool eager_ok(ExprBinOp *x)
-{
-    if (x->lhs->kind != EXPR_VAR && x->rhs->kind != EXPR_VAR)
-        return false;
-    switch (x->op) {
-    case OP_ADD: case OP_SUB: case OP_MUL: case OP_LT: case OP_LE: case OP_GT: case OP_GE: case OP_EQ:
-    case OP_NEQ:
-        return true;
-    default:
-        return false;
-    }
-}
-
 static Value *try_eager(EvalState *st, Env *env, ExprBinOp *x)
 {
     /* Only with a variable operand (`n - 1`): constant expressions stay thunks,
      * as in CppNix, so unforced values print the same (<CODE>, «thunk»). */
     if (x->lhs->kind != EXPR_VAR && x->rhs->kind != EXPR_VAR)
         return NULL;
-    Value *a = immediate(env, x->lhs);
+    Value *a = eval_immediate(env, x->lhs);
     if (!a || a->type != T_INT)
         return NULL;
-    Value *b = immediate(env, x->rhs);
+    Value *b = eval_immediate(env, x->rhs);
     if (!b || b->type != T_INT)
         return NULL;
     int64_t r, p = a->integer, q = b->integer;
@@ -261,7 +152,7 @@ Value *eval_lazy(EvalState *st, Env *env, Expr *e)
         if (v) {
             st->stats.avoided++;
             if (__builtin_expect(en->is_with == ENV_STACK, 0))
-                v = local_keep(st, en);
+                v = eval_local_keep(st, en);
             return v;
         }
         break; /* a recursive binding not yet created */
@@ -304,22 +195,6 @@ static inline uint64_t big_allocs(const EvalState *st)
     return st->stats.attr_slots + st->stats.list_elems;
 }
 
-static inline void call_from_site(EvalState *st, Value *fnv, uint32_t nargs, Value **args,
-                                  Value *out, PosIdx pos);
-
-/* The call of a T_APP (out of force_slow: its frame is on the stack once per
- * level of a chain of thunks). */
-static NOINLINE void force_app(EvalState *st, Value *v, PosIdx pos, Value *out)
-{
-    Value *arg = v->app.arg;
-    /* CppNix's forceValue calls the function with the forcing position: with one, the
-     * trace shows it as the call site */
-    if (pos)
-        call_from_site(st, v->app.fn, 1, &arg, out, pos);
-    else
-        eval_call(st, v->app.fn, 1, &arg, out, pos);
-}
-
 static NOINLINE void force_slow(EvalState *st, Value *v, PosIdx pos)
 {
     if (v->type == T_BLACKHOLE)
@@ -338,7 +213,7 @@ static NOINLINE void force_slow(EvalState *st, Value *v, PosIdx pos)
         v->flags = T_APP;
         v->type = T_BLACKHOLE;
         eval_forcing_push(st, v);
-        force_app(st, v, pos, &tmp);
+        eval_call_app(st, v, pos, &tmp);
     }
     eval_forcing_pop(st);
     if (tmp.type != T_STRING)
@@ -427,7 +302,7 @@ static void add_dynamic_attrs(EvalState *st, ExprAttrs *a, Env *env, Env *venv, 
 
 static Env *inherit_env(EvalState *st, ExprAttrs *a, Env *env)
 {
-    Env *ie = env_new(st, env, a->ninherit_from);
+    Env *ie = eval_env_alloc(st, env, a->ninherit_from);
     for (uint32_t i = 0; i < a->ninherit_from; i++)
         ie->values[i] = eval_lazy(st, env, a->inherit_from[i]);
     return ie;
@@ -440,7 +315,7 @@ static NOINLINE void eval_attrs(EvalState *st, Env *env, ExprAttrs *a, Value *ou
     Bindings *b = attrs_alloc(st, a->nattrs + a->ndyn);
     b->pos = a->base.pos;
     if (a->rec) {
-        Env *renv = env_new(st, env, a->nattrs);
+        Env *renv = eval_env_alloc(st, env, a->nattrs);
         Env *ienv = a->ninherit_from ? inherit_env(st, a, renv) : NULL;
         Symbol ov = sym_lookup(st->symbols, "__overrides", 11);
         bool has_overrides = false;
@@ -675,251 +550,6 @@ static void eval_update(EvalState *st, Value *l, Value *r, Value *out)
         val_set_attrs(out, n);
 }
 
-/* ---------- calls ---------- */
-
-static NOINLINE _Noreturn void check_depth(EvalState *st, PosIdx pos)
-{
-    if (st->interrupted)
-        eval_error(st, ERR_INTERRUPTED, pos, "interrupted by the user");
-    eval_error(st, ERR_STACK_OVERFLOW, pos, "stack overflow; max-call-depth exceeded");
-}
-
-static const char *lambda_name(EvalState *st, ExprLambda *l)
-{
-    return l->name ? sym_name(st->symbols, l->name) : NULL;
-}
-
-/* Binds formals from the attribute set arg into env (slots after the @-argument). */
-static NOINLINE void bind_formals(EvalState *st, ExprLambda *l, Env *env, Value *arg, PosIdx pos)
-{
-    Formals *fs = l->formals;
-    uint32_t off = l->arg ? 1 : 0;
-    if (arg->type != T_ATTRS) {
-        eval_force(st, arg, pos);
-        if (arg->type != T_ATTRS)
-            eval_type_error(st, pos, "a set", arg, NULL);
-    }
-    Bindings *b = arg->attrs;
-    uint32_t used = 0;
-    /* Both sides are sorted by symbol id: one merge pass (a layered set: lookups). */
-    uint32_t j = 0;
-    for (uint32_t i = 0; i < fs->n; i++) {
-        Formal *f = &fs->items[i];
-        Attr *a;
-        if (__builtin_expect(!b->layered, 1)) {
-            while (j < b->size && b->attrs[j].name < f->name)
-                j++;
-            a = j < b->size && b->attrs[j].name == f->name ? &b->attrs[j] : NULL;
-        } else
-            a = attrs_find(b, f->name);
-        if (a) {
-            env->values[off + i] = a->value;
-            used++;
-        } else if (f->def) {
-            env->values[off + i] = eval_lazy(st, env, f->def);
-        } else {
-            const char *n = lambda_name(st, l);
-            StrBuf fn;
-            sb_init(&fn);
-            if (n)
-                sb_printf(&fn, "'%s'", n);
-            else
-                sb_puts(&fn, "'anonymous lambda'");
-            eval_error(st, ERR_MISSING_ARG, l->base.pos,
-                       "function %s called without required argument '%s'", fn.data,
-                       sym_name(st->symbols, f->name));
-        }
-    }
-    if (!fs->ellipsis && used < attrs_count(b)) {
-        b = val_attrs(arg);
-        for (uint32_t k = 0; k < b->size; k++) {
-            bool found = false;
-            for (uint32_t i = 0; i < fs->n; i++)
-                if (fs->items[i].name == b->attrs[k].name)
-                    found = true;
-            if (found)
-                continue;
-            Symbol *c = GC_MALLOC_ATOMIC((fs->n + 1) * sizeof(Symbol));
-            for (uint32_t i = 0; i < fs->n; i++)
-                c[i] = fs->items[i].name;
-            const char *an = sym_name(st->symbols, b->attrs[k].name);
-            const char *n = lambda_name(st, l);
-            StrBuf fn;
-            sb_init(&fn);
-            if (n)
-                sb_printf(&fn, "'%s'", n);
-            else
-                sb_puts(&fn, "'anonymous lambda'");
-            eval_error_hint(st, ERR_UNEXPECTED_ARG, l->base.pos, eval_suggest(st, an, c, fs->n),
-                            "function %s called with unexpected argument '%s'", fn.data, an);
-        }
-    }
-}
-
-/* site: FRAME_CALL for a call written in the program (shows "from call site"),
- * FRAME_LAMBDA for one made by a builtin. */
-static inline __attribute__((always_inline)) void call_lambda(EvalState *st, Value *fn, Value *arg, Value *out, PosIdx pos,
-                               Symbol site, StackEnv *se)
-{
-    ExprLambda *l = fn->lambda.fun;
-    Env *env;
-    uint32_t frames = st->nframes;
-    if (!l->formals)
-        env = stack_env(st, se, fn->lambda.env, arg);
-    else {
-        env = env_new(st, fn->lambda.env, l->env_size);
-        if (site == FRAME_CALL)
-            eval_frame_push_sym(st, pos, "from call site", 0);
-        if (l->arg)
-            env->values[0] = arg;
-        bind_formals(st, l, env, arg, pos);
-        st->nframes = frames;
-    }
-    eval_frame_push_sym(st, pos, (const char *)l, site);
-    st->stats.calls++;
-    eval_in(st, env, l->body, out);
-    st->nframes = frames;
-}
-
-/* Counts the arguments already collected by a chain of T_PRIMOP_APP. */
-static const PrimOp *primop_app_info(const Value *v, uint32_t *nargs)
-{
-    uint32_t n = 0;
-    while (v->type == T_PRIMOP_APP) {
-        n++;
-        v = v->primop_app.left;
-    }
-    *nargs = n;
-    return v->primop;
-}
-
-static NOINLINE void call_slow(EvalState *st, Value *fnv, uint32_t nargs, Value **args, Value *out,
-                               PosIdx pos, Symbol site);
-
-NOINLINE void eval_call(EvalState *st, Value *fnv, uint32_t nargs, Value **args, Value *out, PosIdx pos)
-{
-    if (__builtin_expect(++st->call_depth > st->settings.max_call_depth || st->interrupted, 0))
-        check_depth(st, pos);
-    if (nargs == 1 && fnv->type == T_LAMBDA) {
-        StackEnv se;
-        call_lambda(st, fnv, args[0], out, pos, FRAME_LAMBDA, &se);
-        st->call_depth--;
-        return;
-    }
-    call_slow(st, fnv, nargs, args, out, pos, FRAME_LAMBDA);
-}
-
-/* A call written in the program: like eval_call, with "from call site" frames. */
-static inline __attribute__((always_inline)) void call_from_site(EvalState *st, Value *fnv, uint32_t nargs, Value **args, Value *out,
-                           PosIdx pos)
-{
-    if (__builtin_expect(++st->call_depth > st->settings.max_call_depth || st->interrupted, 0))
-        check_depth(st, pos);
-    if (nargs == 1 && fnv->type == T_LAMBDA) {
-        StackEnv se;
-        call_lambda(st, fnv, args[0], out, pos, FRAME_CALL, &se);
-        st->call_depth--;
-        return;
-    }
-    call_slow(st, fnv, nargs, args, out, pos, FRAME_CALL);
-}
-
-/* Everything but the common one-argument lambda call; call_depth is already counted. */
-static NOINLINE void call_slow(EvalState *st, Value *fnv, uint32_t nargs, Value **args, Value *out,
-                               PosIdx pos, Symbol site)
-{
-    Value cur = *fnv;
-    if (val_is_thunk(&cur)) {
-        eval_force(st, fnv, pos);
-        cur = *fnv;
-    }
-    uint32_t i = 0;
-    while (i < nargs) {
-        switch (cur.type) {
-        case T_LAMBDA: {
-            Value res;
-            StackEnv se;
-            ExprLambda *l = cur.lambda.fun, *l2 = (ExprLambda *)l->body;
-            if (i + 1 < nargs && !l->formals && l2->base.kind == EXPR_LAMBDA && !l2->formals) {
-                /* `a: b: body` given both: the inner closure is not made, and both
-                 * environments are on the stack (call_lambda twice, the first
-                 * returning at once) */
-                StackEnv se2;
-                Env *e1 = stack_env(st, &se, cur.lambda.env, args[i]);
-                Env *e2 = stack_env(st, &se2, e1, args[i + 1]);
-                uint32_t frames = st->nframes;
-                eval_frame_push_sym(st, pos, (const char *)l2, site);
-                st->stats.calls += 2;
-                eval_in(st, e2, l2->body, &res);
-                st->nframes = frames;
-                i += 2;
-            } else {
-                call_lambda(st, &cur, args[i], &res, pos, site, &se);
-                i++;
-            }
-            cur = res;
-            break;
-        }
-        case T_PRIMOP:
-        case T_PRIMOP_APP: {
-            uint32_t have;
-            const PrimOp *p = primop_app_info(&cur, &have);
-            uint32_t need = p->arity - have;
-            if (nargs - i < need) {
-                /* partial application: chain the remaining arguments */
-                for (; i < nargs; i++) {
-                    Value *left = GC_MALLOC(sizeof(Value));
-                    *left = cur;
-                    cur.type = T_PRIMOP_APP;
-                    cur.primop_app.left = left;
-                    cur.primop_app.right = args[i];
-                }
-                break;
-            }
-            Value *all[8];
-            const Value *w = &cur;
-            for (uint32_t k = have; k > 0; k--) {
-                all[k - 1] = w->primop_app.right;
-                w = w->primop_app.left;
-            }
-            for (uint32_t k = 0; k < need; k++)
-                all[have + k] = args[i + k];
-            i += need;
-            Value res;
-            uint32_t frames = st->nframes;
-            if (!(p->flags & PRIM_NO_TRACE))
-                eval_frame_push_sym(st, pos, p->name, FRAME_PRIMOP);
-            st->stats.primop_calls++;
-            p->fn(st, pos, all, &res);
-            st->nframes = frames;
-            cur = res;
-            break;
-        }
-        case T_ATTRS: {
-            Attr *f = attrs_find(cur.attrs, st->s.__functor);
-            if (!f)
-                goto not_fn;
-            Value *self = GC_MALLOC(sizeof(Value));
-            *self = cur;
-            Value res;
-            Value *a2[2] = {self, args[i]};
-            eval_call(st, f->value, 2, a2, &res, pos);
-            cur = res;
-            i++;
-            break;
-        }
-        default:
-        not_fn: {
-            const char *shown = eval_show_value_str(st, &cur);
-            eval_error(st, ERR_TYPE, pos, "attempt to call something which is not a function but %s: %s",
-                       eval_type_name(&cur), shown);
-        }
-        }
-    }
-    st->call_depth--;
-    *out = cur;
-}
-
 /* ---------- strings ---------- */
 
 /* A part of a string or of `+`: CppNix evaluates each "in an operand of '+'". */
@@ -1129,88 +759,6 @@ static NOINLINE void binop_apply(EvalState *st, ExprBinOp *x, Value *pa, Value *
     }
 }
 
-/* Integer arithmetic and comparisons in place; false if x needs binop_apply. */
-static inline bool binop_int(ExprBinOp *x, const Value *pa, const Value *pb, Value *out)
-{
-    if (pa->type != T_INT || pb->type != T_INT)
-        return false;
-    int64_t p = pa->integer, q = pb->integer, r;
-    switch ((BinOp)x->op) {
-    case OP_EQ: val_set_bool(out, p == q); return true;
-    case OP_NEQ: val_set_bool(out, p != q); return true;
-    case OP_LT: val_set_bool(out, p < q); return true;
-    case OP_LE: val_set_bool(out, p <= q); return true;
-    case OP_GT: val_set_bool(out, p > q); return true;
-    case OP_GE: val_set_bool(out, p >= q); return true;
-    case OP_ADD:
-        if (__builtin_add_overflow(p, q, &r))
-            return false;
-        val_set_int(out, r);
-        return true;
-    case OP_SUB:
-        if (__builtin_sub_overflow(p, q, &r))
-            return false;
-        val_set_int(out, r);
-        return true;
-    case OP_MUL:
-        if (__builtin_mul_overflow(p, q, &r))
-            return false;
-        val_set_int(out, r);
-        return true;
-    case OP_DIV:
-        if (q == 0 || (p == INT64_MIN && q == -1))
-            return false;
-        val_set_int(out, p / q);
-        return true;
-    default:
-        return false;
-    }
-}
-
-/* An operand that is itself an integer operation on literals or evaluated
- * variables (`i * 7919` in `(i * 7919) - ...`): computed into out without
- * frames or a walker call, as it cannot fail. False if e is not one. */
-static inline bool binop_leaf(Env *env, Expr *e, Value *out)
-{
-    if (e->kind != EXPR_BINOP)
-        return false;
-    ExprBinOp *x = (ExprBinOp *)e;
-    Value *pa = immediate(env, x->lhs), *pb;
-    return pa && (pb = immediate(env, x->rhs)) && binop_int(x, pa, pb, out);
-}
-
-/* The start of a call of a one-argument lambda written in the program (`f x`
- * with f an evaluated variable): NULL if x is not one. Otherwise counts the
- * call, pushes its "from call site" frame and returns the environment to
- * evaluate the body in; the caller then evaluates the body (in its own C frame:
- * fewer frames per level of a recursion), decrements st->call_depth and pops
- * the frame. As call_from_site + call_lambda. */
-static NOINLINE Env *enter_call(EvalState *st, Env *env, ExprCall *x, Expr **body, StackEnv *se)
-{
-    Value *fn;
-    if (x->nargs != 1 || !(fn = immediate(env, x->fn)) || fn->type != T_LAMBDA ||
-        fn->lambda.fun->formals)
-        return NULL;
-    if (__builtin_expect(++st->call_depth > st->settings.max_call_depth || st->interrupted, 0))
-        check_depth(st, x->base.pos);
-    ExprLambda *l = fn->lambda.fun;
-    Expr *ae = x->args[0];
-    Env *ne;
-    if (se && ae->kind == EXPR_BINOP && eager_ok((ExprBinOp *)ae) && binop_leaf(env, ae, &se->local))
-        ne = stack_env(st, se, fn->lambda.env, &se->local); /* what eval_lazy would compute */
-    else if (se)
-        ne = stack_env(st, se, fn->lambda.env, eval_lazy(st, env, ae));
-    else {
-        Value *arg = eval_lazy(st, env, ae);
-        ne = env_new(st, fn->lambda.env, l->env_size);
-        ne->values[0] = arg;
-    }
-    eval_frame_push_sym(st, x->base.pos, (const char *)l, FRAME_CALL);
-    st->stats.calls++;
-    *body = l->body;
-    return ne;
-}
-
 static NOINLINE void eval_binop(EvalState *st, Env *env, ExprBinOp *x, Value *out);
 
 /* An operand of an operator: a call goes to the lambda's body directly, its
@@ -1221,7 +769,7 @@ static inline __attribute__((always_inline)) void eval_operand(EvalState *st, En
 {
     Env *ne;
     Expr *body;
-    if (e->kind == EXPR_CALL && (ne = enter_call(st, env, (ExprCall *)e, &body, se))) {
+    if (e->kind == EXPR_CALL && (ne = eval_enter_call(st, env, (ExprCall *)e, &body, se))) {
         eval_in(st, ne, body, out);
         st->call_depth--;
         return;
@@ -1280,13 +828,13 @@ static NOINLINE void binop_both(EvalState *st, Env *env, ExprBinOp *x, Value *ou
     StackEnv se;
     uint32_t frames = st->nframes;
     op_frame(st, x, true);
-    if (!binop_leaf(env, x->lhs, &a))
+    if (!eval_int_leaf(env, x->lhs, &a))
         eval_operand(st, env, x->lhs, &a, &se);
     op_frame(st, x, false);
-    if (!binop_leaf(env, x->rhs, &b))
+    if (!eval_int_leaf(env, x->rhs, &b))
         eval_operand(st, env, x->rhs, &b, &se);
     st->nframes = frames;
-    if (!binop_int(x, &a, &b, out))
+    if (!eval_int_binop(x, &a, &b, out))
         binop_general(st, x, &a, &b, out);
 }
 
@@ -1296,14 +844,14 @@ static NOINLINE void binop_both(EvalState *st, Env *env, ExprBinOp *x, Value *ou
  * else can see out meanwhile). */
 static NOINLINE void binop_rhs(EvalState *st, Env *env, ExprBinOp *x, Value *pa, Value *out)
 {
-    if (!binop_leaf(env, x->rhs, out)) {
+    if (!eval_int_leaf(env, x->rhs, out)) {
         StackEnv se;
         uint32_t frames = st->nframes;
         op_frame_rhs(st, x);
         eval_operand(st, env, x->rhs, out, &se);
         st->nframes = frames;
     }
-    if (!binop_int(x, pa, out, out))
+    if (!eval_int_binop(x, pa, out, out))
         binop_general(st, x, pa, out, out);
 }
 
@@ -1312,13 +860,13 @@ static NOINLINE void binop_rhs(EvalState *st, Env *env, ExprBinOp *x, Value *pa,
 static NOINLINE void binop_lhs(EvalState *st, Env *env, ExprBinOp *x, Value *out)
 {
     uint32_t frames = st->nframes;
-    bool leaf = binop_leaf(env, x->lhs, out);
+    bool leaf = eval_int_leaf(env, x->lhs, out);
     if (!leaf) {
         StackEnv se;
         op_frame(st, x, true);
         eval_operand(st, env, x->lhs, out, &se);
     }
-    Value *pb = immediate(env, x->rhs);
+    Value *pb = eval_immediate(env, x->rhs);
     if (!pb) {
         if (leaf)
             op_frame_rhs(st, x);
@@ -1327,7 +875,7 @@ static NOINLINE void binop_lhs(EvalState *st, Env *env, ExprBinOp *x, Value *out
         pb = force_var(st, env, x->rhs);
     }
     st->nframes = frames;
-    if (!binop_int(x, out, pb, out))
+    if (!eval_int_binop(x, out, pb, out))
         binop_general(st, x, out, pb, out);
 }
 
@@ -1340,10 +888,10 @@ static NOINLINE void binop_mixed(EvalState *st, Env *env, ExprBinOp *x, Value *p
     Value tmp;
     StackEnv se;
     bool used = false; /* tmp holds an operand */
-    if (!pa && binop_leaf(env, x->lhs, &tmp)) {
+    if (!pa && eval_int_leaf(env, x->lhs, &tmp)) {
         pa = &tmp;
         used = true;
-    } else if (!pb && binop_leaf(env, x->rhs, &tmp)) {
+    } else if (!pb && eval_int_leaf(env, x->rhs, &tmp)) {
         pb = &tmp;
         used = true;
     }
@@ -1376,7 +924,7 @@ static NOINLINE void binop_mixed(EvalState *st, Env *env, ExprBinOp *x, Value *p
         }
         st->nframes = frames;
     }
-    if (!binop_int(x, pa, pb, out))
+    if (!eval_int_binop(x, pa, pb, out))
         binop_general(st, x, pa, pb, out);
 }
 
@@ -1386,9 +934,9 @@ static NOINLINE void eval_binop(EvalState *st, Env *env, ExprBinOp *x, Value *ou
         eval_logic(st, env, x, out);
         return;
     }
-    Value *pa = immediate(env, x->lhs), *pb = immediate(env, x->rhs);
+    Value *pa = eval_immediate(env, x->lhs), *pb = eval_immediate(env, x->rhs);
     if (pa && pb) {
-        if (!binop_int(x, pa, pb, out))
+        if (!eval_int_binop(x, pa, pb, out))
             binop_general(st, x, pa, pb, out);
         return;
     }
@@ -1415,45 +963,10 @@ static NOINLINE void eval_list(EvalState *st, Env *env, ExprList *x, Value *out)
     val_set_list(out, el, x->n);
 }
 
-static NOINLINE void call_expr_multi(EvalState *st, Env *env, ExprCall *x, Value *fn, Value *out)
-{
-    Value *args[8];
-    Value **ap = x->nargs <= 8 ? args : GC_MALLOC(x->nargs * sizeof(Value *));
-    for (uint32_t i = 0; i < x->nargs; i++)
-        ap[i] = eval_lazy(st, env, x->args[i]);
-    call_from_site(st, fn, x->nargs, ap, out, x->base.pos);
-}
-
-static NOINLINE void call_expr_eval_fn(EvalState *st, Env *env, ExprCall *x, Value *out)
-{
-    Value fn;
-    eval_in(st, env, x->fn, &fn);
-    if (x->nargs == 1) {
-        Value *arg = eval_lazy(st, env, x->args[0]);
-        call_from_site(st, &fn, 1, &arg, out, x->base.pos);
-    } else
-        call_expr_multi(st, env, x, &fn, out);
-}
-
-/* A call whose function is usually an evaluated variable (no copy needed). */
-static NOINLINE void eval_call_expr(EvalState *st, Env *env, ExprCall *x, Value *out)
-{
-    Value *fn = immediate(env, x->fn);
-    if (!fn) {
-        call_expr_eval_fn(st, env, x, out);
-        return;
-    }
-    if (x->nargs == 1) {
-        Value *arg = eval_lazy(st, env, x->args[0]);
-        call_from_site(st, fn, 1, &arg, out, x->base.pos);
-    } else
-        call_expr_multi(st, env, x, fn, out);
-}
-
 static NOINLINE Env *eval_let_env(EvalState *st, Env *env, ExprLet *x)
 {
     ExprAttrs *a = x->attrs;
-    Env *le = env_new(st, env, a->nattrs);
+    Env *le = eval_env_alloc(st, env, a->nattrs);
     Env *ie = a->ninherit_from ? inherit_env(st, a, le) : NULL;
     for (uint32_t i = 0; i < a->nattrs; i++) {
         AttrDef *d = &a->attrs[i];
@@ -1476,8 +989,8 @@ static inline int cond_int(Env *env, Expr *cond)
     ExprBinOp *b = (ExprBinOp *)cond;
     if (b->op > OP_NEQ && b->op < OP_LT)
         return -1;
-    Value *pa = immediate(env, b->lhs), *pb;
-    if (!pa || pa->type != T_INT || !(pb = immediate(env, b->rhs)) || pb->type != T_INT)
+    Value *pa = eval_immediate(env, b->lhs), *pb;
+    if (!pa || pa->type != T_INT || !(pb = eval_immediate(env, b->rhs)) || pb->type != T_INT)
         return -1;
     int64_t p = pa->integer, q = pb->integer;
     switch ((BinOp)b->op) {
@@ -1567,7 +1080,7 @@ static NOINLINE bool eval_not_arg(EvalState *st, Env *env, ExprNot *x)
 
 static NOINLINE Env *with_env(EvalState *st, Env *env, ExprWith *x)
 {
-    Env *we = env_new(st, env, 1);
+    Env *we = eval_env_alloc(st, env, 1);
     we->is_with = 1 + x->prev_with;
     we->values[0] = eval_lazy(st, env, x->attrs);
     return we;
@@ -1635,7 +1148,7 @@ void eval_in(EvalState *st, Env *env, Expr *e, Value *out)
         case EXPR_CALL: {
             uint32_t f0 = st->nframes;
             Expr *body;
-            Env *ne = enter_call(st, env, (ExprCall *)e, &body, NULL);
+            Env *ne = eval_enter_call(st, env, (ExprCall *)e, &body, NULL);
             if (ne) { /* a tail call: its body is evaluated by this loop */
                 if (!ncalls++)
                     frames = f0;
@@ -1670,7 +1183,7 @@ void eval_in(EvalState *st, Env *env, Expr *e, Value *out)
             TAIL(eval_list(st, env, (ExprList *)e, out));
         case EXPR_LAMBDA:
             out->type = T_LAMBDA;
-            out->lambda.env = env_keep(st, env);
+            out->lambda.env = eval_env_keep(st, env);
             out->lambda.fun = (ExprLambda *)e;
             goto done;
         case EXPR_NOT:

@@ -2,84 +2,19 @@
 #include "eval/internal.h"
 
 #include "builtins/registry.h"
+#include "util/fs.h"
+#include "util/host.h"
+#include "util/strmap.h"
 
 #include <errno.h>
 #include <gc/gc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 
-/* ---------- a string -> pointer map for the caches ---------- */
-
-typedef struct StrMap {
-    const char **keys;
-    void **vals;
-    size_t cap, n;
-} StrMap;
-
-static size_t str_hash(const char *s)
-{
-    size_t h = 1469598103934665603u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211u;
-    return h;
-}
-
-static void **strmap_slot(StrMap *m, const char *key, bool create)
-{
-    if (create && m->n * 2 >= m->cap) {
-        size_t cap = m->cap ? m->cap * 2 : 64;
-        const char **k = GC_MALLOC(cap * sizeof(char *));
-        void **v = GC_MALLOC(cap * sizeof(void *));
-        for (size_t i = 0; i < m->cap; i++)
-            if (m->keys[i]) {
-                size_t h = str_hash(m->keys[i]) & (cap - 1);
-                while (k[h])
-                    h = (h + 1) & (cap - 1);
-                k[h] = m->keys[i];
-                v[h] = m->vals[i];
-            }
-        m->keys = k;
-        m->vals = v;
-        m->cap = cap;
-    }
-    if (!m->cap)
-        return NULL;
-    size_t h = str_hash(key) & (m->cap - 1);
-    while (m->keys[h]) {
-        if (strcmp(m->keys[h], key) == 0)
-            return &m->vals[h];
-        h = (h + 1) & (m->cap - 1);
-    }
-    if (!create)
-        return NULL;
-    m->keys[h] = GC_strdup(key);
-    m->n++;
-    return &m->vals[h];
-}
-
 /* ---------- settings and state ---------- */
-
-static const char *default_system(void)
-{
-    struct utsname u;
-    if (uname(&u) != 0)
-        return "x86_64-linux";
-    StrBuf sb;
-    sb_init(&sb);
-    const char *m = u.machine;
-    if (strcmp(m, "amd64") == 0)
-        m = "x86_64";
-    else if (strcmp(m, "arm64") == 0)
-        m = "aarch64";
-    else if (m[0] == 'i' && strcmp(m + 2, "86") == 0)
-        m = "i686";
-    sb_printf(&sb, "%s-linux", m);
-    return sb.data;
-}
 
 /* Parses "a:b=c:d" (NIX_PATH syntax) and appends the entries to s->nix_path. */
 void eval_settings_add_nix_path(EvalSettings *s, const char *spec)
@@ -129,7 +64,7 @@ void eval_settings_default(EvalSettings *s)
     memset(s, 0, sizeof *s);
     const char *sd = getenv("NIX_STORE_DIR");
     s->store_dir = sd && *sd ? GC_strdup(sd) : "/nix/store";
-    s->system = default_system();
+    s->system = host_system();
     s->max_call_depth = 1500000; /* f 1000000 of a non-tail recursion works */
     s->max_value_depth = 10000;  /* CppNix's max-call-depth default */
     s->parse.home = getenv("HOME") ? GC_strdup(getenv("HOME")) : NULL;
@@ -235,44 +170,22 @@ static char *dir_of(const char *path)
     return d;
 }
 
-/* Reads a whole file into atomic GC memory; NULL with errno set on failure. */
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    StrBuf sb;
-    sb_init(&sb);
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        sb_add(&sb, buf, n);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        errno = EIO;
-        return NULL;
-    }
-    *len = sb.len;
-    return sb.data;
-}
-
 Expr *eval_parse_file(EvalState *st, const char *path)
 {
-    void **slot = strmap_slot(st->parse_cache, path, false);
-    if (slot && *slot)
-        return *slot;
+    Expr *cached = strmap_get(st->parse_cache, path);
+    if (cached)
+        return cached;
     struct stat sb;
     if (stat(path, &sb) != 0)
         eval_error(st, ERR_IO, 0, "path '%s' does not exist", path);
     size_t len;
-    char *text = read_file(path, &len);
+    char *text = fs_read_file(path, &len);
     if (!text)
         eval_error(st, ERR_IO, 0, "opening file '%s': %s", path, strerror(errno));
     const Source *src = pos_add_source(st->positions, SRC_FILE, GC_strdup(path), dir_of(path),
                                        text, len);
     Expr *e = parse_and_bind(st, src, NULL);
-    *strmap_slot(st->parse_cache, path, true) = e;
+    strmap_put(st->parse_cache, src->path, e);
     return e;
 }
 
@@ -301,7 +214,7 @@ Expr *eval_parse_string_in_scope(EvalState *st, const char *text, size_t len, co
 Expr *eval_parse_file_in_scope(EvalState *st, const char *path, const Symbol *names, uint32_t n)
 {
     size_t len;
-    char *text = read_file(path, &len);
+    char *text = fs_read_file(path, &len);
     if (!text)
         eval_error(st, ERR_IO, 0, "path '%s' does not exist", path);
     const Source *src = pos_add_source(st->positions, SRC_FILE, GC_strdup(path), dir_of(path),
@@ -367,9 +280,9 @@ const char *eval_resolve_import_path(EvalState *st, const char *path, PosIdx pos
 void eval_import(EvalState *st, const char *path, Value *out, PosIdx pos)
 {
     const char *file = eval_resolve_import_path(st, path, pos);
-    void **slot = strmap_slot(st->import_cache, file, false);
-    if (slot && *slot) {
-        Value *v = *slot;
+    Value *cached = strmap_get(st->import_cache, file);
+    if (cached) {
+        Value *v = cached;
         eval_force(st, v, pos);
         *out = *v;
         return;
@@ -379,7 +292,7 @@ void eval_import(EvalState *st, const char *path, Value *out, PosIdx pos)
     v->type = T_THUNK;
     v->thunk.env = st->base_env;
     v->thunk.expr = e;
-    *strmap_slot(st->import_cache, file, true) = v;
+    strmap_put(st->import_cache, GC_strdup(file), v);
     eval_force(st, v, pos);
     *out = *v;
 }

@@ -10,6 +10,7 @@
 
 #include "builtins/registry.h"
 #include "native/native.h"
+#include "util/sort.h"
 
 /* One plugin primop. Lives for the whole process (plugins are never unloaded),
  * in uncollectable but scanned memory because the libffi closure, which the
@@ -194,11 +195,6 @@ static bool load_one(const char *path, PrimOpList *list, const char **err)
     return true;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* A directory stands for all its files, in name order (as CppNix does). */
 static bool load_path(const char *path, PrimOpList *list, const char **err)
 {
@@ -224,7 +220,7 @@ static bool load_path(const char *path, PrimOpList *list, const char **err)
         n++;
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_str);
+    qsort(names, n, sizeof *names, sort_cmp_str);
     bool ok = true;
     for (size_t i = 0; i < n; i++) {
         if (ok) {

@@ -1,13 +1,14 @@
 /* Primop family prim_regex: POSIX extended regular expressions (match, split). */
 #include "builtins/registry.h"
 #include "primops/primutil.h"
+#include "util/strmap.h"
 
 #include <gc/gc.h>
 #include <regex.h>
 #include <string.h>
 
-/* Compiled regexes by source text, per EvalState (st->regex_cache). Open
- * addressing; entries are never removed. regex_t holds malloc'd internals
+/* Compiled regexes by source text, per EvalState (st->regex_cache); entries
+ * are never removed. regex_t holds malloc'd internals
  * that live as long as the process, which is fine for a bounded cache of
  * the program's literal patterns. */
 typedef struct Compiled {
@@ -26,51 +27,14 @@ typedef struct Compiled {
     char lit[32];
 } Compiled;
 
-typedef struct RegexEntry {
-    const char *src;
-    size_t len;
-    uint64_t hash;
-    Compiled *c;
-} RegexEntry;
-
 typedef struct RegexCache {
-    RegexEntry *slots;
-    size_t cap, used;
+    StrMap by_src; /* source text -> Compiled */
     /* The last lookup by the caller's own characters: the same (immutable) string
      * is found again without hashing; holding the pointer keeps it from being reused. */
     const char *last_src;
     size_t last_len;
     Compiled *last;
 } RegexCache;
-
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-    return h;
-}
-
-static void cache_insert(RegexCache *c, RegexEntry e)
-{
-    size_t i = e.hash & (c->cap - 1);
-    while (c->slots[i].src)
-        i = (i + 1) & (c->cap - 1);
-    c->slots[i] = e;
-    c->used++;
-}
-
-static void cache_grow(RegexCache *c)
-{
-    RegexEntry *old = c->slots;
-    size_t oldcap = c->cap;
-    c->cap = oldcap ? oldcap * 2 : 64;
-    c->slots = GC_MALLOC(c->cap * sizeof *c->slots);
-    c->used = 0;
-    for (size_t i = 0; i < oldcap; i++)
-        if (old[i].src)
-            cache_insert(c, old[i]);
-}
 
 /* CppNix compiles with std::regex's POSIX extended grammar (libstdc++), which
  * is stricter than glibc's regcomp in two ways that change results: outside
@@ -210,15 +174,12 @@ static Compiled *get_regex(EvalState *st, const char *re, size_t len)
     }
     if (re == c->last_src && len == c->last_len)
         return c->last;
-    uint64_t h = hash_bytes(re, len);
-    if (c->cap) {
-        for (size_t i = h & (c->cap - 1); c->slots[i].src; i = (i + 1) & (c->cap - 1))
-            if (c->slots[i].hash == h && c->slots[i].len == len && memcmp(c->slots[i].src, re, len) == 0) {
-                c->last_src = re;
-                c->last_len = len;
-                c->last = c->slots[i].c;
-                return c->last;
-            }
+    void **found = strmap_find(&c->by_src, re, len);
+    if (found) {
+        c->last_src = re;
+        c->last_len = len;
+        c->last = *found;
+        return c->last;
     }
     Compiled *r = GC_MALLOC_ATOMIC(sizeof *r); /* regex_t points only to malloc'd memory */
     memset(r, 0, sizeof *r);
@@ -226,9 +187,7 @@ static Compiled *get_regex(EvalState *st, const char *re, size_t len)
         eval_error(st, ERR_EVAL, 0, "invalid regular expression '%s'", re);
     required_literals(r, re, len);
     literal_form(r, re, len);
-    if ((c->used + 1) * 2 > c->cap)
-        cache_grow(c);
-    cache_insert(c, (RegexEntry){val_str_dup(re, len), len, h, r});
+    *strmap_insert(&c->by_src, val_str_dup(re, len), len) = r;
     return r;
 }
 

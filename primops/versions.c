@@ -1,18 +1,14 @@
 /* Primop family prim_versions: package name/version parsing and version comparison. */
 #include "builtins/registry.h"
 #include "primops/primutil.h"
+#include "util/drvname.h"
 
 #include <string.h>
 
-/* ASCII classes on purpose: CppNix's isalpha/isdigit run in the C locale. */
+/* ASCII on purpose: CppNix's isdigit runs in the C locale. */
 static bool is_digit(char c)
 {
     return c >= '0' && c <= '9';
-}
-
-static bool is_alpha(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
 /* A version component: a run of digits, or a run of other characters that are not
@@ -140,24 +136,15 @@ static void prim_splitVersion(EvalState *st, PosIdx pos, Value **args, Value *ou
     val_set_list(out, elems, n);
 }
 
-/* The name ends at the first '-' not followed by a letter; the version is the rest. */
+/* util/drvname.c has the rule (shared with profiles). */
 static void prim_parseDrvName(EvalState *st, PosIdx pos, Value **args, Value *out)
 {
     const char *s = eval_force_string_no_ctx(st, args[0], 0,
                                              "while evaluating the first argument passed to builtins.parseDrvName");
-    size_t len = args[0]->len, name_len = len;
-    const char *version = "";
-    size_t version_len = 0;
-    for (size_t i = 0; i < len; i++)
-        if (s[i] == '-' && i + 1 < len && !is_alpha(s[i + 1])) {
-            name_len = i;
-            version = s + i + 1;
-            version_len = len - i - 1;
-            break;
-        }
+    DrvName dn = drvname_parse(s, args[0]->len);
     Value *v = prim_values(st, 2);
-    val_set_string(&v[0], val_str_dup(s, name_len), name_len, NULL);
-    val_set_string(&v[1], val_str_dup(version, version_len), version_len, NULL);
+    val_set_string(&v[0], val_str_dup(s, dn.name_len), dn.name_len, NULL);
+    val_set_string(&v[1], val_str_dup(dn.version, dn.version_len), dn.version_len, NULL);
     Bindings *b = attrs_alloc(st, 2);
     attrs_push(b, st->s.name, 0, &v[0]);
     attrs_push(b, sym_intern_cstr(st->symbols, "version"), 0, &v[1]);

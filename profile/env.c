@@ -16,64 +16,27 @@
 #include "store/path.h"
 #include "store/valid.h"
 #include "util/strbuf.h"
+#include "util/sort.h"
+#include "util/strmap.h"
 
 #define MANIFEST "manifest.cnix"
-
-/* Who put each entry of the tree there: needed to decide conflicts by priority. */
-typedef struct Owner {
-    const char *rel; /* path relative to the environment's root */
-    const ProfileElem *elem;
-} Owner;
 
 typedef struct Env {
     LocalStore *s;    /* links name logical paths; reading goes through the real ones */
     const char *root; /* temporary directory being filled */
-    Owner *owners;    /* open-addressing table keyed by rel (size a power of two) */
-    size_t nowners, cap;
+    StrMap owners;    /* rel (path relative to the root) -> the ProfileElem that put it
+                       * there: conflicts are decided by priority */
     const char *err;
 } Env;
 
-static size_t hash_str(const char *s)
+static const ProfileElem *owner_of(Env *e, const char *rel)
 {
-    size_t h = 1469598103934665603u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211u;
-    return h;
-}
-
-static Owner *slot_of(Owner *tab, size_t cap, const char *rel)
-{
-    size_t i = hash_str(rel) & (cap - 1);
-    while (tab[i].rel && strcmp(tab[i].rel, rel))
-        i = (i + 1) & (cap - 1);
-    return &tab[i];
-}
-
-static Owner *owner_of(Env *e, const char *rel)
-{
-    if (!e->cap)
-        return NULL;
-    Owner *o = slot_of(e->owners, e->cap, rel);
-    return o->rel ? o : NULL;
+    return strmap_get(&e->owners, rel);
 }
 
 static void set_owner(Env *e, const char *rel, const ProfileElem *el)
 {
-    if (2 * (e->nowners + 1) > e->cap) {
-        size_t cap = e->cap ? 2 * e->cap : 256;
-        Owner *tab = GC_MALLOC(cap * sizeof *tab);
-        for (size_t i = 0; i < e->cap; i++)
-            if (e->owners[i].rel)
-                *slot_of(tab, cap, e->owners[i].rel) = e->owners[i];
-        e->owners = tab;
-        e->cap = cap;
-    }
-    Owner *o = slot_of(e->owners, e->cap, rel);
-    if (!o->rel) {
-        o->rel = rel;
-        e->nowners++;
-    }
-    o->elem = el;
+    strmap_put(&e->owners, rel, (void *)el);
 }
 
 static bool is_dir(const char *p)
@@ -97,8 +60,7 @@ static void expand(Env *e, const char *dst, const char *rel)
         return;
     }
     buf[n] = 0;
-    Owner *o = owner_of(e, rel);
-    const ProfileElem *prev = o ? o->elem : NULL;
+    const ProfileElem *prev = owner_of(e, rel);
     if (unlink(dst) < 0 || mkdir(dst, 0755) < 0) {
         e->err = sb_fmt("creating directory '%s': %s", dst, strerror(errno));
         return;
@@ -134,8 +96,7 @@ static void merge_entry(Env *e, const char *s, const char *rel, const ProfileEle
             merge(e, s, rel, el);
         return;
     }
-    Owner *o = owner_of(e, rel);
-    const ProfileElem *prev = o ? o->elem : NULL;
+    const ProfileElem *prev = owner_of(e, rel);
     int64_t pp = prev ? prev->priority : 5;
     if (el->priority > pp)
         return; /* the installed file wins */
@@ -155,11 +116,6 @@ static void merge_entry(Env *e, const char *s, const char *rel, const ProfileEle
     e->err = sb_fmt("packages '%s' and '%s' both provide the file '%s' ('%s' and '%s') with the same "
                  "priority %lld; set meta.priority on one of them (a lower number wins)",
                  prev ? prev->name : "?", el->name, rel, n >= 0 ? buf : d, s, (long long)pp);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 /* Merges the directory src into ROOT/rel (which exists as a real directory). */
@@ -189,7 +145,7 @@ static void merge(Env *e, const char *src, const char *rel, const ProfileElem *e
     }
     closedir(dir);
     if (n)
-        qsort(names, n, sizeof *names, cmp_str); /* deterministic output */
+        qsort(names, n, sizeof *names, sort_cmp_str); /* deterministic output */
     for (size_t i = 0; i < n && !e->err; i++)
         merge_entry(e, sb_fmt("%s/%s", src, names[i]), *rel ? sb_fmt("%s/%s", rel, names[i]) : names[i], el);
 }
@@ -321,7 +277,7 @@ const char *profile_build_env(LocalStore *s, const ProfileElem *elems, size_t n,
     if (err)
         return err;
     if (nrefs)
-        qsort(refs, nrefs, sizeof *refs, cmp_str);
+        qsort(refs, nrefs, sizeof *refs, sort_cmp_str);
     size_t k = 0;
     for (size_t i = 0; i < nrefs; i++)
         if (!k || strcmp(refs[k - 1], refs[i]))

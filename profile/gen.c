@@ -16,18 +16,7 @@
 
 #include "store/path.h"
 #include "util/strbuf.h"
-
-static void mkdir_p(const char *dir)
-{
-    char *p = GC_strdup(dir);
-    for (char *q = p + 1; *q; q++)
-        if (*q == '/') {
-            *q = 0;
-            mkdir(p, 0755);
-            *q = '/';
-        }
-    mkdir(p, 0755);
-}
+#include "util/fs.h"
 
 /* $XDG_STATE_HOME/cnix/profiles/profile (XDG's default ~/.local/state); the state directory
  * only when neither variable is set. Generations register GC roots under the state directory,
@@ -176,7 +165,7 @@ static const char *root_name(LocalStore *s, const char *link)
 
 static const char *add_root(LocalStore *s, const char *link)
 {
-    mkdir_p(sb_fmt("%s/gcroots/auto", store_state_dir(s)));
+    fs_mkdir_p(sb_fmt("%s/gcroots/auto", store_state_dir(s)), 0755);
     return swing_link(root_name(s, link), link);
 }
 
@@ -226,7 +215,7 @@ static void clean_tmp_links(const char *profile)
 const char *profile_new_generation(LocalStore *s, const char *profile, const char *store_path, long *num)
 {
     profile = abs_path(profile);
-    mkdir_p(dir_of(profile));
+    fs_mkdir_p(dir_of(profile), 0755);
     int lk = lock_profile(profile);
     if (lk < 0)
         return sb_fmt("locking profile '%s': %s", profile, strerror(errno));

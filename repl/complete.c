@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "repl/internal.h"
+#include "util/sort.h"
 
 /* readline's completion callback takes no user pointer. */
 static Repl *comp_repl;
@@ -29,11 +30,6 @@ static void add_match(Matches *m, const char *s, size_t len)
     m->v[1 + m->n++] = c;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Sorts, drops duplicates and fills in the common prefix; NULL if empty. */
 static char **finish(Matches *m)
 {
@@ -41,7 +37,7 @@ static char **finish(Matches *m)
         free(m->v);
         return NULL;
     }
-    qsort(m->v + 1, m->n, sizeof *m->v, cmp_str);
+    qsort(m->v + 1, m->n, sizeof *m->v, sort_cmp_str);
     size_t j = 1;
     for (size_t i = 2; i <= m->n; i++) {
         if (strcmp(m->v[i], m->v[j]) == 0)

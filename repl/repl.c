@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "repl/internal.h"
+#include "util/fs.h"
 
 #define PROMPT "cnix-repl> "
 #define CONT_PROMPT "           "
@@ -265,17 +266,6 @@ static ReadStatus read_pipe(char **out)
 
 /* ---------- history ---------- */
 
-static void mkdir_p(char *path)
-{
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = 0;
-        mkdir(path, 0755);
-        *p = '/';
-    }
-}
-
 static void history_init(Repl *r)
 {
     const char *xdg = getenv("XDG_DATA_HOME");
@@ -289,7 +279,8 @@ static void history_init(Repl *r)
     else
         return;
     char *path = sb_finish(&sb);
-    mkdir_p(path);
+    const char *slash = strrchr(path, '/');
+    fs_mkdir_p(GC_strndup(path, (size_t)(slash - path)), 0755);
     r->history_path = path;
     stifle_history(1000);
     read_history(path);

@@ -26,6 +26,10 @@
 #include "store/sandbox.h"
 #include "store/substitute.h"
 #include "util/strbuf.h"
+#include "util/host.h"
+#include "util/sort.h"
+#include "util/strmap.h"
+#include "util/fs.h"
 
 /* NS_FETCH: --dry-run only, the outputs would be substituted. */
 typedef enum NodeState { NS_WAITING, NS_RUNNING, NS_DONE, NS_FAILED, NS_FETCH } NodeState;
@@ -53,8 +57,7 @@ typedef struct Builder {
     LocalStore *s;
     const StoreConfig *cfg;
     const char *store_dir;
-    Node **nodes; /* open addressing table keyed by drv path */
-    size_t cap, count;
+    StrMap nodes; /* drv path -> Node */
     Node **queue; /* ready to start, FIFO */
     size_t qhead, qtail, qcap;
     Node **running;
@@ -67,33 +70,6 @@ typedef struct Builder {
 } Builder;
 
 /* ---- helpers ---- */
-
-static uint64_t str_hash(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
-
-static Node **slot(Builder *b, const char *path)
-{
-    size_t i = str_hash(path) & (b->cap - 1);
-    while (b->nodes[i] && strcmp(b->nodes[i]->drv_path, path))
-        i = (i + 1) & (b->cap - 1);
-    return &b->nodes[i];
-}
-
-static void table_grow(Builder *b)
-{
-    Node **old = b->nodes;
-    size_t oldcap = b->cap;
-    b->cap = oldcap ? 2 * oldcap : 64;
-    b->nodes = GC_MALLOC(b->cap * sizeof *b->nodes);
-    for (size_t i = 0; i < oldcap; i++)
-        if (old[i])
-            *slot(b, old[i]->drv_path) = old[i];
-}
 
 static void push_ptr(Node ***v, size_t *n, size_t *cap, Node *x)
 {
@@ -215,45 +191,21 @@ const Derivation *store_load_drv(LocalStore *s, const char *drv_path, const char
     return d;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 const char **store_closure(LocalStore *s, const char *const *paths, size_t n, size_t *out_n)
 {
     size_t cap = n + 16, cnt = 0;
     const char **v = GC_MALLOC(cap * sizeof *v);
-    /* A small open-addressing set of what has been seen. */
-    size_t scap = 64;
-    const char **seen = GC_MALLOC(scap * sizeof *seen);
-    size_t nseen = 0;
+    StrMap seen = {0};
     size_t wcap = n + 16, wn = 0;
     const char **work = GC_MALLOC(wcap * sizeof *work);
     for (size_t i = 0; i < n; i++)
         work[wn++] = paths[i];
     while (wn) {
         const char *p = work[--wn];
-        if (2 * (nseen + 1) > scap) {
-            const char **old = seen;
-            size_t oc = scap;
-            scap *= 2;
-            seen = GC_MALLOC(scap * sizeof *seen);
-            for (size_t i = 0; i < oc; i++)
-                if (old[i]) {
-                    size_t j = str_hash(old[i]) & (scap - 1);
-                    while (seen[j])
-                        j = (j + 1) & (scap - 1);
-                    seen[j] = old[i];
-                }
-        }
-        size_t j = str_hash(p) & (scap - 1);
-        while (seen[j] && strcmp(seen[j], p))
-            j = (j + 1) & (scap - 1);
-        if (seen[j])
+        void **mark = strmap_insert(&seen, p, strlen(p));
+        if (*mark)
             continue;
-        seen[j] = p;
-        nseen++;
+        *mark = (void *)p;
         if (cnt == cap) {
             const char **nv = GC_MALLOC(2 * cap * sizeof *nv);
             memcpy(nv, v, cap * sizeof *nv);
@@ -273,7 +225,7 @@ const char **store_closure(LocalStore *s, const char *const *paths, size_t n, si
             work[wn++] = refs[i];
         }
     }
-    qsort(v, cnt, sizeof *v, cmp_str);
+    qsort(v, cnt, sizeof *v, sort_cmp_str);
     *out_n = cnt;
     return v;
 }
@@ -312,11 +264,9 @@ static bool outputs_valid(Builder *b, const Derivation *d)
 /* Loads drv_path and, unless its outputs are valid already, its inputs. */
 static Node *load(Builder *b, const char *drv_path, const char **err)
 {
-    if (2 * (b->count + 1) > b->cap)
-        table_grow(b);
-    Node **sl = slot(b, drv_path);
-    if (*sl)
-        return *sl;
+    Node *known = strmap_get(&b->nodes, drv_path);
+    if (known)
+        return known;
     /* Temporary roots before the paths are read or built on (see store/roots.c). Best
      * effort: without a writable state directory nothing can be built anyway (registering
      * fails with a clearer message), but valid outputs can still be used. */
@@ -333,8 +283,7 @@ static Node *load(Builder *b, const char *drv_path, const char **err)
     for (uint32_t i = 0; i < d->nsrcs; i++)
         store_add_temp_root(b->s, d->srcs[i]);
     n->out_fd = n->log_fd = -1;
-    *slot(b, drv_path) = n;
-    b->count++;
+    strmap_put(&b->nodes, drv_path, n);
     for (uint32_t i = 0; i < d->noutputs; i++)
         if (!*d->outputs[i].path) {
             *err = sb_fmt("derivation '%s' has a floating output path; content-addressed derivations are not "
@@ -675,20 +624,6 @@ static void builtin_fetchurl(const char *src, const char *dst, bool executable)
     _exit(r < 0 || close(out) < 0 ? 1 : 0);
 }
 
-/* This machine's system type, as Nix names it. */
-static const char *host_system(void)
-{
-#if defined(__x86_64__)
-    return "x86_64-linux";
-#elif defined(__aarch64__)
-    return "aarch64-linux";
-#elif defined(__i386__)
-    return "i686-linux";
-#else
-    return "unknown-linux";
-#endif
-}
-
 /* CppNix refuses derivations for another platform (no remote builders here). */
 static const char *check_system(Node *n)
 {
@@ -749,7 +684,7 @@ static int start(Builder *b, Node *n)
     for (uint32_t i = 0; i < d->noutputs; i++)
         if (!store_is_valid(b->s, d->outputs[i].path))
             store_delete_tree(store_real_path(b->s, d->outputs[i].path)); /* leftovers of a killed build */
-    if (!store_mkdir_p(store_real_path(b->s, b->store_dir), 0775)) {
+    if (!fs_mkdir_p(store_real_path(b->s, b->store_dir), 0775)) {
         err = sb_fmt("creating the store directory: %s", strerror(errno));
         goto fail;
     }
@@ -830,7 +765,7 @@ static int start(Builder *b, Node *n)
     char *logdir = sb_fmt("%s", logpath);
     *strrchr(logdir, '/') = 0;
     if (access(logdir, F_OK) != 0)
-        store_mkdir_p(logdir, 0755);
+        fs_mkdir_p(logdir, 0755);
     n->log_fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (n->log_fd < 0) {
         err = sb_fmt("creating log file '%s': %s", logpath, strerror(errno));
@@ -1249,7 +1184,6 @@ static int realise(LocalStore *s, const StoreConfig *cfg, const char *const *drv
     b->store_dir = store_dir(s);
     b->status = 0;
     b->tty = isatty(2);
-    table_grow(b);
     Node **tops = GC_MALLOC((ndrvs ? ndrvs : 1) * sizeof *tops);
     for (size_t i = 0; i < ndrvs; i++) {
         const char *err = NULL;
@@ -1262,8 +1196,8 @@ static int realise(LocalStore *s, const StoreConfig *cfg, const char *const *drv
     if (cfg->dry_run) {
         /* sorted like CppNix's lists */
         StrList build = {0}, fetch = {0};
-        for (size_t i = 0; i < b->cap; i++) {
-            Node *n = b->nodes[i];
+        for (size_t i = 0; i < b->nodes.cap; i++) {
+            Node *n = b->nodes.slots[i].val;
             if (n && n->state == NS_WAITING)
                 strlist_add(&build, n->drv_path);
             else if (n && n->state == NS_FETCH)
@@ -1272,13 +1206,13 @@ static int realise(LocalStore *s, const StoreConfig *cfg, const char *const *drv
                         strlist_add(&fetch, n->d->outputs[k].path);
         }
         if (build.n) {
-            qsort(build.v, build.n, sizeof *build.v, cmp_str);
+            qsort(build.v, build.n, sizeof *build.v, sort_cmp_str);
             fprintf(stderr, "these %zu derivations will be built:\n", build.n);
             for (size_t i = 0; i < build.n; i++)
                 fprintf(stderr, "  %s\n", build.v[i]);
         }
         if (fetch.n) {
-            qsort(fetch.v, fetch.n, sizeof *fetch.v, cmp_str);
+            qsort(fetch.v, fetch.n, sizeof *fetch.v, sort_cmp_str);
             fprintf(stderr, "these %zu paths will be fetched:\n", fetch.n);
             for (size_t i = 0; i < fetch.n; i++)
                 fprintf(stderr, "  %s\n", fetch.v[i]);

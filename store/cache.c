@@ -19,6 +19,7 @@
 #include "store/nar.h"
 #include "store/path.h"
 #include "util/strbuf.h"
+#include "util/fs.h"
 
 static const char *cache_dir(const char *url, const char **err)
 {
@@ -28,21 +29,6 @@ static const char *cache_dir(const char *url, const char **err)
         return url;
     *err = sb_fmt("binary cache '%s' is not supported (only file:// URLs)", url);
     return NULL;
-}
-
-static bool read_file(const char *path, StrBuf *out)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return false;
-    sb_init(out);
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        sb_add(out, buf, n);
-    bool ok = !ferror(f);
-    fclose(f);
-    return ok;
 }
 
 /* Writes via a temporary file and rename, so readers never see half a file. */
@@ -260,10 +246,10 @@ bool cache_verify_sigs(const PathInfo *info, const char *sigs, const StrList *ke
 
 const char *cache_read_key_file(const char *path, const char **key)
 {
-    StrBuf sb;
-    if (!read_file(path, &sb))
+    size_t len;
+    char *t = fs_read_file(path, &len);
+    if (!t)
         return sb_fmt("reading key file '%s': %s", path, strerror(errno));
-    char *t = sb_finish(&sb);
     t[strcspn(t, "\r\n")] = 0;
     *key = t;
     return NULL;
@@ -368,10 +354,10 @@ static NarInfo *read_narinfo(LocalStore *s, const char *dir, const char *path, c
 {
     *err = NULL;
     size_t hl = strlen(store_dir(s)) + 1;
-    StrBuf sb;
-    if (!read_file(sb_fmt("%s/%.32s.narinfo", dir, path + hl), &sb))
+    size_t len;
+    char *text = fs_read_file(sb_fmt("%s/%.32s.narinfo", dir, path + hl), &len);
+    if (!text)
         return NULL;
-    char *text = sb_finish(&sb);
     NarInfo *ni = GC_MALLOC(sizeof *ni);
     sb_init(&ni->sigs);
     ni->compression = "bzip2"; /* Nix's default when the field is absent */
@@ -448,10 +434,12 @@ static const char *fetch_path(LocalStore *s, const StoreConfig *cfg, const char 
     if (*missing)
         return NULL;
     fprintf(stderr, "copying path '%s' from '%s'...\n", path, url);
-    StrBuf comp, nar;
-    if (!read_file(sb_fmt("%s/%s", dir, ni->url), &comp))
+    StrBuf nar;
+    size_t clen;
+    const char *comp = fs_read_file(sb_fmt("%s/%s", dir, ni->url), &clen);
+    if (!comp)
         return sb_fmt("file '%s' does not exist in binary cache '%s'", ni->url, url);
-    if ((e = decompress(ni->compression, (const uint8_t *)comp.data, comp.len, &nar)))
+    if ((e = decompress(ni->compression, (const uint8_t *)comp, clen, &nar)))
         return e;
     /* store_add_nar checks NarHash and NarSize against what arrived. */
     return store_add_nar(s, &ni->info, (const uint8_t *)nar.data, nar.len);
@@ -459,10 +447,10 @@ static const char *fetch_path(LocalStore *s, const StoreConfig *cfg, const char 
 
 static bool cache_store_dir_ok(LocalStore *s, const char *dir)
 {
-    StrBuf sb;
-    if (!read_file(sb_fmt("%s/nix-cache-info", dir), &sb))
+    size_t len;
+    const char *t = fs_read_file(sb_fmt("%s/nix-cache-info", dir), &len);
+    if (!t)
         return false;
-    const char *t = sb_finish(&sb);
     const char *sd = strstr(t, "StoreDir: ");
     if (!sd)
         return true;

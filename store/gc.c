@@ -17,6 +17,7 @@
 #include "store/path.h"
 #include "store/valid.h"
 #include "util/strbuf.h"
+#include "util/sort.h"
 
 typedef struct List {
     const char **v;
@@ -35,14 +36,9 @@ static void add(List *l, const char *s)
     l->v[l->n++] = s;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 static bool sorted_has(const char *const *v, size_t n, const char *s)
 {
-    return n && bsearch(&s, v, n, sizeof *v, cmp_str) != NULL;
+    return n && bsearch(&s, v, n, sizeof *v, sort_cmp_str) != NULL;
 }
 
 /* Follows a root symlink to the store; removes dangling links under gcroots/auto. */
@@ -102,7 +98,7 @@ const char **store_gc_roots(LocalStore *s, size_t *n)
     scan_dir(s, sb_fmt("%s/gcroots", store_state_dir(s)), false, &roots, 0);
     scan_dir(s, sb_fmt("%s/profiles", store_state_dir(s)), false, &roots, 0);
     if (roots.n)
-        qsort(roots.v, roots.n, sizeof *roots.v, cmp_str);
+        qsort(roots.v, roots.n, sizeof *roots.v, sort_cmp_str);
     size_t k = 0;
     for (size_t i = 0; i < roots.n; i++)
         if (!k || strcmp(roots.v[k - 1], roots.v[i]))
@@ -224,7 +220,7 @@ static const char **foreign_valid(LocalStore *s, size_t *n, bool *unreadable)
     sqlite3_finalize(q);
     sqlite3_close(db);
     if (l.n)
-        qsort(l.v, l.n, sizeof *l.v, cmp_str);
+        qsort(l.v, l.n, sizeof *l.v, sort_cmp_str);
     *n = l.n;
     return l.v;
 }
@@ -337,7 +333,7 @@ static const char *delete_dead(LocalStore *s, const char *const *paths, size_t n
     const char **live = live_set(s, &nlive);
     const char **sorted = GC_MALLOC((n + 1) * sizeof *sorted);
     memcpy(sorted, paths, n * sizeof *sorted);
-    qsort(sorted, n, sizeof *sorted, cmp_str);
+    qsort(sorted, n, sizeof *sorted, sort_cmp_str);
     size_t nvalid;
     const char **valid = store_all_valid(s, &nvalid);
     for (size_t i = 0; i < n; i++) {

@@ -17,6 +17,7 @@
 
 #include "store/gc.h"
 #include "util/strbuf.h"
+#include "util/fs.h"
 
 struct LocalStore {
     const char *store_dir; /* logical */
@@ -48,20 +49,6 @@ char *store_real_path(const LocalStore *s, const char *path)
     if (strncmp(path, s->store_dir, n) == 0)
         return sb_fmt("%s%s", s->real_dir, path + n);
     return (char *)path;
-}
-
-bool store_mkdir_p(const char *path, mode_t mode)
-{
-    char *p = sb_fmt("%s", path);
-    for (char *q = p + 1; *q; q++) {
-        if (*q != '/')
-            continue;
-        *q = 0;
-        if (mkdir(p, mode) < 0 && errno != EEXIST)
-            return false;
-        *q = '/';
-    }
-    return mkdir(p, mode) == 0 || errno == EEXIST;
 }
 
 /* ---- database ---- */
@@ -104,7 +91,7 @@ static sqlite3 *get_db(LocalStore *s, bool create, const char **err)
             *err = "no database";
         return NULL;
     }
-    if (create && !store_mkdir_p(dbdir, 0755)) {
+    if (create && !fs_mkdir_p(dbdir, 0755)) {
         if (err)
             *err = sb_fmt("creating directory '%s': %s", dbdir, strerror(errno));
         return NULL;
@@ -441,7 +428,7 @@ static const char *add_generic(LocalStore *s, const char *path, Writer write, vo
 {
     if (store_is_valid(s, path))
         return NULL;
-    if (!store_mkdir_p(s->real_dir, 0775))
+    if (!fs_mkdir_p(s->real_dir, 0775))
         return sb_fmt("creating store directory '%s': %s", s->real_dir, strerror(errno));
     const char *real = store_real_path(s, path);
     const char *lockfile = sb_fmt("%s.lock", real);
@@ -612,30 +599,10 @@ const char *store_add_path(LocalStore *s, const char *name, const char *src, Fil
 char *store_read_file(LocalStore *s, const char *path, size_t *len, const char **err)
 {
     const char *real = store_real_path(s, path);
-    int fd = open(real, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        *err = sb_fmt("opening '%s': %s", real, strerror(errno));
-        return NULL;
-    }
-    StrBuf sb;
-    sb_init(&sb);
-    char buf[65536];
-    for (;;) {
-        ssize_t n = read(fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            *err = sb_fmt("reading '%s': %s", real, strerror(errno));
-            close(fd);
-            return NULL;
-        }
-        if (n == 0)
-            break;
-        sb_add(&sb, buf, (size_t)n);
-    }
-    close(fd);
-    *len = sb.len;
-    return sb_finish(&sb);
+    char *text = fs_read_file(real, len);
+    if (!text)
+        *err = sb_fmt("reading '%s': %s", real, strerror(errno));
+    return text;
 }
 
 char *store_drv_loader(void *ctx, const char *drv_path, size_t *len, const char **err)

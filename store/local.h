@@ -35,8 +35,6 @@ const char *store_dir(const LocalStore *s);
 char *store_real_path(const LocalStore *s, const char *path);
 
 /* File-system helpers shared by the store modules (adding, importing, building). */
-/* mkdir -p; true if the directory exists afterwards. */
-bool store_mkdir_p(const char *path, mode_t mode);
 /* Removes a tree, making read-only directories writable first. */
 /* The entries of a directory except . and .. (GC array, NULL-terminated), all read before
  * the caller changes anything (changing a directory while reading it is unspecified).

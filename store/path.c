@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "util/strbuf.h"
+#include "util/sort.h"
 
 const char *store_default_dir(void)
 {
@@ -63,11 +64,6 @@ const char *store_check_name(const char *name, size_t len)
     return NULL;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 char *store_make_type(const char *type, const char *const *refs, size_t nrefs, bool self)
 {
     /* Built with exact sizes: this runs for every derivation and text file. */
@@ -76,7 +72,7 @@ char *store_make_type(const char *type, const char *const *refs, size_t nrefs, b
     if (nrefs) {
         sorted = malloc(nrefs * sizeof *sorted);
         memcpy(sorted, refs, nrefs * sizeof *sorted);
-        qsort(sorted, nrefs, sizeof *sorted, cmp_str);
+        qsort(sorted, nrefs, sizeof *sorted, sort_cmp_str);
         for (size_t i = 0; i < nrefs; i++)
             len += 1 + strlen(sorted[i]);
     }
@@ -135,7 +131,7 @@ static void pre_refs(PreBuf *b, const char *const *refs, size_t nrefs, bool self
         if (!sorted)
             abort();
         memcpy(sorted, refs, nrefs * sizeof *sorted);
-        qsort(sorted, nrefs, sizeof *sorted, cmp_str);
+        qsort(sorted, nrefs, sizeof *sorted, sort_cmp_str);
         for (size_t i = 0; i < nrefs; i++) {
             if (i && strcmp(sorted[i], sorted[i - 1]) == 0)
                 continue; /* a set: duplicates count once */

@@ -14,6 +14,7 @@
 
 #include "store/path.h"
 #include "util/strbuf.h"
+#include "util/fs.h"
 
 /* The protocol (Nix's, with flock):
  *  - a process that adds or uses store paths appends each one to its temporary roots file
@@ -95,7 +96,7 @@ static const char *open_gc_lock(LocalStore *s, TempRoots *t)
     if (t->gc_fd >= 0)
         return NULL;
     const char *sd = store_state_dir(s);
-    if (!store_mkdir_p(sd, 0755))
+    if (!fs_mkdir_p(sd, 0755))
         return sb_fmt("creating directory '%s': %s", sd, strerror(errno));
     const char *lf = sb_fmt("%s/gc.lock", sd);
     t->gc_fd = open(lf, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -111,7 +112,7 @@ static const char *open_temp_roots(LocalStore *s, TempRoots *t)
     if (t->fd >= 0)
         return NULL;
     const char *dir = sb_fmt("%s/temproots", store_state_dir(s));
-    if (!store_mkdir_p(dir, 0755))
+    if (!fs_mkdir_p(dir, 0755))
         return sb_fmt("creating directory '%s': %s", dir, strerror(errno));
     const char *file = sb_fmt("%s/%ld", dir, (long)getpid());
     for (;;) {
@@ -298,7 +299,7 @@ const char *store_add_perm_root(LocalStore *s, const char *path, const char *lin
     if ((e = replace_link(abs, path)))
         return e;
     const char *dir = sb_fmt("%s/gcroots/auto", store_state_dir(s));
-    if (!store_mkdir_p(dir, 0755))
+    if (!fs_mkdir_p(dir, 0755))
         return sb_fmt("creating directory '%s': %s", dir, strerror(errno));
     if ((e = replace_link(auto_root_name(s, abs), abs)))
         return e;

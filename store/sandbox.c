@@ -21,6 +21,7 @@
 
 #include "store/nar.h"
 #include "util/strbuf.h"
+#include "util/fs.h"
 
 typedef struct Mount {
     const char *source; /* on the host */
@@ -101,7 +102,7 @@ static const char *make_mount_point(const char *src, const char *dst)
         return sb_fmt("getting attributes of path '%s': %s", src, strerror(errno));
     char *parent = sb_fmt("%s", dst);
     *strrchr(parent, '/') = 0;
-    if (*parent && !store_mkdir_p(parent, 0755))
+    if (*parent && !fs_mkdir_p(parent, 0755))
         return sb_fmt("creating directory '%s': %s", parent, strerror(errno));
     if (S_ISDIR(st.st_mode)) {
         if (mkdir(dst, 0755) < 0 && errno != EEXIST)
@@ -138,7 +139,7 @@ SandboxSpec *sandbox_prepare(LocalStore *s, const StoreConfig *cfg, const Deriva
     const char *sd = store_dir(s);
     /* The store inside: writable (sticky) for the outputs; inputs bind-mounted read-only. */
     const char *inner_store = sb_fmt("%s%s", sb->root, sd);
-    if (!store_mkdir_p(inner_store, 0755) || chmod(inner_store, 01777) < 0) {
+    if (!fs_mkdir_p(inner_store, 0755) || chmod(inner_store, 01777) < 0) {
         *err = sb_fmt("creating '%s': %s", inner_store, strerror(errno));
         return NULL;
     }
@@ -206,14 +207,14 @@ SandboxSpec *sandbox_prepare(LocalStore *s, const StoreConfig *cfg, const Deriva
     symlink("/proc/self/fd/0", sb_fmt("%s/dev/stdin", sb->root));
     symlink("/proc/self/fd/1", sb_fmt("%s/dev/stdout", sb->root));
     symlink("/proc/self/fd/2", sb_fmt("%s/dev/stderr", sb->root));
-    store_mkdir_p(sb_fmt("%s/dev/shm", sb->root), 01777);
-    store_mkdir_p(sb_fmt("%s/tmp", sb->root), 01777);
+    fs_mkdir_p(sb_fmt("%s/dev/shm", sb->root), 01777);
+    fs_mkdir_p(sb_fmt("%s/tmp", sb->root), 01777);
     chmod(sb_fmt("%s/tmp", sb->root), 01777);
     sb->proc = sb_fmt("%s/proc", sb->root);
-    store_mkdir_p(sb->proc, 0555);
+    fs_mkdir_p(sb->proc, 0555);
     if (!own_etc) {
         const char *etc = sb_fmt("%s/etc", sb->root);
-        store_mkdir_p(etc, 0755);
+        fs_mkdir_p(etc, 0755);
         if ((e = write_small(sb_fmt("%s/passwd", etc), "root:x:0:0:Nix build user:/build:/noshell\n"
                                                      "nobody:x:65534:65534:Nobody:/:/noshell\n")) ||
             (e = write_small(sb_fmt("%s/group", etc), "root:x:0:\nnixbld:!:100:\nnogroup:x:65534:\n")) ||

@@ -19,6 +19,7 @@
 #include "store/nar.h"
 #include "store/path.h"
 #include "util/strbuf.h"
+#include "util/fs.h"
 
 static const char *col(sqlite3_stmt *st, int i)
 {
@@ -160,7 +161,7 @@ const char *store_add_nar(LocalStore *s, const PathInfo *info, const uint8_t *na
     if (re)
         return re;
     const char *real_dir = store_real_path(s, sd);
-    if (!store_mkdir_p(real_dir, 0775))
+    if (!fs_mkdir_p(real_dir, 0775))
         return sb_fmt("creating store directory '%s': %s", real_dir, strerror(errno));
     const char *real = store_real_path(s, info->path);
     const char *lockfile = sb_fmt("%s.lock", real);

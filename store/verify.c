@@ -12,6 +12,7 @@
 #include "store/nar.h"
 #include "store/valid.h"
 #include "util/strbuf.h"
+#include "util/sort.h"
 
 typedef struct Verify {
     LocalStore *s;
@@ -24,14 +25,9 @@ typedef struct Verify {
     size_t errors;
 } Verify;
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 static long index_of(const Verify *v, const char *p)
 {
-    const char **hit = v->nvalid ? bsearch(&p, v->valid, v->nvalid, sizeof *v->valid, cmp_str) : NULL;
+    const char **hit = v->nvalid ? bsearch(&p, v->valid, v->nvalid, sizeof *v->valid, sort_cmp_str) : NULL;
     return hit ? (long)(hit - v->valid) : -1;
 }
 

@@ -149,5 +149,15 @@ wait
 for i in 1 2 3; do same "concurrent instantiate $i" "$want" "$(cat "$tmp/par$i")"; done
 same "second instantiate" "$want" "$(CNIX_STORE_ROOT="$tmp/cnixroot2" "$CNIX" instantiate "$tmp/drvs.nix" 2>/dev/null)"
 
+# an empty hash (outputHash, builtins.path's sha256, fetchurl's sha256) is replaced by zeros,
+# with one warning each through the evaluator's warning printer
+zero=sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=
+for e in '(derivation { name = "x"; builder = "b"; system = "s"; outputHash = ""; outputHashAlgo = "sha256"; }).outPath' \
+         "builtins.path { path = $tmp/hw; sha256 = \"\"; }" \
+         "builtins.fetchurl { url = file://$tmp/hw; sha256 = \"\"; }"; do
+  w=$(CNIX_STORE_ROOT="$tmp/emptyhash" "$CNIX" instantiate --eval -E "$e" 2>&1 >/dev/null | grep -c "^warning: found empty hash, assuming '$zero'$")
+  same "empty-hash warning once: ${e:0:40}" 1 "$w"
+done
+
 echo "drv: $pass passed, $fail failed, $skip skipped"
 [ $fail = 0 ]

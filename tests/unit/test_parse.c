@@ -8,6 +8,7 @@
 #include "eval/eval.h"
 #include "parser/lexer.h"
 #include "parser/parser.h"
+#include "util/fs.h"
 
 static int passed, failed;
 
@@ -19,22 +20,6 @@ static void check(int ok, const char *what, const char *detail)
         failed++;
         printf("FAIL %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
     }
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = GC_MALLOC_ATOMIC((size_t)n + 1);
-    size_t r = fread(buf, 1, (size_t)n, f);
-    fclose(f);
-    buf[r] = 0;
-    *len = r;
-    return buf;
 }
 
 typedef struct Result {
@@ -152,7 +137,7 @@ static void run_suite(void)
         char path[4096], exp_path[4096];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         size_t len, elen;
-        char *text = read_file(path, &len);
+        char *text = fs_read_file(path, &len);
         Result r = parse_text(text, len, SRC_STDIN);
         size_t base = strlen(names[i]) - 4;
         if (strncmp(names[i], "eval-okay-", 10) == 0) {
@@ -162,7 +147,7 @@ static void run_suite(void)
                 check(strlen(shown(&r)) > 0, names[i], "empty --parse output");
         } else if (strncmp(names[i], "parse-okay-", 11) == 0) {
             snprintf(exp_path, sizeof exp_path, "%s/%.*s.exp", dir, (int)base, names[i]);
-            char *exp = read_file(exp_path, &elen);
+            char *exp = fs_read_file(exp_path, &elen);
             if (!r.e) {
                 check(0, names[i], r.err.msg);
                 continue;
@@ -182,7 +167,7 @@ static void run_suite(void)
             if (r.e)
                 continue;
             snprintf(exp_path, sizeof exp_path, "%s/%.*s.err.exp", dir, (int)base, names[i]);
-            char *exp = read_file(exp_path, &elen);
+            char *exp = fs_read_file(exp_path, &elen);
             char *got = error_text(&r);
             if (exp && strncmp(exp, got, strlen(got)) == 0)
                 fail_exact++;

@@ -1,0 +1,174 @@
+/* The walker's inline pieces shared by eval.c (expressions) and call.c (calls):
+ * stack and heap environments, evaluated operands, integer fast paths. */
+#ifndef CNIX_EVAL_WALK_H
+#define CNIX_EVAL_WALK_H
+
+#include "eval/internal.h"
+
+#include <gc/gc.h>
+#include <string.h>
+
+#define NOINLINE __attribute__((noinline))
+
+/* Stack environments. The environment of a call of a plain `x:` lambda lives in
+ * the C frame that evaluates the body, unless something keeps it: a thunk, a
+ * closure or an inner environment (let, with, rec) that refers to it. Those are
+ * made through eval_env_keep, which moves ("promotes") the environment to the heap
+ * first, once per call, so the heap never points into the stack. Most calls
+ * from builtins (`map (x: x * 3 + 1)`, `filter`, `sort`'s comparator) and of
+ * recursions like `n: ... f (n - 1)` then allocate no environment at all. An
+ * environment's slots never change after the call has bound them, so a heap
+ * copy is as good as the original. */
+#define ENV_STACK UINT32_MAX /* Env.is_with of a stack environment */
+
+/* A one-slot stack environment: the layout of an Env with one slot, then its
+ * heap copy once promoted, and room for the argument when the call computed it
+ * on the spot (`f (n - 1)`), so that it needs no heap Value either. A pointer
+ * to `local` must not reach the heap: eval_lazy, the one place that hands out
+ * pointers to variables' values for keeping, and eval_env_promote copy it first. */
+typedef struct StackEnv {
+    Env *up;
+    uint32_t size, is_with;
+    Value *value0;
+    Env *heap;
+    Value local;
+} StackEnv;
+
+static inline Env *eval_env_stack(EvalState *st, StackEnv *se, Env *up, Value *arg)
+{
+    st->stats.envs++;
+    st->stats.env_slots++;
+    Env *e = (Env *)(void *)se;
+    e->up = up;
+    e->size = 1;
+    e->is_with = ENV_STACK;
+    e->values[0] = arg;
+    se->heap = NULL;
+    return e;
+}
+
+/* eval.c: the heap copy of a stack environment (made once), and the argument of
+ * one moved to the heap if it is the environment's own. */
+Env *eval_env_promote(EvalState *st, Env *env);
+Value *eval_local_keep(EvalState *st, Env *en);
+
+/* env, or its heap copy if it is a stack environment: for storing in the heap. */
+static inline Env *eval_env_keep(EvalState *st, Env *env)
+{
+    if (__builtin_expect(env && env->is_with == ENV_STACK, 0))
+        return eval_env_promote(st, env);
+    return env;
+}
+
+static inline Env *eval_env_alloc(EvalState *st, Env *up, uint32_t size)
+{
+    st->stats.envs++;
+    st->stats.env_slots += size;
+    up = eval_env_keep(st, up);
+    Env *e;
+    if (size <= 2) {
+        e = eval_alloc32(st);
+        e->values[0] = NULL;
+        if (size == 2)
+            e->values[1] = NULL;
+    } else if (size <= 4) {
+        e = eval_alloc48(st);
+        memset(e->values, 0, 4 * sizeof(Value *));
+    } else
+        e = GC_MALLOC(sizeof(Env) + size * sizeof(Value *));
+    e->up = up;
+    e->size = size;
+    e->is_with = 0;
+    return e;
+}
+
+/* The value of e if it is already known without evaluating anything: a literal
+ * or a variable bound to an evaluated value. */
+static inline Value *eval_immediate(Env *env, Expr *e)
+{
+    if (e->kind == EXPR_INT)
+        return ((ExprInt *)e)->cache;
+    if (e->kind == EXPR_VAR && !((ExprVar *)e)->from_with) {
+        ExprVar *var = (ExprVar *)e;
+        for (uint32_t l = var->level; l; l--)
+            env = env->up;
+        Value *v = env->values[var->displ];
+        if (v && !val_is_thunk(v))
+            return v;
+    }
+    return NULL;
+}
+
+/* Whether eval_lazy evaluates x on the spot when its operands are evaluated
+ * integers (try_eager). */
+static inline bool eval_eager_ok(ExprBinOp *x)
+{
+    if (x->lhs->kind != EXPR_VAR && x->rhs->kind != EXPR_VAR)
+        return false;
+    switch (x->op) {
+    case OP_ADD: case OP_SUB: case OP_MUL: case OP_LT: case OP_LE: case OP_GT: case OP_GE: case OP_EQ:
+    case OP_NEQ:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Integer arithmetic and comparisons in place; false if x needs binop_apply. */
+static inline bool eval_int_binop(ExprBinOp *x, const Value *pa, const Value *pb, Value *out)
+{
+    if (pa->type != T_INT || pb->type != T_INT)
+        return false;
+    int64_t p = pa->integer, q = pb->integer, r;
+    switch ((BinOp)x->op) {
+    case OP_EQ: val_set_bool(out, p == q); return true;
+    case OP_NEQ: val_set_bool(out, p != q); return true;
+    case OP_LT: val_set_bool(out, p < q); return true;
+    case OP_LE: val_set_bool(out, p <= q); return true;
+    case OP_GT: val_set_bool(out, p > q); return true;
+    case OP_GE: val_set_bool(out, p >= q); return true;
+    case OP_ADD:
+        if (__builtin_add_overflow(p, q, &r))
+            return false;
+        val_set_int(out, r);
+        return true;
+    case OP_SUB:
+        if (__builtin_sub_overflow(p, q, &r))
+            return false;
+        val_set_int(out, r);
+        return true;
+    case OP_MUL:
+        if (__builtin_mul_overflow(p, q, &r))
+            return false;
+        val_set_int(out, r);
+        return true;
+    case OP_DIV:
+        if (q == 0 || (p == INT64_MIN && q == -1))
+            return false;
+        val_set_int(out, p / q);
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* An operand that is itself an integer operation on literals or evaluated
+ * variables (`i * 7919` in `(i * 7919) - ...`): computed into out without
+ * frames or a walker call, as it cannot fail. False if e is not one. */
+static inline bool eval_int_leaf(Env *env, Expr *e, Value *out)
+{
+    if (e->kind != EXPR_BINOP)
+        return false;
+    ExprBinOp *x = (ExprBinOp *)e;
+    Value *pa = eval_immediate(env, x->lhs), *pb;
+    return pa && (pb = eval_immediate(env, x->rhs)) && eval_int_binop(x, pa, pb, out);
+}
+
+/* call.c */
+/* The call of a T_APP being forced. */
+void eval_call_app(EvalState *st, Value *v, PosIdx pos, Value *out);
+/* A call expression (`f x`, `f x y`). */
+void eval_call_expr(EvalState *st, Env *env, ExprCall *x, Value *out);
+Env *eval_enter_call(EvalState *st, Env *env, ExprCall *x, Expr **body, StackEnv *se);
+
+#endif
