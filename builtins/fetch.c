@@ -620,6 +620,51 @@ static void export_git_rev(EvalState *st, const char *repo, const char *rev, con
     }
 }
 
+/* Copies the files named in lst (NUL-separated paths relative to repo: a VCS's list of tracked
+ * files) from repo into dest, as they are on disk; deleted ones are skipped. */
+static void copy_listed_files(EvalState *st, const char *repo, const StrBuf *lst, const char *tmp)
+{
+    for (size_t i = 0; i < lst->len;) {
+        const char *f = lst->data + i;
+        size_t fl = strlen(f);
+        i += fl + 1;
+        const char *src = sb_fmt("%s/%s", repo, f), *dst = sb_fmt("%s/%s", tmp, f);
+        for (char *s = strchr(dst + strlen(tmp) + 1, '/'); s; s = strchr(s + 1, '/')) {
+            *s = 0;
+            mkdir(dst, 0755);
+            *s = '/';
+        }
+        struct stat fs;
+        if (lstat(src, &fs) != 0)
+            continue; /* deleted in the working tree */
+        if (S_ISLNK(fs.st_mode)) {
+            char t[4096];
+            ssize_t tl = readlink(src, t, sizeof t - 1);
+            if (tl >= 0) {
+                t[tl] = 0;
+                if (symlink(t, dst) != 0)
+                    eval_error(st, ERR_IO, 0, "copying '%s': %s", src, strerror(errno));
+            }
+        } else if (S_ISREG(fs.st_mode)) {
+            size_t n = 0;
+            FILE *in_f = fopen(src, "rb"), *out_f = fopen(dst, "wb");
+            if (!in_f || !out_f) {
+                if (in_f)
+                    fclose(in_f);
+                if (out_f)
+                    fclose(out_f);
+                eval_error(st, ERR_IO, 0, "copying '%s': %s", src, strerror(errno));
+            }
+            char buf[65536];
+            while ((n = fread(buf, 1, sizeof buf, in_f)) > 0)
+                fwrite(buf, 1, n, out_f);
+            fclose(in_f);
+            fclose(out_f);
+            chmod(dst, fs.st_mode & 0100 ? 0755 : 0644);
+        }
+    }
+}
+
 static void fetch_git(EvalState *st, Input *in, const char *fetcher, bool empty_rev_fallback, Value *out)
 {
     if (!in->url)
@@ -675,45 +720,7 @@ static void fetch_git(EvalState *st, Input *in, const char *fetcher, bool empty_
             StrBuf lst, eo;
             if (run_capture(argv, &lst, &eo) != 0)
                 eval_error(st, ERR_EVAL, 0, "listing files of '%s': %s", repo, eo.data);
-            for (size_t i = 0; i < lst.len;) {
-                const char *f = lst.data + i;
-                size_t fl = strlen(f);
-                i += fl + 1;
-                const char *src = sb_fmt("%s/%s", repo, f), *dst = sb_fmt("%s/%s", tmp, f);
-                for (char *s = strchr(dst + strlen(tmp) + 1, '/'); s; s = strchr(s + 1, '/')) {
-                    *s = 0;
-                    mkdir(dst, 0755);
-                    *s = '/';
-                }
-                struct stat fs;
-                if (lstat(src, &fs) != 0)
-                    continue; /* deleted in the working tree */
-                if (S_ISLNK(fs.st_mode)) {
-                    char t[4096];
-                    ssize_t tl = readlink(src, t, sizeof t - 1);
-                    if (tl >= 0) {
-                        t[tl] = 0;
-                        if (symlink(t, dst) != 0)
-                            eval_error(st, ERR_IO, 0, "copying '%s': %s", src, strerror(errno));
-                    }
-                } else if (S_ISREG(fs.st_mode)) {
-                    size_t n = 0;
-                    FILE *in_f = fopen(src, "rb"), *out_f = fopen(dst, "wb");
-                    if (!in_f || !out_f) {
-                        if (in_f)
-                            fclose(in_f);
-                        if (out_f)
-                            fclose(out_f);
-                        eval_error(st, ERR_IO, 0, "copying '%s': %s", src, strerror(errno));
-                    }
-                    char buf[65536];
-                    while ((n = fread(buf, 1, sizeof buf, in_f)) > 0)
-                        fwrite(buf, 1, n, out_f);
-                    fclose(in_f);
-                    fclose(out_f);
-                    chmod(dst, fs.st_mode & 0100 ? 0755 : 0644);
-                }
-            }
+            copy_listed_files(st, repo, &lst, tmp);
         } else {
             export_git_rev(st, repo, rev, tmp, in->submodules, 0);
         }
@@ -1120,6 +1127,145 @@ static void bi_flakeRefToString(EvalState *st, PosIdx pos, Value **args, Value *
     val_set_string(out, sb.data, sb.len, NULL);
 }
 
+/* ---------- fetchMercurial ---------- */
+
+/* hg ARGS... (at most 8) with HGPLAIN set, as CppNix runs it (no user or system configuration
+ * in its output), its stdout into *out (NUL-terminated; it may hold NULs itself). On failure
+ * hg's own message goes to stderr, as CppNix lets it through, and the error says how it ended. */
+static void hg(EvalState *st, StrBuf *out, const char *a1, const char *a2, const char *a3, const char *a4,
+               const char *a5, const char *a6, const char *a7, const char *a8)
+{
+    const char *argv[] = {"env", "HGPLAIN=", "hg", a1, a2, a3, a4, a5, a6, a7, a8, NULL};
+    StrBuf eo;
+    int rc = run_capture(argv, out, &eo);
+    if (rc == 0)
+        return;
+    fwrite(eo.data, 1, eo.len, stderr);
+    if (rc == 127 || rc < 0)
+        eval_error(st, ERR_EVAL, 0, "could not run 'hg' (is Mercurial installed?)");
+    eval_error(st, ERR_EVAL, 0, "program 'hg' failed with exit code %d", rc);
+}
+
+static void chomp(char *s)
+{
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+        s[--n] = 0;
+}
+
+/* builtins.fetchMercurial: a local Mercurial repository through the `hg` command, with
+ * CppNix's arguments (url, rev: a 40-hex revision or else a branch/tag name, name) and result
+ * (outPath, branch, rev, shortRev, revCount). */
+static void bi_fetchMercurial(EvalState *st, PosIdx pos, Value **args, Value *out)
+{
+    const char *url = NULL, *rev = NULL, *ref = NULL;
+    const char *volatile name = "source"; /* read after EVAL_TRY */
+    eval_force(st, args[0], pos);
+    if (args[0]->type == T_ATTRS) {
+        Bindings *b = val_attrs(args[0]);
+        for (uint32_t i = 0; i < b->size; i++) {
+            Attr *a = &b->attrs[i];
+            const char *n = sym_name(st->symbols, a->name);
+            if (strcmp(n, "url") == 0)
+                url = eval_coerce_to_string(st, a->value, a->pos,
+                                            "while evaluating the `url` attribute passed to builtins.fetchMercurial",
+                                            0, NULL, NULL);
+            else if (strcmp(n, "rev") == 0) {
+                const char *v = eval_force_string_no_ctx(
+                    st, a->value, a->pos, "while evaluating the `rev` attribute passed to builtins.fetchMercurial");
+                if (strlen(v) == 40 && strspn(v, "0123456789abcdef") == 40)
+                    rev = v;
+                else
+                    ref = v;
+            } else if (strcmp(n, "name") == 0)
+                name = eval_force_string_no_ctx(
+                    st, a->value, a->pos, "while evaluating the `name` attribute passed to builtins.fetchMercurial");
+            else
+                eval_error(st, ERR_EVAL, a->pos, "unsupported argument '%s' to 'fetchMercurial'", n);
+        }
+        if (!url || !*url)
+            eval_error(st, ERR_EVAL, 0, "'url' argument required");
+    } else
+        url = eval_coerce_to_string(st, args[0], 0, "while evaluating the first argument passed to builtins.fetchMercurial",
+                                    0, NULL, NULL);
+    bi_check_uri(st, url, 0);
+    if (st->settings.pure_eval && !rev)
+        eval_error(st, ERR_EVAL, 0, "in pure evaluation mode, 'fetchMercurial' requires a Mercurial revision");
+    const char *local = strstr(url, "://") ? url_local_path(url) : url;
+    if (!local)
+        no_network(st, url);
+    const char *repo = bi_canon_path(local);
+    struct stat sb;
+    if (stat(sb_fmt("%s/.hg", repo), &sb) != 0 || !S_ISDIR(sb.st_mode))
+        eval_error(st, ERR_EVAL, 0, "'%s' is not a Mercurial repository", repo);
+
+    /* an unlocked fetch of a working tree with changes copies its tracked files (CppNix) */
+    bool dirty = false;
+    if (!rev && !ref) {
+        StrBuf o;
+        hg(st, &o, "status", "-R", repo, "--modified", "--added", "--removed", NULL, NULL);
+        dirty = o.len != 0;
+    }
+    const char *node = NULL, *branch = NULL;
+    int64_t rev_count = -1;
+    if (dirty) {
+        fprintf(stderr, "warning: Mercurial tree '%s' is unclean\n", repo);
+        StrBuf o;
+        hg(st, &o, "branch", "-R", repo, NULL, NULL, NULL, NULL, NULL);
+        chomp(o.data);
+        branch = o.data;
+    } else {
+        StrBuf o;
+        hg(st, &o, "log", "-R", repo, "-r", rev ? rev : ref ? ref : "default", "--template", "{node} {rev} {branch}",
+           NULL);
+        char *log = o.data;
+        char *sp1 = strchr(log, ' '), *sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
+        if (!sp2 || sp1 - log != 40)
+            eval_error(st, ERR_EVAL, 0, "unexpected output of 'hg log' in '%s'", repo);
+        *sp1 = *sp2 = 0;
+        node = log;
+        rev_count = strtoll(sp1 + 1, NULL, 10);
+        branch = sp2 + 1;
+    }
+
+    char *tmp = make_temp_dir(st);
+    const char *path = NULL;
+    Hash ca;
+    TryFrame tf;
+    if (EVAL_TRY(st, &tf)) {
+        const char *src = tmp;
+        StrBuf o;
+        if (dirty) {
+            /* the tracked files, NUL-separated */
+            hg(st, &o, "status", "-R", repo, "--clean", "--modified", "--added", "--no-status", "--print0");
+            copy_listed_files(st, repo, &o, tmp);
+        } else {
+            src = sb_fmt("%s/archive", tmp);
+            hg(st, &o, "archive", "-R", repo, "-r", node, src, NULL, NULL);
+            unlink(sb_fmt("%s/.hg_archival.txt", src));
+        }
+        path = add_to_store(st, name, src, FIM_RECURSIVE, &ca);
+        eval_try_leave(st, &tf);
+        rm_tree(tmp);
+    } else {
+        rm_tree(tmp);
+        eval_throw(st, tf.error);
+    }
+
+    Bindings *b = attrs_alloc(st, 6);
+    add_attr(st, b, "outPath", store_v(st, path), 0);
+    if (branch)
+        add_attr(st, b, "branch", str_v(st, branch), 0);
+    /* a dirty tree has the null revision, for backward compatibility (CppNix) */
+    const char *r = node ? node : "0000000000000000000000000000000000000000";
+    add_attr(st, b, "rev", str_v(st, r), 0);
+    add_attr(st, b, "shortRev", str_v(st, sb_fmt("%.12s", r)), 0);
+    if (rev_count >= 0)
+        add_attr(st, b, "revCount", int_v(st, rev_count), 0);
+    attrs_sort(b);
+    val_set_attrs(out, b);
+}
+
 const PrimOp bi_fetch[] = {
     {"fetchurl", 1, 0, "arg",
      "Fetch the file at a URL into the store and return its store path. *arg* is the URL or a\n"
@@ -1144,6 +1290,15 @@ const PrimOp bi_fetch[] = {
      "`dirtyRev`. `submodules = true` fills submodules from their local repositories;\n"
      "remote repositories are not supported.",
      bi_fetchGit},
+    {"fetchMercurial", 1, PRIM_GLOBAL, "args",
+     "Copy a revision of a local Mercurial repository into the store through the `hg` command.\n"
+     "*args* is the URL/path or a set with `url`, `rev` (a 40-hex revision, or else a branch or\n"
+     "tag name; default `default`) and `name` (default `source`). Returns `{ outPath, branch,\n"
+     "rev, shortRev, revCount }`.\n\n"
+     "    builtins.fetchMercurial { url = ./repo; rev = \"default\"; }\n\n"
+     "Without `rev`, a working tree with changes is copied as it is (tracked files), with\n"
+     "`rev` all zeros and no `revCount`. Remote repositories are not supported.",
+     bi_fetchMercurial},
     {"fetchTree", 1, PRIM_GLOBAL, "input",
      "Fetch a source tree described by an attribute set with `type` (`file`, `tarball`, `git`,\n"
      "`path`) or by a URL string (`git+file://...`, `path:/...`, `file:///x.tar.gz`). Returns\n"
