@@ -22,7 +22,7 @@ RE2C ?= re2c
 DEPS = re2c libgc-dev libssl-dev libsqlite3-dev libreadline-dev libffi-dev libarchive-dev \
        liblzma-dev libzstd-dev libncurses-dev pkg-config time python3 clang
 
-MODULES = util parser eval primops builtins store repl native profile
+MODULES = util parser eval primops builtins store repl native profile flake
 SRCS = $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
 RE_SRCS = $(foreach m,$(MODULES),$(wildcard $(m)/*.re))
 OBJS = $(SRCS:%.c=$(BUILD)/%.o) $(RE_SRCS:%.re=$(BUILD)/%.o)

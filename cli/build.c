@@ -2,6 +2,7 @@
 #include "builtins/derivation.h"
 #include "cli/cli.h"
 #include "cli/evalcommon.h"
+#include "cli/flakeopts.h"
 #include "cli/storeopts.h"
 #include "native/native.h"
 #include "store/build.h"
@@ -19,6 +20,7 @@
 
 typedef struct BuildCmd {
     EvalOpts opts;
+    FlakeOpts fo;
     StoreConfig cfg;
     bool from_args;
     const char **files;
@@ -34,7 +36,7 @@ typedef struct BuildCmd {
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: cnix build [FILE...] [-A ATTR] [-E EXPR] [--arg NAME EXPR] [--argstr NAME STR]\n"
+    fprintf(stderr, "usage: cnix build [FILE... | FLAKEREF#ATTRPATH...] [-A ATTR] [-E EXPR] [--arg NAME EXPR] [--argstr NAME STR]\n"
                     "       [-o|--out-link NAME | --no-out-link] [-j|--max-jobs N] [-k|--keep-going]\n"
                     "       [--dry-run] [-K|--keep-failed] [--option NAME VALUE] [-Q]\n");
 }
@@ -52,8 +54,27 @@ static void add_line(BuildCmd *c, const char *l)
     c->lines[c->nlines++] = l;
 }
 
+/* The rule that tells `cnix build .#x` (nix build) from `cnix build FILE` (nix-build): an
+ * argument with '#' or a flake scheme (path:, git+..., github:, flake:) is an installable. */
+static void eval_installable(EvalState *st, BuildCmd *c, const char *arg)
+{
+    bi_store_set_writable(st, true);
+    const char *cwd = cli_cwd();
+    cli_flake_opts_finish(st, &c->fo, cwd);
+    Value *v = val_alloc(st);
+    flake_eval_installable(st, &c->fo.settings, arg, cwd, &c->fo.lock, v);
+    size_t n;
+    const char **lines = bi_instantiate(st, v, &n);
+    for (size_t k = 0; k < n; k++)
+        add_line(c, lines[k]);
+}
+
 static void eval_one(EvalState *st, BuildCmd *c, const char *arg)
 {
+    if (!c->from_args && flake_is_installable(arg)) {
+        eval_installable(st, c, arg);
+        return;
+    }
     const Source *src;
     if (c->from_args)
         src = cli_string_source(st, arg);
@@ -97,8 +118,9 @@ static void run_eval(void *p)
     if (EVAL_TRY(st, &f)) {
         for (int i = 0; i < c->nfiles; i++)
             eval_one(st, c, c->files[i]);
+        /* no argument: ./default.nix, or the flake in . when there is only a flake.nix */
         if (c->nfiles == 0)
-            eval_one(st, c, c->from_args ? "" : "./default.nix");
+            eval_one(st, c, c->from_args ? "" : access("default.nix", F_OK) != 0 && access("flake.nix", F_OK) == 0 ? ".#" : "./default.nix");
         eval_try_leave(st, &f);
         c->status = 0;
     } else {
@@ -113,6 +135,7 @@ int cli_build(int argc, char **argv)
     GC_allow_register_threads();
     BuildCmd *c = GC_MALLOC(sizeof *c);
     cli_opts_init(&c->opts);
+    cli_flake_opts_init(&c->fo);
     if (!cli_store_config_init(&c->cfg))
         return 1;
     c->files = GC_MALLOC((size_t)argc * sizeof(char *));
@@ -121,6 +144,11 @@ int cli_build(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int r = cli_store_opt(&c->cfg, argc, argv, &i);
+        if (r < 0)
+            return 1;
+        if (r > 0)
+            continue;
+        r = cli_flake_opt(&c->fo, argc, argv, &i);
         if (r < 0)
             return 1;
         if (r > 0)
@@ -153,6 +181,12 @@ int cli_build(int argc, char **argv)
         } else
             c->files[c->nfiles++] = a;
     }
+    /* flakes evaluate in pure mode unless --impure */
+    bool flakes = c->nfiles == 0 && !c->from_args && access("default.nix", F_OK) != 0 && access("flake.nix", F_OK) == 0;
+    for (int i = 0; i < c->nfiles; i++)
+        flakes |= !c->from_args && flake_is_installable(c->files[i]);
+    if (flakes)
+        c->opts.settings.pure_eval = !c->fo.impure;
     cli_opts_finish(&c->opts);
     LocalStore *s = cli_store_open(&c->cfg);
     if (!s)

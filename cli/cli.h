@@ -11,5 +11,7 @@ int cli_store(int argc, char **argv);       /* cli/store.c: store subcommands */
 int cli_build(int argc, char **argv);       /* cli/build.c */
 int cli_log(int argc, char **argv);         /* cli/build.c: show a build log */
 int cli_profile(int argc, char **argv);     /* cli/profile.c */
+int cli_flake(int argc, char **argv);       /* cli/flake.c */
+int cli_registry(int argc, char **argv);    /* cli/registry.c */
 
 #endif

@@ -4,6 +4,7 @@
 
 #include "cli/cli.h"
 #include "cli/evalcommon.h"
+#include "cli/flakeopts.h"
 #include "primops/json.h"
 
 #include <stdio.h>
@@ -13,14 +14,18 @@
 
 typedef struct EvalCmd {
     EvalOpts opts;
+    FlakeOpts fo;
     const char *expr, *file, *attr;
+    const char *installable; /* FLAKEREF#ATTRPATH */
+    const char *apply;
     bool json, raw;
     int status;
 } EvalCmd;
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: cnix eval (--expr EXPR | --file FILE) [ATTRPATH] [--json | --raw]\n"
+    fprintf(stderr, "usage: cnix eval (--expr EXPR | --file FILE) [ATTRPATH] [--json | --raw] [--apply FN]\n"
+                    "       cnix eval FLAKEREF#ATTRPATH [--json | --raw] [--apply FN] [flake options]\n"
                     "       [--arg NAME EXPR] [--argstr NAME STR] [-I PATH] [--show-trace] [--impure]\n");
 }
 
@@ -35,6 +40,11 @@ static void run(void *p)
         if (!getcwd(cwd, sizeof cwd))
             strcpy(cwd, "/");
         Value *root = val_alloc(st);
+        Value v;
+        if (c->installable) {
+            cli_flake_opts_finish(st, &c->fo, cwd);
+            flake_eval_installable(st, &c->fo.settings, c->installable, cwd, &c->fo.lock, &v);
+        } else {
         if (c->expr) {
             Expr *e = eval_parse_string(st, c->expr, strlen(c->expr), cwd, SRC_STRING);
             root->type = T_THUNK;
@@ -43,10 +53,17 @@ static void run(void *p)
         } else
             eval_import(st, cli_abs_path(c->file), root, 0);
         Bindings *args = cli_auto_args(st, &c->opts);
-        Value v;
         cli_attr_path(st, args, c->attr ? c->attr : "", root, &v);
+        }
         Value *vp = val_alloc(st);
         *vp = v;
+        if (c->apply) {
+            Expr *fe = eval_parse_string(st, c->apply, strlen(c->apply), cwd, SRC_STRING);
+            Value *fn = val_alloc(st), *res = val_alloc(st);
+            eval_expr(st, fe, fn);
+            eval_call(st, fn, 1, &vp, res, 0);
+            vp = res;
+        }
         StrBuf out;
         sb_init(&out);
         if (c->raw) {
@@ -81,9 +98,15 @@ int cli_eval(int argc, char **argv)
     GC_allow_register_threads();
     EvalCmd *c = GC_MALLOC(sizeof *c);
     cli_opts_init(&c->opts);
+    cli_flake_opts_init(&c->fo);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        int r = cli_opts_parse(&c->opts, argc, argv, &i);
+        int r = cli_flake_opt(&c->fo, argc, argv, &i);
+        if (r < 0)
+            return 1;
+        if (r > 0)
+            continue;
+        r = cli_opts_parse(&c->opts, argc, argv, &i);
         if (r < 0)
             return 1;
         if (r > 0)
@@ -96,6 +119,8 @@ int cli_eval(int argc, char **argv)
             c->json = true;
         else if (strcmp(a, "--raw") == 0)
             c->raw = true;
+        else if (strcmp(a, "--apply") == 0 && i + 1 < argc)
+            c->apply = argv[++i];
         else if (strcmp(a, "--help") == 0) {
             usage();
             return 0;
@@ -103,23 +128,24 @@ int cli_eval(int argc, char **argv)
             fprintf(stderr, "error: unrecognised flag '%s'\n", a);
             usage();
             return 1;
-        } else if (!c->attr) {
-            /* with --file/--expr the positional argument is an attribute path;
-             * "file#attr" flake-style references are not supported */
-            if (!c->file && !c->expr) {
-                fprintf(stderr, "error: flake references are not supported; use --file or --expr\n");
-                return 1;
-            }
-            c->attr = a[0] == '.' ? a + 1 : a;
+        } else if (!c->attr && !c->installable) {
+            /* with --file/--expr the positional argument is an attribute path, else an
+             * installable (FLAKEREF#ATTRPATH) */
+            if (!c->file && !c->expr)
+                c->installable = a;
+            else
+                c->attr = a[0] == '.' ? a + 1 : a;
         } else {
             fprintf(stderr, "error: unexpected argument '%s'\n", a);
             return 1;
         }
     }
-    if (!c->expr && !c->file) {
+    if (!c->expr && !c->file && !c->installable) {
         usage();
         return 1;
     }
+    if (c->installable) /* flakes evaluate in pure mode unless --impure */
+        c->opts.settings.pure_eval = !c->fo.impure;
     cli_opts_finish(&c->opts);
     eval_run_with_big_stack(run, c);
     return c->status;

@@ -22,6 +22,8 @@ static const Command commands[] = {
     {"build", cli_build, "build derivations into the store"},
     {"log", cli_log, "show the build log of a derivation or output"},
     {"profile", cli_profile, "manage profiles and generations"},
+    {"flake", cli_flake, "lock, update, inspect and show flakes"},
+    {"registry", cli_registry, "list and edit the flake registries"},
 };
 
 static void usage(FILE *f)
