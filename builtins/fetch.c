@@ -17,7 +17,11 @@
 #include "builtins/access.h"
 #include "builtins/derivation.h"
 #include "builtins/registry.h"
+#include "store/cache.h"
+#include "store/config.h"
 #include "store/local.h"
+#include "store/path.h"
+#include "store/valid.h"
 #include "util/strbuf.h"
 
 /* ---------- temporary directories ---------- */
@@ -1266,6 +1270,145 @@ static void bi_fetchMercurial(EvalState *st, PosIdx pos, Value **args, Value *ou
     val_set_attrs(out, b);
 }
 
+/* ---------- fetchClosure ---------- */
+
+/* The store path that attribute a gives (CppNix's coerceToStorePath: exactly a store path). */
+static const char *closure_store_path(EvalState *st, Attr *a, const char *ctx)
+{
+    const char *p = eval_coerce_to_string(st, a->value, a->pos, ctx, 0, NULL, NULL);
+    if (!store_is_store_path(store_dir(lstore(st)), p)) {
+        eval_frame_push(st, a->pos, ctx);
+        eval_error(st, ERR_EVAL, 0, "path '%s' is not in the Nix store", p);
+    }
+    return p;
+}
+
+/* Makes path and its closure accessible under restricted evaluation (CppNix's allowClosure). */
+static void allow_closure(EvalState *st, const char *path, int depth)
+{
+    PathInfo info;
+    if (depth > 10000 || !store_query_info(lstore(st), path, &info))
+        return;
+    bi_allow_path(st, path);
+    for (size_t i = 0; i < info.nrefs; i++)
+        if (strcmp(info.refs[i], path) != 0)
+            allow_closure(st, info.refs[i], depth + 1);
+}
+
+/* Copies path's closure from the cache unless path is valid already; its info in *info. */
+static void closure_copy(EvalState *st, const char *url, const char *path, PathInfo *info)
+{
+    LocalStore *ls = lstore(st);
+    if (!store_is_valid(ls, path)) {
+        StoreConfig cfg;
+        const char *e = store_config_init(&cfg);
+        if (!e)
+            e = cache_copy_from(ls, &cfg, url, &path, 1);
+        if (e)
+            eval_error(st, ERR_EVAL, 0, "%s", e);
+    }
+    if (!store_query_info(ls, path, info))
+        eval_error(st, ERR_EVAL, 0, "path '%s' is not valid", path);
+}
+
+/* builtins.fetchClosure (experimental feature fetch-closure): a store path's closure from a
+ * binary cache, with CppNix's three forms: a content-addressed fromPath; fromPath rewritten
+ * to the content-addressed toPath; an input-addressed fromPath with inputAddressed = true.
+ * cnix reads file:// caches only. */
+static void bi_fetchClosure(EvalState *st, PosIdx pos, Value **args, Value *out)
+{
+    Bindings *b = eval_force_attrs(st, args[0], pos, "while evaluating the argument passed to builtins.fetchClosure");
+    const char *from_store = NULL, *from_path = NULL, *to_path = NULL;
+    bool have_to = false, input_addressed = false;
+    for (uint32_t i = 0; i < b->size; i++) {
+        Attr *a = &b->attrs[i];
+        const char *n = sym_name(st->symbols, a->name);
+        const char *ctx = sb_fmt("while evaluating the attribute '%s' passed to builtins.fetchClosure", n);
+        if (strcmp(n, "fromPath") == 0)
+            from_path = closure_store_path(st, a, ctx);
+        else if (strcmp(n, "toPath") == 0) {
+            eval_force(st, a->value, a->pos);
+            have_to = true;
+            /* "" asks for the path in the error message */
+            if (!(a->value->type == T_STRING && a->value->len == 0))
+                to_path = closure_store_path(st, a, ctx);
+        } else if (strcmp(n, "fromStore") == 0)
+            from_store = eval_force_string_no_ctx(st, a->value, a->pos, ctx);
+        else if (strcmp(n, "inputAddressed") == 0)
+            input_addressed = eval_force_bool(st, a->value, a->pos, ctx);
+        else
+            eval_error(st, ERR_EVAL, 0, "attribute '%s' isn't supported in call to 'fetchClosure'", n);
+    }
+    if (!from_path)
+        eval_error(st, ERR_EVAL, 0, "attribute '%s' is missing in call to 'fetchClosure'", "fromPath");
+    if (input_addressed && have_to)
+        eval_error(st, ERR_EVAL, 0, "attribute '%s' is set to true, but '%s' is also set. Please remove one of them",
+                   "inputAddressed", "toPath");
+    if (!from_store)
+        eval_error(st, ERR_EVAL, 0, "attribute '%s' is missing in call to 'fetchClosure'", "fromStore");
+    if (strncmp(from_store, "http://", 7) == 0 || strncmp(from_store, "https://", 8) == 0)
+        no_network(st, from_store);
+    if (strncmp(from_store, "file://", 7) != 0)
+        eval_error(st, ERR_EVAL, 0,
+                   "'fetchClosure' only supports http:// and https:// stores (and, in cnix, file:// binary caches)");
+    if (strchr(from_store, '?'))
+        eval_error(st, ERR_EVAL, 0, "'fetchClosure' does not support URL query parameters (in '%s')", from_store);
+    bi_check_uri(st, from_store, 0);
+
+    LocalStore *ls = lstore(st);
+    const char *sd = store_dir(ls), *result = from_path;
+    PathInfo info;
+    if (have_to) {
+        if (!to_path || !store_is_valid(ls, to_path)) {
+            const char *rewritten = NULL;
+            const char *e = cache_make_content_addressed(ls, from_store, from_path, &rewritten);
+            if (e)
+                eval_error(st, ERR_EVAL, 0, "%s", e);
+            if (to_path && strcmp(to_path, rewritten) != 0)
+                eval_error(st, ERR_EVAL, 0,
+                           "rewriting '%s' to content-addressed form yielded '%s', while '%s' was expected",
+                           from_path, rewritten, to_path);
+            if (!to_path)
+                eval_error(st, ERR_EVAL, 0,
+                           "rewriting '%s' to content-addressed form yielded '%s'\n"
+                           "Use this value for the 'toPath' attribute passed to 'fetchClosure'",
+                           from_path, rewritten);
+        }
+        if (!store_query_info(ls, to_path, &info))
+            eval_error(st, ERR_EVAL, 0, "path '%s' is not valid", to_path);
+        if (!store_info_is_ca(sd, &info))
+            eval_error(st, ERR_EVAL, 0,
+                       "The 'toPath' value '%s' is input-addressed, so it can't possibly be the result of rewriting "
+                       "to a content-addressed path.\n\n"
+                       "Set 'toPath' to an empty string to make Nix report the correct content-addressed path.",
+                       to_path);
+        result = to_path;
+    } else {
+        closure_copy(st, from_store, from_path, &info);
+        bool ca = store_info_is_ca(sd, &info);
+        if (input_addressed && ca)
+            eval_error(st, ERR_EVAL, 0,
+                       "The store object referred to by 'fromPath' at '%s' is not input-addressed, but "
+                       "'inputAddressed' is set to 'true'.\n\n"
+                       "Remove the 'inputAddressed' attribute (it defaults to 'false') to expect 'fromPath' to be "
+                       "content-addressed",
+                       from_path);
+        if (!input_addressed && !ca)
+            eval_error(st, ERR_EVAL, 0,
+                       "The 'fromPath' value '%s' is input-addressed, but 'inputAddressed' is set to 'false' "
+                       "(default).\n\n"
+                       "If you do intend to fetch an input-addressed store path, add\n\n"
+                       "    inputAddressed = true;\n\n"
+                       "to the 'fetchClosure' arguments.\n\n"
+                       "Note that to ensure authenticity input-addressed store paths, users must configure a "
+                       "trusted binary cache public key on their systems. This is not needed for "
+                       "content-addressed paths.",
+                       from_path);
+    }
+    allow_closure(st, result, 0);
+    set_store_string(out, result);
+}
+
 const PrimOp bi_fetch[] = {
     {"fetchurl", 1, 0, "arg",
      "Fetch the file at a URL into the store and return its store path. *arg* is the URL or a\n"
@@ -1299,6 +1442,14 @@ const PrimOp bi_fetch[] = {
      "Without `rev`, a working tree with changes is copied as it is (tracked files), with\n"
      "`rev` all zeros and no `revCount`. Remote repositories are not supported.",
      bi_fetchMercurial},
+    {"fetchClosure", 1, 0, "args",
+     "Fetch a store path's closure from a binary cache and return the path as a string with\n"
+     "context (experimental feature `fetch-closure`). *args*: `fromStore` (a `file://` cache in\n"
+     "cnix), `fromPath`, and `toPath` (rewrite to this content-addressed path; `\"\"` reports it)\n"
+     "or `inputAddressed = true` (take an input-addressed path as is; it must be signed by a\n"
+     "trusted key). Without either, `fromPath` must be content-addressed.\n\n"
+     "    builtins.fetchClosure { fromStore = \"file:///tmp/cache\"; fromPath = /nix/store/...-hello; toPath = \"\"; }",
+     bi_fetchClosure},
     {"fetchTree", 1, PRIM_GLOBAL, "input",
      "Fetch a source tree described by an attribute set with `type` (`file`, `tarball`, `git`,\n"
      "`path`) or by a URL string (`git+file://...`, `path:/...`, `file:///x.tar.gz`). Returns\n"

@@ -20,6 +20,7 @@
 #include "store/path.h"
 #include "util/strbuf.h"
 #include "util/fs.h"
+#include "util/strmap.h"
 
 static const char *cache_dir(const char *url, const char **err)
 {
@@ -409,6 +410,16 @@ static NarInfo *read_narinfo(LocalStore *s, const char *dir, const char *path, c
     return ni;
 }
 
+/* A path's NAR from the cache at dir, decompressed. */
+static const char *read_nar(const char *url, const char *dir, const NarInfo *ni, StrBuf *nar)
+{
+    size_t clen;
+    const char *comp = fs_read_file(sb_fmt("%s/%s", dir, ni->url), &clen);
+    if (!comp)
+        return sb_fmt("file '%s' does not exist in binary cache '%s'", ni->url, url);
+    return decompress(ni->compression, (const uint8_t *)comp, clen, nar);
+}
+
 /* Adds path and its closure from the cache at dir. NULL on success; *missing when the
  * cache lacks something (not an error for a substituter). */
 static const char *fetch_path(LocalStore *s, const StoreConfig *cfg, const char *url, const char *dir,
@@ -425,7 +436,9 @@ static const char *fetch_path(LocalStore *s, const StoreConfig *cfg, const char 
             *missing = true;
         return e;
     }
-    if (cfg->require_sigs && !cache_verify_sigs(&ni->info, ni->info.sigs, &cfg->trusted_keys))
+    /* a content-addressed path vouches for itself (CppNix's checkSignatures) */
+    if (cfg->require_sigs && !store_info_is_ca(store_dir(s), &ni->info) &&
+        !cache_verify_sigs(&ni->info, ni->info.sigs, &cfg->trusted_keys))
         return sb_fmt("cannot add path '%s' because it lacks a signature by a trusted key", path);
     for (size_t i = 0; i < ni->info.nrefs; i++)
         if (strcmp(ni->info.refs[i], path) &&
@@ -435,14 +448,99 @@ static const char *fetch_path(LocalStore *s, const StoreConfig *cfg, const char 
         return NULL;
     fprintf(stderr, "copying path '%s' from '%s'...\n", path, url);
     StrBuf nar;
-    size_t clen;
-    const char *comp = fs_read_file(sb_fmt("%s/%s", dir, ni->url), &clen);
-    if (!comp)
-        return sb_fmt("file '%s' does not exist in binary cache '%s'", ni->url, url);
-    if ((e = decompress(ni->compression, (const uint8_t *)comp, clen, &nar)))
+    if ((e = read_nar(url, dir, ni, &nar)))
         return e;
     /* store_add_nar checks NarHash and NarSize against what arrived. */
     return store_add_nar(s, &ni->info, (const uint8_t *)nar.data, nar.len);
+}
+
+/* Replaces every occurrence of from (len bytes) in buf by to, left to right; the offsets of
+ * the matches go to *pos (when not NULL), as CppNix's rewriteStrings records them. */
+static void replace_all(StrBuf *buf, const char *from, const char *to, size_t len, StrBuf *pos)
+{
+    if (!len || buf->len < len)
+        return;
+    for (char *p = buf->data, *end = buf->data + buf->len; (p = memmem(p, (size_t)(end - p), from, len));) {
+        if (pos)
+            sb_printf(pos, "|%zu", (size_t)(p - buf->data));
+        memcpy(p, to, len);
+        p += len;
+    }
+}
+
+static int cmp_cstr(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+typedef struct Rewrite {
+    LocalStore *s;
+    const char *url, *dir;
+    StrMap done; /* original path -> its content-addressed path */
+} Rewrite;
+
+/* CppNix's makeContentAddressed for one path, its references first: the NAR with references
+ * rewritten, hashed modulo its own hash part, gives a "source" path; the result is added. */
+static const char *rewrite_path(Rewrite *rw, const char *path, const char **out, int depth)
+{
+    if ((*out = strmap_get(&rw->done, path)))
+        return NULL;
+    if (depth > 10000)
+        return "reference chain too deep";
+    const char *sd = store_dir(rw->s), *e;
+    NarInfo *ni = read_narinfo(rw->s, rw->dir, path, &e);
+    if (!ni)
+        return e ? e : sb_fmt("path '%s' is not valid", path);
+    bool self = false;
+    const char **refs = GC_MALLOC((ni->info.nrefs + 1) * sizeof *refs);
+    size_t n = 0;
+    StrBuf nar;
+    for (size_t i = 0; i < ni->info.nrefs; i++) {
+        const char *r = ni->info.refs[i], *to;
+        if (strcmp(r, path) == 0) {
+            self = true;
+            continue;
+        }
+        if ((e = rewrite_path(rw, r, &to, depth + 1)))
+            return e;
+        refs[n++] = to;
+    }
+    if ((e = read_nar(rw->url, rw->dir, ni, &nar)))
+        return e;
+    for (size_t i = 0; i < ni->info.nrefs; i++) {
+        const char *r = ni->info.refs[i], *to = strmap_get(&rw->done, r);
+        if (to && strcmp(r, to) != 0)
+            replace_all(&nar, r, to, strlen(r), NULL);
+    }
+    /* the hash modulo self-references: zeros for the hash part, then the match offsets */
+    const char *old_hash = path + strlen(sd) + 1;
+    StrBuf zeroed, pos;
+    sb_init(&zeroed);
+    sb_init(&pos);
+    sb_add(&zeroed, nar.data, nar.len);
+    static const char zeros[STORE_HASH_LEN];
+    replace_all(&zeroed, old_hash, zeros, STORE_HASH_LEN, &pos);
+    HashCtx hc;
+    Hash h;
+    hash_init(&hc, HASH_SHA256);
+    hash_update(&hc, zeroed.data, zeroed.len);
+    hash_update(&hc, pos.data, pos.len);
+    hash_final(&hc, &h);
+    qsort(refs, n, sizeof *refs, cmp_cstr);
+    const char *name = old_hash + STORE_HASH_LEN + 1;
+    const char *np = store_make_fixed_output_path(sd, name, FIM_RECURSIVE, &h, refs, n, self, &e);
+    if (!np)
+        return e;
+    fprintf(stderr, "rewriting '%s' to '%s'\n", path, np);
+    replace_all(&nar, old_hash, np + strlen(sd) + 1, STORE_HASH_LEN, NULL);
+    if (self)
+        refs[n++] = np;
+    qsort(refs, n, sizeof *refs, cmp_cstr);
+    PathInfo info = {.path = np, .nar_size = nar.len, .refs = refs, .nrefs = n};
+    hash_buf(HASH_SHA256, nar.data, nar.len, &info.nar_hash);
+    info.ca = sb_fmt("fixed:r:%s", hash_to_string(&h, HASH_FMT_NIX32, true));
+    if ((e = store_add_nar(rw->s, &info, (const uint8_t *)nar.data, nar.len)))
+        return e;
+    strmap_put(&rw->done, path, (void *)np);
+    *out = np;
+    return NULL;
 }
 
 static bool cache_store_dir_ok(LocalStore *s, const char *dir)
@@ -459,15 +557,24 @@ static bool cache_store_dir_ok(LocalStore *s, const char *dir)
     return l == strlen(store_dir(s)) && !strncmp(sd, store_dir(s), l);
 }
 
+/* The directory of the cache at url, for reading into s; NULL and *e if it is not one. */
+static const char *open_cache(LocalStore *s, const char *url, const char **e)
+{
+    const char *dir = cache_dir(url, e);
+    if (dir && !cache_store_dir_ok(s, dir)) {
+        *e = sb_fmt("binary cache '%s' is not for store directory '%s'", url, store_dir(s));
+        return NULL;
+    }
+    return dir;
+}
+
 const char *cache_copy_from(LocalStore *s, const StoreConfig *cfg, const char *url, const char *const *paths,
                             size_t n)
 {
     const char *e = NULL;
-    const char *dir = cache_dir(url, &e);
+    const char *dir = open_cache(s, url, &e);
     if (!dir)
         return e;
-    if (!cache_store_dir_ok(s, dir))
-        return sb_fmt("binary cache '%s' is not for store directory '%s'", url, store_dir(s));
     for (size_t i = 0; i < n; i++) {
         bool missing = false;
         if ((e = fetch_path(s, cfg, url, dir, paths[i], &missing, 0)))
@@ -476,6 +583,16 @@ const char *cache_copy_from(LocalStore *s, const StoreConfig *cfg, const char *u
             return sb_fmt("path '%s' (or one of its references) is not in binary cache '%s'", paths[i], url);
     }
     return NULL;
+}
+
+const char *cache_make_content_addressed(LocalStore *s, const char *url, const char *path, const char **out)
+{
+    const char *e = NULL;
+    const char *dir = open_cache(s, url, &e);
+    if (!dir)
+        return e;
+    Rewrite rw = {.s = s, .url = url, .dir = dir};
+    return rewrite_path(&rw, path, out, 0);
 }
 
 bool cache_substitute(LocalStore *s, const StoreConfig *cfg, const char *url, const char *path)

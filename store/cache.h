@@ -23,6 +23,10 @@ const char *cache_copy_from(LocalStore *s, const StoreConfig *cfg, const char *u
 /* Substitutes path (and its closure) from one cache; false (with a warning for errors
  * other than absence) if not possible. */
 bool cache_substitute(LocalStore *s, const StoreConfig *cfg, const char *url, const char *path);
+/* CppNix's makeContentAddressed from the cache at url: rewrites path's closure into
+ * content-addressed paths (references first) and adds those to the store, reading the
+ * originals from the cache without adding them; *out is path's rewritten path. */
+const char *cache_make_content_addressed(LocalStore *s, const char *url, const char *path, const char **out);
 /* Does the cache at url have a narinfo for path (for --dry-run)? */
 bool cache_has(LocalStore *s, const char *url, const char *path);
 /* A new ed25519 key pair: *secret "name:base64(64 bytes)", *pub "name:base64(32 bytes)". */

@@ -134,6 +134,46 @@ out:
     return err ? err : e2;
 }
 
+bool store_info_is_ca(const char *store_dir, const PathInfo *info)
+{
+    const char *ca = info->ca;
+    if (!ca || !info->path)
+        return false;
+    FileIngestion m;
+    if (strncmp(ca, "text:", 5) == 0) {
+        m = FIM_TEXT;
+        ca += 5;
+    } else if (strncmp(ca, "fixed:r:", 8) == 0) {
+        m = FIM_RECURSIVE;
+        ca += 8;
+    } else if (strncmp(ca, "fixed:", 6) == 0) {
+        m = FIM_FLAT;
+        ca += 6;
+    } else
+        return false;
+    Hash h;
+    if (hash_parse_any(ca, HASH_NONE, &h, NULL))
+        return false;
+    size_t sdl = strlen(store_dir);
+    if (strlen(info->path) < sdl + 2 + STORE_HASH_LEN)
+        return false;
+    const char *name = info->path + sdl + 1 + STORE_HASH_LEN + 1;
+    const char **refs = GC_MALLOC((info->nrefs + 1) * sizeof *refs);
+    size_t n = 0;
+    bool self = false;
+    for (size_t i = 0; i < info->nrefs; i++) {
+        if (strcmp(info->refs[i], info->path) == 0)
+            self = true;
+        else
+            refs[n++] = info->refs[i];
+    }
+    if (m == FIM_TEXT && self)
+        return false;
+    const char *err = NULL;
+    const char *p = store_make_fixed_output_path(store_dir, name, m, &h, refs, n, self, &err);
+    return p && strcmp(p, info->path) == 0;
+}
+
 const char *store_add_nar(LocalStore *s, const PathInfo *info, const uint8_t *nar, size_t len)
 {
     const char *sd = store_dir(s);

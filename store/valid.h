@@ -21,6 +21,9 @@ typedef struct PathInfo {
     size_t nrefs;
 } PathInfo;
 
+/* Is info content-addressed: does its CA field ("fixed:r:sha256:...", "text:sha256:...") with
+ * its references give its path (CppNix's ValidPathInfo::isContentAddressed)? */
+bool store_info_is_ca(const char *store_dir, const PathInfo *info);
 /* Fills *out for a valid path; false if not valid. */
 bool store_query_info(LocalStore *s, const char *path, PathInfo *out);
 /* All valid paths, sorted (GC array). */

@@ -63,6 +63,8 @@ expect_ok fetchTree-with-feature 'true' -- instantiate --extra-experimental-feat
 expect_err no-dunder-fetchTree "undefined variable '__fetchTree'" -- instantiate --extra-experimental-features fetch-tree --eval -E '__fetchTree'
 expect_ok fetchTree-with-flakes 'true' -- instantiate --extra-experimental-features flakes --eval -E 'builtins ? fetchTree && builtins.isFunction fetchTree'
 expect_ok fetchClosure-needs-feature 'false' -- instantiate --eval -E 'builtins ? fetchClosure'
+expect_ok fetchClosure-with-feature 'true' -- instantiate --extra-experimental-features fetch-closure --eval -E 'builtins.isFunction __fetchClosure'
+expect_err no-plain-fetchClosure "undefined variable 'fetchClosure'" -- instantiate --extra-experimental-features fetch-closure --eval -E 'fetchClosure'
 expect_err no-dunder-map "undefined variable '__map'" -- instantiate --eval -E '__map'
 expect_ok bare-fetchTarball 'true' -- instantiate --eval -E 'builtins.isFunction fetchTarball'
 finish
