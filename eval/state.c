@@ -293,7 +293,13 @@ void eval_import(EvalState *st, const char *path, Value *out, PosIdx pos)
     v->thunk.env = st->base_env;
     v->thunk.expr = e;
     strmap_put(st->import_cache, GC_strdup(file), v);
+    /* CppNix's evalFile traces errors raised while the file's expression is evaluated */
+    StrBuf msg;
+    sb_init(&msg);
+    sb_printf(&msg, "while evaluating the file '%s':", file);
+    eval_frame_push(st, 0, msg.data);
     eval_force(st, v, pos);
+    eval_frame_pop(st);
     *out = *v;
 }
 
