@@ -1,10 +1,9 @@
 /* cnix build (nix-build): instantiate, realise, link `result`, print outputs; cnix log. */
 #include "builtins/derivation.h"
 #include "cli/cli.h"
-#include "cli/evalcommon.h"
 #include "cli/flakeopts.h"
+#include "cli/session.h"
 #include "cli/storeopts.h"
-#include "native/native.h"
 #include "store/build.h"
 #include "store/gc.h"
 #include "util/fs.h"
@@ -19,19 +18,13 @@
 #include <unistd.h>
 
 typedef struct BuildCmd {
-    EvalOpts opts;
+    CliInputs in;
     FlakeOpts fo;
-    StoreConfig cfg;
-    bool from_args;
-    const char **files;
-    int nfiles;
-    const char **attr_paths;
-    int nattr_paths;
     const char *out_link;
     bool no_out_link;
     const char **lines; /* DRV or DRV!OUTPUT, from the evaluation */
     size_t nlines, caplines;
-    int status;
+    CliSession *s;
 } BuildCmd;
 
 static void usage(void)
@@ -54,121 +47,69 @@ static void add_line(BuildCmd *c, const char *l)
     c->lines[c->nlines++] = l;
 }
 
+static void collect(EvalState *st, Value *v, void *ctx)
+{
+    size_t n;
+    const char **lines = bi_instantiate(st, v, &n);
+    for (size_t k = 0; k < n; k++)
+        add_line(ctx, lines[k]);
+}
+
 /* The rule that tells `cnix build .#x` (nix build) from `cnix build FILE` (nix-build): an
  * argument with '#' or a flake scheme (path:, git+..., github:, flake:) is an installable. */
-static void eval_installable(EvalState *st, BuildCmd *c, const char *arg)
+static bool eval_installable(EvalState *st, const char *arg, void *ctx)
 {
-    bi_store_set_writable(st, true);
+    BuildCmd *c = ctx;
+    if (!flake_is_installable(arg))
+        return false;
     const char *cwd = cli_cwd();
     cli_flake_opts_finish(st, &c->fo, cwd);
     Value *v = val_alloc(st);
     flake_eval_installable(st, &c->fo.settings, arg, cwd, &c->fo.lock, v);
-    size_t n;
-    const char **lines = bi_instantiate(st, v, &n);
-    for (size_t k = 0; k < n; k++)
-        add_line(c, lines[k]);
+    collect(st, v, c);
+    return true;
 }
 
-static void eval_one(EvalState *st, BuildCmd *c, const char *arg)
+static void eval_one(EvalState *st, Expr *e, void *ctx)
 {
-    if (!c->from_args && flake_is_installable(arg)) {
-        eval_installable(st, c, arg);
-        return;
-    }
-    const Source *src;
-    if (c->from_args)
-        src = cli_string_source(st, arg);
-    else {
-        const char *path = eval_resolve_import_path(st, cli_abs_path(arg), 0);
-        if (!(src = cli_file_source(st, path)))
-            eval_error(st, ERR_IO, 0, "opening file '%s': No such file or directory", path);
-    }
-    Expr *e = cli_parse(st, src);
+    BuildCmd *c = ctx;
     eval_bind(st, e);
-    bi_store_set_writable(st, true);
-    Value *root = val_alloc(st);
-    root->type = T_THUNK;
-    root->thunk.env = st->base_env;
-    root->thunk.expr = e;
-    Bindings *args = cli_auto_args(st, &c->opts);
-    int npaths = c->nattr_paths ? c->nattr_paths : 1;
-    for (int i = 0; i < npaths; i++) {
-        Value v;
-        cli_attr_path(st, args, c->nattr_paths ? c->attr_paths[i] : "", root, &v);
-        Value *vp = val_alloc(st);
-        *vp = v;
-        size_t n;
-        const char **lines = bi_instantiate(st, vp, &n);
-        for (size_t k = 0; k < n; k++)
-            add_line(c, lines[k]);
-    }
+    cli_inputs_select(st, &c->in, &c->s->opts, e, collect, c);
 }
 
-static void run_eval(void *p)
+static void run_eval(CliSession *s, void *ctx)
 {
-    BuildCmd *c = p;
-    EvalState *st = eval_state_new(&c->opts.settings);
-    const char *perr = NULL;
-    if (!native_load_plugins(st, &perr)) {
-        fprintf(stderr, "error: %s\n", perr);
-        c->status = 1;
-        return;
-    }
-    TryFrame f;
-    if (EVAL_TRY(st, &f)) {
-        for (int i = 0; i < c->nfiles; i++)
-            eval_one(st, c, c->files[i]);
-        /* no argument: ./default.nix, or the flake in . when there is only a flake.nix */
-        if (c->nfiles == 0)
-            eval_one(st, c, c->from_args ? "" : access("default.nix", F_OK) != 0 && access("flake.nix", F_OK) == 0 ? ".#" : "./default.nix");
-        eval_try_leave(st, &f);
-        c->status = 0;
-    } else {
-        eval_print_error(st, f.error, stderr);
-        c->status = 1;
-    }
+    BuildCmd *c = ctx;
+    cli_inputs_each(s->st, &c->in, eval_installable, eval_one, c);
 }
 
 int cli_build(int argc, char **argv)
 {
-    GC_INIT();
-    GC_allow_register_threads();
-    BuildCmd *c = GC_MALLOC(sizeof *c);
-    cli_opts_init(&c->opts);
-    cli_flake_opts_init(&c->fo);
-    if (!cli_store_config_init(&c->cfg))
+    CliSession *s = GC_MALLOC(sizeof *s);
+    if (!cli_session_init(s, "nix-build"))
         return 1;
-    c->files = GC_MALLOC((size_t)argc * sizeof(char *));
-    c->attr_paths = GC_MALLOC((size_t)argc * sizeof(char *));
+    BuildCmd *c = GC_MALLOC(sizeof *c);
+    c->s = s;
+    cli_inputs_init(&c->in, argc);
+    cli_flake_opts_init(&c->fo);
     c->out_link = "result";
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        int r = cli_store_opt(&c->cfg, argc, argv, &i);
+        int r = cli_session_option(s, argc, argv, &i);
+        if (r == 0)
+            r = cli_flake_opt(&c->fo, argc, argv, &i);
+        if (r == 0)
+            r = cli_inputs_option(&c->in, argc, argv, &i);
         if (r < 0)
             return 1;
         if (r > 0)
             continue;
-        r = cli_flake_opt(&c->fo, argc, argv, &i);
-        if (r < 0)
-            return 1;
-        if (r > 0)
-            continue;
-        r = cli_opts_parse(&c->opts, argc, argv, &i);
-        if (r < 0)
-            return 1;
-        if (r > 0)
-            continue;
-        if (!strcmp(a, "-E") || !strcmp(a, "--expr"))
-            c->from_args = true;
-        else if (!strcmp(a, "-A") || !strcmp(a, "--attr") || !strcmp(a, "-o") || !strcmp(a, "--out-link")) {
+        if (!strcmp(a, "-o") || !strcmp(a, "--out-link")) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "error: flag '%s' requires 1 argument\n", a);
                 return 1;
             }
-            if (a[1] == 'A' || a[2] == 'a')
-                c->attr_paths[c->nattr_paths++] = argv[++i];
-            else
-                c->out_link = argv[++i];
+            c->out_link = argv[++i];
         } else if (!strcmp(a, "--no-out-link"))
             c->no_out_link = true;
         else if (!strcmp(a, "--help")) {
@@ -179,36 +120,38 @@ int cli_build(int argc, char **argv)
             usage();
             return 1;
         } else
-            c->files[c->nfiles++] = a;
+            cli_inputs_add(&c->in, a);
     }
+    /* no argument: ./default.nix, or the flake in . when there is only a flake.nix */
+    if (c->in.nargs == 0 && !c->in.from_args && !c->in.read_stdin && access("default.nix", F_OK) != 0 &&
+        access("flake.nix", F_OK) == 0)
+        cli_inputs_add(&c->in, ".#");
     /* flakes evaluate in pure mode unless --impure */
-    bool flakes = c->nfiles == 0 && !c->from_args && access("default.nix", F_OK) != 0 && access("flake.nix", F_OK) == 0;
-    for (int i = 0; i < c->nfiles; i++)
-        flakes |= !c->from_args && flake_is_installable(c->files[i]);
+    bool flakes = false;
+    for (int i = 0; i < c->in.nargs; i++)
+        flakes |= !c->in.from_args && flake_is_installable(c->in.args[i]);
     if (flakes)
-        c->opts.settings.pure_eval = !c->fo.impure;
-    cli_opts_finish(&c->opts);
-    LocalStore *s = cli_store_open(&c->cfg);
-    if (!s)
+        s->opts.settings.pure_eval = !c->fo.impure;
+    if (!cli_session_open_store(s))
         return 1;
+    LocalStore *store = s->store;
     /* .drv files are realised as they are (nix-build DRV); the rest is evaluated. */
     int nexpr = 0;
-    for (int i = 0; i < c->nfiles; i++) {
-        const char *f = c->files[i];
+    for (int i = 0; i < c->in.nargs; i++) {
+        const char *f = c->in.args[i];
         size_t l = strlen(f);
-        if (!c->from_args && l > 4 && !strcmp(f + l - 4, ".drv")) {
+        if (!c->in.from_args && l > 4 && !strcmp(f + l - 4, ".drv")) {
             char *rp = realpath(f, NULL);
             add_line(c, GC_strdup(rp ? rp : f));
             free(rp);
         } else
-            c->files[nexpr++] = f;
+            c->in.args[nexpr++] = f;
     }
-    bool only_drvs = c->nfiles > 0 && nexpr == 0;
-    c->nfiles = nexpr;
-    if (!only_drvs)
-        eval_run_with_big_stack(run_eval, c);
-    if (c->status)
-        return c->status;
+    bool only_drvs = c->in.nargs > 0 && nexpr == 0;
+    c->in.nargs = nexpr;
+    s->writable = true;
+    if (!only_drvs && cli_session_run(s, run_eval, c))
+        return s->status;
     const char **drvs = GC_MALLOC((c->nlines ? c->nlines : 1) * sizeof *drvs);
     const char **outs = GC_MALLOC((c->nlines ? c->nlines : 1) * sizeof *outs);
     for (size_t i = 0; i < c->nlines; i++) {
@@ -216,15 +159,12 @@ int cli_build(int argc, char **argv)
         drvs[i] = bang ? GC_strndup(c->lines[i], (size_t)(bang - c->lines[i])) : c->lines[i];
         outs[i] = bang ? bang + 1 : "out";
     }
-    int st = store_realise(s, &c->cfg, drvs, c->nlines);
-    if (st || c->cfg.dry_run)
+    int st = store_realise(store, &s->cfg, drvs, c->nlines);
+    if (st || s->cfg.dry_run)
         return st;
-    char cwd[4096];
-    if (!getcwd(cwd, sizeof cwd))
-        strcpy(cwd, "/");
     for (size_t i = 0; i < c->nlines; i++) {
         const char *err;
-        const Derivation *d = store_load_drv(s, drvs[i], &err);
+        const Derivation *d = store_load_drv(store, drvs[i], &err);
         const char *path = NULL;
         for (uint32_t k = 0; d && k < d->noutputs; k++)
             if (!strcmp(d->outputs[k].name, outs[i]))
@@ -234,16 +174,7 @@ int cli_build(int argc, char **argv)
             return 1;
         }
         if (!c->no_out_link) {
-            StrBuf sb;
-            sb_init(&sb);
-            sb_printf(&sb, "%s%s%s", c->out_link[0] == '/' ? "" : cwd, c->out_link[0] == '/' ? "" : "/",
-                      c->out_link);
-            if (i > 0)
-                sb_printf(&sb, "-%zu", i + 1);
-            if (strcmp(outs[i], "out"))
-                sb_printf(&sb, "-%s", outs[i]);
-            const char *link = sb_finish(&sb);
-            const char *e = store_add_perm_root(s, path, link, &link);
+            const char *link, *e = cli_session_add_root(s, path, c->out_link, i + 1, outs[i], &link);
             if (e) {
                 fprintf(stderr, "error: %s\n", e);
                 return 1;

@@ -3,23 +3,19 @@
 #include <gc/gc.h>
 
 #include "cli/cli.h"
-#include "cli/evalcommon.h"
 #include "cli/flakeopts.h"
+#include "cli/session.h"
 #include "primops/json.h"
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 typedef struct EvalCmd {
-    EvalOpts opts;
     FlakeOpts fo;
     const char *expr, *file, *attr;
     const char *installable; /* FLAKEREF#ATTRPATH */
     const char *apply;
     bool json, raw;
-    int status;
 } EvalCmd;
 
 static void usage(void)
@@ -29,22 +25,17 @@ static void usage(void)
                     "       [--arg NAME EXPR] [--argstr NAME STR] [-I PATH] [--show-trace] [--impure]\n");
 }
 
-static void run(void *p)
+static void run(CliSession *s, void *p)
 {
     EvalCmd *c = p;
-    EvalState *st = eval_state_new(&c->opts.settings);
-    cli_install_sigint(st);
-    TryFrame f;
-    if (EVAL_TRY(st, &f)) {
-        char cwd[4096];
-        if (!getcwd(cwd, sizeof cwd))
-            strcpy(cwd, "/");
-        Value *root = val_alloc(st);
-        Value v;
-        if (c->installable) {
-            cli_flake_opts_finish(st, &c->fo, cwd);
-            flake_eval_installable(st, &c->fo.settings, c->installable, cwd, &c->fo.lock, &v);
-        } else {
+    EvalState *st = s->st;
+    const char *cwd = cli_cwd();
+    Value *root = val_alloc(st);
+    Value v;
+    if (c->installable) {
+        cli_flake_opts_finish(st, &c->fo, cwd);
+        flake_eval_installable(st, &c->fo.settings, c->installable, cwd, &c->fo.lock, &v);
+    } else {
         if (c->expr) {
             Expr *e = eval_parse_string(st, c->expr, strlen(c->expr), cwd, SRC_STRING);
             root->type = T_THUNK;
@@ -52,61 +43,48 @@ static void run(void *p)
             root->thunk.expr = e;
         } else
             eval_import(st, cli_abs_path(c->file), root, 0);
-        Bindings *args = cli_auto_args(st, &c->opts);
+        Bindings *args = cli_auto_args(st, &s->opts);
         cli_attr_path(st, args, c->attr ? c->attr : "", root, &v);
-        }
-        Value *vp = val_alloc(st);
-        *vp = v;
-        if (c->apply) {
-            Expr *fe = eval_parse_string(st, c->apply, strlen(c->apply), cwd, SRC_STRING);
-            Value *fn = val_alloc(st), *res = val_alloc(st);
-            eval_expr(st, fe, fn);
-            eval_call(st, fn, 1, &vp, res, 0);
-            vp = res;
-        }
-        StrBuf out;
-        sb_init(&out);
-        if (c->raw) {
-            size_t len;
-            const char *s = eval_coerce_to_string(st, vp, 0, "while generating the eval command output",
-                                                  COERCE_COPY_TO_STORE, NULL, &len);
-            sb_add(&out, s, len);
-        } else if (c->json) {
-            const StrContext *ctx = NULL;
-            prim_to_json(st, vp, 0, true, &out, &ctx);
-            sb_putc(&out, '\n');
-        } else {
-            eval_show_value_forced(st, vp, &out);
-            sb_putc(&out, '\n');
-        }
-        fwrite(out.data, 1, out.len, stdout);
-        eval_try_leave(st, &f);
-        c->status = 0;
-    } else {
-        fflush(stdout);
-        eval_print_error(st, f.error, stderr);
-        c->status = 1;
     }
-    fflush(stdout);
-    if (c->opts.stats)
-        cli_print_stats(st, cli_cpu_seconds());
+    Value *vp = val_alloc(st);
+    *vp = v;
+    if (c->apply) {
+        Expr *fe = eval_parse_string(st, c->apply, strlen(c->apply), cwd, SRC_STRING);
+        Value *fn = val_alloc(st), *res = val_alloc(st);
+        eval_expr(st, fe, fn);
+        eval_call(st, fn, 1, &vp, res, 0);
+        vp = res;
+    }
+    StrBuf out;
+    sb_init(&out);
+    if (c->raw) {
+        size_t len;
+        const char *str = eval_coerce_to_string(st, vp, 0, "while generating the eval command output",
+                                                COERCE_COPY_TO_STORE, NULL, &len);
+        sb_add(&out, str, len);
+    } else if (c->json) {
+        const StrContext *ctx = NULL;
+        prim_to_json(st, vp, 0, true, &out, &ctx);
+        sb_putc(&out, '\n');
+    } else {
+        eval_show_value_forced(st, vp, &out);
+        sb_putc(&out, '\n');
+    }
+    fwrite(out.data, 1, out.len, stdout);
 }
 
 int cli_eval(int argc, char **argv)
 {
-    GC_INIT();
-    GC_allow_register_threads();
+    CliSession *s = GC_MALLOC(sizeof *s);
+    if (!cli_session_init(s, "nix"))
+        return 1;
     EvalCmd *c = GC_MALLOC(sizeof *c);
-    cli_opts_init(&c->opts);
     cli_flake_opts_init(&c->fo);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int r = cli_flake_opt(&c->fo, argc, argv, &i);
-        if (r < 0)
-            return 1;
-        if (r > 0)
-            continue;
-        r = cli_opts_parse(&c->opts, argc, argv, &i);
+        if (r == 0)
+            r = cli_session_option(s, argc, argv, &i);
         if (r < 0)
             return 1;
         if (r > 0)
@@ -145,8 +123,8 @@ int cli_eval(int argc, char **argv)
         return 1;
     }
     if (c->installable) /* flakes evaluate in pure mode unless --impure */
-        c->opts.settings.pure_eval = !c->fo.impure;
-    cli_opts_finish(&c->opts);
-    eval_run_with_big_stack(run, c);
-    return c->status;
+        s->opts.settings.pure_eval = !c->fo.impure;
+    if (!cli_session_open_store(s))
+        return 1;
+    return cli_session_run(s, run, c);
 }

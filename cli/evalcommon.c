@@ -1,15 +1,16 @@
 /* Option handling, auto-arguments, attribute paths and statistics for evaluating commands. */
 #include "cli/evalcommon.h"
 
+#include <errno.h>
 #include <gc/gc.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "builtins/access.h"
 #include "util/strbuf.h"
 #include "util/fs.h"
 
@@ -133,9 +134,14 @@ int cli_opts_parse(EvalOpts *o, int argc, char **argv, int *i)
             return -1;                                                                           \
         }                                                                                        \
     } while (0)
-    if (strcmp(a, "-I") == 0 || strcmp(a, "--include") == 0) {
-        NEED(1);
-        const char *v = argv[++*i];
+    if (strcmp(a, "-I") == 0 || strcmp(a, "--include") == 0 || (a[0] == '-' && a[1] == 'I' && a[2])) {
+        const char *v;
+        if (a[1] == 'I' && a[2])
+            v = a + 2; /* -IPATH */
+        else {
+            NEED(1);
+            v = argv[++*i];
+        }
         const char *eq = strchr(v, '=');
         /* relative directories are relative to the cwd, not the file being evaluated */
         if (!strstr(v, "://")) {
@@ -439,27 +445,6 @@ void cli_print_stats(EvalState *st, double seconds)
             GC_get_heap_size(), GC_get_total_bytes(), (size_t)GC_get_gc_no());
 }
 
-/* The one piece of process-global state: where SIGINT reports to. A signal
- * handler cannot be given a context pointer. */
-static volatile int *interrupt_flag;
-
-static void on_sigint(int sig)
-{
-    (void)sig;
-    if (interrupt_flag)
-        *interrupt_flag = 1;
-}
-
-void cli_install_sigint(EvalState *st)
-{
-    interrupt_flag = &st->interrupted;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigint;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-}
-
 double cli_cpu_seconds(void)
 {
     struct timespec t;
@@ -499,4 +484,86 @@ Expr *cli_parse(EvalState *st, const Source *src)
     if (!e)
         eval_error(st, ERR_PARSE, perr.pos, "%s", perr.msg ? perr.msg : "syntax error");
     return e;
+}
+
+void cli_inputs_init(CliInputs *in, int argc)
+{
+    memset(in, 0, sizeof *in);
+    in->args = GC_MALLOC((size_t)(argc + 1) * sizeof(char *));
+    in->attr_paths = GC_MALLOC((size_t)(argc + 1) * sizeof(char *));
+}
+
+int cli_inputs_option(CliInputs *in, int argc, char **argv, int *i)
+{
+    const char *a = argv[*i];
+    if (!strcmp(a, "-E") || !strcmp(a, "--expr")) {
+        in->from_args = true;
+        return 1;
+    }
+    if (!strcmp(a, "-")) {
+        in->read_stdin = true;
+        return 1;
+    }
+    if (!strcmp(a, "-A") || !strcmp(a, "--attr")) {
+        if (*i + 1 >= argc) {
+            fprintf(stderr, "error: flag '%s' requires 1 argument\n", a);
+            return -1;
+        }
+        in->attr_paths[in->nattr_paths++] = argv[++*i];
+        return 1;
+    }
+    return 0;
+}
+
+void cli_inputs_add(CliInputs *in, const char *arg)
+{
+    in->args[in->nargs++] = arg;
+}
+
+static Expr *parse_input(EvalState *st, const CliInputs *in, const char *arg, bool is_stdin)
+{
+    const Source *src;
+    if (is_stdin) {
+        size_t len;
+        char *text = fs_read_stream(stdin, &len);
+        if (!text)
+            eval_error(st, ERR_IO, 0, "reading standard input: %s", strerror(errno));
+        src = pos_add_source(st->positions, SRC_STDIN, NULL, cli_cwd(), text, len);
+    } else if (in->from_args) {
+        src = cli_string_source(st, arg);
+    } else {
+        const char *path = bi_check_path(st, cli_abs_path(arg), 0);
+        path = eval_resolve_import_path(st, path, 0);
+        if (!(src = cli_file_source(st, path)))
+            eval_error(st, ERR_IO, 0, "opening file '%s': No such file or directory", path);
+    }
+    return cli_parse(st, src);
+}
+
+void cli_inputs_each(EvalState *st, const CliInputs *in, bool (*claim)(EvalState *st, const char *arg, void *ctx),
+                     void (*fn)(EvalState *st, Expr *e, void *ctx), void *ctx)
+{
+    if (in->read_stdin)
+        fn(st, parse_input(st, in, "-", true), ctx);
+    for (int i = 0; i < in->nargs; i++)
+        if (in->from_args || !claim || !claim(st, in->args[i], ctx))
+            fn(st, parse_input(st, in, in->args[i], false), ctx);
+    if (!in->read_stdin && in->nargs == 0)
+        fn(st, parse_input(st, in, in->from_args ? "" : "./default.nix", false), ctx);
+}
+
+void cli_inputs_select(EvalState *st, const CliInputs *in, const EvalOpts *o, Expr *e,
+                       void (*fn)(EvalState *st, Value *v, void *ctx), void *ctx)
+{
+    Value *root = val_alloc(st);
+    root->type = T_THUNK;
+    root->thunk.env = st->base_env;
+    root->thunk.expr = e;
+    Bindings *args = cli_auto_args(st, o);
+    int npaths = in->nattr_paths ? in->nattr_paths : 1;
+    for (int i = 0; i < npaths; i++) {
+        Value *v = val_alloc(st);
+        cli_attr_path(st, args, in->nattr_paths ? in->attr_paths[i] : "", root, v);
+        fn(st, v, ctx);
+    }
 }

@@ -37,8 +37,6 @@ void cli_auto_call(EvalState *st, Bindings *args, Value *v, Value *out);
 void cli_attr_path(EvalState *st, Bindings *args, const char *path, Value *v, Value *out);
 /* Prints NIX_SHOW_STATS-style counters to stderr. */
 void cli_print_stats(EvalState *st, double seconds);
-/* Ctrl-C makes evaluation stop with "interrupted by the user" (exit 1). */
-void cli_install_sigint(EvalState *st);
 /* CPU time used by the process so far, in seconds (for --stats). */
 double cli_cpu_seconds(void);
 /* Makes a path given on the command line absolute (relative to the cwd). */
@@ -54,5 +52,34 @@ const Source *cli_string_source(EvalState *st, const char *text);
 const Source *cli_file_source(EvalState *st, const char *path);
 /* Parses a source without binding; a syntax error is thrown as ERR_PARSE. */
 Expr *cli_parse(EvalState *st, const Source *src);
+
+/* What a nix-instantiate / nix-build style command evaluates: FILE... (./default.nix if
+ * none), with -E the arguments are expressions instead, "-" is standard input; each is
+ * selected by every -A ATTRPATH (or used whole). */
+typedef struct CliInputs {
+    bool from_args;  /* -E / --expr */
+    bool read_stdin; /* "-" */
+    const char **args;
+    int nargs;
+    const char **attr_paths;
+    int nattr_paths;
+} CliInputs;
+
+/* Room for argc arguments. */
+void cli_inputs_init(CliInputs *in, int argc);
+/* Consumes -E/--expr, -A/--attr PATH or "-" at argv[*i]: 1 consumed, 0 not one, -1 error
+ * (printed). Positional arguments are added with cli_inputs_add. */
+int cli_inputs_option(CliInputs *in, int argc, char **argv, int *i);
+void cli_inputs_add(CliInputs *in, const char *arg);
+/* Parses each input in turn (stdin first, unbound) and calls fn(st, expr, ctx). Files are
+ * checked against pure/restricted evaluation; a directory means its default.nix. An
+ * argument claim(st, arg, ctx) returns true for (a flake installable) is the caller's
+ * instead; claim may be NULL. */
+void cli_inputs_each(EvalState *st, const CliInputs *in, bool (*claim)(EvalState *st, const char *arg, void *ctx),
+                     void (*fn)(EvalState *st, Expr *e, void *ctx), void *ctx);
+/* Evaluates a bound input: calls it with the auto-arguments and selects each attribute
+ * path, calling fn(st, value, ctx) for each. */
+void cli_inputs_select(EvalState *st, const CliInputs *in, const EvalOpts *o, Expr *e,
+                       void (*fn)(EvalState *st, Value *v, void *ctx), void *ctx);
 
 #endif

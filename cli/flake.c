@@ -7,12 +7,11 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "cli/evalcommon.h"
 #include "cli/flakeopts.h"
+#include "cli/session.h"
 #include "primops/json.h"
 
 typedef struct FlakeCmd {
-    EvalOpts opts;
     FlakeOpts fo;
     const char *verb;
     const char **args;
@@ -20,7 +19,6 @@ typedef struct FlakeCmd {
     const char *flake_arg; /* --flake REF (update) */
     bool json;
     bool legacy, all_systems;
-    int status;
     bool color;
 } FlakeCmd;
 
@@ -383,57 +381,44 @@ static void show(EvalState *st, FlakeCmd *c, LockedFlake *lf)
 
 /* ---------- running ---------- */
 
-static void run(void *p)
+static void run(CliSession *s, void *p)
 {
     FlakeCmd *c = p;
-    EvalState *st = eval_state_new(&c->opts.settings);
-    cli_install_sigint(st);
-    TryFrame f;
-    if (EVAL_TRY(st, &f)) {
-        const char *cwd = cli_cwd();
-        const char *ref_arg = ".";
-        if (strcmp(c->verb, "update") == 0) {
-            for (int i = 0; i < c->nargs; i++)
-                c->fo.update_args = NULL;
-            for (int i = 0; i < c->nargs; i++) {
-                const char **nv = GC_MALLOC((c->fo.nupdate_args + 1) * sizeof *nv);
-                if (c->fo.nupdate_args)
-                    memcpy(nv, c->fo.update_args, c->fo.nupdate_args * sizeof *nv);
-                nv[c->fo.nupdate_args++] = c->args[i];
-                c->fo.update_args = nv;
-            }
-            if (c->flake_arg)
-                ref_arg = c->flake_arg;
-            if (c->nargs == 0)
-                c->fo.lock.recreate_lock_file = true;
-        } else {
-            if (c->nargs > 1)
-                eval_error(st, ERR_USAGE, 0, "unexpected argument '%s'", c->args[1]);
-            if (c->nargs == 1)
-                ref_arg = c->args[0];
+    EvalState *st = s->st;
+    const char *cwd = cli_cwd();
+    const char *ref_arg = ".";
+    if (strcmp(c->verb, "update") == 0) {
+        for (int i = 0; i < c->nargs; i++)
+            c->fo.update_args = NULL;
+        for (int i = 0; i < c->nargs; i++) {
+            const char **nv = GC_MALLOC((c->fo.nupdate_args + 1) * sizeof *nv);
+            if (c->fo.nupdate_args)
+                memcpy(nv, c->fo.update_args, c->fo.nupdate_args * sizeof *nv);
+            nv[c->fo.nupdate_args++] = c->args[i];
+            c->fo.update_args = nv;
         }
-        cli_flake_opts_finish(st, &c->fo, cwd);
-        FlakeAttrs ref = flake_ref_parse(st, ref_arg, cwd, 0);
-        LockedFlake lf;
-        flake_lock(st, &c->fo.settings, &ref, &c->fo.lock, &lf);
-        if (strcmp(c->verb, "metadata") == 0 || strcmp(c->verb, "info") == 0)
-            metadata(st, c, &lf);
-        else if (strcmp(c->verb, "show") == 0)
-            show(st, c, &lf);
-        eval_try_leave(st, &f);
-        c->status = 0;
+        if (c->flake_arg)
+            ref_arg = c->flake_arg;
+        if (c->nargs == 0)
+            c->fo.lock.recreate_lock_file = true;
     } else {
-        fflush(stdout);
-        eval_print_error(st, f.error, stderr);
-        c->status = 1;
+        if (c->nargs > 1)
+            eval_error(st, ERR_USAGE, 0, "unexpected argument '%s'", c->args[1]);
+        if (c->nargs == 1)
+            ref_arg = c->args[0];
     }
-    fflush(stdout);
+    cli_flake_opts_finish(st, &c->fo, cwd);
+    FlakeAttrs ref = flake_ref_parse(st, ref_arg, cwd, 0);
+    LockedFlake lf;
+    flake_lock(st, &c->fo.settings, &ref, &c->fo.lock, &lf);
+    if (strcmp(c->verb, "metadata") == 0 || strcmp(c->verb, "info") == 0)
+        metadata(st, c, &lf);
+    else if (strcmp(c->verb, "show") == 0)
+        show(st, c, &lf);
 }
 
 int cli_flake(int argc, char **argv)
 {
-    GC_INIT();
-    GC_allow_register_threads();
     if (argc < 2 || strcmp(argv[1], "--help") == 0) {
         usage();
         return argc < 2;
@@ -446,7 +431,9 @@ int cli_flake(int argc, char **argv)
         usage();
         return 1;
     }
-    cli_opts_init(&c->opts);
+    CliSession *s = GC_MALLOC(sizeof *s);
+    if (!cli_session_init(s, "cnix flake"))
+        return 1;
     cli_flake_opts_init(&c->fo);
     c->args = GC_MALLOC((size_t)argc * sizeof *c->args);
     c->color = isatty(1);
@@ -457,7 +444,7 @@ int cli_flake(int argc, char **argv)
             return 1;
         if (r > 0)
             continue;
-        r = cli_opts_parse(&c->opts, argc, argv, &i);
+        r = cli_session_option(s, argc, argv, &i);
         if (r < 0)
             return 1;
         if (r > 0)
@@ -481,8 +468,8 @@ int cli_flake(int argc, char **argv)
             c->args[c->nargs++] = a;
     }
     /* flakes evaluate in pure mode unless --impure */
-    c->opts.settings.pure_eval = !c->fo.impure;
-    cli_opts_finish(&c->opts);
-    eval_run_with_big_stack(run, c);
-    return c->status;
+    s->opts.settings.pure_eval = !c->fo.impure;
+    if (!cli_session_open_store(s))
+        return 1;
+    return cli_session_run(s, run, c);
 }

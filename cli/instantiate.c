@@ -2,12 +2,10 @@
 #include "builtins/access.h"
 #include "builtins/derivation.h"
 #include "cli/cli.h"
-#include "cli/evalcommon.h"
-#include "native/native.h"
+#include "cli/session.h"
 #include "primops/json.h"
 #include "primops/xml.h"
 #include "store/gc.h"
-#include "util/fs.h"
 
 #define GC_THREADS
 #include <errno.h>
@@ -19,16 +17,12 @@
 #include <unistd.h>
 
 typedef struct Inst {
-    EvalOpts opts;
-    bool eval_only, parse_only, read_write, strict, json, xml, no_location, raw, from_args, read_stdin;
-    const char **files;
-    int nfiles;
-    const char **attr_paths;
-    int nattr_paths;
+    CliInputs in;
+    bool eval_only, parse_only, read_write, strict, json, xml, no_location, raw;
     const char *add_root; /* --add-root: links ROOT, ROOT-2, ... to the .drv files */
-    int root_nr;
+    size_t root_nr;
     bool gc_warned;
-    int status;
+    CliSession *s;
 } Inst;
 
 static void usage(void)
@@ -39,31 +33,9 @@ static void usage(void)
             "       [--show-trace] [--max-call-depth N] [--pure-eval] [--stats] FILES...\n");
 }
 
-/* Parses one input (file, -E text or stdin) without binding. */
-static Expr *parse_input(EvalState *st, Inst *in, const char *arg, bool is_stdin, const Source **srcp)
+static void print_result(EvalState *st, Value *v, void *ctx)
 {
-    const Source *src;
-    if (is_stdin) {
-        size_t len;
-        char *text = fs_read_stream(stdin, &len);
-        if (!text)
-            eval_error(st, ERR_IO, 0, "reading standard input: %s", strerror(errno));
-        src = pos_add_source(st->positions, SRC_STDIN, NULL, cli_cwd(), text, len);
-    } else if (in->from_args) {
-        src = cli_string_source(st, arg);
-    } else {
-        const char *path = bi_check_path(st, cli_abs_path(arg), 0);
-        path = eval_resolve_import_path(st, path, 0);
-        if (!(src = cli_file_source(st, path)))
-            eval_error(st, ERR_IO, 0, "opening file '%s': No such file or directory", path);
-    }
-    Expr *e = cli_parse(st, src);
-    *srcp = src;
-    return e;
-}
-
-static void print_result(EvalState *st, Inst *in, Value *v)
-{
+    Inst *in = ctx;
     StrBuf out;
     sb_init(&out);
     if (in->strict)
@@ -92,45 +64,32 @@ static void print_result(EvalState *st, Inst *in, Value *v)
 
 /* nix-instantiate without --eval: write the .drv files and print their paths, or with
  * --add-root the links made to them (registered as indirect GC roots, as CppNix). */
-static void instantiate_value(EvalState *st, Inst *in, Value *v)
+static void instantiate_value(EvalState *st, Value *v, void *ctx)
 {
+    Inst *in = ctx;
     size_t n;
     const char **lines = bi_instantiate(st, v, &n);
     if (n && !in->add_root && !in->gc_warned) {
         fprintf(stderr, "warning: you did not specify '--add-root'; the result might be removed by the garbage collector\n");
         in->gc_warned = true;
     }
-    LocalStore *ls = NULL;
     for (size_t i = 0; i < n; i++) {
         if (!in->add_root) {
             printf("%s\n", lines[i]);
             continue;
         }
-        if (!ls)
-            ls = store_open(st->settings.store_dir && *st->settings.store_dir ? st->settings.store_dir : NULL);
         const char *bang = strchr(lines[i], '!');
         const char *drv = bang ? GC_strndup(lines[i], (size_t)(bang - lines[i])) : lines[i];
-        const char *name = in->add_root;
-        if (++in->root_nr > 1) {
-            char *nm = GC_MALLOC_ATOMIC(strlen(name) + 16);
-            sprintf(nm, "%s-%d", name, in->root_nr);
-            name = nm;
-        }
-        const char *link, *e = store_add_perm_root(ls, drv, name, &link);
+        const char *link, *e = cli_session_add_root(in->s, drv, in->add_root, ++in->root_nr, NULL, &link);
         if (e)
             eval_error(st, ERR_IO, 0, "%s", e);
         printf("%s%s\n", link, bang ? bang : "");
     }
 }
 
-typedef struct Job {
-    Inst *in;
-} Job;
-
-static void process(EvalState *st, Inst *in, const char *arg, bool is_stdin)
+static void process(EvalState *st, Expr *e, void *ctx)
 {
-    const Source *src;
-    Expr *e = parse_input(st, in, arg, is_stdin, &src);
+    Inst *in = ctx;
     if (in->parse_only) {
         StrBuf sb;
         sb_init(&sb);
@@ -141,74 +100,31 @@ static void process(EvalState *st, Inst *in, const char *arg, bool is_stdin)
         return;
     }
     eval_bind(st, e);
-    /* --eval is read-only like CppNix's unless --read-write-mode: then toFile, path
-     * literals and derivations are written, so that importing them works */
-    if (!in->eval_only || in->read_write)
-        bi_store_set_writable(st, true);
-    Value *root = val_alloc(st);
-    root->type = T_THUNK;
-    root->thunk.env = st->base_env;
-    root->thunk.expr = e;
-    Bindings *args = cli_auto_args(st, &in->opts);
-    int npaths = in->nattr_paths ? in->nattr_paths : 1;
-    for (int i = 0; i < npaths; i++) {
-        const char *path = in->nattr_paths ? in->attr_paths[i] : "";
-        Value v;
-        cli_attr_path(st, args, path, root, &v);
-        Value *vp = val_alloc(st);
-        *vp = v;
-        if (in->eval_only)
-            print_result(st, in, vp);
-        else
-            instantiate_value(st, in, vp);
-    }
+    cli_inputs_select(st, &in->in, &in->s->opts, e, in->eval_only ? print_result : instantiate_value, in);
 }
 
-static void run(void *p)
+static void run(CliSession *s, void *ctx)
 {
-    Inst *in = p;
-    EvalState *st = eval_state_new(&in->opts.settings);
-    const char *perr = NULL;
-    if (!native_load_plugins(st, &perr)) {
-        fprintf(stderr, "error: %s\n", perr);
-        in->status = 1;
-        return;
-    }
-    cli_install_sigint(st);
-    TryFrame f;
-    if (EVAL_TRY(st, &f)) {
-        if (in->read_stdin)
-            process(st, in, "-", true);
-        for (int i = 0; i < in->nfiles; i++)
-            process(st, in, in->files[i], false);
-        if (!in->read_stdin && in->nfiles == 0)
-            process(st, in, in->from_args ? "" : "./default.nix", false);
-        eval_try_leave(st, &f);
-        in->status = 0;
-    } else {
-        fflush(stdout);
-        eval_print_error(st, f.error, stderr);
-        /* CppNix's handling of a UsageError (e.g. an unknown hash algorithm) */
-        if (f.error->kind == ERR_USAGE)
-            fputs("Try 'nix-instantiate --help' for more information.\n", stderr);
-        in->status = 1;
-    }
-    fflush(stdout);
-    if (in->opts.stats)
-        cli_print_stats(st, cli_cpu_seconds());
+    Inst *in = ctx;
+    cli_inputs_each(s->st, &in->in, NULL, process, in);
 }
 
 int cli_instantiate(int argc, char **argv)
 {
-    GC_INIT();
-    GC_allow_register_threads();
+    CliSession *s = GC_MALLOC(sizeof *s);
+    if (!cli_session_init(s, "nix-instantiate"))
+        return 1;
     Inst *in = GC_MALLOC(sizeof *in);
-    cli_opts_init(&in->opts);
-    in->files = GC_MALLOC((size_t)argc * sizeof(char *));
-    in->attr_paths = GC_MALLOC((size_t)argc * sizeof(char *));
+    in->s = s;
+    cli_inputs_init(&in->in, argc);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        int r = cli_opts_parse(&in->opts, argc, argv, &i);
+        /* not the realiser's --dry-run: accepted for compatibility */
+        if (strcmp(a, "--dry-run") == 0 || strcmp(a, "-r") == 0 || strcmp(a, "--readonly-mode") == 0)
+            continue;
+        int r = cli_session_option(s, argc, argv, &i);
+        if (r == 0)
+            r = cli_inputs_option(&in->in, argc, argv, &i);
         if (r < 0)
             return 1;
         if (r > 0)
@@ -227,17 +143,7 @@ int cli_instantiate(int argc, char **argv)
             in->no_location = true;
         else if (strcmp(a, "--raw") == 0)
             in->raw = true;
-        else if (strcmp(a, "-E") == 0 || strcmp(a, "--expr") == 0)
-            in->from_args = true;
-        else if (strcmp(a, "-") == 0)
-            in->read_stdin = true;
-        else if (strcmp(a, "-A") == 0 || strcmp(a, "--attr") == 0) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "error: flag '%s' requires 1 argument\n", a);
-                return 1;
-            }
-            in->attr_paths[in->nattr_paths++] = argv[++i];
-        } else if (strcmp(a, "--add-root") == 0) {
+        else if (strcmp(a, "--add-root") == 0) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "error: flag '%s' requires 1 argument\n", a);
                 return 1;
@@ -247,9 +153,6 @@ int cli_instantiate(int argc, char **argv)
             /* the default: roots are always indirect */
         } else if (strcmp(a, "--read-write-mode") == 0) {
             in->read_write = true;
-        } else if (strcmp(a, "--dry-run") == 0 || strcmp(a, "-r") == 0 ||
-                   strcmp(a, "--readonly-mode") == 0) {
-            /* accepted for compatibility */
         } else if (strcmp(a, "--help") == 0) {
             usage();
             return 0;
@@ -261,9 +164,12 @@ int cli_instantiate(int argc, char **argv)
             usage();
             return 1;
         } else
-            in->files[in->nfiles++] = a;
+            cli_inputs_add(&in->in, a);
     }
-    cli_opts_finish(&in->opts);
-    eval_run_with_big_stack(run, in);
-    return in->status;
+    if (!cli_session_open_store(s))
+        return 1;
+    /* --eval is read-only like CppNix's unless --read-write-mode: then toFile, path
+     * literals and derivations are written, so that importing them works */
+    s->writable = !in->eval_only || in->read_write;
+    return cli_session_run(s, run, in);
 }

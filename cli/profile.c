@@ -2,9 +2,7 @@
  * delete-generations), imperative install/remove/upgrade/list, diff-closures. */
 #include "builtins/derivation.h"
 #include "cli/cli.h"
-#include "cli/evalcommon.h"
-#include "cli/storeopts.h"
-#include "native/native.h"
+#include "cli/session.h"
 #include "profile/profile.h"
 #include "store/build.h"
 #include "store/valid.h"
@@ -29,12 +27,10 @@ typedef struct EvalJob {
 } EvalJob;
 
 typedef struct ProfileCmd {
-    EvalOpts opts;
-    StoreConfig cfg;
+    CliSession *s;
     const char *profile;
     EvalJob *jobs;
     size_t njobs;
-    int status;
 } ProfileCmd;
 
 static void usage(void)
@@ -194,7 +190,7 @@ static void run_job(EvalState *st, ProfileCmd *c, EvalJob *j)
     root->type = T_THUNK;
     root->thunk.env = st->base_env;
     root->thunk.expr = e;
-    EvalOpts o = c->opts;
+    EvalOpts o = c->s->opts;
     o.auto_args = (AutoArg *)j->args;
     o.nauto_args = j->nargs;
     Bindings *args = cli_auto_args(st, &o);
@@ -222,33 +218,17 @@ static void run_job(EvalState *st, ProfileCmd *c, EvalJob *j)
         elem_of(st, j, v->list.elems[i], i, &j->elems[i]);
 }
 
-static void run_eval(void *p)
+static void run_eval(CliSession *s, void *p)
 {
     ProfileCmd *c = p;
-    EvalState *st = eval_state_new(&c->opts.settings);
-    const char *perr = NULL;
-    if (!native_load_plugins(st, &perr)) {
-        fprintf(stderr, "error: %s\n", perr);
-        c->status = 1;
-        return;
-    }
-    bi_store_set_writable(st, true);
-    TryFrame f;
-    if (EVAL_TRY(st, &f)) {
-        for (size_t i = 0; i < c->njobs; i++)
-            run_job(st, c, &c->jobs[i]);
-        eval_try_leave(st, &f);
-        c->status = 0;
-    } else {
-        eval_print_error(st, f.error, stderr);
-        c->status = 1;
-    }
+    for (size_t i = 0; i < c->njobs; i++)
+        run_job(s->st, c, &c->jobs[i]);
 }
 
 static int evaluate(ProfileCmd *c)
 {
-    eval_run_with_big_stack(run_eval, c);
-    return c->status;
+    c->s->writable = true;
+    return cli_session_run(c->s, run_eval, c);
 }
 
 /* Builds what the elements need; on failure the profile is left alone. */
@@ -264,7 +244,7 @@ static int realise(ProfileCmd *c, LocalStore *s, const ProfileElem *el, size_t n
             drvs[nd++] = el[i].drv;
     }
     if (nd) {
-        int st = store_realise(s, &c->cfg, drvs, nd);
+        int st = store_realise(s, &c->s->cfg, drvs, nd);
         if (st) {
             fprintf(stderr, "error: building the packages failed; the profile is unchanged\n");
             return st;
@@ -439,18 +419,16 @@ static EvalJob *add_job(ProfileCmd *c)
         memcpy(v, c->jobs, c->njobs * sizeof *v);
     c->jobs = v;
     EvalJob *j = &c->jobs[c->njobs++];
-    j->args = c->opts.auto_args;
-    j->nargs = c->opts.nauto_args;
+    j->args = c->s->opts.auto_args;
+    j->nargs = c->s->opts.nauto_args;
     return j;
 }
 
 int cli_profile(int argc, char **argv)
 {
-    GC_INIT();
-    GC_allow_register_threads();
     ProfileCmd *c = GC_MALLOC(sizeof *c);
-    cli_opts_init(&c->opts);
-    if (!cli_store_config_init(&c->cfg))
+    c->s = GC_MALLOC(sizeof *c->s);
+    if (!cli_session_init(c->s, "cnix profile"))
         return 1;
     const char *verb = NULL, *file = NULL, *expr = NULL, *attr = NULL;
     const char **rest = GC_MALLOC((size_t)argc * sizeof(char *));
@@ -462,12 +440,7 @@ int cli_profile(int argc, char **argv)
             dry_run = true;
             continue;
         }
-        int r = cli_store_opt(&c->cfg, argc, argv, &i);
-        if (r < 0)
-            return 1;
-        if (r > 0)
-            continue;
-        r = cli_opts_parse(&c->opts, argc, argv, &i);
+        int r = cli_session_option(c->s, argc, argv, &i);
         if (r < 0)
             return 1;
         if (r > 0)
@@ -503,14 +476,13 @@ int cli_profile(int argc, char **argv)
         else
             rest[nrest++] = a;
     }
-    cli_opts_finish(&c->opts);
     if (!verb) {
         usage();
         return 1;
     }
-    LocalStore *s = cli_store_open(&c->cfg);
-    if (!s)
+    if (!cli_session_open_store(c->s))
         return 1;
+    LocalStore *s = c->s->store;
     if (!c->profile)
         c->profile = profile_default_path(s);
     c->profile = cli_abs_path(c->profile);
@@ -532,7 +504,7 @@ int cli_profile(int argc, char **argv)
         j->expr = expr;
         j->attr = attr;
         if (evaluate(c))
-            return c->status;
+            return 1;
         return commit(c, s, c->jobs[0].elems, c->jobs[0].n);
     }
     if (!strcmp(verb, "install")) {
@@ -547,7 +519,7 @@ int cli_profile(int argc, char **argv)
         j->expr = expr;
         j->attr = attr;
         if (evaluate(c))
-            return c->status;
+            return 1;
         size_t n;
         ProfileElem *cur = current_elems(s, c->profile, &n, &err);
         if (!cur) {
@@ -616,17 +588,17 @@ int cli_profile(int argc, char **argv)
             const AutoArg *rec;
             int nrec;
             decode_args(cur[i].origin_args, &rec, &nrec);
-            AutoArg *all = GC_MALLOC((size_t)(nrec + c->opts.nauto_args + 1) * sizeof *all);
+            AutoArg *all = GC_MALLOC((size_t)(nrec + c->s->opts.nauto_args + 1) * sizeof *all);
             for (int k = 0; k < nrec; k++)
                 all[k] = rec[k];
-            for (int k = 0; k < c->opts.nauto_args; k++)
-                all[nrec + k] = c->opts.auto_args[k];
+            for (int k = 0; k < c->s->opts.nauto_args; k++)
+                all[nrec + k] = c->s->opts.auto_args[k];
             j->args = all;
-            j->nargs = nrec + c->opts.nauto_args;
+            j->nargs = nrec + c->s->opts.nauto_args;
             job_of[i] = c->njobs - 1;
         }
         if (c->njobs && evaluate(c))
-            return c->status;
+            return 1;
         for (size_t i = 0; i < n; i++) {
             if (job_of[i] == (size_t)-1)
                 continue;

@@ -5,17 +5,15 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/evalcommon.h"
 #include "cli/flakeopts.h"
+#include "cli/session.h"
 
 typedef struct RegistryCmd {
-    EvalOpts opts;
     FlakeOpts fo;
     const char *verb;
     const char *args[2];
     int nargs;
     const char *registry; /* --registry FILE instead of the user registry */
-    int status;
 } RegistryCmd;
 
 static void usage(void)
@@ -42,69 +40,57 @@ static FlakeAttrs parse_from(EvalState *st, const char *s)
     return a;
 }
 
-static void run(void *p)
+static void run(CliSession *s, void *p)
 {
     RegistryCmd *c = p;
-    EvalState *st = eval_state_new(&c->opts.settings);
-    TryFrame f;
-    if (EVAL_TRY(st, &f)) {
-        FlakeSettings *fs = &c->fo.settings;
-        const char *file = c->registry ? c->registry : fs->user_registry;
-        if (strcmp(c->verb, "list") == 0) {
-            if (c->nargs)
-                eval_error(st, ERR_USAGE, 0, "unexpected argument '%s'", c->args[0]);
-            FlakeRegistry u = file ? flake_registry_read(st, file) : (FlakeRegistry){0};
-            list(st, "user  ", &u);
-            if (fs->system_registry) {
-                FlakeRegistry s = flake_registry_read(st, fs->system_registry);
-                list(st, "system", &s);
-            }
-            if (fs->global_registry) {
-                FlakeRegistry g = flake_registry_read(st, fs->global_registry);
-                list(st, "global", &g);
-            }
-        } else {
-            if (!file)
-                eval_error(st, ERR_EVAL, 0, "no user registry: set HOME or XDG_CONFIG_HOME, or pass --registry FILE");
-            FlakeRegistry r = flake_registry_read(st, file);
-            int want = strcmp(c->verb, "add") == 0 ? 2 : strcmp(c->verb, "remove") == 0 ? 1 : -1;
-            if ((want > 0 && c->nargs != want) || (want < 0 && c->nargs < 1))
-                eval_error(st, ERR_USAGE, 0, "'cnix registry %s' takes %s", c->verb,
-                           want == 2 ? "FROM and TO" : want == 1 ? "FROM" : "FROM [TO]");
-            FlakeAttrs from = parse_from(st, c->args[0]);
-            if (want == 2) {
-                FlakeAttrs to = flake_ref_parse(st, c->args[1], cli_cwd(), 0);
-                flake_registry_add(&r, &from, &to, false);
-            } else if (want == 1) {
-                if (!flake_registry_remove(&r, &from))
-                    eval_error(st, ERR_EVAL, 0, "flake '%s' is not in registry '%s'", flake_ref_to_string(st, &from),
-                               file);
-            } else {
-                /* pin: the current resolution (or TO), locked */
-                FlakeAttrs target = c->nargs > 1 ? flake_ref_parse(st, c->args[1], cli_cwd(), 0)
-                                                 : flake_resolve(st, fs, &from);
-                FlakeTree t;
-                flake_fetch(st, fs, &target, &t);
-                flake_registry_add(&r, &from, &t.locked, false);
-            }
-            const char *e = flake_registry_write(&r, file);
-            if (e)
-                eval_error(st, ERR_IO, 0, "%s", e);
+    EvalState *st = s->st;
+    FlakeSettings *fs = &c->fo.settings;
+    const char *file = c->registry ? c->registry : fs->user_registry;
+    if (strcmp(c->verb, "list") == 0) {
+        if (c->nargs)
+            eval_error(st, ERR_USAGE, 0, "unexpected argument '%s'", c->args[0]);
+        FlakeRegistry u = file ? flake_registry_read(st, file) : (FlakeRegistry){0};
+        list(st, "user  ", &u);
+        if (fs->system_registry) {
+            FlakeRegistry s = flake_registry_read(st, fs->system_registry);
+            list(st, "system", &s);
         }
-        eval_try_leave(st, &f);
-        c->status = 0;
+        if (fs->global_registry) {
+            FlakeRegistry g = flake_registry_read(st, fs->global_registry);
+            list(st, "global", &g);
+        }
     } else {
-        fflush(stdout);
-        eval_print_error(st, f.error, stderr);
-        c->status = 1;
+        if (!file)
+            eval_error(st, ERR_EVAL, 0, "no user registry: set HOME or XDG_CONFIG_HOME, or pass --registry FILE");
+        FlakeRegistry r = flake_registry_read(st, file);
+        int want = strcmp(c->verb, "add") == 0 ? 2 : strcmp(c->verb, "remove") == 0 ? 1 : -1;
+        if ((want > 0 && c->nargs != want) || (want < 0 && c->nargs < 1))
+            eval_error(st, ERR_USAGE, 0, "'cnix registry %s' takes %s", c->verb,
+                       want == 2 ? "FROM and TO" : want == 1 ? "FROM" : "FROM [TO]");
+        FlakeAttrs from = parse_from(st, c->args[0]);
+        if (want == 2) {
+            FlakeAttrs to = flake_ref_parse(st, c->args[1], cli_cwd(), 0);
+            flake_registry_add(&r, &from, &to, false);
+        } else if (want == 1) {
+            if (!flake_registry_remove(&r, &from))
+                eval_error(st, ERR_EVAL, 0, "flake '%s' is not in registry '%s'", flake_ref_to_string(st, &from),
+                           file);
+        } else {
+            /* pin: the current resolution (or TO), locked */
+            FlakeAttrs target = c->nargs > 1 ? flake_ref_parse(st, c->args[1], cli_cwd(), 0)
+                                             : flake_resolve(st, fs, &from);
+            FlakeTree t;
+            flake_fetch(st, fs, &target, &t);
+            flake_registry_add(&r, &from, &t.locked, false);
+        }
+        const char *e = flake_registry_write(&r, file);
+        if (e)
+            eval_error(st, ERR_IO, 0, "%s", e);
     }
-    fflush(stdout);
 }
 
 int cli_registry(int argc, char **argv)
 {
-    GC_INIT();
-    GC_allow_register_threads();
     if (argc < 2 || strcmp(argv[1], "--help") == 0) {
         usage();
         return argc < 2;
@@ -116,7 +102,9 @@ int cli_registry(int argc, char **argv)
         usage();
         return 1;
     }
-    cli_opts_init(&c->opts);
+    CliSession *s = GC_MALLOC(sizeof *s);
+    if (!cli_session_init(s, "cnix registry"))
+        return 1;
     cli_flake_opts_init(&c->fo);
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
@@ -125,7 +113,7 @@ int cli_registry(int argc, char **argv)
             return 1;
         if (r > 0)
             continue;
-        r = cli_opts_parse(&c->opts, argc, argv, &i);
+        r = cli_session_option(s, argc, argv, &i);
         if (r < 0)
             return 1;
         if (r > 0)
@@ -143,7 +131,7 @@ int cli_registry(int argc, char **argv)
             return 1;
         }
     }
-    cli_opts_finish(&c->opts);
-    eval_run_with_big_stack(run, c);
-    return c->status;
+    if (!cli_session_open_store(s))
+        return 1;
+    return cli_session_run(s, run, c);
 }

@@ -1,4 +1,4 @@
-/* cnix repl: parses the command line and starts the REPL (repl/). */
+/* cnix repl: parses the command line and starts the REPL (repl/) in a session. */
 #include <errno.h>
 #include <gc/gc.h>
 #include <stdio.h>
@@ -6,10 +6,13 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "builtins/derivation.h"
-#include "cli/storeopts.h"
-#include "native/native.h"
+#include "cli/session.h"
 #include "repl/repl.h"
+
+typedef struct ReplCmd {
+    const char **files;
+    uint32_t nfiles;
+} ReplCmd;
 
 static void usage(FILE *f)
 {
@@ -22,99 +25,51 @@ static void usage(FILE *f)
                "Store options (--option NAME VALUE, -j N, --store ...) apply to :b.\n");
 }
 
-/* Like nix repl, evaluation writes .drv files (so that :b can build them), unless
- * --readonly-mode or the store cannot be written (then derivations still get paths). */
-static void set_store_writable(EvalState *st, bool readonly)
+static void run(CliSession *s, void *ctx)
 {
-    LocalStore *ls = bi_local_store(st);
-    const char *dir = store_real_path(ls, store_dir(ls));
-    bool writable = access(dir, W_OK) == 0 || errno == ENOENT;
-    bi_store_set_writable(st, writable && !readonly);
-}
-
-static SearchPathEntry parse_search_entry(const char *s)
-{
-    const char *eq = strchr(s, '=');
-    if (!eq)
-        return (SearchPathEntry){"", s};
-    char *prefix = GC_MALLOC_ATOMIC((size_t)(eq - s) + 1);
-    memcpy(prefix, s, (size_t)(eq - s));
-    prefix[eq - s] = 0;
-    return (SearchPathEntry){prefix, eq + 1};
+    ReplCmd *c = ctx;
+    ReplOptions opts = {c->files, c->nfiles, cli_auto_args(s->st, &s->opts), &s->cfg};
+    s->status = repl_run(s->st, &opts);
 }
 
 int cli_repl(int argc, char **argv)
 {
-    GC_INIT();
-    EvalSettings settings;
-    eval_settings_default(&settings);
-    const char **files = GC_MALLOC((size_t)argc * sizeof *files);
-    ReplArg *args = GC_MALLOC((size_t)argc * sizeof *args);
-    SearchPathEntry *incl = GC_MALLOC((size_t)argc * sizeof *incl);
-    uint32_t nfiles = 0, nargs = 0, nincl = 0;
-    bool readonly = false;
-    StoreConfig *store_cfg = GC_MALLOC(sizeof *store_cfg);
-    if (!cli_store_config_init(store_cfg))
+    CliSession *s = GC_MALLOC(sizeof *s);
+    if (!cli_session_init(s, "cnix repl"))
         return 1;
-    const char *native_err = NULL;
-
+    ReplCmd *c = GC_MALLOC(sizeof *c);
+    c->files = GC_MALLOC((size_t)argc * sizeof *c->files);
+    bool readonly = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        bool has1 = i + 1 < argc, has2 = i + 2 < argc;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
             return 0;
-        } else if ((!strcmp(a, "--file") || !strcmp(a, "-f")) && has1) {
-            files[nfiles++] = argv[++i];
-        } else if (!strcmp(a, "-I") && has1) {
-            incl[nincl++] = parse_search_entry(argv[++i]);
-        } else if (!strncmp(a, "-I", 2) && a[2]) {
-            incl[nincl++] = parse_search_entry(a + 2);
-        } else if ((!strcmp(a, "--arg") || !strcmp(a, "--argstr")) && has2) {
-            args[nargs++] = (ReplArg){argv[i + 1], argv[i + 2], a[5] == 's'};
-            i += 2;
-        } else if (!strcmp(a, "--readonly-mode") || !strcmp(a, "-r")) {
+        }
+        if (!strcmp(a, "--readonly-mode") || !strcmp(a, "-r")) {
             readonly = true;
-        } else if (!strcmp(a, "--show-trace")) {
-            settings.show_trace = true;
-        } else if (native_cli_option(&settings, argc, argv, &i, &native_err)) {
-            if (native_err) {
-                fprintf(stderr, "error: %s\n", native_err);
-                return 1;
-            }
+            continue;
+        }
+        int r = cli_session_option(s, argc, argv, &i);
+        if (r < 0)
+            return 1;
+        if (r > 0)
+            continue;
+        if ((!strcmp(a, "--file") || !strcmp(a, "-f")) && i + 1 < argc) {
+            c->files[c->nfiles++] = argv[++i];
         } else if (a[0] == '-' && a[1]) {
-            int used = cli_store_opt(store_cfg, argc, argv, &i);
-            if (used < 0)
-                return 1;
-            if (used)
-                continue;
             fprintf(stderr, "error: unrecognised flag '%s'\n", a);
             usage(stderr);
             return 1;
         } else {
-            files[nfiles++] = a;
+            c->files[c->nfiles++] = a;
         }
     }
-    if (nincl) {
-        /* -I entries come before NIX_PATH's. */
-        SearchPathEntry *np = GC_MALLOC((nincl + settings.nix_path_len) * sizeof *np);
-        memcpy(np, incl, nincl * sizeof *np);
-        if (settings.nix_path_len)
-            memcpy(np + nincl, settings.nix_path, settings.nix_path_len * sizeof *np);
-        settings.nix_path = np;
-        settings.nix_path_len += nincl;
-    }
-    const char *store_err = store_config_apply(store_cfg); /* before anything opens the store */
-    if (store_err) {
-        fprintf(stderr, "error: %s\n", store_err);
+    if (!cli_session_open_store(s))
         return 1;
-    }
-    EvalState *st = eval_state_new(&settings);
-    if (!native_load_plugins(st, &native_err)) {
-        fprintf(stderr, "error: %s\n", native_err);
-        return 1;
-    }
-    set_store_writable(st, readonly);
-    ReplOptions opts = {files, nfiles, args, nargs, store_cfg};
-    return repl_run(st, &opts);
+    /* Like nix repl, evaluation writes .drv files (so that :b can build them), unless
+     * --readonly-mode or the store cannot be written (then derivations still get paths). */
+    const char *dir = store_real_path(s->store, store_dir(s->store));
+    s->writable = !readonly && (access(dir, W_OK) == 0 || errno == ENOENT);
+    return cli_session_run(s, run, c);
 }

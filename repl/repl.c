@@ -195,18 +195,10 @@ static ReplLineResult process_line(Repl *r, char *input)
 
 typedef enum ReadStatus { READ_LINE, READ_EOF, READ_INTERRUPTED } ReadStatus;
 
-/* The SIGINT handler and readline's line callback take no user pointer, so
- * the flag to set and the line read are reached through file statics. */
-static volatile int *interrupt_flag;
+/* readline's line callback takes no user pointer, so the line read is reached through
+ * file statics. */
 static char *line_read;
 static bool line_done;
-
-static void on_sigint(int sig)
-{
-    (void)sig;
-    if (interrupt_flag)
-        *interrupt_flag = 1;
-}
 
 static void on_rl_line(char *line)
 {
@@ -395,34 +387,7 @@ static ReplLineResult feed_line(Repl *r, StrBuf *input, const char *line)
     return REPL_CONTINUE;
 }
 
-static Bindings *make_auto_args(EvalState *st, const ReplOptions *opts, const char *cwd)
-{
-    Bindings *b = attrs_alloc(st, opts->nargs);
-    for (uint32_t i = 0; i < opts->nargs; i++) {
-        const ReplArg *a = &opts->args[i];
-        Value *v = val_alloc(st);
-        if (a->is_str) {
-            val_make_string(v, a->text);
-        } else {
-            size_t len = strlen(a->text);
-            Expr *e = eval_parse_string(st, val_str_dup(a->text, len), len, cwd, SRC_STRING);
-            v->type = T_THUNK;
-            v->thunk.env = st->base_env;
-            v->thunk.expr = e;
-        }
-        Symbol name = sym_intern_cstr(st->symbols, a->name);
-        Attr *old = attrs_find(b, name);
-        if (old)
-            old->value = v; /* a later --arg NAME wins */
-        else {
-            attrs_push(b, name, 0, v);
-            attrs_sort(b);
-        }
-    }
-    return b;
-}
-
-static int repl_loop(EvalState *st, const ReplOptions *opts)
+int repl_run(EvalState *st, const ReplOptions *opts)
 {
     Repl *r = GC_MALLOC(sizeof *r);
     r->st = st;
@@ -443,28 +408,11 @@ static int repl_loop(EvalState *st, const ReplOptions *opts)
             fprintf(stderr, "warning: %s\n", err);
     }
 
-    TryFrame f;
-    if (EVAL_TRY(st, &f)) {
-        r->auto_args = make_auto_args(st, opts, r->cwd);
-        eval_try_leave(st, &f);
-    } else {
-        print_error(r, f.error);
-        return 1;
-    }
+    r->auto_args = opts->auto_args ? opts->auto_args : attrs_alloc(st, 0);
 
     if (r->interactive) {
         fprintf(stderr, "Welcome to cnix. Type :? for help.\n\n");
-        interrupt_flag = &st->interrupted;
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_sigint;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, &sa, NULL); /* no SA_RESTART: select() must return */
-        sigset_t intr;
-        sigemptyset(&intr);
-        sigaddset(&intr, SIGINT);
-        pthread_sigmask(SIG_UNBLOCK, &intr, NULL);
-        rl_catch_signals = 0;
+        rl_catch_signals = 0; /* the session's handler sets st->interrupted */
         rl_readline_name = "cnix";
         history_init(r);
         repl_complete_init(r);
@@ -509,33 +457,6 @@ static int repl_loop(EvalState *st, const ReplOptions *opts)
             break;
     }
     fflush(stdout);
-    interrupt_flag = NULL;
     return 0;
 }
 
-typedef struct ReplJob {
-    EvalState *st;
-    const ReplOptions *opts;
-    int rc;
-} ReplJob;
-
-static void repl_job(void *arg)
-{
-    ReplJob *job = arg;
-    job->rc = repl_loop(job->st, job->opts);
-}
-
-int repl_run(EvalState *st, const ReplOptions *opts)
-{
-    /* The loop runs on the evaluator's big-stack thread (deep recursion ends
-     * in "max-call-depth exceeded", not a crash). SIGINT is blocked here so
-     * that only that thread takes it: its select() must see EINTR. */
-    sigset_t intr, old;
-    sigemptyset(&intr);
-    sigaddset(&intr, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &intr, &old);
-    ReplJob job = {st, opts, 0};
-    eval_run_with_big_stack(repl_job, &job);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    return job.rc;
-}

@@ -8,22 +8,17 @@
 #include "eval/eval.h"
 #include "store/config.h"
 
-/* One --arg NAME EXPR (is_str false) or --argstr NAME S (is_str true). */
-typedef struct ReplArg {
-    const char *name;
-    const char *text;
-    bool is_str;
-} ReplArg;
-
 typedef struct ReplOptions {
     const char **files; /* loaded into scope at start, like `:l FILE` */
     uint32_t nfiles;
-    const ReplArg *args; /* auto-arguments for functions returned by loaded files */
-    uint32_t nargs;
+    Bindings *auto_args; /* --arg/--argstr for functions returned by loaded files */
     StoreConfig *store_cfg; /* settings for :b and :log, already applied; NULL: defaults */
 } ReplOptions;
 
-/* Runs the REPL on stdin/stdout until :q or end of input; returns the exit code. */
+/* Runs the REPL on stdin/stdout until :q or end of input; returns the exit code. Called on
+ * the evaluator's (big-stack) thread of a session that routes SIGINT to that thread and
+ * makes it set st->interrupted (cli/session.c): Ctrl-C then abandons the line being edited
+ * or interrupts the evaluation. */
 int repl_run(EvalState *st, const ReplOptions *opts);
 
 #endif
