@@ -1157,13 +1157,42 @@ static void chomp(char *s)
         s[--n] = 0;
 }
 
+/* Adds revision node of repo to the store under name; with node NULL, the tracked files of
+ * the working tree as they are on disk. */
+static const char *hg_to_store(EvalState *st, const char *repo, const char *node, const char *name)
+{
+    char *tmp = make_temp_dir(st);
+    const char *path = NULL;
+    Hash ca;
+    TryFrame tf;
+    if (EVAL_TRY(st, &tf)) {
+        const char *src = tmp;
+        StrBuf o;
+        if (!node) {
+            /* the tracked files, NUL-separated */
+            hg(st, &o, "status", "-R", repo, "--clean", "--modified", "--added", "--no-status", "--print0");
+            copy_listed_files(st, repo, &o, tmp);
+        } else {
+            src = sb_fmt("%s/archive", tmp);
+            hg(st, &o, "archive", "-R", repo, "-r", node, src, NULL, NULL);
+            unlink(sb_fmt("%s/.hg_archival.txt", src));
+        }
+        path = add_to_store(st, name, src, FIM_RECURSIVE, &ca);
+        eval_try_leave(st, &tf);
+        rm_tree(tmp);
+    } else {
+        rm_tree(tmp);
+        eval_throw(st, tf.error);
+    }
+    return path;
+}
+
 /* builtins.fetchMercurial: a local Mercurial repository through the `hg` command, with
  * CppNix's arguments (url, rev: a 40-hex revision or else a branch/tag name, name) and result
  * (outPath, branch, rev, shortRev, revCount). */
 static void bi_fetchMercurial(EvalState *st, PosIdx pos, Value **args, Value *out)
 {
-    const char *url = NULL, *rev = NULL, *ref = NULL;
-    const char *volatile name = "source"; /* read after EVAL_TRY */
+    const char *url = NULL, *rev = NULL, *ref = NULL, *name = "source";
     eval_force(st, args[0], pos);
     if (args[0]->type == T_ATTRS) {
         Bindings *b = val_attrs(args[0]);
@@ -1232,30 +1261,7 @@ static void bi_fetchMercurial(EvalState *st, PosIdx pos, Value **args, Value *ou
         branch = sp2 + 1;
     }
 
-    char *tmp = make_temp_dir(st);
-    const char *path = NULL;
-    Hash ca;
-    TryFrame tf;
-    if (EVAL_TRY(st, &tf)) {
-        const char *src = tmp;
-        StrBuf o;
-        if (dirty) {
-            /* the tracked files, NUL-separated */
-            hg(st, &o, "status", "-R", repo, "--clean", "--modified", "--added", "--no-status", "--print0");
-            copy_listed_files(st, repo, &o, tmp);
-        } else {
-            src = sb_fmt("%s/archive", tmp);
-            hg(st, &o, "archive", "-R", repo, "-r", node, src, NULL, NULL);
-            unlink(sb_fmt("%s/.hg_archival.txt", src));
-        }
-        path = add_to_store(st, name, src, FIM_RECURSIVE, &ca);
-        eval_try_leave(st, &tf);
-        rm_tree(tmp);
-    } else {
-        rm_tree(tmp);
-        eval_throw(st, tf.error);
-    }
-
+    const char *path = hg_to_store(st, repo, dirty ? NULL : node, name);
     Bindings *b = attrs_alloc(st, 6);
     add_attr(st, b, "outPath", store_v(st, path), 0);
     if (branch)
