@@ -19,7 +19,6 @@
 
 typedef struct BuildCmd {
     CliInputs in;
-    FlakeOpts fo;
     const char *out_link;
     bool no_out_link;
     const char **lines; /* DRV or DRV!OUTPUT, from the evaluation */
@@ -63,9 +62,9 @@ static bool eval_installable(EvalState *st, const char *arg, void *ctx)
     if (!flake_is_installable(arg))
         return false;
     const char *cwd = cli_cwd();
-    cli_flake_opts_finish(st, &c->fo, cwd);
+    cli_flake_opts_finish(st, &c->s->flake, cwd);
     Value *v = val_alloc(st);
-    flake_eval_installable(st, &c->fo.settings, arg, cwd, &c->fo.lock, v);
+    flake_eval_installable(st, &c->s->flake.settings, arg, cwd, &c->s->flake.lock, v);
     collect(st, v, c);
     return true;
 }
@@ -91,13 +90,10 @@ int cli_build(int argc, char **argv)
     BuildCmd *c = GC_MALLOC(sizeof *c);
     c->s = s;
     cli_inputs_init(&c->in, argc);
-    cli_flake_opts_init(&c->fo);
     c->out_link = "result";
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int r = cli_session_option(s, argc, argv, &i);
-        if (r == 0)
-            r = cli_flake_opt(&c->fo, argc, argv, &i);
         if (r == 0)
             r = cli_inputs_option(&c->in, argc, argv, &i);
         if (r < 0)
@@ -131,7 +127,7 @@ int cli_build(int argc, char **argv)
     for (int i = 0; i < c->in.nargs; i++)
         flakes |= !c->in.from_args && flake_is_installable(c->in.args[i]);
     if (flakes)
-        s->opts.settings.pure_eval = !c->fo.impure;
+        s->opts.settings.pure_eval = !s->flake.impure;
     if (!cli_session_open_store(s))
         return 1;
     LocalStore *store = s->store;

@@ -11,7 +11,6 @@
 #include <string.h>
 
 typedef struct EvalCmd {
-    FlakeOpts fo;
     const char *expr, *file, *attr;
     const char *installable; /* FLAKEREF#ATTRPATH */
     const char *apply;
@@ -33,8 +32,8 @@ static void run(CliSession *s, void *p)
     Value *root = val_alloc(st);
     Value v;
     if (c->installable) {
-        cli_flake_opts_finish(st, &c->fo, cwd);
-        flake_eval_installable(st, &c->fo.settings, c->installable, cwd, &c->fo.lock, &v);
+        cli_flake_opts_finish(st, &s->flake, cwd);
+        flake_eval_installable(st, &s->flake.settings, c->installable, cwd, &s->flake.lock, &v);
     } else {
         if (c->expr) {
             Expr *e = eval_parse_string(st, c->expr, strlen(c->expr), cwd, SRC_STRING);
@@ -79,12 +78,9 @@ int cli_eval(int argc, char **argv)
     if (!cli_session_init(s, "nix"))
         return 1;
     EvalCmd *c = GC_MALLOC(sizeof *c);
-    cli_flake_opts_init(&c->fo);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        int r = cli_flake_opt(&c->fo, argc, argv, &i);
-        if (r == 0)
-            r = cli_session_option(s, argc, argv, &i);
+        int r = cli_session_option(s, argc, argv, &i);
         if (r < 0)
             return 1;
         if (r > 0)
@@ -123,7 +119,7 @@ int cli_eval(int argc, char **argv)
         return 1;
     }
     if (c->installable) /* flakes evaluate in pure mode unless --impure */
-        s->opts.settings.pure_eval = !c->fo.impure;
+        s->opts.settings.pure_eval = !s->flake.impure;
     if (!cli_session_open_store(s))
         return 1;
     return cli_session_run(s, run, c);

@@ -8,12 +8,6 @@
 
 #include "eval/eval.h"
 
-typedef struct AutoArg {
-    const char *name;
-    const char *text;
-    bool is_str; /* --argstr (else --arg: a Nix expression) */
-} AutoArg;
-
 typedef struct EvalOpts {
     EvalSettings settings;
     AutoArg *auto_args;

@@ -7,16 +7,19 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/flakecmds.h"
 #include "cli/flakeopts.h"
 #include "cli/session.h"
 #include "primops/json.h"
 
 typedef struct FlakeCmd {
-    FlakeOpts fo;
+    const FlakeSettings *fs;
     const char *verb;
     const char **args;
     int nargs;
     const char *flake_arg; /* --flake REF (update) */
+    const char *template_ref; /* -t (init, new) */
+    bool no_build;
     bool json;
     bool legacy, all_systems;
     bool color;
@@ -29,21 +32,12 @@ static void usage(void)
             "       cnix flake update [INPUT...] [--flake FLAKE]\n"
             "       cnix flake metadata [FLAKE] [--json]\n"
             "       cnix flake show [FLAKE] [--json] [--legacy] [--all-systems]\n"
+            "       cnix flake check [FLAKE] [--no-build]\n"
+            "       cnix flake init [-t TEMPLATE] | cnix flake new DIR [-t TEMPLATE]\n"
+            "       cnix flake prefetch FLAKE [--json] | cnix flake archive [FLAKE] [--json]\n"
             "options: --no-write-lock-file --recreate-lock-file --no-update-lock-file --commit-lock-file\n"
             "         --reference-lock-file F --output-lock-file F --impure --no-registries\n"
             "         --option flake-registry PATH --option forge-mirror DIR --show-trace\n");
-}
-
-static Value *str_v(EvalState *st, const char *s)
-{
-    Value *v = val_alloc(st);
-    val_make_string(v, s);
-    return v;
-}
-
-static void put(EvalState *st, Bindings *b, const char *name, Value *v)
-{
-    attrs_push(b, sym_intern_cstr(st->symbols, name), 0, v);
 }
 
 static Value *json_text_v(EvalState *st, const char *text)
@@ -51,23 +45,6 @@ static Value *json_text_v(EvalState *st, const char *text)
     Value *v = val_alloc(st);
     prim_from_json(st, text, strlen(text), v);
     return v;
-}
-
-static Value *attrs_json_v(EvalState *st, const FlakeAttrs *a)
-{
-    StrBuf sb;
-    sb_init(&sb);
-    flake_attrs_json(a, 0, &sb);
-    return json_text_v(st, sb.data);
-}
-
-static void print_json(EvalState *st, Value *v)
-{
-    StrBuf out;
-    sb_init(&out);
-    prim_to_json(st, v, 0, true, &out, NULL);
-    sb_putc(&out, '\n');
-    fwrite(out.data, 1, out.len, stdout);
 }
 
 static const char *bold(const FlakeCmd *c, const char *s)
@@ -126,7 +103,7 @@ static uint32_t count_nodes(const LockNode *n)
 static void metadata(EvalState *st, FlakeCmd *c, LockedFlake *lf)
 {
     const FlakeAttrs *locked = &lf->locked_ref;
-    FlakeAttrs resolved = flake_resolve(st, &c->fo.settings, &lf->original_ref);
+    FlakeAttrs resolved = flake_resolve(st, c->fs, &lf->original_ref);
     const char *rev = flake_attrs_str(locked, "rev");
     const FlakeAttr *rc = flake_attrs_get(locked, "revCount"), *lm = flake_attrs_get(locked, "lastModified");
     Bindings *si = val_attrs(lf->tree.source_info);
@@ -135,33 +112,33 @@ static void metadata(EvalState *st, FlakeCmd *c, LockedFlake *lf)
     if (c->json) {
         Bindings *b = attrs_alloc(st, 16);
         if (lf->flake.description)
-            put(st, b, "description", str_v(st, lf->flake.description));
+            cli_fv_put(st, b, "description", cli_fv_str(st, lf->flake.description));
         if (dirty)
-            put(st, b, "dirtyRevision", dirty->value);
+            cli_fv_put(st, b, "dirtyRevision", dirty->value);
         if (lm) {
             Value *v = val_alloc(st);
             val_set_int(v, lm->num);
-            put(st, b, "lastModified", v);
+            cli_fv_put(st, b, "lastModified", v);
         }
-        put(st, b, "locked", attrs_json_v(st, locked));
-        put(st, b, "locks", json_text_v(st, flake_lock_to_json(&lf->lock)));
-        put(st, b, "original", attrs_json_v(st, &lf->original_ref));
-        put(st, b, "originalUrl", str_v(st, flake_ref_to_string(st, &lf->original_ref)));
-        put(st, b, "path", str_v(st, path));
-        put(st, b, "resolved", attrs_json_v(st, &resolved));
-        put(st, b, "resolvedUrl", str_v(st, flake_ref_to_string(st, &resolved)));
+        cli_fv_put(st, b, "locked", cli_fv_attrs(st, locked));
+        cli_fv_put(st, b, "locks", json_text_v(st, flake_lock_to_json(&lf->lock)));
+        cli_fv_put(st, b, "original", cli_fv_attrs(st, &lf->original_ref));
+        cli_fv_put(st, b, "originalUrl", cli_fv_str(st, flake_ref_to_string(st, &lf->original_ref)));
+        cli_fv_put(st, b, "path", cli_fv_str(st, path));
+        cli_fv_put(st, b, "resolved", cli_fv_attrs(st, &resolved));
+        cli_fv_put(st, b, "resolvedUrl", cli_fv_str(st, flake_ref_to_string(st, &resolved)));
         if (rc) {
             Value *v = val_alloc(st);
             val_set_int(v, rc->num);
-            put(st, b, "revCount", v);
+            cli_fv_put(st, b, "revCount", v);
         }
         if (rev)
-            put(st, b, "revision", str_v(st, rev));
-        put(st, b, "url", str_v(st, flake_ref_to_string(st, locked)));
+            cli_fv_put(st, b, "revision", cli_fv_str(st, rev));
+        cli_fv_put(st, b, "url", cli_fv_str(st, flake_ref_to_string(st, locked)));
         attrs_sort(b);
         Value *v = val_alloc(st);
         val_set_attrs(v, b);
-        print_json(st, v);
+        cli_fv_print_json(st, v);
         return;
     }
     printf("%s  %s\n", bold(c, "Resolved URL:"), flake_ref_to_string(st, &resolved));
@@ -202,10 +179,10 @@ static Value *leaf(EvalState *st, const char *type, const char *name, const char
 {
     Bindings *b = attrs_alloc(st, 3);
     if (desc)
-        put(st, b, "description", str_v(st, desc));
+        cli_fv_put(st, b, "description", cli_fv_str(st, desc));
     if (name)
-        put(st, b, "name", str_v(st, name));
-    put(st, b, "type", str_v(st, type));
+        cli_fv_put(st, b, "name", cli_fv_str(st, name));
+    cli_fv_put(st, b, "type", cli_fv_str(st, type));
     attrs_sort(b);
     Value *v = val_alloc(st);
     val_set_attrs(v, b);
@@ -245,7 +222,7 @@ static Value *show_children(ShowCtx *x, const char **path, uint32_t depth, Value
         p[depth] = sym_name(st->symbols, a->name);
         const char *text;
         Value *leafv = classify(x, p, depth + 1, a->value, &text);
-        put(st, r, p[depth], leafv ? leafv : show_children(x, p, depth + 1, a->value));
+        cli_fv_put(st, r, p[depth], leafv ? leafv : show_children(x, p, depth + 1, a->value));
     }
     attrs_sort(r);
     Value *rv = val_alloc(st);
@@ -367,12 +344,12 @@ static void show_text(ShowCtx *x, const char **path, uint32_t depth, Value *v, c
 static void show(EvalState *st, FlakeCmd *c, LockedFlake *lf)
 {
     Value *fv = val_alloc(st);
-    flake_call(st, &c->fo.settings, lf, fv);
+    flake_call(st, c->fs, lf, fv);
     Attr *oa = attrs_find(eval_force_attrs(st, fv, 0, ""), sym_intern_cstr(st->symbols, "outputs"));
     ShowCtx x = {st, c};
     if (c->json) {
         Value *r = show_children(&x, NULL, 0, oa->value);
-        print_json(st, r);
+        cli_fv_print_json(st, r);
         return;
     }
     printf("%s\n", bold(c, flake_ref_to_string(st, &lf->locked_ref)));
@@ -387,34 +364,52 @@ static void run(CliSession *s, void *p)
     EvalState *st = s->st;
     const char *cwd = cli_cwd();
     const char *ref_arg = ".";
+    if (strcmp(c->verb, "prefetch") == 0) {
+        if (c->nargs != 1)
+            eval_error(st, ERR_USAGE, 0, "'cnix flake prefetch' takes one flake reference");
+        s->status = cli_flake_prefetch(st, c->fs, c->args[0], c->json);
+        return;
+    }
+    if (strcmp(c->verb, "init") == 0 || strcmp(c->verb, "new") == 0) {
+        bool is_new = strcmp(c->verb, "new") == 0;
+        if (c->nargs != (is_new ? 1 : 0))
+            eval_error(st, ERR_USAGE, 0, is_new ? "'cnix flake new' takes a directory" : "'cnix flake init' takes no argument");
+        const char *dest = is_new ? (c->args[0][0] == '/' ? c->args[0] : sb_fmt("%s/%s", cwd, c->args[0])) : cwd;
+        s->status = cli_flake_init(st, c->fs, c->template_ref ? c->template_ref : "templates#default", dest);
+        return;
+    }
     if (strcmp(c->verb, "update") == 0) {
         for (int i = 0; i < c->nargs; i++)
-            c->fo.update_args = NULL;
+            s->flake.update_args = NULL;
         for (int i = 0; i < c->nargs; i++) {
-            const char **nv = GC_MALLOC((c->fo.nupdate_args + 1) * sizeof *nv);
-            if (c->fo.nupdate_args)
-                memcpy(nv, c->fo.update_args, c->fo.nupdate_args * sizeof *nv);
-            nv[c->fo.nupdate_args++] = c->args[i];
-            c->fo.update_args = nv;
+            const char **nv = GC_MALLOC((s->flake.nupdate_args + 1) * sizeof *nv);
+            if (s->flake.nupdate_args)
+                memcpy(nv, s->flake.update_args, s->flake.nupdate_args * sizeof *nv);
+            nv[s->flake.nupdate_args++] = c->args[i];
+            s->flake.update_args = nv;
         }
         if (c->flake_arg)
             ref_arg = c->flake_arg;
         if (c->nargs == 0)
-            c->fo.lock.recreate_lock_file = true;
+            s->flake.lock.recreate_lock_file = true;
     } else {
         if (c->nargs > 1)
             eval_error(st, ERR_USAGE, 0, "unexpected argument '%s'", c->args[1]);
         if (c->nargs == 1)
             ref_arg = c->args[0];
     }
-    cli_flake_opts_finish(st, &c->fo, cwd);
+    cli_flake_opts_finish(st, &s->flake, cwd);
     FlakeAttrs ref = flake_ref_parse(st, ref_arg, cwd, 0);
     LockedFlake lf;
-    flake_lock(st, &c->fo.settings, &ref, &c->fo.lock, &lf);
+    flake_lock(st, &s->flake.settings, &ref, &s->flake.lock, &lf);
     if (strcmp(c->verb, "metadata") == 0 || strcmp(c->verb, "info") == 0)
         metadata(st, c, &lf);
     else if (strcmp(c->verb, "show") == 0)
         show(st, c, &lf);
+    else if (strcmp(c->verb, "check") == 0)
+        s->status = cli_flake_check(st, c->fs, &lf, s->store, &s->cfg, !c->no_build);
+    else if (strcmp(c->verb, "archive") == 0)
+        s->status = cli_flake_archive(st, c->fs, &lf, c->json);
 }
 
 int cli_flake(int argc, char **argv)
@@ -425,8 +420,12 @@ int cli_flake(int argc, char **argv)
     }
     FlakeCmd *c = GC_MALLOC(sizeof *c);
     c->verb = argv[1];
-    if (strcmp(c->verb, "lock") && strcmp(c->verb, "update") && strcmp(c->verb, "metadata") && strcmp(c->verb, "info") &&
-        strcmp(c->verb, "show")) {
+    static const char *const verbs[] = {"lock", "update", "metadata", "info", "show", "check",
+                                        "init", "new", "prefetch", "archive", NULL};
+    const char *const *vp = verbs;
+    while (*vp && strcmp(*vp, c->verb) != 0)
+        vp++;
+    if (!*vp) {
         fprintf(stderr, "error: unknown flake command '%s'\n", c->verb);
         usage();
         return 1;
@@ -434,17 +433,13 @@ int cli_flake(int argc, char **argv)
     CliSession *s = GC_MALLOC(sizeof *s);
     if (!cli_session_init(s, "cnix flake"))
         return 1;
-    cli_flake_opts_init(&c->fo);
+    c->fs = &s->flake.settings;
+    s->writable = strcmp(c->verb, "check") == 0; /* .drv files of the checks */
     c->args = GC_MALLOC((size_t)argc * sizeof *c->args);
     c->color = isatty(1);
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
-        int r = cli_flake_opt(&c->fo, argc, argv, &i);
-        if (r < 0)
-            return 1;
-        if (r > 0)
-            continue;
-        r = cli_session_option(s, argc, argv, &i);
+        int r = cli_session_option(s, argc, argv, &i);
         if (r < 0)
             return 1;
         if (r > 0)
@@ -457,6 +452,10 @@ int cli_flake(int argc, char **argv)
             c->all_systems = true;
         else if (strcmp(a, "--flake") == 0 && i + 1 < argc)
             c->flake_arg = argv[++i];
+        else if ((strcmp(a, "-t") == 0 || strcmp(a, "--template") == 0) && i + 1 < argc)
+            c->template_ref = argv[++i];
+        else if (strcmp(a, "--no-build") == 0)
+            c->no_build = true;
         else if (strcmp(a, "--help") == 0) {
             usage();
             return 0;
@@ -468,7 +467,7 @@ int cli_flake(int argc, char **argv)
             c->args[c->nargs++] = a;
     }
     /* flakes evaluate in pure mode unless --impure */
-    s->opts.settings.pure_eval = !c->fo.impure;
+    s->opts.settings.pure_eval = !s->flake.impure;
     if (!cli_session_open_store(s))
         return 1;
     return cli_session_run(s, run, c);

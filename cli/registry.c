@@ -9,7 +9,6 @@
 #include "cli/session.h"
 
 typedef struct RegistryCmd {
-    FlakeOpts fo;
     const char *verb;
     const char *args[2];
     int nargs;
@@ -44,7 +43,7 @@ static void run(CliSession *s, void *p)
 {
     RegistryCmd *c = p;
     EvalState *st = s->st;
-    FlakeSettings *fs = &c->fo.settings;
+    FlakeSettings *fs = &s->flake.settings;
     const char *file = c->registry ? c->registry : fs->user_registry;
     if (strcmp(c->verb, "list") == 0) {
         if (c->nargs)
@@ -105,15 +104,9 @@ int cli_registry(int argc, char **argv)
     CliSession *s = GC_MALLOC(sizeof *s);
     if (!cli_session_init(s, "cnix registry"))
         return 1;
-    cli_flake_opts_init(&c->fo);
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
-        int r = cli_flake_opt(&c->fo, argc, argv, &i);
-        if (r < 0)
-            return 1;
-        if (r > 0)
-            continue;
-        r = cli_session_option(s, argc, argv, &i);
+        int r = cli_session_option(s, argc, argv, &i);
         if (r < 0)
             return 1;
         if (r > 0)

@@ -20,12 +20,16 @@ bool cli_session_init(CliSession *s, const char *command)
     memset(s, 0, sizeof *s);
     s->command = command;
     cli_opts_init(&s->opts);
+    cli_flake_opts_init(&s->flake);
     return cli_store_config_init(&s->cfg);
 }
 
 int cli_session_option(CliSession *s, int argc, char **argv, int *i)
 {
-    int r = cli_store_opt(&s->cfg, argc, argv, i);
+    int r = cli_flake_opt(&s->flake, argc, argv, i);
+    if (r)
+        return r;
+    r = cli_store_opt(&s->cfg, argc, argv, i);
     if (r)
         return r;
     return cli_opts_parse(&s->opts, argc, argv, i);
@@ -85,6 +89,7 @@ static void run_on_big_stack(void *p)
         s->status = 1;
         return;
     }
+    flake_open(st, &s->flake.settings);
     if (s->writable) /* read-only is the default: no need to set up the store data */
         bi_store_set_writable(st, true);
     interrupt_flag = &st->interrupted;

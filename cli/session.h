@@ -15,12 +15,14 @@
 #include <stddef.h>
 
 #include "cli/evalcommon.h"
+#include "cli/flakeopts.h"
 #include "cli/storeopts.h"
 
 typedef struct CliSession {
     const char *command; /* for "Try 'COMMAND --help'" after a usage error */
     EvalOpts opts;       /* evaluator settings, --arg/--argstr, --stats */
     StoreConfig cfg;     /* store and build settings (--option, -j, --store, ...) */
+    FlakeOpts flake;     /* flake settings and lock flags (--override-input, ...); getFlake's */
     LocalStore *store;   /* cli_session_open_store */
     EvalState *st;       /* during cli_session_run, on its thread */
     /* Evaluation writes .drv files, toFile results and copied sources to the store

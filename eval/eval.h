@@ -140,6 +140,14 @@ void eval_print_float(double d, StrBuf *out);
 
 /* ---------- settings and state ---------- */
 
+/* One --arg NAME EXPR (is_str false: a Nix expression) or --argstr NAME S, for calling a
+ * function at the top of a file (CppNix's autoCallFunction). */
+typedef struct AutoArg {
+    const char *name;
+    const char *text;
+    bool is_str;
+} AutoArg;
+
 typedef struct SearchPathEntry {
     const char *prefix; /* "" for a plain path entry, "nixpkgs" for nixpkgs=/path */
     const char *path;

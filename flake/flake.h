@@ -242,6 +242,9 @@ void flake_lock(EvalState *st, const FlakeSettings *fs, const FlakeAttrs *ref, c
 /* The flake's value as CppNix's callFlake gives it: outputs plus self attributes. */
 void flake_call(EvalState *st, const FlakeSettings *fs, LockedFlake *lf, Value *out);
 
+/* Adds builtins.getFlake (bound to fs, which must outlive st) to st's builtins. */
+void flake_open(EvalState *st, const FlakeSettings *fs);
+
 /* ---------- installables ---------- */
 
 /* Whether a command-line argument is a flake installable (it has '#' or a flake scheme)

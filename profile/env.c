@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "store/build.h"
 #include "store/nar.h"
 #include "store/path.h"
 #include "store/valid.h"
@@ -404,4 +405,32 @@ ProfileElem *profile_read_manifest(const char *env_dir, size_t *n, const char **
         return NULL;
     *n = cnt;
     return v ? v : GC_MALLOC(sizeof *v);
+}
+
+/* Builds what the elements need; on failure the profile is left alone. */
+int profile_realise(LocalStore *s, const StoreConfig *cfg, const ProfileElem *el, size_t n, const char **err)
+{
+    const char **drvs = GC_MALLOC((n ? n : 1) * sizeof *drvs);
+    size_t nd = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool valid = true;
+        for (size_t k = 0; k < el[i].nouts; k++)
+            valid = valid && store_is_valid(s, el[i].out_paths[k]);
+        if (!valid && el[i].drv)
+            drvs[nd++] = el[i].drv;
+    }
+    if (nd) {
+        int st = store_realise(s, cfg, drvs, nd);
+        if (st) {
+            *err = "building the packages failed; the profile is unchanged";
+            return st;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < el[i].nouts; k++)
+            if (!store_is_valid(s, el[i].out_paths[k])) {
+                *err = sb_fmt("output '%s' of package '%s' is not valid", el[i].out_paths[k], el[i].name);
+                return 1;
+            }
+    return 0;
 }

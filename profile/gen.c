@@ -382,3 +382,33 @@ out:
     close(lk);
     return err;
 }
+
+/* The elements of the current generation (none if the profile does not exist yet). The
+ * generation link names a logical store path: read it through the store's real path. */
+ProfileElem *profile_current_elems(LocalStore *s, const char *profile, size_t *n, const char **err)
+{
+    *n = 0;
+    *err = NULL;
+    long cur = profile_current(profile);
+    if (!cur)
+        return GC_MALLOC(sizeof(ProfileElem));
+    size_t ng;
+    ProfileGen *g = profile_generations(s, profile, &ng, err);
+    for (size_t i = 0; g && i < ng; i++)
+        if (g[i].num == cur)
+            return profile_read_manifest(store_real_path(s, g[i].target), n, err);
+    if (!*err)
+        *err = "the profile's current generation link is missing";
+    return NULL;
+}
+
+int profile_commit(LocalStore *s, const StoreConfig *cfg, const char *profile, const ProfileElem *el, size_t n,
+                   long *num, const char **env, const char **err)
+{
+    int st = profile_realise(s, cfg, el, n, err);
+    if (st)
+        return st;
+    if ((*err = profile_build_env(s, el, n, env)) || (*err = profile_new_generation(s, profile, *env, num)))
+        return 1;
+    return 0;
+}

@@ -249,6 +249,58 @@ expect_err "pure: no currentSystem" "attribute 'currentSystem' missing" --nopos 
 expect_ok "--impure lifts it" "\"$(uname -m)-linux\"" -- eval .#sys --impure
 expect_ok "pure: getEnv is empty" '""' -- eval .#env
 
+# ---------- builtins.getFlake ----------
+cd "$W"
+expect_ok "getFlake (impure)" "21" -- eval --impure --expr "(builtins.getFlake \"path:$W/top\").sum"
+expect_err "getFlake refuses unlocked references in pure mode" "cannot call 'getFlake' on unlocked flake reference 'path:$W/top'" -- eval --pure-eval --expr "(builtins.getFlake \"path:$W/top\").sum"
+cn eval --impure --raw --expr "(builtins.getFlake \"path:$W/top\").narHash"; nh=$out
+expect_ok "getFlake of a locked reference in pure mode" "21" -- eval --pure-eval --expr "(builtins.getFlake \"path:$W/top?narHash=$nh\").sum"
+expect_ok "getFlake in cnix instantiate" "21" -- instantiate --eval -E "(builtins.getFlake \"path:$W/top\").sum"
+grev=$(cd "$W/gtop" && git rev-parse HEAD)
+expect_ok "getFlake of a git revision in pure mode" "\"$grev\"" -- eval --pure-eval --expr "(builtins.getFlake \"git+file://$W/gtop?rev=$grev\").myrev"
+
+# ---------- check, init, new, prefetch, archive ----------
+mkdir -p "$W/ck/tmpl" "$W/ini"
+echo hello > "$W/ck/tmpl/README"
+cat > "$W/ck/flake.nix" <<'EOF2'
+{ outputs = { self }: {
+    checks.x86_64-linux.ok = derivation { name = "ok"; system = "x86_64-linux"; builder = "/bin/sh"; args = [ "-c" "echo ok > $out" ]; };
+    checks.x86_64-linux.bad = derivation { name = "bad"; system = "x86_64-linux"; builder = "/bin/sh"; args = [ "-c" "exit 1" ]; };
+    packages.x86_64-linux.notdrv = 1;
+    packages.x86_64-linux.fine = derivation { name = "fine"; system = "x86_64-linux"; builder = "/bin/sh"; };
+    overlays.good = final: prev: { };
+    overlays.wrong = { x }: { };
+    templates.default = { path = ./tmpl; description = "a template"; welcomeText = "welcome!"; };
+    apps.x86_64-linux.a = { type = "app"; program = "/bin/sh"; };
+    mything = 1;
+  }; }
+EOF2
+cd "$W/ck"
+cn flake check
+check "check fails" test "$rc" = 1
+check "check: non-derivation package named" grep -q "flake attribute 'packages.x86_64-linux.notdrv' is not a derivation" "$TMP/.err"
+check "check: bad overlay named" grep -q "while checking flake output attribute 'overlays.wrong'" "$TMP/.err"
+check "check: failing check built" grep -q "bad.drv' failed" "$TMP/.err"
+check "check: unknown output warned" grep -q "unknown flake output 'mything'" "$TMP/.err"
+check "check: good outputs not reported" sh -c "! grep -q 'overlays.good\|packages.x86_64-linux.fine\|apps' '$TMP/.err'"
+check "check: final summary" grep -q "some errors were encountered during the evaluation" "$TMP/.err"
+cn flake check --no-build
+check "check --no-build builds nothing" sh -c "! grep -q 'building' '$TMP/.err'"
+cd "$W/ini"
+cn flake init -t "path:$W/ck"
+check "init copies the template" test "$(cat "$W/ini/README" 2>/dev/null)" = hello
+check "init prints the welcome text" grep -q "^welcome!$" "$TMP/.out"
+echo changed > "$W/ini/README"
+expect_err "init refuses to overwrite" "encountered 1 conflicts" --nopos -- flake init -t "path:$W/ck#default"
+cd "$W"
+cn flake new newdir -t "path:$W/ck"
+check "new made the directory" test -f "$W/newdir/README"
+cn flake prefetch --json "path:$W/ck"
+check "prefetch --json" sh -c "printf '%s' '$out' | python3 -c 'import json,sys; j=json.load(sys.stdin); assert j[\"hash\"].startswith(\"sha256-\") and j[\"locked\"][\"type\"] == \"path\"'"
+cd "$W/top"
+cn flake archive --json
+check "archive --json lists the inputs' store paths" sh -c "printf '%s' '$out' | python3 -c 'import json,sys; j=json.load(sys.stdin); assert sorted(j[\"inputs\"]) == [\"data\", \"dep\", \"gdep\", \"mid\"] and j[\"inputs\"][\"mid\"][\"inputs\"][\"data\"][\"path\"].startswith(\"$NIX_STORE_DIR\")'"
+
 # ---------- bad flake.nix files and lock files ----------
 mkdir -p "$W/bad"
 cd "$W/bad"

@@ -13,20 +13,7 @@
 #include "util/sort.h"
 #include "util/strbuf.h"
 #include "util/strmap.h"
-
-static int npass, nfail;
-
-static void check(int line, int ok, const char *what)
-{
-    if (ok)
-        npass++;
-    else {
-        nfail++;
-        fprintf(stderr, "line %d: %s\n", line, what);
-    }
-}
-
-#define CHECK(c) check(__LINE__, (c), #c)
+#include "tests/unit/check.h"
 
 static void test_strmap(void)
 {
@@ -161,6 +148,5 @@ int main(void)
     test_sort();
     test_drvname();
     test_host();
-    printf("%d passed, %d failed\n", npass, nfail);
-    return nfail ? 1 : 0;
+    return CHECK_DONE();
 }
