@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "builtins/registry.h"
+#include "builtins/builtins.h"
 #include "primops/json.h"
 #include "store/drv.h"
 #include "store/gc.h"
@@ -44,6 +44,7 @@ typedef struct BiStore {
     StrMap text_refs;  /* store path -> TextRefs */
     StrMap src_cache;  /* source path -> store path ("${./file}") */
     Value *derivation; /* the `derivation` lambda once loaded */
+    struct Store *store; /* given to bi_open_all */
     bool writable;     /* write .drv files and sources (nix-instantiate without --eval) */
 } BiStore;
 
@@ -105,26 +106,9 @@ static const char *pos_str(EvalState *st, PosIdx p)
     return fmt("%s:%u:%u", where, pos.line, pos.col);
 }
 
-static bool xp_enabled(EvalState *st, const char *feature)
-{
-    const char *f = st->settings.experimental_features;
-    size_t n = strlen(feature);
-    while (f && *f) {
-        while (*f == ' ')
-            f++;
-        const char *e = f;
-        while (*e && *e != ' ')
-            e++;
-        if ((size_t)(e - f) == n && strncmp(f, feature, n) == 0)
-            return true;
-        f = e;
-    }
-    return false;
-}
-
 static void xp_require(EvalState *st, PosIdx pos, const char *feature)
 {
-    if (!xp_enabled(st, feature))
+    if (!eval_feature_enabled(&st->settings, feature))
         eval_error(st, ERR_EVAL, pos,
                    "experimental Nix feature '%s' is disabled; add '--extra-experimental-features %s' to enable it",
                    feature, feature);
@@ -793,7 +777,6 @@ static const PrimOp load_derivation_op = {
 
 void bi_derivation_value(EvalState *st, Value *v)
 {
-    st->copy_path_to_store = bi_copy_path_to_store;
     Value *fn = val_alloc(st), *arg = val_alloc(st);
     fn->type = T_PRIMOP;
     fn->primop = &load_derivation_op;
@@ -998,6 +981,15 @@ static void prim_store_path(EvalState *st, PosIdx pos, Value **args, Value *out)
 void bi_store_set_writable(EvalState *st, bool on) { bis(st)->writable = on; }
 
 LocalStore *bi_local_store(EvalState *st) { return bis(st)->ls; }
+
+void bi_store_init(EvalState *st, struct Store *store)
+{
+    st->copy_path_to_store = bi_copy_path_to_store;
+    if (store) /* else nothing until first use: start-up stays cheap */
+        bis(st)->store = store;
+}
+
+struct Store *bi_store(EvalState *st) { return st->store ? bis(st)->store : NULL; }
 
 typedef struct Found {
     PtrVec lines;

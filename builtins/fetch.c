@@ -16,7 +16,7 @@
 
 #include "builtins/access.h"
 #include "builtins/derivation.h"
-#include "builtins/registry.h"
+#include "builtins/builtins.h"
 #include "store/cache.h"
 #include "store/config.h"
 #include "store/local.h"

@@ -1,8 +1,7 @@
 /* Primop family bi_import: import, scopedImport and the search path (<...> lookups). */
 #include "builtins/access.h"
-#include "builtins/registry.h"
+#include "builtins/builtins.h"
 
-#include "eval/internal.h"
 
 #include <gc/gc.h>
 #include <string.h>
@@ -62,13 +61,13 @@ static void prim_scoped_import(EvalState *st, PosIdx pos, Value **args, Value *o
     bi_check_path(st, path, 0);
     const char *file = eval_resolve_import_path(st, path, pos);
     Symbol *names = GC_MALLOC_ATOMIC((scope->size + 1) * sizeof(Symbol));
-    Env *env = eval_env_new(st, st->base_env, scope->size);
+    Env *env = eval_scope_new(st, NULL, scope->size);
     for (uint32_t i = 0; i < scope->size; i++) {
         names[i] = scope->attrs[i].name;
         env->values[i] = scope->attrs[i].value;
     }
     Expr *e = eval_parse_file_in_scope(st, file, names, scope->size);
-    eval_in(st, env, e, out);
+    eval_in_scope(st, env, e, out);
 }
 
 static void prim_find_file(EvalState *st, PosIdx pos, Value **args, Value *out)

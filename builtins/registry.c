@@ -1,7 +1,8 @@
-/* The primop tables, the `builtins` set and the global scope built from them. */
-#include "builtins/registry.h"
+/* Opening the builtins library: the primop tables, the `builtins` set and the global scope
+ * built from them. */
+#include "builtins/builtins.h"
 
-#include "eval/internal.h"
+#include "builtins/derivation.h"
 
 #include <gc/gc.h>
 #include <string.h>
@@ -27,9 +28,9 @@ const PrimOp *bi_find_primop(const char *name)
  * linear: start-up runs this for every command. */
 typedef struct Reg {
     EvalState *st;
-    Env *env;
-    Symbol *names;
-    uint32_t cap;
+    Symbol *names;    /* the global scope: names[i] bound to values[i], i < n */
+    Value **values;
+    uint32_t n, cap;
     Bindings *builtins;
     uint32_t *global_at, *attr_at; /* indexed by Symbol, nsyms entries */
     size_t nsyms;
@@ -60,11 +61,11 @@ static void reg_bind(Reg *r, const char *global, const char *attr, Value *v)
         Symbol s = sym_intern_cstr(st->symbols, global);
         reg_cover(r, s);
         if (r->global_at[s])
-            r->env->values[r->global_at[s] - 1] = v;
-        else if (st->base_env_used < r->cap) {
-            r->names[st->base_env_used] = s;
-            r->env->values[st->base_env_used++] = v;
-            r->global_at[s] = st->base_env_used;
+            r->values[r->global_at[s] - 1] = v;
+        else if (r->n < r->cap) {
+            r->names[r->n] = s;
+            r->values[r->n++] = v;
+            r->global_at[s] = r->n;
         }
     }
     if (attr) {
@@ -104,28 +105,8 @@ static Value *str_value(EvalState *st, const char *s)
     return v;
 }
 
-/* Whether the space-separated experimental-features setting names feature; as CppNix's,
- * "flakes" implies "fetch-tree". */
-static bool feature_enabled(const EvalState *st, const char *feature)
-{
-    const char *f = st->settings.experimental_features;
-    size_t n = strlen(feature);
-    while (f && *f) {
-        while (*f == ' ')
-            f++;
-        const char *e = f;
-        while (*e && *e != ' ')
-            e++;
-        size_t len = (size_t)(e - f);
-        if ((len == n && strncmp(f, feature, n) == 0) ||
-            (strcmp(feature, "fetch-tree") == 0 && len == 6 && strncmp(f, "flakes", 6) == 0))
-            return true;
-        f = e;
-    }
-    return false;
-}
-
-/* CppNix binds these primops only when their experimental feature is enabled. */
+/* CppNix binds these primops only when their experimental feature is enabled ("flakes"
+ * enables "fetch-tree" as well). */
 static const struct {
     const char *name, *feature;
 } gated[] = {
@@ -137,12 +118,14 @@ static bool primop_enabled(const EvalState *st, const char *name)
 {
     for (size_t i = 0; i < sizeof gated / sizeof gated[0]; i++)
         if (strcmp(gated[i].name, name) == 0)
-            return feature_enabled(st, gated[i].feature);
+            return eval_feature_enabled(&st->settings, gated[i].feature) ||
+                   (strcmp(gated[i].feature, "fetch-tree") == 0 && eval_feature_enabled(&st->settings, "flakes"));
     return true;
 }
 
-void bi_register_all(EvalState *st)
+void bi_open_all(EvalState *st, struct Store *store)
 {
+    bi_store_init(st, store);
     uint32_t nprims = 0;
     for (const PrimOp *const *t = bi_all_tables; *t; t++)
         for (const PrimOp *p = *t; p->name; p++)
@@ -150,12 +133,10 @@ void bi_register_all(EvalState *st)
     Reg r;
     r.st = st;
     r.cap = 2 * nprims + 64;
-    r.env = eval_env_new(st, NULL, r.cap);
+    r.n = 0;
     r.names = GC_MALLOC_ATOMIC(r.cap * sizeof(Symbol));
-    memset(r.names, 0, r.cap * sizeof(Symbol));
+    r.values = GC_MALLOC(r.cap * sizeof(Value *));
     r.builtins = attrs_alloc(st, nprims + 32);
-    st->base_env = r.env;
-    st->base_env_used = 0;
     r.nsyms = sym_count(st->symbols) + 2 * nprims + 64;
     r.global_at = GC_MALLOC_ATOMIC(r.nsyms * sizeof(uint32_t));
     r.attr_at = GC_MALLOC_ATOMIC(r.nsyms * sizeof(uint32_t));
@@ -174,17 +155,9 @@ void bi_register_all(EvalState *st)
             reg_bind(&r, p->flags & PRIM_GLOBAL ? p->name : dunder(buf, sizeof buf, p->name), p->name, v);
         }
 
-    Value *vt = val_alloc(st), *vf = val_alloc(st), *vn = val_alloc(st);
-    val_set_bool(vt, true);
-    val_set_bool(vf, false);
-    val_set_null(vn);
-    reg_const(&r, "true", vt, true);
-    reg_const(&r, "false", vf, true);
-    reg_const(&r, "null", vn, true);
-    EvalPriv *priv = eval_priv(st);
-    priv->v_true = vt;
-    priv->v_false = vf;
-    priv->v_null = vn;
+    reg_const(&r, "true", val_true(st), true);
+    reg_const(&r, "false", val_false(st), true);
+    reg_const(&r, "null", val_null(st), true);
 
     if (!st->settings.pure_eval) {
         reg_const(&r, "currentSystem", str_value(st, st->settings.system), false);
@@ -223,20 +196,9 @@ void bi_register_all(EvalState *st)
     attrs_sort(r.builtins);
     st->builtins = bv;
 
-    priv->base = bind_index_new(st, r.names, st->base_env_used);
-    r.env->size = st->base_env_used;
+    eval_set_globals(st, r.names, r.values, r.n);
+    GC_FREE(r.names);
+    GC_FREE(r.values);
     GC_FREE(r.global_at);
     GC_FREE(r.attr_at);
-}
-
-Value *eval_global(EvalState *st, const char *name)
-{
-    Symbol s = sym_lookup(st->symbols, name, strlen(name));
-    if (!s)
-        return NULL;
-    ScopeIndex *ix = &eval_priv(st)->base;
-    for (uint32_t i = 0; i < ix->n; i++)
-        if (ix->syms[i] == s)
-            return st->base_env->values[ix->displ[i]];
-    return NULL;
 }

@@ -47,6 +47,8 @@ void cli_opts_init(EvalOpts *o)
         GC_expand_hp(4 << 20);
     /* The evaluator paces collections by the live heap (eval/value.c). */
     GC_set_min_bytes_allocd((size_t)8 << 20);
+    /* --stats reports the time spent in collections (two clock reads per collection) */
+    GC_start_performance_measurement();
     eval_settings_default(&o->settings);
     const char *s = getenv("NIX_SHOW_STATS");
     o->stats = s && *s && strcmp(s, "0") != 0;
@@ -292,17 +294,15 @@ Bindings *cli_auto_args(EvalState *st, const EvalOpts *o)
     Bindings *b = attrs_alloc(st, (size_t)o->nauto_args);
     for (int i = 0; i < o->nauto_args; i++) {
         const AutoArg *a = &o->auto_args[i];
-        Value *v = val_alloc(st);
-        if (a->is_str)
+        Value *v;
+        if (a->is_str) {
+            v = val_alloc(st);
             val_make_string(v, a->text);
-        else {
+        } else {
             char cwd[4096];
             if (!getcwd(cwd, sizeof cwd))
                 strcpy(cwd, "/");
-            Expr *e = eval_parse_string(st, a->text, strlen(a->text), cwd, SRC_STRING);
-            v->type = T_THUNK;
-            v->thunk.env = st->base_env;
-            v->thunk.expr = e;
+            v = eval_thunk_new(st, NULL, eval_parse_string(st, a->text, strlen(a->text), cwd, SRC_STRING));
         }
         Symbol s = sym_intern_cstr(st->symbols, a->name);
         Attr *old = NULL;
@@ -417,7 +417,9 @@ void cli_print_stats(EvalState *st, double seconds)
     size_t nsyms = sym_count(st->symbols), sym_bytes = 0;
     for (size_t i = 1; i <= nsyms; i++)
         sym_bytes += sym_len(st->symbols, (Symbol)i);
-    /* the keys of CppNix's NIX_SHOW_STATS, in its order; gc.cycles is extra */
+    /* the keys of CppNix's NIX_SHOW_STATS, in its order; gc.cycles, gc.markedBytes (the
+     * heap in use after each collection, summed) and gc.seconds (time in collections)
+     * are extra */
     fprintf(stderr,
             "{\n"
             "  \"cpuTime\": %.6f,\n"
@@ -434,7 +436,8 @@ void cli_print_stats(EvalState *st, double seconds)
             "  \"nrLookups\": %" PRIu64 ",\n"
             "  \"nrPrimOpCalls\": %" PRIu64 ",\n"
             "  \"nrFunctionCalls\": %" PRIu64 ",\n"
-            "  \"gc\": { \"heapSize\": %zu, \"totalBytes\": %zu, \"cycles\": %zu }\n"
+            "  \"gc\": { \"heapSize\": %zu, \"totalBytes\": %zu, \"cycles\": %zu, \"markedBytes\": %" PRIu64
+            ", \"seconds\": %.3f }\n"
             "}\n",
             seconds, s->envs, s->env_slots, s->envs * sizeof(Env) + s->env_slots * sizeof(Value *),
             s->list_elems, s->list_elems * sizeof(Value *), s->list_concats, s->values + s->thunks,
@@ -442,7 +445,8 @@ void cli_print_stats(EvalState *st, double seconds)
             s->attrsets * sizeof(Bindings) + s->attr_slots * sizeof(Attr), s->attr_slots,
             sizeof(Env), sizeof(Value), sizeof(Bindings), sizeof(Attr), s->updates,
             s->update_copied, s->thunks, s->avoided, s->lookups, s->primop_calls, s->calls,
-            GC_get_heap_size(), GC_get_total_bytes(), (size_t)GC_get_gc_no());
+            GC_get_heap_size(), GC_get_total_bytes(), (size_t)GC_get_gc_no(), s->gc_marked,
+            GC_get_full_gc_total_time() / 1000.0);
 }
 
 double cli_cpu_seconds(void)
@@ -555,10 +559,7 @@ void cli_inputs_each(EvalState *st, const CliInputs *in, bool (*claim)(EvalState
 void cli_inputs_select(EvalState *st, const CliInputs *in, const EvalOpts *o, Expr *e,
                        void (*fn)(EvalState *st, Value *v, void *ctx), void *ctx)
 {
-    Value *root = val_alloc(st);
-    root->type = T_THUNK;
-    root->thunk.env = st->base_env;
-    root->thunk.expr = e;
+    Value *root = eval_thunk_new(st, NULL, e);
     Bindings *args = cli_auto_args(st, o);
     int npaths = in->nattr_paths ? in->nattr_paths : 1;
     for (int i = 0; i < npaths; i++) {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "builtins/builtins.h"
 #include "builtins/derivation.h"
 #include "native/native.h"
 #include "store/gc.h"
@@ -39,6 +40,8 @@ bool cli_session_open_store(CliSession *s)
 {
     cli_opts_finish(&s->opts);
     s->store = cli_store_open(&s->cfg);
+    if (s->store) /* builtins.storeDir and the paths evaluation computes */
+        s->opts.settings.store_dir = store_dir(s->store);
     return s->store != NULL;
 }
 
@@ -83,6 +86,7 @@ static void run_on_big_stack(void *p)
     sigaddset(&intr, SIGINT);
     pthread_sigmask(SIG_UNBLOCK, &intr, NULL);
     EvalState *st = s->st = eval_state_new(&s->opts.settings);
+    bi_open_all(st, NULL); /* the store: s->store once it is a Store (helper "store") */
     const char *err = NULL;
     if (!native_load_plugins(st, &err)) {
         fprintf(stderr, "error: %s\n", err);

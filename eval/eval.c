@@ -10,7 +10,7 @@ NOINLINE Value *eval_local_keep(EvalState *st, Env *en)
     Value *v = en->values[0];
     if (v != &se->local)
         return v;
-    Value *h = eval_alloc32(st);
+    Value *h = eval_alloc_value(st);
     *h = *v;
     en->values[0] = h;
     return h;
@@ -30,15 +30,10 @@ NOINLINE Env *eval_env_promote(EvalState *st, Env *env)
     return h;
 }
 
-Env *eval_env_new(EvalState *st, Env *up, uint32_t size)
-{
-    return eval_env_alloc(st, up, size);
-}
-
 static inline Value *new_thunk(EvalState *st, Env *env, Expr *e)
 {
     st->stats.thunks++;
-    Value *v = eval_alloc32(st);
+    Value *v = eval_alloc_value(st);
     v->type = T_THUNK;
     v->thunk.env = eval_env_keep(st, env);
     v->thunk.expr = e;
@@ -80,9 +75,11 @@ static inline Value *lookup_var(EvalState *st, Env *env, ExprVar *var)
 
 static inline Value *int_value(EvalState *st, int64_t i)
 {
-    if (i >= SMALL_INT_MIN && i <= SMALL_INT_MAX)
-        return &eval_priv(st)->small_ints[i - SMALL_INT_MIN];
-    Value *v = eval_alloc32(st);
+    if (i >= SMALL_INT_MIN && i <= SMALL_INT_MAX) {
+        uint32_t k = (uint32_t)(i - SMALL_INT_MIN);
+        return &eval_priv(st)->small_ints[k / SMALL_INT_CHUNK][k % SMALL_INT_CHUNK];
+    }
+    Value *v = eval_alloc_value(st);
     val_set_int(v, i);
     return v;
 }

@@ -16,15 +16,19 @@ typedef struct ScopeIndex {
 /* Small integers that evaluation produces without allocating (values are immutable). */
 #define SMALL_INT_MIN (-64)
 #define SMALL_INT_MAX 1023
+/* They live in blocks of one collector heap page each (170 * 24 bytes): the marker
+ * resolves pointers into the first page of an object cheaply, later pages slowly. */
+#define SMALL_INT_CHUNK 170
+#define SMALL_INT_CHUNKS ((SMALL_INT_MAX - SMALL_INT_MIN + SMALL_INT_CHUNK) / SMALL_INT_CHUNK)
 
 /* Private evaluator state hanging off EvalState (st->priv). */
 typedef struct EvalPriv {
     ScopeIndex base;       /* names of st->base_env */
     Value *v_true, *v_false, *v_null;
-    Value *small_ints;     /* SMALL_INT_MIN..SMALL_INT_MAX */
+    Value *small_ints[SMALL_INT_CHUNKS]; /* SMALL_INT_MIN..SMALL_INT_MAX */
     /* Free lists from GC_malloc_many (linked through the first word): allocating
      * from them avoids the GC's per-call locking and thread-local lookups. */
-    void *free32, *free48;
+    void *free32, *free48, *free_values;
     /* GC pacing (value.c): collections seen so far, and a fixed minimum
      * allocation between collections from CNIX_GC_MIN (0: adaptive) */
     size_t gc_seen, gc_min_fixed;
@@ -36,7 +40,8 @@ typedef struct EvalPriv {
 void *eval_refill(EvalState *st, void **list, size_t size);
 static inline EvalPriv *eval_priv(EvalState *st);
 
-/* A cleared 32-byte GC object (a Value, or an Env of up to 2 slots). */
+/* A cleared GC object of 32 usable bytes (an Env of up to 2 slots, a rope node), in a
+ * 48-byte cell: see eval_refill. */
 static inline void *eval_alloc32(EvalState *st)
 {
     EvalPriv *p = st->priv;
@@ -44,6 +49,19 @@ static inline void *eval_alloc32(EvalState *st)
     if (__builtin_expect(!o, 0))
         o = eval_refill(st, &p->free32, 32);
     p->free32 = GC_NEXT(o);
+    GC_NEXT(o) = NULL;
+    return o;
+}
+
+/* A cleared Value, in a cell of exactly 32 bytes (eval_refill). */
+_Static_assert(sizeof(Value) <= 24, "a Value leaves room past its end in a 32-byte cell");
+static inline Value *eval_alloc_value(EvalState *st)
+{
+    EvalPriv *p = st->priv;
+    void *o = p->free_values;
+    if (__builtin_expect(!o, 0))
+        o = eval_refill(st, &p->free_values, 31);
+    p->free_values = GC_NEXT(o);
     GC_NEXT(o) = NULL;
     return o;
 }
@@ -90,7 +108,6 @@ ScopeIndex bind_index_new(EvalState *st, const Symbol *syms, uint32_t n);
 /* eval.c */
 void eval_in(EvalState *st, Env *env, Expr *e, Value *out);
 Value *eval_lazy(EvalState *st, Env *env, Expr *e);
-Env *eval_env_new(EvalState *st, Env *up, uint32_t size);
 
 /* Special TraceEntry.sym values: msg is then not a format but a primop name
  * (FRAME_PRIMOP: "while calling the 'NAME' builtin") or an ExprSelect*

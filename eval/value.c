@@ -22,6 +22,7 @@ static void gc_pace(EvalState *st)
     }
     size_t heap = GC_get_heap_size(), free = GC_get_free_bytes();
     size_t live = heap > free ? heap - free : 0;
+    st->stats.gc_marked += live;
     /* The C stack is scanned by every collection too: in a deep recursion
      * (bench deep: ~8 MB of frames) it costs as much as a heap of that size. */
     struct GC_stack_base sb;
@@ -39,14 +40,17 @@ static void gc_pace(EvalState *st)
     GC_set_min_bytes_allocd(want);
 }
 
-void *eval_refill(EvalState *st, void **list, size_t size)
+/* Refills a free list with objects of request bytes. The collector adds one byte to
+ * every request, so that a pointer just past an object keeps that object alive and
+ * not the next one: a request of 32 gets 48-byte cells. Objects whose size is
+ * exactly a cell need that byte (exact 32-byte cells for 2-slot Envs and ropes let
+ * collections free live data: nixpkgs' lib/tests/misc.nix crashed under
+ * CNIX_GC_MIN=1000000); a 24-byte Value in a 32-byte cell has 8 bytes past its
+ * end, so Values ask for 31 bytes and get exactly 32. */
+void *eval_refill(EvalState *st, void **list, size_t request)
 {
     gc_pace(st);
-    /* Not size - 1 (which would give exact 32-byte objects instead of 48): the
-     * collector's extra byte keeps an object alive through a pointer just past
-     * its end, and without it nixpkgs' lib/tests/misc.nix lost live values
-     * (garbage "expected a function but found an integer"). */
-    void *l = GC_malloc_many(size);
+    void *l = GC_malloc_many(request);
     if (!l)
         eval_error(st, ERR_OOM, 0, "out of memory");
     *list = l;
@@ -56,7 +60,7 @@ void *eval_refill(EvalState *st, void **list, size_t size)
 Value *val_alloc(EvalState *st)
 {
     st->stats.values++;
-    return eval_alloc32(st);
+    return eval_alloc_value(st);
 }
 
 Value **val_list_alloc(EvalState *st, size_t n)

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "builtins/registry.h"
+#include "builtins/builtins.h"
 #include "flake/flake.h"
 #include "flake/internal.h"
 #include "primops/json.h"

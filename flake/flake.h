@@ -258,6 +258,11 @@ void flake_split_installable(const char *arg, const char **ref, const char **fra
 const char *flake_eval_installable(EvalState *st, const FlakeSettings *fs, const char *arg, const char *cwd,
                                    const LockFlags *flags, Value *out);
 
+/* A Nix expression (impure: builtins.getFlake, currentSystem) selecting the installable's
+ * attribute with the same search order, for commands that record it to evaluate it again
+ * later (cnix profile install/upgrade). */
+const char *flake_installable_expr(const char *arg, const char *cwd);
+
 /* Warnings and messages go to stderr as "warning: ..." */
 void flake_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -41,7 +41,8 @@ void lex_init(Lexer *L, const char *buf, size_t len)
     L->aleft = 0;
 }
 
-#define LEX_ARENA_CHUNK (32 * 1024)
+/* One collector heap block (see ARENA_CHUNK in parse_int.h). */
+#define LEX_ARENA_CHUNK 4080
 
 void *lex_alloc_atomic(Lexer *L, size_t n)
 {

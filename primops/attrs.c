@@ -1,5 +1,5 @@
 /* Primop family prim_attrs: attribute-set queries, construction, mapping and genericClosure. */
-#include "builtins/registry.h"
+#include "primops/primops.h"
 #include "primops/primutil.h"
 #include "util/strbuf.h"
 

@@ -301,6 +301,20 @@ cd "$W/top"
 cn flake archive --json
 check "archive --json lists the inputs' store paths" sh -c "printf '%s' '$out' | python3 -c 'import json,sys; j=json.load(sys.stdin); assert sorted(j[\"inputs\"]) == [\"data\", \"dep\", \"gdep\", \"mid\"] and j[\"inputs\"][\"mid\"][\"inputs\"][\"data\"][\"path\"].startswith(\"$NIX_STORE_DIR\")'"
 
+# ---------- the REPL's :lf, profile install ----------
+cd "$W/top"
+STDIN=$TMP/repl.in; printf ':lf .\nsum\ninputs.dep.v\n' > "$STDIN"
+cn repl
+unset STDIN
+check ":lf adds the flake's outputs and attributes to the scope" test "$(printf '%s\n' "$out" | grep -v '^$' | tr '\n' ' ')" = "21 1 "
+cd "$W/gtop"
+cn profile install .#default --profile "$TMP/prof"
+check "profile install FLAKE#ATTR" sh -c "'$CNIX' profile list --profile '$TMP/prof' | grep -q '^built '"
+sed -i 's/name = "built"/name = "built-2"/' "$W/gtop/flake.nix"
+cn profile upgrade --profile "$TMP/prof"
+check "profile upgrade re-evaluates the flake" sh -c "'$CNIX' profile list --profile '$TMP/prof' | grep -q '^built-2 '"
+(cd "$W/gtop" && git checkout -q flake.nix)
+
 # ---------- bad flake.nix files and lock files ----------
 mkdir -p "$W/bad"
 cd "$W/bad"
