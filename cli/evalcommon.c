@@ -268,7 +268,7 @@ int cli_opts_parse(EvalOpts *o, int argc, char **argv, int *i)
             "trusted-public-keys", "extra-trusted-public-keys", "builders", "system", "sandbox-paths",
             "allowed-uris", "nix-path", "max-call-depth", "plugin-files", "log-lines", NULL};
         static const char *const bool_settings[] = {
-            "read-only", "readonly-mode", "sandbox", "keep-going", "keep-failed", "pure-eval",
+            "read-only", "readonly-mode", "sandbox", "sandbox-fallback", "keep-going", "keep-failed", "pure-eval",
             "restrict-eval", "allow-import-from-derivation", "eval-cache", "fsync-metadata",
             "allow-unsafe-native-code-during-evaluation", "require-sigs", "substitute", "abort-on-warn", NULL};
         const char *name = a + 2;

@@ -7,6 +7,8 @@
 # directories are the same here (no CNIX_STORE_ROOT).
 unset CNIX_STORE_ROOT
 export NIX_STORE_DIR=$TMP/store NIX_STATE_DIR=$TMP/state HOME=$TMP/home XDG_CONFIG_HOME=$TMP/home/.config
+# The builders use the host's /bin/sh: the sandbox (on by default) must show it.
+export NIX_CONFIG="sandbox-paths = /bin /lib /usr /lib64?"
 mkdir -p "$HOME"
 W=$TMP/w
 mkdir -p "$W"
