@@ -22,6 +22,8 @@ extern const PrimOp bi_import[];     /* builtins/import.c */
 extern const PrimOp bi_files[];      /* builtins/files.c */
 extern const PrimOp bi_fetch[];      /* builtins/fetch.c */
 extern const PrimOp bi_derivation[]; /* builtins/derivation.c */
+extern const PrimOp bi_output_of[];  /* builtins/outputof.c */
+extern const PrimOp bi_paths[];      /* builtins/paths.c */
 extern const PrimOp native_builtins[]; /* native/builtins.c */
 
 /* NULL-terminated list of every table (pure and not), in registration order. */

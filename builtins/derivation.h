@@ -1,5 +1,6 @@
-/* The store side of the builtins: derivations, copying paths to the store, and what
- * `nix-instantiate FILE` prints. */
+/* The store side of the builtins, for the host and the other builtins: the per-state
+ * store data (bistore.c), copying paths to the store (paths.c), what `nix-instantiate
+ * FILE` prints (instantiate.c), the `derivation` value (derivation.c, drvwrap.c). */
 #ifndef CNIX_BUILTINS_DERIVATION_H
 #define CNIX_BUILTINS_DERIVATION_H
 

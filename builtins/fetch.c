@@ -22,6 +22,7 @@
 #include "store/local.h"
 #include "store/path.h"
 #include "store/valid.h"
+#include "util/lazyarchive.h"
 #include "util/strbuf.h"
 
 /* ---------- temporary directories ---------- */
@@ -196,6 +197,9 @@ static const char *unpack_archive(struct archive *a, const char *dest)
 
 static const char *unpack_file(const char *file, const char *dest)
 {
+    const char *lerr = lazyarchive_load();
+    if (lerr)
+        return lerr;
     struct archive *a = archive_read_new();
     archive_read_support_filter_all(a);
     archive_read_support_format_all(a);
@@ -210,6 +214,9 @@ static const char *unpack_file(const char *file, const char *dest)
 
 static const char *unpack_memory(const void *data, size_t len, const char *dest)
 {
+    const char *lerr = lazyarchive_load();
+    if (lerr)
+        return lerr;
     struct archive *a = archive_read_new();
     archive_read_support_filter_all(a);
     archive_read_support_format_all(a);

@@ -26,10 +26,16 @@ static const char corepkg_fetchurl[] =
 
 #define COREPKGS EVAL_COREPKGS_PREFIX
 
+/* <nix/fetchurl.nix>: built in, so pure and restricted evaluation allow it (as CppNix's
+ * corepkgs); nixpkgs' bootstrap tools import it, also from flakes. */
+static bool is_corepkg(const char *path)
+{
+    return strncmp(path, COREPKGS, strlen(COREPKGS)) == 0 && strcmp(path + strlen(COREPKGS), "fetchurl.nix") == 0;
+}
+
 static void import_path(EvalState *st, const char *path, Value *out, PosIdx pos)
 {
-    if (strncmp(path, COREPKGS, strlen(COREPKGS)) == 0 &&
-        strcmp(path + strlen(COREPKGS), "fetchurl.nix") == 0) {
+    if (is_corepkg(path)) {
         /* positions in it show as CppNix's do: <nix/fetchurl.nix>:L:C */
         const Source *src = pos_add_source(st->positions, SRC_FILE, "<nix/fetchurl.nix>", "/",
                                            corepkg_fetchurl, sizeof corepkg_fetchurl - 1);
@@ -48,7 +54,8 @@ static const char *import_arg_path(EvalState *st, Value *v, PosIdx pos)
 static void prim_import(EvalState *st, PosIdx pos, Value **args, Value *out)
 {
     const char *path = import_arg_path(st, args[0], pos);
-    bi_check_path(st, path, 0); /* pure/restricted evaluation */
+    if (!is_corepkg(path))
+        bi_check_path(st, path, 0); /* pure/restricted evaluation */
     import_path(st, path, out, pos);
 }
 
@@ -87,7 +94,7 @@ static void prim_find_file(EvalState *st, PosIdx pos, Value **args, Value *out)
     }
     /* Under restricted evaluation a search path entry may still point outside the allowed
      * paths (__nixPath can be redefined); CppNix refuses such a lookup. */
-    if (strncmp(found, COREPKGS, strlen(COREPKGS)) != 0)
+    if (!is_corepkg(found))
         bi_check_path(st, found, pos);
     val_set_path(out, found);
 }

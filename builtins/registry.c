@@ -11,7 +11,8 @@
 const PrimOp *const bi_all_tables[] = {
     prim_arith, prim_types,   prim_lists,   prim_attrs, prim_versions, prim_strings,
     prim_regex, prim_json,    prim_toml,    prim_xml,   prim_hash,     prim_context,
-    prim_control, bi_import,  bi_files,     bi_fetch,   bi_derivation, native_builtins, NULL,
+    prim_control, bi_import,  bi_files,     bi_fetch,   bi_derivation, bi_output_of, bi_paths,
+    native_builtins, NULL,
 };
 
 const PrimOp *bi_find_primop(const char *name)

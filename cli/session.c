@@ -14,6 +14,22 @@
 #include "store/gc.h"
 #include "util/strbuf.h"
 
+/* A trusted nixConfig setting of a flake: flake settings, then store and build settings. */
+static void apply_flake_setting(void *ctx, const char *name, const char *value)
+{
+    CliSession *s = ctx;
+    if (flake_settings_set(&s->flake.settings, name, value))
+        return;
+    const char *base = strncmp(name, "extra-", 6) == 0 ? name + 6 : name;
+    if (store_config_is_setting(base)) {
+        const char *e = store_config_set(&s->cfg, name, value);
+        if (e)
+            fprintf(stderr, "warning: %s\n", e);
+        return;
+    }
+    fprintf(stderr, "warning: unknown setting '%s'\n", name);
+}
+
 bool cli_session_init(CliSession *s, const char *command)
 {
     GC_INIT();
@@ -22,6 +38,8 @@ bool cli_session_init(CliSession *s, const char *command)
     s->command = command;
     cli_opts_init(&s->opts);
     cli_flake_opts_init(&s->flake);
+    s->flake.settings.apply_setting = apply_flake_setting;
+    s->flake.settings.apply_ctx = s;
     return cli_store_config_init(&s->cfg);
 }
 

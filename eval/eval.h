@@ -239,6 +239,13 @@ EvalState *eval_state_new(const EvalSettings *settings);
 void eval_settings_default(EvalSettings *s);
 /* Is the experimental feature enabled in s->experimental_features (e.g. "pipe-operators")? */
 bool eval_feature_enabled(const EvalSettings *s, const char *feature);
+/* Throws CppNix's "experimental Nix feature 'F' is disabled" error unless it is enabled. */
+void eval_feature_require(EvalState *st, PosIdx pos, const char *feature);
+
+/* `{ file; line; column; }` of pos (value.c). Positions without a source give null, and so
+ * do sources other than files if files_only (unsafeGetAttrPos); __curPos names them
+ * «string» or «stdin». */
+void eval_pos_value(EvalState *st, PosIdx pos, bool files_only, Value *out);
 
 /* ---------- the global scope, scopes and thunks (eval/scope.c) ---------- */
 

@@ -111,6 +111,14 @@ bool eval_feature_enabled(const EvalSettings *s, const char *feature)
     return false;
 }
 
+void eval_feature_require(EvalState *st, PosIdx pos, const char *feature)
+{
+    if (!eval_feature_enabled(&st->settings, feature))
+        eval_error(st, ERR_EVAL, pos,
+                   "experimental Nix feature '%s' is disabled; add '--extra-experimental-features %s' to enable it",
+                   feature, feature);
+}
+
 EvalState *eval_state_new(const EvalSettings *settings)
 {
     EvalState *st = GC_MALLOC(sizeof *st);

@@ -38,6 +38,14 @@ bool flake_settings_set(FlakeSettings *s, const char *name, const char *value)
         s->use_registries = parse_bool(value);
     else if (strcmp(name, "accept-flake-config") == 0)
         s->accept_flake_config = parse_bool(value);
+    else if (strcmp(name, "commit-lock-file-summary") == 0 || strcmp(name, "commit-lockfile-summary") == 0)
+        s->commit_lock_file_summary = sb_fmt("%s", value);
+    else if (strcmp(name, "bash-prompt") == 0)
+        s->bash_prompt[0] = sb_fmt("%s", value);
+    else if (strcmp(name, "bash-prompt-prefix") == 0)
+        s->bash_prompt[1] = sb_fmt("%s", value);
+    else if (strcmp(name, "bash-prompt-suffix") == 0)
+        s->bash_prompt[2] = sb_fmt("%s", value);
     else
         return false;
     return true;

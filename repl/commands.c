@@ -11,6 +11,7 @@
 
 #include "builtins/derivation.h"
 #include "builtins/builtins.h"
+#include "util/lazyarchive.h"
 #include "store/build.h"
 #include "repl/internal.h"
 
@@ -259,6 +260,9 @@ static void show_log(Repl *r, const char *drv)
         sb_printf(&sb, "%s%s", plain, *sfx);
         if (access(sb.data, R_OK) != 0)
             continue;
+        const char *lerr = lazyarchive_load();
+        if (lerr)
+            fail(r, "%s", lerr);
         struct archive *a = archive_read_new();
         archive_read_support_filter_all(a);
         archive_read_support_format_raw(a);

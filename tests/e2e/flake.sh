@@ -241,15 +241,34 @@ expect_ok "registry remove" "" -- registry remove myreg
 cn registry list
 check "registry list after remove" test -z "$out"
 
+# ---------- nixConfig ----------
+mkdir -p "$W/cfg"
+cat > "$W/cfgreg.json" <<EOF2
+{"flakes":[{"from":{"id":"viacfg","type":"indirect"},"to":{"path":"$W/reg","type":"path"}}],"version":2}
+EOF2
+cat > "$W/cfg/flake.nix" <<EOF2
+{ nixConfig = { flake-registry = "$W/cfgreg.json"; max-jobs = 3; };
+  outputs = { self, viacfg }: { v = viacfg.v; }; }
+EOF2
+cd "$W/cfg"
+expect_ok "nixConfig flake-registry (always trusted) resolves an indirect input" "9" -- eval .#v
+check "untrusted nixConfig setting ignored with a warning" grep -q "ignoring untrusted flake configuration setting 'max-jobs'" "$TMP/.err"
+expect_ok "--accept-flake-config" "9" -- eval .#v --accept-flake-config
+check "accepted settings do not warn" sh -c "! grep -q 'untrusted' '$TMP/.err'"
+printf '{ nixConfig.bad = { a = 1; }; outputs = { self }: { }; }\n' > "$W/cfg/flake.nix"
+expect_err "nixConfig setting of a wrong type" "flake configuration setting 'bad' is a set" -- flake lock
+
 # ---------- pure evaluation ----------
 mkdir -p "$W/pure"
 cat > "$W/pure/flake.nix" <<'EOF'
-{ outputs = { self }: { sys = builtins.currentSystem; env = builtins.getEnv "HOME"; }; }
+{ outputs = { self }: { sys = builtins.currentSystem; env = builtins.getEnv "HOME"; corepkg = builtins.typeOf (import <nix/fetchurl.nix>); etc = builtins.readFile /etc/hostname; }; }
 EOF
 cd "$W/pure"
 expect_err "pure: no currentSystem" "attribute 'currentSystem' missing" --nopos -- eval .#sys
 expect_ok "--impure lifts it" "\"$(uname -m)-linux\"" -- eval .#sys --impure
 expect_ok "pure: getEnv is empty" '""' -- eval .#env
+expect_ok "pure: <nix/fetchurl.nix> is built in (nixpkgs' bootstrap needs it)" '"lambda"' -- eval .#corepkg
+expect_err "pure: no files outside the store" "access to absolute path '/etc/hostname' is forbidden in pure evaluation mode" --nopos -- eval .#etc
 
 # ---------- builtins.getFlake ----------
 cd "$W"
