@@ -761,9 +761,14 @@ static int start(Builder *b, Node *n)
         }
         fetch_src = url + 7;
     }
-    bool sandboxed = !builtin_fetch && b->cfg->sandbox != SANDBOX_OFF &&
-                     !(b->cfg->sandbox == SANDBOX_RELAXED && drv_env_get(d, "__noChroot") &&
-                       !strcmp(drv_env_get(d, "__noChroot"), "1"));
+    const char *no_chroot = drv_env_get(d, "__noChroot");
+    bool wants_host = no_chroot && !strcmp(no_chroot, "1");
+    if (wants_host && b->cfg->sandbox == SANDBOX_ON) {
+        err = sb_fmt("derivation '%s' has '__noChroot' set, but that's not allowed when 'sandbox' is 'true'",
+                  n->drv_path);
+        goto fail;
+    }
+    bool sandboxed = !builtin_fetch && b->cfg->sandbox != SANDBOX_OFF && !wants_host;
     const char *root = getenv("CNIX_STORE_ROOT");
     if (sandboxed && !sandbox_available(&err)) {
         /* CppNix's rule with one difference: the fallback is silent there, a warning here,
@@ -1199,6 +1204,18 @@ static void kill_all(Builder *b)
     b->nrunning = 0;
 }
 
+/* The supervisor of n exited with status ws. */
+static void reaped(Builder *b, Node *n, int ws)
+{
+    kill(-n->pid, SIGKILL);
+    for (size_t k = 0; k < b->nrunning; k++)
+        if (b->running[k] == n) {
+            remove_running(b, k);
+            break;
+        }
+    finish(b, n, ws);
+}
+
 static void drain(Builder *b, Node *n, const char *buf, size_t len)
 {
     if (!b->cfg->quiet)
@@ -1384,13 +1401,14 @@ static int realise(LocalStore *s, const StoreConfig *cfg, const char *const *drv
             int ws = 0;
             while (waitpid(n->pid, &ws, 0) < 0 && errno == EINTR)
                 ;
-            kill(-n->pid, SIGKILL);
-            for (size_t k = 0; k < b->nrunning; k++)
-                if (b->running[k] == n) {
-                    remove_running(b, k);
-                    break;
-                }
-            finish(b, n, ws);
+            reaped(b, n, ws);
+        }
+        /* Nothing to read, yet a supervisor may be gone: killed from outside, while an
+         * escaped process of its build keeps the pipe open. */
+        for (size_t i = 0; r == 0 && i < nr; i++) {
+            int ws = 0;
+            if (waitpid(snapshot[i]->pid, &ws, WNOHANG) == snapshot[i]->pid)
+                reaped(b, snapshot[i], ws);
         }
     }
     progress_clear(b);

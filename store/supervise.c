@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -103,13 +104,14 @@ static pid_t ppid_of(const char *pid)
     return (pid_t)strtol(p + 4, NULL, 10);
 }
 
-/* SIGKILLs every child of this process (found through /proc); returns how many. */
+/* SIGKILLs every child of this process (found through /proc); returns how many, -1 if
+ * /proc cannot be read. */
 static int kill_children(void)
 {
     pid_t self = getpid();
     int fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
-        return 0;
+        return -1;
     int count = 0;
     char buf[4096];
     long n;
@@ -136,10 +138,12 @@ static void kill_tree(pid_t builder)
     kill(-builder, SIGKILL); /* its process group (unsandboxed) */
     kill(builder, SIGKILL);  /* with the sandbox: the PID namespace's init, and so all of it */
     for (;;) {
-        kill_children();
+        int found = kill_children();
         int ws;
         pid_t p = waitpid(-1, &ws, WNOHANG);
         if (p < 0 && errno == ECHILD)
+            break;
+        if (p == 0 && found < 0) /* no /proc: the orphans cannot be found */
             break;
         if (p == 0) { /* not blocking: an orphan may become ours after the scan */
             struct timespec ts = {0, 1000 * 1000};
@@ -219,6 +223,11 @@ void store_supervise(const BuildChild *bc)
     sigaddset(&waitset, SIGQUIT);
     sigprocmask(SIG_BLOCK, &waitset, NULL);
     pid_t self = getpid();
+    /* Inside a new PID namespace the builder cannot ask for its parent (getppid() is 0):
+     * it learns that the supervisor is still there from this pipe's write end. */
+    int alive[2];
+    if (pipe2(alive, O_CLOEXEC) < 0)
+        alive[0] = alive[1] = -1;
     pid_t pid = bc->sb ? (pid_t)syscall(SYS_clone, sandbox_clone_flags(bc->sb) | SIGCHLD, NULL, NULL, NULL, NULL)
                        : fork();
     if (pid < 0) {
@@ -235,6 +244,13 @@ void store_supervise(const BuildChild *bc)
          * namespace's init, whose death takes every process in it along. (Inside the new
          * PID namespace getppid() is 0, so only the unsandboxed case can check the race.) */
         prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (alive[1] >= 0) {
+            close(alive[1]);
+            struct pollfd pf = {.fd = alive[0], .events = POLLIN};
+            if (poll(&pf, 1, 0) > 0 && (pf.revents & POLLHUP)) /* the supervisor is gone */
+                _exit(1);
+            close(alive[0]);
+        }
         if (!bc->sb) {
             if (getppid() != self)
                 _exit(1);
@@ -243,6 +259,8 @@ void store_supervise(const BuildChild *bc)
         bc->run(bc->arg);
         _exit(1);
     }
+    if (alive[0] >= 0)
+        close(alive[0]); /* alive[1] stays open until this process exits */
     for (;;) {
         siginfo_t si;
         int sig = sigwaitinfo(&waitset, &si);

@@ -87,6 +87,22 @@ for entry in "${outs[@]}"; do
 done
 "$CNIX" store verify --check-contents 2>verr; same "verify after the killed builds" 0 $?
 
+# ---- a supervisor killed from outside (not the realiser): the build fails at once, even
+# though an escaped grandchild keeps the output pipe open ----
+cat > esc.nix <<NIX
+derivation { name = "esc"; system = builtins.currentSystem; builder = "/bin/sh";
+  args = [ "-c" "/usr/bin/setsid /bin/sleep 20.$token & /bin/sleep 10.$token; echo > \$out" ]; }
+NIX
+start=$(date +%s)
+"$CNIX" build esc.nix --option sandbox false --no-out-link >/dev/null 2>err &
+cpid=$!
+for _ in $(seq 100); do sup=$(pgrep -P $cpid | head -1); [ -n "$sup" ] && pgrep -f "sleep 10.$token" >/dev/null && break; sleep 0.05; done
+kill -9 "$sup"
+wait $cpid; rc=$?
+same "killed supervisor: the build fails" 100 $rc
+[ $(( $(date +%s) - start )) -lt 8 ] && ok || bad "killed supervisor: the build ends without waiting for the escaped process"
+pkill -9 -f "sleep 20.$token"
+
 # ---- substitutions from a file:// cache, killed midway ----
 cat > big.nix <<'NIX'
 let mk = name: deps: derivation {

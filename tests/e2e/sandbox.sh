@@ -102,6 +102,14 @@ c build --store "local?root=$tmp/chroot" --option sandbox false sb.nix -A probe 
 same "store with root= without sandbox refused" 1 $rc
 has "refusal message" "without the sandbox" err
 
+# ---- __noChroot: refused with sandbox = true, honoured with relaxed ----
+nc="derivation { name = \"nochroot\"; __noChroot = true; system = builtins.currentSystem; builder = \"/bin/sh\"; args = [ \"-c\" \"/bin/cat $tmp/secret > \\\$out\" ]; }"
+c build --no-out-link -E "$nc" >/dev/null 2>err; rc=$?
+same "__noChroot with sandbox = true refused" 1 $rc
+has "__noChroot message" "has '__noChroot' set, but that's not allowed when 'sandbox' is 'true'" err
+o=$(c build --no-out-link --option sandbox relaxed -E "$nc" 2>err)
+same "__noChroot with sandbox = relaxed sees the host" secret "$(cat "$o" 2>/dev/null)"
+
 # ---- on by default: no `sandbox` setting at all, only the host's tools ----
 drv='derivation { name = "dflt"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "/bin/cat SECRET > $out 2>&1 || echo hidden > $out" ]; }'
 o=$(XDG_CONFIG_HOME=$tmp/none NIX_CONFIG="sandbox-paths = /bin /lib /usr /lib64?" c build --no-out-link -E "${drv/SECRET/$tmp/secret}" 2>err)
