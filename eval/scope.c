@@ -5,7 +5,8 @@
 void eval_set_globals(EvalState *st, const Symbol *names, Value *const *values, uint32_t n)
 {
     Env *env = eval_env_alloc(st, NULL, n);
-    memcpy(env->values, values, n * sizeof(Value *));
+    if (n) /* a bare state has no globals yet (values is NULL): memcpy must not see it */
+        memcpy(env->values, values, n * sizeof(Value *));
     st->base_env = env;
     st->base_env_used = n;
     eval_priv(st)->base = bind_index_new(st, names, n);

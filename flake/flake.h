@@ -111,6 +111,9 @@ typedef struct FlakeSettings {
      * are fetched from instead of the network (tests, offline mirrors); NULL: none */
     const char *forge_mirror;
     bool accept_flake_config;    /* accept-flake-config */
+    /* flake-source-cache: the file of the source cache ("" or false: none); by default
+     * $XDG_CACHE_HOME/cnix/flake-sources */
+    const char *source_cache;
     const char *commit_lock_file_summary; /* commit-lock-file-summary: first line of its commits */
     const char *bash_prompt[3];  /* bash-prompt, -prefix, -suffix (for a future develop) */
     /* Applies a trusted nixConfig setting of the top-level flake (the command's settings:
