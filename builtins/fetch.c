@@ -17,11 +17,10 @@
 #include "builtins/access.h"
 #include "builtins/derivation.h"
 #include "builtins/builtins.h"
-#include "store/cache.h"
 #include "store/config.h"
-#include "store/local.h"
+#include "store/makeca.h"
 #include "store/path.h"
-#include "store/valid.h"
+#include "store/store.h"
 #include "util/lazyarchive.h"
 #include "util/strbuf.h"
 
@@ -118,9 +117,9 @@ _Noreturn static void no_network(EvalState *st, const char *url)
 
 /* ---------- store ---------- */
 
-static LocalStore *lstore(EvalState *st)
+static Store *lstore(EvalState *st)
 {
-    return bi_local_store(st);
+    return bi_store(st);
 }
 
 /* Adds src to the store (recursive NAR or flat file, sha256); returns the path, the
@@ -1308,19 +1307,18 @@ static void allow_closure(EvalState *st, const char *path, int depth)
             allow_closure(st, info.refs[i], depth + 1);
 }
 
-/* Copies path's closure from the cache unless path is valid already; its info in *info. */
-static void closure_copy(EvalState *st, const char *url, const char *path, PathInfo *info)
+/* Copies path's closure from the cache unless path is valid already, each path signed by a
+ * trusted key (trusted-public-keys, unless require-sigs is false) or content-addressed, as
+ * CppNix's copyClosure; its info in *info. */
+static void closure_copy(EvalState *st, const StoreConfig *cfg, Store *from, const char *path, PathInfo *info)
 {
-    LocalStore *ls = lstore(st);
-    if (!store_is_valid(ls, path)) {
-        StoreConfig cfg;
-        const char *e = store_config_init(&cfg);
-        if (!e)
-            e = cache_copy_from(ls, &cfg, url, &path, 1);
+    Store *s = lstore(st);
+    if (!store_is_valid(s, path)) {
+        const char *e = store_copy_paths(from, s, &path, 1, cfg->require_sigs ? &cfg->trusted_keys : NULL);
         if (e)
             eval_error(st, ERR_EVAL, 0, "%s", e);
     }
-    if (!store_query_info(ls, path, info))
+    if (!store_query_info(s, path, info))
         eval_error(st, ERR_EVAL, 0, "path '%s' is not valid", path);
 }
 
@@ -1368,13 +1366,20 @@ static void bi_fetchClosure(EvalState *st, PosIdx pos, Value **args, Value *out)
         eval_error(st, ERR_EVAL, 0, "'fetchClosure' does not support URL query parameters (in '%s')", from_store);
     bi_check_uri(st, from_store, 0);
 
-    LocalStore *ls = lstore(st);
+    Store *ls = lstore(st);
+    /* the settings files give the store's location and the trusted keys (the evaluator is
+     * not handed the session's StoreConfig) */
+    StoreConfig cfg;
+    const char *e = store_config_init(&cfg);
+    Store *from = e ? NULL : store_open(from_store, &cfg.settings, &e);
+    if (!from)
+        eval_error(st, ERR_EVAL, 0, "%s", e);
     const char *sd = store_dir(ls), *result = from_path;
     PathInfo info;
     if (have_to) {
         if (!to_path || !store_is_valid(ls, to_path)) {
             const char *rewritten = NULL;
-            const char *e = cache_make_content_addressed(ls, from_store, from_path, &rewritten);
+            e = store_make_content_addressed(from, ls, from_path, &rewritten);
             if (e)
                 eval_error(st, ERR_EVAL, 0, "%s", e);
             if (to_path && strcmp(to_path, rewritten) != 0)
@@ -1397,7 +1402,7 @@ static void bi_fetchClosure(EvalState *st, PosIdx pos, Value **args, Value *out)
                        to_path);
         result = to_path;
     } else {
-        closure_copy(st, from_store, from_path, &info);
+        closure_copy(st, &cfg, from, from_path, &info);
         bool ca = store_info_is_ca(sd, &info);
         if (input_addressed && ca)
             eval_error(st, ERR_EVAL, 0,

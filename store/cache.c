@@ -15,22 +15,13 @@
 #include <unistd.h>
 #include <zstd.h>
 
-#include "store/build.h"
+#include "store/local.h"
+#include "store/storeimpl.h"
+#include "store/valid.h"
 #include "store/nar.h"
 #include "store/path.h"
-#include "util/strbuf.h"
 #include "util/fs.h"
-#include "util/strmap.h"
-
-static const char *cache_dir(const char *url, const char **err)
-{
-    if (!strncmp(url, "file://", 7))
-        return url + 7;
-    if (url[0] == '/')
-        return url;
-    *err = sb_fmt("binary cache '%s' is not supported (only file:// URLs)", url);
-    return NULL;
-}
+#include "util/strbuf.h"
 
 /* Writes via a temporary file and rename, so readers never see half a file. */
 static const char *write_atomic(const char *path, const void *data, size_t len)
@@ -256,7 +247,19 @@ const char *cache_read_key_file(const char *path, const char **key)
     return NULL;
 }
 
-/* ---- writing a cache ---- */
+/* ---- the file:// kind ---- */
+
+typedef struct CacheStore {
+    Store base;
+    const char *dir;
+    const char *compression; /* for additions: xz (CppNix's default), zstd or none */
+    const char *secret_key;  /* "name:base64" to sign additions with, or NULL */
+    bool info_checked;       /* nix-cache-info read (or written) and its StoreDir agrees */
+} CacheStore;
+
+static const StoreOps cache_ops;
+
+static CacheStore *cache_of(Store *s) { return (CacheStore *)s; }
 
 static const char *base(const char *p)
 {
@@ -264,85 +267,38 @@ static const char *base(const char *p)
     return s ? s + 1 : p;
 }
 
-const char *cache_copy_to(LocalStore *s, const char *url, const char *const *paths, size_t n,
-                          const char *compression, const char *secret_key)
+/* Reads nix-cache-info (or writes it, for a new cache when create); its StoreDir must be
+ * ours. */
+static const char *check_info(CacheStore *c, bool create)
 {
-    const char *e = NULL;
-    const char *dir = cache_dir(url, &e);
-    if (!dir)
-        return e;
-    mkdir(dir, 0755);
-    mkdir(sb_fmt("%s/nar", dir), 0755);
-    const char *info_file = sb_fmt("%s/nix-cache-info", dir);
-    if (access(info_file, F_OK) != 0) {
-        const char *text = sb_fmt("StoreDir: %s\nWantMassQuery: 1\nPriority: 40\n", store_dir(s));
-        if ((e = write_atomic(info_file, text, strlen(text))))
+    if (c->info_checked)
+        return NULL;
+    const char *info_file = sb_fmt("%s/nix-cache-info", c->dir);
+    size_t len;
+    const char *t = fs_read_file(info_file, &len);
+    if (!t) {
+        if (!create)
+            return sb_fmt("binary cache '%s' does not exist (no '%s')", c->base.uri, info_file);
+        if (!fs_mkdir_p(sb_fmt("%s/nar", c->dir), 0755))
+            return sb_fmt("creating binary cache directory '%s': %s", c->dir, strerror(errno));
+        const char *text = sb_fmt("StoreDir: %s\nWantMassQuery: 1\nPriority: 40\n", c->base.store_dir);
+        const char *e = write_atomic(info_file, text, strlen(text));
+        if (e)
             return e;
+        c->info_checked = true;
+        return NULL;
     }
-    size_t nc;
-    const char **closure = store_closure(s, paths, n, &nc);
-    size_t hl = strlen(store_dir(s)) + 1;
-    for (size_t i = 0; i < nc; i++) {
-        const char *narinfo = sb_fmt("%s/%.32s.narinfo", dir, closure[i] + hl);
-        if (access(narinfo, F_OK) == 0 && !secret_key)
-            continue;
-        PathInfo info;
-        if (!store_query_info(s, closure[i], &info))
-            return sb_fmt("path '%s' is not valid", closure[i]);
-        StrBuf nar, comp;
-        sb_init(&nar);
-        if ((e = nar_dump_to_buf(store_real_path(s, closure[i]), NULL, NULL, &nar)))
-            return e;
-        Hash nh;
-        hash_buf(HASH_SHA256, nar.data, nar.len, &nh);
-        if (memcmp(nh.bytes, info.nar_hash.bytes, nh.len))
-            return sb_fmt("path '%s' was modified! expected hash '%s', got '%s'", closure[i],
-                       hash_to_string(&info.nar_hash, HASH_FMT_NIX32, true), hash_to_string(&nh, HASH_FMT_NIX32, true));
-        const char *ext;
-        if ((e = compress(compression, (const uint8_t *)nar.data, nar.len, &comp, &ext)))
-            return e;
-        Hash fh;
-        hash_buf(HASH_SHA256, comp.data, comp.len, &fh);
-        const char *fhs = hash_to_string(&fh, HASH_FMT_NIX32, false);
-        const char *nar_rel = sb_fmt("nar/%s.nar%s", fhs, ext);
-        if ((e = write_atomic(sb_fmt("%s/%s", dir, nar_rel), comp.data, comp.len)))
-            return e;
-        StrBuf ni;
-        sb_init(&ni);
-        sb_printf(&ni, "StorePath: %s\nURL: %s\nCompression: %s\nFileHash: sha256:%s\nFileSize: %zu\n", closure[i],
-                  nar_rel, compression, fhs, comp.len);
-        sb_printf(&ni, "NarHash: %s\nNarSize: %llu\nReferences: ", hash_to_string(&nh, HASH_FMT_NIX32, true),
-                  (unsigned long long)nar.len);
-        for (size_t k = 0; k < info.nrefs; k++)
-            sb_printf(&ni, "%s%s", k ? " " : "", base(info.refs[k]));
-        sb_putc(&ni, '\n');
-        if (info.deriver)
-            sb_printf(&ni, "Deriver: %s\n", base(info.deriver));
-        if (info.sigs && *info.sigs)
-            for (const char *p = info.sigs; *p;) {
-                size_t l = strcspn(p, " ");
-                if (l)
-                    sb_printf(&ni, "Sig: %.*s\n", (int)l, p);
-                p += l;
-                while (*p == ' ')
-                    p++;
-            }
-        if (secret_key) {
-            const char *sig;
-            if ((e = cache_sign(&info, secret_key, &sig)))
-                return e;
-            if (!info.sigs || !strstr(info.sigs, sig))
-                sb_printf(&ni, "Sig: %s\n", sig);
-        }
-        if (info.ca)
-            sb_printf(&ni, "CA: %s\n", info.ca);
-        if ((e = write_atomic(narinfo, ni.data, ni.len)))
-            return e;
+    const char *sd = strstr(t, "StoreDir: ");
+    if (sd) {
+        sd += 10;
+        size_t l = strcspn(sd, "\r\n");
+        if (l != strlen(c->base.store_dir) || strncmp(sd, c->base.store_dir, l))
+            return sb_fmt("binary cache '%s' is for Nix stores with prefix '%.*s', not '%s'", c->base.uri, (int)l, sd,
+                          c->base.store_dir);
     }
+    c->info_checked = true;
     return NULL;
 }
-
-/* ---- reading a cache ---- */
 
 typedef struct NarInfo {
     PathInfo info;
@@ -351,12 +307,15 @@ typedef struct NarInfo {
 } NarInfo;
 
 /* NULL and no *err: the cache does not have it. */
-static NarInfo *read_narinfo(LocalStore *s, const char *dir, const char *path, const char **err)
+static NarInfo *read_narinfo(CacheStore *c, const char *path, const char **err)
 {
     *err = NULL;
-    size_t hl = strlen(store_dir(s)) + 1;
+    const char *sd = c->base.store_dir;
+    if (!store_is_store_path(sd, path) || check_info(c, false))
+        return NULL;
+    size_t hl = strlen(sd) + 1;
     size_t len;
-    char *text = fs_read_file(sb_fmt("%s/%.32s.narinfo", dir, path + hl), &len);
+    char *text = fs_read_file(sb_fmt("%s/%.32s.narinfo", c->dir, path + hl), &len);
     if (!text)
         return NULL;
     NarInfo *ni = GC_MALLOC(sizeof *ni);
@@ -384,7 +343,7 @@ static NarInfo *read_narinfo(LocalStore *s, const char *dir, const char *path, c
         } else if (!strcmp(k, "NarSize"))
             ni->info.nar_size = strtoull(v, NULL, 10);
         else if (!strcmp(k, "Deriver"))
-            ni->info.deriver = strcmp(v, "unknown-deriver") ? sb_fmt("%s/%s", store_dir(s), v) : NULL;
+            ni->info.deriver = strcmp(v, "unknown-deriver") ? sb_fmt("%s/%s", sd, v) : NULL;
         else if (!strcmp(k, "CA"))
             ni->info.ca = sb_fmt("%s", v);
         else if (!strcmp(k, "Sig"))
@@ -398,222 +357,208 @@ static NarInfo *read_narinfo(LocalStore *s, const char *dir, const char *path, c
                     ni->info.refs = nr;
                     cap *= 2;
                 }
-                ni->info.refs[ni->info.nrefs++] = sb_fmt("%s/%s", store_dir(s), r);
+                ni->info.refs[ni->info.nrefs++] = sb_fmt("%s/%s", sd, r);
             }
         }
     }
     if (!ni->info.path || strcmp(ni->info.path, path) || !ni->url || !have_hash) {
-        *err = sb_fmt("binary cache '%s' has a bad .narinfo for '%s'", dir, path);
+        *err = sb_fmt("binary cache '%s' has a bad .narinfo for '%s'", c->base.uri, path);
         return NULL;
     }
     ni->info.sigs = ni->sigs.len ? sb_fmt("%.*s", (int)ni->sigs.len, ni->sigs.data) : NULL;
     return ni;
 }
 
-/* A path's NAR from the cache at dir, decompressed. */
-static const char *read_nar(const char *url, const char *dir, const NarInfo *ni, StrBuf *nar)
+static bool cache_query_info(Store *s, const char *path, PathInfo *out)
 {
-    size_t clen;
-    const char *comp = fs_read_file(sb_fmt("%s/%s", dir, ni->url), &clen);
-    if (!comp)
-        return sb_fmt("file '%s' does not exist in binary cache '%s'", ni->url, url);
-    return decompress(ni->compression, (const uint8_t *)comp, clen, nar);
-}
-
-/* Adds path and its closure from the cache at dir. NULL on success; *missing when the
- * cache lacks something (not an error for a substituter). */
-static const char *fetch_path(LocalStore *s, const StoreConfig *cfg, const char *url, const char *dir,
-                              const char *path, bool *missing, int depth)
-{
-    if (store_is_valid(s, path))
-        return NULL;
-    if (depth > 10000)
-        return "reference chain too deep";
     const char *e;
-    NarInfo *ni = read_narinfo(s, dir, path, &e);
-    if (!ni) {
-        if (!e)
-            *missing = true;
-        return e;
-    }
-    /* a content-addressed path vouches for itself (CppNix's checkSignatures) */
-    if (cfg->require_sigs && !store_info_is_ca(store_dir(s), &ni->info) &&
-        !cache_verify_sigs(&ni->info, ni->info.sigs, &cfg->trusted_keys))
-        return sb_fmt("cannot add path '%s' because it lacks a signature by a trusted key", path);
-    for (size_t i = 0; i < ni->info.nrefs; i++)
-        if (strcmp(ni->info.refs[i], path) &&
-            (e = fetch_path(s, cfg, url, dir, ni->info.refs[i], missing, depth + 1)))
-            return e;
-    if (*missing)
-        return NULL;
-    fprintf(stderr, "copying path '%s' from '%s'...\n", path, url);
-    StrBuf nar;
-    if ((e = read_nar(url, dir, ni, &nar)))
-        return e;
-    /* store_add_nar checks NarHash and NarSize against what arrived. */
-    return store_add_nar(s, &ni->info, (const uint8_t *)nar.data, nar.len);
-}
-
-/* Replaces every occurrence of from (len bytes) in buf by to, left to right; the offsets of
- * the matches go to *pos (when not NULL), as CppNix's rewriteStrings records them. */
-static void replace_all(StrBuf *buf, const char *from, const char *to, size_t len, StrBuf *pos)
-{
-    if (!len || buf->len < len)
-        return;
-    for (char *p = buf->data, *end = buf->data + buf->len; (p = memmem(p, (size_t)(end - p), from, len));) {
-        if (pos)
-            sb_printf(pos, "|%zu", (size_t)(p - buf->data));
-        memcpy(p, to, len);
-        p += len;
-    }
-}
-
-static int cmp_cstr(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-typedef struct Rewrite {
-    LocalStore *s;
-    const char *url, *dir;
-    StrMap done; /* original path -> its content-addressed path */
-} Rewrite;
-
-/* CppNix's makeContentAddressed for one path, its references first: the NAR with references
- * rewritten, hashed modulo its own hash part, gives a "source" path; the result is added. */
-static const char *rewrite_path(Rewrite *rw, const char *path, const char **out, int depth)
-{
-    if ((*out = strmap_get(&rw->done, path)))
-        return NULL;
-    if (depth > 10000)
-        return "reference chain too deep";
-    const char *sd = store_dir(rw->s), *e;
-    NarInfo *ni = read_narinfo(rw->s, rw->dir, path, &e);
+    NarInfo *ni = read_narinfo(cache_of(s), path, &e);
     if (!ni)
-        return e ? e : sb_fmt("path '%s' is not valid", path);
-    bool self = false;
-    const char **refs = GC_MALLOC((ni->info.nrefs + 1) * sizeof *refs);
-    size_t n = 0;
-    StrBuf nar;
-    for (size_t i = 0; i < ni->info.nrefs; i++) {
-        const char *r = ni->info.refs[i], *to;
-        if (strcmp(r, path) == 0) {
-            self = true;
-            continue;
-        }
-        if ((e = rewrite_path(rw, r, &to, depth + 1)))
-            return e;
-        refs[n++] = to;
-    }
-    if ((e = read_nar(rw->url, rw->dir, ni, &nar)))
-        return e;
-    for (size_t i = 0; i < ni->info.nrefs; i++) {
-        const char *r = ni->info.refs[i], *to = strmap_get(&rw->done, r);
-        if (to && strcmp(r, to) != 0)
-            replace_all(&nar, r, to, strlen(r), NULL);
-    }
-    /* the hash modulo self-references: zeros for the hash part, then the match offsets */
-    const char *old_hash = path + strlen(sd) + 1;
-    StrBuf zeroed, pos;
-    sb_init(&zeroed);
-    sb_init(&pos);
-    sb_add(&zeroed, nar.data, nar.len);
-    static const char zeros[STORE_HASH_LEN];
-    replace_all(&zeroed, old_hash, zeros, STORE_HASH_LEN, &pos);
-    HashCtx hc;
-    Hash h;
-    hash_init(&hc, HASH_SHA256);
-    hash_update(&hc, zeroed.data, zeroed.len);
-    hash_update(&hc, pos.data, pos.len);
-    hash_final(&hc, &h);
-    qsort(refs, n, sizeof *refs, cmp_cstr);
-    const char *name = old_hash + STORE_HASH_LEN + 1;
-    const char *np = store_make_fixed_output_path(sd, name, FIM_RECURSIVE, &h, refs, n, self, &e);
-    if (!np)
-        return e;
-    fprintf(stderr, "rewriting '%s' to '%s'\n", path, np);
-    replace_all(&nar, old_hash, np + strlen(sd) + 1, STORE_HASH_LEN, NULL);
-    if (self)
-        refs[n++] = np;
-    qsort(refs, n, sizeof *refs, cmp_cstr);
-    PathInfo info = {.path = np, .nar_size = nar.len, .refs = refs, .nrefs = n};
-    hash_buf(HASH_SHA256, nar.data, nar.len, &info.nar_hash);
-    info.ca = sb_fmt("fixed:r:%s", hash_to_string(&h, HASH_FMT_NIX32, true));
-    if ((e = store_add_nar(rw->s, &info, (const uint8_t *)nar.data, nar.len)))
-        return e;
-    strmap_put(&rw->done, path, (void *)np);
-    *out = np;
-    return NULL;
-}
-
-static bool cache_store_dir_ok(LocalStore *s, const char *dir)
-{
-    size_t len;
-    const char *t = fs_read_file(sb_fmt("%s/nix-cache-info", dir), &len);
-    if (!t)
         return false;
-    const char *sd = strstr(t, "StoreDir: ");
-    if (!sd)
-        return true;
-    sd += 10;
-    size_t l = strcspn(sd, "\r\n");
-    return l == strlen(store_dir(s)) && !strncmp(sd, store_dir(s), l);
+    *out = ni->info;
+    return true;
 }
 
-/* The directory of the cache at url, for reading into s; NULL and *e if it is not one. */
-static const char *open_cache(LocalStore *s, const char *url, const char **e)
+static const char *cache_nar_from_path(Store *s, const char *path, StrBuf *out)
 {
-    const char *dir = cache_dir(url, e);
-    if (dir && !cache_store_dir_ok(s, dir)) {
-        *e = sb_fmt("binary cache '%s' is not for store directory '%s'", url, store_dir(s));
+    CacheStore *c = cache_of(s);
+    const char *e;
+    NarInfo *ni = read_narinfo(c, path, &e);
+    if (!ni)
+        return e ? e : sb_fmt("path '%s' is not in binary cache '%s'", path, s->uri);
+    size_t clen;
+    const char *comp = fs_read_file(sb_fmt("%s/%s", c->dir, ni->url), &clen);
+    if (!comp)
+        return sb_fmt("file '%s' does not exist in binary cache '%s'", ni->url, s->uri);
+    return decompress(ni->compression, (const uint8_t *)comp, clen, out);
+}
+
+/* Writes the NAR (compressed) and then the narinfo, so that a reader who sees the narinfo
+ * finds its NAR. References must be in the cache already, as CppNix requires. */
+static const char *cache_add_nar(Store *s, const PathInfo *info, const uint8_t *nar, size_t len)
+{
+    CacheStore *c = cache_of(s);
+    const char *e = store_parse_path(s->store_dir, info->path);
+    if (e || (e = check_info(c, true)))
+        return e;
+    Hash nh;
+    hash_buf(HASH_SHA256, nar, len, &nh);
+    if (nh.len != info->nar_hash.len || memcmp(nh.bytes, info->nar_hash.bytes, nh.len))
+        return sb_fmt("hash mismatch adding path '%s' to '%s';\n  specified: %s\n  got:       %s", info->path,
+                      s->uri, hash_to_string(&info->nar_hash, HASH_FMT_NIX32, true),
+                      hash_to_string(&nh, HASH_FMT_NIX32, true));
+    if (info->nar_size && info->nar_size != len)
+        return sb_fmt("size mismatch adding path '%s': specified %llu, got %zu", info->path,
+                      (unsigned long long)info->nar_size, len);
+    for (size_t k = 0; k < info->nrefs; k++)
+        if (strcmp(info->refs[k], info->path) && !store_is_valid(s, info->refs[k]))
+            return sb_fmt("cannot add '%s' to the binary cache because the reference '%s' is not valid", info->path,
+                          info->refs[k]);
+    const char *narinfo = sb_fmt("%s/%.32s.narinfo", c->dir, info->path + strlen(s->store_dir) + 1);
+    /* A path already there keeps its NAR; only a new signature is added to it. */
+    if (access(narinfo, F_OK) == 0 && !c->secret_key)
+        return NULL;
+    StrBuf comp;
+    const char *ext;
+    if ((e = compress(c->compression, nar, len, &comp, &ext)))
+        return e;
+    Hash fh;
+    hash_buf(HASH_SHA256, comp.data, comp.len, &fh);
+    const char *fhs = hash_to_string(&fh, HASH_FMT_NIX32, false);
+    const char *nar_rel = sb_fmt("nar/%s.nar%s", fhs, ext);
+    if (!fs_mkdir_p(sb_fmt("%s/nar", c->dir), 0755))
+        return sb_fmt("creating '%s/nar': %s", c->dir, strerror(errno));
+    if ((e = write_atomic(sb_fmt("%s/%s", c->dir, nar_rel), comp.data, comp.len)))
+        return e;
+    StrBuf ni;
+    sb_init(&ni);
+    sb_printf(&ni, "StorePath: %s\nURL: %s\nCompression: %s\nFileHash: sha256:%s\nFileSize: %zu\n", info->path,
+              nar_rel, c->compression, fhs, comp.len);
+    sb_printf(&ni, "NarHash: %s\nNarSize: %llu\nReferences: ", hash_to_string(&nh, HASH_FMT_NIX32, true),
+              (unsigned long long)len);
+    for (size_t k = 0; k < info->nrefs; k++)
+        sb_printf(&ni, "%s%s", k ? " " : "", base(info->refs[k]));
+    sb_putc(&ni, '\n');
+    if (info->deriver)
+        sb_printf(&ni, "Deriver: %s\n", base(info->deriver));
+    if (info->sigs && *info->sigs)
+        for (const char *p = info->sigs; *p;) {
+            size_t l = strcspn(p, " ");
+            if (l)
+                sb_printf(&ni, "Sig: %.*s\n", (int)l, p);
+            p += l;
+            while (*p == ' ')
+                p++;
+        }
+    if (c->secret_key) {
+        const char *sig;
+        if ((e = cache_sign(info, c->secret_key, &sig)))
+            return e;
+        if (!info->sigs || !strstr(info->sigs, sig))
+            sb_printf(&ni, "Sig: %s\n", sig);
+    }
+    if (info->ca)
+        sb_printf(&ni, "CA: %s\n", info->ca);
+    return write_atomic(narinfo, ni.data, ni.len);
+}
+
+static const StoreOps cache_ops = {
+    .kind = "file",
+    .query_path_info = cache_query_info,
+    .nar_from_path = cache_nar_from_path,
+    .add_nar = cache_add_nar,
+};
+
+/* file://DIR?compression=...&secret-key=FILE (CppNix's parameters; secret-key names a
+ * file holding the key). */
+Store *cache_store_open(const char *uri, const char *rest, const StoreParam *params, size_t nparams,
+                        const StoreSettings *settings, const char **err)
+{
+    if (rest[0] != '/') {
+        *err = sb_fmt("binary cache '%s' does not name an absolute directory", uri);
         return NULL;
     }
-    return dir;
-}
-
-const char *cache_copy_from(LocalStore *s, const StoreConfig *cfg, const char *url, const char *const *paths,
-                            size_t n)
-{
-    const char *e = NULL;
-    const char *dir = open_cache(s, url, &e);
-    if (!dir)
-        return e;
-    for (size_t i = 0; i < n; i++) {
-        bool missing = false;
-        if ((e = fetch_path(s, cfg, url, dir, paths[i], &missing, 0)))
-            return e;
-        if (missing)
-            return sb_fmt("path '%s' (or one of its references) is not in binary cache '%s'", paths[i], url);
+    CacheStore *c = GC_MALLOC(sizeof *c);
+    c->base.ops = &cache_ops;
+    c->base.uri = uri;
+    c->base.store_dir = settings->store_dir && *settings->store_dir ? settings->store_dir : STORE_DEFAULT_DIR;
+    c->dir = rest;
+    c->compression = "xz";
+    for (size_t i = 0; i < nparams; i++) {
+        const char *n = params[i].name, *v = params[i].value;
+        if (!strcmp(n, "compression")) {
+            if (strcmp(v, "xz") && strcmp(v, "zstd") && strcmp(v, "none")) {
+                *err = sb_fmt("unknown compression method '%s'", v);
+                return NULL;
+            }
+            c->compression = v;
+        } else if (!strcmp(n, "secret-key")) {
+            if ((*err = cache_read_key_file(v, &c->secret_key)))
+                return NULL;
+        } else if (strcmp(n, "want-mass-query") && strcmp(n, "priority")) {
+            *err = sb_fmt("store '%s' has unknown parameter '%s'", uri, n);
+            return NULL;
+        }
     }
-    return NULL;
+    /* An existing cache must be for our store dir (CppNix checks it when opening too). */
+    if (access(sb_fmt("%s/nix-cache-info", c->dir), F_OK) == 0 && (*err = check_info(c, false)))
+        return NULL;
+    return &c->base;
 }
 
-const char *cache_make_content_addressed(LocalStore *s, const char *url, const char *path, const char **out)
+/* ---- copying and substituting through the interface ---- */
+
+/* A cache store for url (file:///DIR or /DIR), sharing s's store dir. */
+static Store *open_cache(Store *s, const char *url, const char *query, const char **err)
 {
-    const char *e = NULL;
-    const char *dir = open_cache(s, url, &e);
-    if (!dir)
-        return e;
-    Rewrite rw = {.s = s, .url = url, .dir = dir};
-    return rewrite_path(&rw, path, out, 0);
+    if (url[0] == '/')
+        url = sb_fmt("file://%s", url);
+    if (strncmp(url, "file://", 7)) {
+        *err = sb_fmt("binary cache '%s' is not supported (only file:// URLs)", url);
+        return NULL;
+    }
+    StoreSettings set = {.store_dir = store_dir(s)};
+    return store_open(query ? sb_fmt("%s?%s", url, query) : url, &set, err);
 }
 
-bool cache_substitute(LocalStore *s, const StoreConfig *cfg, const char *url, const char *path)
+/* Substitutes path (and its closure) from one cache; false (with a warning for errors
+ * other than absence) if not possible. */
+static bool cache_substitute(Store *s, const StoreConfig *cfg, const char *url, const char *path)
 {
     const char *e = NULL;
-    const char *dir = cache_dir(url, &e);
-    if (!dir || !cache_store_dir_ok(s, dir))
+    Store *c = open_cache(s, url, NULL, &e);
+    if (!c || check_info(cache_of(c), false))
         return false;
-    bool missing = false;
-    e = fetch_path(s, cfg, url, dir, path, &missing, 0);
+    size_t nc;
+    const char **closure = store_closure(c, &path, 1, &nc);
+    for (size_t k = 0; k < nc; k++)
+        if (!store_is_valid(s, closure[k]) && !store_is_valid(c, closure[k]))
+            return false;
+    e = store_copy_paths(c, s, &path, 1, cfg->require_sigs ? &cfg->trusted_keys : NULL);
     if (e)
         fprintf(stderr, "warning: substituting '%s' from '%s': %s\n", path, url, e);
-    return !e && !missing && store_is_valid(s, path);
+    return !e && store_is_valid(s, path);
 }
 
-bool cache_has(LocalStore *s, const char *url, const char *path)
+static bool cache_has(Store *s, const char *url, const char *path)
 {
     const char *e = NULL;
-    const char *dir = cache_dir(url, &e);
-    if (!dir || !cache_store_dir_ok(s, dir))
-        return false;
-    NarInfo *ni = read_narinfo(s, dir, path, &e);
-    return ni != NULL;
+    Store *c = open_cache(s, url, NULL, &e);
+    return c && !check_info(cache_of(c), false) && store_is_valid(c, path);
+}
+
+bool store_substitute(Store *s, const StoreConfig *cfg, const char *path)
+{
+    for (size_t i = 0; i < cfg->substituters.n; i++)
+        if (cache_substitute(s, cfg, cfg->substituters.v[i], path))
+            return true;
+    return store_is_valid(s, path);
+}
+
+bool store_substitutable(Store *s, const StoreConfig *cfg, const char *path)
+{
+    for (size_t i = 0; i < cfg->substituters.n; i++)
+        if (cache_has(s, cfg->substituters.v[i], path))
+            return true;
+    return false;
 }
