@@ -39,7 +39,7 @@ static void run(CliSession *s, void *p)
             root = eval_thunk_new(st, NULL, eval_parse_string(st, c->expr, strlen(c->expr), cwd, SRC_STRING));
         else {
             root = val_alloc(st);
-            eval_import(st, cli_abs_path(c->file), root, 0);
+            eval_import(st, cli_file_arg(st, c->file), root, 0);
         }
         Bindings *args = cli_auto_args(st, &s->opts);
         cli_attr_path(st, args, c->attr ? c->attr : "", root, &v);

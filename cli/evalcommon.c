@@ -27,6 +27,18 @@ const char *cli_abs_path(const char *p)
     return eval_canon_path(sb.data);
 }
 
+const char *cli_file_arg(EvalState *st, const char *arg)
+{
+    size_t len = strlen(arg);
+    if (len > 2 && arg[0] == '<' && arg[len - 1] == '>') {
+        /* the same lookup (and error) as `<nixpkgs>` in an expression */
+        Value *v = eval_thunk_new(st, NULL, eval_parse_string(st, arg, len, cli_cwd(), SRC_STRING));
+        eval_force(st, v, 0);
+        return eval_coerce_to_path(st, v, 0, "while evaluating the file argument");
+    }
+    return cli_abs_path(arg);
+}
+
 /* Running out of memory is an error message and exit status 1, not an abort. */
 static void *oom_fn(size_t n)
 {
@@ -536,7 +548,7 @@ static Expr *parse_input(EvalState *st, const CliInputs *in, const char *arg, bo
     } else if (in->from_args) {
         src = cli_string_source(st, arg);
     } else {
-        const char *path = bi_check_path(st, cli_abs_path(arg), 0);
+        const char *path = bi_check_path(st, cli_file_arg(st, arg), 0);
         path = eval_resolve_import_path(st, path, 0);
         if (!(src = cli_file_source(st, path)))
             eval_error(st, ERR_IO, 0, "opening file '%s': No such file or directory", path);

@@ -35,6 +35,9 @@ void cli_print_stats(EvalState *st, double seconds);
 double cli_cpu_seconds(void);
 /* Makes a path given on the command line absolute (relative to the cwd). */
 const char *cli_abs_path(const char *p);
+/* A file argument: `<nixpkgs>` is looked up in the search path (as nix-build and
+ * nix-instantiate do), anything else made absolute. */
+const char *cli_file_arg(EvalState *st, const char *arg);
 
 /* The current directory as a GC string ("/" if unknown): the base of -E expressions. */
 const char *cli_cwd(void);
