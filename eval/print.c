@@ -150,7 +150,7 @@ static void print_amb(EvalState *st, Value *v, StrBuf *out, PtrSet *seen)
         }
         sb_puts(out, "[ ");
         for (uint32_t i = 0; i < v->len; i++) {
-            print_amb(st, v->list.elems[i], out, seen);
+            print_amb(st, val_list(v)[i], out, seen);
             sb_putc(out, ' ');
         }
         sb_putc(out, ']');
@@ -275,7 +275,7 @@ static void show(ShowCtx *c, Value *v, StrBuf *out, uint32_t depth)
                 sb_printf(out, "«%u item%s elided» ", left, left == 1 ? "" : "s");
                 break;
             }
-            show(c, v->list.elems[i], out, depth + 1);
+            show(c, val_list(v)[i], out, depth + 1);
             sb_putc(out, ' ');
             c->items_printed++;
         }
