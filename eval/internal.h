@@ -34,6 +34,7 @@ typedef struct EvalPriv {
     /* GC pacing (value.c): collections seen so far, and a fixed minimum
      * allocation between collections from CNIX_GC_MIN (0: adaptive) */
     size_t gc_seen, gc_min_fixed;
+    bool mark_stack_warm;  /* value.c: the collector's mark stack was grown */
     void *name_ranks;      /* attrnames.c: lexicographic ranks of symbols (NameRanks) */
 } EvalPriv;
 
