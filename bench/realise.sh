@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Realiser benchmarks: building N trivial derivations from scratch (one top derivation
 # depending on all of them), and realising the already-built closure of M of them again.
-#   bench/realise.sh BUILD/cnix [N=200] [M=1000]
+#   bench/realise.sh BUILD/cnix [N=200] [M=1000]   (REALISE_CONFIG="sandbox = false": unsandboxed)
 set -u
 cnix=$1
 n=${2:-200}
@@ -9,7 +9,10 @@ m=${3:-1000}
 tmp=$(mktemp -d)
 trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
 export NIX_STORE_DIR=$tmp/store NIX_STATE_DIR=$tmp/var NIX_LOG_DIR=$tmp/log
-unset NIX_CONFIG CNIX_STORE_ROOT
+unset CNIX_STORE_ROOT
+# The builders are the host's /bin/sh: the sandbox (on by default) must show it.
+export NIX_CONFIG="sandbox-paths = /bin /lib /usr /lib64?${REALISE_CONFIG:+
+$REALISE_CONFIG}"
 cat > "$tmp/many.nix" <<'NIX'
 { n }:
 let

@@ -1,5 +1,6 @@
-/* The store side of the builtins: derivations, copying paths to the store, and what
- * `nix-instantiate FILE` prints. */
+/* The store side of the builtins, for the host and the other builtins: the per-state
+ * store data (bistore.c), copying paths to the store (paths.c), what `nix-instantiate
+ * FILE` prints (instantiate.c), the `derivation` value (derivation.c, drvwrap.c). */
 #ifndef CNIX_BUILTINS_DERIVATION_H
 #define CNIX_BUILTINS_DERIVATION_H
 
@@ -33,6 +34,14 @@ struct LocalStore *bi_local_store(EvalState *st);
  * outputs other than out. Needs bi_store_set_writable(st, true) before evaluation.
  * *n receives the count. Errors are thrown as evaluation errors. */
 const char **bi_instantiate(EvalState *st, Value *v, size_t *n);
+
+/* Sets up the per-state store data of st (bi_open_all). */
+struct Store;
+void bi_store_init(EvalState *st, struct Store *store);
+
+/* The `derivation` function, written in Nix like CppNix's derivation-internal.nix and
+ * parsed on first use: sets *v to a lazy value (no parsing at start-up). */
+void bi_derivation_value(EvalState *st, Value *v);
 
 /* builtins/drvwrap.c: the value of `derivation` (CppNix's derivation-internal.nix
  * wrapper around derivationStrict, with a native fast path); parsed once per state. */

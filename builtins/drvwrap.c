@@ -74,7 +74,6 @@ typedef struct WrapInfo {
     ExprAttrs *view;          /* `{ outPath = ...; drvPath = ...; type = ...; inherit outputName; }` */
     Expr *strict;             /* `derivationStrict drvAttrs` */
     uint32_t strict_slot;     /* the slot of strict in the let's Env */
-    Value *null;              /* what the let's other slots hold in the fast path */
     uint32_t drv_attrs_slot;  /* slots of drvAttrs and outputs in the wrapper lambda's Env */
     uint32_t outputs_slot;
     PosIdx pos_value;         /* where listToAttrs's attributes (one per output) are defined */
@@ -271,16 +270,10 @@ static void prim_derivation_value(EvalState *st, PosIdx pos, Value **args, Value
     /* The let's Env, with only what the views use: `strict` (the other bindings build
      * the value the slow way). */
     uint32_t let_size = w->strict_slot + 1; /* no later slot is looked at */
-    Env *let_env = GC_MALLOC(sizeof(Env) + let_size * sizeof(Value *));
-    let_env->up = lam_env;
-    let_env->size = let_size;
+    Env *let_env = eval_scope_new(st, lam_env, let_size);
     for (uint32_t i = 0; i < w->strict_slot; i++)
-        let_env->values[i] = w->null;
-    Value *strict = val_alloc(st);
-    strict->type = T_THUNK;
-    strict->thunk.env = let_env;
-    strict->thunk.expr = w->strict;
-    let_env->values[w->strict_slot] = strict;
+        let_env->values[i] = val_null(st);
+    let_env->values[w->strict_slot] = eval_thunk_new(st, let_env, w->strict);
 
     uint32_t n = outputs->len;
     Value **vals = val_list_alloc(st, n); /* also the `all` list */
@@ -294,14 +287,10 @@ static void prim_derivation_value(EvalState *st, PosIdx pos, Value **args, Value
     RankedAttr ovl_inl[16], *ovl = cap <= 16 ? ovl_inl : GC_MALLOC(cap * sizeof *ovl);
     for (uint32_t i = 0; i < n; i++) {
         /* the Env of a call of outputToAttrListElement */
-        Env *oe = GC_MALLOC(sizeof(Env) + sizeof(Value *));
-        oe->up = let_env;
-        oe->size = 1;
+        Env *oe = eval_scope_new(st, let_env, 1);
         oe->values[0] = outputs->list.elems[i];
-        Value view = {.type = T_THUNK};
-        view.thunk.env = oe;
-        view.thunk.expr = &w->view->base;
-        eval_force(st, &view, pos);
+        Value view;
+        eval_in_scope(st, oe, &w->view->base, &view);
         uint32_t k = 0;
         for (uint32_t j = 0; j < n; j++)
             ovl[k++] = (RankedAttr){{names[j], w->pos_value, vals[j]}, 0};
@@ -343,8 +332,6 @@ Value *bi_drvwrap_load(EvalState *st, PosIdx pos)
     WrapInfo *w = GC_MALLOC(sizeof *w);
     Value *fn = val_alloc(st), *info = val_alloc(st), *app = val_alloc(st);
     if (wrap_prepare(st, e, w)) {
-        w->null = val_alloc(st);
-        val_set_null(w->null);
         fn->type = T_PRIMOP;
         fn->primop = &derivation_value_op;
         info->type = T_EXTERNAL;

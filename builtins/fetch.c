@@ -16,8 +16,9 @@
 
 #include "builtins/access.h"
 #include "builtins/derivation.h"
-#include "builtins/registry.h"
+#include "builtins/builtins.h"
 #include "store/local.h"
+#include "util/lazyarchive.h"
 #include "util/strbuf.h"
 
 /* ---------- temporary directories ---------- */
@@ -192,6 +193,9 @@ static const char *unpack_archive(struct archive *a, const char *dest)
 
 static const char *unpack_file(const char *file, const char *dest)
 {
+    const char *lerr = lazyarchive_load();
+    if (lerr)
+        return lerr;
     struct archive *a = archive_read_new();
     archive_read_support_filter_all(a);
     archive_read_support_format_all(a);
@@ -206,6 +210,9 @@ static const char *unpack_file(const char *file, const char *dest)
 
 static const char *unpack_memory(const void *data, size_t len, const char *dest)
 {
+    const char *lerr = lazyarchive_load();
+    if (lerr)
+        return lerr;
     struct archive *a = archive_read_new();
     archive_read_support_filter_all(a);
     archive_read_support_format_all(a);

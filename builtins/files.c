@@ -10,7 +10,7 @@
 #include <gc.h>
 
 #include "builtins/access.h"
-#include "builtins/registry.h"
+#include "builtins/builtins.h"
 #include "builtins/derivation.h"
 #include "store/hash.h"
 #include "store/local.h"

@@ -1,8 +1,7 @@
 /* Primop family bi_import: import, scopedImport and the search path (<...> lookups). */
 #include "builtins/access.h"
-#include "builtins/registry.h"
+#include "builtins/builtins.h"
 
-#include "eval/internal.h"
 
 #include <gc/gc.h>
 #include <string.h>
@@ -27,10 +26,16 @@ static const char corepkg_fetchurl[] =
 
 #define COREPKGS "/__corepkgs__/"
 
+/* <nix/fetchurl.nix>: built in, so pure and restricted evaluation allow it (as CppNix's
+ * corepkgs); nixpkgs' bootstrap tools import it, also from flakes. */
+static bool is_corepkg(const char *path)
+{
+    return strncmp(path, COREPKGS, strlen(COREPKGS)) == 0 && strcmp(path + strlen(COREPKGS), "fetchurl.nix") == 0;
+}
+
 static void import_path(EvalState *st, const char *path, Value *out, PosIdx pos)
 {
-    if (strncmp(path, COREPKGS, strlen(COREPKGS)) == 0 &&
-        strcmp(path + strlen(COREPKGS), "fetchurl.nix") == 0) {
+    if (is_corepkg(path)) {
         Expr *e = eval_parse_string(st, corepkg_fetchurl, sizeof corepkg_fetchurl - 1, "/",
                                     SRC_NONE);
         eval_expr(st, e, out);
@@ -47,7 +52,8 @@ static const char *import_arg_path(EvalState *st, Value *v, PosIdx pos)
 static void prim_import(EvalState *st, PosIdx pos, Value **args, Value *out)
 {
     const char *path = import_arg_path(st, args[0], pos);
-    bi_check_path(st, path, 0); /* pure/restricted evaluation */
+    if (!is_corepkg(path))
+        bi_check_path(st, path, 0); /* pure/restricted evaluation */
     import_path(st, path, out, pos);
 }
 
@@ -60,13 +66,13 @@ static void prim_scoped_import(EvalState *st, PosIdx pos, Value **args, Value *o
     bi_check_path(st, path, 0);
     const char *file = eval_resolve_import_path(st, path, pos);
     Symbol *names = GC_MALLOC_ATOMIC((scope->size + 1) * sizeof(Symbol));
-    Env *env = eval_env_new(st, st->base_env, scope->size);
+    Env *env = eval_scope_new(st, NULL, scope->size);
     for (uint32_t i = 0; i < scope->size; i++) {
         names[i] = scope->attrs[i].name;
         env->values[i] = scope->attrs[i].value;
     }
     Expr *e = eval_parse_file_in_scope(st, file, names, scope->size);
-    eval_in(st, env, e, out);
+    eval_in_scope(st, env, e, out);
 }
 
 static void prim_find_file(EvalState *st, PosIdx pos, Value **args, Value *out)
@@ -86,7 +92,7 @@ static void prim_find_file(EvalState *st, PosIdx pos, Value **args, Value *out)
     }
     /* Under restricted evaluation a search path entry may still point outside the allowed
      * paths (__nixPath can be redefined); CppNix refuses such a lookup. */
-    if (strncmp(found, COREPKGS, strlen(COREPKGS)) != 0)
+    if (!is_corepkg(found))
         bi_check_path(st, found, pos);
     val_set_path(out, found);
 }

@@ -1,7 +1,8 @@
-/* The primop tables, the `builtins` set and the global scope built from them. */
-#include "builtins/registry.h"
+/* Opening the builtins library: the primop tables, the `builtins` set and the global scope
+ * built from them. */
+#include "builtins/builtins.h"
 
-#include "eval/internal.h"
+#include "builtins/derivation.h"
 
 #include <gc/gc.h>
 #include <string.h>
@@ -10,7 +11,8 @@
 const PrimOp *const bi_all_tables[] = {
     prim_arith, prim_types,   prim_lists,   prim_attrs, prim_versions, prim_strings,
     prim_regex, prim_json,    prim_toml,    prim_xml,   prim_hash,     prim_context,
-    prim_control, bi_import,  bi_files,     bi_fetch,   bi_derivation, native_builtins, NULL,
+    prim_control, bi_import,  bi_files,     bi_fetch,   bi_derivation, bi_output_of, bi_paths,
+    native_builtins, NULL,
 };
 
 const PrimOp *bi_find_primop(const char *name)
@@ -27,9 +29,9 @@ const PrimOp *bi_find_primop(const char *name)
  * linear: start-up runs this for every command. */
 typedef struct Reg {
     EvalState *st;
-    Env *env;
-    Symbol *names;
-    uint32_t cap;
+    Symbol *names;    /* the global scope: names[i] bound to values[i], i < n */
+    Value **values;
+    uint32_t n, cap;
     Bindings *builtins;
     uint32_t *global_at, *attr_at; /* indexed by Symbol, nsyms entries */
     size_t nsyms;
@@ -60,11 +62,11 @@ static void reg_bind(Reg *r, const char *global, const char *attr, Value *v)
         Symbol s = sym_intern_cstr(st->symbols, global);
         reg_cover(r, s);
         if (r->global_at[s])
-            r->env->values[r->global_at[s] - 1] = v;
-        else if (st->base_env_used < r->cap) {
-            r->names[st->base_env_used] = s;
-            r->env->values[st->base_env_used++] = v;
-            r->global_at[s] = st->base_env_used;
+            r->values[r->global_at[s] - 1] = v;
+        else if (r->n < r->cap) {
+            r->names[r->n] = s;
+            r->values[r->n++] = v;
+            r->global_at[s] = r->n;
         }
     }
     if (attr) {
@@ -104,8 +106,9 @@ static Value *str_value(EvalState *st, const char *s)
     return v;
 }
 
-void bi_register_all(EvalState *st)
+void bi_open_all(EvalState *st, struct Store *store)
 {
+    bi_store_init(st, store);
     uint32_t nprims = 0;
     for (const PrimOp *const *t = bi_all_tables; *t; t++)
         for (const PrimOp *p = *t; p->name; p++)
@@ -113,12 +116,10 @@ void bi_register_all(EvalState *st)
     Reg r;
     r.st = st;
     r.cap = 2 * nprims + 64;
-    r.env = eval_env_new(st, NULL, r.cap);
+    r.n = 0;
     r.names = GC_MALLOC_ATOMIC(r.cap * sizeof(Symbol));
-    memset(r.names, 0, r.cap * sizeof(Symbol));
+    r.values = GC_MALLOC(r.cap * sizeof(Value *));
     r.builtins = attrs_alloc(st, nprims + 32);
-    st->base_env = r.env;
-    st->base_env_used = 0;
     r.nsyms = sym_count(st->symbols) + 2 * nprims + 64;
     r.global_at = GC_MALLOC_ATOMIC(r.nsyms * sizeof(uint32_t));
     r.attr_at = GC_MALLOC_ATOMIC(r.nsyms * sizeof(uint32_t));
@@ -136,17 +137,9 @@ void bi_register_all(EvalState *st)
                 reg_bind(&r, p->name, NULL, v);
         }
 
-    Value *vt = val_alloc(st), *vf = val_alloc(st), *vn = val_alloc(st);
-    val_set_bool(vt, true);
-    val_set_bool(vf, false);
-    val_set_null(vn);
-    reg_const(&r, "true", vt, true);
-    reg_const(&r, "false", vf, true);
-    reg_const(&r, "null", vn, true);
-    EvalPriv *priv = eval_priv(st);
-    priv->v_true = vt;
-    priv->v_false = vf;
-    priv->v_null = vn;
+    reg_const(&r, "true", val_true(st), true);
+    reg_const(&r, "false", val_false(st), true);
+    reg_const(&r, "null", val_null(st), true);
 
     if (!st->settings.pure_eval) {
         reg_const(&r, "currentSystem", str_value(st, st->settings.system), false);
@@ -185,20 +178,9 @@ void bi_register_all(EvalState *st)
     attrs_sort(r.builtins);
     st->builtins = bv;
 
-    priv->base = bind_index_new(st, r.names, st->base_env_used);
-    r.env->size = st->base_env_used;
+    eval_set_globals(st, r.names, r.values, r.n);
+    GC_FREE(r.names);
+    GC_FREE(r.values);
     GC_FREE(r.global_at);
     GC_FREE(r.attr_at);
-}
-
-Value *eval_global(EvalState *st, const char *name)
-{
-    Symbol s = sym_lookup(st->symbols, name, strlen(name));
-    if (!s)
-        return NULL;
-    ScopeIndex *ix = &eval_priv(st)->base;
-    for (uint32_t i = 0; i < ix->n; i++)
-        if (ix->syms[i] == s)
-            return st->base_env->values[ix->displ[i]];
-    return NULL;
 }

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "builtins/registry.h"
+#include "builtins/builtins.h"
 #include "cli/cli.h"
 #include "native/native.h"
 

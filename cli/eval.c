@@ -29,19 +29,18 @@ static void run(CliSession *s, void *p)
     EvalCmd *c = p;
     EvalState *st = s->st;
     const char *cwd = cli_cwd();
-    Value *root = val_alloc(st);
     Value v;
     if (c->installable) {
         cli_flake_opts_finish(st, &s->flake, cwd);
         flake_eval_installable(st, &s->flake.settings, c->installable, cwd, &s->flake.lock, &v);
     } else {
-        if (c->expr) {
-            Expr *e = eval_parse_string(st, c->expr, strlen(c->expr), cwd, SRC_STRING);
-            root->type = T_THUNK;
-            root->thunk.env = st->base_env;
-            root->thunk.expr = e;
-        } else
+        Value *root;
+        if (c->expr)
+            root = eval_thunk_new(st, NULL, eval_parse_string(st, c->expr, strlen(c->expr), cwd, SRC_STRING));
+        else {
+            root = val_alloc(st);
             eval_import(st, cli_abs_path(c->file), root, 0);
+        }
         Bindings *args = cli_auto_args(st, &s->opts);
         cli_attr_path(st, args, c->attr ? c->attr : "", root, &v);
     }

@@ -268,7 +268,7 @@ int cli_opts_parse(EvalOpts *o, int argc, char **argv, int *i)
             "trusted-public-keys", "extra-trusted-public-keys", "builders", "system", "sandbox-paths",
             "allowed-uris", "nix-path", "max-call-depth", "plugin-files", "log-lines", NULL};
         static const char *const bool_settings[] = {
-            "read-only", "readonly-mode", "sandbox", "keep-going", "keep-failed", "pure-eval",
+            "read-only", "readonly-mode", "sandbox", "sandbox-fallback", "keep-going", "keep-failed", "pure-eval",
             "restrict-eval", "allow-import-from-derivation", "eval-cache", "fsync-metadata",
             "allow-unsafe-native-code-during-evaluation", "require-sigs", "substitute", "abort-on-warn", NULL};
         const char *name = a + 2;
@@ -294,17 +294,15 @@ Bindings *cli_auto_args(EvalState *st, const EvalOpts *o)
     Bindings *b = attrs_alloc(st, (size_t)o->nauto_args);
     for (int i = 0; i < o->nauto_args; i++) {
         const AutoArg *a = &o->auto_args[i];
-        Value *v = val_alloc(st);
-        if (a->is_str)
+        Value *v;
+        if (a->is_str) {
+            v = val_alloc(st);
             val_make_string(v, a->text);
-        else {
+        } else {
             char cwd[4096];
             if (!getcwd(cwd, sizeof cwd))
                 strcpy(cwd, "/");
-            Expr *e = eval_parse_string(st, a->text, strlen(a->text), cwd, SRC_STRING);
-            v->type = T_THUNK;
-            v->thunk.env = st->base_env;
-            v->thunk.expr = e;
+            v = eval_thunk_new(st, NULL, eval_parse_string(st, a->text, strlen(a->text), cwd, SRC_STRING));
         }
         Symbol s = sym_intern_cstr(st->symbols, a->name);
         Attr *old = NULL;
@@ -561,10 +559,7 @@ void cli_inputs_each(EvalState *st, const CliInputs *in, bool (*claim)(EvalState
 void cli_inputs_select(EvalState *st, const CliInputs *in, const EvalOpts *o, Expr *e,
                        void (*fn)(EvalState *st, Value *v, void *ctx), void *ctx)
 {
-    Value *root = val_alloc(st);
-    root->type = T_THUNK;
-    root->thunk.env = st->base_env;
-    root->thunk.expr = e;
+    Value *root = eval_thunk_new(st, NULL, e);
     Bindings *args = cli_auto_args(st, o);
     int npaths = in->nattr_paths ? in->nattr_paths : 1;
     for (int i = 0; i < npaths; i++) {

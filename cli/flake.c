@@ -19,6 +19,7 @@ typedef struct FlakeCmd {
     int nargs;
     const char *flake_arg; /* --flake REF (update) */
     const char *template_ref; /* -t (init, new) */
+    const char *dest;         /* --dest (clone) */
     bool no_build;
     bool json;
     bool legacy, all_systems;
@@ -35,6 +36,7 @@ static void usage(void)
             "       cnix flake check [FLAKE] [--no-build]\n"
             "       cnix flake init [-t TEMPLATE] | cnix flake new DIR [-t TEMPLATE]\n"
             "       cnix flake prefetch FLAKE [--json] | cnix flake archive [FLAKE] [--json]\n"
+            "       cnix flake clone FLAKE --dest DIR\n"
             "options: --no-write-lock-file --recreate-lock-file --no-update-lock-file --commit-lock-file\n"
             "         --reference-lock-file F --output-lock-file F --impure --no-registries\n"
             "         --option flake-registry PATH --option forge-mirror DIR --show-trace\n");
@@ -252,7 +254,6 @@ static Value *classify(ShowCtx *x, const char **path, uint32_t depth, Value *v, 
     EvalState *st = x->st;
     const char *kind = path[0];
     *text = NULL;
-    eval_force(st, v, 0);
     bool sys_level = is_system_level(kind);
     if (sys_level && depth == 2 && strcmp(path[1], st->settings.system) != 0 && !x->c->all_systems) {
         *text = "omitted (use '--all-systems' to show)";
@@ -274,6 +275,8 @@ static Value *classify(ShowCtx *x, const char **path, uint32_t depth, Value *v, 
         *text = "unknown";
         return leaf(st, "unknown", NULL, NULL);
     }
+    /* forced only now: omitted and unknown outputs are not evaluated */
+    eval_force(st, v, 0);
     if (leaf_level || (strcmp(kind, "hydraJobs") == 0 && v->type == T_ATTRS && eval_is_derivation(st, v))) {
         if (strcmp(kind, "nixosModules") == 0 || strcmp(kind, "nixosModule") == 0) {
             *text = "NixOS module";
@@ -364,6 +367,12 @@ static void run(CliSession *s, void *p)
     EvalState *st = s->st;
     const char *cwd = cli_cwd();
     const char *ref_arg = ".";
+    if (strcmp(c->verb, "clone") == 0) {
+        if (c->nargs != 1 || !c->dest)
+            eval_error(st, ERR_USAGE, 0, "'cnix flake clone' takes a flake reference and --dest DIR");
+        s->status = cli_flake_clone(st, c->fs, c->args[0], c->dest);
+        return;
+    }
     if (strcmp(c->verb, "prefetch") == 0) {
         if (c->nargs != 1)
             eval_error(st, ERR_USAGE, 0, "'cnix flake prefetch' takes one flake reference");
@@ -421,7 +430,7 @@ int cli_flake(int argc, char **argv)
     FlakeCmd *c = GC_MALLOC(sizeof *c);
     c->verb = argv[1];
     static const char *const verbs[] = {"lock", "update", "metadata", "info", "show", "check",
-                                        "init", "new", "prefetch", "archive", NULL};
+                                        "init", "new", "prefetch", "archive", "clone", NULL};
     const char *const *vp = verbs;
     while (*vp && strcmp(*vp, c->verb) != 0)
         vp++;
@@ -456,6 +465,8 @@ int cli_flake(int argc, char **argv)
             c->template_ref = argv[++i];
         else if (strcmp(a, "--no-build") == 0)
             c->no_build = true;
+        else if (strcmp(a, "--dest") == 0 && i + 1 < argc)
+            c->dest = argv[++i];
         else if (strcmp(a, "--help") == 0) {
             usage();
             return 0;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "builtins/derivation.h"
@@ -422,5 +423,55 @@ int cli_flake_archive(EvalState *st, const FlakeSettings *fs, LockedFlake *lf, b
     Value *v = archive_node(st, fs, lf->lock.root, lf->tree.store_path);
     if (json)
         cli_fv_print_json(st, v);
+    return 0;
+}
+
+/* ---------- clone ---------- */
+
+int cli_flake_clone(EvalState *st, const FlakeSettings *fs, const char *arg, const char *dest)
+{
+    FlakeAttrs given = flake_ref_parse(st, arg, cli_cwd(), 0);
+    FlakeAttrs ref = flake_resolve(st, fs, &given);
+    const char *type = flake_attrs_str(&ref, "type"), *url = NULL;
+    if (type && strcmp(type, "git") == 0)
+        url = flake_attrs_str(&ref, "url");
+    else if (type && (strcmp(type, "github") == 0 || strcmp(type, "gitlab") == 0 || strcmp(type, "sourcehut") == 0)) {
+        if (!fs->forge_mirror)
+            eval_error(st, ERR_IO, 0, "cannot clone '%s': cnix fetches only local sources (set 'forge-mirror')",
+                       flake_ref_to_string(st, &ref));
+        url = sb_fmt("%s/%s/%s/%s", fs->forge_mirror, type, flake_attrs_str(&ref, "owner"), flake_attrs_str(&ref, "repo"));
+    } else
+        eval_error(st, ERR_EVAL, 0, "cannot clone '%s': only Git and forge flakes can be cloned",
+                   flake_ref_to_string(st, &ref));
+    if (strncmp(url, "file://", 7) == 0)
+        url += 7;
+    const char *r = flake_attrs_str(&ref, "ref"), *rev = flake_attrs_str(&ref, "rev");
+    pid_t pid = fork();
+    if (pid < 0)
+        eval_error(st, ERR_IO, 0, "fork: %s", strerror(errno));
+    if (pid == 0) {
+        if (r)
+            execlp("git", "git", "clone", "-q", "--branch", r, "--", url, dest, (char *)NULL);
+        else
+            execlp("git", "git", "clone", "-q", "--", url, dest, (char *)NULL);
+        _exit(127);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            eval_error(st, ERR_IO, 0, "waiting for git: %s", strerror(errno));
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        eval_error(st, ERR_EVAL, 0, "cloning '%s' into '%s' failed", url, dest);
+    if (rev) {
+        pid = fork();
+        if (pid == 0) {
+            execlp("git", "git", "-C", dest, "checkout", "-q", rev, (char *)NULL);
+            _exit(127);
+        }
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+            ;
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+            eval_error(st, ERR_EVAL, 0, "checking out '%s' in '%s' failed", rev, dest);
+    }
     return 0;
 }

@@ -15,6 +15,9 @@ int cli_flake_prefetch(EvalState *st, const FlakeSettings *fs, const char *arg, 
 /* Fetches every input into the store; with json prints {path, inputs: {NAME: {...}}}. */
 int cli_flake_archive(EvalState *st, const FlakeSettings *fs, LockedFlake *lf, bool json);
 
+/* git clone of a Git or forge (mirror) flake into dest, at its ref and rev. */
+int cli_flake_clone(EvalState *st, const FlakeSettings *fs, const char *arg, const char *dest);
+
 /* Building JSON answers as values: a string, an attribute (attrs_sort afterwards), a
  * flake reference's attributes, and printing one line of JSON. */
 Value *cli_fv_str(EvalState *st, const char *s);

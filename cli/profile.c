@@ -3,6 +3,7 @@
 #include "builtins/derivation.h"
 #include "cli/cli.h"
 #include "cli/session.h"
+#include "flake/flake.h"
 #include "profile/elems.h"
 
 #define GC_THREADS
@@ -36,7 +37,7 @@ static void usage(void)
             "usage: cnix profile COMMAND [--profile PATH] ...\n"
             "  switch FILE [-A ATTR] [--arg NAME EXPR] [--argstr NAME STR]\n"
             "                          FILE gives a list of derivations or { packages = [...]; }\n"
-            "  install (-f FILE -A ATTR | -E EXPR)   add packages (replacing same-named ones)\n"
+            "  install (-f FILE -A ATTR | -E EXPR | FLAKEREF#ATTR)   add packages (replacing same-named ones)\n"
             "  remove NAME...          remove packages by name or pname\n"
             "  upgrade                 re-evaluate each package's origin, take newer versions\n"
             "  list                    installed packages and their outputs\n"
@@ -59,10 +60,7 @@ static void run_job(EvalState *st, ProfileCmd *c, EvalJob *j)
     }
     Expr *e = cli_parse(st, src);
     eval_bind(st, e);
-    Value *root = val_alloc(st);
-    root->type = T_THUNK;
-    root->thunk.env = st->base_env;
-    root->thunk.expr = e;
+    Value *root = eval_thunk_new(st, NULL, e);
     EvalOpts o = c->s->opts;
     o.auto_args = (AutoArg *)j->args;
     o.nauto_args = j->nargs;
@@ -212,7 +210,10 @@ int cli_profile(int argc, char **argv)
         return commit(c, s, c->jobs[0].elems, c->jobs[0].n);
     }
     if (!strcmp(verb, "install")) {
-        if (nrest == 1 && !file && !expr)
+        /* FLAKEREF#ATTR: recorded as a getFlake expression, so upgrade locks it again */
+        if (nrest == 1 && !file && !expr && flake_is_installable(rest[0]))
+            expr = flake_installable_expr(rest[0], cli_cwd());
+        else if (nrest == 1 && !file && !expr)
             file = rest[0];
         if (!file && !expr) {
             fprintf(stderr, "error: 'install' needs -f FILE [-A ATTR] or -E EXPR\n");

@@ -8,10 +8,27 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "builtins/builtins.h"
 #include "builtins/derivation.h"
 #include "native/native.h"
 #include "store/gc.h"
 #include "util/strbuf.h"
+
+/* A trusted nixConfig setting of a flake: flake settings, then store and build settings. */
+static void apply_flake_setting(void *ctx, const char *name, const char *value)
+{
+    CliSession *s = ctx;
+    if (flake_settings_set(&s->flake.settings, name, value))
+        return;
+    const char *base = strncmp(name, "extra-", 6) == 0 ? name + 6 : name;
+    if (store_config_is_setting(base)) {
+        const char *e = store_config_set(&s->cfg, name, value);
+        if (e)
+            fprintf(stderr, "warning: %s\n", e);
+        return;
+    }
+    fprintf(stderr, "warning: unknown setting '%s'\n", name);
+}
 
 bool cli_session_init(CliSession *s, const char *command)
 {
@@ -21,6 +38,8 @@ bool cli_session_init(CliSession *s, const char *command)
     s->command = command;
     cli_opts_init(&s->opts);
     cli_flake_opts_init(&s->flake);
+    s->flake.settings.apply_setting = apply_flake_setting;
+    s->flake.settings.apply_ctx = s;
     return cli_store_config_init(&s->cfg);
 }
 
@@ -39,6 +58,8 @@ bool cli_session_open_store(CliSession *s)
 {
     cli_opts_finish(&s->opts);
     s->store = cli_store_open(&s->cfg);
+    if (s->store) /* builtins.storeDir and the paths evaluation computes */
+        s->opts.settings.store_dir = store_dir(s->store);
     return s->store != NULL;
 }
 
@@ -83,6 +104,7 @@ static void run_on_big_stack(void *p)
     sigaddset(&intr, SIGINT);
     pthread_sigmask(SIG_UNBLOCK, &intr, NULL);
     EvalState *st = s->st = eval_state_new(&s->opts.settings);
+    bi_open_all(st, NULL); /* the store: s->store once it is a Store (helper "store") */
     const char *err = NULL;
     if (!native_load_plugins(st, &err)) {
         fprintf(stderr, "error: %s\n", err);

@@ -35,7 +35,7 @@ int cli_store_opt(StoreConfig *c, int argc, char **argv, int *i)
         c->quiet = true;
         return 1;
     } else if (!strcmp(a, "--sandbox") || !strcmp(a, "--no-sandbox")) {
-        c->sandbox = a[2] == 's' ? SANDBOX_ON : SANDBOX_OFF;
+        store_config_set(c, "sandbox", a[2] == 's' ? "true" : "false");
         return 1;
     } else if (!strncmp(a, "--", 2) && store_config_is_setting(a + 2) && *i + 1 < argc) {
         name = a + 2; /* --max-jobs style for any setting, as in Nix */

@@ -30,11 +30,6 @@ NOINLINE Env *eval_env_promote(EvalState *st, Env *env)
     return h;
 }
 
-Env *eval_env_new(EvalState *st, Env *up, uint32_t size)
-{
-    return eval_env_alloc(st, up, size);
-}
-
 static inline Value *new_thunk(EvalState *st, Env *env, Expr *e)
 {
     st->stats.thunks++;
@@ -1049,28 +1044,6 @@ static NOINLINE void eval_assert_cond(EvalState *st, Env *env, ExprAssert *x)
     eval_error(st, ERR_ASSERTION, x->base.pos, "assertion '%s' failed", sb.data);
 }
 
-static NOINLINE void eval_pos(EvalState *st, Expr *e, Value *out)
-{
-    Pos p = pos_get(st->positions, e->pos);
-    if (!p.src) {
-        val_set_null(out);
-        return;
-    }
-    Bindings *b = attrs_alloc(st, 3);
-    Value *f = val_alloc(st), *l = val_alloc(st), *c = val_alloc(st);
-    if (p.src->kind == SRC_FILE)
-        val_make_string(f, p.src->path);
-    else
-        val_make_string(f, p.src->kind == SRC_STDIN ? "«stdin»" : "«string»");
-    val_set_int(l, p.line);
-    val_set_int(c, p.col);
-    attrs_push(b, st->s.file, 0, f);
-    attrs_push(b, st->s.line, 0, l);
-    attrs_push(b, st->s.column, 0, c);
-    attrs_sort(b);
-    val_set_attrs(out, b);
-}
-
 static NOINLINE bool eval_not_arg(EvalState *st, Env *env, ExprNot *x)
 {
     uint32_t frames = st->nframes;
@@ -1194,7 +1167,7 @@ void eval_in(EvalState *st, Env *env, Expr *e, Value *out)
         case EXPR_CONCAT_STRINGS:
             TAIL(eval_concat_strings(st, env, (ExprConcatStrings *)e, out));
         case EXPR_POS:
-            TAIL(eval_pos(st, e, out));
+            TAIL(eval_pos_value(st, e->pos, false, out));
         }
         unknown_expr(st, e);
     }

@@ -144,7 +144,7 @@ typedef struct SearchPathEntry {
 } SearchPathEntry;
 
 typedef struct EvalSettings {
-    const char *store_dir;     /* "/nix/store" unless NIX_STORE_DIR */
+    const char *store_dir;     /* builtins.storeDir: the store's logical directory, given by the host */
     const char *system;        /* currentSystem, e.g. "x86_64-linux" */
     SearchPathEntry *nix_path; /* -I entries first, then NIX_PATH */
     uint32_t nix_path_len;
@@ -222,9 +222,37 @@ typedef struct EvalState {
     void *priv;               /* evaluator-private state (eval/internal.h) */
 } EvalState;
 
-/* Creates a state, interns symbols, builds the global scope from the primop tables. */
+/* Creates a bare state: symbols interned, an empty global scope, no builtin known. The
+ * host binds the globals (builtins/builtins.h: bi_open_all) before parsing anything. */
 EvalState *eval_state_new(const EvalSettings *settings);
-void eval_settings_default(EvalSettings *s); /* reads NIX_STORE_DIR, NIX_PATH, HOME */
+/* Defaults for every setting (store_dir "/nix/store", the host's system); reads HOME. */
+void eval_settings_default(EvalSettings *s);
+/* Is the experimental feature enabled in s->experimental_features (e.g. "pipe-operators")? */
+bool eval_feature_enabled(const EvalSettings *s, const char *feature);
+/* Throws CppNix's "experimental Nix feature 'F' is disabled" error unless it is enabled. */
+void eval_feature_require(EvalState *st, PosIdx pos, const char *feature);
+
+/* `{ file; line; column; }` of pos (value.c). Positions without a source give null, and so
+ * do sources other than files if files_only (unsafeGetAttrPos); __curPos names them
+ * «string» or «stdin». */
+void eval_pos_value(EvalState *st, PosIdx pos, bool files_only, Value *out);
+
+/* ---------- the global scope, scopes and thunks (eval/scope.c) ---------- */
+
+/* Makes the global scope: names[i] (distinct, nonzero) bound to values[i]. Called once, on
+ * a bare state, before anything is parsed (variables are bound to slots at parse time). */
+void eval_set_globals(EvalState *st, const Symbol *names, Value *const *values, uint32_t n);
+/* A scope of n variables (slots NULL until filled), inside up (NULL: the global scope);
+ * names are given to the binder separately (eval_parse_*_in_scope). */
+Env *eval_scope_new(EvalState *st, Env *up, uint32_t n);
+/* A thunk of e in scope (NULL: the global scope), evaluated when forced. */
+Value *eval_thunk_new(EvalState *st, Env *scope, Expr *e);
+/* Evaluates e in scope (NULL: the global scope) now. */
+void eval_in_scope(EvalState *st, Env *scope, Expr *e, Value *out);
+/* The shared values of true, false and null (never to be written). */
+Value *val_true(EvalState *st);
+Value *val_false(EvalState *st);
+Value *val_null(EvalState *st);
 
 /* ---------- evaluation ---------- */
 
@@ -233,20 +261,18 @@ Expr *eval_parse_file(EvalState *st, const char *path);
 Expr *eval_parse_string(EvalState *st, const char *text, size_t len, const char *basedir,
                         SourceKind kind);
 /* Parses and binds text in the global scope extended by one frame of extra
- * variables (the REPL's bindings): names[i], if nonzero, is slot i of an Env
- * whose `up` is st->base_env; nonzero names are distinct (the caller zeroes a
- * shadowed slot's name). The result must be evaluated in such an Env, e.g. as a
- * T_THUNK {env, expr} forced with eval_force. Errors (ERR_PARSE, with CppNix's
- * message, e.g. "syntax error, unexpected end of file") are thrown.
- * Owner: the evaluator helper (binder); the REPL (repl/) calls it. */
+ * variables (the REPL's bindings): names[i], if nonzero, is slot i of a scope
+ * made by eval_scope_new(st, NULL, n); nonzero names are distinct (the caller zeroes
+ * a shadowed slot's name). The result must be evaluated in such a scope
+ * (eval_thunk_new or eval_in_scope). Errors (ERR_PARSE, with CppNix's
+ * message, e.g. "syntax error, unexpected end of file") are thrown. */
 Expr *eval_parse_string_in_scope(EvalState *st, const char *text, size_t len, const char *basedir,
                                  SourceKind kind, const Symbol *names, uint32_t n);
 /* Binds a tree parsed with parse_source in the global scope (undefined variables throw). */
 void eval_bind(EvalState *st, Expr *e);
 /* Parses and binds a source already registered in st->positions with pos_add_source
  * (e.g. the built-in «nix-internal»/derivation-internal.nix, so that traces name it)
- * in the global scope; errors are thrown. Owner: the evaluator helper; used by
- * builtins/derivation.c. */
+ * in the global scope; errors are thrown. */
 Expr *eval_parse_source(EvalState *st, const Source *src);
 /* Evaluates an expression in the global scope (result may be a thunk-free WHNF value). */
 void eval_expr(EvalState *st, Expr *e, Value *out);
@@ -254,7 +280,7 @@ void eval_expr(EvalState *st, Expr *e, Value *out);
 void eval_import(EvalState *st, const char *path, Value *out, PosIdx pos);
 
 /* Forgets parsed and imported files so that they are read again (the REPL's
- * :l and :r after a file changed). Owner: the evaluator helper. */
+ * :l and :r after a file changed). */
 void eval_reset_file_cache(EvalState *st);
 
 /* Forces v to weak head normal form, in place. */
@@ -313,10 +339,8 @@ void eval_run_with_big_stack(void (*fn)(void *), void *arg);
 
 /* Appends NIX_PATH-syntax entries ("a:p=/b") to s->nix_path. */
 void eval_settings_add_nix_path(EvalSettings *s, const char *spec);
-/* The Value currently bound to a global name (builtins, __nixPath, ...), or NULL. */
-Value *eval_global(EvalState *st, const char *name);
 /* Parses a file with extra variables over the global scope (scopedImport):
- * names[i] is bound to slot i of an Env whose `up` is st->base_env. */
+ * names[i] is bound to slot i of a scope made by eval_scope_new(st, NULL, n). */
 Expr *eval_parse_file_in_scope(EvalState *st, const char *path, const Symbol *names, uint32_t n);
 /* import's path resolution: a directory means its default.nix; throws if missing. */
 const char *eval_resolve_import_path(EvalState *st, const char *path, PosIdx pos);

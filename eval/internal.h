@@ -101,7 +101,6 @@ ScopeIndex bind_index_new(EvalState *st, const Symbol *syms, uint32_t n);
 /* eval.c */
 void eval_in(EvalState *st, Env *env, Expr *e, Value *out);
 Value *eval_lazy(EvalState *st, Env *env, Expr *e);
-Env *eval_env_new(EvalState *st, Env *up, uint32_t size);
 
 /* Special TraceEntry.sym values: msg is then not a format but a primop name
  * (FRAME_PRIMOP: "while calling the 'NAME' builtin") or an ExprSelect*

@@ -1,7 +1,6 @@
 /* Evaluator state and settings, parsing with caches, import, deep forcing and the search path. */
 #include "eval/internal.h"
 
-#include "builtins/registry.h"
 #include "util/fs.h"
 #include "util/host.h"
 #include "util/strmap.h"
@@ -62,8 +61,7 @@ void eval_settings_add_nix_path(EvalSettings *s, const char *spec)
 void eval_settings_default(EvalSettings *s)
 {
     memset(s, 0, sizeof *s);
-    const char *sd = getenv("NIX_STORE_DIR");
-    s->store_dir = sd && *sd ? GC_strdup(sd) : "/nix/store";
+    s->store_dir = "/nix/store";
     s->system = host_system();
     s->max_call_depth = 1500000; /* f 1000000 of a non-tail recursion works */
     s->max_value_depth = 10000;  /* CppNix's max-call-depth default */
@@ -98,13 +96,27 @@ static void parse_warning(void *ctx, const char *msg, PosIdx pos)
     eval_print_warning(ctx, msg, pos);
 }
 
-static bool has_feature(const char *list, const char *f)
+/* The list is split at whitespace, as CppNix's tokenizeString does. */
+bool eval_feature_enabled(const EvalSettings *s, const char *feature)
 {
-    size_t n = strlen(f);
-    for (const char *p = list; p && (p = strstr(p, f)); p += n)
-        if ((p == list || p[-1] == ' ') && (p[n] == 0 || p[n] == ' '))
+    const char *sep = " \t\n\r", *f = s->experimental_features;
+    size_t n = strlen(feature);
+    while (f && *f) {
+        f += strspn(f, sep);
+        size_t w = strcspn(f, sep);
+        if (w == n && strncmp(f, feature, n) == 0)
             return true;
+        f += w;
+    }
     return false;
+}
+
+void eval_feature_require(EvalState *st, PosIdx pos, const char *feature)
+{
+    if (!eval_feature_enabled(&st->settings, feature))
+        eval_error(st, ERR_EVAL, pos,
+                   "experimental Nix feature '%s' is disabled; add '--extra-experimental-features %s' to enable it",
+                   feature, feature);
 }
 
 EvalState *eval_state_new(const EvalSettings *settings)
@@ -125,7 +137,7 @@ EvalState *eval_state_new(const EvalSettings *settings)
         st->settings.parse.warn_ctx = st;
     }
     st->settings.parse.pure_eval = st->settings.pure_eval;
-    if (has_feature(st->settings.experimental_features, "pipe-operators"))
+    if (eval_feature_enabled(&st->settings, "pipe-operators"))
         st->settings.parse.pipe_operators = true;
     st->symbols = sym_new();
     st->positions = pos_table_new();
@@ -145,7 +157,13 @@ EvalState *eval_state_new(const EvalSettings *settings)
     }
     st->import_cache = GC_MALLOC(sizeof(StrMap));
     st->parse_cache = GC_MALLOC(sizeof(StrMap));
-    bi_register_all(st);
+    p->v_true = val_alloc(st);
+    val_set_bool(p->v_true, true);
+    p->v_false = val_alloc(st);
+    val_set_bool(p->v_false, false);
+    p->v_null = val_alloc(st);
+    val_set_null(p->v_null);
+    eval_set_globals(st, NULL, NULL, 0); /* bare: the host binds the builtins */
     return st;
 }
 

@@ -40,6 +40,29 @@ static void mark_stack_warm_up(void)
     }
 }
 
+void eval_pos_value(EvalState *st, PosIdx pos, bool files_only, Value *out)
+{
+    Pos p = pos_get(st->positions, pos);
+    if (!pos || !p.src || (files_only && p.src->kind != SRC_FILE)) {
+        val_set_null(out);
+        return;
+    }
+    const char *file = p.src->kind == SRC_FILE    ? p.src->path
+                       : p.src->kind == SRC_STDIN ? "«stdin»"
+                                                  : "«string»";
+    st->stats.values += 3;
+    Value *v = GC_MALLOC(3 * sizeof(Value));
+    val_set_string(&v[0], file, strlen(file), NULL);
+    val_set_int(&v[1], p.line);
+    val_set_int(&v[2], p.col);
+    Bindings *b = attrs_alloc(st, 3);
+    attrs_push(b, st->s.file, 0, &v[0]);
+    attrs_push(b, st->s.line, 0, &v[1]);
+    attrs_push(b, st->s.column, 0, &v[2]);
+    attrs_sort(b);
+    val_set_attrs(out, b);
+}
+
 /* After each collection, let the program allocate about 4x its live data
  * (at least 8 MB, at most 128 MB) before the next one: small programs stay small,
  * and allocation-heavy ones with a large live heap (nixpkgs-like fixed points)

@@ -5,12 +5,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "flake/flake.h"
 #include "flake/internal.h"
 #include "primops/json.h"
+
+const char *flake_date(int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    char buf[32];
+    strftime(buf, sizeof buf, "%Y%m%d%H%M%S", &tm);
+    return sb_fmt("%s", buf);
+}
 
 void flake_warn(const char *fmt, ...)
 {

@@ -57,16 +57,6 @@ static Value *str_value(EvalState *st, const char *s)
     return v;
 }
 
-static const char *date_of(int64_t t)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    gmtime_r(&tt, &tm);
-    char buf[32];
-    strftime(buf, sizeof buf, "%Y%m%d%H%M%S", &tm);
-    return sb_fmt("%s", buf);
-}
-
 /* What the lock pins beyond fetchTree's answer. */
 static Value *extra_of(EvalState *st, const LockNode *n)
 {
@@ -76,7 +66,7 @@ static Value *extra_of(EvalState *st, const LockNode *n)
         Value *v = val_alloc(st);
         val_set_int(v, lm->num);
         put(st, b, "lastModified", v);
-        put(st, b, "lastModifiedDate", str_value(st, date_of(lm->num)));
+        put(st, b, "lastModifiedDate", str_value(st, flake_date(lm->num)));
     }
     const FlakeAttr *rc = flake_attrs_get(&n->locked, "revCount");
     if (rc && rc->kind == FA_INT) {

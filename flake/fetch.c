@@ -146,6 +146,25 @@ void flake_fetch(EvalState *st, const FlakeSettings *fs, const FlakeAttrs *ref0,
     FlakeAttrs arg = flake_attrs_copy(&ref);
     flake_attrs_del(&arg, "dir");
     bool git = strcmp(type, "git") == 0;
+    /* an unchanged local tree: no copy, no hash */
+    const char *cache_key = NULL;
+    const char *ppath = strcmp(type, "path") == 0 ? flake_attrs_str(&arg, "path") : NULL;
+    if (ppath && ppath[0] == '/' && !flake_attrs_get(&arg, "rev") &&
+        flake_srccache_get(st, fs, eval_canon_path(ppath), out, &cache_key)) {
+        Bindings *sb = val_attrs(out->source_info);
+        FlakeAttrs locked = flake_attrs_copy(&arg);
+        Attr *nh = attrs_find(sb, sym_intern_cstr(st->symbols, "narHash")),
+             *lm = attrs_find(sb, sym_intern_cstr(st->symbols, "lastModified"));
+        const char *want = flake_attrs_str(&arg, "narHash");
+        if (want && strcmp(want, val_str(nh->value)) != 0)
+            eval_error(st, ERR_EVAL, 0, "NAR hash mismatch in input '%s', expected '%s' but got '%s'",
+                       flake_ref_to_string(st, &ref), want, val_str(nh->value));
+        flake_attrs_set_str(&locked, "narHash", val_str(nh->value));
+        flake_attrs_set_int(&locked, "lastModified", lm->value->integer, false);
+        copy_attr(&locked, &ref, "dir");
+        out->locked = locked;
+        return;
+    }
     if (git && !flake_attrs_get(&arg, "shallow"))
         flake_attrs_set_int(&arg, "shallow", 0, true); /* so that fetchTree counts revisions */
     /* fetchTree rejects what it does not read (lastModified, revCount are results) */
@@ -193,4 +212,5 @@ void flake_fetch(EvalState *st, const FlakeSettings *fs, const FlakeAttrs *ref0,
         copy_attr(&locked, &got, "lastModified");
     copy_attr(&locked, &ref, "dir");
     out->locked = locked;
+    flake_srccache_put(fs, cache_key, out);
 }

@@ -111,6 +111,15 @@ typedef struct FlakeSettings {
      * are fetched from instead of the network (tests, offline mirrors); NULL: none */
     const char *forge_mirror;
     bool accept_flake_config;    /* accept-flake-config */
+    /* flake-source-cache: the file of the source cache ("" or false: none); by default
+     * $XDG_CACHE_HOME/cnix/flake-sources */
+    const char *source_cache;
+    const char *commit_lock_file_summary; /* commit-lock-file-summary: first line of its commits */
+    const char *bash_prompt[3];  /* bash-prompt, -prefix, -suffix (for a future develop) */
+    /* Applies a trusted nixConfig setting of the top-level flake (the command's settings:
+     * store, evaluator, flake); NULL: nixConfig is checked but not applied. */
+    void (*apply_setting)(void *ctx, const char *name, const char *value);
+    void *apply_ctx;
     struct FlakeRegistry *flag_registry; /* --override-flake */
 } FlakeSettings;
 
@@ -211,6 +220,7 @@ typedef struct FlakeOverride {
 } FlakeOverride;
 
 typedef struct LockFlags {
+    bool apply_nix_config;   /* the top-level flake's nixConfig (commands, not getFlake) */
     bool recreate_lock_file;
     bool update_lock_file;   /* false: --no-update-lock-file */
     bool write_lock_file;    /* false: --no-write-lock-file */
@@ -223,7 +233,7 @@ typedef struct LockFlags {
     uint32_t nupdates;
 } LockFlags;
 
-void flake_lock_flags_default(LockFlags *f);
+void flake_lock_flags_default(LockFlags *f); /* applies nixConfig, writes the lock file */
 
 typedef struct LockedFlake {
     FlakeAttrs original_ref, locked_ref; /* of the top-level flake */
@@ -233,6 +243,10 @@ typedef struct LockedFlake {
     LockFile lock;
     bool force_dirty;                    /* modified lock file not written */
 } LockedFlake;
+
+/* Applies the trusted settings of f's nixConfig through fs->apply_setting and warns about
+ * the others ("ignoring untrusted flake configuration setting"). */
+void flake_apply_config(EvalState *st, const FlakeSettings *fs, const Flake *f);
 
 /* Locks the flake at ref (CppNix's lockFlake): keeps unchanged lock entries, fetches new
  * or changed ones and recurses into them with their own lock files, resolves follows,
@@ -257,6 +271,11 @@ void flake_split_installable(const char *arg, const char **ref, const char **fra
  * defaultPackage.SYSTEM; "#.x" exactly x. Returns the attribute path found. */
 const char *flake_eval_installable(EvalState *st, const FlakeSettings *fs, const char *arg, const char *cwd,
                                    const LockFlags *flags, Value *out);
+
+/* A Nix expression (impure: builtins.getFlake, currentSystem) selecting the installable's
+ * attribute with the same search order, for commands that record it to evaluate it again
+ * later (cnix profile install/upgrade). */
+const char *flake_installable_expr(const char *arg, const char *cwd);
 
 /* Warnings and messages go to stderr as "warning: ..." */
 void flake_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

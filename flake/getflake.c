@@ -24,6 +24,7 @@ static void prim_get_flake(EvalState *st, PosIdx pos, Value **args, Value *out)
     LockFlags flags;
     flake_lock_flags_default(&flags);
     flags.write_lock_file = false;
+    flags.apply_nix_config = false;
     LockedFlake lf;
     flake_lock(st, &local, &ref, &flags, &lf);
     flake_call(st, fs, &lf, out);

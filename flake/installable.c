@@ -104,3 +104,54 @@ const char *flake_eval_installable(EvalState *st, const FlakeSettings *fs, const
     eval_error(st, ERR_EVAL, 0, "flake '%s' does not provide attribute %s", flake_ref_to_string(st, &lf.original_ref),
                sb.data);
 }
+
+/* An attribute path as Nix selection syntax: a.b."c d" */
+static void put_attr_path(StrBuf *sb, const char *path)
+{
+    while (*path) {
+        size_t n = strcspn(path, ".");
+        bool plain = n > 0 && ((path[0] >= 'a' && path[0] <= 'z') || (path[0] >= 'A' && path[0] <= 'Z') || path[0] == '_');
+        for (size_t i = 0; i < n && plain; i++)
+            plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_'-", path[i]) != NULL;
+        sb_putc(sb, '.');
+        if (plain)
+            sb_add(sb, path, n);
+        else
+            eval_print_string_literal(path, n, sb);
+        path += n;
+        if (*path == '.')
+            path++;
+    }
+}
+
+const char *flake_installable_expr(const char *arg, const char *cwd)
+{
+    const char *ref, *frag;
+    flake_split_installable(arg, &ref, &frag);
+    if (!*ref)
+        ref = ".";
+    /* relative references are made absolute: the expression is evaluated elsewhere later */
+    if (ref[0] == '.')
+        ref = sb_fmt("%s/%s", cwd, ref);
+    else if (strncmp(ref, "path:.", 6) == 0)
+        ref = sb_fmt("path:%s/%s", cwd, ref + 5);
+    StrBuf sb;
+    sb_init(&sb);
+    sb_puts(&sb, "let f = (builtins.getFlake ");
+    eval_print_string_literal(ref, strlen(ref), &sb);
+    sb_puts(&sb, ").outputs; s = builtins.currentSystem; in ");
+    if (frag[0] == '.') {
+        sb_puts(&sb, "f");
+        put_attr_path(&sb, frag + 1);
+    } else if (!*frag)
+        sb_puts(&sb, "f.packages.${s}.default or f.defaultPackage.${s}");
+    else {
+        sb_puts(&sb, "f.packages.${s}");
+        put_attr_path(&sb, frag);
+        sb_puts(&sb, " or f.legacyPackages.${s}");
+        put_attr_path(&sb, frag);
+        sb_puts(&sb, " or f");
+        put_attr_path(&sb, frag);
+    }
+    return sb_finish(&sb);
+}

@@ -18,6 +18,7 @@ void flake_lock_flags_default(LockFlags *f)
     memset(f, 0, sizeof *f);
     f->update_lock_file = true;
     f->write_lock_file = true;
+    f->apply_nix_config = true;
 }
 
 /* An override of an input (inputs.X.inputs.Y = ... in a flake, or --override-input). */
@@ -401,7 +402,10 @@ static void write_lock(Locker *L, LockedFlake *out, const char *lock_path, const
         const char *add[] = {"add", "--intent-to-add", "--", rel, NULL};
         run_git(repo, add);
         if (L->flags->commit_lock_file) {
-            const char *msg = sb_fmt("%s: %s\n\nFlake lock file updates:\n\n%s", rel, existed ? "Update" : "Add", diff);
+            const char *summary = L->fs && L->fs->commit_lock_file_summary && *L->fs->commit_lock_file_summary
+                                      ? L->fs->commit_lock_file_summary
+                                      : sb_fmt("%s: %s", rel, existed ? "Update" : "Add");
+            const char *msg = sb_fmt("%s\n\nFlake lock file updates:\n\n%s", summary, diff);
             const char *commit[] = {"commit", "-q", "-m", msg, "--", rel, NULL};
             if (run_git(repo, commit) != 0)
                 eval_error(st, ERR_EVAL, 0, "committing lock file of flake '%s' failed", top_str);
@@ -421,6 +425,8 @@ void flake_lock(EvalState *st, const FlakeSettings *fs, const FlakeAttrs *ref, c
     const char *dir = join_dir(out->tree.store_path, subdir);
     InputPath empty = {0};
     flake_read(st, dir, top_str, &empty, &out->flake);
+    if (flags->apply_nix_config)
+        flake_apply_config(st, fs, &out->flake);
     const char *src = local_source_dir(ref);
     out->source_dir = src ? join_dir(src, subdir) : NULL;
 

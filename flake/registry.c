@@ -20,6 +20,11 @@ void flake_settings_default(FlakeSettings *s)
     else if (home && *home)
         s->user_registry = sb_fmt("%s/.config/cnix/registry.json", home);
     s->system_registry = "/etc/cnix/registry.json";
+    const char *cache = getenv("XDG_CACHE_HOME");
+    if (cache && *cache)
+        s->source_cache = sb_fmt("%s/cnix/flake-sources", cache);
+    else if (home && *home)
+        s->source_cache = sb_fmt("%s/.cache/cnix/flake-sources", home);
     s->use_registries = true;
 }
 
@@ -34,10 +39,20 @@ bool flake_settings_set(FlakeSettings *s, const char *name, const char *value)
         s->global_registry = *value ? sb_fmt("%s", value) : NULL;
     else if (strcmp(name, "forge-mirror") == 0)
         s->forge_mirror = *value ? sb_fmt("%s", value) : NULL;
+    else if (strcmp(name, "flake-source-cache") == 0)
+        s->source_cache = *value && strcmp(value, "false") != 0 ? sb_fmt("%s", value) : NULL;
     else if (strcmp(name, "use-registries") == 0)
         s->use_registries = parse_bool(value);
     else if (strcmp(name, "accept-flake-config") == 0)
         s->accept_flake_config = parse_bool(value);
+    else if (strcmp(name, "commit-lock-file-summary") == 0 || strcmp(name, "commit-lockfile-summary") == 0)
+        s->commit_lock_file_summary = sb_fmt("%s", value);
+    else if (strcmp(name, "bash-prompt") == 0)
+        s->bash_prompt[0] = sb_fmt("%s", value);
+    else if (strcmp(name, "bash-prompt-prefix") == 0)
+        s->bash_prompt[1] = sb_fmt("%s", value);
+    else if (strcmp(name, "bash-prompt-suffix") == 0)
+        s->bash_prompt[2] = sb_fmt("%s", value);
     else
         return false;
     return true;

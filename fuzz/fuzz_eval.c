@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include "builtins/builtins.h"
 #include "eval/eval.h"
 
 /* Limits: a fuzz input is at most a few KiB, so anything beyond these is a
@@ -72,6 +73,7 @@ static void run(void *p)
     s.nix_path = NULL;
     s.nix_path_len = 0;
     EvalState *volatile st = eval_state_new(&s);
+    bi_open_all(st, NULL);
     interrupt_flag = &st->interrupted;
     arm_timer(CPU_MS);
     TryFrame f;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "builtins/builtins.h"
 #include "eval/eval.h"
 #include "primops/json.h"
 
@@ -26,6 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         EvalSettings s;
         eval_settings_default(&s);
         st = eval_state_new(&s);
+        bi_open_all(st, NULL);
     }
     /* Nix strings cannot hold NUL bytes: fromJSON never sees one. */
     if (memchr(data, 0, size))

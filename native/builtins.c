@@ -8,7 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "builtins/registry.h"
+#include "builtins/builtins.h"
 #include "native/native.h"
 #include "util/strbuf.h"
 

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "builtins/registry.h"
+#include "builtins/builtins.h"
 #include "native/native.h"
 #include "util/sort.h"
 
@@ -264,20 +264,8 @@ const char *native_plugin_files(const EvalSettings *s)
     return getenv("CNIX_PLUGIN_FILES");
 }
 
-bool native_load_plugins(EvalState *st, const char **err)
-{
-    const char *files = native_plugin_files(&st->settings);
-    if (!files || !*files)
-        return true;
-    const PrimOp **ops = native_plugins_load(files, err);
-    if (!ops)
-        return false;
-    for (; *ops; ops++)
-        bi_register_primop(st, *ops);
-    return true;
-}
-
-void bi_register_primop(EvalState *st, const PrimOp *p)
+/* Binds p as builtins.NAME, replacing a builtin of that name (p lives as long as st). */
+static void bind_plugin_primop(EvalState *st, const PrimOp *p)
 {
     Symbol name = sym_intern_cstr(st->symbols, p->name);
     Value *fn = val_alloc(st);
@@ -295,6 +283,20 @@ void bi_register_primop(EvalState *st, const PrimOp *p)
     b->pos = old->pos;
     st->builtins->attrs = b;
 }
+
+bool native_load_plugins(EvalState *st, const char **err)
+{
+    const char *files = native_plugin_files(&st->settings);
+    if (!files || !*files)
+        return true;
+    const PrimOp **ops = native_plugins_load(files, err);
+    if (!ops)
+        return false;
+    for (; *ops; ops++)
+        bind_plugin_primop(st, *ops);
+    return true;
+}
+
 
 static const char *opt_value(int argc, char **argv, int *i, const char *name, const char **err)
 {

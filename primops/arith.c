@@ -1,5 +1,5 @@
 /* Primop family prim_arith: integer/float arithmetic, bit operations, comparison, rounding. */
-#include "builtins/registry.h"
+#include "primops/primops.h"
 
 #include <math.h>
 

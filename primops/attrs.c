@@ -1,5 +1,5 @@
 /* Primop family prim_attrs: attribute-set queries, construction, mapping and genericClosure. */
-#include "builtins/registry.h"
+#include "primops/primops.h"
 #include "primops/primutil.h"
 #include "util/strbuf.h"
 
@@ -78,26 +78,6 @@ static void prim_hasAttr(EvalState *st, PosIdx pos, Value **args, Value *out)
     val_set_bool(out, s && attrs_find(b, s));
 }
 
-/* { file; line; column; } for a position in a file; null otherwise (as CppNix's mkPos). */
-static void make_pos(EvalState *st, PosIdx p, Value *out)
-{
-    Pos pos = pos_get(st->positions, p);
-    if (!p || !pos.src || pos.src->kind != SRC_FILE) {
-        val_set_null(out);
-        return;
-    }
-    Value *v = prim_values(st, 3);
-    val_set_string(&v[0], pos.src->path, strlen(pos.src->path), NULL);
-    val_set_int(&v[1], pos.line);
-    val_set_int(&v[2], pos.col);
-    Bindings *b = attrs_alloc(st, 3);
-    attrs_push(b, st->s.file, 0, &v[0]);
-    attrs_push(b, st->s.line, 0, &v[1]);
-    attrs_push(b, st->s.column, 0, &v[2]);
-    attrs_sort(b);
-    val_set_attrs(out, b);
-}
-
 static void prim_unsafeGetAttrPos(EvalState *st, PosIdx pos, Value **args, Value *out)
 {
     eval_force_string_no_ctx(st, args[0], 0,
@@ -109,7 +89,7 @@ static void prim_unsafeGetAttrPos(EvalState *st, PosIdx pos, Value **args, Value
     if (!a)
         val_set_null(out);
     else
-        make_pos(st, a->pos, out);
+        eval_pos_value(st, a->pos, true, out);
 }
 
 static void prim_removeAttrs(EvalState *st, PosIdx pos, Value **args, Value *out)

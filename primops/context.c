@@ -1,5 +1,5 @@
 /* Primop family prim_context: inspecting and changing string contexts. */
-#include "builtins/registry.h"
+#include "primops/primops.h"
 #include "primops/ctxbuf.h"
 
 #include <gc/gc.h>

@@ -1,7 +1,6 @@
 /* Primop family prim_control: errors, tracing and evaluation-order control. */
-#include "builtins/registry.h"
+#include "primops/primops.h"
 
-#include "eval/internal.h"
 
 #include <gc/gc.h>
 #include <stdio.h>
@@ -27,18 +26,17 @@ static void prim_abort(EvalState *st, PosIdx pos, Value **args, Value *out)
 static void prim_try_eval(EvalState *st, PosIdx pos, Value **args, Value *out)
 {
     Bindings *b = attrs_alloc(st, 2);
-    EvalPriv *p = eval_priv(st);
     TryFrame f;
     if (EVAL_TRY(st, &f)) {
         eval_force(st, args[0], pos);
         eval_try_leave(st, &f);
         attrs_push(b, st->s.value, 0, args[0]);
-        attrs_push(b, sym_intern_cstr(st->symbols, "success"), 0, p->v_true);
+        attrs_push(b, sym_intern_cstr(st->symbols, "success"), 0, val_true(st));
     } else {
         if (f.error->kind != ERR_THROWN && f.error->kind != ERR_ASSERTION)
             eval_rethrow(st, f.error);
-        attrs_push(b, st->s.value, 0, p->v_false);
-        attrs_push(b, sym_intern_cstr(st->symbols, "success"), 0, p->v_false);
+        attrs_push(b, st->s.value, 0, val_false(st));
+        attrs_push(b, sym_intern_cstr(st->symbols, "success"), 0, val_false(st));
     }
     attrs_sort(b);
     val_set_attrs(out, b);

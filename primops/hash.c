@@ -1,5 +1,5 @@
 /* Primop family prim_hash: hashing strings and converting between hash encodings. */
-#include "builtins/registry.h"
+#include "primops/primops.h"
 #include "store/hash.h"
 
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* Primop family prim_json: toJSON (value printer shared with --json) and fromJSON. */
 #include "primops/json.h"
 
-#include "builtins/registry.h"
+#include "primops/primops.h"
 #include "primops/ctxbuf.h"
 #include "primops/primutil.h"
 

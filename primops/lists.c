@@ -1,5 +1,5 @@
 /* Primop family prim_lists: list construction, traversal, folding, sorting and grouping. */
-#include "builtins/registry.h"
+#include "primops/primops.h"
 #include "primops/primutil.h"
 
 #include <gc/gc.h>

@@ -1,5 +1,5 @@
 /* Primop family prim_regex: POSIX extended regular expressions (match, split). */
-#include "builtins/registry.h"
+#include "primops/primops.h"
 #include "primops/primutil.h"
 #include "util/strmap.h"
 

@@ -1,5 +1,5 @@
 /* Primop family prim_strings: string length, slicing, joining, replacing, coercion, path names. */
-#include "builtins/registry.h"
+#include "primops/primops.h"
 #include "primops/ctxbuf.h"
 #include "util/strbuf.h"
 

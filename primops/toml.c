@@ -1,24 +1,9 @@
 /* Primop family prim_toml: fromTOML, turning the parser's tree into Nix values. */
-#include "builtins/registry.h"
+#include "primops/primops.h"
 #include "primops/toml.h"
 #include "util/strbuf.h"
 
 #include <string.h>
-
-static bool feature_enabled(EvalState *st, const char *name)
-{
-    const char *f = st->settings.experimental_features;
-    size_t n = strlen(name);
-    while (f && *f) {
-        while (*f == ' ' || *f == '\t' || *f == '\n')
-            f++;
-        size_t w = strcspn(f, " \t\n");
-        if (w == n && strncmp(f, name, n) == 0)
-            return true;
-        f += w;
-    }
-    return false;
-}
 
 /* CppNix refuses strings with NUL bytes; its message shows them as U+2400. */
 static void check_no_nul(EvalState *st, const char *s, size_t len)
@@ -100,7 +85,7 @@ static void prim_from_toml(EvalState *st, PosIdx pos, Value **args, Value *out)
     TomlNode *root = prim_toml_parse(s, args[0]->len, "fromTOML", &err);
     if (!root)
         eval_error(st, ERR_EVAL, 0, "while parsing TOML: %s", err);
-    to_value(st, root, out, feature_enabled(st, "parse-toml-timestamps"));
+    to_value(st, root, out, eval_feature_enabled(&st->settings, "parse-toml-timestamps"));
 }
 
 const PrimOp prim_toml[] = {

@@ -1,5 +1,5 @@
 /* Primop family prim_types: type predicates and builtins.typeOf. */
-#include "builtins/registry.h"
+#include "primops/primops.h"
 
 #include <string.h>
 

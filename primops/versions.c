@@ -1,5 +1,5 @@
 /* Primop family prim_versions: package name/version parsing and version comparison. */
-#include "builtins/registry.h"
+#include "primops/primops.h"
 #include "primops/primutil.h"
 #include "util/drvname.h"
 

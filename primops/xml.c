@@ -1,7 +1,7 @@
 /* Primop family prim_xml: toXML, and the XML printer shared with the CLI's --xml. */
 #include "primops/xml.h"
 
-#include "builtins/registry.h"
+#include "primops/primops.h"
 #include "primops/ctxbuf.h"
 
 #include <gc/gc.h>

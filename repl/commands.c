@@ -10,13 +10,14 @@
 #include <unistd.h>
 
 #include "builtins/derivation.h"
-#include "builtins/registry.h"
+#include "builtins/builtins.h"
+#include "util/lazyarchive.h"
 #include "store/build.h"
 #include "repl/internal.h"
 
 const char *const repl_command_names[] = {
     ":?", ":a", ":add", ":b", ":build", ":doc", ":e", ":edit", ":help", ":l", ":load",
-    ":ll", ":last-loaded", ":log", ":p", ":print", ":q", ":quit", ":r", ":reload", ":t",
+    ":lf", ":load-flake", ":ll", ":last-loaded", ":log", ":p", ":print", ":q", ":quit", ":r", ":reload", ":t",
     ":te", ":trace-enable", NULL,
 };
 
@@ -30,6 +31,7 @@ static const char help_text[] =
     "  :doc <expr>                  Show documentation of a builtin or documented function\n"
     "  :e, :edit <expr>             Open package or function in $EDITOR\n"
     "  :l, :load <path>             Load Nix expression and add it to scope\n"
+    "  :lf, :load-flake <ref>       Load Nix flake and add it to scope\n"
     "  :ll, :last-loaded            Show most recently loaded variables added to scope\n"
     "  :log <expr>                  Show logs for a derivation\n"
     "  :p, :print <expr>            Evaluate and print expression recursively\n"
@@ -258,6 +260,9 @@ static void show_log(Repl *r, const char *drv)
         sb_printf(&sb, "%s%s", plain, *sfx);
         if (access(sb.data, R_OK) != 0)
             continue;
+        const char *lerr = lazyarchive_load();
+        if (lerr)
+            fail(r, "%s", lerr);
         struct archive *a = archive_read_new();
         archive_read_support_filter_all(a);
         archive_read_support_format_raw(a);
@@ -483,10 +488,7 @@ static void doc(Repl *r, const char *arg)
                 prefix->npath--;
                 base = &prefix->base;
             }
-            Value *vb = val_alloc(st);
-            vb->type = T_THUNK;
-            vb->thunk.env = r->env;
-            vb->thunk.expr = base;
+            Value *vb = eval_thunk_new(st, r->env, base);
             Bindings *b = eval_force_attrs(st, vb, 0,
                                            "while evaluating an attribute set to look for documentation");
             Attr *a = attrs_find(b, sel->path[sel->npath - 1].sym);
@@ -559,6 +561,19 @@ ReplLineResult repl_command(Repl *r, const char *cmd, const char *arg)
     } else if (is(cmd, ":l", ":load")) {
         eval_reset_file_cache(st);
         repl_load_file(r, arg, true);
+    } else if (is(cmd, ":lf", ":load-flake")) {
+        /* through builtins.getFlake (flake/ binds it): the flake's attributes, outputs
+         * included, join the scope; a relative reference is taken from the cwd */
+        if (!*arg)
+            fail(r, "%s", ":load-flake needs a flake reference");
+        StrBuf sb;
+        sb_init(&sb);
+        sb_puts(&sb, "builtins.getFlake ");
+        bool rel = arg[0] == '.' || (arg[0] != '/' && !strchr(arg, ':') && strchr(arg, '/'));
+        const char *ref = rel ? sb_fmt("%s/%s", r->cwd, arg) : arg;
+        eval_print_string_literal(ref, strlen(ref), &sb);
+        repl_eval_string(r, sb.data, &v);
+        repl_add_attrs(r, &v);
     } else if (is(cmd, ":ll", ":last-loaded")) {
         if (r->last_loaded) {
             uint32_t *order = attrs_sorted_by_name(st, r->last_loaded);

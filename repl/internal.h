@@ -14,8 +14,8 @@
 /* GC-allocated: it holds the only pointers to the REPL's Env and name tables. */
 typedef struct Repl {
     EvalState *st;
-    /* The REPL's frame over st->base_env: slot i holds the value of names[i].
-     * Rebinding a name takes a new slot and zeroes the old slot's name, so
+    /* The REPL's frame over the global scope (eval_scope_new): slot i holds the value
+     * of names[i]. Rebinding a name takes a new slot and zeroes the old slot's name, so
      * thunks created earlier keep seeing the value they were bound to. */
     Env *env;
     Symbol *names;

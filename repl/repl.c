@@ -25,10 +25,7 @@ static void scope_grow(Repl *r)
     uint32_t cap = r->cap ? 2 * r->cap : 256;
     /* A new, larger frame: thunks made earlier keep the old one, whose slots
      * they can see are the same Value pointers. */
-    Env *env = GC_MALLOC(sizeof(Env) + cap * sizeof(Value *));
-    env->up = r->st->base_env;
-    env->size = cap;
-    env->is_with = 0;
+    Env *env = eval_scope_new(r->st, NULL, cap);
     Symbol *names = GC_MALLOC_ATOMIC(cap * sizeof(Symbol));
     memset(names, 0, cap * sizeof(Symbol));
     if (r->n) {
@@ -92,11 +89,7 @@ Expr *repl_parse(Repl *r, const char *text, size_t len)
 
 static Value *thunk_in_scope(Repl *r, Expr *e)
 {
-    Value *v = val_alloc(r->st);
-    v->type = T_THUNK;
-    v->thunk.env = r->env;
-    v->thunk.expr = e;
-    return v;
+    return eval_thunk_new(r->st, r->env, e);
 }
 
 void repl_eval_string(Repl *r, const char *text, Value *out)

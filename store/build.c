@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/file.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -25,6 +27,7 @@
 #include "store/gc.h"
 #include "store/sandbox.h"
 #include "store/substitute.h"
+#include "store/supervise.h"
 #include "util/strbuf.h"
 #include "util/host.h"
 #include "util/sort.h"
@@ -49,6 +52,7 @@ struct Node {
     int log_fd;   /* the log file */
     int *locks;   /* one per output */
     const char *tmpdir;
+    int dir_lock; /* the build directory's lock (see store/supervise.h) */
     SandboxSpec *sb;
     struct timespec started;
 };
@@ -67,6 +71,7 @@ typedef struct Builder {
     bool progress_shown;
     int status;
     bool stop; /* a failure without --keep-going */
+    bool warned_fallback; /* the sandbox-fallback warning was printed */
 } Builder;
 
 /* ---- helpers ---- */
@@ -282,7 +287,7 @@ static Node *load(Builder *b, const char *drv_path, const char **err)
             store_add_temp_root(b->s, d->outputs[i].path);
     for (uint32_t i = 0; i < d->nsrcs; i++)
         store_add_temp_root(b->s, d->srcs[i]);
-    n->out_fd = n->log_fd = -1;
+    n->out_fd = n->log_fd = n->dir_lock = -1;
     strmap_put(&b->nodes, drv_path, n);
     for (uint32_t i = 0; i < d->noutputs; i++)
         if (!*d->outputs[i].path) {
@@ -578,28 +583,6 @@ static const char *input_closure(Builder *b, Node *n, const char ***out, size_t 
     return NULL;
 }
 
-static void close_from(int lowfd)
-{
-    DIR *d = opendir("/proc/self/fd");
-    if (!d) {
-        for (int fd = lowfd; fd < 1024; fd++)
-            close(fd);
-        return;
-    }
-    int dfd = dirfd(d);
-    int fds[256];
-    int nf = 0;
-    struct dirent *de;
-    while ((de = readdir(d)) && nf < 256) {
-        int fd = atoi(de->d_name);
-        if (fd >= lowfd && fd != dfd)
-            fds[nf++] = fd;
-    }
-    closedir(d);
-    for (int i = 0; i < nf; i++)
-        close(fds[i]);
-}
-
 /* In the forked child: copies a file:// download into place. Does not allocate. */
 static void builtin_fetchurl(const char *src, const char *dst, bool executable)
 {
@@ -647,6 +630,56 @@ static const char *check_system(Node *n)
                p, sb.len ? sb_finish(&sb) : "", n->drv_path, host_system());
 }
 
+/* What the builder process runs (in the supervisor's child; see store/supervise.h). */
+typedef struct RunBuilder {
+    const char *builder;
+    char *const *argv, *const *envp;
+    const char *dir; /* the build directory (unsandboxed) */
+    SandboxSpec *sb;
+    bool fetch, fetch_exec; /* builtin:fetchurl */
+    const char *fetch_src, *fetch_dst;
+} RunBuilder;
+
+static void run_builder(void *arg)
+{
+    const RunBuilder *r = arg;
+    if (r->fetch)
+        builtin_fetchurl(r->fetch_src, r->fetch_dst, r->fetch_exec);
+    if (r->sb)
+        sandbox_exec(r->sb, r->builder, r->argv, r->envp);
+    if (chdir(r->dir) < 0) {
+        dprintf(2, "error: changing to '%s': %s\n", r->dir, strerror(errno));
+        _exit(1);
+    }
+    execve(r->builder, r->argv, r->envp);
+    dprintf(2, "error: executing '%s': %s\n", r->builder, strerror(errno));
+    _exit(1);
+}
+
+/* Removes the build directory, or keeps it (no longer locked, so never swept). */
+static void release_build_dir(Node *n, bool keep)
+{
+    if (!n->tmpdir)
+        return;
+    sandbox_cleanup(n->sb);
+    if (keep)
+        store_unlock_build_dir(n->tmpdir, n->dir_lock);
+    else {
+        store_delete_tree(n->tmpdir);
+        if (n->dir_lock >= 0)
+            close(n->dir_lock);
+    }
+    n->dir_lock = -1;
+    n->tmpdir = NULL;
+}
+
+/* Where build directories are made. */
+static const char *build_tmp_root(void)
+{
+    const char *t = getenv("TMPDIR");
+    return t && *t ? t : "/tmp";
+}
+
 /* 1 started (or already valid: state DONE), 0 busy (locked elsewhere), -1 failed. */
 static int start(Builder *b, Node *n)
 {
@@ -689,9 +722,7 @@ static int start(Builder *b, Node *n)
         goto fail;
     }
 
-    const char *tmproot = getenv("TMPDIR");
-    if (!tmproot || !*tmproot)
-        tmproot = "/tmp";
+    const char *tmproot = build_tmp_root();
     char *tmpl = sb_fmt("%s/nix-build-%s-XXXXXX", tmproot, d->name);
     if (!mkdtemp(tmpl)) {
         err = sb_fmt("creating a build directory in '%s': %s", tmproot, strerror(errno));
@@ -699,6 +730,10 @@ static int start(Builder *b, Node *n)
     }
     n->tmpdir = tmpl;
     chmod(tmpl, 0700);
+    if ((n->dir_lock = store_lock_build_dir(tmpl)) < 0) {
+        err = sb_fmt("locking the build directory '%s': %s", tmpl, strerror(errno));
+        goto fail;
+    }
 
     /* builtin:fetchurl runs in the forked child without a chroot: it is fixed-output, so
      * its result is checked against the hash anyway. */
@@ -726,30 +761,43 @@ static int start(Builder *b, Node *n)
         }
         fetch_src = url + 7;
     }
-    bool sandboxed = !builtin_fetch && b->cfg->sandbox != SANDBOX_OFF &&
-                     !(b->cfg->sandbox == SANDBOX_RELAXED && drv_env_get(d, "__noChroot") &&
-                       !strcmp(drv_env_get(d, "__noChroot"), "1"));
+    const char *no_chroot = drv_env_get(d, "__noChroot");
+    bool wants_host = no_chroot && !strcmp(no_chroot, "1");
+    if (wants_host && b->cfg->sandbox == SANDBOX_ON) {
+        err = sb_fmt("derivation '%s' has '__noChroot' set, but that's not allowed when 'sandbox' is 'true'",
+                  n->drv_path);
+        goto fail;
+    }
+    bool sandboxed = !builtin_fetch && b->cfg->sandbox != SANDBOX_OFF && !wants_host;
     const char *root = getenv("CNIX_STORE_ROOT");
     if (sandboxed && !sandbox_available(&err)) {
-        static bool warned;
+        /* CppNix's rule with one difference: the fallback is silent there, a warning here,
+         * and a sandbox asked for by name is not dropped unless sandbox-fallback is too. */
         if (root && *root) {
             err = sb_fmt("cannot build '%s': the store lives under '%s', whose programs only run in the "
                       "sandbox, and %s",
                       n->drv_path, root, err);
             goto fail;
         }
-        if (!warned)
+        if (!b->cfg->sandbox_fallback || (b->cfg->sandbox_set && !b->cfg->sandbox_fallback_set)) {
+            err = sb_fmt("this system does not support the kernel namespaces that are required for sandboxing (%s); "
+                      "use '--no-sandbox' to disable sandboxing",
+                      err);
+            goto fail;
+        }
+        if (!b->warned_fallback)
             fprintf(stderr, "warning: sandboxing is not available (%s); building without isolation\n", err);
-        warned = true;
+        b->warned_fallback = true;
         err = NULL;
         sandboxed = false;
     } else if (!sandboxed && !builtin_fetch && root && *root) {
         err = sb_fmt("cannot build '%s' without the sandbox: the store lives under '%s'", n->drv_path, root);
         goto fail;
     }
-    const char *build_top = sandboxed ? SANDBOX_BUILD_DIR : tmpl;
+    const char *real_top = sandbox_build_dir_real(tmpl);
+    const char *build_top = sandboxed ? SANDBOX_BUILD_DIR : real_top;
     EnvBuf env = {0};
-    if ((err = make_env(b, n, build_top, sandboxed ? sandbox_build_dir_real(tmpl) : tmpl, &env)))
+    if ((err = make_env(b, n, build_top, real_top, &env)))
         goto fail;
     if (sandboxed) {
         const char **closure;
@@ -787,7 +835,16 @@ static int start(Builder *b, Node *n)
     }
     fprintf(stderr, "building '%s'...\n", n->drv_path);
     fflush(stderr);
-    const char *exec_builder = d->builder;
+    RunBuilder *rb = GC_MALLOC(sizeof *rb);
+    *rb = (RunBuilder){.builder = d->builder, .argv = (char *const *)argv, .envp = (char *const *)env.v,
+                       .dir = real_top, .sb = n->sb, .fetch = builtin_fetch, .fetch_exec = fetch_exec,
+                       .fetch_src = fetch_src, .fetch_dst = fetch_dst};
+    int *keep = GC_MALLOC_ATOMIC((d->noutputs + 1) * sizeof *keep);
+    size_t nkeep = 0;
+    for (uint32_t i = 0; i < d->noutputs; i++)
+        keep[nkeep++] = n->locks[i];
+    keep[nkeep++] = n->dir_lock;
+    BuildChild bc = {getpid(), keep, nkeep, tmpl, n->sb, run_builder, rb};
     pid_t pid = fork();
     if (pid < 0) {
         close(pfd[0]);
@@ -802,17 +859,8 @@ static int start(Builder *b, Node *n)
         dup2(nul, 0);
         dup2(pfd[1], 1);
         dup2(pfd[1], 2);
-        close_from(3);
         signal(SIGPIPE, SIG_DFL);
-        if (builtin_fetch)
-            builtin_fetchurl(fetch_src, fetch_dst, fetch_exec);
-        if (n->sb)
-            sandbox_exec(n->sb, exec_builder, (char *const *)argv, (char *const *)env.v);
-        if (chdir(tmpl) < 0)
-            _exit(1);
-        execve(exec_builder, (char *const *)argv, (char *const *)env.v);
-        dprintf(2, "error: executing '%s': %s\n", exec_builder, strerror(errno));
-        _exit(1);
+        store_supervise(&bc);
     }
     setpgid(pid, pid);
     close(pfd[1]);
@@ -825,8 +873,7 @@ static int start(Builder *b, Node *n)
 
 fail:
     fprintf(stderr, "error: %s\n", err);
-    if (n->tmpdir && !b->cfg->keep_failed)
-        store_delete_tree(n->tmpdir);
+    release_build_dir(n, b->cfg->keep_failed);
     if (n->log_fd >= 0)
         close(n->log_fd);
     n->log_fd = -1;
@@ -1115,16 +1162,13 @@ static void finish(Builder *b, Node *n, int wstatus)
                     store_delete_tree(sandbox_output_real(n->sb, b->s, n->d->outputs[i].path));
             }
         if (b->cfg->keep_failed)
-            fprintf(stderr, "note: keeping build directory '%s'\n", n->tmpdir);
-        else
-            store_delete_tree(n->tmpdir);
-        sandbox_cleanup(n->sb);
+            fprintf(stderr, "note: keeping build directory '%s'\n", sandbox_build_dir_real(n->tmpdir));
+        release_build_dir(n, b->cfg->keep_failed);
         unlock_outputs(b, n);
         node_failed(b, n, status);
         return;
     }
-    sandbox_cleanup(n->sb);
-    store_delete_tree(n->tmpdir);
+    release_build_dir(n, false);
     unlock_outputs(b, n);
     b->nbuilt++;
     node_done(b, n);
@@ -1141,21 +1185,35 @@ static void kill_all(Builder *b)
 {
     for (size_t i = 0; i < b->nrunning; i++) {
         Node *n = b->running[i];
-        kill(-n->pid, SIGKILL);
+        /* The supervisor kills the build's whole tree, then exits. */
+        kill(n->pid, SIGTERM);
         int ws;
-        waitpid(n->pid, &ws, 0);
+        while (waitpid(n->pid, &ws, 0) < 0 && errno == EINTR)
+            ;
+        kill(-n->pid, SIGKILL);
         close(n->out_fd);
         if (n->log_fd >= 0)
             close(n->log_fd);
         for (uint32_t k = 0; k < n->d->noutputs; k++)
             if (!store_is_valid(b->s, n->d->outputs[k].path))
                 store_delete_tree(store_real_path(b->s, n->d->outputs[k].path));
-        sandbox_cleanup(n->sb);
-        store_delete_tree(n->tmpdir);
+        release_build_dir(n, false);
         unlock_outputs(b, n);
         n->state = NS_FAILED;
     }
     b->nrunning = 0;
+}
+
+/* The supervisor of n exited with status ws. */
+static void reaped(Builder *b, Node *n, int ws)
+{
+    kill(-n->pid, SIGKILL);
+    for (size_t k = 0; k < b->nrunning; k++)
+        if (b->running[k] == n) {
+            remove_running(b, k);
+            break;
+        }
+    finish(b, n, ws);
 }
 
 static void drain(Builder *b, Node *n, const char *buf, size_t len)
@@ -1173,6 +1231,46 @@ static void drain(Builder *b, Node *n, const char *buf, size_t len)
     }
     if (!b->cfg->quiet)
         fwrite(buf, 1, len, stderr);
+}
+
+/* SIGINT, SIGTERM and SIGHUP are taken through a signalfd while builds run, so that the
+ * builds are stopped (their supervisors told, build directories removed) before the signal
+ * takes its old course: a caller's handler (the REPL's Ctrl-C) or the default death. A
+ * signal ignored on entry stays ignored. */
+typedef struct StopSignals {
+    sigset_t set, old;
+    int fd;
+} StopSignals;
+
+static void stop_signals_begin(StopSignals *ss)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    sigemptyset(&ss->set);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction sa;
+        if (sigaction(sigs[i], NULL, &sa) == 0 && sa.sa_handler != SIG_IGN)
+            sigaddset(&ss->set, sigs[i]);
+    }
+    pthread_sigmask(SIG_BLOCK, &ss->set, &ss->old);
+    ss->fd = signalfd(-1, &ss->set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+/* The signal that arrived (0: none). */
+static int stop_signals_check(StopSignals *ss)
+{
+    struct signalfd_siginfo si;
+    if (ss->fd >= 0 && read(ss->fd, &si, sizeof si) == (ssize_t)sizeof si)
+        return (int)si.ssi_signo;
+    return 0;
+}
+
+static void stop_signals_end(StopSignals *ss, int sig)
+{
+    if (ss->fd >= 0)
+        close(ss->fd);
+    pthread_sigmask(SIG_SETMASK, &ss->old, NULL);
+    if (sig)
+        raise(sig);
 }
 
 static int realise(LocalStore *s, const StoreConfig *cfg, const char *const *drvs, size_t ndrvs)
@@ -1220,9 +1318,22 @@ static int realise(LocalStore *s, const StoreConfig *cfg, const char *const *drv
         return 0;
     }
     signal(SIGPIPE, SIG_IGN);
+    /* What builds killed after (or together with) their supervisors left behind: also when
+     * nothing is to be built, as the killed build may have registered its outputs. */
+    store_sweep_build_dirs(build_tmp_root());
     int max_jobs = cfg->max_jobs;
+    StopSignals ss;
+    stop_signals_begin(&ss);
+    int stopped_by = 0;
     for (;;) {
         bool busy_wait = false;
+        if ((stopped_by = stop_signals_check(&ss))) {
+            progress_clear(b);
+            fprintf(stderr, "error: interrupted by the user\n");
+            kill_all(b);
+            b->status = 1;
+            break;
+        }
         /* Start what is ready, up to max-jobs. max-jobs 0 means "no local builds". */
         size_t nq = b->qtail - b->qhead;
         for (size_t k = 0; k < nq && !b->stop && (int)b->nrunning < (max_jobs ? max_jobs : 1); k++) {
@@ -1256,16 +1367,18 @@ static int realise(LocalStore *s, const StoreConfig *cfg, const char *const *drv
             continue;
         }
         progress_show(b);
-        struct pollfd *pf = GC_MALLOC_ATOMIC(b->nrunning * sizeof *pf);
+        struct pollfd *pf = GC_MALLOC_ATOMIC((b->nrunning + 1) * sizeof *pf);
         for (size_t i = 0; i < b->nrunning; i++) {
             pf[i].fd = b->running[i]->out_fd;
             pf[i].events = POLLIN;
             pf[i].revents = 0;
         }
-        int r = poll(pf, b->nrunning, busy_wait ? 50 : 1000);
+        pf[b->nrunning] = (struct pollfd){.fd = ss.fd, .events = POLLIN};
+        int r = poll(pf, b->nrunning + 1, busy_wait ? 50 : 1000);
         if (r < 0 && errno != EINTR) {
             fprintf(stderr, "error: poll: %s\n", strerror(errno));
             kill_all(b);
+            stop_signals_end(&ss, 0);
             return 1;
         }
         size_t nr = b->nrunning;
@@ -1288,17 +1401,19 @@ static int realise(LocalStore *s, const StoreConfig *cfg, const char *const *drv
             int ws = 0;
             while (waitpid(n->pid, &ws, 0) < 0 && errno == EINTR)
                 ;
-            kill(-n->pid, SIGKILL);
-            for (size_t k = 0; k < b->nrunning; k++)
-                if (b->running[k] == n) {
-                    remove_running(b, k);
-                    break;
-                }
-            finish(b, n, ws);
+            reaped(b, n, ws);
+        }
+        /* Nothing to read, yet a supervisor may be gone: killed from outside, while an
+         * escaped process of its build keeps the pipe open. */
+        for (size_t i = 0; r == 0 && i < nr; i++) {
+            int ws = 0;
+            if (waitpid(snapshot[i]->pid, &ws, WNOHANG) == snapshot[i]->pid)
+                reaped(b, snapshot[i], ws);
         }
     }
     progress_clear(b);
     fflush(stderr);
+    stop_signals_end(&ss, stopped_by);
     for (size_t i = 0; i < ndrvs; i++)
         if (tops[i]->state != NS_DONE && !b->status)
             b->status = 1;

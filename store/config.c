@@ -97,13 +97,20 @@ const char *store_config_set(StoreConfig *c, const char *name, const char *value
     if (!strcmp(n, "sandbox")) {
         if (!strcmp(value, "relaxed")) {
             c->sandbox = SANDBOX_RELAXED;
+            c->sandbox_set = true;
             return NULL;
         }
         bool b;
         const char *e = parse_bool(name, value, &b);
-        if (!e)
+        if (!e) {
             c->sandbox = b ? SANDBOX_ON : SANDBOX_OFF;
+            c->sandbox_set = true;
+        }
         return e;
+    }
+    if (!strcmp(n, "sandbox-fallback")) {
+        c->sandbox_fallback_set = true;
+        return parse_bool(name, value, &c->sandbox_fallback);
     }
     if (!strcmp(n, "keep-failed"))
         return parse_bool(name, value, &c->keep_failed);
@@ -140,7 +147,7 @@ const char *store_config_set(StoreConfig *c, const char *name, const char *value
 
 bool store_config_is_setting(const char *name)
 {
-    static const char *const names[] = {"max-jobs", "cores", "sandbox", "sandbox-paths", "substituters",
+    static const char *const names[] = {"max-jobs", "cores", "sandbox", "sandbox-fallback", "sandbox-paths", "substituters",
                                          "trusted-substituters", "trusted-public-keys", "keep-failed",
                                          "keep-going", "store", "require-sigs", "fsync-store-paths", NULL};
     if (!strncmp(name, "extra-", 6))
@@ -220,6 +227,10 @@ const char *store_config_init(StoreConfig *c)
 {
     memset(c, 0, sizeof *c);
     c->max_jobs = 1;
+#ifdef __linux__
+    c->sandbox = SANDBOX_ON; /* as CppNix on Linux; without namespaces sandbox-fallback applies */
+#endif
+    c->sandbox_fallback = true;
     c->require_sigs = true;
     c->store = "local";
     const char *e;

@@ -23,7 +23,10 @@ typedef struct StrList {
 typedef struct StoreConfig {
     int max_jobs;           /* max-jobs (default 1; "auto" = number of CPUs) */
     int cores;              /* cores (NIX_BUILD_CORES; 0 = all) */
-    SandboxMode sandbox;    /* sandbox (default false here: see store/sandbox.c) */
+    SandboxMode sandbox;    /* sandbox (default true on Linux, as in CppNix: see store/sandbox.c) */
+    bool sandbox_set;       /* sandbox was given (file, --option, --sandbox): no silent fallback */
+    bool sandbox_fallback;  /* sandbox-fallback (default true): without namespaces, build unisolated */
+    bool sandbox_fallback_set; /* ... given: applies to an explicit sandbox = true too */
     StrList sandbox_paths;  /* sandbox-paths: PATH or INSIDE=OUTSIDE, "?" suffix = optional */
     StrList substituters;   /* substituters: file:///DIR ... */
     StrList trusted_keys;   /* trusted-public-keys: name:base64 */

@@ -16,6 +16,7 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -183,7 +184,7 @@ SandboxSpec *sandbox_prepare(LocalStore *s, const StoreConfig *cfg, const Deriva
             *err = e;
             return NULL;
         }
-        add_mount(&sb->mounts, &sb->nmounts, &cap, outside, dst, false);
+        add_mount(&sb->mounts, &sb->nmounts, &cap, outside, dst, false); /* writable, as in CppNix */
     }
     const char *dst = sb_fmt("%s%s", sb->root, SANDBOX_BUILD_DIR);
     if ((e = make_mount_point(sb->build_dir, dst))) {
@@ -262,33 +263,25 @@ static void loopback_up(void)
     close(fd);
 }
 
+int sandbox_clone_flags(const SandboxSpec *sb) { return ns_flags(sb->network); }
+
 void sandbox_exec(SandboxSpec *sb, const char *builder, char *const *argv, char *const *envp)
 {
-    if (unshare(ns_flags(sb->network)) < 0)
-        die("creating namespaces for", builder);
     if (sb->user_ns) {
         write_proc("/proc/self/setgroups", "deny");
         write_proc("/proc/self/uid_map", sb->uid_map);
         write_proc("/proc/self/gid_map", sb->gid_map);
     }
-    /* The new PID namespace applies to children: the builder runs as its PID 1 while
-     * this process waits and passes its status on. */
-    pid_t pid = fork();
-    if (pid < 0)
-        die("forking", builder);
-    if (pid > 0) {
-        int ws;
-        while (waitpid(pid, &ws, 0) < 0)
-            if (errno != EINTR)
-                _exit(1);
-        if (WIFSIGNALED(ws)) {
-            signal(WTERMSIG(ws), SIG_DFL);
-            kill(getpid(), WTERMSIG(ws));
-        }
-        _exit(WIFEXITED(ws) ? WEXITSTATUS(ws) : 1);
-    }
-    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+    /* Nothing mounted here may reach the parent namespace. Where "/" is not a mount point
+     * (a chroot) it cannot be made private (EINVAL); the sandbox root, bound onto itself and
+     * made private before anything is mounted below it, stands in for it. That one bind
+     * mount may show outside while the build runs; sandbox_detach removes it. */
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 && errno != EINVAL)
         die("making the mounts private at", "/");
+    if (mount(sb->root, sb->root, NULL, MS_BIND | MS_REC, NULL) < 0)
+        die("bind-mounting", sb->root);
+    if (mount(NULL, sb->root, NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+        die("making the mounts private at", sb->root);
     for (size_t i = 0; i < sb->nmounts; i++) {
         const Mount *m = &sb->mounts[i];
         if (mount(m->source, m->target, NULL, MS_BIND | MS_REC, NULL) < 0)
@@ -303,7 +296,16 @@ void sandbox_exec(SandboxSpec *sb, const char *builder, char *const *argv, char 
     setdomainname("(none)", 6);
     if (!sb->network)
         loopback_up();
-    if (chdir(sb->root) < 0 || chroot(".") < 0)
+    if (chdir(sb->root) < 0)
+        die("changing to", sb->root);
+    /* pivot_root leaves no way back to the host's tree (a chroot does, for root); it needs
+     * "/" to be a mount point, so inside a chroot only chroot is left. */
+    if (syscall(SYS_pivot_root, ".", ".") == 0) {
+        if (umount2(".", MNT_DETACH) < 0)
+            die("detaching the host's root from", sb->root);
+    } else if (errno != EINVAL)
+        die("changing the root to", sb->root);
+    if (chroot(".") < 0)
         die("entering the chroot", sb->root);
     if (chdir(SANDBOX_BUILD_DIR) < 0)
         die("changing to", SANDBOX_BUILD_DIR);
@@ -311,6 +313,10 @@ void sandbox_exec(SandboxSpec *sb, const char *builder, char *const *argv, char 
     dprintf(2, "error: executing '%s': %s\n", builder, strerror(errno));
     _exit(1);
 }
+
+void sandbox_detach(const SandboxSpec *sb) { umount2(sb->root, MNT_DETACH | UMOUNT_NOFOLLOW); }
+
+void sandbox_detach_dir(const char *tmpdir) { umount2(sb_fmt("%s/root", tmpdir), MNT_DETACH | UMOUNT_NOFOLLOW); }
 
 /* ---- after the build ---- */
 
@@ -345,5 +351,6 @@ void sandbox_cleanup(SandboxSpec *sb)
 {
     /* The mounts lived in the builder's mount namespace and vanished with it; only the
      * directories are left, removed with the build directory. */
-    (void)sb;
+    if (sb)
+        sandbox_detach(sb);
 }

@@ -3,7 +3,8 @@
  * configured sandbox-paths, a minimal /dev and /proc, the build directory (/build) and the
  * store directory for its outputs are visible. Outputs are written in the sandbox's own
  * store directory and moved into the real store after the build. Fixed-output derivations
- * keep the host network. Without namespaces, builds run unisolated (with a warning). */
+ * keep the host network. Without namespaces, builds run unisolated after a warning when
+ * sandbox-fallback allows it (store/build.c). */
 #ifndef CNIX_STORE_SANDBOX_H
 #define CNIX_STORE_SANDBOX_H
 
@@ -25,10 +26,17 @@ char *sandbox_build_dir_real(const char *tmpdir);
 /* Prepares the chroot under tmpdir for d. NULL with *err on failure. */
 SandboxSpec *sandbox_prepare(LocalStore *s, const StoreConfig *cfg, const Derivation *d, const char *tmpdir,
                              const char *const *closure, size_t nclosure, const char **err);
-/* In the forked child: enters the namespaces and runs the builder; never returns. Does
- * not allocate. */
+/* Namespaces for clone(2): the process created with them runs sandbox_exec as PID 1. */
+int sandbox_clone_flags(const SandboxSpec *sb);
+/* In that process: sets up the mounts and the root, then runs the builder; never returns.
+ * Does not allocate. */
 void sandbox_exec(SandboxSpec *sb, const char *builder, char *const *argv, char *const *envp)
     __attribute__((noreturn));
+/* Removes, from the realiser's namespace, the one mount of a sandbox that can show there
+ * (inside a chroot: see sandbox_exec); harmless when there is none. Does not allocate. */
+void sandbox_detach(const SandboxSpec *sb);
+/* The same for the sandbox of build directory tmpdir. */
+void sandbox_detach_dir(const char *tmpdir);
 /* Where an output is on the host while the build runs (sb NULL: the store path itself). */
 const char *sandbox_output_real(SandboxSpec *sb, LocalStore *s, const char *path);
 /* Moves a finished output into the real store (nothing to do when sb is NULL). */

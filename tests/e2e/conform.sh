@@ -101,4 +101,9 @@ expect_err max-call-depth-0 'stack overflow; max-call-depth exceeded' -- instant
 expect_ok lix-deprecated-features-flag '{ __overrides = { b = 2; }; a = 1; b = 2; }' -- \
   instantiate --eval --strict --extra-deprecated-features rec-set-overrides -E 'rec { a = 1; __overrides = { b = 2; }; }'
 
+# Experimental features are one whitespace-separated list for every check (the parser's
+# pipe-operators check once split it at spaces only).
+expect_ok xp-features-tab '2' -- \
+  instantiate --eval --extra-experimental-features "$(printf 'nix-command\tpipe-operators')" -E '1 |> (x: x + 1)'
+
 finish

@@ -7,6 +7,8 @@
 # directories are the same here (no CNIX_STORE_ROOT).
 unset CNIX_STORE_ROOT
 export NIX_STORE_DIR=$TMP/store NIX_STATE_DIR=$TMP/state HOME=$TMP/home XDG_CONFIG_HOME=$TMP/home/.config
+# The builders use the host's /bin/sh: the sandbox (on by default) must show it.
+export NIX_CONFIG="sandbox-paths = /bin /lib /usr /lib64?"
 mkdir -p "$HOME"
 W=$TMP/w
 mkdir -p "$W"
@@ -239,15 +241,34 @@ expect_ok "registry remove" "" -- registry remove myreg
 cn registry list
 check "registry list after remove" test -z "$out"
 
+# ---------- nixConfig ----------
+mkdir -p "$W/cfg"
+cat > "$W/cfgreg.json" <<EOF2
+{"flakes":[{"from":{"id":"viacfg","type":"indirect"},"to":{"path":"$W/reg","type":"path"}}],"version":2}
+EOF2
+cat > "$W/cfg/flake.nix" <<EOF2
+{ nixConfig = { flake-registry = "$W/cfgreg.json"; max-jobs = 3; };
+  outputs = { self, viacfg }: { v = viacfg.v; }; }
+EOF2
+cd "$W/cfg"
+expect_ok "nixConfig flake-registry (always trusted) resolves an indirect input" "9" -- eval .#v
+check "untrusted nixConfig setting ignored with a warning" grep -q "ignoring untrusted flake configuration setting 'max-jobs'" "$TMP/.err"
+expect_ok "--accept-flake-config" "9" -- eval .#v --accept-flake-config
+check "accepted settings do not warn" sh -c "! grep -q 'untrusted' '$TMP/.err'"
+printf '{ nixConfig.bad = { a = 1; }; outputs = { self }: { }; }\n' > "$W/cfg/flake.nix"
+expect_err "nixConfig setting of a wrong type" "flake configuration setting 'bad' is a set" -- flake lock
+
 # ---------- pure evaluation ----------
 mkdir -p "$W/pure"
 cat > "$W/pure/flake.nix" <<'EOF'
-{ outputs = { self }: { sys = builtins.currentSystem; env = builtins.getEnv "HOME"; }; }
+{ outputs = { self }: { sys = builtins.currentSystem; env = builtins.getEnv "HOME"; corepkg = builtins.typeOf (import <nix/fetchurl.nix>); etc = builtins.readFile /etc/hostname; }; }
 EOF
 cd "$W/pure"
 expect_err "pure: no currentSystem" "attribute 'currentSystem' missing" --nopos -- eval .#sys
 expect_ok "--impure lifts it" "\"$(uname -m)-linux\"" -- eval .#sys --impure
 expect_ok "pure: getEnv is empty" '""' -- eval .#env
+expect_ok "pure: <nix/fetchurl.nix> is built in (nixpkgs' bootstrap needs it)" '"lambda"' -- eval .#corepkg
+expect_err "pure: no files outside the store" "access to absolute path '/etc/hostname' is forbidden in pure evaluation mode" --nopos -- eval .#etc
 
 # ---------- builtins.getFlake ----------
 cd "$W"
@@ -300,6 +321,79 @@ check "prefetch --json" sh -c "printf '%s' '$out' | python3 -c 'import json,sys;
 cd "$W/top"
 cn flake archive --json
 check "archive --json lists the inputs' store paths" sh -c "printf '%s' '$out' | python3 -c 'import json,sys; j=json.load(sys.stdin); assert sorted(j[\"inputs\"]) == [\"data\", \"dep\", \"gdep\", \"mid\"] and j[\"inputs\"][\"mid\"][\"inputs\"][\"data\"][\"path\"].startswith(\"$NIX_STORE_DIR\")'"
+
+# ---------- the REPL's :lf, profile install ----------
+cd "$W/top"
+STDIN=$TMP/repl.in; printf ':lf .\nsum\ninputs.dep.v\n' > "$STDIN"
+cn repl
+unset STDIN
+check ":lf adds the flake's outputs and attributes to the scope" test "$(printf '%s\n' "$out" | grep -v '^$' | tr '\n' ' ')" = "21 1 "
+cd "$W/gtop"
+cn profile install .#default --profile "$TMP/prof"
+check "profile install FLAKE#ATTR" sh -c "'$CNIX' profile list --profile '$TMP/prof' | grep -q '^built '"
+sed -i 's/name = "built"/name = "built-2"/' "$W/gtop/flake.nix"
+cn profile upgrade --profile "$TMP/prof"
+check "profile upgrade re-evaluates the flake" sh -c "'$CNIX' profile list --profile '$TMP/prof' | grep -q '^built-2 '"
+(cd "$W/gtop" && git checkout -q flake.nix)
+
+cd "$W"
+expect_ok "flake clone of a Git flake" "" -- flake clone "git+file://$W/gdep" --dest "$W/cloned"
+check "clone has the flake" test -f "$W/cloned/flake.nix"
+expect_ok "flake clone of a github flake from the mirror" "" -- flake clone github:owner/repo --dest "$W/cloned2" --forge-mirror "$W/mirror"
+check "github clone has the flake" test -f "$W/cloned2/flake.nix"
+expect_err "path flakes cannot be cloned" "only Git and forge flakes can be cloned" --nopos -- flake clone "path:$W/dep" --dest "$W/cloned3"
+
+# ---------- show laziness, --commit-lock-file, dirty inputs, subflakes of a Git tree ----------
+mkdir -p "$W/lazy"
+cat > "$W/lazy/flake.nix" <<'EOF2'
+{ outputs = { self }: {
+    legacyPackages.x86_64-linux.hello = throw "legacyPackages forced";
+    packages.aarch64-linux.default = throw "other system forced";
+    lib = throw "lib forced";
+  }; }
+EOF2
+cd "$W/lazy"
+cn flake show
+check "show does not force legacyPackages, other systems or unknown outputs" sh -c "[ $rc = 0 ] && ! grep -q forced '$TMP/.err'"
+check "show says legacyPackages is omitted" grep -q "omitted (use '--legacy' to show)" "$TMP/.out"
+mkdir -p "$W/gc/sub"
+cat > "$W/gc/flake.nix" <<EOF2
+{ inputs.dep.url = "path:$W/dep"; outputs = { self, dep }: { v = dep.v; }; }
+EOF2
+echo '{ outputs = { self }: { where = "sub"; }; }' > "$W/gc/sub/flake.nix"
+mkgit "$W/gc"
+cd "$W/gc"
+cn flake lock --commit-lock-file
+check "--commit-lock-file commits flake.lock" test "$(cd "$W/gc" && git log -1 --format=%s)" = "flake.lock: Add"
+check "and leaves the tree clean" test -z "$(cd "$W/gc" && git status --porcelain)"
+expect_ok "a subflake of a Git tree (bare relative path: ?dir=)" '"sub"' -- eval ./sub#where
+cn flake metadata --json ./sub
+check "subflake reference has dir=sub" sh -c "printf '%s' '$out' | grep -q '\"dir\":\"sub\"'"
+mkdir -p "$W/dirtydep" "$W/usesdirty"
+echo '{ outputs = { self }: { v = 5; }; }' > "$W/dirtydep/flake.nix"
+mkgit "$W/dirtydep"
+echo '# edit' >> "$W/dirtydep/flake.nix"
+cat > "$W/usesdirty/flake.nix" <<EOF2
+{ inputs.d.url = "git+file://$W/dirtydep"; outputs = { self, d }: { v = d.v; }; }
+EOF2
+cd "$W/usesdirty"
+expect_ok "a dirty Git input evaluates" "5" -- eval .#v
+check "its lock file is not written" sh -c "grep -q 'not writing lock file of flake .* because it has an unlocked input' '$TMP/.err' && [ ! -e '$W/usesdirty/flake.lock' ]"
+
+# ---------- the source cache ----------
+mkdir -p "$W/cached"
+echo '{ outputs = { self }: { v = 1; }; }' > "$W/cached/flake.nix"
+settime "$W/cached"
+hash_of() { cn flake prefetch --json "path:$W/cached" "$@"; printf '%s' "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["hash"])'; }
+h1=$(hash_of); h2=$(hash_of)
+check "source cache: same narHash again" test -n "$h1" -a "$h1" = "$h2"
+check "source cache: entry written" grep -q "path	$W/cached	" "$HOME/.cache/cnix/flake-sources"
+echo '{ outputs = { self }: { v = 2; }; }' > "$W/cached/flake.nix"
+settime "$W/cached" # same sizes and times: the inode change time still differs
+h3=$(hash_of); h4=$(hash_of --option flake-source-cache false)
+check "source cache: a changed file is hashed again" test "$h3" != "$h1" -a "$h3" = "$h4"
+cd "$W/cached"
+expect_ok "source cache: evaluation sees the change" "2" -- eval .#v
 
 # ---------- bad flake.nix files and lock files ----------
 mkdir -p "$W/bad"

@@ -10,8 +10,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.bash"
 cd "$TMP"
 # The store's logical directory is its real one, so that evaluations can read the paths
-# they add (readFile) and builds run without a sandbox.
+# they add (readFile); builders use the host's tools, which the sandbox (on by default) shows.
 export CNIX_STORE_ROOT= NIX_STORE_DIR=$TMP/store NIX_STATE_DIR=$TMP/var
+export NIX_CONFIG="sandbox-paths = /bin /lib /usr /lib64?"
 SD=$NIX_STORE_DIR
 SV=$NIX_STATE_DIR
 err=""

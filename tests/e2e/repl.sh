@@ -16,7 +16,9 @@ trap cleanup EXIT
 export HOME="$tmp/home" XDG_DATA_HOME="" XDG_CONFIG_HOME="$tmp/config"
 # A private store: derivations are written and built there.
 export NIX_STORE_DIR="$tmp/store" NIX_STATE_DIR="$tmp/var" NIX_LOG_DIR="$tmp/log"
-unset NIX_CONFIG CNIX_STORE_ROOT
+unset CNIX_STORE_ROOT
+# Builders here use the host's tools: the sandbox (on by default) must show them.
+export NIX_CONFIG="sandbox-paths = /bin /lib /usr /lib64?"
 mkdir -p "$HOME"
 pass=0 fail=0
 

@@ -102,5 +102,61 @@ c build --store "local?root=$tmp/chroot" --option sandbox false sb.nix -A probe 
 same "store with root= without sandbox refused" 1 $rc
 has "refusal message" "without the sandbox" err
 
+# ---- __noChroot: refused with sandbox = true, honoured with relaxed ----
+nc="derivation { name = \"nochroot\"; __noChroot = true; system = builtins.currentSystem; builder = \"/bin/sh\"; args = [ \"-c\" \"/bin/cat $tmp/secret > \\\$out\" ]; }"
+c build --no-out-link -E "$nc" >/dev/null 2>err; rc=$?
+same "__noChroot with sandbox = true refused" 1 $rc
+has "__noChroot message" "has '__noChroot' set, but that's not allowed when 'sandbox' is 'true'" err
+o=$(c build --no-out-link --option sandbox relaxed -E "$nc" 2>err)
+same "__noChroot with sandbox = relaxed sees the host" secret "$(cat "$o" 2>/dev/null)"
+
+# ---- on by default: no `sandbox` setting at all, only the host's tools ----
+drv='derivation { name = "dflt"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "/bin/cat SECRET > $out 2>&1 || echo hidden > $out" ]; }'
+o=$(XDG_CONFIG_HOME=$tmp/none NIX_CONFIG="sandbox-paths = /bin /lib /usr /lib64?" c build --no-out-link -E "${drv/SECRET/$tmp/secret}" 2>err)
+same "a plain build cannot read outside its closure" hidden "$(cat "$o" 2>/dev/null)"
+
+# ---- inside a chroot, where "/" is not a mount point (and user namespaces are refused) ----
+if [ "$(id -u)" = 0 ] && command -v chroot >/dev/null && command -v setpriv >/dev/null && unshare -m true 2>/dev/null; then
+  cr=$tmp/cr
+  mkdir -p "$cr/tmp/u" "$cr/cnix"
+  chmod 1777 "$cr/tmp" "$cr/tmp/u"
+  echo secret > "$cr/tmp/secret"; chmod 644 "$cr/tmp/secret"
+  cat > "$cr/tmp/run.sh" <<RUN
+export HOME=/tmp XDG_CONFIG_HOME=/tmp/none NIX_CONFIG="sandbox-paths = /bin /lib /usr /lib64?"
+cd /tmp
+run() { # WHO DIR ARGS...: a build of the probe into the store under DIR, as root or nobody
+  who=\$1 d=\$2; shift 2
+  set -- env NIX_STORE_DIR=\$d/store NIX_STATE_DIR=\$d/var NIX_LOG_DIR=\$d/log /cnix/$(basename "$CNIX") build --no-out-link "\$@" -E '${drv/SECRET//tmp/secret}'
+  if [ \$who = nobody ]; then setpriv --reuid=65534 --regid=65534 --clear-groups "\$@"; else "\$@"; fi
+}
+o=\$(run root /tmp/r 2>root.err) && cat \$o > root.out
+grep -c nix-build /proc/self/mountinfo > root.mounts
+o=\$(run nobody /tmp/u/a 2>nobody.err) && cat \$o > nobody.out
+run nobody /tmp/u/b --option sandbox true > /dev/null 2>nobody-explicit.err; echo \$? > nobody-explicit.rc
+o=\$(run nobody /tmp/u/c --option sandbox true --option sandbox-fallback true 2>/dev/null) && cat \$o > nobody-fallback.out
+RUN
+  # a private mount namespace holds the chroot's bind mounts (shared inside it, as systemd
+  # makes them, so that a mount leaking out of the sandbox would show)
+  unshare -m --propagation private sh -c '
+    cr=$1; bin=$2
+    [ -d "$cr/tmp" ] || exit 1
+    mount --make-rshared /
+    for d in bin lib lib64 usr etc dev proc sys; do
+      [ -e /$d ] || continue; mkdir -p "$cr/$d"; mount --rbind /$d "$cr/$d"
+    done
+    mount --bind "$bin" "$cr/cnix"
+    chroot "$cr" /bin/sh /tmp/run.sh' sh "$cr" "$(dirname "$CNIX")"
+  same "chroot: sandboxed build as root" hidden "$(cat "$cr/tmp/root.out" 2>/dev/null)"
+  [ -s "$cr/tmp/root.out" ] || cat "$cr/tmp/root.err"
+  same "chroot: no sandbox mount left behind" 0 "$(cat "$cr/tmp/root.mounts" 2>/dev/null)"
+  same "chroot, no namespaces: the default falls back" secret "$(cat "$cr/tmp/nobody.out" 2>/dev/null)"
+  has "chroot, no namespaces: fallback warning" "warning: sandboxing is not available" "$cr/tmp/nobody.err"
+  same "chroot, no namespaces: sandbox = true is an error" 1 "$(cat "$cr/tmp/nobody-explicit.rc" 2>/dev/null)"
+  has "chroot, no namespaces: error message" "required for sandboxing" "$cr/tmp/nobody-explicit.err"
+  same "chroot, no namespaces: sandbox-fallback = true allows it" secret "$(cat "$cr/tmp/nobody-fallback.out" 2>/dev/null)"
+else
+  echo "skip: chroot checks (need root, chroot, setpriv and unshare)"
+fi
+
 echo "sandbox: $pass passed, $fail failed"
 [ $fail = 0 ]

@@ -2,6 +2,7 @@
 #define GC_THREADS
 #include <gc/gc.h>
 
+#include "builtins/builtins.h"
 #include "eval/eval.h"
 
 #include <stdio.h>
@@ -397,17 +398,53 @@ static void test_eval(void)
     st->settings.max_call_depth = 1000000;
 }
 
+/* eval_state_new gives a bare state: no global is bound until the host opens a library. */
+static void test_bare(EvalSettings *s)
+{
+    EvalState *full = st;
+    st = eval_state_new(s);
+    const char *err;
+    CHECK(run_int(Bin(OP_ADD, I(1), I(2))) == 3, "bare state evaluates");
+    CHECK(!run(V("true"), &err) && strcmp(err, "undefined variable 'true'") == 0, "bare state: %s",
+          err ? err : "no error");
+    CHECK(!run(V("builtins"), &err), "bare state has no builtins");
+    Value *b[] = {val_true(st)};
+    Symbol n[] = {S("yes")};
+    eval_set_globals(st, n, b, 1);
+    Value *v = run(V("yes"), &err);
+    CHECK(v && v->type == T_BOOL && v->boolean, "eval_set_globals binds a global");
+    st = full;
+}
+
+/* One reading of experimental-features for every user: split at any whitespace, whole
+ * words only (the parser's check once missed "pipe-operators" after a tab). */
+static void test_features(void)
+{
+    EvalSettings s = {0};
+    CHECK(!eval_feature_enabled(&s, "pipe-operators"), "no features");
+    s.experimental_features = "nix-command\tpipe-operators";
+    CHECK(eval_feature_enabled(&s, "pipe-operators"), "feature after a tab");
+    CHECK(eval_feature_enabled(&s, "nix-command"), "first feature");
+    s.experimental_features = "  pipe-operators-x\nca-derivations ";
+    CHECK(!eval_feature_enabled(&s, "pipe-operators"), "a longer name is another feature");
+    CHECK(eval_feature_enabled(&s, "ca-derivations"), "feature after a newline");
+    CHECK(!eval_feature_enabled(&s, "derivations"), "a suffix is not a feature");
+}
+
 static void body(void *arg)
 {
     (void)arg;
     EvalSettings s;
     eval_settings_default(&s);
     st = eval_state_new(&s);
+    bi_open_all(st, NULL);
     const char *fb = getenv("CNIX_TEST_FIB");
     if (fb) { /* timing aid: CNIX_TEST_FIB=32 build/tests/test_eval */
         printf("fib %s = %lld\n", fb, (long long)run_int(fib_expr(atoi(fb))));
         return;
     }
+    test_bare(&s);
+    test_features();
     test_attrs();
     test_layered();
     test_context();

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "builtins/builtins.h"
 #include "eval/eval.h"
 #include "primops/json.h"
 
@@ -87,6 +88,7 @@ static void body(void *arg)
     EvalSettings s;
     eval_settings_default(&s);
     st = eval_state_new(&s);
+    bi_open_all(st, NULL);
 
     J("{ b = 1; a = [ true null ]; }", "{\"a\":[true,null],\"b\":1}");
     J("\"q\\\"b\\\\s\\n\\t\\r\"", "\"q\\\"b\\\\s\\n\\t\\r\"");

@@ -2,6 +2,7 @@
 #define GC_THREADS
 #include <gc/gc.h>
 
+#include "builtins/builtins.h"
 #include "native/native.h"
 
 #include <stdio.h>
@@ -120,6 +121,7 @@ static void body(void *unused)
     EvalSettings s;
     eval_settings_default(&s);
     st = eval_state_new(&s);
+    bi_open_all(st, NULL);
     cs = (CnixState){st, 0, NULL, NULL};
 
     CHECK(cnix_api_version() == CNIX_PLUGIN_API_VERSION, "api version");

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "builtins/registry.h"
+#include "builtins/builtins.h"
 #include "primops/primutil.h"
 #include "util/strbuf.h"
 
@@ -457,6 +457,7 @@ int main(void)
     EvalSettings settings;
     eval_settings_default(&settings);
     st = eval_state_new(&settings);
+    bi_open_all(st, NULL);
     test_arith();
     test_types();
     test_lists();

@@ -1,0 +1,35 @@
+/* The builtins library: opening it into a bare evaluator state (as Lua's linit.c), the
+ * store it touches, and the primop tables of every family. */
+#ifndef CNIX_BUILTINS_BUILTINS_H
+#define CNIX_BUILTINS_BUILTINS_H
+
+#include "eval/eval.h"
+#include "primops/primops.h"
+
+struct Store;
+
+/* Binds every primop (builtins.NAME, __NAME, and NAME if PRIM_GLOBAL) and the constants
+ * (true, false, null, builtins, derivation, currentSystem, storeDir, nixPath, ...) into the
+ * global scope of st, a bare state from eval_state_new; builtins that touch the world use
+ * store (NULL: the local store, opened on first use). Called once per state, by the host's
+ * set-up code, before anything is parsed. */
+void bi_open_all(EvalState *st, struct Store *store);
+/* The store given to bi_open_all (NULL if none was). */
+struct Store *bi_store(EvalState *st);
+
+/* The tables of the builtins that touch the world (pure ones: primops/primops.h). */
+extern const PrimOp bi_import[];     /* builtins/import.c */
+extern const PrimOp bi_files[];      /* builtins/files.c */
+extern const PrimOp bi_fetch[];      /* builtins/fetch.c */
+extern const PrimOp bi_derivation[]; /* builtins/derivation.c */
+extern const PrimOp bi_output_of[];  /* builtins/outputof.c */
+extern const PrimOp bi_paths[];      /* builtins/paths.c */
+extern const PrimOp native_builtins[]; /* native/builtins.c */
+
+/* NULL-terminated list of every table (pure and not), in registration order. */
+extern const PrimOp *const bi_all_tables[];
+
+/* Looks up a primop by name across all tables (for `cnix doc`, :doc); NULL if none. */
+const PrimOp *bi_find_primop(const char *name);
+
+#endif
