@@ -25,33 +25,41 @@ void bi_empty_hash(EvalState *st, HashAlgo algo, Hash *out)
 const char *bi_store_dir(EvalState *st)
 {
     return st->settings.store_dir && *st->settings.store_dir ? st->settings.store_dir
-                                                             : store_default_dir();
+                                                             : STORE_DEFAULT_DIR;
 }
 
 /* Uncollectable: st->store may live in memory the collector does not scan. */
-BiStore *bi_state(EvalState *st)
+static BiStore *state_with(EvalState *st, Store *s)
 {
     if (!st->store) {
         BiStore *b = GC_MALLOC_UNCOLLECTABLE(sizeof *b);
-        b->ls = store_open(bi_store_dir(st));
+        if (!s) {
+            /* bi_open_all was given no store (unit tests, fuzzers): the default local
+             * store with only the evaluator's store dir, which read-only evaluation never
+             * writes to. */
+            const char *err = NULL;
+            StoreSettings set = {.store_dir = bi_store_dir(st)};
+            s = store_open("local", &set, &err);
+        }
+        b->ls = s;
         b->drvs = drv_cache_new(store_drv_loader, b->ls);
         st->store = b;
     }
     return st->store;
 }
 
-void bi_store_set_writable(EvalState *st, bool on) { bi_state(st)->writable = on; }
+BiStore *bi_state(EvalState *st) { return state_with(st, NULL); }
 
-LocalStore *bi_local_store(EvalState *st) { return bi_state(st)->ls; }
+void bi_store_set_writable(EvalState *st, bool on) { bi_state(st)->writable = on; }
 
 void bi_store_init(EvalState *st, struct Store *store)
 {
     st->copy_path_to_store = bi_copy_path_to_store;
     if (store) /* else nothing until first use: start-up stays cheap */
-        bi_state(st)->store = store;
+        state_with(st, store);
 }
 
-struct Store *bi_store(EvalState *st) { return st->store ? bi_state(st)->store : NULL; }
+struct Store *bi_store(EvalState *st) { return bi_state(st)->ls; }
 
 char *bi_fmt(const char *f, ...)
 {

@@ -8,7 +8,7 @@
 
 #include "eval/eval.h"
 #include "store/drv.h"
-#include "store/local.h"
+#include "store/store.h"
 #include "util/strmap.h"
 
 /* The references of a text file made by toFile (for closures of derivations in
@@ -19,12 +19,11 @@ typedef struct TextRefs {
 } TextRefs;
 
 typedef struct BiStore {
-    LocalStore *ls;
+    Store *ls;         /* the store evaluation reads and writes (bi_open_all's) */
     DrvCache *drvs;
     StrMap text_refs;  /* store path -> TextRefs */
     StrMap src_cache;  /* source path -> store path ("${./file}") */
     Value *derivation; /* the `derivation` lambda once loaded */
-    struct Store *store; /* given to bi_open_all */
     bool writable;     /* write .drv files and sources (nix-instantiate without --eval) */
 } BiStore;
 

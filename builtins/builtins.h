@@ -14,7 +14,8 @@ struct Store;
  * store (NULL: the local store, opened on first use). Called once per state, by the host's
  * set-up code, before anything is parsed. */
 void bi_open_all(EvalState *st, struct Store *store);
-/* The store given to bi_open_all (NULL if none was). */
+/* The store evaluation reads and writes: the one given to bi_open_all, else (no store
+ * given) the default local store, opened on first use. */
 struct Store *bi_store(EvalState *st);
 
 /* The tables of the builtins that touch the world (pure ones: primops/primops.h). */

@@ -13,7 +13,7 @@
 /* By default evaluation is read-only, like CppNix's --eval: derivations, toFile and
  * copied sources get their store paths but nothing is written. nix-instantiate without
  * --eval turns writing on before evaluating: .drv files and sources are then added to
- * the local store as they are created (see store/local.h for where). */
+ * the store as they are created. */
 void bi_store_set_writable(EvalState *st, bool on);
 
 /* The st->copy_path_to_store hook ("${./file}"): the store path of a copy of path
@@ -24,9 +24,6 @@ const char *bi_copy_path_to_store(EvalState *st, const char *path, PosIdx pos);
  * hash of algo and warns, as CppNix does, which hash was assumed (so that the build's
  * mismatch error shows the real one). */
 void bi_empty_hash(EvalState *st, HashAlgo algo, Hash *out);
-
-/* The local store evaluation writes to (opened on first use); for the fetchers. */
-struct LocalStore *bi_local_store(EvalState *st);
 
 /* nix-instantiate FILE: collects the derivations in v (a derivation, or a set or list of
  * them, recursing into sets with recurseForDerivations = true, as CppNix's

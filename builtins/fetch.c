@@ -17,7 +17,7 @@
 #include "builtins/access.h"
 #include "builtins/derivation.h"
 #include "builtins/builtins.h"
-#include "store/local.h"
+#include "store/store.h"
 #include "util/lazyarchive.h"
 #include "util/strbuf.h"
 
@@ -114,9 +114,9 @@ _Noreturn static void no_network(EvalState *st, const char *url)
 
 /* ---------- store ---------- */
 
-static LocalStore *lstore(EvalState *st)
+static Store *lstore(EvalState *st)
 {
-    return bi_local_store(st);
+    return bi_store(st);
 }
 
 /* Adds src to the store (recursive NAR or flat file, sha256); returns the path, the

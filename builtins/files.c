@@ -13,7 +13,7 @@
 #include "builtins/builtins.h"
 #include "builtins/derivation.h"
 #include "store/hash.h"
-#include "store/local.h"
+#include "store/store.h"
 #include "store/path.h"
 #include "util/strbuf.h"
 
@@ -123,14 +123,14 @@ static Value *make_string_value(EvalState *st, const char *s)
 static const StrContext *store_refs_in(EvalState *st, const char *path, const char *s, size_t len)
 {
     const char *sd = st->settings.store_dir && *st->settings.store_dir ? st->settings.store_dir
-                                                                       : store_default_dir();
+                                                                       : STORE_DEFAULT_DIR;
     if (!store_is_in_store(sd, path))
         return NULL;
     const char *sp = store_to_store_path(sd, path);
     if (!sp)
         return NULL;
     size_t n = 0;
-    const char **refs = store_query_references(bi_local_store(st), sp, &n);
+    const char **refs = store_query_references(bi_store(st), sp, &n);
     const char **keep = GC_MALLOC((n + 1) * sizeof *keep);
     size_t k = 0, sdl = strlen(sd);
     for (size_t i = 0; i < n; i++) {

@@ -5,7 +5,6 @@
 #include "cli/session.h"
 #include "cli/storeopts.h"
 #include "store/build.h"
-#include "store/gc.h"
 #include "util/fs.h"
 
 #define GC_THREADS
@@ -130,7 +129,7 @@ int cli_build(int argc, char **argv)
         s->opts.settings.pure_eval = !s->flake.impure;
     if (!cli_session_open_store(s))
         return 1;
-    LocalStore *store = s->store;
+    Store *store = s->store;
     /* .drv files are realised as they are (nix-build DRV); the rest is evaluated. */
     int nexpr = 0;
     for (int i = 0; i < c->in.nargs; i++) {
@@ -200,7 +199,7 @@ int cli_log(int argc, char **argv)
         fprintf(stderr, "usage: cnix log DRV-OR-OUTPUT-PATH\n");
         return 1;
     }
-    LocalStore *s = cli_store_open(&cfg);
+    Store *s = cli_store_open(&cfg);
     if (!s)
         return 1;
     /* "result" links and the like resolve to their store path. */
@@ -226,7 +225,8 @@ int cli_log(int argc, char **argv)
         }
     }
     size_t len;
-    char *text = fs_read_file(store_log_path(&cfg, drv), &len);
+    const char *log = store_log_path(s, drv);
+    char *text = log ? fs_read_file(log, &len) : NULL;
     if (!text) {
         fprintf(stderr, "error: build log of '%s' is not available\n", sp);
         return 1;

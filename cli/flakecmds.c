@@ -228,7 +228,7 @@ static void check_level(Checker *k, const OutputKind *ok, const char *attr, Valu
     }
 }
 
-int cli_flake_check(EvalState *st, const FlakeSettings *fs, LockedFlake *lf, LocalStore *store, const StoreConfig *cfg,
+int cli_flake_check(EvalState *st, const FlakeSettings *fs, LockedFlake *lf, Store *store, const StoreConfig *cfg,
                     bool build)
 {
     bi_store_set_writable(st, true);

@@ -7,7 +7,7 @@
 
 /* Evaluates and type-checks every known output, reporting each failure with its attribute
  * and going on; builds checks.SYSTEM.* when build. Returns the exit status. */
-int cli_flake_check(EvalState *st, const FlakeSettings *fs, LockedFlake *lf, LocalStore *store, const StoreConfig *cfg,
+int cli_flake_check(EvalState *st, const FlakeSettings *fs, LockedFlake *lf, Store *store, const StoreConfig *cfg,
                     bool build);
 /* Copies the template REF#NAME (templates.NAME, default: templates.default) into dest. */
 int cli_flake_init(EvalState *st, const FlakeSettings *fs, const char *template_ref, const char *dest);

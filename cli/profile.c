@@ -85,7 +85,7 @@ static int evaluate(ProfileCmd *c)
 }
 
 /* Builds the environment of el and makes it the next generation. */
-static int commit(ProfileCmd *c, LocalStore *s, const ProfileElem *el, size_t n)
+static int commit(ProfileCmd *c, Store *s, const ProfileElem *el, size_t n)
 {
     const char *env, *err = NULL;
     long num = 0;
@@ -98,7 +98,7 @@ static int commit(ProfileCmd *c, LocalStore *s, const ProfileElem *el, size_t n)
     return 0;
 }
 
-static void print_history(LocalStore *s, const char *profile)
+static void print_history(Store *s, const char *profile)
 {
     const char *err = NULL;
     size_t n;
@@ -184,7 +184,12 @@ int cli_profile(int argc, char **argv)
     }
     if (!cli_session_open_store(c->s))
         return 1;
-    LocalStore *s = c->s->store;
+    Store *s = c->s->store;
+    if (!store_is_local(s)) {
+        /* generations are links into the store on this machine, rooted in its state dir */
+        fprintf(stderr, "error: profiles need a local store, not '%s'\n", store_uri(s));
+        return 1;
+    }
     if (!c->profile)
         c->profile = profile_default_path(s);
     c->profile = cli_abs_path(c->profile);

@@ -70,6 +70,6 @@ int cli_repl(int argc, char **argv)
     /* Like nix repl, evaluation writes .drv files (so that :b can build them), unless
      * --readonly-mode or the store cannot be written (then derivations still get paths). */
     const char *dir = store_real_path(s->store, store_dir(s->store));
-    s->writable = !readonly && (access(dir, W_OK) == 0 || errno == ENOENT);
+    s->writable = !readonly && (!dir || access(dir, W_OK) == 0 || errno == ENOENT);
     return cli_session_run(s, run, c);
 }

@@ -11,7 +11,6 @@
 #include "builtins/builtins.h"
 #include "builtins/derivation.h"
 #include "native/native.h"
-#include "store/gc.h"
 #include "util/strbuf.h"
 
 /* A trusted nixConfig setting of a flake: flake settings, then store and build settings. */
@@ -103,8 +102,10 @@ static void run_on_big_stack(void *p)
     sigemptyset(&intr);
     sigaddset(&intr, SIGINT);
     pthread_sigmask(SIG_UNBLOCK, &intr, NULL);
+    /* Evaluation computes paths in the store's directory and uses the store opened. */
+    s->opts.settings.store_dir = store_dir(s->store);
     EvalState *st = s->st = eval_state_new(&s->opts.settings);
-    bi_open_all(st, NULL); /* the store: s->store once it is a Store (helper "store") */
+    bi_open_all(st, s->store);
     const char *err = NULL;
     if (!native_load_plugins(st, &err)) {
         fprintf(stderr, "error: %s\n", err);

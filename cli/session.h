@@ -23,7 +23,7 @@ typedef struct CliSession {
     EvalOpts opts;       /* evaluator settings, --arg/--argstr, --stats */
     StoreConfig cfg;     /* store and build settings (--option, -j, --store, ...) */
     FlakeOpts flake;     /* flake settings and lock flags (--override-input, ...); getFlake's */
-    LocalStore *store;   /* cli_session_open_store */
+    Store *store;        /* cli_session_open_store */
     EvalState *st;       /* during cli_session_run, on its thread */
     /* Evaluation writes .drv files, toFile results and copied sources to the store
      * (nix-instantiate, build, profile, repl); otherwise it only computes their paths. */

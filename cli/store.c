@@ -48,7 +48,7 @@ static int cmd_realise(int argc, char **argv)
         drvs[n] = bang ? GC_strndup(argv[i], (size_t)(bang - argv[i])) : argv[i];
         outs[n++] = bang ? bang + 1 : NULL;
     }
-    LocalStore *s = cli_store_open(&cfg);
+    Store *s = cli_store_open(&cfg);
     if (!s)
         return 1;
     for (size_t i = 0; i < n; i++) {

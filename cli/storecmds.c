@@ -24,7 +24,7 @@
 
 typedef struct Args {
     StoreConfig cfg;
-    LocalStore *s;
+    Store *s;
     const char **pos; /* positional arguments */
     size_t npos;
 } Args;
@@ -74,7 +74,7 @@ static bool parse(Args *a, int argc, char **argv, const char *const *flags, cons
 }
 
 /* A path argument: a store path, a path inside one, or a symlink (result) to one. */
-static const char *to_store_path(LocalStore *s, const char *arg)
+static const char *to_store_path(Store *s, const char *arg)
 {
     const char *sd = store_dir(s);
     const char *p = arg;
@@ -254,6 +254,10 @@ static int cmd_verify(int argc, char **argv)
     return 0;
 }
 
+/* cnix store copy [--from URI] [--to URI] PATH...: the closure from one store to another,
+ * either defaulting to --store's. --compression and --key-file are a binary cache
+ * destination's parameters (as ?compression= and ?secret-key=). Paths coming into the
+ * local store from another kind need a trusted signature unless require-sigs is false. */
 static int cmd_copy(int argc, char **argv)
 {
     static const char *const flags[] = {"--to=", "--from=", "--key-file=", "--compression=", NULL};
@@ -261,24 +265,44 @@ static int cmd_copy(int argc, char **argv)
     Args a;
     if (!parse(&a, argc, argv, flags, vals))
         return 1;
-    const char *e;
-    if (vals[0]) {
-        const char **paths = store_args(&a, true);
-        if (!paths)
-            return 1;
-        const char *key = NULL;
-        if (vals[2] && (e = cache_read_key_file(vals[2], &key))) {
-            fprintf(stderr, "error: %s\n", e);
+    if (!vals[0] && !vals[1]) {
+        fprintf(stderr, "error: 'cnix store copy' needs --to URL or --from URL\n");
+        return 1;
+    }
+    const char *e = NULL;
+    Store *src = a.s, *dst = a.s;
+    if (vals[1] && !(src = store_open(vals[1], &a.cfg.settings, &e))) {
+        fprintf(stderr, "error: %s\n", e);
+        return 1;
+    }
+    const char *to = vals[0];
+    if (to && (vals[2] || vals[3])) {
+        if (strncmp(to, "file://", 7)) {
+            fprintf(stderr, "error: --key-file and --compression apply to binary caches (file://), not '%s'\n", to);
             return 1;
         }
-        e = cache_copy_to(a.s, vals[0], paths, a.npos, vals[3] ? vals[3] : "xz", key);
-    } else if (vals[1]) {
-        const char **paths = store_args(&a, false);
-        if (!paths)
+        StrBuf sb;
+        sb_init(&sb);
+        sb_puts(&sb, to);
+        char sep = strchr(to, '?') ? '&' : '?';
+        if (vals[3]) {
+            sb_printf(&sb, "%ccompression=%s", sep, vals[3]);
+            sep = '&';
+        }
+        if (vals[2])
+            sb_printf(&sb, "%csecret-key=%s", sep, vals[2]);
+        to = sb_finish(&sb);
+    }
+    if (to && !(dst = store_open(to, &a.cfg.settings, &e))) {
+        fprintf(stderr, "error: %s\n", e);
+        return 1;
+    }
+    const char **paths = GC_MALLOC((a.npos + 1) * sizeof *paths);
+    for (size_t i = 0; i < a.npos; i++)
+        if (!(paths[i] = to_store_path(src, a.pos[i])))
             return 1;
-        e = cache_copy_from(a.s, &a.cfg, vals[1], paths, a.npos);
-    } else
-        e = "'cnix store copy' needs --to URL or --from URL";
+    bool check = store_is_local(dst) && !store_is_local(src) && a.cfg.require_sigs;
+    e = store_copy_paths(src, dst, paths, a.npos, check ? &a.cfg.trusted_keys : NULL);
     if (e) {
         fprintf(stderr, "error: %s\n", e);
         return 1;

@@ -67,12 +67,11 @@ bool cli_store_config_init(StoreConfig *c)
     return true;
 }
 
-LocalStore *cli_store_open(StoreConfig *c)
+Store *cli_store_open(StoreConfig *c)
 {
-    const char *e = store_config_apply(c);
-    if (e) {
+    const char *e = NULL;
+    Store *s = store_config_open(c, &e);
+    if (!s)
         fprintf(stderr, "error: %s\n", e);
-        return NULL;
-    }
-    return store_open(NULL);
+    return s;
 }

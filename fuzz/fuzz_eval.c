@@ -12,6 +12,10 @@
 
 #include "builtins/builtins.h"
 #include "eval/eval.h"
+#include "store/store.h"
+
+/* The private store every input evaluates against (uncollectable: opened once). */
+static Store *fuzz_store;
 
 /* Limits: a fuzz input is at most a few KiB, so anything beyond these is a
  * runaway program rather than a bug; the evaluator must stop it cleanly. */
@@ -73,7 +77,7 @@ static void run(void *p)
     s.nix_path = NULL;
     s.nix_path_len = 0;
     EvalState *volatile st = eval_state_new(&s);
-    bi_open_all(st, NULL);
+    bi_open_all(st, fuzz_store);
     interrupt_flag = &st->interrupted;
     arm_timer(CPU_MS);
     TryFrame f;
@@ -109,8 +113,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         sigemptyset(&sa.sa_mask);
         sigaction(SIGVTALRM, &sa, NULL);
         /* Never touch a real store, even if an input finds a way to write one. */
-        setenv("CNIX_STORE_ROOT", "/tmp/cnix-fuzz-eval-root", 1);
-        setenv("NIX_STATE_DIR", "/tmp/cnix-fuzz-eval-root/state", 1);
+        StoreSettings set = {.root = "/tmp/cnix-fuzz-eval-root", .state_dir = "/tmp/cnix-fuzz-eval-root/state"};
+        const char *err = NULL;
+        fuzz_store = store_open("local", &set, &err);
+        if (!fuzz_store)
+            abort();
         init = 1;
     }
     /* Garbage of earlier inputs can fill the capped heap: collect it now, outside

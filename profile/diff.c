@@ -16,7 +16,7 @@ typedef struct Pkg {
     uint64_t size;
 } Pkg;
 
-static Pkg *closure_pkgs(LocalStore *s, const char *root, size_t *n)
+static Pkg *closure_pkgs(Store *s, const char *root, size_t *n)
 {
     size_t nc;
     const char **cl = store_closure(s, &root, 1, &nc);
@@ -57,7 +57,7 @@ static const char *versions_str(const Pkg *p)
     return sb_finish(&sb);
 }
 
-void profile_diff_closures(LocalStore *s, const char *a, const char *b, StrBuf *out)
+void profile_diff_closures(Store *s, const char *a, const char *b, StrBuf *out)
 {
     size_t na, nb;
     Pkg *pa = closure_pkgs(s, a, &na), *pb = closure_pkgs(s, b, &nb);

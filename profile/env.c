@@ -23,7 +23,7 @@
 #define MANIFEST "manifest.cnix"
 
 typedef struct Env {
-    LocalStore *s;    /* links name logical paths; reading goes through the real ones */
+    Store *s;    /* links name logical paths; reading goes through the real ones */
     const char *root; /* temporary directory being filled */
     StrMap owners;    /* rel (path relative to the root) -> the ProfileElem that put it
                        * there: conflicts are decided by priority */
@@ -231,7 +231,7 @@ static int cmp_prio(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-const char *profile_build_env(LocalStore *s, const ProfileElem *elems, size_t n, const char **out)
+const char *profile_build_env(Store *s, const ProfileElem *elems, size_t n, const char **out)
 {
     const char *tmpdir = getenv("TMPDIR");
     char *root = GC_strdup(sb_fmt("%s/cnix-env-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp"));
@@ -408,7 +408,7 @@ ProfileElem *profile_read_manifest(const char *env_dir, size_t *n, const char **
 }
 
 /* Builds what the elements need; on failure the profile is left alone. */
-int profile_realise(LocalStore *s, const StoreConfig *cfg, const ProfileElem *el, size_t n, const char **err)
+int profile_realise(Store *s, const StoreConfig *cfg, const ProfileElem *el, size_t n, const char **err)
 {
     const char **drvs = GC_MALLOC((n ? n : 1) * sizeof *drvs);
     size_t nd = 0;

@@ -21,7 +21,7 @@
 /* $XDG_STATE_HOME/cnix/profiles/profile (XDG's default ~/.local/state); the state directory
  * only when neither variable is set. Generations register GC roots under the state directory,
  * so the profile may live anywhere. */
-const char *profile_default_path(LocalStore *s)
+const char *profile_default_path(Store *s)
 {
     const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
     if (xdg && *xdg)
@@ -70,7 +70,7 @@ static int cmp_gen(const void *a, const void *b)
     return (x->num > y->num) - (x->num < y->num);
 }
 
-ProfileGen *profile_generations(LocalStore *s, const char *profile, size_t *n, const char **err)
+ProfileGen *profile_generations(Store *s, const char *profile, size_t *n, const char **err)
 {
     (void)s;
     *n = 0;
@@ -152,7 +152,7 @@ static const char *swing_link(const char *link, const char *target)
 
 /* The indirect root STATEDIR/gcroots/auto/H(link) -> link, as `cnix build` makes for result
  * links; the GC drops it once the link is gone. */
-static const char *root_name(LocalStore *s, const char *link)
+static const char *root_name(Store *s, const char *link)
 {
     Hash h;
     hash_buf(HASH_SHA256, link, strlen(link), &h);
@@ -163,7 +163,7 @@ static const char *root_name(LocalStore *s, const char *link)
     return sb_fmt("%s/gcroots/auto/%s", store_state_dir(s), name);
 }
 
-static const char *add_root(LocalStore *s, const char *link)
+static const char *add_root(Store *s, const char *link)
 {
     fs_mkdir_p(sb_fmt("%s/gcroots/auto", store_state_dir(s)), 0755);
     return swing_link(root_name(s, link), link);
@@ -212,7 +212,7 @@ static void clean_tmp_links(const char *profile)
         unlink(stale[i]);
 }
 
-const char *profile_new_generation(LocalStore *s, const char *profile, const char *store_path, long *num)
+const char *profile_new_generation(Store *s, const char *profile, const char *store_path, long *num)
 {
     profile = abs_path(profile);
     fs_mkdir_p(dir_of(profile), 0755);
@@ -245,7 +245,7 @@ out:
     return err;
 }
 
-const char *profile_switch_generation(LocalStore *s, const char *profile, long num)
+const char *profile_switch_generation(Store *s, const char *profile, long num)
 {
     profile = abs_path(profile);
     int lk = lock_profile(profile);
@@ -267,7 +267,7 @@ const char *profile_switch_generation(LocalStore *s, const char *profile, long n
     return err;
 }
 
-const char *profile_rollback(LocalStore *s, const char *profile, long *num)
+const char *profile_rollback(Store *s, const char *profile, long *num)
 {
     const char *err = NULL;
     size_t n;
@@ -285,7 +285,7 @@ const char *profile_rollback(LocalStore *s, const char *profile, long *num)
     return profile_switch_generation(s, profile, prev);
 }
 
-static const char *delete_gen(LocalStore *s, const ProfileGen *g, bool dry_run)
+static const char *delete_gen(Store *s, const ProfileGen *g, bool dry_run)
 {
     printf("%s generation %ld\n", dry_run ? "would remove" : "removing", g->num);
     if (dry_run)
@@ -296,7 +296,7 @@ static const char *delete_gen(LocalStore *s, const ProfileGen *g, bool dry_run)
     return NULL;
 }
 
-const char *profile_delete_generations(LocalStore *s, const char *profile, const char *const *spec,
+const char *profile_delete_generations(Store *s, const char *profile, const char *const *spec,
                                        size_t nspec, bool dry_run)
 {
     profile = abs_path(profile);
@@ -385,7 +385,7 @@ out:
 
 /* The elements of the current generation (none if the profile does not exist yet). The
  * generation link names a logical store path: read it through the store's real path. */
-ProfileElem *profile_current_elems(LocalStore *s, const char *profile, size_t *n, const char **err)
+ProfileElem *profile_current_elems(Store *s, const char *profile, size_t *n, const char **err)
 {
     *n = 0;
     *err = NULL;
@@ -402,7 +402,7 @@ ProfileElem *profile_current_elems(LocalStore *s, const char *profile, size_t *n
     return NULL;
 }
 
-int profile_commit(LocalStore *s, const StoreConfig *cfg, const char *profile, const ProfileElem *el, size_t n,
+int profile_commit(Store *s, const StoreConfig *cfg, const char *profile, const ProfileElem *el, size_t n,
                    long *num, const char **env, const char **err)
 {
     int st = profile_realise(s, cfg, el, n, err);

@@ -231,7 +231,7 @@ static const char *drv_path_of(Repl *r, Value *v)
 static void build(Repl *r, const char *drv)
 {
     if (!r->store)
-        r->store = bi_local_store(r->st); /* the store evaluation wrote the .drv to */
+        r->store = bi_store(r->st); /* the store evaluation wrote the .drv to */
     fflush(stdout);
     /* store_realise reports progress and failures on stderr itself. */
     if (store_realise(r->store, r->store_cfg, &drv, 1) != 0)
@@ -252,7 +252,9 @@ static void show_log(Repl *r, const char *drv)
     base = base ? base + 1 : drv;
     if (strlen(base) < 3)
         fail(r, "build log of '%s' is not available", drv);
-    const char *plain = store_log_path(r->store_cfg, drv);
+    const char *plain = store_log_path(bi_store(r->st), drv);
+    if (!plain)
+        fail(r, "build log of '%s' is not available", drv);
     static const char *const suffixes[] = {"", ".bz2", NULL};
     for (const char *const *sfx = suffixes; *sfx; sfx++) {
         StrBuf sb;

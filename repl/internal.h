@@ -8,7 +8,7 @@
 
 #include "eval/eval.h"
 #include "repl/repl.h"
-#include "store/local.h"
+#include "store/store.h"
 #include "util/strbuf.h"
 
 /* GC-allocated: it holds the only pointers to the REPL's Env and name tables. */
@@ -37,7 +37,7 @@ typedef struct Repl {
     const char *history_path;
 
     StoreConfig *store_cfg; /* for :b and :log */
-    LocalStore *store;      /* opened at the first :b */
+    Store *store;      /* opened at the first :b */
 } Repl;
 
 /* repl/repl.c */

@@ -8,7 +8,6 @@
 #include <gc/gc.h>
 #include <poll.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,9 +23,9 @@
 #include "store/nar.h"
 #include "store/path.h"
 #include "store/attrs.h"
-#include "store/gc.h"
+#include "store/local.h"
 #include "store/sandbox.h"
-#include "store/substitute.h"
+#include "store/cache.h"
 #include "store/supervise.h"
 #include "util/strbuf.h"
 #include "util/host.h"
@@ -58,7 +57,7 @@ struct Node {
 };
 
 typedef struct Builder {
-    LocalStore *s;
+    Store *s;
     const StoreConfig *cfg;
     const char *store_dir;
     StrMap nodes; /* drv path -> Node */
@@ -173,88 +172,6 @@ static void sync_tree(const char *path)
     }
 }
 
-const Derivation *store_load_drv(LocalStore *s, const char *drv_path, const char **err)
-{
-    const char *sd = store_dir(s);
-    if (!store_is_store_path(sd, drv_path) || strlen(drv_path) < 4 ||
-        strcmp(drv_path + strlen(drv_path) - 4, ".drv")) {
-        *err = sb_fmt("path '%s' is not a derivation", drv_path);
-        return NULL;
-    }
-    size_t len;
-    char *text = store_read_file(s, drv_path, &len, err);
-    if (!text)
-        return NULL;
-    const char *base = store_path_name(sd, drv_path);
-    char *name = sb_fmt("%.*s", (int)(strlen(base) - 4), base);
-    Derivation *d = GC_MALLOC(sizeof *d);
-    const char *e = drv_parse(text, len, name, d);
-    if (e) {
-        *err = sb_fmt("parsing derivation '%s': %s", drv_path, e);
-        return NULL;
-    }
-    return d;
-}
-
-const char **store_closure(LocalStore *s, const char *const *paths, size_t n, size_t *out_n)
-{
-    size_t cap = n + 16, cnt = 0;
-    const char **v = GC_MALLOC(cap * sizeof *v);
-    StrMap seen = {0};
-    size_t wcap = n + 16, wn = 0;
-    const char **work = GC_MALLOC(wcap * sizeof *work);
-    for (size_t i = 0; i < n; i++)
-        work[wn++] = paths[i];
-    while (wn) {
-        const char *p = work[--wn];
-        void **mark = strmap_insert(&seen, p, strlen(p));
-        if (*mark)
-            continue;
-        *mark = (void *)p;
-        if (cnt == cap) {
-            const char **nv = GC_MALLOC(2 * cap * sizeof *nv);
-            memcpy(nv, v, cap * sizeof *nv);
-            v = nv;
-            cap *= 2;
-        }
-        v[cnt++] = p;
-        size_t nr;
-        const char **refs = store_query_references(s, p, &nr);
-        for (size_t i = 0; i < nr; i++) {
-            if (wn == wcap) {
-                const char **nw = GC_MALLOC(2 * wcap * sizeof *nw);
-                memcpy(nw, work, wcap * sizeof *nw);
-                work = nw;
-                wcap *= 2;
-            }
-            work[wn++] = refs[i];
-        }
-    }
-    qsort(v, cnt, sizeof *v, sort_cmp_str);
-    *out_n = cnt;
-    return v;
-}
-
-const char *store_query_deriver(LocalStore *s, const char *path)
-{
-    sqlite3 *db = store_db(s, false, NULL);
-    sqlite3_stmt *st;
-    if (!db || sqlite3_prepare_v2(db, "select deriver from ValidPaths where path = ?", -1, &st, NULL) != SQLITE_OK)
-        return NULL;
-    sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
-    const char *r = NULL;
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-        r = sb_fmt("%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    return r;
-}
-
-char *store_log_path(const StoreConfig *cfg, const char *drv_path)
-{
-    const char *base = strrchr(drv_path, '/');
-    base = base ? base + 1 : drv_path;
-    return sb_fmt("%s/drvs/%.2s/%s", cfg->log_dir, base, base + (strlen(base) >= 2 ? 2 : 0));
-}
 
 /* ---- loading the closure ---- */
 
@@ -300,7 +217,7 @@ static Node *load(Builder *b, const char *drv_path, const char **err)
     if (!outputs_valid(b, d) && b->cfg->substituters.n && !b->cfg->dry_run)
         for (uint32_t i = 0; i < d->noutputs; i++)
             if (!store_is_valid(b->s, d->outputs[i].path) &&
-                store_substitute(b->s, b->cfg, d->outputs[i].path, drv_path))
+                store_substitute(b->s, b->cfg, d->outputs[i].path))
                 b->nsubst++;
     if (outputs_valid(b, d)) {
         n->state = NS_DONE;
@@ -691,7 +608,7 @@ static int start(Builder *b, Node *n)
         bool all = true;
         for (uint32_t i = 0; i < d->noutputs; i++)
             if (!store_is_valid(b->s, d->outputs[i].path)) {
-                if (store_substitute(b->s, b->cfg, d->outputs[i].path, n->drv_path))
+                if (store_substitute(b->s, b->cfg, d->outputs[i].path))
                     b->nsubst++;
                 else
                     all = false;
@@ -769,7 +686,7 @@ static int start(Builder *b, Node *n)
         goto fail;
     }
     bool sandboxed = !builtin_fetch && b->cfg->sandbox != SANDBOX_OFF && !wants_host;
-    const char *root = getenv("CNIX_STORE_ROOT");
+    const char *root = local_root(b->s);
     if (sandboxed && !sandbox_available(&err)) {
         /* CppNix's rule with one difference: the fallback is silent there, a warning here,
          * and a sandbox asked for by name is not dropped unless sandbox-fallback is too. */
@@ -809,7 +726,7 @@ static int start(Builder *b, Node *n)
             goto fail;
     }
 
-    const char *logpath = store_log_path(b->cfg, n->drv_path);
+    const char *logpath = store_log_path(b->s, n->drv_path);
     char *logdir = sb_fmt("%s", logpath);
     *strrchr(logdir, '/') = 0;
     if (access(logdir, F_OK) != 0)
@@ -889,7 +806,7 @@ static const char *log_tail(Builder *b, Node *n, int lines)
 {
     size_t len;
     const char *err;
-    const char *path = store_log_path(b->cfg, n->drv_path);
+    const char *path = store_log_path(b->s, n->drv_path);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return "";
@@ -959,81 +876,19 @@ static void scan_refs(const uint8_t *data, size_t len, const HashSet *hs, bool *
     }
 }
 
+/* All outputs of a build become valid in one transaction (store/valid.c). */
 static const char *register_outputs(Builder *b, Node *n, const Hash *hashes, const uint64_t *sizes,
                                     const char **cas, const char ***refs, const size_t *nrefs)
 {
-    const char *err = NULL;
-    sqlite3 *db = store_db(b->s, true, &err);
-    if (!db)
-        return err;
-    if ((err = store_exec_sql(db, "begin immediate")))
-        return err;
-    char *msg = NULL;
     const Derivation *d = n->d;
-    sqlite3_stmt *del = NULL, *ins = NULL, *ref = NULL, *dout = NULL;
-    if (sqlite3_prepare_v2(db, "delete from Refs where referrer in (select id from ValidPaths where path = ?)",
-                           -1, &del, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db,
-                           "insert into ValidPaths (path, hash, registrationTime, deriver, narSize, ultimate, ca) "
-                           "values (?, ?, ?, ?, ?, 1, ?) " STORE_SQL_UPSERT_INFO,
-                           -1, &ins, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db,
-                           "insert or ignore into Refs (referrer, reference) select r.id, v.id from "
-                           "ValidPaths r, ValidPaths v where r.path = ? and v.path = ?",
-                           -1, &ref, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db,
-                           "insert or replace into DerivationOutputs (drv, id, path) select id, ?, ? from "
-                           "ValidPaths where path = ?",
-                           -1, &dout, NULL) != SQLITE_OK) {
-        err = sb_fmt("database: %s", sqlite3_errmsg(db));
-        goto out;
+    PathInfo *infos = GC_MALLOC((d->noutputs + 1) * sizeof *infos);
+    const char **names = GC_MALLOC((d->noutputs + 1) * sizeof *names);
+    for (uint32_t i = 0; i < d->noutputs; i++) {
+        infos[i] = (PathInfo){.path = d->outputs[i].path, .nar_hash = hashes[i], .nar_size = sizes[i],
+                              .deriver = n->drv_path, .ca = cas[i], .refs = refs[i], .nrefs = nrefs[i]};
+        names[i] = d->outputs[i].name;
     }
-    for (uint32_t i = 0; i < d->noutputs && !err; i++) {
-        const char *p = d->outputs[i].path;
-        sqlite3_bind_text(del, 1, p, -1, SQLITE_STATIC);
-        if (sqlite3_step(del) != SQLITE_DONE)
-            err = sb_fmt("database: %s", sqlite3_errmsg(db));
-        sqlite3_reset(del);
-        const char *h = hash_to_string(&hashes[i], HASH_FMT_BASE16, true);
-        sqlite3_bind_text(ins, 1, p, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 2, h, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(ins, 3, (sqlite3_int64)time(NULL));
-        sqlite3_bind_text(ins, 4, n->drv_path, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(ins, 5, (sqlite3_int64)sizes[i]);
-        if (cas[i])
-            sqlite3_bind_text(ins, 6, cas[i], -1, SQLITE_STATIC);
-        else
-            sqlite3_bind_null(ins, 6);
-        if (!err && sqlite3_step(ins) != SQLITE_DONE)
-            err = sb_fmt("database: %s", sqlite3_errmsg(db));
-        sqlite3_reset(ins);
-        sqlite3_bind_text(dout, 1, d->outputs[i].name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(dout, 2, p, -1, SQLITE_STATIC);
-        sqlite3_bind_text(dout, 3, n->drv_path, -1, SQLITE_STATIC);
-        if (!err && sqlite3_step(dout) != SQLITE_DONE)
-            err = sb_fmt("database: %s", sqlite3_errmsg(db));
-        sqlite3_reset(dout);
-    }
-    /* References after all rows exist: outputs may refer to each other. */
-    for (uint32_t i = 0; i < d->noutputs && !err; i++)
-        for (size_t k = 0; k < nrefs[i] && !err; k++) {
-            sqlite3_bind_text(ref, 1, d->outputs[i].path, -1, SQLITE_STATIC);
-            sqlite3_bind_text(ref, 2, refs[i][k], -1, SQLITE_STATIC);
-            if (sqlite3_step(ref) != SQLITE_DONE)
-                err = sb_fmt("database: %s", sqlite3_errmsg(db));
-            sqlite3_reset(ref);
-        }
-out:
-    sqlite3_finalize(del);
-    sqlite3_finalize(ins);
-    sqlite3_finalize(ref);
-    sqlite3_finalize(dout);
-    if (sqlite3_exec(db, err ? "rollback" : "commit", NULL, NULL, &msg) != SQLITE_OK && !err) {
-        err = sb_fmt("database: %s", msg ? msg : "?");
-        sqlite3_exec(db, "rollback", NULL, NULL, NULL);
-    }
-    sqlite3_free(msg);
-    return err;
+    return local_register(b->s, infos, d->noutputs, true, names);
 }
 
 /* After the builder exited 0: check, canonicalise, scan, hash, verify, register. */
@@ -1273,7 +1128,7 @@ static void stop_signals_end(StopSignals *ss, int sig)
         raise(sig);
 }
 
-static int realise(LocalStore *s, const StoreConfig *cfg, const char *const *drvs, size_t ndrvs)
+static int realise(Store *s, const StoreConfig *cfg, const char *const *drvs, size_t ndrvs)
 {
     Builder B, *b = &B;
     memset(b, 0, sizeof B);
@@ -1428,7 +1283,7 @@ static int realise(LocalStore *s, const StoreConfig *cfg, const char *const *drv
     return b->status;
 }
 
-int store_realise(LocalStore *s, const StoreConfig *cfg, const char *const *drvs, size_t ndrvs)
+int local_build(Store *s, const StoreConfig *cfg, const char *const *drvs, size_t ndrvs)
 {
     /* Temporary roots last until the process exits (store/roots.c): the caller still has
      * to make its result links. */

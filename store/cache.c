@@ -15,21 +15,13 @@
 #include <unistd.h>
 #include <zstd.h>
 
-#include "store/build.h"
+#include "store/local.h"
+#include "store/storeimpl.h"
+#include "store/valid.h"
 #include "store/nar.h"
 #include "store/path.h"
-#include "util/strbuf.h"
 #include "util/fs.h"
-
-static const char *cache_dir(const char *url, const char **err)
-{
-    if (!strncmp(url, "file://", 7))
-        return url + 7;
-    if (url[0] == '/')
-        return url;
-    *err = sb_fmt("binary cache '%s' is not supported (only file:// URLs)", url);
-    return NULL;
-}
+#include "util/strbuf.h"
 
 /* Writes via a temporary file and rename, so readers never see half a file. */
 static const char *write_atomic(const char *path, const void *data, size_t len)
@@ -255,7 +247,19 @@ const char *cache_read_key_file(const char *path, const char **key)
     return NULL;
 }
 
-/* ---- writing a cache ---- */
+/* ---- the file:// kind ---- */
+
+typedef struct CacheStore {
+    Store base;
+    const char *dir;
+    const char *compression; /* for additions: xz (CppNix's default), zstd or none */
+    const char *secret_key;  /* "name:base64" to sign additions with, or NULL */
+    bool info_checked;       /* nix-cache-info read (or written) and its StoreDir agrees */
+} CacheStore;
+
+static const StoreOps cache_ops;
+
+static CacheStore *cache_of(Store *s) { return (CacheStore *)s; }
 
 static const char *base(const char *p)
 {
@@ -263,85 +267,38 @@ static const char *base(const char *p)
     return s ? s + 1 : p;
 }
 
-const char *cache_copy_to(LocalStore *s, const char *url, const char *const *paths, size_t n,
-                          const char *compression, const char *secret_key)
+/* Reads nix-cache-info (or writes it, for a new cache when create); its StoreDir must be
+ * ours. */
+static const char *check_info(CacheStore *c, bool create)
 {
-    const char *e = NULL;
-    const char *dir = cache_dir(url, &e);
-    if (!dir)
-        return e;
-    mkdir(dir, 0755);
-    mkdir(sb_fmt("%s/nar", dir), 0755);
-    const char *info_file = sb_fmt("%s/nix-cache-info", dir);
-    if (access(info_file, F_OK) != 0) {
-        const char *text = sb_fmt("StoreDir: %s\nWantMassQuery: 1\nPriority: 40\n", store_dir(s));
-        if ((e = write_atomic(info_file, text, strlen(text))))
+    if (c->info_checked)
+        return NULL;
+    const char *info_file = sb_fmt("%s/nix-cache-info", c->dir);
+    size_t len;
+    const char *t = fs_read_file(info_file, &len);
+    if (!t) {
+        if (!create)
+            return sb_fmt("binary cache '%s' does not exist (no '%s')", c->base.uri, info_file);
+        if (!fs_mkdir_p(sb_fmt("%s/nar", c->dir), 0755))
+            return sb_fmt("creating binary cache directory '%s': %s", c->dir, strerror(errno));
+        const char *text = sb_fmt("StoreDir: %s\nWantMassQuery: 1\nPriority: 40\n", c->base.store_dir);
+        const char *e = write_atomic(info_file, text, strlen(text));
+        if (e)
             return e;
+        c->info_checked = true;
+        return NULL;
     }
-    size_t nc;
-    const char **closure = store_closure(s, paths, n, &nc);
-    size_t hl = strlen(store_dir(s)) + 1;
-    for (size_t i = 0; i < nc; i++) {
-        const char *narinfo = sb_fmt("%s/%.32s.narinfo", dir, closure[i] + hl);
-        if (access(narinfo, F_OK) == 0 && !secret_key)
-            continue;
-        PathInfo info;
-        if (!store_query_info(s, closure[i], &info))
-            return sb_fmt("path '%s' is not valid", closure[i]);
-        StrBuf nar, comp;
-        sb_init(&nar);
-        if ((e = nar_dump_to_buf(store_real_path(s, closure[i]), NULL, NULL, &nar)))
-            return e;
-        Hash nh;
-        hash_buf(HASH_SHA256, nar.data, nar.len, &nh);
-        if (memcmp(nh.bytes, info.nar_hash.bytes, nh.len))
-            return sb_fmt("path '%s' was modified! expected hash '%s', got '%s'", closure[i],
-                       hash_to_string(&info.nar_hash, HASH_FMT_NIX32, true), hash_to_string(&nh, HASH_FMT_NIX32, true));
-        const char *ext;
-        if ((e = compress(compression, (const uint8_t *)nar.data, nar.len, &comp, &ext)))
-            return e;
-        Hash fh;
-        hash_buf(HASH_SHA256, comp.data, comp.len, &fh);
-        const char *fhs = hash_to_string(&fh, HASH_FMT_NIX32, false);
-        const char *nar_rel = sb_fmt("nar/%s.nar%s", fhs, ext);
-        if ((e = write_atomic(sb_fmt("%s/%s", dir, nar_rel), comp.data, comp.len)))
-            return e;
-        StrBuf ni;
-        sb_init(&ni);
-        sb_printf(&ni, "StorePath: %s\nURL: %s\nCompression: %s\nFileHash: sha256:%s\nFileSize: %zu\n", closure[i],
-                  nar_rel, compression, fhs, comp.len);
-        sb_printf(&ni, "NarHash: %s\nNarSize: %llu\nReferences: ", hash_to_string(&nh, HASH_FMT_NIX32, true),
-                  (unsigned long long)nar.len);
-        for (size_t k = 0; k < info.nrefs; k++)
-            sb_printf(&ni, "%s%s", k ? " " : "", base(info.refs[k]));
-        sb_putc(&ni, '\n');
-        if (info.deriver)
-            sb_printf(&ni, "Deriver: %s\n", base(info.deriver));
-        if (info.sigs && *info.sigs)
-            for (const char *p = info.sigs; *p;) {
-                size_t l = strcspn(p, " ");
-                if (l)
-                    sb_printf(&ni, "Sig: %.*s\n", (int)l, p);
-                p += l;
-                while (*p == ' ')
-                    p++;
-            }
-        if (secret_key) {
-            const char *sig;
-            if ((e = cache_sign(&info, secret_key, &sig)))
-                return e;
-            if (!info.sigs || !strstr(info.sigs, sig))
-                sb_printf(&ni, "Sig: %s\n", sig);
-        }
-        if (info.ca)
-            sb_printf(&ni, "CA: %s\n", info.ca);
-        if ((e = write_atomic(narinfo, ni.data, ni.len)))
-            return e;
+    const char *sd = strstr(t, "StoreDir: ");
+    if (sd) {
+        sd += 10;
+        size_t l = strcspn(sd, "\r\n");
+        if (l != strlen(c->base.store_dir) || strncmp(sd, c->base.store_dir, l))
+            return sb_fmt("binary cache '%s' is for Nix stores with prefix '%.*s', not '%s'", c->base.uri, (int)l, sd,
+                          c->base.store_dir);
     }
+    c->info_checked = true;
     return NULL;
 }
-
-/* ---- reading a cache ---- */
 
 typedef struct NarInfo {
     PathInfo info;
@@ -350,12 +307,15 @@ typedef struct NarInfo {
 } NarInfo;
 
 /* NULL and no *err: the cache does not have it. */
-static NarInfo *read_narinfo(LocalStore *s, const char *dir, const char *path, const char **err)
+static NarInfo *read_narinfo(CacheStore *c, const char *path, const char **err)
 {
     *err = NULL;
-    size_t hl = strlen(store_dir(s)) + 1;
+    const char *sd = c->base.store_dir;
+    if (!store_is_store_path(sd, path) || check_info(c, false))
+        return NULL;
+    size_t hl = strlen(sd) + 1;
     size_t len;
-    char *text = fs_read_file(sb_fmt("%s/%.32s.narinfo", dir, path + hl), &len);
+    char *text = fs_read_file(sb_fmt("%s/%.32s.narinfo", c->dir, path + hl), &len);
     if (!text)
         return NULL;
     NarInfo *ni = GC_MALLOC(sizeof *ni);
@@ -383,7 +343,7 @@ static NarInfo *read_narinfo(LocalStore *s, const char *dir, const char *path, c
         } else if (!strcmp(k, "NarSize"))
             ni->info.nar_size = strtoull(v, NULL, 10);
         else if (!strcmp(k, "Deriver"))
-            ni->info.deriver = strcmp(v, "unknown-deriver") ? sb_fmt("%s/%s", store_dir(s), v) : NULL;
+            ni->info.deriver = strcmp(v, "unknown-deriver") ? sb_fmt("%s/%s", sd, v) : NULL;
         else if (!strcmp(k, "CA"))
             ni->info.ca = sb_fmt("%s", v);
         else if (!strcmp(k, "Sig"))
@@ -397,106 +357,208 @@ static NarInfo *read_narinfo(LocalStore *s, const char *dir, const char *path, c
                     ni->info.refs = nr;
                     cap *= 2;
                 }
-                ni->info.refs[ni->info.nrefs++] = sb_fmt("%s/%s", store_dir(s), r);
+                ni->info.refs[ni->info.nrefs++] = sb_fmt("%s/%s", sd, r);
             }
         }
     }
     if (!ni->info.path || strcmp(ni->info.path, path) || !ni->url || !have_hash) {
-        *err = sb_fmt("binary cache '%s' has a bad .narinfo for '%s'", dir, path);
+        *err = sb_fmt("binary cache '%s' has a bad .narinfo for '%s'", c->base.uri, path);
         return NULL;
     }
     ni->info.sigs = ni->sigs.len ? sb_fmt("%.*s", (int)ni->sigs.len, ni->sigs.data) : NULL;
     return ni;
 }
 
-/* Adds path and its closure from the cache at dir. NULL on success; *missing when the
- * cache lacks something (not an error for a substituter). */
-static const char *fetch_path(LocalStore *s, const StoreConfig *cfg, const char *url, const char *dir,
-                              const char *path, bool *missing, int depth)
+static bool cache_query_info(Store *s, const char *path, PathInfo *out)
 {
-    if (store_is_valid(s, path))
-        return NULL;
-    if (depth > 10000)
-        return "reference chain too deep";
     const char *e;
-    NarInfo *ni = read_narinfo(s, dir, path, &e);
-    if (!ni) {
-        if (!e)
-            *missing = true;
-        return e;
-    }
-    if (cfg->require_sigs && !cache_verify_sigs(&ni->info, ni->info.sigs, &cfg->trusted_keys))
-        return sb_fmt("cannot add path '%s' because it lacks a signature by a trusted key", path);
-    for (size_t i = 0; i < ni->info.nrefs; i++)
-        if (strcmp(ni->info.refs[i], path) &&
-            (e = fetch_path(s, cfg, url, dir, ni->info.refs[i], missing, depth + 1)))
-            return e;
-    if (*missing)
-        return NULL;
-    fprintf(stderr, "copying path '%s' from '%s'...\n", path, url);
-    StrBuf nar;
+    NarInfo *ni = read_narinfo(cache_of(s), path, &e);
+    if (!ni)
+        return false;
+    *out = ni->info;
+    return true;
+}
+
+static const char *cache_nar_from_path(Store *s, const char *path, StrBuf *out)
+{
+    CacheStore *c = cache_of(s);
+    const char *e;
+    NarInfo *ni = read_narinfo(c, path, &e);
+    if (!ni)
+        return e ? e : sb_fmt("path '%s' is not in binary cache '%s'", path, s->uri);
     size_t clen;
-    const char *comp = fs_read_file(sb_fmt("%s/%s", dir, ni->url), &clen);
+    const char *comp = fs_read_file(sb_fmt("%s/%s", c->dir, ni->url), &clen);
     if (!comp)
-        return sb_fmt("file '%s' does not exist in binary cache '%s'", ni->url, url);
-    if ((e = decompress(ni->compression, (const uint8_t *)comp, clen, &nar)))
-        return e;
-    /* store_add_nar checks NarHash and NarSize against what arrived. */
-    return store_add_nar(s, &ni->info, (const uint8_t *)nar.data, nar.len);
+        return sb_fmt("file '%s' does not exist in binary cache '%s'", ni->url, s->uri);
+    return decompress(ni->compression, (const uint8_t *)comp, clen, out);
 }
 
-static bool cache_store_dir_ok(LocalStore *s, const char *dir)
+/* Writes the NAR (compressed) and then the narinfo, so that a reader who sees the narinfo
+ * finds its NAR. References must be in the cache already, as CppNix requires. */
+static const char *cache_add_nar(Store *s, const PathInfo *info, const uint8_t *nar, size_t len)
 {
-    size_t len;
-    const char *t = fs_read_file(sb_fmt("%s/nix-cache-info", dir), &len);
-    if (!t)
-        return false;
-    const char *sd = strstr(t, "StoreDir: ");
-    if (!sd)
-        return true;
-    sd += 10;
-    size_t l = strcspn(sd, "\r\n");
-    return l == strlen(store_dir(s)) && !strncmp(sd, store_dir(s), l);
-}
-
-const char *cache_copy_from(LocalStore *s, const StoreConfig *cfg, const char *url, const char *const *paths,
-                            size_t n)
-{
-    const char *e = NULL;
-    const char *dir = cache_dir(url, &e);
-    if (!dir)
+    CacheStore *c = cache_of(s);
+    const char *e = store_parse_path(s->store_dir, info->path);
+    if (e || (e = check_info(c, true)))
         return e;
-    if (!cache_store_dir_ok(s, dir))
-        return sb_fmt("binary cache '%s' is not for store directory '%s'", url, store_dir(s));
-    for (size_t i = 0; i < n; i++) {
-        bool missing = false;
-        if ((e = fetch_path(s, cfg, url, dir, paths[i], &missing, 0)))
+    Hash nh;
+    hash_buf(HASH_SHA256, nar, len, &nh);
+    if (nh.len != info->nar_hash.len || memcmp(nh.bytes, info->nar_hash.bytes, nh.len))
+        return sb_fmt("hash mismatch adding path '%s' to '%s';\n  specified: %s\n  got:       %s", info->path,
+                      s->uri, hash_to_string(&info->nar_hash, HASH_FMT_NIX32, true),
+                      hash_to_string(&nh, HASH_FMT_NIX32, true));
+    if (info->nar_size && info->nar_size != len)
+        return sb_fmt("size mismatch adding path '%s': specified %llu, got %zu", info->path,
+                      (unsigned long long)info->nar_size, len);
+    for (size_t k = 0; k < info->nrefs; k++)
+        if (strcmp(info->refs[k], info->path) && !store_is_valid(s, info->refs[k]))
+            return sb_fmt("cannot add '%s' to the binary cache because the reference '%s' is not valid", info->path,
+                          info->refs[k]);
+    const char *narinfo = sb_fmt("%s/%.32s.narinfo", c->dir, info->path + strlen(s->store_dir) + 1);
+    /* A path already there keeps its NAR; only a new signature is added to it. */
+    if (access(narinfo, F_OK) == 0 && !c->secret_key)
+        return NULL;
+    StrBuf comp;
+    const char *ext;
+    if ((e = compress(c->compression, nar, len, &comp, &ext)))
+        return e;
+    Hash fh;
+    hash_buf(HASH_SHA256, comp.data, comp.len, &fh);
+    const char *fhs = hash_to_string(&fh, HASH_FMT_NIX32, false);
+    const char *nar_rel = sb_fmt("nar/%s.nar%s", fhs, ext);
+    if (!fs_mkdir_p(sb_fmt("%s/nar", c->dir), 0755))
+        return sb_fmt("creating '%s/nar': %s", c->dir, strerror(errno));
+    if ((e = write_atomic(sb_fmt("%s/%s", c->dir, nar_rel), comp.data, comp.len)))
+        return e;
+    StrBuf ni;
+    sb_init(&ni);
+    sb_printf(&ni, "StorePath: %s\nURL: %s\nCompression: %s\nFileHash: sha256:%s\nFileSize: %zu\n", info->path,
+              nar_rel, c->compression, fhs, comp.len);
+    sb_printf(&ni, "NarHash: %s\nNarSize: %llu\nReferences: ", hash_to_string(&nh, HASH_FMT_NIX32, true),
+              (unsigned long long)len);
+    for (size_t k = 0; k < info->nrefs; k++)
+        sb_printf(&ni, "%s%s", k ? " " : "", base(info->refs[k]));
+    sb_putc(&ni, '\n');
+    if (info->deriver)
+        sb_printf(&ni, "Deriver: %s\n", base(info->deriver));
+    if (info->sigs && *info->sigs)
+        for (const char *p = info->sigs; *p;) {
+            size_t l = strcspn(p, " ");
+            if (l)
+                sb_printf(&ni, "Sig: %.*s\n", (int)l, p);
+            p += l;
+            while (*p == ' ')
+                p++;
+        }
+    if (c->secret_key) {
+        const char *sig;
+        if ((e = cache_sign(info, c->secret_key, &sig)))
             return e;
-        if (missing)
-            return sb_fmt("path '%s' (or one of its references) is not in binary cache '%s'", paths[i], url);
+        if (!info->sigs || !strstr(info->sigs, sig))
+            sb_printf(&ni, "Sig: %s\n", sig);
     }
-    return NULL;
+    if (info->ca)
+        sb_printf(&ni, "CA: %s\n", info->ca);
+    return write_atomic(narinfo, ni.data, ni.len);
 }
 
-bool cache_substitute(LocalStore *s, const StoreConfig *cfg, const char *url, const char *path)
+static const StoreOps cache_ops = {
+    .kind = "file",
+    .query_path_info = cache_query_info,
+    .nar_from_path = cache_nar_from_path,
+    .add_nar = cache_add_nar,
+};
+
+/* file://DIR?compression=...&secret-key=FILE (CppNix's parameters; secret-key names a
+ * file holding the key). */
+Store *cache_store_open(const char *uri, const char *rest, const StoreParam *params, size_t nparams,
+                        const StoreSettings *settings, const char **err)
+{
+    if (rest[0] != '/') {
+        *err = sb_fmt("binary cache '%s' does not name an absolute directory", uri);
+        return NULL;
+    }
+    CacheStore *c = GC_MALLOC(sizeof *c);
+    c->base.ops = &cache_ops;
+    c->base.uri = uri;
+    c->base.store_dir = settings->store_dir && *settings->store_dir ? settings->store_dir : STORE_DEFAULT_DIR;
+    c->dir = rest;
+    c->compression = "xz";
+    for (size_t i = 0; i < nparams; i++) {
+        const char *n = params[i].name, *v = params[i].value;
+        if (!strcmp(n, "compression")) {
+            if (strcmp(v, "xz") && strcmp(v, "zstd") && strcmp(v, "none")) {
+                *err = sb_fmt("unknown compression method '%s'", v);
+                return NULL;
+            }
+            c->compression = v;
+        } else if (!strcmp(n, "secret-key")) {
+            if ((*err = cache_read_key_file(v, &c->secret_key)))
+                return NULL;
+        } else if (strcmp(n, "want-mass-query") && strcmp(n, "priority")) {
+            *err = sb_fmt("store '%s' has unknown parameter '%s'", uri, n);
+            return NULL;
+        }
+    }
+    /* An existing cache must be for our store dir (CppNix checks it when opening too). */
+    if (access(sb_fmt("%s/nix-cache-info", c->dir), F_OK) == 0 && (*err = check_info(c, false)))
+        return NULL;
+    return &c->base;
+}
+
+/* ---- copying and substituting through the interface ---- */
+
+/* A cache store for url (file:///DIR or /DIR), sharing s's store dir. */
+static Store *open_cache(Store *s, const char *url, const char *query, const char **err)
+{
+    if (url[0] == '/')
+        url = sb_fmt("file://%s", url);
+    if (strncmp(url, "file://", 7)) {
+        *err = sb_fmt("binary cache '%s' is not supported (only file:// URLs)", url);
+        return NULL;
+    }
+    StoreSettings set = {.store_dir = store_dir(s)};
+    return store_open(query ? sb_fmt("%s?%s", url, query) : url, &set, err);
+}
+
+/* Substitutes path (and its closure) from one cache; false (with a warning for errors
+ * other than absence) if not possible. */
+static bool cache_substitute(Store *s, const StoreConfig *cfg, const char *url, const char *path)
 {
     const char *e = NULL;
-    const char *dir = cache_dir(url, &e);
-    if (!dir || !cache_store_dir_ok(s, dir))
+    Store *c = open_cache(s, url, NULL, &e);
+    if (!c || check_info(cache_of(c), false))
         return false;
-    bool missing = false;
-    e = fetch_path(s, cfg, url, dir, path, &missing, 0);
+    size_t nc;
+    const char **closure = store_closure(c, &path, 1, &nc);
+    for (size_t k = 0; k < nc; k++)
+        if (!store_is_valid(s, closure[k]) && !store_is_valid(c, closure[k]))
+            return false;
+    e = store_copy_paths(c, s, &path, 1, cfg->require_sigs ? &cfg->trusted_keys : NULL);
     if (e)
         fprintf(stderr, "warning: substituting '%s' from '%s': %s\n", path, url, e);
-    return !e && !missing && store_is_valid(s, path);
+    return !e && store_is_valid(s, path);
 }
 
-bool cache_has(LocalStore *s, const char *url, const char *path)
+static bool cache_has(Store *s, const char *url, const char *path)
 {
     const char *e = NULL;
-    const char *dir = cache_dir(url, &e);
-    if (!dir || !cache_store_dir_ok(s, dir))
-        return false;
-    NarInfo *ni = read_narinfo(s, dir, path, &e);
-    return ni != NULL;
+    Store *c = open_cache(s, url, NULL, &e);
+    return c && !check_info(cache_of(c), false) && store_is_valid(c, path);
+}
+
+bool store_substitute(Store *s, const StoreConfig *cfg, const char *path)
+{
+    for (size_t i = 0; i < cfg->substituters.n; i++)
+        if (cache_substitute(s, cfg, cfg->substituters.v[i], path))
+            return true;
+    return store_is_valid(s, path);
+}
+
+bool store_substitutable(Store *s, const StoreConfig *cfg, const char *path)
+{
+    for (size_t i = 0; i < cfg->substituters.n; i++)
+        if (cache_has(s, cfg->substituters.v[i], path))
+            return true;
+    return false;
 }

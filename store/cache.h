@@ -1,4 +1,6 @@
-/* Binary caches in Nix's format on file:// URLs: nix-cache-info, HASH.narinfo
+/* Binary caches in Nix's format on file:// URLs, the Store kind "file" (opened by
+ * store_open("file:///DIR?compression=..&secret-key=FILE")), and substitution through
+ * them: nix-cache-info, HASH.narinfo
  * (StorePath, URL, Compression, FileHash, FileSize, NarHash, NarSize, References, Deriver,
  * Sig, CA) and nar/FILEHASH.nar[.xz|.zst]; ed25519 signatures over Nix's fingerprint
  * "1;PATH;NARHASH;NARSIZE;REFS" with keys written "name:base64". */
@@ -9,22 +11,13 @@
 #include <stddef.h>
 
 #include "store/config.h"
-#include "store/local.h"
-#include "store/valid.h"
+#include "store/store.h"
 
-/* Writes the closure of paths to the cache at url (file:///DIR), compressed with
- * compression ("xz", "zstd" or "none"); signs narinfos with secret_key if not NULL. */
-const char *cache_copy_to(LocalStore *s, const char *url, const char *const *paths, size_t n,
-                          const char *compression, const char *secret_key);
-/* Copies paths (and their closure) from the cache into the store, checking signatures
- * against cfg's trusted-public-keys unless require-sigs is false. */
-const char *cache_copy_from(LocalStore *s, const StoreConfig *cfg, const char *url, const char *const *paths,
-                            size_t n);
-/* Substitutes path (and its closure) from one cache; false (with a warning for errors
- * other than absence) if not possible. */
-bool cache_substitute(LocalStore *s, const StoreConfig *cfg, const char *url, const char *path);
-/* Does the cache at url have a narinfo for path (for --dry-run)? */
-bool cache_has(LocalStore *s, const char *url, const char *path);
+/* Substitution: tries each of cfg's substituters for path (and, first, its references'
+ * closure). True when path is valid afterwards. Problems are warned about on stderr. */
+bool store_substitute(Store *s, const StoreConfig *cfg, const char *path);
+/* Would some substituter provide path? (no download; for --dry-run) */
+bool store_substitutable(Store *s, const StoreConfig *cfg, const char *path);
 /* A new ed25519 key pair: *secret "name:base64(64 bytes)", *pub "name:base64(32 bytes)". */
 const char *cache_generate_key(const char *name, const char **secret, const char **pub);
 /* The signature "name:base64" of info's fingerprint with a secret key. */

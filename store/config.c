@@ -232,7 +232,13 @@ const char *store_config_init(StoreConfig *c)
 #endif
     c->sandbox_fallback = true;
     c->require_sigs = true;
-    c->store = "local";
+    c->store = "auto";
+    /* The environment's part, read once: nothing below store_open looks at it. */
+    const char *env[4] = {getenv("NIX_STORE_DIR"), getenv("NIX_STATE_DIR"), getenv("NIX_LOG_DIR"),
+                          getenv("CNIX_STORE_ROOT")};
+    for (int i = 0; i < 4; i++)
+        env[i] = env[i] && *env[i] ? dupn(env[i], strlen(env[i])) : NULL;
+    c->settings = (StoreSettings){env[0], env[1], env[2], env[3]};
     const char *e;
     if ((e = store_config_load_file(c, "/etc/cnix/cnix.conf")))
         return e;
@@ -260,36 +266,7 @@ const char *store_config_init(StoreConfig *c)
     return e;
 }
 
-const char *store_config_apply(StoreConfig *c)
+Store *store_config_open(const StoreConfig *c, const char **err)
 {
-    const char *s = c->store;
-    const char *root = NULL;
-    if (!strcmp(s, "local") || !strcmp(s, "auto") || !*s)
-        root = NULL;
-    else if (!strncmp(s, "local?", 6)) {
-        const char *r = strstr(s, "root=");
-        if (r) {
-            r += 5;
-            size_t n = strcspn(r, "&");
-            root = dupn(r, n);
-        }
-    } else if (s[0] == '/')
-        root = s;
-    else
-        return cat3("don't know how to open Nix store '", s, "'");
-    if (root) {
-        if (root[0] != '/')
-            return cat3("store root '", root, "' is not an absolute path");
-        setenv("CNIX_STORE_ROOT", root, 1);
-    }
-    const char *ld = getenv("NIX_LOG_DIR");
-    const char *sd = getenv("NIX_STATE_DIR");
-    const char *r = getenv("CNIX_STORE_ROOT");
-    if (ld && *ld)
-        c->log_dir = ld;
-    else if (sd && *sd)
-        c->log_dir = cat3(sd, "/log", "");
-    else
-        c->log_dir = cat3(r ? r : "", "/nix/var/log/nix", "");
-    return NULL;
+    return store_open(c->store, &c->settings, err);
 }

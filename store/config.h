@@ -1,17 +1,21 @@
-/* Realiser settings in nix.conf syntax: defaults, /etc/cnix/cnix.conf,
- * $XDG_CONFIG_HOME/cnix/cnix.conf (or ~/.config/cnix/cnix.conf), then --option NAME VALUE.
+/* Store and realiser settings in nix.conf syntax: defaults, /etc/cnix/cnix.conf,
+ * $XDG_CONFIG_HOME/cnix/cnix.conf (or ~/.config/cnix/cnix.conf), NIX_CONFIG, then
+ * --option NAME VALUE.
  *
- * Where the store lives (as in Nix): NIX_STORE_DIR (logical store dir, default /nix/store),
- * NIX_STATE_DIR (database, gcroots; default ROOT/nix/var/nix), NIX_LOG_DIR (build logs;
- * default $NIX_STATE_DIR/log when NIX_STATE_DIR is set, else ROOT/nix/var/log/nix). The
- * `store` setting `local?root=DIR` (or a bare absolute DIR) keeps the store under the physical
- * root DIR (exported to store/local.c as CNIX_STORE_ROOT); such a store's programs can only
- * run inside the sandbox. */
+ * Where the store lives (as in Nix), read here once into StoreConfig.settings and passed to
+ * store_open: NIX_STORE_DIR (logical store dir, default /nix/store), NIX_STATE_DIR
+ * (database, gcroots; default ROOT/nix/var/nix), NIX_LOG_DIR (build logs; default
+ * $NIX_STATE_DIR/log when NIX_STATE_DIR is set, else ROOT/nix/var/log/nix), CNIX_STORE_ROOT
+ * (cnix's own: the physical root, as `local?root=`). The `store` setting (--store URI) picks
+ * the store (store/store.h); a store under a physical root can only run its programs inside
+ * the sandbox. */
 #ifndef CNIX_STORE_CONFIG_H
 #define CNIX_STORE_CONFIG_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "store/store.h"
 
 typedef enum SandboxMode { SANDBOX_OFF = 0, SANDBOX_ON, SANDBOX_RELAXED } SandboxMode;
 
@@ -36,13 +40,14 @@ typedef struct StoreConfig {
     bool quiet;             /* not a setting: no builder output on stderr */
     bool require_sigs;      /* require-sigs (default true) */
     bool fsync_store_paths; /* fsync-store-paths: sync outputs before registering (false) */
-    const char *store;      /* store: "local", "local?root=DIR" or "DIR" */
-    const char *log_dir;    /* from NIX_LOG_DIR etc. (computed by store_config_init) */
+    const char *store;      /* store: a URI for store_open ("auto" by default) */
+    StoreSettings settings; /* from NIX_STORE_DIR, NIX_STATE_DIR, NIX_LOG_DIR, CNIX_STORE_ROOT */
 } StoreConfig;
 
 void strlist_add(StrList *l, const char *s);
 
-/* Defaults, then the configuration files. NULL on success, else a message. */
+/* Defaults, the environment's locations, then the configuration files. NULL on success,
+ * else a message. */
 const char *store_config_init(StoreConfig *c);
 /* Sets one setting from its textual value (also used for --option). */
 const char *store_config_set(StoreConfig *c, const char *name, const char *value);
@@ -50,7 +55,7 @@ const char *store_config_set(StoreConfig *c, const char *name, const char *value
 bool store_config_is_setting(const char *name);
 /* Reads a file in nix.conf syntax (missing files are skipped). */
 const char *store_config_load_file(StoreConfig *c, const char *path);
-/* Applies `store` to the environment (CNIX_STORE_ROOT) before the store is opened. */
-const char *store_config_apply(StoreConfig *c);
+/* Opens the store the settings name. NULL with *err. */
+Store *store_config_open(const StoreConfig *c, const char **err);
 
 #endif

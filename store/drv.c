@@ -706,16 +706,6 @@ const char *drv_hash_modulo(DrvCache *c, const Derivation *d, bool mask_outputs,
 static void fill_paths(Derivation *d, const Hash *h, const char *store_dir);
 static void cache_skeleton(DrvCache *c, const char *drv_path, const Derivation *d, const Hash *h);
 
-const char *drv_cache_put(DrvCache *c, const char *drv_path, const Derivation *d)
-{
-    Hash h;
-    const char *err = hash_modulo_rec(c, d, false, &h, 0);
-    if (err)
-        return err;
-    cache_skeleton(c, drv_path, d, &h);
-    return NULL;
-}
-
 const char *drv_fill_output_paths(DrvCache *c, Derivation *d, const char *store_dir)
 {
     Hash h;

@@ -72,10 +72,6 @@ typedef char *(*DrvLoader)(void *ctx, const char *drv_path, size_t *len, const c
 
 /* The cache is uncollectable GC memory (a root), so entries stay reachable. */
 DrvCache *drv_cache_new(DrvLoader loader, void *loader_ctx);
-/* Records a derivation we created: computes its modulo hash for dependents now and keeps
- * only its skeleton (outputs, inputs, sources; no env or args) so that a big evaluation
- * does not retain every environment. NULL on success, else a message. */
-const char *drv_cache_put(DrvCache *c, const char *drv_path, const Derivation *d);
 /* The derivation at drv_path, from the cache or the loader; NULL with *err on failure. */
 const Derivation *drv_cache_get(DrvCache *c, const char *drv_path, const char **err);
 
@@ -92,7 +88,9 @@ const char *drv_fill_output_paths(DrvCache *c, Derivation *d, const char *store_
  * fill_outputs (input-addressed; as drv_fill_output_paths, for a d whose output paths
  * and output variables are still "", so that d hashes as its masked self), sets *drv_path (from
  * drv_store_path: (*drv_path)[-1] is '='), and records
- * the derivation in the cache (as drv_cache_put). NULL on success, else a message. */
+ * the derivation in the cache: its modulo hash for dependents, and only its skeleton
+ * (outputs, inputs, sources; no env or args) so that a big evaluation does not retain
+ * every environment. NULL on success, else a message. */
 const char *drv_finish(DrvCache *c, Derivation *d, const char *store_dir, bool fill_outputs,
                        const char **drv_path);
 

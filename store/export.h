@@ -7,12 +7,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "store/local.h"
+#include "store/store.h"
 
 /* Writes the valid paths (in reference order) to out. NULL on success, else a message. */
-const char *store_export(LocalStore *s, const char *const *paths, size_t n, FILE *out);
+const char *store_export(Store *s, const char *const *paths, size_t n, FILE *out);
 /* Adds every path of the stream; *imported (may be NULL) receives their paths. */
-const char *store_import(LocalStore *s, const uint8_t *data, size_t len, const char ***imported, size_t *n);
+const char *store_import(Store *s, const uint8_t *data, size_t len, const char ***imported, size_t *n);
 /* The length of the NAR starting at data (scanning its tokens), or 0 if malformed. */
 size_t store_nar_span(const uint8_t *data, size_t len);
 

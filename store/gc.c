@@ -13,8 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "store/build.h"
+#include "store/local.h"
 #include "store/path.h"
+#include "store/roots.h"
 #include "store/valid.h"
 #include "util/strbuf.h"
 #include "util/sort.h"
@@ -42,7 +43,7 @@ static bool sorted_has(const char *const *v, size_t n, const char *s)
 }
 
 /* Follows a root symlink to the store; removes dangling links under gcroots/auto. */
-static void root_link(LocalStore *s, const char *link, bool is_auto, List *out)
+static void root_link(Store *s, const char *link, bool is_auto, List *out)
 {
     const char *sd = store_dir(s);
     const char *p = link;
@@ -66,7 +67,7 @@ static void root_link(LocalStore *s, const char *link, bool is_auto, List *out)
     }
 }
 
-static void scan_dir(LocalStore *s, const char *dir, bool is_auto, List *out, int depth)
+static void scan_dir(Store *s, const char *dir, bool is_auto, List *out, int depth)
 {
     DIR *d = opendir(dir);
     if (!d || depth > 32) {
@@ -91,9 +92,12 @@ static void scan_dir(LocalStore *s, const char *dir, bool is_auto, List *out, in
     }
 }
 
-const char **store_gc_roots(LocalStore *s, size_t *n)
+const char **store_gc_roots(Store *s, size_t *n)
 {
     List roots = {0};
+    *n = 0;
+    if (local_require(s, "findRoots"))
+        return GC_MALLOC(sizeof(char *));
     store_read_temp_roots(s, &roots.v, &roots.n, &roots.cap);
     scan_dir(s, sb_fmt("%s/gcroots", store_state_dir(s)), false, &roots, 0);
     scan_dir(s, sb_fmt("%s/profiles", store_state_dir(s)), false, &roots, 0);
@@ -108,7 +112,7 @@ const char **store_gc_roots(LocalStore *s, size_t *n)
 }
 
 /* The live set: the closure of the roots and of the derivers of live paths. */
-static const char **live_set(LocalStore *s, size_t *n)
+static const char **live_set(Store *s, size_t *n)
 {
     size_t nr;
     const char **roots = store_gc_roots(s, &nr);
@@ -132,13 +136,6 @@ static const char **live_set(LocalStore *s, size_t *n)
     }
     *n = nl;
     return live;
-}
-
-bool store_gc_is_live(LocalStore *s, const char *path)
-{
-    size_t n;
-    const char **live = live_set(s, &n);
-    return sorted_has(live, n, path);
 }
 
 static uint64_t tree_size(const char *path)
@@ -195,7 +192,7 @@ static const char *temp_target(const char *name)
 /* The paths CppNix has registered when it shares the state directory (STATEDIR/db/db.sqlite,
  * read only): not ours to remove as leftovers. Sorted GC array; *unreadable if the database
  * exists but cannot be read (then no unregistered entry may be removed). */
-static const char **foreign_valid(LocalStore *s, size_t *n, bool *unreadable)
+static const char **foreign_valid(Store *s, size_t *n, bool *unreadable)
 {
     *n = 0;
     *unreadable = false;
@@ -231,7 +228,7 @@ static const char **foreign_valid(LocalStore *s, size_t *n, bool *unreadable)
  * means an addition or build in progress, whose files must stay. Returns what was found
  * (real paths of temporaries, store paths otherwise), deleted unless dry_run; lock files
  * nobody holds are removed silently (not in dry runs). Call under the GC lock. */
-static List collect_unregistered(LocalStore *s, bool dry_run, const char *const *live, size_t nlive,
+static List collect_unregistered(Store *s, bool dry_run, const char *const *live, size_t nlive,
                                  const char *const *valid, size_t nvalid, uint64_t *freed)
 {
     const char *sd = store_dir(s);
@@ -281,7 +278,7 @@ static List collect_unregistered(LocalStore *s, bool dry_run, const char *const 
     return found;
 }
 
-static const char *collect(LocalStore *s, const GcOptions *o, FILE *out, uint64_t *freed, size_t *deleted)
+static const char *collect(Store *s, const GcOptions *o, FILE *out, uint64_t *freed, size_t *deleted)
 {
     size_t nlive, nvalid;
     const char **live = live_set(s, &nlive);
@@ -314,7 +311,7 @@ static const char *collect(LocalStore *s, const GcOptions *o, FILE *out, uint64_
     return NULL;
 }
 
-const char *store_gc(LocalStore *s, const GcOptions *o, FILE *out, uint64_t *freed, size_t *deleted)
+const char *store_gc(Store *s, const GcOptions *o, FILE *out, uint64_t *freed, size_t *deleted)
 {
     *freed = 0;
     *deleted = 0;
@@ -327,7 +324,7 @@ const char *store_gc(LocalStore *s, const GcOptions *o, FILE *out, uint64_t *fre
     return e;
 }
 
-static const char *delete_dead(LocalStore *s, const char *const *paths, size_t n)
+static const char *delete_dead(Store *s, const char *const *paths, size_t n)
 {
     size_t nlive;
     const char **live = live_set(s, &nlive);
@@ -362,7 +359,7 @@ static const char *delete_dead(LocalStore *s, const char *const *paths, size_t n
     return NULL;
 }
 
-const char *store_gc_delete(LocalStore *s, const char *const *paths, size_t n)
+const char *store_gc_delete(Store *s, const char *const *paths, size_t n)
 {
     const char *e = store_gc_lock(s);
     if (e)
@@ -372,7 +369,7 @@ const char *store_gc_delete(LocalStore *s, const char *const *paths, size_t n)
     return e;
 }
 
-const char **store_gc_unregistered(LocalStore *s, bool remove, size_t *n)
+const char **store_gc_unregistered(Store *s, bool remove, size_t *n)
 {
     *n = 0;
     if (store_gc_lock(s))

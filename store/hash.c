@@ -44,12 +44,6 @@ bool hash_format_parse(const char *name, HashFormat *out)
     return true;
 }
 
-const char *hash_format_name(HashFormat f)
-{
-    static const char *const names[] = {"base16", "nix32", "base64", "sri"};
-    return names[f];
-}
-
 /* OpenSSL 3 looks an algorithm up by name on every use of EVP_sha256() & co. (an
  * "implicit fetch"), which dominated hashing small strings. The fetched handles are
  * immutable once made, so they are kept in a table initialised exactly once. */
@@ -443,18 +437,6 @@ static const char *parse_helper(const char *s, HashAlgo algo, int prefixed, Hash
 const char *hash_parse_any(const char *s, HashAlgo algo, Hash *out, HashFormat *fmt)
 {
     return parse_helper(s, algo, 0, out, fmt);
-}
-
-const char *hash_parse_prefixed(const char *s, Hash *out)
-{
-    return parse_helper(s, HASH_NONE, 1, out, NULL);
-}
-
-const char *hash_parse_unprefixed(const char *s, HashAlgo algo, Hash *out)
-{
-    HashFormat f;
-    const char *e = format_by_size(s, algo, &f);
-    return e ? e : decode_as(s, algo, f, out);
 }
 
 const char *hash_parse_sri(const char *s, Hash *out)

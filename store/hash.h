@@ -32,7 +32,6 @@ const char *hash_algo_name(HashAlgo a);
 size_t hash_algo_size(HashAlgo a);
 /* "base16", "nix32", "base32" (alias of nix32), "base64", "sri". */
 bool hash_format_parse(const char *name, HashFormat *out);
-const char *hash_format_name(HashFormat f);
 
 void hash_buf(HashAlgo a, const void *data, size_t len, Hash *out);
 void hash_init(HashCtx *c, HashAlgo a);
@@ -65,10 +64,6 @@ size_t hash_format_into(const Hash *h, HashFormat f, bool with_algo, char *out);
  * and the string names another, that is an error. Returns NULL on success, else the
  * error message (CppNix's wording). *fmt (may be NULL) receives the format found. */
 const char *hash_parse_any(const char *s, HashAlgo algo, Hash *out, HashFormat *fmt);
-/* As hash_parse_any but the string must name its algorithm (parseAnyPrefixed). */
-const char *hash_parse_prefixed(const char *s, Hash *out);
-/* A bare base16/nix32/base64 hash of a known algorithm (parseNonSRIUnprefixed). */
-const char *hash_parse_unprefixed(const char *s, HashAlgo algo, Hash *out);
 /* An SRI hash "algo-BASE64". */
 const char *hash_parse_sri(const char *s, Hash *out);
 

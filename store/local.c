@@ -15,38 +15,97 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "store/gc.h"
 #include "util/strbuf.h"
 #include "util/fs.h"
 
-struct LocalStore {
-    const char *store_dir; /* logical */
+typedef struct LocalStore {
+    Store base;
+    const char *root;      /* physical root, "" for none */
     const char *real_dir;  /* physical */
     const char *state_dir;
     sqlite3 *db;           /* opened on first use */
-    bool db_failed;
     unsigned tmp_counter;
-};
+} LocalStore;
 
-LocalStore *store_open(const char *dir)
+static const StoreOps local_ops;
+
+static LocalStore *local_of(const Store *s) { return s->ops == &local_ops ? (LocalStore *)s : NULL; }
+
+const char *local_require(const Store *s, const char *op)
 {
-    LocalStore *s = GC_MALLOC_UNCOLLECTABLE(sizeof *s);
-    s->store_dir = dir ? dir : store_default_dir();
-    const char *root = getenv("CNIX_STORE_ROOT");
-    if (!root)
-        root = "";
-    s->real_dir = sb_fmt("%s%s", root, s->store_dir);
-    const char *state = getenv("NIX_STATE_DIR");
-    s->state_dir = state && *state ? state : sb_fmt("%s/nix/var/nix", root);
-    return s;
+    return local_of(s) ? NULL : store_unsupported(s, op);
 }
 
-const char *store_dir(const LocalStore *s) { return s->store_dir; }
-
-char *store_real_path(const LocalStore *s, const char *path)
+static const char *param(const StoreParam *p, size_t n, const char *name)
 {
-    size_t n = strlen(s->store_dir);
-    if (strncmp(path, s->store_dir, n) == 0)
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(p[i].name, name))
+            return p[i].value;
+    return NULL;
+}
+
+/* CppNix's LocalStore parameters: root, state, log, store (the logical store dir). */
+Store *local_store_open(const char *uri, const char *rest, const StoreParam *params, size_t nparams,
+                        const StoreSettings *settings, const char **err)
+{
+    static const char *const known[] = {"root", "state", "log", "store", NULL};
+    for (size_t i = 0; i < nparams; i++) {
+        size_t k = 0;
+        while (known[k] && strcmp(known[k], params[i].name))
+            k++;
+        if (!known[k]) {
+            *err = sb_fmt("store '%s' has unknown parameter '%s'", uri, params[i].name);
+            return NULL;
+        }
+    }
+    const char *root = *rest ? rest : param(params, nparams, "root");
+    if (!root)
+        root = settings->root ? settings->root : "";
+    const char *state = param(params, nparams, "state");
+    const char *log = param(params, nparams, "log");
+    const char *sd = param(params, nparams, "store");
+    /* A root named in the URI puts state and logs below it, as in CppNix; the settings'
+     * state and log dirs apply to the configured store only. */
+    bool root_given = *rest || param(params, nparams, "root");
+    if (!state && !root_given)
+        state = settings->state_dir;
+    if (!log && !root_given)
+        log = settings->log_dir;
+    if (!log && state && *state && !root_given)
+        log = sb_fmt("%s/log", state);
+    if (!sd)
+        sd = settings->store_dir;
+    const char *dirs[] = {root, state, log, sd};
+    const char *what[] = {"root", "state", "log", "store"};
+    for (int i = 0; i < 4; i++)
+        if (dirs[i] && *dirs[i] && dirs[i][0] != '/') {
+            *err = sb_fmt("store %s directory '%s' is not an absolute path", what[i], dirs[i]);
+            return NULL;
+        }
+    LocalStore *s = GC_MALLOC_UNCOLLECTABLE(sizeof *s);
+    s->base.ops = &local_ops;
+    s->base.uri = uri;
+    s->base.store_dir = sd && *sd ? sd : STORE_DEFAULT_DIR;
+    s->root = root;
+    s->real_dir = sb_fmt("%s%s", root, s->base.store_dir);
+    s->state_dir = state && *state ? state : sb_fmt("%s/nix/var/nix", root);
+    s->base.log_dir = log && *log ? log : sb_fmt("%s/nix/var/log/nix", root);
+    return &s->base;
+}
+
+const char *local_root(const Store *s)
+{
+    LocalStore *l = local_of(s);
+    return l ? l->root : "";
+}
+
+char *store_real_path(const Store *st, const char *path)
+{
+    LocalStore *s = local_of(st);
+    if (!s)
+        return NULL;
+    size_t n = strlen(s->base.store_dir);
+    if (strncmp(path, s->base.store_dir, n) == 0)
         return sb_fmt("%s%s", s->real_dir, path + n);
     return (char *)path;
 }
@@ -80,8 +139,14 @@ static const char schema[] =
     "  foreign key (drv) references ValidPaths(id) on delete cascade);";
 
 /* create: make the directories and database if missing (only for writes). */
-static sqlite3 *get_db(LocalStore *s, bool create, const char **err)
+static sqlite3 *get_db(Store *st, bool create, const char **err)
 {
+    LocalStore *s = local_of(st);
+    if (!s) {
+        if (err)
+            *err = store_unsupported(st, "database");
+        return NULL;
+    }
     if (s->db)
         return s->db;
     const char *dbdir = sb_fmt("%s/db", s->state_dir);
@@ -133,16 +198,11 @@ static int64_t path_id(sqlite3 *db, const char *path)
     return id;
 }
 
-bool store_is_valid(LocalStore *s, const char *path)
+static bool local_is_valid(Store *s, const char *path)
 {
     sqlite3 *db = get_db(s, false, NULL);
     struct stat st;
     return db && path_id(db, path) >= 0 && lstat(store_real_path(s, path), &st) == 0;
-}
-
-static const char *db_err(sqlite3 *db, const char *what)
-{
-    return sb_fmt("%s: %s", what, sqlite3_errmsg(db));
 }
 
 const char *store_exec_sql(sqlite3 *db, const char *sql)
@@ -154,83 +214,6 @@ const char *store_exec_sql(sqlite3 *db, const char *sql)
         return e;
     }
     return NULL;
-}
-
-static const char *register_path(LocalStore *s, const char *path, const Hash *nar_hash,
-                                 uint64_t nar_size, const char *ca, const char *const *refs,
-                                 size_t nrefs)
-{
-    const char *err = NULL;
-    sqlite3 *db = get_db(s, true, &err);
-    if (!db)
-        return err;
-    if ((err = store_exec_sql(db, "begin immediate")))
-        return err;
-    sqlite3_stmt *st = NULL;
-    /* A reference that is not valid (collected meanwhile, never added) would be dropped by
-     * the insert below: refuse, as CppNix does, rather than register an open closure. */
-    for (size_t i = 0; i < nrefs; i++)
-        if (strcmp(refs[i], path) && path_id(db, refs[i]) < 0) {
-            err = sb_fmt("cannot add path '%s' because it lacks a valid reference '%s'", path, refs[i]);
-            goto fail;
-        }
-    if (sqlite3_prepare_v2(db,
-                           "insert into ValidPaths (path, hash, registrationTime, deriver, narSize, ultimate, ca) "
-                           "values (?, ?, ?, null, ?, 0, ?) " STORE_SQL_UPSERT_INFO,
-                           -1, &st, NULL) != SQLITE_OK) {
-        err = db_err(db, "registering path");
-        goto fail;
-    }
-    const char *h = hash_to_string(nar_hash, HASH_FMT_BASE16, true);
-    sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, h, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)nar_size);
-    if (ca)
-        sqlite3_bind_text(st, 5, ca, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 5);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        err = db_err(db, "registering path");
-        goto fail;
-    }
-    int64_t id = path_id(db, path); /* not last_insert_rowid: an update inserts nothing */
-    /* A re-registered path (its files had vanished) gets its references afresh. */
-    if (sqlite3_prepare_v2(db, "delete from Refs where referrer = ?", -1, &st, NULL) != SQLITE_OK) {
-        err = db_err(db, "registering references");
-        goto fail;
-    }
-    sqlite3_bind_int64(st, 1, id);
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        err = db_err(db, "registering references");
-        goto fail;
-    }
-    if (sqlite3_prepare_v2(db,
-                           "insert or ignore into Refs (referrer, reference) "
-                           "select ?, id from ValidPaths where path = ?",
-                           -1, &st, NULL) != SQLITE_OK) {
-        err = db_err(db, "registering references");
-        goto fail;
-    }
-    for (size_t i = 0; i < nrefs; i++) {
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_text(st, 2, refs[i], -1, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_DONE) {
-            sqlite3_finalize(st);
-            err = db_err(db, "registering references");
-            goto fail;
-        }
-        sqlite3_reset(st);
-    }
-    sqlite3_finalize(st);
-    return store_exec_sql(db, "commit");
-fail:
-    store_exec_sql(db, "rollback");
-    return err;
 }
 
 const char **store_sql_strings(sqlite3 *db, const char *sql, const char *param, size_t *n)
@@ -255,7 +238,7 @@ const char **store_sql_strings(sqlite3 *db, const char *sql, const char *param, 
     return r;
 }
 
-const char **store_query_references(LocalStore *s, const char *path, size_t *n)
+static const char **local_query_references(Store *s, const char *path, size_t *n)
 {
     return store_sql_strings(get_db(s, false, NULL),
                              "select v2.path from ValidPaths v1 join Refs r on r.referrer = v1.id "
@@ -422,21 +405,22 @@ static const char *sync_object(const char *path)
 /* Writes the object at tmp (a path that does not exist yet). */
 typedef const char *(*Writer)(void *ctx, const char *tmp);
 
-static const char *add_generic(LocalStore *s, const char *path, Writer write, void *wctx,
+static const char *add_generic(Store *st, const char *path, Writer write, void *wctx,
                                const Hash *nar_hash, uint64_t nar_size, const char *ca,
                                const char *const *refs, size_t nrefs)
 {
-    if (store_is_valid(s, path))
+    LocalStore *s = local_of(st);
+    if (local_is_valid(st, path))
         return NULL;
     if (!fs_mkdir_p(s->real_dir, 0775))
         return sb_fmt("creating store directory '%s': %s", s->real_dir, strerror(errno));
-    const char *real = store_real_path(s, path);
+    const char *real = store_real_path(st, path);
     const char *lockfile = sb_fmt("%s.lock", real);
     int fd = store_lock_path(lockfile);
     if (fd < 0)
         return sb_fmt("locking '%s': %s", lockfile, strerror(errno));
     const char *err = NULL;
-    if (store_is_valid(s, path)) /* someone else added it while we waited */
+    if (local_is_valid(st, path)) /* someone else added it while we waited */
         goto done;
     store_delete_tree(real); /* leftovers of an interrupted addition */
     const char *tmp = sb_fmt("%s/.cnix-tmp-%ld-%u-%s", s->real_dir, (long)getpid(), s->tmp_counter++,
@@ -461,7 +445,9 @@ static const char *add_generic(LocalStore *s, const char *path, Writer write, vo
      * (instantiating 200 derivations: 2.6-3.5 s -> 5.1-6.3 s). */
     if ((err = sync_object(real)))
         goto done;
-    err = register_path(s, path, nar_hash, nar_size, ca, refs, nrefs);
+    PathInfo info = {.path = path, .nar_hash = *nar_hash, .nar_size = nar_size, .ca = ca, .refs = (const char **)refs,
+                     .nrefs = nrefs};
+    err = local_register(st, &info, 1, false, NULL);
 done:
     store_unlock_path(lockfile, fd);
     return err;
@@ -497,7 +483,7 @@ static const char *write_text(void *ctx, const char *tmp)
     return NULL;
 }
 
-const char *store_add_text(LocalStore *s, const char *name, const char *text, size_t len,
+static const char *local_add_text(Store *s, const char *name, const char *text, size_t len,
                            const char *const *refs, size_t nrefs, const char **out)
 {
     const char *e = store_check_name(name, strlen(name));
@@ -505,7 +491,7 @@ const char *store_add_text(LocalStore *s, const char *name, const char *text, si
         return e;
     Hash h;
     hash_buf(HASH_SHA256, text, len, &h);
-    const char *path = store_make_text_path(s->store_dir, name, &h, refs, nrefs);
+    const char *path = store_make_text_path(store_dir(s), name, &h, refs, nrefs);
     *out = path;
     /* Rooted before the check: a collector either sees the root or has finished. A
      * process that cannot write the state directory can still use valid paths. */
@@ -527,14 +513,6 @@ const char *store_add_text(LocalStore *s, const char *name, const char *text, si
     return add_generic(s, path, write_text, &t, &nh, nar.len, ca, refs, nrefs);
 }
 
-const char *store_write_drv(LocalStore *s, const Derivation *d, const char **out)
-{
-    size_t nrefs, len;
-    const char **refs = drv_references(d, &nrefs);
-    char *text = drv_unparse(d, false, NULL, 0, &len);
-    return store_add_text(s, sb_fmt("%s.drv", d->name), text, len, refs, nrefs, out);
-}
-
 /* ---- source paths ---- */
 
 typedef struct NarCtx {
@@ -547,7 +525,7 @@ static const char *write_nar(void *ctx, const char *tmp)
     return nar_restore((const uint8_t *)n->nar->data, n->nar->len, tmp);
 }
 
-const char *store_add_path(LocalStore *s, const char *name, const char *src, FileIngestion method,
+static const char *local_add_path(Store *s, const char *name, const char *src, FileIngestion method,
                            HashAlgo algo, NarFilter filter, void *fctx, bool dry_run, Hash *ca,
                            const char **out)
 {
@@ -573,7 +551,7 @@ const char *store_add_path(LocalStore *s, const char *name, const char *src, Fil
             return e;
         hash_buf(algo, nar.data, nar.len, &h);
     }
-    const char *path = store_make_fixed_output_path(s->store_dir, name, method, &h, NULL, 0, false, &e);
+    const char *path = store_make_fixed_output_path(store_dir(s), name, method, &h, NULL, 0, false, &e);
     if (!path)
         return e;
     if (ca)
@@ -596,7 +574,7 @@ const char *store_add_path(LocalStore *s, const char *name, const char *src, Fil
     return add_generic(s, path, write_nar, &n, &nh, nar.len, cas, NULL, 0);
 }
 
-char *store_read_file(LocalStore *s, const char *path, size_t *len, const char **err)
+static char *local_read_file(Store *s, const char *path, size_t *len, const char **err)
 {
     const char *real = store_real_path(s, path);
     char *text = fs_read_file(real, len);
@@ -605,13 +583,79 @@ char *store_read_file(LocalStore *s, const char *path, size_t *len, const char *
     return text;
 }
 
-char *store_drv_loader(void *ctx, const char *drv_path, size_t *len, const char **err)
+sqlite3 *store_db(Store *s, bool create, const char **err) { return get_db(s, create, err); }
+
+const char *store_state_dir(const Store *s)
 {
-    return store_read_file(ctx, drv_path, len, err);
+    LocalStore *l = local_of(s);
+    return l ? l->state_dir : NULL;
 }
 
-/* ---- access for the realiser, GC and copying (store/build.c, store/gc.c, ...) ---- */
+/* The NAR as registered: a path changed on disk since is refused, so that it is never
+ * exported or copied under its old hash. */
+static const char *local_nar_from_path(Store *s, const char *path, StrBuf *out)
+{
+    PathInfo info;
+    if (!local_query_info(s, path, &info) || !local_is_valid(s, path))
+        return sb_fmt("path '%s' is not valid", path);
+    const char *e = nar_dump_to_buf(store_real_path(s, path), NULL, NULL, out);
+    if (e)
+        return e;
+    Hash h;
+    hash_buf(HASH_SHA256, out->data, out->len, &h);
+    if (h.len != info.nar_hash.len || memcmp(h.bytes, info.nar_hash.bytes, h.len))
+        return sb_fmt("path '%s' was modified! expected hash '%s', got '%s'", path,
+                      hash_to_string(&info.nar_hash, HASH_FMT_NIX32, true), hash_to_string(&h, HASH_FMT_NIX32, true));
+    return NULL;
+}
 
-sqlite3 *store_db(LocalStore *s, bool create, const char **err) { return get_db(s, create, err); }
+static const char *local_query_drv_outputs(Store *s, const char *drv_path, const char ***names,
+                                           const char ***paths, size_t *n);
 
-const char *store_state_dir(const LocalStore *s) { return s->state_dir; }
+static const StoreOps local_ops = {
+    .kind = "local",
+    .query_path_info = local_query_info,
+    .is_valid = local_is_valid,
+    .query_references = local_query_references,
+    .query_drv_outputs = local_query_drv_outputs,
+    .nar_from_path = local_nar_from_path,
+    .read_file = local_read_file,
+    .add_nar = local_add_nar,
+    .add_path = local_add_path,
+    .add_text = local_add_text,
+    .add_temp_root = local_add_temp_root,
+    .add_perm_root = local_add_perm_root,
+    .build = local_build,
+};
+
+/* The .drv's own output paths, with floating ones ("") taken from DerivationOutputs when
+ * a build registered them. */
+static const char *local_query_drv_outputs(Store *s, const char *drv_path, const char ***names,
+                                           const char ***paths, size_t *n)
+{
+    const char *err = NULL;
+    const Derivation *d = store_load_drv(s, drv_path, &err);
+    if (!d)
+        return err;
+    *n = d->noutputs;
+    *names = GC_MALLOC((d->noutputs + 1) * sizeof **names);
+    *paths = GC_MALLOC((d->noutputs + 1) * sizeof **paths);
+    sqlite3 *db = get_db(s, false, NULL);
+    for (uint32_t i = 0; i < d->noutputs; i++) {
+        (*names)[i] = d->outputs[i].name;
+        (*paths)[i] = d->outputs[i].path;
+        sqlite3_stmt *st;
+        if (*d->outputs[i].path || !db ||
+            sqlite3_prepare_v2(db,
+                               "select o.path from DerivationOutputs o join ValidPaths v on v.id = o.drv "
+                               "where v.path = ? and o.id = ?",
+                               -1, &st, NULL) != SQLITE_OK)
+            continue;
+        sqlite3_bind_text(st, 1, drv_path, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, d->outputs[i].name, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+            (*paths)[i] = sb_fmt("%s", (const char *)sqlite3_column_text(st, 0));
+        sqlite3_finalize(st);
+    }
+    return NULL;
+}

@@ -10,20 +10,6 @@
 #include "util/strbuf.h"
 #include "util/sort.h"
 
-const char *store_default_dir(void)
-{
-    const char *d = getenv("NIX_STORE_DIR");
-    if (!d || !*d)
-        return "/nix/store";
-    size_t n = strlen(d);
-    while (n > 1 && d[n - 1] == '/')
-        n--;
-    char *r = GC_MALLOC_ATOMIC(n + 1);
-    memcpy(r, d, n);
-    r[n] = 0;
-    return r;
-}
-
 static const char *msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static const char *msg(const char *fmt, ...)
 {

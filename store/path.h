@@ -18,8 +18,9 @@ typedef enum FileIngestion {
     FIM_TEXT,      /* text paths (builtins.toFile, .drv files); sha256 of the contents */
 } FileIngestion;
 
-/* The default store directory: $NIX_STORE_DIR, else /nix/store (no trailing slash). */
-const char *store_default_dir(void);
+/* The store directory when the settings name none (NIX_STORE_DIR is read with the other
+ * settings, store/config.c). */
+#define STORE_DEFAULT_DIR "/nix/store"
 
 /* Checks a store path name; NULL if valid, else CppNix's message ("name '...' contains
  * illegal character '...'"). */

@@ -1,17 +1,19 @@
 /* GC roots that protect paths from a concurrent collector: each process's temporary roots
  * (STATEDIR/temproots/PID), the global GC lock (STATEDIR/gc.lock) and permanent roots. */
-#include "store/gc.h"
+#include "store/roots.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <gc/gc.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "store/local.h"
 #include "store/path.h"
 #include "util/strbuf.h"
 #include "util/fs.h"
@@ -25,7 +27,7 @@
  *    exclusively from before it reads the roots until it has deleted the last path. So a
  *    root is either written before the collector starts (and read by it) or after it has
  *    finished (and the adder's validity check then sees what was deleted).
- * Temporary roots are per process, not per LocalStore: the file is named after the PID (as
+ * Temporary roots are per process, not per Store: the file is named after the PID (as
  * Nix's) and removed at exit. This table is the one piece of process-wide state of the
  * store: it describes resources (a file and its lock) that belong to the process. */
 typedef struct TempRoots {
@@ -53,7 +55,7 @@ static void remove_temp_roots(void)
     }
 }
 
-static TempRoots *entry(LocalStore *s)
+static TempRoots *entry(Store *s)
 {
     const char *sd = store_state_dir(s);
     pid_t me = getpid();
@@ -91,7 +93,7 @@ static int flock_retry(int fd, int op)
     return r;
 }
 
-static const char *open_gc_lock(LocalStore *s, TempRoots *t)
+static const char *open_gc_lock(Store *s, TempRoots *t)
 {
     if (t->gc_fd >= 0)
         return NULL;
@@ -107,7 +109,7 @@ static const char *open_gc_lock(LocalStore *s, TempRoots *t)
 
 /* Creates and locks temproots/PID. A stale file of a dead process with our PID is replaced;
  * if the collector unlinks the file between our open and our lock, open it again. */
-static const char *open_temp_roots(LocalStore *s, TempRoots *t)
+static const char *open_temp_roots(Store *s, TempRoots *t)
 {
     if (t->fd >= 0)
         return NULL;
@@ -139,7 +141,7 @@ static const char *open_temp_roots(LocalStore *s, TempRoots *t)
     }
 }
 
-const char *store_add_temp_root(LocalStore *s, const char *path)
+const char *local_add_temp_root(Store *s, const char *path)
 {
     TempRoots *t = entry(s);
     if (!t)
@@ -163,12 +165,15 @@ const char *store_add_temp_root(LocalStore *s, const char *path)
     return NULL;
 }
 
-const char *store_gc_lock(LocalStore *s)
+const char *store_gc_lock(Store *s)
 {
+    const char *e = local_require(s, "collectGarbage");
+    if (e)
+        return e;
     TempRoots *t = entry(s);
     if (!t)
         return "too many state directories in one process";
-    const char *e = open_gc_lock(s, t);
+    e = open_gc_lock(s, t);
     if (e)
         return e;
     if (t->collecting++)
@@ -187,9 +192,9 @@ const char *store_gc_lock(LocalStore *s)
     return NULL;
 }
 
-void store_gc_unlock(LocalStore *s)
+void store_gc_unlock(Store *s)
 {
-    TempRoots *t = entry(s);
+    TempRoots *t = store_state_dir(s) ? entry(s) : NULL;
     if (!t || t->collecting <= 0)
         return;
     if (--t->collecting == 0)
@@ -198,7 +203,7 @@ void store_gc_unlock(LocalStore *s)
 
 /* Appends the store paths named in the temporary roots files of live processes; files of
  * dead ones (nobody holds their lock) are removed. Call with the GC lock held. */
-void store_read_temp_roots(LocalStore *s, const char ***v, size_t *n, size_t *cap)
+void store_read_temp_roots(Store *s, const char ***v, size_t *n, size_t *cap)
 {
     const char *dir = sb_fmt("%s/temproots", store_state_dir(s));
     char **names = store_read_dir(dir);
@@ -254,7 +259,7 @@ void store_read_temp_roots(LocalStore *s, const char ***v, size_t *n, size_t *ca
 
 /* The indirect root STATEDIR/gcroots/auto/H(link) -> link (H: sha256 folded to 160 bits,
  * nix32), Nix's name for it; the collector drops it once link is gone. */
-static const char *auto_root_name(LocalStore *s, const char *link)
+static const char *auto_root_name(Store *s, const char *link)
 {
     Hash h;
     hash_buf(HASH_SHA256, link, strlen(link), &h);
@@ -280,7 +285,7 @@ static const char *replace_link(const char *link, const char *target)
     return NULL;
 }
 
-const char *store_add_perm_root(LocalStore *s, const char *path, const char *link, const char **out)
+const char *local_add_perm_root(Store *s, const char *path, const char *link, const char **out)
 {
     const char *abs = link;
     if (link[0] != '/') {

@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "store/local.h"
 #include "store/nar.h"
 #include "util/strbuf.h"
 #include "util/fs.h"
@@ -127,7 +128,7 @@ static const char *write_small(const char *path, const char *text)
     return w == (ssize_t)strlen(text) ? NULL : sb_fmt("writing '%s'", path);
 }
 
-SandboxSpec *sandbox_prepare(LocalStore *s, const StoreConfig *cfg, const Derivation *d, const char *tmpdir,
+SandboxSpec *sandbox_prepare(Store *s, const StoreConfig *cfg, const Derivation *d, const char *tmpdir,
                              const char *const *closure, size_t nclosure, const char **err)
 {
     SandboxSpec *sb = GC_MALLOC(sizeof *sb);
@@ -320,14 +321,14 @@ void sandbox_detach_dir(const char *tmpdir) { umount2(sb_fmt("%s/root", tmpdir),
 
 /* ---- after the build ---- */
 
-const char *sandbox_output_real(SandboxSpec *sb, LocalStore *s, const char *path)
+const char *sandbox_output_real(SandboxSpec *sb, Store *s, const char *path)
 {
     if (!sb)
         return store_real_path(s, path);
     return sb_fmt("%s%s", sb->root, path);
 }
 
-const char *sandbox_move_output(SandboxSpec *sb, LocalStore *s, const char *path)
+const char *sandbox_move_output(SandboxSpec *sb, Store *s, const char *path)
 {
     if (!sb)
         return NULL;

@@ -13,7 +13,7 @@
 
 #include "store/config.h"
 #include "store/drv.h"
-#include "store/local.h"
+#include "store/store.h"
 
 #define SANDBOX_BUILD_DIR "/build"
 
@@ -24,7 +24,7 @@ bool sandbox_available(const char **why);
 /* Where /build of a sandbox whose build directory is tmpdir lives on the host. */
 char *sandbox_build_dir_real(const char *tmpdir);
 /* Prepares the chroot under tmpdir for d. NULL with *err on failure. */
-SandboxSpec *sandbox_prepare(LocalStore *s, const StoreConfig *cfg, const Derivation *d, const char *tmpdir,
+SandboxSpec *sandbox_prepare(Store *s, const StoreConfig *cfg, const Derivation *d, const char *tmpdir,
                              const char *const *closure, size_t nclosure, const char **err);
 /* Namespaces for clone(2): the process created with them runs sandbox_exec as PID 1. */
 int sandbox_clone_flags(const SandboxSpec *sb);
@@ -38,9 +38,9 @@ void sandbox_detach(const SandboxSpec *sb);
 /* The same for the sandbox of build directory tmpdir. */
 void sandbox_detach_dir(const char *tmpdir);
 /* Where an output is on the host while the build runs (sb NULL: the store path itself). */
-const char *sandbox_output_real(SandboxSpec *sb, LocalStore *s, const char *path);
+const char *sandbox_output_real(SandboxSpec *sb, Store *s, const char *path);
 /* Moves a finished output into the real store (nothing to do when sb is NULL). */
-const char *sandbox_move_output(SandboxSpec *sb, LocalStore *s, const char *path);
+const char *sandbox_move_output(SandboxSpec *sb, Store *s, const char *path);
 /* Unmounts and forgets the chroot (sb may be NULL). */
 void sandbox_cleanup(SandboxSpec *sb);
 

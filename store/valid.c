@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "store/gc.h"
+#include "store/local.h"
 #include "store/nar.h"
 #include "store/path.h"
 #include "util/strbuf.h"
@@ -27,9 +27,8 @@ static const char *col(sqlite3_stmt *st, int i)
     return t ? sb_fmt("%s", (const char *)t) : NULL;
 }
 
-bool store_query_info(LocalStore *s, const char *path, PathInfo *out)
+bool local_query_info(Store *s, const char *path, PathInfo *out)
 {
-    memset(out, 0, sizeof *out);
     sqlite3 *db = store_db(s, false, NULL);
     sqlite3_stmt *st;
     if (!db || sqlite3_prepare_v2(db, "select hash, narSize, deriver, ca, sigs from ValidPaths where path = ?", -1,
@@ -53,7 +52,7 @@ bool store_query_info(LocalStore *s, const char *path, PathInfo *out)
     return found;
 }
 
-const char **store_all_valid(LocalStore *s, size_t *n)
+const char **store_all_valid(Store *s, size_t *n)
 {
     *n = 0;
     sqlite3 *db = store_db(s, false, NULL);
@@ -75,7 +74,24 @@ const char **store_all_valid(LocalStore *s, size_t *n)
     return v;
 }
 
-static const char *register_info(LocalStore *s, const PathInfo *info)
+/* Binds text or NULL (for NULL or ""). */
+static void bind_opt(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v && *v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static bool in_infos(const PathInfo *infos, size_t n, const char *path)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(infos[i].path, path))
+            return true;
+    return false;
+}
+
+const char *local_register(Store *s, const PathInfo *infos, size_t n, bool ultimate, const char *const *output_names)
 {
     const char *err = NULL;
     sqlite3 *db = store_db(s, true, &err);
@@ -83,58 +99,91 @@ static const char *register_info(LocalStore *s, const PathInfo *info)
         return err;
     if ((err = store_exec_sql(db, "begin immediate")))
         return err;
-    sqlite3_stmt *del = NULL, *ins = NULL, *ref = NULL;
-    if (sqlite3_prepare_v2(db, "delete from Refs where referrer in (select id from ValidPaths where path = ?)", -1,
+    sqlite3_stmt *valid = NULL, *del = NULL, *ins = NULL, *ref = NULL, *dout = NULL;
+    /* A re-registered path (its files had vanished) keeps its row, and so its id: rows of
+     * Refs pointing at it stay meaningful; its own references are registered afresh. */
+    if (sqlite3_prepare_v2(db, "select 1 from ValidPaths where path = ?", -1, &valid, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "delete from Refs where referrer in (select id from ValidPaths where path = ?)", -1,
                            &del, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db,
                            "insert into ValidPaths (path, hash, registrationTime, deriver, narSize, ultimate, sigs, ca) "
-                           "values (?, ?, ?, ?, ?, 0, ?, ?) " STORE_SQL_UPSERT_INFO ", sigs = excluded.sigs",
+                           "values (?, ?, ?, ?, ?, ?, ?, ?) on conflict(path) do update set hash = excluded.hash, "
+                           "registrationTime = excluded.registrationTime, deriver = excluded.deriver, "
+                           "narSize = excluded.narSize, ultimate = excluded.ultimate, sigs = excluded.sigs, "
+                           "ca = excluded.ca",
                            -1, &ins, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db,
                            "insert or ignore into Refs (referrer, reference) select r.id, v.id from ValidPaths r, "
                            "ValidPaths v where r.path = ? and v.path = ?",
-                           -1, &ref, NULL) != SQLITE_OK) {
+                           -1, &ref, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db,
+                           "insert or replace into DerivationOutputs (drv, id, path) select id, ?, ? from "
+                           "ValidPaths where path = ?",
+                           -1, &dout, NULL) != SQLITE_OK) {
         err = sb_fmt("database: %s", sqlite3_errmsg(db));
         goto out;
     }
-    sqlite3_bind_text(del, 1, info->path, -1, SQLITE_STATIC);
-    if (sqlite3_step(del) != SQLITE_DONE)
-        err = sb_fmt("database: %s", sqlite3_errmsg(db));
-    const char *h = hash_to_string(&info->nar_hash, HASH_FMT_BASE16, true);
-    sqlite3_bind_text(ins, 1, info->path, -1, SQLITE_STATIC);
-    sqlite3_bind_text(ins, 2, h, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(ins, 3, (sqlite3_int64)time(NULL));
-    if (info->deriver && *info->deriver)
-        sqlite3_bind_text(ins, 4, info->deriver, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(ins, 4);
-    sqlite3_bind_int64(ins, 5, (sqlite3_int64)info->nar_size);
-    if (info->sigs && *info->sigs)
-        sqlite3_bind_text(ins, 6, info->sigs, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(ins, 6);
-    if (info->ca && *info->ca)
-        sqlite3_bind_text(ins, 7, info->ca, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(ins, 7);
-    if (!err && sqlite3_step(ins) != SQLITE_DONE)
-        err = sb_fmt("database: %s", sqlite3_errmsg(db));
-    for (size_t k = 0; k < info->nrefs && !err; k++) {
-        sqlite3_bind_text(ref, 1, info->path, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ref, 2, info->refs[k], -1, SQLITE_STATIC);
-        if (sqlite3_step(ref) != SQLITE_DONE)
+    /* A reference that is not valid (collected meanwhile, never added) would be dropped by
+     * the insert below: refuse, as CppNix does, rather than register an open closure. */
+    for (size_t i = 0; i < n && !err; i++)
+        for (size_t k = 0; k < infos[i].nrefs && !err; k++) {
+            const char *r = infos[i].refs[k];
+            if (in_infos(infos, n, r))
+                continue;
+            sqlite3_bind_text(valid, 1, r, -1, SQLITE_STATIC);
+            if (sqlite3_step(valid) != SQLITE_ROW)
+                err = sb_fmt("cannot add path '%s' because it lacks a valid reference '%s'", infos[i].path, r);
+            sqlite3_reset(valid);
+        }
+    for (size_t i = 0; i < n && !err; i++) {
+        const PathInfo *info = &infos[i];
+        sqlite3_bind_text(del, 1, info->path, -1, SQLITE_STATIC);
+        if (sqlite3_step(del) != SQLITE_DONE)
             err = sb_fmt("database: %s", sqlite3_errmsg(db));
-        sqlite3_reset(ref);
+        sqlite3_reset(del);
+        const char *h = hash_to_string(&info->nar_hash, HASH_FMT_BASE16, true);
+        sqlite3_bind_text(ins, 1, info->path, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 2, h, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(ins, 3, (sqlite3_int64)time(NULL));
+        bind_opt(ins, 4, info->deriver);
+        sqlite3_bind_int64(ins, 5, (sqlite3_int64)info->nar_size);
+        sqlite3_bind_int(ins, 6, ultimate);
+        bind_opt(ins, 7, info->sigs);
+        bind_opt(ins, 8, info->ca);
+        if (!err && sqlite3_step(ins) != SQLITE_DONE)
+            err = sb_fmt("database: %s", sqlite3_errmsg(db));
+        sqlite3_reset(ins);
+        if (output_names && !err) {
+            sqlite3_bind_text(dout, 1, output_names[i], -1, SQLITE_STATIC);
+            sqlite3_bind_text(dout, 2, info->path, -1, SQLITE_STATIC);
+            sqlite3_bind_text(dout, 3, info->deriver, -1, SQLITE_STATIC);
+            if (sqlite3_step(dout) != SQLITE_DONE)
+                err = sb_fmt("database: %s", sqlite3_errmsg(db));
+            sqlite3_reset(dout);
+        }
     }
+    /* References after all rows exist: the paths may refer to each other. */
+    for (size_t i = 0; i < n && !err; i++)
+        for (size_t k = 0; k < infos[i].nrefs && !err; k++) {
+            sqlite3_bind_text(ref, 1, infos[i].path, -1, SQLITE_STATIC);
+            sqlite3_bind_text(ref, 2, infos[i].refs[k], -1, SQLITE_STATIC);
+            if (sqlite3_step(ref) != SQLITE_DONE)
+                err = sb_fmt("database: %s", sqlite3_errmsg(db));
+            sqlite3_reset(ref);
+        }
 out:
+    sqlite3_finalize(valid);
     sqlite3_finalize(del);
     sqlite3_finalize(ins);
     sqlite3_finalize(ref);
+    sqlite3_finalize(dout);
     const char *e2 = store_exec_sql(db, err ? "rollback" : "commit");
+    if (e2 && !err)
+        store_exec_sql(db, "rollback");
     return err ? err : e2;
 }
 
-const char *store_add_nar(LocalStore *s, const PathInfo *info, const uint8_t *nar, size_t len)
+const char *local_add_nar(Store *s, const PathInfo *info, const uint8_t *nar, size_t len)
 {
     const char *sd = store_dir(s);
     const char *e = store_parse_path(sd, info->path);
@@ -186,16 +235,18 @@ const char *store_add_nar(LocalStore *s, const PathInfo *info, const uint8_t *na
                 err = sb_fmt("renaming '%s' to '%s': %s", tmp, real, strerror(errno));
                 store_delete_tree(tmp);
             } else
-                err = register_info(s, info);
+                err = local_register(s, info, 1, false, NULL);
         }
     }
     store_unlock_path(lockfile, fd);
     return err;
 }
 
-const char *store_set_sigs(LocalStore *s, const char *path, const char *sigs)
+const char *store_set_sigs(Store *s, const char *path, const char *sigs)
 {
-    const char *err = NULL;
+    const char *err = local_require(s, "addSignatures");
+    if (err)
+        return err;
     sqlite3 *db = store_db(s, true, &err);
     if (!db)
         return err;
@@ -210,9 +261,11 @@ const char *store_set_sigs(LocalStore *s, const char *path, const char *sigs)
     return err;
 }
 
-const char *store_delete_paths(LocalStore *s, const char *const *paths, size_t n)
+const char *store_delete_paths(Store *s, const char *const *paths, size_t n)
 {
-    const char *err = NULL;
+    const char *err = local_require(s, "deletePaths");
+    if (err)
+        return err;
     sqlite3 *db = store_db(s, true, &err);
     if (!db)
         return err;
@@ -252,7 +305,7 @@ out:
 
 /* Depth-first post-order over the references inside the set. */
 typedef struct Topo {
-    LocalStore *s;
+    Store *s;
     const char *const *in;
     size_t n;
     char *mark; /* 0 new, 1 in progress, 2 done */
@@ -284,7 +337,7 @@ static void visit(Topo *t, size_t i)
     t->out[t->nout++] = t->in[i];
 }
 
-const char **store_topo_sort(LocalStore *s, const char *const *paths, size_t n)
+const char **store_topo_sort(Store *s, const char *const *paths, size_t n)
 {
     Topo t = {s, paths, n, GC_MALLOC_ATOMIC(n + 1), GC_MALLOC((n + 1) * sizeof(char *)), 0};
     memset(t.mark, 0, n + 1);

@@ -9,13 +9,14 @@
 #include <sys/stat.h>
 
 #include "store/gc.h"
+#include "store/local.h"
 #include "store/nar.h"
 #include "store/valid.h"
 #include "util/strbuf.h"
 #include "util/sort.h"
 
 typedef struct Verify {
-    LocalStore *s;
+    Store *s;
     const VerifyOptions *o;
     FILE *log;
     sqlite3 *db;
@@ -157,10 +158,14 @@ static void check_database(Verify *v)
     sqlite3_finalize(st);
 }
 
-size_t store_verify(LocalStore *s, const VerifyOptions *o, FILE *log)
+size_t store_verify(Store *s, const VerifyOptions *o, FILE *log)
 {
     Verify v = {.s = s, .o = o, .log = log};
-    const char *err = NULL;
+    const char *err = local_require(s, "verifyStore");
+    if (err) {
+        fprintf(log, "error: %s\n", err);
+        return 1;
+    }
     v.db = store_db(s, false, &err);
     if (!v.db)
         return 0; /* no database: nothing is registered */

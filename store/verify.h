@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "store/local.h"
+#include "store/store.h"
 
 typedef struct VerifyOptions {
     bool check_contents; /* hash every path's NAR and compare with the registered hash */
@@ -18,6 +18,6 @@ typedef struct VerifyOptions {
  * database...", "path '...' was modified! ..."). Registered paths whose files are gone and
  * that no valid path refers to are unregistered (as CppNix, even without repair). Returns
  * the number of problems left unfixed (0: the store is consistent). */
-size_t store_verify(LocalStore *s, const VerifyOptions *o, FILE *log);
+size_t store_verify(Store *s, const VerifyOptions *o, FILE *log);
 
 #endif

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "store/gc.h"
+#include "store/roots.h"
 
 static int npass, nfail;
 
@@ -29,7 +30,21 @@ static int npass, nfail;
 static const char P1[] = "/nix/store/00000000000000000000000000000001-one";
 static const char P2[] = "/nix/store/00000000000000000000000000000002-two";
 
-static bool has_root(LocalStore *s, const char *p)
+/* The store every test opens (children included): rooted in a temporary directory. */
+static StoreSettings test_settings;
+
+static Store *open_test_store(void)
+{
+    const char *err = NULL;
+    Store *s = store_open("local", &test_settings, &err);
+    if (!s) {
+        fprintf(stderr, "store_open: %s\n", err);
+        exit(1);
+    }
+    return s;
+}
+
+static bool has_root(Store *s, const char *p)
 {
     size_t n;
     const char **roots = store_gc_roots(s, &n);
@@ -48,13 +63,13 @@ static double now(void)
 
 /* A child adds a root and waits on a pipe: its root is seen while it lives; once it is gone
  * (killed, so no exit handler runs) its file is stale and dropped. */
-static void test_live_and_dead(LocalStore *s, const char *state)
+static void test_live_and_dead(Store *s, const char *state)
 {
     int up[2], down[2];
     CHECK(pipe(up) == 0 && pipe(down) == 0);
     pid_t kid = fork();
     if (kid == 0) {
-        LocalStore *cs = store_open(NULL);
+        Store *cs = open_test_store();
         char ok = store_add_temp_root(cs, P1) ? 'e' : 'k';
         if (write(up[1], &ok, 1) != 1)
             _exit(2);
@@ -85,7 +100,7 @@ static void test_exit_removes(const char *state)
 {
     pid_t kid = fork();
     if (kid == 0) {
-        LocalStore *cs = store_open(NULL);
+        Store *cs = open_test_store();
         exit(store_add_temp_root(cs, P2) ? 2 : 0);
     }
     int status = -1;
@@ -98,7 +113,7 @@ static void test_exit_removes(const char *state)
 }
 
 /* While the collector holds the lock, adding a root waits for it. */
-static void test_adder_waits(LocalStore *s)
+static void test_adder_waits(Store *s)
 {
     CHECK(store_gc_lock(s) == NULL);
     int up[2];
@@ -106,7 +121,7 @@ static void test_adder_waits(LocalStore *s)
     double t0 = now();
     pid_t kid = fork();
     if (kid == 0) {
-        LocalStore *cs = store_open(NULL);
+        Store *cs = open_test_store();
         const char *e = store_add_temp_root(cs, P2);
         double t = now();
         if (write(up[1], &t, sizeof t) != (ssize_t)sizeof t)
@@ -128,7 +143,7 @@ static void test_adder_waits(LocalStore *s)
 }
 
 /* CppNix's format (NUL-terminated) and ours both parse; garbage lines are ignored. */
-static void test_formats(LocalStore *s, const char *state)
+static void test_formats(Store *s, const char *state)
 {
     char file[4096];
     snprintf(file, sizeof file, "%.1000s/temproots/other", state);
@@ -170,10 +185,8 @@ int main(void)
     CHECK(mkdtemp(dir) != NULL);
     char state[1024];
     snprintf(state, sizeof state, "%s/var", dir);
-    setenv("NIX_STATE_DIR", state, 1);
-    setenv("CNIX_STORE_ROOT", dir, 1);
-    unsetenv("NIX_STORE_DIR");
-    LocalStore *s = store_open(NULL);
+    test_settings = (StoreSettings){.state_dir = state, .root = dir};
+    Store *s = open_test_store();
     test_live_and_dead(s, state);
     test_exit_removes(state);
     test_adder_waits(s);

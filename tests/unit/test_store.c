@@ -9,7 +9,7 @@
 
 #include "store/drv.h"
 #include "store/hash.h"
-#include "store/local.h"
+#include "store/store.h"
 #include "store/nar.h"
 #include "store/path.h"
 
@@ -340,9 +340,10 @@ static void test_local(void)
     make_tree(dir);
     char root[600];
     snprintf(root, sizeof root, "%s/root", dir);
-    setenv("CNIX_STORE_ROOT", root, 1);
-    unsetenv("NIX_STATE_DIR");
-    LocalStore *s = store_open("/nix/store");
+    StoreSettings set = {.store_dir = "/nix/store", .root = root};
+    const char *oerr = NULL;
+    Store *s = store_open("local", &set, &oerr);
+    CHECK(s != NULL);
     const char *path = NULL;
     CHECK(!store_is_valid(s, "/nix/store/vxjiwkjkn7x4079qvh1jkl5pn05j2aw0-foo"));
     CHECK(store_add_text(s, "foo", "bar", 3, NULL, 0, &path) == NULL);
@@ -371,7 +372,7 @@ static void test_local(void)
     for (int i = 0; i < 4; i++) {
         kids[i] = fork();
         if (kids[i] == 0) {
-            LocalStore *s2 = store_open("/nix/store");
+            Store *s2 = store_open("local", &set, &oerr);
             const char *p2;
             int bad = 0;
             for (int k = 0; k < 5; k++) {
@@ -404,7 +405,6 @@ static void test_local(void)
     CHECK(store_is_valid(s, path));
     snprintf(cmd, sizeof cmd, "chmod -R u+w '%s' && rm -rf '%s'", dir, dir);
     CHECK(system(cmd) == 0);
-    unsetenv("CNIX_STORE_ROOT");
 }
 
 int main(void)
