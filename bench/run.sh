@@ -35,6 +35,7 @@ else
   echo "== real-world workloads: A = cnix, B = $vs (median of $rounds rounds; output checked against CppNix's)"
   "$realworld/run" --impl "$cnix instantiate" --vs nix-instantiate --rounds "$rounds" --dir "$rwdir" | tee "$res/realworld"
 fi
+echo; "$here/flake.sh" "$cnix" "$rwdir/nixpkgs"
 echo; echo "== the collector's work (cnix instantiate --stats, gc)"
 "$here/gcstats.sh" "$cnix" ${realworld:+"$realworld"} "$rwdir"
 echo; echo "== start-up"

@@ -102,8 +102,7 @@ void eval_frame_pop(EvalState *st);
 /* As eval_frame_push, for frames CppNix prints even in a truncated trace (TracePrint::Always:
  * "while evaluating derivation 'x'", see lang/eval-fail-derivation-stack-trace.err.exp,
  * where without --show-trace CppNix prints the first 4 frames, then only such frames, then
- * "(stack trace truncated; ...)"). Owner: the evaluator helper; builtins/derivation.c has a
- * weak fallback that calls eval_frame_push. */
+ * "(stack trace truncated; ...)"). Implemented in eval/error.c. */
 void eval_frame_push_always(EvalState *st, PosIdx pos, const char *msg);
 
 /* Prints an error like CppNix: "error:", the trace (if show_trace), code frames, message. */
