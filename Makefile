@@ -18,9 +18,14 @@ LIBS = -l:libgc.a -l:libcrypto.a -l:libsqlite3.a -l:libreadline.a -l:libtinfo.a 
 LDFLAGS ?= -no-pie
 RE2C ?= re2c
 
-# Debian packages needed to build and test.
+# Debian packages needed to build and test: the libraries and tools of the build, then the
+# commands the test suite's own method uses (tests/e2e reads the store database with sqlite3,
+# makes archives with zip, xz, zstd and bzip2, repositories with git and hg; fuzzing and the
+# compiler checks use clang). Optional oracles (nix-bin, tmux) are not listed: the tests that
+# use them skip with a message when they are absent.
 DEPS = re2c libgc-dev libssl-dev libsqlite3-dev libreadline-dev libffi-dev libarchive-dev \
-       liblzma-dev libzstd-dev libncurses-dev pkg-config time python3 clang
+       liblzma-dev libzstd-dev libncurses-dev pkg-config time python3 clang \
+       sqlite3 zip xz-utils zstd bzip2 git mercurial
 
 MODULES = util parser eval primops builtins store repl native profile flake
 SRCS = $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
@@ -33,7 +38,14 @@ UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 .PHONY: all deps check unit lang e2e asan fuzz bench install clean
 .SECONDARY:
 
-all: deps $(BUILD)/cnix
+all: $(BUILD)/cnix
+
+# Every compilation waits for the packages (order-only, so that `make -j2` on a fresh machine
+# does not compile while the headers are still being installed); the stamp is redone when the
+# Makefile (the DEPS list) changes. `make deps` checks again unconditionally.
+$(BUILD)/.deps: Makefile
+	@$(MAKE) --no-print-directory deps
+	@mkdir -p $(dir $@) && touch $@
 
 deps:
 	@missing=""; for p in $(DEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -42,14 +54,14 @@ deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else echo "missing packages; run: sudo apt-get install$$missing"; exit 1; fi; fi
 
-$(BUILD)/%.c: %.re
+$(BUILD)/%.c: %.re | $(BUILD)/.deps
 	@mkdir -p $(dir $@)
 	$(RE2C) -W --no-generation-date -o $@ $<
 
-$(BUILD)/%.o: $(BUILD)/%.c
+$(BUILD)/%.o: $(BUILD)/%.c | $(BUILD)/.deps
 	$(CC) $(CFLAGS_BASE) -MMD -MP -c -o $@ $<
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c | $(BUILD)/.deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) -MMD -MP -c -o $@ $<
 
@@ -65,13 +77,15 @@ $(BUILD)/cnix: $(CLI_OBJS) $(BUILD)/libcnix.a Makefile
 	$(CC) $(SAN) $(LDFLAGS) -o $@ $(filter-out Makefile,$^) $(LIBS) $(EXPORT_API)
 	ln -sf cnix $(BUILD)/nix-instantiate
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcnix.a
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcnix.a | $(BUILD)/.deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) -o $@ $< $(BUILD)/libcnix.a $(LIBS)
 
+# Counts checks, not programs: each test program ends with "N passed, N failed" (tests/tally.sh).
 unit: $(UNIT_BINS)
 	@pass=0; fail=0; for t in $(UNIT_BINS); do \
-	  if $$t >$$t.log 2>&1; then pass=$$((pass+1)); else fail=$$((fail+1)); echo "FAIL $$t"; tail -20 $$t.log; fi; \
+	  $$t >$$t.log 2>&1; st=$$?; set -- $$(tests/tally.sh $$st $$t.log); \
+	  pass=$$((pass+$$1)); fail=$$((fail+$$2)); [ $$st = 0 ] || { echo "FAIL $$t"; tail -20 $$t.log; }; \
 	done; echo "unit: $$pass passed, $$fail failed"; [ $$fail = 0 ]
 
 lang: $(BUILD)/cnix
@@ -80,9 +94,15 @@ lang: $(BUILD)/cnix
 e2e: $(BUILD)/cnix
 	tests/e2e/run.sh $(BUILD)/cnix
 
-# Runs every suite even when an earlier one fails, then fails if any did.
+# Runs every suite even when an earlier one fails, then fails if any did; the last line sums
+# the checks of all suites (each suite's own last "N passed, N failed" line, tests/tally.sh).
 check: all
-	@st=0; for s in unit lang e2e; do $(MAKE) --no-print-directory $$s || st=1; done; exit $$st
+	@pass=0; fail=0; for s in unit lang e2e; do \
+	  rm -f $(BUILD)/check-$$s.failed; \
+	  { $(MAKE) --no-print-directory $$s || echo >$(BUILD)/check-$$s.failed; } 2>&1 | tee $(BUILD)/check-$$s.log; \
+	  st=0; [ -e $(BUILD)/check-$$s.failed ] && st=1; \
+	  set -- $$(tests/tally.sh $$st $(BUILD)/check-$$s.log); pass=$$((pass+$$1)); fail=$$((fail+$$2)); \
+	done; echo "check: $$pass passed, $$fail failed"; [ $$fail = 0 ]
 
 # Sanitiser options for bdwgc programs (exported to every test the sub-make runs):
 # - detect_leaks=0: LeakSanitizer does not scan the collector's heap, so malloc'd memory

@@ -16,21 +16,52 @@ declare -A exprs=(
   [update]="n: builtins.length (builtins.attrNames (builtins.foldl' (acc: i: acc // { \"k\${toString (builtins.div i 100)}\" = i; }) {} (builtins.genList (x: x) n)))"
   [concat]="n: builtins.stringLength (builtins.foldl' (acc: i: acc + \"x\") \"\" (builtins.genList (x: x) n))"
   [interp]="n: builtins.stringLength (builtins.foldl' (acc: i: \"\${acc}x\") \"\" (builtins.genList (x: x) n))"
+  [listAppend]="n: let r = builtins.foldl' (acc: x: acc ++ [ x ]) [ ] (builtins.genList (x: x) n); in builtins.elemAt r (n - 1)"
+  [listPrepend]="n: let r = builtins.foldl' (acc: x: [ x ] ++ acc) [ ] (builtins.genList (x: x) n); in builtins.elemAt r (n - 1)"
+  # src:KIND: a source file written for each n (below), evaluated with --eval --strict.
+  [concatChain]='src:concat'
+  [nestNeg]='src:neg'
+  [nestParen]='src:paren'
+  [nestList]='src:list'
+  [nestSelect]='src:select'
+  [nestLet]='src:let'
 )
-names=(map filter foldl genList listToAttrs attrNames update concat interp)
+names=(map filter foldl genList listToAttrs attrNames update concat interp listAppend listPrepend
+       concatChain nestNeg nestParen nestList nestSelect nestLet)
 args=()
 for name in "${names[@]}"; do args+=("$name" "${exprs[$name]}"); done
 # Time cap per run: 60 s, and at 10^6 at most 20x the time at 10^5 (already more than linear
 # growth allows): a quadratic pattern (each step copying its accumulator, as `//` loops do, in
 # CppNix too) would take minutes there; a run that hits the cap is reported as such and its
-# growth factor as a lower bound. String appends (concat, interp) are linear: a long left
-# operand is kept by reference (eval/rope.c), not copied.
+# growth factor as a lower bound. String appends (concat, interp) and list appends
+# (listAppend, listPrepend, concatChain: `[ 1 ] ++ [ 1 ] ++ ...` n long) are linear: a long
+# operand is kept by reference (eval/rope.c), not copied. The nest* rows nest n/20 deep
+# (unary minus written without blanks, lists, selections `s.a.a...`, `let`; parentheses n/40,
+# as each takes 3 levels), so that 10^6 stays under the parser's nesting limit (10^5 levels).
 python3 - "$cnix" "${BENCH_RESULTS:-}" "${args[@]}" <<'PY'
-import os, subprocess, sys, tempfile, time
+import atexit, os, shutil, subprocess, sys, tempfile, time
 cnix, results, rest = sys.argv[1], sys.argv[2], sys.argv[3:]
 pats = list(zip(rest[0::2], rest[1::2]))
 CAP = 60.0
 rss = tempfile.NamedTemporaryFile(prefix="cnix-scale.")
+SRC = {
+    "concat": lambda n: "builtins.length (" + "[ 1 ] ++ " * n + "[ 1 ])",
+    "neg": lambda n: "-" * (n // 40 * 2) + "1",  # an even count: the value is 1
+    "paren": lambda n: "(" * (n // 40) + "1" + ")" * (n // 40),  # 3 levels each
+    "list": lambda n: "builtins.length " + "[" * (n // 20) + "1" + "]" * (n // 20),
+    "select": lambda n: "let s = { a = s; x = 1; }; in s" + ".a" * (n // 20) + ".x",
+    "let": lambda n: "let a = 1; in " * (n // 20) + "a",
+}
+src_dir = tempfile.mkdtemp(prefix="cnix-scale-src.")
+atexit.register(shutil.rmtree, src_dir, True)
+def command(expr, n):
+    if expr.startswith("src:"):
+        f = os.path.join(src_dir, f"{expr[4:]}-{n}.nix")
+        if not os.path.exists(f):
+            with open(f, "w") as out:
+                out.write(SRC[expr[4:]](n))
+        return ["instantiate", "--eval", "--strict", f]
+    return ["instantiate", "--eval", "--strict", "-E", f"({expr}) {n}"]
 def measure(expr, n, cap):
     """(wall s, peak MB, ok, output): the fastest of up to 3 runs while they take under 5 s
     together (less noise from other load). Peak RSS from /usr/bin/time, whose own small
@@ -38,8 +69,8 @@ def measure(expr, n, cap):
     best, spent = None, 0.0
     for _ in range(3):
         t = time.perf_counter()
-        p = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss.name, "timeout", f"{cap:.1f}", cnix,
-                            "instantiate", "--eval", "--strict", "-E", f"({expr}) {n}"],
+        p = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss.name, "timeout", f"{cap:.1f}", cnix]
+                           + command(expr, n),
                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         wall = time.perf_counter() - t
         with open(rss.name) as f:

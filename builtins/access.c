@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "builtins/builtins.h"
+#include "store/store.h"
 #include "util/strbuf.h"
 
 /* CppNix gives up after this many links while resolving one path. */
@@ -137,6 +139,12 @@ void bi_check_access(EvalState *st, const char *path, PosIdx pos)
         forbidden(st, path, pos);
 }
 
+const char *bi_host_path(EvalState *st, const char *path)
+{
+    const char *real = store_real_path(bi_store(st), path);
+    return real ? real : path; /* a store without a local file system: the path itself */
+}
+
 const char *bi_resolve_symlinks(EvalState *st, const char *path, SymlinkMode mode, PosIdx pos)
 {
     if (mode == SYMLINKS_NONE)
@@ -177,11 +185,12 @@ const char *bi_resolve_symlinks(EvalState *st, const char *path, SymlinkMode mod
         if (mode != SYMLINKS_FULL && last)
             continue;
         struct stat sbuf;
-        if (!bi_path_allowed(st, res.data) || lstat(res.data, &sbuf) != 0 || !S_ISLNK(sbuf.st_mode))
+        const char *host = bi_host_path(st, res.data);
+        if (!bi_path_allowed(st, res.data) || lstat(host, &sbuf) != 0 || !S_ISLNK(sbuf.st_mode))
             continue;
         if (links-- == 0)
             eval_error(st, ERR_EVAL, pos, "infinite symlink recursion in path '%s'", path);
-        ssize_t tl = readlink(res.data, target, PATH_MAX);
+        ssize_t tl = readlink(host, target, PATH_MAX);
         if (tl < 0)
             continue;
         target[tl] = 0;

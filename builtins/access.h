@@ -24,6 +24,12 @@ const char *bi_canon_path(const char *path);
  * followed), so the forbidden target is what a later access check reports. */
 const char *bi_resolve_symlinks(EvalState *st, const char *path, SymlinkMode mode, PosIdx pos);
 
+/* Where the file system holds path: a path in the store directory lives in the store's
+ * physical directory (different under a chroot store, `local?root=DIR`), as CppNix mounts
+ * the store's accessor at the store directory; any other path is itself. For the system
+ * calls only: messages name the path as evaluation sees it. */
+const char *bi_host_path(EvalState *st, const char *path);
+
 /* True when pure or restricted evaluation limits file access. */
 bool bi_access_limited(const EvalState *st);
 

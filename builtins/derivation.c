@@ -234,7 +234,7 @@ static const char *env_string(EvalState *st, Value *v, PosIdx pos, PtrVec *ctx)
         size_t total = 0;
         uint32_t n = v->len;
         for (uint32_t i = 0; i < n; i++) {
-            pieces[i] = plain_piece(st, v->list.elems[i], pos);
+            pieces[i] = plain_piece(st, val_list(v)[i], pos);
             if (!pieces[i])
                 goto coerce;
             total += pieces[i]->len + (i ? 1 : 0);
@@ -366,7 +366,7 @@ static void derivation_strict_inner(EvalState *st, PosIdx call_pos, Bindings *at
             for (uint32_t i = 0; i < v->len; i++) {
                 const StrContext *c = NULL;
                 size_t len;
-                const char *s = eval_coerce_to_string(st, v->list.elems[i], pos,
+                const char *s = eval_coerce_to_string(st, val_list(v)[i], pos,
                                                       "while evaluating an element of the argument list",
                                                       COERCE_MORE | COERCE_COPY_TO_STORE, &c, &len);
                 bi_pv_add_ctx(&b.ctx, c);
@@ -401,7 +401,7 @@ static void derivation_strict_inner(EvalState *st, PosIdx call_pos, Bindings *at
                 eval_force_list(st, v, pos, NULL);
                 PtrVec names = {0};
                 for (uint32_t i = 0; i < v->len; i++)
-                    bi_pv_push(&names, eval_force_string_no_ctx(st, v->list.elems[i], pos, NULL));
+                    bi_pv_push(&names, eval_force_string_no_ctx(st, val_list(v)[i], pos, NULL));
                 set_outputs(st, pos, &b, &names);
             }
             static const char *const checks[] = {"allowedReferences", "allowedRequisites",

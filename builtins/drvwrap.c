@@ -223,7 +223,7 @@ static bool outputs_plain(EvalState *st, Value *outputs, Symbol *names)
     if (outputs->type != T_LIST || outputs->len == 0)
         return false;
     for (uint32_t i = 0; i < outputs->len; i++) {
-        Value *e = outputs->list.elems[i];
+        Value *e = val_list(outputs)[i];
         eval_force(st, e, 0);
         if (e->type != T_STRING || e->str.ctx)
             return false;
@@ -288,7 +288,7 @@ static void prim_derivation_value(EvalState *st, PosIdx pos, Value **args, Value
     for (uint32_t i = 0; i < n; i++) {
         /* the Env of a call of outputToAttrListElement */
         Env *oe = eval_scope_new(st, let_env, 1);
-        oe->values[0] = outputs->list.elems[i];
+        oe->values[0] = val_list(outputs)[i];
         Value view;
         eval_in_scope(st, oe, &w->view->base, &view);
         uint32_t k = 0;

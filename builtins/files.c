@@ -38,13 +38,14 @@ _Noreturn static void sys_error(EvalState *st, int err, const char *what, const 
 static char *read_whole_file(EvalState *st, const char *path, size_t *len_out)
 {
     bi_check_access(st, path, 0);
+    const char *host = bi_host_path(st, path);
     struct stat sb;
-    if (lstat(path, &sb) != 0) {
+    if (lstat(host, &sb) != 0) {
         if (errno == ENOENT || errno == ENOTDIR)
             eval_error(st, ERR_IO, 0, "path '%s' does not exist", path);
         sys_error(st, errno, "getting status of", path);
     }
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    int fd = open(host, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) {
         if (errno == ENOENT)
             eval_error(st, ERR_IO, 0, "file '%s' does not exist", path);
@@ -158,13 +159,14 @@ static void bi_readDir(EvalState *st, PosIdx pos, Value **args, Value *out)
 {
     const char *path = realise_path(st, args[0], SYMLINKS_FULL);
     bi_check_access(st, path, 0);
+    const char *host = bi_host_path(st, path);
     struct stat sb;
-    if (lstat(path, &sb) != 0) {
+    if (lstat(host, &sb) != 0) {
         if (errno == ENOENT || errno == ENOTDIR)
             eval_error(st, ERR_IO, 0, "path '%s' does not exist", path);
         sys_error(st, errno, "getting status of", path);
     }
-    DIR *d = opendir(path);
+    DIR *d = opendir(host);
     if (!d) {
         if (errno == ENOTDIR)
             eval_error(st, ERR_IO, 0, "'%s' is not a directory", path);
@@ -218,7 +220,7 @@ static void bi_readDir(EvalState *st, PosIdx pos, Value **args, Value *out)
         case DT_UNKNOWN: {
             /* Some file systems do not report types in directory entries. */
             struct stat cs;
-            if (lstat(child.data, &cs) != 0)
+            if (lstat(bi_host_path(st, child.data), &cs) != 0)
                 sys_error(st, errno, "getting status of", child.data);
             const char *t = file_type_name(cs.st_mode);
             tv = t[0] == 'r' ? vreg : t[0] == 'd' ? vdir : t[0] == 's' ? vlnk : vunk;
@@ -250,7 +252,7 @@ static void bi_pathExists(EvalState *st, PosIdx pos, Value **args, Value *out)
         return;
     }
     struct stat sb;
-    bool exists = lstat(path, &sb) == 0 && (!must_be_dir || S_ISDIR(sb.st_mode));
+    bool exists = lstat(bi_host_path(st, path), &sb) == 0 && (!must_be_dir || S_ISDIR(sb.st_mode));
     val_set_bool(out, exists);
 }
 
@@ -259,7 +261,7 @@ static void bi_readFileType(EvalState *st, PosIdx pos, Value **args, Value *out)
     const char *path = realise_path(st, args[0], SYMLINKS_NONE);
     bi_check_access(st, path, 0);
     struct stat sb;
-    if (lstat(path, &sb) != 0) {
+    if (lstat(bi_host_path(st, path), &sb) != 0) {
         if (errno == ENOENT || errno == ENOTDIR)
             eval_error(st, ERR_IO, 0, "path '%s' does not exist", path);
         sys_error(st, errno, "getting status of", path);

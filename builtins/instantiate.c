@@ -57,7 +57,7 @@ static void get_derivations(EvalState *st, Value *v, Found *f, int depth)
         }
     } else if (v->type == T_LIST) {
         for (uint32_t i = 0; i < v->len; i++)
-            get_derivations(st, v->list.elems[i], f, depth + 1);
+            get_derivations(st, val_list(v)[i], f, depth + 1);
     } else if (depth == 0) {
         eval_error(st, ERR_TYPE, 0, "expression does not evaluate to a derivation (or a set or list of those)");
     }

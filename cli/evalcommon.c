@@ -394,7 +394,7 @@ void cli_attr_path(EvalState *st, Bindings *args, const char *path, Value *v, Va
             }
             if (idx < 0 || (uint32_t)idx >= cur.len)
                 eval_error(st, ERR_EVAL, 0, "list index %ld in selection path '%s' is out of range", idx, path);
-            cli_auto_call(st, args, cur.list.elems[idx], &cur);
+            cli_auto_call(st, args, val_list(&cur)[idx], &cur);
         } else {
             if (cur.type != T_ATTRS) {
                 const char *shown = eval_show_value_str(st, cv);

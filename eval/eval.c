@@ -213,8 +213,8 @@ static NOINLINE void force_slow(EvalState *st, Value *v, PosIdx pos)
         eval_call_app(st, v, pos, &tmp);
     }
     eval_forcing_pop(st);
-    if (tmp.type != T_STRING)
-        tmp.flags = 0; /* a string's flags say whether it is a rope */
+    if (tmp.type != T_STRING && tmp.type != T_LIST)
+        tmp.flags = 0; /* a string's or list's flags say whether it is a rope */
     *v = tmp;
     if (__builtin_expect(big_allocs(st) - allocs >= 512, 0))
         clear_stack_below(); /* only after big allocations: it costs ~60 instructions */
@@ -744,11 +744,7 @@ static NOINLINE void binop_apply(EvalState *st, ExprBinOp *x, Value *pa, Value *
             *out = a;
             return;
         }
-        size_t n = (size_t)a.len + b.len;
-        Value **el = val_list_alloc(st, n);
-        memcpy(el, a.list.elems, a.len * sizeof(Value *));
-        memcpy(el + a.len, b.list.elems, b.len * sizeof(Value *));
-        val_set_list(out, el, n);
+        val_list_concat(st, &a, &b, out);
         return;
     }
     default:
@@ -925,10 +921,76 @@ static NOINLINE void binop_mixed(EvalState *st, Env *env, ExprBinOp *x, Value *p
         binop_general(st, x, pa, pb, out);
 }
 
+static bool is_concat(const Expr *e)
+{
+    return e->kind == EXPR_BINOP && ((const ExprBinOp *)e)->op == OP_CONCAT_LISTS;
+}
+
+/* `a ++ b ++ c ++ ...` (nested to the right) without a C stack frame per operand: the
+ * operands are evaluated left to right under the trace frames the recursion would have
+ * (each level's left-operand frame, then its right-operand frame), and joined from the
+ * right, where the recursion would check and concatenate first; a chain of 10^6 operands
+ * needs neither a deep stack nor the collector scanning one. */
+static NOINLINE void eval_concat_chain(EvalState *st, Env *env, ExprBinOp *x, Value *out)
+{
+    size_t n = 0, cap = 64;
+    /* GC memory: the values must be seen by the collector, as on the stack */
+    ExprBinOp **ops = GC_MALLOC(cap * sizeof *ops);
+    Value *vals = GC_MALLOC(cap * sizeof *vals);
+    uint32_t *frames = GC_MALLOC_ATOMIC(cap * sizeof *frames);
+    StackEnv se;
+    for (ExprBinOp *y = x;; y = (ExprBinOp *)y->rhs) {
+        if (n == cap) {
+            ExprBinOp **o2 = GC_MALLOC(2 * cap * sizeof *o2);
+            Value *v2 = GC_MALLOC(2 * cap * sizeof *v2);
+            uint32_t *f2 = GC_MALLOC_ATOMIC(2 * cap * sizeof *f2);
+            memcpy(o2, ops, n * sizeof *ops);
+            memcpy(v2, vals, n * sizeof *vals);
+            memcpy(f2, frames, n * sizeof *frames);
+            ops = o2, vals = v2, frames = f2, cap *= 2;
+        }
+        ops[n] = y;
+        frames[n] = st->nframes;
+        Value *p = eval_immediate(env, y->lhs);
+        if (p) {
+            vals[n] = *p;
+            op_frame_rhs(st, y);
+        } else {
+            op_frame(st, y, true);
+            if (y->lhs->kind == EXPR_VAR)
+                vals[n] = *force_var(st, env, y->lhs);
+            else
+                eval_operand(st, env, y->lhs, &vals[n], &se);
+            op_frame(st, y, false); /* replaces the left operand's frame */
+        }
+        n++;
+        if (!is_concat(y->rhs))
+            break;
+    }
+    Value acc;
+    Expr *last = ops[n - 1]->rhs;
+    Value *p = eval_immediate(env, last);
+    if (p)
+        acc = *p;
+    else if (last->kind == EXPR_VAR)
+        acc = *force_var(st, env, last);
+    else
+        eval_operand(st, env, last, &acc, &se);
+    for (size_t i = n; i-- > 0;) {
+        st->nframes = frames[i];
+        binop_general(st, ops[i], &vals[i], &acc, &acc);
+    }
+    *out = acc;
+}
+
 static NOINLINE void eval_binop(EvalState *st, Env *env, ExprBinOp *x, Value *out)
 {
     if (__builtin_expect(x->op == OP_AND || x->op == OP_OR || x->op == OP_IMPL, 0)) {
         eval_logic(st, env, x, out);
+        return;
+    }
+    if (__builtin_expect(x->op == OP_CONCAT_LISTS && is_concat(x->rhs), 0)) {
+        eval_concat_chain(st, env, x, out);
         return;
     }
     Value *pa = eval_immediate(env, x->lhs), *pb = eval_immediate(env, x->rhs);

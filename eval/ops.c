@@ -327,7 +327,7 @@ static void coerce_into(EvalState *st, Value *v, PosIdx pos, const char *errctx,
             if (errctx)
                 eval_frame_push(st, pos, errctx);
             for (uint32_t i = 0; i < v->len; i++) {
-                Value *e = v->list.elems[i];
+                Value *e = val_list(v)[i];
                 coerce_into(st, e, pos, "while evaluating one element of the list", flags, ctx, sb);
                 if (i + 1 < v->len && !(e->type == T_LIST && e->len == 0))
                     sb_putc(sb, ' ');
@@ -538,7 +538,7 @@ int eval_compare(EvalState *st, Value *a, Value *b, PosIdx pos, const char *ctx)
                 return i == a->len ? 0 : 1;
             if (i == a->len)
                 return -1;
-            Value *x = a->list.elems[i], *y = b->list.elems[i];
+            Value *x = val_list(a)[i], *y = val_list(b)[i];
             if (x != y && !eval_equal(st, x, y, pos, ctx)) {
                 return eval_compare(st, x, y, pos, "while comparing two list elements");
             }
@@ -586,7 +586,7 @@ bool eval_equal(EvalState *st, Value *a, Value *b, PosIdx pos, const char *ctx)
         if (a->len != b->len)
             return false;
         for (uint32_t i = 0; i < a->len; i++)
-            if (!eval_equal(st, a->list.elems[i], b->list.elems[i], pos, ctx))
+            if (!eval_equal(st, val_list(a)[i], val_list(b)[i], pos, ctx))
                 return false;
         return true;
     case T_ATTRS: {
@@ -676,7 +676,7 @@ void eval_assert_equal(EvalState *st, Value *a, Value *b, PosIdx pos)
             sb_init(&m);
             sb_printf(&m, "while comparing list element %u", i);
             eval_frame_push(st, pos, m.data);
-            eval_assert_equal(st, a->list.elems[i], b->list.elems[i], pos);
+            eval_assert_equal(st, val_list(a)[i], val_list(b)[i], pos);
             eval_frame_pop(st);
         }
         return;

@@ -98,7 +98,7 @@ static void print_attr_name(const char *s, size_t len, StrBuf *out)
  * two elements inside the Value, so a copy of such a Value is a different list. */
 static const void *list_identity(const Value *v)
 {
-    return v->len <= 2 ? (const void *)v : (const void *)v->list.elems;
+    return v->len <= 2 ? (const void *)v : (const void *)val_list(v);
 }
 
 /* ---------- nix-instantiate format ---------- */
@@ -137,7 +137,7 @@ static void print_amb(EvalState *st, Value *v, StrBuf *out, PtrSet *seen)
         }
         sb_puts(out, "[ ");
         for (uint32_t i = 0; i < v->len; i++) {
-            print_amb(st, v->list.elems[i], out, seen);
+            print_amb(st, val_list(v)[i], out, seen);
             sb_putc(out, ' ');
         }
         sb_putc(out, ']');
@@ -262,7 +262,7 @@ static void show(ShowCtx *c, Value *v, StrBuf *out, uint32_t depth)
                 sb_printf(out, "«%u item%s elided» ", left, left == 1 ? "" : "s");
                 break;
             }
-            show(c, v->list.elems[i], out, depth + 1);
+            show(c, val_list(v)[i], out, depth + 1);
             sb_putc(out, ' ');
             c->items_printed++;
         }

@@ -1,4 +1,4 @@
-/* Rope strings: concatenations that keep long operands by reference, flattened on first read. */
+/* Ropes: string and list concatenations that keep long operands by reference, flattened on first read. */
 #include "eval/internal.h"
 
 #include <string.h>
@@ -13,10 +13,11 @@
 #define ROPE_BIT 0x80000000u       /* in StrRope.llen/rlen: that child is a StrRope */
 #define ROPE_MAX_LEN 0x7fffffffu   /* longer results are flat (lengths keep one bit free) */
 
-/* 32 bytes: one eval_alloc32 object. */
+/* 32 bytes: one eval_alloc32 object. The same nodes make list ropes (`acc ++ [ x ]`): their
+ * pieces are arrays of element pointers, their lengths count elements. */
 typedef struct StrRope {
-    const char *flat;        /* the characters once flattened (then left/right are NULL) */
-    const void *left, *right; /* characters, or a StrRope when the length has ROPE_BIT */
+    const void *flat;        /* the pieces once flattened (then left/right are NULL) */
+    const void *left, *right; /* a piece, or a StrRope when the length has ROPE_BIT */
     uint32_t llen, rlen;
 } StrRope;
 
@@ -25,24 +26,26 @@ typedef struct RopeWalk {
     size_t off, len;
 } RopeWalk;
 
-/* Writes the len characters of r to out, iteratively: a left-deep chain (`acc + x`)
- * or a right-deep one (`x + acc`) walks without a stack; only nodes whose two
- * children are both unflattened ropes push one of them. */
-static void rope_write(const StrRope *r, size_t len, char *out)
+/* Writes the len items (of esz bytes: characters or element pointers) of r to out,
+ * iteratively: a left-deep chain (`acc + x`) or a right-deep one (`x + acc`) walks
+ * without a stack; only nodes whose two children are both unflattened ropes push one
+ * of them. Inlined into its two users, so that esz is a constant in each. */
+static inline __attribute__((always_inline)) void rope_write_items(const StrRope *r, size_t len, char *out,
+                                                                  size_t esz)
 {
     RopeWalk local[32], *stack = local;
     size_t n = 0, cap = 32, off = 0;
     for (;;) {
         if (r->flat) {
-            memcpy(out + off, r->flat, len);
+            memcpy(out + off * esz, r->flat, len * esz);
         } else {
             size_t ll = r->llen & ~ROPE_BIT, rl = r->rlen & ~ROPE_BIT;
             const StrRope *lr = (r->llen & ROPE_BIT) ? r->left : NULL;
             const StrRope *rr = (r->rlen & ROPE_BIT) ? r->right : NULL;
             if (!lr)
-                memcpy(out + off, r->left, ll);
+                memcpy(out + off * esz, r->left, ll * esz);
             if (!rr)
-                memcpy(out + off + ll, r->right, rl);
+                memcpy(out + (off + ll) * esz, r->right, rl * esz);
             if (lr && rr) {
                 if (n == cap) {
                     /* GC memory: the stack holds the only pointers to nothing, but
@@ -73,6 +76,11 @@ static void rope_write(const StrRope *r, size_t len, char *out)
         off = stack[n].off;
         len = stack[n].len;
     }
+}
+
+static void rope_write(const StrRope *r, size_t len, char *out)
+{
+    rope_write_items(r, len, out, 1);
 }
 
 const char *val_str_flatten(const Value *cv)
@@ -213,4 +221,63 @@ void strcat_finish(StrCat *c, Value *out, const StrContext *ctx)
     val_set_string(out, c->acc, c->acc_len, ctx);
     if (c->acc_rope)
         out->flags = VAL_ROPE;
+}
+
+/* ---------- lists ---------- */
+
+/* `acc ++ [ x ]` in a loop (foldl') and long `[ a ] ++ [ b ] ++ ...` chains copied the
+ * elements so far at every step (quadratic); a result of at least LIST_ROPE_MIN elements
+ * refers to its operands instead and is copied out once, when something first reads its
+ * elements (val_list). Its length is known without flattening. */
+#define LIST_ROPE_MIN 32
+
+Value **val_list_flatten(const Value *cv)
+{
+    Value *v = (Value *)cv; /* logically const: the elements do not change */
+    StrRope *r = (StrRope *)v->list.elems;
+    if (!r->flat) {
+        Value **buf = GC_MALLOC((size_t)v->len * sizeof *buf);
+        rope_write_items(r, v->len, (char *)buf, sizeof *buf);
+        r->flat = buf;
+        /* the operands are garbage now unless something else holds them */
+        r->left = r->right = NULL;
+    }
+    v->list.elems = (Value **)r->flat;
+    v->flags = 0;
+    return v->list.elems;
+}
+
+/* What a T_LIST operand contributes to a node: its element array, or its unflattened node. */
+static const void *list_piece(const Value *v, bool *is_rope)
+{
+    *is_rope = false;
+    if (!(v->flags & VAL_LIST_ROPE))
+        return v->list.elems;
+    const StrRope *r = (const StrRope *)v->list.elems;
+    if (r->flat)
+        return r->flat;
+    *is_rope = true;
+    return r;
+}
+
+void val_list_concat(EvalState *st, const Value *a, const Value *b, Value *out)
+{
+    size_t n = (size_t)a->len + b->len;
+    if (n < LIST_ROPE_MIN || n > ROPE_MAX_LEN) {
+        Value **el = val_list_alloc(st, n);
+        memcpy(el, val_list(a), a->len * sizeof *el);
+        memcpy(el + a->len, val_list(b), b->len * sizeof *el);
+        val_set_list(out, el, n);
+        return;
+    }
+    st->stats.list_elems += n;
+    bool lrope, rrope;
+    const void *l = list_piece(a, &lrope), *r = list_piece(b, &rrope);
+    StrRope *node = eval_alloc32(st);
+    node->left = l;
+    node->llen = a->len | (lrope ? ROPE_BIT : 0);
+    node->right = r;
+    node->rlen = b->len | (rrope ? ROPE_BIT : 0);
+    val_set_list(out, (Value **)node, n);
+    out->flags = VAL_LIST_ROPE;
 }

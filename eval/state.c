@@ -355,11 +355,11 @@ static void force_deep(EvalState *st, Value *v, PosIdx pos, PtrSet *seen)
                 eval_frame_pop(st);
             }
     } else if (v->type == T_LIST) {
-        if (v->len && ptrset_insert(seen, v->list.elems)) {
+        if (v->len && ptrset_insert(seen, val_list(v))) {
             eval_frame_push_sym(st, 0, NULL, FRAME_INDEX);
             for (uint32_t i = 0; i < v->len; i++) {
                 st->frames[st->nframes - 1].msg = (const char *)(uintptr_t)i;
-                force_deep(st, v->list.elems[i], pos, seen);
+                force_deep(st, val_list(v)[i], pos, seen);
             }
             eval_frame_pop(st);
         }
@@ -386,7 +386,7 @@ const char *eval_find_file(EvalState *st, Value *search_path, const char *name, 
     eval_force_list(st, search_path, pos, "while evaluating the search path");
     size_t nlen = strlen(name);
     for (uint32_t i = 0; i < search_path->len; i++) {
-        Value *ent = search_path->list.elems[i];
+        Value *ent = val_list(search_path)[i];
         Bindings *b = eval_force_attrs(st, ent, pos, "while evaluating an element of the search path");
         Attr *pa = attrs_find(b, st->s.path);
         if (!pa)

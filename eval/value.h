@@ -73,6 +73,10 @@ typedef struct Bindings {
  * concatenation, eval/rope.c) instead of characters. Every writer of a T_STRING sets
  * flags (val_set_string does); every reader of the characters goes through val_str. */
 #define VAL_ROPE 1
+/* Value.flags of a T_LIST: list.elems points to a StrRope node of element arrays (an
+ * unflattened `++`, eval/rope.c) instead of elements. Every writer of a T_LIST sets flags
+ * (val_set_list does); every reader of the elements goes through val_list. */
+#define VAL_LIST_ROPE 1
 
 struct Value {
     uint8_t type;    /* ValueType */
@@ -161,14 +165,26 @@ static inline void val_set_path(Value *v, const char *path) { v->type = T_PATH; 
 static inline void val_set_list(Value *v, Value **elems, size_t n)
 {
     v->type = T_LIST;
+    v->flags = 0;
     v->len = (uint32_t)n;
     v->list.elems = elems;
+}
+/* Flattens a rope list in place (once; copies of the Value share the result). */
+Value **val_list_flatten(const Value *v);
+/* The v->len element pointers of a T_LIST value. */
+static inline Value **val_list(const Value *v)
+{
+    if (__builtin_expect(v->flags & VAL_LIST_ROPE, 0))
+        return val_list_flatten(v);
+    return v->list.elems;
 }
 static inline void val_set_attrs(Value *v, Bindings *b) { v->type = T_ATTRS; v->attrs = b; }
 
 /* Allocation (eval/value.c). All on the GC heap. */
 Value *val_alloc(EvalState *st);
 Value **val_list_alloc(EvalState *st, size_t n);                /* n element pointers, uninitialised */
+/* a ++ b (two T_LIST values, both non-empty): long results are ropes (eval/rope.c). */
+void val_list_concat(EvalState *st, const Value *a, const Value *b, Value *out);
 char *val_str_alloc(size_t len);                                /* len+1 bytes, atomic; caller NUL-terminates */
 const char *val_str_dup(const char *s, size_t len);             /* atomic copy, NUL-terminated */
 void val_make_string(Value *v, const char *s);                  /* copies s, empty context */

@@ -35,7 +35,7 @@ static const char *setting_text(EvalState *st, Value *v, PosIdx pos)
         StrBuf sb;
         sb_init(&sb);
         for (uint32_t i = 0; i < v->len; i++) {
-            const char *s = eval_force_string_no_ctx(st, v->list.elems[i], pos,
+            const char *s = eval_force_string_no_ctx(st, val_list(v)[i], pos,
                                                      "while evaluating a flake configuration setting");
             if (!*s && sb.len == 0)
                 continue;

@@ -101,7 +101,7 @@ static InputPath json_path(LockReader *r, Value *list)
 {
     InputPath p = {0};
     for (uint32_t i = 0; i < list->len; i++) {
-        Value *e = list->list.elems[i];
+        Value *e = val_list(list)[i];
         eval_force(r->st, e, 0);
         if (e->type != T_STRING)
             eval_error(r->st, ERR_EVAL, 0, "lock file '%s' has a non-string input path element", r->file);

@@ -86,7 +86,7 @@ FlakeRegistry flake_registry_read(EvalState *st, const char *where)
         return r;
     r.v = GC_MALLOC((flakes->len + 1) * sizeof *r.v);
     for (uint32_t i = 0; i < flakes->len; i++) {
-        Value *e = flakes->list.elems[i];
+        Value *e = val_list(flakes)[i];
         Value *from = member(st, e, "from"), *to = member(st, e, "to"), *exact = member(st, e, "exact");
         if (!from || !to)
             eval_error(st, ERR_EVAL, 0, "flake registry '%s' has an entry without 'from' or 'to'", path);

@@ -105,7 +105,7 @@ CnixValue *cnix_list_elem(CnixState *cs, CnixValue *list, size_t i)
     size_t n = cnix_list_size(cs, list);
     if (i >= n)
         eval_error(cs->st, ERR_EVAL, cs->pos, "list index %zu is out of bounds", i);
-    return CV(V(list)->list.elems[i]);
+    return CV(val_list(V(list))[i]);
 }
 
 size_t cnix_attrs_size(CnixState *cs, CnixValue *attrs)

@@ -107,7 +107,7 @@ static void prim_exec(EvalState *st, PosIdx pos, Value **args, Value *out)
     for (uint32_t i = 0; i < n; i++) {
         size_t len = 0;
         const char *s = eval_coerce_to_string(
-            st, args[0]->list.elems[i], pos,
+            st, val_list(args[0])[i], pos,
             i == 0 ? "while evaluating the first element of the argument passed to builtins.exec"
                    : "while evaluating an element of the argument passed to builtins.exec",
             0, NULL, &len);

@@ -329,7 +329,7 @@ void native_prim_foreign_function(EvalState *st, PosIdx pos, Value **args, Value
                    args_v->len, FF_MAX_ARGS);
     ff->nargs = args_v->len;
     for (uint32_t i = 0; i < ff->nargs; i++) {
-        CType t = parse_ctype(st, pos, args_v->list.elems[i], ordinal_arg(st, i));
+        CType t = parse_ctype(st, pos, val_list(args_v)[i], ordinal_arg(st, i));
         if (t == CT_VOID)
             eval_error(st, ERR_EVAL, pos,
                        "C type 'void' is only allowed as the result of a foreign function (%s of '%s')",

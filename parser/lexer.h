@@ -97,6 +97,7 @@ typedef struct Lexer {
     bool doc_fresh;            /* only whitespace/comments since that doc comment */
     char *abuf;                /* bump allocator for pointer-free data (strings) */
     size_t aleft;
+    const char *run_end;       /* end of the last run of path characters measured */
 } Lexer;
 
 void lex_init(Lexer *L, const char *buf, size_t len);

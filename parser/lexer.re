@@ -39,6 +39,7 @@ void lex_init(Lexer *L, const char *buf, size_t len)
     L->doc_fresh = false;
     L->abuf = NULL;
     L->aleft = 0;
+    L->run_end = buf;
 }
 
 /* One collector heap block (see ARENA_CHUNK in parse_int.h). */
@@ -221,6 +222,13 @@ static void lex_float(Lexer *L, Token *t, const char *s, const char *e)
     tok_end(L, t, TOK_FLOAT, e);
 }
 
+/* PATH_CHAR */
+static bool is_path_char(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '+' || c == '-';
+}
+
 static const uint8_t lex_char_kind[256] = {
     ['!'] = TOK_BANG, ['('] = TOK_LPAREN, [')'] = TOK_RPAREN, ['*'] = TOK_STAR, ['+'] = TOK_PLUS,
     [','] = TOK_COMMA, ['-'] = TOK_MINUS, ['.'] = TOK_DOT, ['/'] = TOK_SLASH, [':'] = TOK_COLON,
@@ -229,13 +237,8 @@ static const uint8_t lex_char_kind[256] = {
     ['"'] = TOK_QUOTE,
 };
 
-void lex_next(Lexer *L, Token *t)
-{
-    const char *cur = L->cur, *lim = L->lim, *mar = cur, *s;
-    TokKind k;
-    for (;;) {
-        s = cur;
-        /*!re2c
+/* The rules of every token that is not a path or URI. */
+/*!rules:re2c:common
         $ { tok_begin(L, t, s); tok_end(L, t, TOK_EOF, s); return; }
 
         "if"      { k = TOK_IF; goto simple; }
@@ -272,20 +275,6 @@ void lex_next(Lexer *L, Token *t)
             return;
         }
 
-        PATH_SEG "${" | HPATH_START "${" {
-            /* An interpolated path starts: return its first segment alone. */
-            cur -= 2;
-            k = *s == '~' ? TOK_HPATH : TOK_PATH;
-            tok_begin(L, t, s);
-            t->len = (size_t)(cur - s);
-            t->slash = true;
-            tok_end(L, t, k, cur);
-            return;
-        }
-        PATH      { k = TOK_PATH; goto path; }
-        HPATH     { k = TOK_HPATH; goto path; }
-        SPATH     { k = TOK_SPATH; goto text; }
-        URI       { k = TOK_URI; goto text; }
 
         "/**" [^/*] ([^*] | "*"+ [^*/])* "*"+ "/" {
             L->doc_s = s + 3;
@@ -309,7 +298,65 @@ void lex_next(Lexer *L, Token *t)
             k = c == 0 ? TOK_EOF : lex_char_kind[c] ? (TokKind)lex_char_kind[c] : TOK_INVALID;
             goto simple;
         }
+*/
+
+/* Where the run of path characters starting at s ends (the first byte that is not one).
+ * Tokens that start inside one run share the answer, so finding it is linear overall. */
+static const char *path_run_end(Lexer *L, const char *s)
+{
+    if (s < L->run_end)
+        return L->run_end;
+    const char *e = s;
+    while (e < L->lim && is_path_char((unsigned char)*e))
+        e++;
+    L->run_end = e;
+    return e;
+}
+
+/* Can a path or URI go on at e, the end of a run of path characters? (The source is
+ * NUL-terminated, so e[1] and e[2] may be read while the bytes before are not NUL.) */
+static bool path_may_follow(const char *e)
+{
+    if (e[0] == '/')
+        return is_path_char((unsigned char)e[1]) || (e[1] == '$' && e[2] == '{');
+    if (e[0] == ':') /* URI's characters after the scheme */
+        return e[1] && (is_path_char((unsigned char)e[1]) || strchr("%/?:@&=$,!~*'", e[1]));
+    return false;
+}
+
+void lex_next(Lexer *L, Token *t)
+{
+    const char *cur = L->cur, *lim = L->lim, *mar = cur, *s;
+    TokKind k;
+    for (;;) {
+        s = cur;
+        /* A path, a path's first segment and a URI starting inside a run of path characters
+         * all cover the rest of the run and continue past its end with "/" and a path
+         * character or "${" (PATH, PATH_SEG "${"), or ":" and a URI character (URI's scheme
+         * characters are path characters). Their DFA reads the whole run before falling back
+         * to a shorter token, so `-----1` or `x.a.a.a` took quadratic time: where the run's
+         * end rules them out, the token is lexed without them. */
+        if (s < lim && is_path_char((unsigned char)*s) && !path_may_follow(path_run_end(L, s)))
+            goto short_token;
+        /*!use:re2c:common
+        PATH_SEG "${" | HPATH_START "${" {
+            /* An interpolated path starts: return its first segment alone. */
+            cur -= 2;
+            k = *s == '~' ? TOK_HPATH : TOK_PATH;
+            tok_begin(L, t, s);
+            t->len = (size_t)(cur - s);
+            t->slash = true;
+            tok_end(L, t, k, cur);
+            return;
+        }
+        PATH      { k = TOK_PATH; goto path; }
+        HPATH     { k = TOK_HPATH; goto path; }
+        SPATH     { k = TOK_SPATH; goto text; }
+        URI       { k = TOK_URI; goto text; }
         */
+        continue;
+    short_token:
+        /*!use:re2c:common */
     }
 simple:
     tok_begin(L, t, s);

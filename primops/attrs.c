@@ -97,7 +97,7 @@ static void prim_removeAttrs(EvalState *st, PosIdx pos, Value **args, Value *out
     Bindings *b = eval_force_attrs(st, args[0], 0, "while evaluating the first argument passed to builtins.removeAttrs");
     eval_force_list(st, args[1], 0, "while evaluating the second argument passed to builtins.removeAttrs");
     uint32_t n = args[1]->len;
-    Value **names = args[1]->list.elems;
+    Value **names = val_list(args[1]);
     /* Mark the doomed attributes (binary search each name): O(k log n + n). */
     uint8_t *gone = NULL;
     uint32_t ngone = 0;
@@ -136,7 +136,7 @@ static void prim_listToAttrs(EvalState *st, PosIdx pos, Value **args, Value *out
 {
     eval_force_list(st, args[0], 0, "while evaluating the argument passed to builtins.listToAttrs");
     uint32_t n = args[0]->len;
-    Value **src = args[0]->list.elems;
+    Value **src = val_list(args[0]);
     uint64_t *keys = GC_MALLOC_ATOMIC(((size_t)n + 1) * sizeof(uint64_t)); /* symbol << 32 | index */
     Value **names = GC_MALLOC(((size_t)n + 1) * sizeof *names);
     for (uint32_t i = 0; i < n; i++) {
@@ -236,7 +236,7 @@ static void prim_catAttrs(EvalState *st, PosIdx pos, Value **args, Value *out)
     eval_force_list(st, args[1], 0, "while evaluating the second argument passed to builtins.catAttrs");
     Symbol s = lookup_sym(st, args[0]);
     uint32_t n = args[1]->len;
-    Value **src = args[1]->list.elems;
+    Value **src = val_list(args[1]);
     Value **elems = val_list_alloc(st, n);
     uint32_t k = 0;
     for (uint32_t i = 0; i < n; i++) {
@@ -303,7 +303,7 @@ static void prim_zipAttrsWith(EvalState *st, PosIdx pos, Value **args, Value *ou
     eval_force_function(st, args[0], 0, "while evaluating the first argument passed to builtins.zipAttrsWith");
     eval_force_list(st, args[1], 0, "while evaluating the second argument passed to builtins.zipAttrsWith");
     uint32_t n = args[1]->len;
-    Value **src = args[1]->list.elems;
+    Value **src = val_list(args[1]);
     size_t total = 0;
     for (uint32_t i = 0; i < n; i++)
         total += eval_force_attrs(st, src[i], 0,
@@ -334,10 +334,7 @@ static void prim_zipAttrsWith(EvalState *st, PosIdx pos, Value **args, Value *ou
     Value *v = prim_values(st, 3 * (size_t)nkeys);
     size_t off = 0;
     for (uint32_t k = 0; k < nkeys; k++) {
-        Value *list = &v[3 * k];
-        list->type = T_LIST;
-        list->len = count[k];
-        list->list.elems = all + off;
+        val_set_list(&v[3 * k], all + off, count[k]);
         off += count[k];
         count[k] = 0;
     }
@@ -346,7 +343,7 @@ static void prim_zipAttrsWith(EvalState *st, PosIdx pos, Value **args, Value *ou
         for (uint32_t j = 0; j < e->size; j++) {
             bool added;
             uint32_t k = *prim_symmap_get(&map, e->attrs[j].name, &added);
-            v[3 * k].list.elems[count[k]++] = e->attrs[j].value;
+            val_list(&v[3 * k])[count[k]++] = e->attrs[j].value;
         }
     }
     uint64_t *order = GC_MALLOC_ATOMIC(((size_t)nkeys + 1) * sizeof(uint64_t));
@@ -551,7 +548,7 @@ static void prim_genericClosure(EvalState *st, PosIdx pos, Value **args, Value *
 
     ValueVec work = {0}, res = {0};
     for (uint32_t i = 0; i < start->value->len; i++)
-        vec_push(&work, start->value->list.elems[i]);
+        vec_push(&work, val_list(start->value)[i]);
     KeySet seen;
     keyset_alloc(&seen, 64);
     Value *first_key = NULL, *first_elem = NULL;
@@ -579,8 +576,8 @@ static void prim_genericClosure(EvalState *st, PosIdx pos, Value **args, Value *
             eval_force_list(st, &next, 0,
                             "while evaluating the return value of the `operator` passed to builtins.genericClosure");
             for (uint32_t i = 0; i < next.len; i++) {
-                eval_force(st, next.list.elems[i], 0);
-                vec_push(&work, next.list.elems[i]);
+                eval_force(st, val_list(&next)[i], 0);
+                vec_push(&work, val_list(&next)[i]);
             }
             eval_try_leave(st, &f);
         } else {

@@ -246,7 +246,7 @@ static void prim_append_context(EvalState *st, PosIdx pos, Value **args, Value *
                            "tried to add derivation output context of %s, which is not a derivation, to a string",
                            name);
             for (uint32_t j = 0; j < x->value->len; j++) {
-                const char *o = eval_force_string_no_ctx(st, x->value->list.elems[j], x->pos,
+                const char *o = eval_force_string_no_ctx(st, val_list(x->value)[j], x->pos,
                     "while evaluating an output name within a string context");
                 prim_ctxbuf_add(&cb, cat3("!", o, cat3("!", name, "")));
             }

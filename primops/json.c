@@ -324,7 +324,7 @@ static void json_value(JsonOut *j, Value *v, PosIdx pos, bool copy)
                 digits[d] = tmp[n - 1 - d];
             digits[n] = 0;
             eval_frame_push(st, pos, msg);
-            json_value(j, v->list.elems[i], pos, copy);
+            json_value(j, val_list(v)[i], pos, copy);
             eval_frame_pop(st);
         }
         jo_putc(o, ']');

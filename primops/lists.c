@@ -26,7 +26,7 @@ static void prim_map(EvalState *st, PosIdx pos, Value **args, Value *out)
         return;
     }
     eval_force_function(st, args[0], 0, "while evaluating the first argument passed to builtins.map");
-    Value **src = args[1]->list.elems;
+    Value **src = val_list(args[1]);
     Value **elems = val_list_alloc(st, n);
     Value *apps = prim_values(st, n);
     for (size_t i = 0; i < n; i++) {
@@ -47,7 +47,7 @@ static void prim_filter(EvalState *st, PosIdx pos, Value **args, Value *out)
         return;
     }
     eval_force_function(st, args[0], 0, "while evaluating the first argument passed to builtins.filter");
-    Value **src = args[1]->list.elems;
+    Value **src = val_list(args[1]);
     Value **keep = val_list_alloc(st, n);
     size_t k = 0;
     Value res;
@@ -74,7 +74,7 @@ static void prim_foldlStrict(EvalState *st, PosIdx pos, Value **args, Value *out
         *out = *args[1];
         return;
     }
-    Value **src = args[2]->list.elems;
+    Value **src = val_list(args[2]);
     Value *cur = args[1];
     for (size_t i = 0; i < n; i++) {
         /* Each accumulator gets its own heap Value: op may capture it in its result. */
@@ -118,7 +118,7 @@ static void prim_elemAt(EvalState *st, PosIdx pos, Value **args, Value *out)
     if (i < 0 || (uint64_t)i >= args[0]->len)
         eval_error(st, ERR_EVAL, 0, "'builtins.elemAt' called with index %lld on a list of size %u", (long long)i,
                    args[0]->len);
-    Value *e = args[0]->list.elems[i];
+    Value *e = val_list(args[0])[i];
     eval_force(st, e, 0);
     *out = *e;
 }
@@ -128,7 +128,7 @@ static void prim_head(EvalState *st, PosIdx pos, Value **args, Value *out)
     eval_force_list(st, args[0], 0, "while evaluating the first argument passed to 'builtins.head'");
     if (args[0]->len == 0)
         eval_error(st, ERR_EVAL, 0, "'builtins.head' called on an empty list");
-    Value *e = args[0]->list.elems[0];
+    Value *e = val_list(args[0])[0];
     eval_force(st, e, 0);
     *out = *e;
 }
@@ -143,7 +143,7 @@ static void prim_tail(EvalState *st, PosIdx pos, Value **args, Value *out)
         eval_error(st, ERR_EVAL, 0, "'builtins.tail' called on an empty list");
     Value **elems = val_list_alloc(st, n - 1);
     if (n > 1)
-        memcpy(elems, args[0]->list.elems + 1, (n - 1) * sizeof *elems);
+        memcpy(elems, val_list(args[0]) + 1, (n - 1) * sizeof *elems);
     set_list(out, elems, n - 1);
 }
 
@@ -156,7 +156,7 @@ static void prim_length(EvalState *st, PosIdx pos, Value **args, Value *out)
 static void prim_elem(EvalState *st, PosIdx pos, Value **args, Value *out)
 {
     eval_force_list(st, args[1], 0, "while evaluating the second argument passed to builtins.elem");
-    Value **src = args[1]->list.elems;
+    Value **src = val_list(args[1]);
     for (uint32_t i = 0; i < args[1]->len; i++)
         if (eval_equal(st, args[0], src[i], 0, "while searching for the presence of the given element in the list")) {
             val_set_bool(out, true);
@@ -169,7 +169,7 @@ static void prim_concatLists(EvalState *st, PosIdx pos, Value **args, Value *out
 {
     eval_force_list(st, args[0], 0, "while evaluating the first argument passed to builtins.concatLists");
     size_t nl = args[0]->len;
-    Value **lists = args[0]->list.elems;
+    Value **lists = val_list(args[0]);
     uint64_t len = 0;
     Value *nonempty = NULL;
     for (size_t i = 0; i < nl; i++) {
@@ -191,7 +191,7 @@ static void prim_concatLists(EvalState *st, PosIdx pos, Value **args, Value *out
     size_t k = 0;
     for (size_t i = 0; i < nl; i++) {
         if (lists[i]->len)
-            memcpy(elems + k, lists[i]->list.elems, lists[i]->len * sizeof(Value *));
+            memcpy(elems + k, val_list(lists[i]), lists[i]->len * sizeof(Value *));
         k += lists[i]->len;
     }
     val_set_list(out, elems, len);
@@ -202,7 +202,7 @@ static void prim_concatMap(EvalState *st, PosIdx pos, Value **args, Value *out)
     eval_force_function(st, args[0], 0, "while evaluating the first argument passed to builtins.concatMap");
     eval_force_list(st, args[1], 0, "while evaluating the second argument passed to builtins.concatMap");
     size_t n = args[1]->len;
-    Value **src = args[1]->list.elems;
+    Value **src = val_list(args[1]);
     Value *res = prim_values(st, n);
     uint64_t len = 0;
     for (size_t i = 0; i < n; i++) {
@@ -216,7 +216,7 @@ static void prim_concatMap(EvalState *st, PosIdx pos, Value **args, Value *out)
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         if (res[i].len)
-            memcpy(elems + k, res[i].list.elems, res[i].len * sizeof(Value *));
+            memcpy(elems + k, val_list(&res[i]), res[i].len * sizeof(Value *));
         k += res[i].len;
     }
     set_list(out, elems, len);
@@ -232,7 +232,7 @@ static void any_or_all(EvalState *st, Value **args, Value *out, bool any)
                         : "while evaluating the second argument passed to builtins.all");
     const char *ctx = any ? "while evaluating the return value of the function passed to builtins.any"
                           : "while evaluating the return value of the function passed to builtins.all";
-    Value **src = args[1]->list.elems;
+    Value **src = val_list(args[1]);
     Value res;
     for (uint32_t i = 0; i < args[1]->len; i++) {
         eval_call(st, args[0], 1, &src[i], &res, 0);
@@ -315,7 +315,7 @@ static void prim_sort(EvalState *st, PosIdx pos, Value **args, Value *out)
     }
     eval_force_function(st, args[0], 0, "while evaluating the first argument passed to builtins.sort");
     Value **a = val_list_alloc(st, n);
-    memcpy(a, args[1]->list.elems, n * sizeof *a);
+    memcpy(a, val_list(args[1]), n * sizeof *a);
     for (size_t i = 0; i < n; i++)
         eval_force(st, a[i], 0);
     SortCtx c = {st, args[0], args[0]->type == T_PRIMOP && strcmp(args[0]->primop->name, "lessThan") == 0};
@@ -329,7 +329,7 @@ static void prim_partition(EvalState *st, PosIdx pos, Value **args, Value *out)
     eval_force_function(st, args[0], 0, "while evaluating the first argument passed to builtins.partition");
     eval_force_list(st, args[1], 0, "while evaluating the second argument passed to builtins.partition");
     size_t n = args[1]->len;
-    Value **src = args[1]->list.elems;
+    Value **src = val_list(args[1]);
     bool *right = GC_MALLOC_ATOMIC(n + 1);
     size_t nright = 0;
     Value res;
@@ -364,7 +364,7 @@ static void prim_groupBy(EvalState *st, PosIdx pos, Value **args, Value *out)
     eval_force_function(st, args[0], 0, "while evaluating the first argument passed to builtins.groupBy");
     eval_force_list(st, args[1], 0, "while evaluating the second argument passed to builtins.groupBy");
     size_t n = args[1]->len;
-    Value **src = args[1]->list.elems;
+    Value **src = val_list(args[1]);
     uint32_t *group = GC_MALLOC_ATOMIC((n + 1) * sizeof(uint32_t)); /* element -> group */
     uint32_t *count = GC_MALLOC_ATOMIC((n + 1) * sizeof(uint32_t)); /* group -> size */
     Symbol *gsym = GC_MALLOC_ATOMIC((n + 1) * sizeof(Symbol));      /* group -> name */
@@ -392,15 +392,13 @@ static void prim_groupBy(EvalState *st, PosIdx pos, Value **args, Value *out)
     Value *lists = prim_values(st, ngroups);
     size_t off = 0;
     for (uint32_t g = 0; g < ngroups; g++) {
-        lists[g].type = T_LIST;
-        lists[g].len = count[g];
-        lists[g].list.elems = all + off;
+        val_set_list(&lists[g], all + off, count[g]);
         off += count[g];
         count[g] = 0; /* now the fill cursor */
     }
     for (size_t i = 0; i < n; i++) {
         uint32_t g = group[i];
-        lists[g].list.elems[count[g]++] = src[i];
+        val_list(&lists[g])[count[g]++] = src[i];
     }
     uint64_t *order = GC_MALLOC_ATOMIC((ngroups + 1) * sizeof(uint64_t));
     for (uint32_t g = 0; g < ngroups; g++)

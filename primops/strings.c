@@ -79,7 +79,7 @@ static void prim_concat_strings_sep(EvalState *st, PosIdx pos, Value **args, Val
         "while evaluating the second argument (the list of strings to concat) passed to builtins.concatStringsSep");
 
     uint32_t n = args[1]->len;
-    Value **elems = args[1]->list.elems;
+    Value **elems = val_list(args[1]);
     if (n == 1) {
         /* A single element is returned as is (after coercion): no copy. */
         const StrContext *c = NULL;
@@ -132,7 +132,7 @@ static void prim_replace_strings(EvalState *st, PosIdx pos, Value **args, Value 
     /* first[c]: some pattern starts with byte c; lets the scan skip most positions. */
     bool first[256] = {false};
     for (uint32_t i = 0; i < nfrom; i++) {
-        Value *e = args[0]->list.elems[i];
+        Value *e = val_list(args[0])[i];
         from[i] = eval_force_string(st, e, 0,
             "while evaluating one of the strings to replace passed to builtins.replaceStrings");
         fromlen[i] = e->len;
@@ -170,7 +170,7 @@ static void prim_replace_strings(EvalState *st, PosIdx pos, Value **args, Value 
             continue;
         }
         if (!to_vals[i]) {
-            Value *tv = args[1]->list.elems[i];
+            Value *tv = val_list(args[1])[i];
             eval_force_string(st, tv, 0,
                 "while evaluating one of the replacement strings passed to builtins.replaceStrings");
             prim_ctxbuf_add_ctx(&cb, tv->str.ctx);

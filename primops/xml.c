@@ -257,7 +257,7 @@ static void xml_value(XmlOut *x, Value *v, PosIdx pos)
     case T_LIST:
         open_elem(x, "list", NULL, 0);
         for (uint32_t i = 0; i < v->len; i++)
-            xml_value(x, v->list.elems[i], pos);
+            xml_value(x, val_list(v)[i], pos);
         close_elem(x, "list");
         break;
     case T_LAMBDA:

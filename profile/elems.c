@@ -107,7 +107,7 @@ static void elem_of(EvalState *st, const ProfileOrigin *o, Value *v, size_t idx,
             nouts = oti->len;
             outs = GC_MALLOC((nouts + 1) * sizeof *outs);
             for (size_t k = 0; k < nouts; k++)
-                outs[k] = eval_force_string(st, oti->list.elems[k], 0, NULL);
+                outs[k] = eval_force_string(st, val_list(oti)[k], 0, NULL);
         }
     }
     if (!nouts) {
@@ -154,7 +154,7 @@ ProfileElem *profile_elems_of_value(EvalState *st, Value *v, const ProfileOrigin
     *n = v->len;
     ProfileElem *elems = GC_MALLOC((*n ? *n : 1) * sizeof *elems);
     for (size_t i = 0; i < *n; i++)
-        elem_of(st, o, v->list.elems[i], i, &elems[i]);
+        elem_of(st, o, val_list(v)[i], i, &elems[i]);
     return elems;
 }
 

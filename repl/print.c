@@ -266,7 +266,7 @@ static void print_list(Printer *p, Value *v, uint32_t depth)
         return;
     }
     EvalError *err;
-    bool pretty = should_pretty(v->len, v->len ? v->list.elems[0] : NULL, p->st, &err);
+    bool pretty = should_pretty(v->len, v->len ? val_list(v)[0] : NULL, p->st, &err);
     if (err) {
         if (depth == 0)
             eval_throw(p->st, err);
@@ -277,7 +277,7 @@ static void print_list(Printer *p, Value *v, uint32_t depth)
     sb_putc(p->out, '[');
     for (uint32_t i = 0; i < v->len; i++) {
         newline_or_space(p, pretty);
-        print_value(p, v->list.elems[i], depth + 1);
+        print_value(p, val_list(v)[i], depth + 1);
     }
     p->indent -= 2;
     newline_or_space(p, pretty);

@@ -72,6 +72,18 @@ drv=$(NIX_STORE_DIR=$TMP/store CNIX_STORE_ROOT= NIX_STATE_DIR=$TMP/state "$CNIX"
 NIX_STORE_DIR=$TMP/store CNIX_STORE_ROOT= NIX_STATE_DIR=$TMP/state \
   expect_ok readFile-store-context true -- instantiate --eval --strict -E "builtins.attrNames (builtins.getContext (builtins.readFile $drv)) == [ (builtins.unsafeDiscardStringContext (builtins.toFile \"b\" \"y\")) ]"
 
+# A chroot store (logical store directory /cnix-no-such-store, physically under croot): the
+# file builtins see store paths where the store holds them, as CppNix's store accessor; the
+# logical directory does not exist on the machine, so reading it there would fail.
+mkdir -p croot/cnix-no-such-store && printf 'fetched' > fetched.txt
+chroot_env() { NIX_STORE_DIR=/cnix-no-such-store CNIX_STORE_ROOT=$TMP/croot NIX_STATE_DIR=$TMP/croot/var "$@"; }
+chroot_env expect_ok chroot-store-dir-exists '[ true false "directory" ]' -- instantiate --eval --strict \
+  -E '[ (builtins.pathExists builtins.storeDir) (builtins.pathExists "${builtins.storeDir}/foo") (builtins.readFileType builtins.storeDir) ]'
+chroot_env expect_ok chroot-store-read-fetched '[ "fetched" [ "regular" ] ]' -- instantiate --eval --strict \
+  -E "let f = builtins.fetchurl file://$TMP/fetched.txt; in [ (builtins.readFile f) (builtins.attrValues (builtins.readDir builtins.storeDir)) ]"
+chroot_env expect_err chroot-store-missing-path "path '/cnix-no-such-store/foo' does not exist" -- instantiate --eval --show-trace \
+  -E 'builtins.readFile "${builtins.storeDir}/foo"'
+
 # Unreadable files: as root every file is readable, so cnix runs as an unprivileged user.
 mkdir -p locked && printf 'secret' > locked/f && chmod 000 locked/f && mkdir locked/dir && chmod 000 locked/dir
 chmod 755 locked

@@ -131,7 +131,7 @@ static void show(Value *v, StrBuf *sb)
     case T_LIST:
         sb_puts(sb, "[ ");
         for (uint32_t i = 0; i < v->len; i++) {
-            show(v->list.elems[i], sb);
+            show(val_list(v)[i], sb);
             sb_putc(sb, ' ');
         }
         sb_putc(sb, ']');
@@ -308,7 +308,7 @@ static void test_lists(void)
     eval_force(st, sorted, 0);
     int ok = sorted->len == N;
     for (int i = 1; ok && i < N; i++)
-        ok = sorted->list.elems[i - 1]->integer <= sorted->list.elems[i]->integer;
+        ok = val_list(sorted)[i - 1]->integer <= val_list(sorted)[i]->integer;
     CHECK_STR(ok ? "sorted" : "unsorted", "sorted");
 }
 
