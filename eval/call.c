@@ -121,32 +121,32 @@ static const PrimOp *primop_app_info(const Value *v, uint32_t *nargs)
 static NOINLINE void call_slow(EvalState *st, Value *fnv, uint32_t nargs, Value **args, Value *out,
                                PosIdx pos, Symbol site);
 
-NOINLINE void eval_call(EvalState *st, Value *fnv, uint32_t nargs, Value **args, Value *out, PosIdx pos)
+/* Every call counts one level of st->call_depth here (the caller takes it back): the one
+ * depth and interrupt check. */
+static inline __attribute__((always_inline)) void call_enter(EvalState *st, PosIdx pos)
 {
     if (__builtin_expect(++st->call_depth > st->settings.max_call_depth || st->interrupted, 0))
         check_depth(st, pos);
-    if (nargs == 1 && fnv->type == T_LAMBDA) {
-        StackEnv se;
-        call_lambda(st, fnv, args[0], out, pos, FRAME_LAMBDA, &se);
-        st->call_depth--;
-        return;
-    }
-    call_slow(st, fnv, nargs, args, out, pos, FRAME_LAMBDA);
 }
 
-/* A call written in the program: like eval_call, with "from call site" frames. */
-static inline __attribute__((always_inline)) void call_from_site(EvalState *st, Value *fnv, uint32_t nargs, Value **args, Value *out,
-                           PosIdx pos)
+/* A call of fnv: site FRAME_CALL for one written in the program ("from call site"
+ * frames), FRAME_LAMBDA for one made by a builtin. */
+static inline __attribute__((always_inline)) void call_at(EvalState *st, Value *fnv, uint32_t nargs, Value **args,
+                                                          Value *out, PosIdx pos, Symbol site)
 {
-    if (__builtin_expect(++st->call_depth > st->settings.max_call_depth || st->interrupted, 0))
-        check_depth(st, pos);
+    call_enter(st, pos);
     if (nargs == 1 && fnv->type == T_LAMBDA) {
         StackEnv se;
-        call_lambda(st, fnv, args[0], out, pos, FRAME_CALL, &se);
+        call_lambda(st, fnv, args[0], out, pos, site, &se);
         st->call_depth--;
         return;
     }
-    call_slow(st, fnv, nargs, args, out, pos, FRAME_CALL);
+    call_slow(st, fnv, nargs, args, out, pos, site);
+}
+
+NOINLINE void eval_call(EvalState *st, Value *fnv, uint32_t nargs, Value **args, Value *out, PosIdx pos)
+{
+    call_at(st, fnv, nargs, args, out, pos, FRAME_LAMBDA);
 }
 
 /* Everything but the common one-argument lambda call; call_depth is already counted. */
@@ -253,7 +253,7 @@ NOINLINE void eval_call_app(EvalState *st, Value *v, PosIdx pos, Value *out)
     /* CppNix's forceValue calls the function with the forcing position: with one, the
      * trace shows it as the call site */
     if (pos)
-        call_from_site(st, v->app.fn, 1, &arg, out, pos);
+        call_at(st, v->app.fn, 1, &arg, out, pos, FRAME_CALL);
     else
         eval_call(st, v->app.fn, 1, &arg, out, pos);
 }
@@ -263,15 +263,14 @@ NOINLINE void eval_call_app(EvalState *st, Value *v, PosIdx pos, Value *out)
  * call, pushes its "from call site" frame and returns the environment to
  * evaluate the body in; the caller then evaluates the body (in its own C frame:
  * fewer frames per level of a recursion), decrements st->call_depth and pops
- * the frame. As call_from_site + call_lambda. */
+ * the frame. As call_at + call_lambda. */
 NOINLINE Env *eval_enter_call(EvalState *st, Env *env, ExprCall *x, Expr **body, StackEnv *se)
 {
     Value *fn;
     if (x->nargs != 1 || !(fn = eval_immediate(env, x->fn)) || fn->type != T_LAMBDA ||
         fn->lambda.fun->formals)
         return NULL;
-    if (__builtin_expect(++st->call_depth > st->settings.max_call_depth || st->interrupted, 0))
-        check_depth(st, x->base.pos);
+    call_enter(st, x->base.pos);
     ExprLambda *l = fn->lambda.fun;
     Expr *ae = x->args[0];
     Env *ne;
@@ -296,7 +295,7 @@ static NOINLINE void call_expr_multi(EvalState *st, Env *env, ExprCall *x, Value
     Value **ap = x->nargs <= 8 ? args : GC_MALLOC(x->nargs * sizeof(Value *));
     for (uint32_t i = 0; i < x->nargs; i++)
         ap[i] = eval_lazy(st, env, x->args[i]);
-    call_from_site(st, fn, x->nargs, ap, out, x->base.pos);
+    call_at(st, fn, x->nargs, ap, out, x->base.pos, FRAME_CALL);
 }
 
 static NOINLINE void call_expr_eval_fn(EvalState *st, Env *env, ExprCall *x, Value *out)
@@ -305,7 +304,7 @@ static NOINLINE void call_expr_eval_fn(EvalState *st, Env *env, ExprCall *x, Val
     eval_in(st, env, x->fn, &fn);
     if (x->nargs == 1) {
         Value *arg = eval_lazy(st, env, x->args[0]);
-        call_from_site(st, &fn, 1, &arg, out, x->base.pos);
+        call_at(st, &fn, 1, &arg, out, x->base.pos, FRAME_CALL);
     } else
         call_expr_multi(st, env, x, &fn, out);
 }
@@ -320,7 +319,7 @@ NOINLINE void eval_call_expr(EvalState *st, Env *env, ExprCall *x, Value *out)
     }
     if (x->nargs == 1) {
         Value *arg = eval_lazy(st, env, x->args[0]);
-        call_from_site(st, fn, 1, &arg, out, x->base.pos);
+        call_at(st, fn, 1, &arg, out, x->base.pos, FRAME_CALL);
     } else
         call_expr_multi(st, env, x, fn, out);
 }

@@ -84,39 +84,26 @@ static inline Value *int_value(EvalState *st, int64_t i)
     return v;
 }
 
+/* Speculative strict evaluation of integer arithmetic and comparisons whose operands are
+ * already evaluated: it cannot fail, loop or have effects (on overflow we give up), so doing
+ * it now instead of allocating a thunk is unobservable. Only with a variable operand
+ * (`n - 1`): constant expressions stay thunks, as in CppNix, so unforced values print the
+ * same (<CODE>, «thunk»). NULL when it does not apply. */
 static Value *try_eager(EvalState *st, Env *env, ExprBinOp *x)
 {
-    /* Only with a variable operand (`n - 1`): constant expressions stay thunks,
-     * as in CppNix, so unforced values print the same (<CODE>, «thunk»). */
+    /* eval_eager_ok, its operator test last: most attempts end at an unevaluated operand */
     if (x->lhs->kind != EXPR_VAR && x->rhs->kind != EXPR_VAR)
         return NULL;
     Value *a = eval_immediate(env, x->lhs);
     if (!a || a->type != T_INT)
         return NULL;
     Value *b = eval_immediate(env, x->rhs);
-    if (!b || b->type != T_INT)
+    if (!b || b->type != T_INT || !((1u << x->op) & EAGER_OPS))
         return NULL;
-    int64_t r, p = a->integer, q = b->integer;
-    EvalPriv *pv = eval_priv(st);
-    switch (x->op) {
-    case OP_ADD:
-        if (__builtin_add_overflow(p, q, &r))
-            return NULL;
-        return int_value(st, r);
-    case OP_SUB:
-        if (__builtin_sub_overflow(p, q, &r))
-            return NULL;
-        return int_value(st, r);
-    case OP_MUL:
-        if (__builtin_mul_overflow(p, q, &r))
-            return NULL;
-        return int_value(st, r);
-    case OP_LT: return p < q ? pv->v_true : pv->v_false;
-    case OP_LE: return p <= q ? pv->v_true : pv->v_false;
-    case OP_GT: return p > q ? pv->v_true : pv->v_false;
-    case OP_GE: return p >= q ? pv->v_true : pv->v_false;
-    case OP_EQ: return p == q ? pv->v_true : pv->v_false;
-    case OP_NEQ: return p != q ? pv->v_true : pv->v_false;
+    int64_t r;
+    switch (eval_int_op((BinOp)x->op, a->integer, b->integer, &r)) {
+    case INT_INT: return int_value(st, r);
+    case INT_BOOL: return r ? eval_priv(st)->v_true : eval_priv(st)->v_false;
     default: return NULL;
     }
 }
@@ -671,11 +658,7 @@ static NOINLINE void binop_apply(EvalState *st, ExprBinOp *x, Value *pa, Value *
     switch ((BinOp)x->op) {
     case OP_EQ:
     case OP_NEQ: {
-        bool eq;
-        if (a.type == T_INT && b.type == T_INT)
-            eq = a.integer == b.integer;
-        else
-            eq = eval_equal(st, &a, &b, x->base.pos, "while testing two values for equality");
+        bool eq = eval_equal(st, &a, &b, x->base.pos, "while testing two values for equality");
         val_set_bool(out, x->op == OP_EQ ? eq : !eq);
         return;
     }
@@ -693,26 +676,10 @@ static NOINLINE void binop_apply(EvalState *st, ExprBinOp *x, Value *pa, Value *
         return;
     }
     case OP_ADD:
-        if (a.type == T_INT && b.type == T_INT) {
-            int64_t r;
-            if (!__builtin_add_overflow(a.integer, b.integer, &r)) {
-                val_set_int(out, r);
-                return;
-            }
-        }
         eval_add(st, &a, &b, out, x->base.pos, x->lpos ? x->lpos : x->lhs->pos,
                  x->rpos ? x->rpos : x->rhs->pos);
         return;
     case OP_SUB:
-        if (a.type == T_INT && b.type == T_INT) {
-            int64_t r;
-            if (!__builtin_sub_overflow(a.integer, b.integer, &r)) {
-                val_set_int(out, r);
-                return;
-            }
-        }
-        eval_arith(st, OP_SUB, &a, &b, out, x->base.pos);
-        return;
     case OP_MUL:
     case OP_DIV:
         eval_arith(st, (BinOp)x->op, &a, &b, out, x->base.pos);
@@ -1047,19 +1014,12 @@ static inline int cond_int(Env *env, Expr *cond)
         return -1;
     ExprBinOp *b = (ExprBinOp *)cond;
     if (b->op > OP_NEQ && b->op < OP_LT)
-        return -1;
+        return -1; /* not a comparison */
     Value *pa = eval_immediate(env, b->lhs), *pb;
     if (!pa || pa->type != T_INT || !(pb = eval_immediate(env, b->rhs)) || pb->type != T_INT)
         return -1;
-    int64_t p = pa->integer, q = pb->integer;
-    switch ((BinOp)b->op) {
-    case OP_EQ: return p == q;
-    case OP_NEQ: return p != q;
-    case OP_LT: return p < q;
-    case OP_LE: return p <= q;
-    case OP_GT: return p > q;
-    default: return p >= q;
-    }
+    int64_t r;
+    return eval_int_op((BinOp)b->op, pa->integer, pb->integer, &r) == INT_BOOL ? (int)r : -1;
 }
 
 /* An if-condition that cond_int could not decide. */

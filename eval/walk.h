@@ -99,18 +99,41 @@ static inline Value *eval_immediate(Env *env, Expr *e)
     return NULL;
 }
 
-/* Whether eval_lazy evaluates x on the spot when its operands are evaluated
- * integers (try_eager). */
+/* The operators eval_lazy evaluates on the spot when both operands are evaluated integers
+ * and one is a variable (try_eager): not division. */
+#define EAGER_OPS                                                                                \
+    ((1u << OP_ADD) | (1u << OP_SUB) | (1u << OP_MUL) | (1u << OP_LT) | (1u << OP_LE) |          \
+     (1u << OP_GT) | (1u << OP_GE) | (1u << OP_EQ) | (1u << OP_NEQ))
+
 static inline bool eval_eager_ok(ExprBinOp *x)
 {
-    if (x->lhs->kind != EXPR_VAR && x->rhs->kind != EXPR_VAR)
-        return false;
-    switch (x->op) {
-    case OP_ADD: case OP_SUB: case OP_MUL: case OP_LT: case OP_LE: case OP_GT: case OP_GE: case OP_EQ:
-    case OP_NEQ:
-        return true;
+    return (x->lhs->kind == EXPR_VAR || x->rhs->kind == EXPR_VAR) && ((1u << x->op) & EAGER_OPS);
+}
+
+/* The one integer fast path of every operator site (eval_int_binop, eval.c's try_eager and
+ * cond_int): op on p and q into *r. INT_BOOL: a comparison (*r is 0 or 1); INT_INT: an
+ * arithmetic result; INT_NONE: op is not one of these, or the result needs the general
+ * path (overflow, division by zero), whose errors say why. */
+enum { INT_NONE, INT_INT, INT_BOOL };
+static inline __attribute__((always_inline)) int eval_int_op(BinOp op, int64_t p, int64_t q, int64_t *r)
+{
+    switch (op) {
+    case OP_EQ: *r = p == q; return INT_BOOL;
+    case OP_NEQ: *r = p != q; return INT_BOOL;
+    case OP_LT: *r = p < q; return INT_BOOL;
+    case OP_LE: *r = p <= q; return INT_BOOL;
+    case OP_GT: *r = p > q; return INT_BOOL;
+    case OP_GE: *r = p >= q; return INT_BOOL;
+    case OP_ADD: return __builtin_add_overflow(p, q, r) ? INT_NONE : INT_INT;
+    case OP_SUB: return __builtin_sub_overflow(p, q, r) ? INT_NONE : INT_INT;
+    case OP_MUL: return __builtin_mul_overflow(p, q, r) ? INT_NONE : INT_INT;
+    case OP_DIV:
+        if (q == 0 || (p == INT64_MIN && q == -1))
+            return INT_NONE;
+        *r = p / q;
+        return INT_INT;
     default:
-        return false;
+        return INT_NONE;
     }
 }
 
@@ -119,36 +142,11 @@ static inline bool eval_int_binop(ExprBinOp *x, const Value *pa, const Value *pb
 {
     if (pa->type != T_INT || pb->type != T_INT)
         return false;
-    int64_t p = pa->integer, q = pb->integer, r;
-    switch ((BinOp)x->op) {
-    case OP_EQ: val_set_bool(out, p == q); return true;
-    case OP_NEQ: val_set_bool(out, p != q); return true;
-    case OP_LT: val_set_bool(out, p < q); return true;
-    case OP_LE: val_set_bool(out, p <= q); return true;
-    case OP_GT: val_set_bool(out, p > q); return true;
-    case OP_GE: val_set_bool(out, p >= q); return true;
-    case OP_ADD:
-        if (__builtin_add_overflow(p, q, &r))
-            return false;
-        val_set_int(out, r);
-        return true;
-    case OP_SUB:
-        if (__builtin_sub_overflow(p, q, &r))
-            return false;
-        val_set_int(out, r);
-        return true;
-    case OP_MUL:
-        if (__builtin_mul_overflow(p, q, &r))
-            return false;
-        val_set_int(out, r);
-        return true;
-    case OP_DIV:
-        if (q == 0 || (p == INT64_MIN && q == -1))
-            return false;
-        val_set_int(out, p / q);
-        return true;
-    default:
-        return false;
+    int64_t r;
+    switch (eval_int_op((BinOp)x->op, pa->integer, pb->integer, &r)) {
+    case INT_INT: val_set_int(out, r); return true;
+    case INT_BOOL: val_set_bool(out, r); return true;
+    default: return false;
     }
 }
 
