@@ -8,7 +8,7 @@
 
 struct Store;
 
-/* Binds every primop (builtins.NAME, __NAME, and NAME if PRIM_GLOBAL) and the constants
+/* Binds every primop (builtins.NAME, and __NAME or, if PRIM_GLOBAL, NAME) and the constants
  * (true, false, null, builtins, derivation, currentSystem, storeDir, nixPath, ...) into the
  * global scope of st, a bare state from eval_state_new; builtins that touch the world use
  * store (NULL: the local store, opened on first use). Called once per state, by the host's

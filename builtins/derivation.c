@@ -28,12 +28,6 @@ static const char *pos_str(EvalState *st, PosIdx p)
     return bi_fmt("%s:%u:%u", where, pos.line, pos.col);
 }
 
-/* Until the evaluator provides it: an ordinary frame. */
-__attribute__((weak)) void eval_frame_push_always(EvalState *st, PosIdx pos, const char *msg)
-{
-    eval_frame_push(st, pos, msg);
-}
-
 /* A warning about one attribute of a derivation, traced like CppNix's. */
 static void warn_attr(EvalState *st, PosIdx pos, const char *drv_name, const char *msg)
 {

@@ -17,6 +17,9 @@
 #include "builtins/access.h"
 #include "builtins/derivation.h"
 #include "builtins/builtins.h"
+#include "store/config.h"
+#include "store/makeca.h"
+#include "store/path.h"
 #include "store/store.h"
 #include "util/lazyarchive.h"
 #include "util/strbuf.h"
@@ -627,6 +630,51 @@ static void export_git_rev(EvalState *st, const char *repo, const char *rev, con
     }
 }
 
+/* Copies the files named in lst (NUL-separated paths relative to repo: a VCS's list of tracked
+ * files) from repo into dest, as they are on disk; deleted ones are skipped. */
+static void copy_listed_files(EvalState *st, const char *repo, const StrBuf *lst, const char *tmp)
+{
+    for (size_t i = 0; i < lst->len;) {
+        const char *f = lst->data + i;
+        size_t fl = strlen(f);
+        i += fl + 1;
+        const char *src = sb_fmt("%s/%s", repo, f), *dst = sb_fmt("%s/%s", tmp, f);
+        for (char *s = strchr(dst + strlen(tmp) + 1, '/'); s; s = strchr(s + 1, '/')) {
+            *s = 0;
+            mkdir(dst, 0755);
+            *s = '/';
+        }
+        struct stat fs;
+        if (lstat(src, &fs) != 0)
+            continue; /* deleted in the working tree */
+        if (S_ISLNK(fs.st_mode)) {
+            char t[4096];
+            ssize_t tl = readlink(src, t, sizeof t - 1);
+            if (tl >= 0) {
+                t[tl] = 0;
+                if (symlink(t, dst) != 0)
+                    eval_error(st, ERR_IO, 0, "copying '%s': %s", src, strerror(errno));
+            }
+        } else if (S_ISREG(fs.st_mode)) {
+            size_t n = 0;
+            FILE *in_f = fopen(src, "rb"), *out_f = fopen(dst, "wb");
+            if (!in_f || !out_f) {
+                if (in_f)
+                    fclose(in_f);
+                if (out_f)
+                    fclose(out_f);
+                eval_error(st, ERR_IO, 0, "copying '%s': %s", src, strerror(errno));
+            }
+            char buf[65536];
+            while ((n = fread(buf, 1, sizeof buf, in_f)) > 0)
+                fwrite(buf, 1, n, out_f);
+            fclose(in_f);
+            fclose(out_f);
+            chmod(dst, fs.st_mode & 0100 ? 0755 : 0644);
+        }
+    }
+}
+
 static void fetch_git(EvalState *st, Input *in, const char *fetcher, bool empty_rev_fallback, Value *out)
 {
     if (!in->url)
@@ -682,45 +730,7 @@ static void fetch_git(EvalState *st, Input *in, const char *fetcher, bool empty_
             StrBuf lst, eo;
             if (run_capture(argv, &lst, &eo) != 0)
                 eval_error(st, ERR_EVAL, 0, "listing files of '%s': %s", repo, eo.data);
-            for (size_t i = 0; i < lst.len;) {
-                const char *f = lst.data + i;
-                size_t fl = strlen(f);
-                i += fl + 1;
-                const char *src = sb_fmt("%s/%s", repo, f), *dst = sb_fmt("%s/%s", tmp, f);
-                for (char *s = strchr(dst + strlen(tmp) + 1, '/'); s; s = strchr(s + 1, '/')) {
-                    *s = 0;
-                    mkdir(dst, 0755);
-                    *s = '/';
-                }
-                struct stat fs;
-                if (lstat(src, &fs) != 0)
-                    continue; /* deleted in the working tree */
-                if (S_ISLNK(fs.st_mode)) {
-                    char t[4096];
-                    ssize_t tl = readlink(src, t, sizeof t - 1);
-                    if (tl >= 0) {
-                        t[tl] = 0;
-                        if (symlink(t, dst) != 0)
-                            eval_error(st, ERR_IO, 0, "copying '%s': %s", src, strerror(errno));
-                    }
-                } else if (S_ISREG(fs.st_mode)) {
-                    size_t n = 0;
-                    FILE *in_f = fopen(src, "rb"), *out_f = fopen(dst, "wb");
-                    if (!in_f || !out_f) {
-                        if (in_f)
-                            fclose(in_f);
-                        if (out_f)
-                            fclose(out_f);
-                        eval_error(st, ERR_IO, 0, "copying '%s': %s", src, strerror(errno));
-                    }
-                    char buf[65536];
-                    while ((n = fread(buf, 1, sizeof buf, in_f)) > 0)
-                        fwrite(buf, 1, n, out_f);
-                    fclose(in_f);
-                    fclose(out_f);
-                    chmod(dst, fs.st_mode & 0100 ? 0755 : 0644);
-                }
-            }
+            copy_listed_files(st, repo, &lst, tmp);
         } else {
             export_git_rev(st, repo, rev, tmp, in->submodules, 0);
         }
@@ -1127,6 +1137,296 @@ static void bi_flakeRefToString(EvalState *st, PosIdx pos, Value **args, Value *
     val_set_string(out, sb.data, sb.len, NULL);
 }
 
+/* ---------- fetchMercurial ---------- */
+
+/* hg ARGS... (at most 8) with HGPLAIN set, as CppNix runs it (no user or system configuration
+ * in its output), its stdout into *out (NUL-terminated; it may hold NULs itself). On failure
+ * hg's own message goes to stderr, as CppNix lets it through, and the error says how it ended. */
+static void hg(EvalState *st, StrBuf *out, const char *a1, const char *a2, const char *a3, const char *a4,
+               const char *a5, const char *a6, const char *a7, const char *a8)
+{
+    const char *argv[] = {"env", "HGPLAIN=", "hg", a1, a2, a3, a4, a5, a6, a7, a8, NULL};
+    StrBuf eo;
+    int rc = run_capture(argv, out, &eo);
+    if (rc == 0)
+        return;
+    fwrite(eo.data, 1, eo.len, stderr);
+    if (rc == 127 || rc < 0)
+        eval_error(st, ERR_EVAL, 0, "could not run 'hg' (is Mercurial installed?)");
+    eval_error(st, ERR_EVAL, 0, "program 'hg' failed with exit code %d", rc);
+}
+
+static void chomp(char *s)
+{
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+        s[--n] = 0;
+}
+
+/* Adds revision node of repo to the store under name; with node NULL, the tracked files of
+ * the working tree as they are on disk. */
+static const char *hg_to_store(EvalState *st, const char *repo, const char *node, const char *name)
+{
+    char *tmp = make_temp_dir(st);
+    const char *path = NULL;
+    Hash ca;
+    TryFrame tf;
+    if (EVAL_TRY(st, &tf)) {
+        const char *src = tmp;
+        StrBuf o;
+        if (!node) {
+            /* the tracked files, NUL-separated */
+            hg(st, &o, "status", "-R", repo, "--clean", "--modified", "--added", "--no-status", "--print0");
+            copy_listed_files(st, repo, &o, tmp);
+        } else {
+            src = sb_fmt("%s/archive", tmp);
+            hg(st, &o, "archive", "-R", repo, "-r", node, src, NULL, NULL);
+            unlink(sb_fmt("%s/.hg_archival.txt", src));
+        }
+        path = add_to_store(st, name, src, FIM_RECURSIVE, &ca);
+        eval_try_leave(st, &tf);
+        rm_tree(tmp);
+    } else {
+        rm_tree(tmp);
+        eval_throw(st, tf.error);
+    }
+    return path;
+}
+
+/* builtins.fetchMercurial: a local Mercurial repository through the `hg` command, with
+ * CppNix's arguments (url, rev: a 40-hex revision or else a branch/tag name, name) and result
+ * (outPath, branch, rev, shortRev, revCount). */
+static void bi_fetchMercurial(EvalState *st, PosIdx pos, Value **args, Value *out)
+{
+    const char *url = NULL, *rev = NULL, *ref = NULL, *name = "source";
+    eval_force(st, args[0], pos);
+    if (args[0]->type == T_ATTRS) {
+        Bindings *b = val_attrs(args[0]);
+        for (uint32_t i = 0; i < b->size; i++) {
+            Attr *a = &b->attrs[i];
+            const char *n = sym_name(st->symbols, a->name);
+            if (strcmp(n, "url") == 0)
+                url = eval_coerce_to_string(st, a->value, a->pos,
+                                            "while evaluating the `url` attribute passed to builtins.fetchMercurial",
+                                            0, NULL, NULL);
+            else if (strcmp(n, "rev") == 0) {
+                const char *v = eval_force_string_no_ctx(
+                    st, a->value, a->pos, "while evaluating the `rev` attribute passed to builtins.fetchMercurial");
+                if (strlen(v) == 40 && strspn(v, "0123456789abcdef") == 40)
+                    rev = v;
+                else
+                    ref = v;
+            } else if (strcmp(n, "name") == 0)
+                name = eval_force_string_no_ctx(
+                    st, a->value, a->pos, "while evaluating the `name` attribute passed to builtins.fetchMercurial");
+            else
+                eval_error(st, ERR_EVAL, a->pos, "unsupported argument '%s' to 'fetchMercurial'", n);
+        }
+        if (!url || !*url)
+            eval_error(st, ERR_EVAL, 0, "'url' argument required");
+    } else
+        url = eval_coerce_to_string(st, args[0], 0, "while evaluating the first argument passed to builtins.fetchMercurial",
+                                    0, NULL, NULL);
+    bi_check_uri(st, url, 0);
+    if (st->settings.pure_eval && !rev)
+        eval_error(st, ERR_EVAL, 0, "in pure evaluation mode, 'fetchMercurial' requires a Mercurial revision");
+    const char *local = strstr(url, "://") ? url_local_path(url) : url;
+    if (!local)
+        no_network(st, url);
+    const char *repo = bi_canon_path(local);
+    struct stat sb;
+    if (stat(sb_fmt("%s/.hg", repo), &sb) != 0 || !S_ISDIR(sb.st_mode))
+        eval_error(st, ERR_EVAL, 0, "'%s' is not a Mercurial repository", repo);
+
+    /* an unlocked fetch of a working tree with changes copies its tracked files (CppNix) */
+    bool dirty = false;
+    if (!rev && !ref) {
+        StrBuf o;
+        hg(st, &o, "status", "-R", repo, "--modified", "--added", "--removed", NULL, NULL);
+        dirty = o.len != 0;
+    }
+    const char *node = NULL, *branch = NULL;
+    int64_t rev_count = -1;
+    if (dirty) {
+        fprintf(stderr, "warning: Mercurial tree '%s' is unclean\n", repo);
+        StrBuf o;
+        hg(st, &o, "branch", "-R", repo, NULL, NULL, NULL, NULL, NULL);
+        chomp(o.data);
+        branch = o.data;
+    } else {
+        StrBuf o;
+        hg(st, &o, "log", "-R", repo, "-r", rev ? rev : ref ? ref : "default", "--template", "{node} {rev} {branch}",
+           NULL);
+        char *log = o.data;
+        char *sp1 = strchr(log, ' '), *sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
+        if (!sp2 || sp1 - log != 40)
+            eval_error(st, ERR_EVAL, 0, "unexpected output of 'hg log' in '%s'", repo);
+        *sp1 = *sp2 = 0;
+        node = log;
+        rev_count = strtoll(sp1 + 1, NULL, 10);
+        branch = sp2 + 1;
+    }
+
+    const char *path = hg_to_store(st, repo, dirty ? NULL : node, name);
+    Bindings *b = attrs_alloc(st, 6);
+    add_attr(st, b, "outPath", store_v(st, path), 0);
+    if (branch)
+        add_attr(st, b, "branch", str_v(st, branch), 0);
+    /* a dirty tree has the null revision, for backward compatibility (CppNix) */
+    const char *r = node ? node : "0000000000000000000000000000000000000000";
+    add_attr(st, b, "rev", str_v(st, r), 0);
+    add_attr(st, b, "shortRev", str_v(st, sb_fmt("%.12s", r)), 0);
+    if (rev_count >= 0)
+        add_attr(st, b, "revCount", int_v(st, rev_count), 0);
+    attrs_sort(b);
+    val_set_attrs(out, b);
+}
+
+/* ---------- fetchClosure ---------- */
+
+/* The store path that attribute a gives (CppNix's coerceToStorePath: exactly a store path). */
+static const char *closure_store_path(EvalState *st, Attr *a, const char *ctx)
+{
+    const char *p = eval_coerce_to_string(st, a->value, a->pos, ctx, 0, NULL, NULL);
+    if (!store_is_store_path(store_dir(lstore(st)), p)) {
+        eval_frame_push(st, a->pos, ctx);
+        eval_error(st, ERR_EVAL, 0, "path '%s' is not in the Nix store", p);
+    }
+    return p;
+}
+
+/* Makes path and its closure accessible under restricted evaluation (CppNix's allowClosure). */
+static void allow_closure(EvalState *st, const char *path, int depth)
+{
+    PathInfo info;
+    if (depth > 10000 || !store_query_info(lstore(st), path, &info))
+        return;
+    bi_allow_path(st, path);
+    for (size_t i = 0; i < info.nrefs; i++)
+        if (strcmp(info.refs[i], path) != 0)
+            allow_closure(st, info.refs[i], depth + 1);
+}
+
+/* Copies path's closure from the cache unless path is valid already, each path signed by a
+ * trusted key (trusted-public-keys, unless require-sigs is false) or content-addressed, as
+ * CppNix's copyClosure; its info in *info. */
+static void closure_copy(EvalState *st, const StoreConfig *cfg, Store *from, const char *path, PathInfo *info)
+{
+    Store *s = lstore(st);
+    if (!store_is_valid(s, path)) {
+        const char *e = store_copy_paths(from, s, &path, 1, cfg->require_sigs ? &cfg->trusted_keys : NULL);
+        if (e)
+            eval_error(st, ERR_EVAL, 0, "%s", e);
+    }
+    if (!store_query_info(s, path, info))
+        eval_error(st, ERR_EVAL, 0, "path '%s' is not valid", path);
+}
+
+/* builtins.fetchClosure (experimental feature fetch-closure): a store path's closure from a
+ * binary cache, with CppNix's three forms: a content-addressed fromPath; fromPath rewritten
+ * to the content-addressed toPath; an input-addressed fromPath with inputAddressed = true.
+ * cnix reads file:// caches only. */
+static void bi_fetchClosure(EvalState *st, PosIdx pos, Value **args, Value *out)
+{
+    Bindings *b = eval_force_attrs(st, args[0], pos, "while evaluating the argument passed to builtins.fetchClosure");
+    const char *from_store = NULL, *from_path = NULL, *to_path = NULL;
+    bool have_to = false, input_addressed = false;
+    for (uint32_t i = 0; i < b->size; i++) {
+        Attr *a = &b->attrs[i];
+        const char *n = sym_name(st->symbols, a->name);
+        const char *ctx = sb_fmt("while evaluating the attribute '%s' passed to builtins.fetchClosure", n);
+        if (strcmp(n, "fromPath") == 0)
+            from_path = closure_store_path(st, a, ctx);
+        else if (strcmp(n, "toPath") == 0) {
+            eval_force(st, a->value, a->pos);
+            have_to = true;
+            /* "" asks for the path in the error message */
+            if (!(a->value->type == T_STRING && a->value->len == 0))
+                to_path = closure_store_path(st, a, ctx);
+        } else if (strcmp(n, "fromStore") == 0)
+            from_store = eval_force_string_no_ctx(st, a->value, a->pos, ctx);
+        else if (strcmp(n, "inputAddressed") == 0)
+            input_addressed = eval_force_bool(st, a->value, a->pos, ctx);
+        else
+            eval_error(st, ERR_EVAL, 0, "attribute '%s' isn't supported in call to 'fetchClosure'", n);
+    }
+    if (!from_path)
+        eval_error(st, ERR_EVAL, 0, "attribute '%s' is missing in call to 'fetchClosure'", "fromPath");
+    if (input_addressed && have_to)
+        eval_error(st, ERR_EVAL, 0, "attribute '%s' is set to true, but '%s' is also set. Please remove one of them",
+                   "inputAddressed", "toPath");
+    if (!from_store)
+        eval_error(st, ERR_EVAL, 0, "attribute '%s' is missing in call to 'fetchClosure'", "fromStore");
+    if (strncmp(from_store, "http://", 7) == 0 || strncmp(from_store, "https://", 8) == 0)
+        no_network(st, from_store);
+    if (strncmp(from_store, "file://", 7) != 0)
+        eval_error(st, ERR_EVAL, 0,
+                   "'fetchClosure' only supports http:// and https:// stores (and, in cnix, file:// binary caches)");
+    if (strchr(from_store, '?'))
+        eval_error(st, ERR_EVAL, 0, "'fetchClosure' does not support URL query parameters (in '%s')", from_store);
+    bi_check_uri(st, from_store, 0);
+
+    Store *ls = lstore(st);
+    /* the settings files give the store's location and the trusted keys (the evaluator is
+     * not handed the session's StoreConfig) */
+    StoreConfig cfg;
+    const char *e = store_config_init(&cfg);
+    Store *from = e ? NULL : store_open(from_store, &cfg.settings, &e);
+    if (!from)
+        eval_error(st, ERR_EVAL, 0, "%s", e);
+    const char *sd = store_dir(ls), *result = from_path;
+    PathInfo info;
+    if (have_to) {
+        if (!to_path || !store_is_valid(ls, to_path)) {
+            const char *rewritten = NULL;
+            e = store_make_content_addressed(from, ls, from_path, &rewritten);
+            if (e)
+                eval_error(st, ERR_EVAL, 0, "%s", e);
+            if (to_path && strcmp(to_path, rewritten) != 0)
+                eval_error(st, ERR_EVAL, 0,
+                           "rewriting '%s' to content-addressed form yielded '%s', while '%s' was expected",
+                           from_path, rewritten, to_path);
+            if (!to_path)
+                eval_error(st, ERR_EVAL, 0,
+                           "rewriting '%s' to content-addressed form yielded '%s'\n"
+                           "Use this value for the 'toPath' attribute passed to 'fetchClosure'",
+                           from_path, rewritten);
+        }
+        if (!store_query_info(ls, to_path, &info))
+            eval_error(st, ERR_EVAL, 0, "path '%s' is not valid", to_path);
+        if (!store_info_is_ca(sd, &info))
+            eval_error(st, ERR_EVAL, 0,
+                       "The 'toPath' value '%s' is input-addressed, so it can't possibly be the result of rewriting "
+                       "to a content-addressed path.\n\n"
+                       "Set 'toPath' to an empty string to make Nix report the correct content-addressed path.",
+                       to_path);
+        result = to_path;
+    } else {
+        closure_copy(st, &cfg, from, from_path, &info);
+        bool ca = store_info_is_ca(sd, &info);
+        if (input_addressed && ca)
+            eval_error(st, ERR_EVAL, 0,
+                       "The store object referred to by 'fromPath' at '%s' is not input-addressed, but "
+                       "'inputAddressed' is set to 'true'.\n\n"
+                       "Remove the 'inputAddressed' attribute (it defaults to 'false') to expect 'fromPath' to be "
+                       "content-addressed",
+                       from_path);
+        if (!input_addressed && !ca)
+            eval_error(st, ERR_EVAL, 0,
+                       "The 'fromPath' value '%s' is input-addressed, but 'inputAddressed' is set to 'false' "
+                       "(default).\n\n"
+                       "If you do intend to fetch an input-addressed store path, add\n\n"
+                       "    inputAddressed = true;\n\n"
+                       "to the 'fetchClosure' arguments.\n\n"
+                       "Note that to ensure authenticity input-addressed store paths, users must configure a "
+                       "trusted binary cache public key on their systems. This is not needed for "
+                       "content-addressed paths.",
+                       from_path);
+    }
+    allow_closure(st, result, 0);
+    set_store_string(out, result);
+}
+
 const PrimOp bi_fetch[] = {
     {"fetchurl", 1, 0, "arg",
      "Fetch the file at a URL into the store and return its store path. *arg* is the URL or a\n"
@@ -1135,14 +1435,14 @@ const PrimOp bi_fetch[] = {
      "cnix fetches local sources only (`file://` URLs and absolute paths). Pure evaluation\n"
      "requires `sha256`; restricted evaluation requires the URL to be in `allowed-uris`.",
      bi_fetchurl},
-    {"fetchTarball", 1, 0, "args",
+    {"fetchTarball", 1, PRIM_GLOBAL, "args",
      "Unpack the archive at a URL (tar with gzip, xz, bzip2 or zstd, or zip) into the store and\n"
      "return the path of the tree; a single top-level directory is stripped. *args* is the URL\n"
      "or a set with `url`, optional `name` (default `source`) and `sha256` (NAR hash).\n\n"
      "    import (builtins.fetchTarball file:///tmp/src.tar.gz)\n\n"
      "Local sources only; `sha256` is required in pure evaluation mode.",
      bi_fetchTarball},
-    {"fetchGit", 1, 0, "args",
+    {"fetchGit", 1, PRIM_GLOBAL, "args",
      "Copy a revision of a local Git repository into the store. *args* is the URL/path or a set\n"
      "with `url`, `ref`, `rev`, `name`, `shallow`. Returns `{ outPath, rev, shortRev, revCount,\n"
      "lastModified, lastModifiedDate, narHash, submodules }`.\n\n"
@@ -1151,12 +1451,30 @@ const PrimOp bi_fetch[] = {
      "`dirtyRev`. `submodules = true` fills submodules from their local repositories;\n"
      "remote repositories are not supported.",
      bi_fetchGit},
-    {"fetchTree", 1, 0, "input",
+    {"fetchMercurial", 1, PRIM_GLOBAL, "args",
+     "Copy a revision of a local Mercurial repository into the store through the `hg` command.\n"
+     "*args* is the URL/path or a set with `url`, `rev` (a 40-hex revision, or else a branch or\n"
+     "tag name; default `default`) and `name` (default `source`). Returns `{ outPath, branch,\n"
+     "rev, shortRev, revCount }`.\n\n"
+     "    builtins.fetchMercurial { url = ./repo; rev = \"default\"; }\n\n"
+     "Without `rev`, a working tree with changes is copied as it is (tracked files), with\n"
+     "`rev` all zeros and no `revCount`. Remote repositories are not supported.",
+     bi_fetchMercurial},
+    {"fetchClosure", 1, 0, "args",
+     "Fetch a store path's closure from a binary cache and return the path as a string with\n"
+     "context (experimental feature `fetch-closure`). *args*: `fromStore` (a `file://` cache in\n"
+     "cnix), `fromPath`, and `toPath` (rewrite to this content-addressed path; `\"\"` reports it)\n"
+     "or `inputAddressed = true` (take an input-addressed path as is; it must be signed by a\n"
+     "trusted key). Without either, `fromPath` must be content-addressed.\n\n"
+     "    builtins.fetchClosure { fromStore = \"file:///tmp/cache\"; fromPath = /nix/store/...-hello; toPath = \"\"; }",
+     bi_fetchClosure},
+    {"fetchTree", 1, PRIM_GLOBAL, "input",
      "Fetch a source tree described by an attribute set with `type` (`file`, `tarball`, `git`,\n"
      "`path`) or by a URL string (`git+file://...`, `path:/...`, `file:///x.tar.gz`). Returns\n"
      "at least `{ outPath, narHash }`.\n\n"
      "    builtins.fetchTree { type = \"path\"; path = \"/tmp/src\"; }\n\n"
-     "Negative integers and non-scalar attributes are errors; local sources only.",
+     "Negative integers and non-scalar attributes are errors; local sources only. Needs the\n"
+     "experimental feature `fetch-tree` (or `flakes`).",
      bi_fetchTree},
     {"parseFlakeRef", 1, 0, "flake-ref",
      "Parse a flake reference into its attribute set form.\n\n"
@@ -1164,14 +1482,16 @@ const PrimOp bi_fetch[] = {
      "    # => { dir = \"lib\"; owner = \"NixOS\"; ref = \"23.05\"; repo = \"nixpkgs\"; type = \"github\"; }\n\n"
      "Supported: github:/gitlab:/sourcehut:, flake:ID and bare IDs (indirect), path: and\n"
      "absolute paths, git+URL, tarball+/file+ and http(s)/file URLs; query parameters\n"
-     "become attributes. A 40-hex-digit component is a `rev`, anything else a `ref`.",
+     "become attributes. A 40-hex-digit component is a `rev`, anything else a `ref`. Needs the\n"
+     "experimental feature `flakes`.",
      bi_parseFlakeRef},
     {"flakeRefToString", 1, 0, "attrs",
      "Convert a flake reference from attribute set form to URL form; the inverse of\n"
      "`parseFlakeRef`.\n\n"
      "    builtins.flakeRefToString { type = \"github\"; owner = \"NixOS\"; repo = \"nixpkgs\"; ref = \"23.05\"; dir = \"lib\"; }\n"
      "    # => \"github:NixOS/nixpkgs/23.05?dir=lib\"\n\n"
-     "Attribute values must be strings, Booleans or non-negative integers.",
+     "Attribute values must be strings, Booleans or non-negative integers. Needs the experimental\n"
+     "feature `flakes`.",
      bi_flakeRefToString},
     {0},
 };

@@ -24,7 +24,7 @@ static const char corepkg_fetchurl[] =
     "  urls = [ url ];\n"
     "} // (if impure then { __impure = true; } else { inherit outputHashAlgo outputHash; }))\n";
 
-#define COREPKGS "/__corepkgs__/"
+#define COREPKGS EVAL_COREPKGS_PREFIX
 
 /* <nix/fetchurl.nix>: built in, so pure and restricted evaluation allow it (as CppNix's
  * corepkgs); nixpkgs' bootstrap tools import it, also from flakes. */
@@ -36,8 +36,10 @@ static bool is_corepkg(const char *path)
 static void import_path(EvalState *st, const char *path, Value *out, PosIdx pos)
 {
     if (is_corepkg(path)) {
-        Expr *e = eval_parse_string(st, corepkg_fetchurl, sizeof corepkg_fetchurl - 1, "/",
-                                    SRC_NONE);
+        /* positions in it show as CppNix's do: <nix/fetchurl.nix>:L:C */
+        const Source *src = pos_add_source(st->positions, SRC_FILE, "<nix/fetchurl.nix>", "/",
+                                           corepkg_fetchurl, sizeof corepkg_fetchurl - 1);
+        Expr *e = eval_parse_source(st, src);
         eval_expr(st, e, out);
         return;
     }

@@ -106,6 +106,24 @@ static Value *str_value(EvalState *st, const char *s)
     return v;
 }
 
+/* CppNix binds these primops only when their experimental feature is enabled ("flakes"
+ * enables "fetch-tree" as well). */
+static const struct {
+    const char *name, *feature;
+} gated[] = {
+    {"fetchTree", "fetch-tree"}, {"fetchClosure", "fetch-closure"}, {"outputOf", "dynamic-derivations"},
+    {"parseFlakeRef", "flakes"}, {"flakeRefToString", "flakes"},     {"getFlake", "flakes"},
+};
+
+static bool primop_enabled(const EvalState *st, const char *name)
+{
+    for (size_t i = 0; i < sizeof gated / sizeof gated[0]; i++)
+        if (strcmp(gated[i].name, name) == 0)
+            return eval_feature_enabled(&st->settings, gated[i].feature) ||
+                   (strcmp(gated[i].feature, "fetch-tree") == 0 && eval_feature_enabled(&st->settings, "flakes"));
+    return true;
+}
+
 void bi_open_all(EvalState *st, struct Store *store)
 {
     bi_store_init(st, store);
@@ -128,13 +146,14 @@ void bi_open_all(EvalState *st, struct Store *store)
 
     for (const PrimOp *const *t = bi_all_tables; *t; t++)
         for (const PrimOp *p = *t; p->name; p++) {
+            if (!primop_enabled(st, p->name))
+                continue;
             Value *v = val_alloc(st);
             v->type = T_PRIMOP;
             v->primop = p;
             char buf[128];
-            reg_bind(&r, dunder(buf, sizeof buf, p->name), p->name, v);
-            if (p->flags & PRIM_GLOBAL)
-                reg_bind(&r, p->name, NULL, v);
+            /* CppNix binds a primop under the one name it was registered with */
+            reg_bind(&r, p->flags & PRIM_GLOBAL ? p->name : dunder(buf, sizeof buf, p->name), p->name, v);
         }
 
     reg_const(&r, "true", val_true(st), true);

@@ -56,6 +56,12 @@ void eval_frame_push(EvalState *st, PosIdx pos, const char *msg)
     st->frames[st->nframes++] = (TraceEntry){pos, msg, 0};
 }
 
+void eval_frame_push_always(EvalState *st, PosIdx pos, const char *msg)
+{
+    eval_frame_push(st, pos, msg);
+    st->frames[st->nframes - 1].sym = TRACE_ALWAYS;
+}
+
 void eval_frame_pop(EvalState *st)
 {
     st->nframes--;
@@ -370,14 +376,17 @@ void eval_print_warning(EvalState *st, const char *msg, PosIdx pos)
     eval_write_log(stderr, out.data, out.len);
 }
 
-/* One printable trace line: message text and position. */
+/* One printable trace line: message text and position. always: printed even past the short
+ * trace's limit (CppNix's TracePrint::Always). */
 typedef struct Line {
     PosIdx pos;
     const char *msg;
+    bool always;
 } Line;
 
 /* Expands raw frames into printable lines (a lambda call frame becomes "from
- * call site" + "while calling 'f'"). */
+ * call site" + "while calling 'f'"). Lambda call frames exist in CppNix only under
+ * --show-trace (EvalState::callFunction adds them then), so without it they are left out. */
 static Line *expand_trace(EvalState *st, const EvalError *e, uint32_t *np)
 {
     Line *l = GC_MALLOC((2 * (size_t)e->ntrace + 1) * sizeof(Line));
@@ -385,22 +394,24 @@ static Line *expand_trace(EvalState *st, const EvalError *e, uint32_t *np)
     for (uint32_t i = 0; i < e->ntrace; i++) {
         TraceEntry fr = e->trace[i];
         if (fr.sym == FRAME_CALL || fr.sym == FRAME_LAMBDA) {
+            if (!st->settings.show_trace)
+                continue;
             const ExprLambda *lam = (const ExprLambda *)fr.msg;
             if (fr.sym == FRAME_CALL && fr.pos) /* as CppNix: only where there is a position */
-                l[k++] = (Line){fr.pos, "from call site"};
+                l[k++] = (Line){fr.pos, "from call site", false};
             StrBuf sb;
             sb_init(&sb);
             if (lam->name)
                 sb_printf(&sb, "while calling '%s'", sym_name(st->symbols, lam->name));
             else
                 sb_puts(&sb, "while calling anonymous lambda");
-            l[k++] = (Line){lam->base.pos, sb.data};
+            l[k++] = (Line){lam->base.pos, sb.data, false};
             continue;
         }
-        if (!fr.sym) {
+        if (!fr.sym || fr.sym == TRACE_ALWAYS) {
             if (!fr.pos && strcmp(fr.msg, "from call site") == 0)
                 continue;
-            l[k++] = (Line){fr.pos, fr.msg};
+            l[k++] = (Line){fr.pos, fr.msg, fr.sym == TRACE_ALWAYS};
             continue;
         }
         StrBuf sb;
@@ -417,7 +428,7 @@ static Line *expand_trace(EvalState *st, const EvalError *e, uint32_t *np)
             show_select_frame(st, (const ExprSelect *)fr.msg, &sb);
         else
             sb_printf(&sb, fr.msg, sym_name(st->symbols, fr.sym));
-        l[k++] = (Line){fr.pos, sb.data};
+        l[k++] = (Line){fr.pos, sb.data, false};
     }
     *np = k;
     return l;
@@ -464,28 +475,30 @@ static bool seen_insert(Seen *s, Line l)
     return true;
 }
 
-static void print_line(EvalState *st, Line l, StrBuf *out)
+/* Prints one trace line and counts it as CppNix's showErrorInfo does: one if counted, and one
+ * more when it shows a position (code takes room). Duplicates printed after all are not
+ * counted themselves, only their positions (CppNix's printSkippedTracesMaybe). */
+static void print_line(EvalState *st, Line l, StrBuf *out, uint32_t *count, bool counted)
 {
     sb_puts(out, "       … ");
     put_indented(out, l.msg, "         ");
     sb_putc(out, '\n');
+    size_t before = out->len;
     show_pos(st, l.pos, "         ", out);
     sb_putc(out, '\n');
+    *count += counted + (out->len > before + 1);
 }
 
 /* Skipped duplicates: a few are printed after all; a run of more is summarised
  * and the memory of what was seen starts over (so A..B..A recursion shows). */
-static void flush_skipped(EvalState *st, Line *skipped, uint32_t *nskipped, Seen *seen, StrBuf *out)
+static void flush_skipped(EvalState *st, Line *skipped, uint32_t *nskipped, StrBuf *out,
+                          uint32_t *count)
 {
     if (*nskipped == 0)
         return;
-    if (!st->settings.show_trace) {
-        *nskipped = 0; /* the short form drops duplicates silently */
-        return;
-    }
     if (*nskipped <= 5) {
         for (uint32_t i = 0; i < *nskipped; i++)
-            print_line(st, skipped[i], out);
+            print_line(st, skipped[i], out, count, false);
     } else {
         /* CppNix means to forget the lines seen here, but clears a copy of its set
          * (printSkippedTracesMaybe takes it by value): they stay seen */
@@ -509,24 +522,26 @@ static void render_error(EvalState *st, const EvalError *e, StrBuf *outp)
         Line *skipped = GC_MALLOC((n + 1) * sizeof(Line));
         uint32_t nskipped = 0;
         Seen seen = {0};
+        /* CppNix's showErrorInfo: without --show-trace, lines (outermost first) are printed
+         * until the count passes 3 (a line with a position counts two); after that only the
+         * ones marked always. */
+        uint32_t count = 0;
         bool truncated = false;
         for (uint32_t i = 0; i < n; i++) {
             if (!lines[i].msg[0])
                 continue;
-            /* without --show-trace, call frames are left out */
-            if (!st->settings.show_trace && (strcmp(lines[i].msg, "from call site") == 0 ||
-                                             strncmp(lines[i].msg, "while calling ", 14) == 0)) {
+            if (!st->settings.show_trace && count > 3)
                 truncated = true;
+            if (truncated && !lines[i].always)
                 continue;
-            }
             if (!seen_insert(&seen, lines[i])) {
                 skipped[nskipped++] = lines[i];
                 continue;
             }
-            flush_skipped(st, skipped, &nskipped, &seen, &out);
-            print_line(st, lines[i], &out);
+            flush_skipped(st, skipped, &nskipped, &out, &count);
+            print_line(st, lines[i], &out, &count, true);
         }
-        flush_skipped(st, skipped, &nskipped, &seen, &out);
+        flush_skipped(st, skipped, &nskipped, &out, &count);
         if (truncated)
             sb_puts(&out, "       (stack trace truncated; use '--show-trace' to show the full, "
                           "detailed trace)\n\n");

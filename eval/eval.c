@@ -155,7 +155,7 @@ static NOINLINE _Noreturn void infinite_recursion(EvalState *st, Value *v, PosId
     if (at >= floor && at <= st->nframes) {
         eval_frame_push(st, 0, "");
         memmove(&st->frames[at + 1], &st->frames[at], (st->nframes - 1 - at) * sizeof(TraceEntry));
-        st->frames[at] = (TraceEntry){0, "entering the infinite recursion", 0};
+        st->frames[at] = (TraceEntry){0, "entering the infinite recursion", TRACE_ALWAYS};
     }
     eval_error(st, ERR_INFINITE_RECURSION, pos, "infinite recursion encountered");
 }

@@ -38,6 +38,10 @@ typedef struct TraceEntry {
      * replaced by this symbol's name when an error is raised (keeps pushes cheap). */
     Symbol sym;
 } TraceEntry;
+/* TraceEntry.sym of a frame whose msg is plain text printed even where the short trace
+ * (without --show-trace) stops: CppNix's TracePrint::Always (addErrorContext, derivations,
+ * "entering the infinite recursion"). */
+#define TRACE_ALWAYS ((Symbol)0xFFFFFFF8)
 
 typedef struct EvalError {
     ErrorKind kind;
@@ -111,6 +115,12 @@ _Noreturn void eval_error_hint(EvalState *st, ErrorKind kind, PosIdx pos, const 
                                const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* ---------- printing values (eval/print.c) ---------- */
+
+/* Files CppNix keeps in its corepkgs accessor (<nix/fetchurl.nix>) are paths under this prefix;
+ * they are shown as CppNix shows them since 2.20: "<nix/fetchurl.nix>". */
+#define EVAL_COREPKGS_PREFIX "/__corepkgs__/"
+/* p, or its display form for a corepkgs path ("<nix/NAME>", a GC string). */
+const char *eval_path_display(const char *p);
 
 /* Appends v as `nix-instantiate --eval` prints it (<CODE> for thunks, «repeated»);
  * forces nothing. */

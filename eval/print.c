@@ -94,11 +94,24 @@ static void print_attr_name(const char *s, size_t len, StrBuf *out)
         eval_print_string_literal(s, len, out);
 }
 
-/* What makes two lists "the same" for «repeated»: CppNix stores lists of up to
- * two elements inside the Value, so a copy of such a Value is a different list. */
-static const void *list_identity(const Value *v)
+/* What makes two values "the same" for «repeated», as CppNix's printers: a list is the same
+ * only as the same Value object (a copy, such as `x ++ [ ]` or a filter keeping everything,
+ * is another list), an attribute set is its bindings (`s // { }` is s again). */
+static const void *list_identity(const Value *v) { return v; }
+
+/* In error messages CppNix marks empty sets as well: every `{ }` is its one shared empty
+ * Bindings. */
+static const char shared_empty_bindings;
+
+const char *eval_path_display(const char *p)
 {
-    return v->len <= 2 ? (const void *)v : (const void *)val_list(v);
+    size_t n = strlen(EVAL_COREPKGS_PREFIX);
+    if (strncmp(p, EVAL_COREPKGS_PREFIX, n) != 0)
+        return p;
+    StrBuf sb;
+    sb_init(&sb);
+    sb_printf(&sb, "<nix/%s>", p + n);
+    return sb.data;
 }
 
 /* ---------- nix-instantiate format ---------- */
@@ -111,7 +124,7 @@ static void print_amb(EvalState *st, Value *v, StrBuf *out, PtrSet *seen)
     case T_BOOL: sb_puts(out, v->boolean ? "true" : "false"); break;
     case T_NULL: sb_puts(out, "null"); break;
     case T_STRING: eval_print_string_literal(val_str(v), v->len, out); break;
-    case T_PATH: sb_puts(out, v->path.path); break;
+    case T_PATH: sb_puts(out, eval_path_display(v->path.path)); break;
     case T_ATTRS: {
         Bindings *b = val_attrs(v);
         if (b->size && !ptrset_insert(seen, b)) {
@@ -198,7 +211,7 @@ static void show(ShowCtx *c, Value *v, StrBuf *out, uint32_t depth)
         return;
     case T_ATTRS: {
         Bindings *b = val_attrs(v);
-        if (b->size && !ptrset_insert(&c->seen, b)) {
+        if (!ptrset_insert(&c->seen, b->size ? (const void *)b : &shared_empty_bindings)) {
             sb_puts(out, "«repeated»");
             return;
         }

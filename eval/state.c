@@ -278,10 +278,12 @@ const char *eval_resolve_import_path(EvalState *st, const char *path, PosIdx pos
     struct stat sb;
     path = follow_final_symlinks(st, path, pos);
     if (stat(path, &sb) != 0) {
+        /* CppNix's resolveExprPath and source accessor raise these without a position (the
+         * 'import' builtin's frame shows where) */
         if (errno == ELOOP) /* CppNix's resolveExprPath gives up after 1024 links */
-            eval_error(st, ERR_EVAL, pos,
+            eval_error(st, ERR_EVAL, 0,
                        "too many symbolic links encountered while traversing the path '%s'", path);
-        eval_error(st, ERR_IO, pos, "path '%s' does not exist", path);
+        eval_error(st, ERR_IO, 0, "path '%s' does not exist", path);
     }
     if (S_ISDIR(sb.st_mode)) {
         StrBuf b;
@@ -311,7 +313,13 @@ void eval_import(EvalState *st, const char *path, Value *out, PosIdx pos)
     v->thunk.env = st->base_env;
     v->thunk.expr = e;
     strmap_put(st->import_cache, GC_strdup(file), v);
+    /* CppNix's evalFile traces errors raised while the file's expression is evaluated */
+    StrBuf msg;
+    sb_init(&msg);
+    sb_printf(&msg, "while evaluating the file '%s':", file);
+    eval_frame_push(st, 0, msg.data);
     eval_force(st, v, pos);
+    eval_frame_pop(st);
     *out = *v;
 }
 

@@ -15,9 +15,19 @@ void eval_pos_value(EvalState *st, PosIdx pos, bool files_only, Value *out)
     const char *file = p.src->kind == SRC_FILE    ? p.src->path
                        : p.src->kind == SRC_STDIN ? "«stdin»"
                                                   : "«string»";
+    size_t flen = strlen(file);
+    /* CppNix's file is the path inside its accessor: "/fetchurl.nix" for what positions show
+     * as <nix/fetchurl.nix>, "/derivation-internal.nix" for «nix-internal»/derivation-internal.nix */
+    if (strncmp(file, "<nix/", 5) == 0 && file[flen - 1] == '>') {
+        file += 4;
+        flen -= 5;
+    } else if (strncmp(file, "«nix-internal»/", strlen("«nix-internal»/")) == 0) {
+        file += strlen("«nix-internal»");
+        flen -= strlen("«nix-internal»");
+    }
     st->stats.values += 3;
     Value *v = GC_MALLOC(3 * sizeof(Value));
-    val_set_string(&v[0], file, strlen(file), NULL);
+    val_set_string(&v[0], file, flen, NULL);
     val_set_int(&v[1], p.line);
     val_set_int(&v[2], p.col);
     Bindings *b = attrs_alloc(st, 3);

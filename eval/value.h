@@ -118,7 +118,9 @@ struct Env {
 typedef void (*PrimOpFn)(EvalState *st, PosIdx pos, Value **args, Value *out);
 
 enum PrimOpFlags {
-    PRIM_GLOBAL = 1, /* also bound in the global scope under its plain name (map, toString, ...) */
+    /* bound in the global scope under its plain name (map, toString, ...) instead of __NAME:
+     * CppNix's primops registered without a "__" prefix */
+    PRIM_GLOBAL = 1,
     PRIM_IMPURE = 2, /* refused under --pure-eval */
     PRIM_NO_TRACE = 4, /* no "while calling the 'NAME' builtin" frame (addErrorContext) */
 };
@@ -127,7 +129,7 @@ enum PrimOpFlags {
  * an entry with name == NULL; the builtins set, `cnix doc` and the REPL's :doc
  * all read these tables. */
 struct PrimOp {
-    const char *name;  /* "map": bound as builtins.map and __map (and map if PRIM_GLOBAL) */
+    const char *name;  /* "head": bound as builtins.head and __head (map instead if PRIM_GLOBAL) */
     uint8_t arity;     /* 1..8 */
     uint8_t flags;     /* PrimOpFlags */
     const char *args;  /* argument names, space-separated: "f list" */

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "builtins/builtins.h"
 #include "flake/flake.h"
 #include "flake/internal.h"
 #include "primops/json.h"
@@ -257,13 +258,22 @@ Value *flake_parse_json(EvalState *st, const char *text, size_t len, const char 
 
 /* ---------- URLs ---------- */
 
+/* The primop itself, also where the builtins set lacks it: fetchTree and parseFlakeRef are
+ * bound only with their experimental features (as CppNix), which flake commands imply. */
 static Value *builtin(EvalState *st, const char *name)
 {
     Attr *a = attrs_find(val_attrs(st->builtins), sym_intern_cstr(st->symbols, name));
-    if (!a)
+    if (a) {
+        eval_force(st, a->value, 0);
+        return a->value;
+    }
+    const PrimOp *p = bi_find_primop(name);
+    if (!p)
         eval_error(st, ERR_EVAL, 0, "cnix was built without builtins.%s", name);
-    eval_force(st, a->value, 0);
-    return a->value;
+    Value *v = val_alloc(st);
+    v->type = T_PRIMOP;
+    v->primop = p;
+    return v;
 }
 
 Value *flake_call_builtin(EvalState *st, const char *name, Value *arg)

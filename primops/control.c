@@ -125,7 +125,7 @@ static void prim_add_error_context(EvalState *st, PosIdx pos, Value **args, Valu
     const char *msg = eval_coerce_to_string(st, args[0], pos,
                                             "while evaluating the error context string", 0, NULL, NULL);
     TraceEntry *t = GC_MALLOC((e->ntrace + 1) * sizeof(TraceEntry));
-    t[0] = (TraceEntry){0, msg, 0};
+    t[0] = (TraceEntry){0, msg, TRACE_ALWAYS};
     if (e->ntrace)
         memcpy(t + 1, e->trace, e->ntrace * sizeof(TraceEntry));
     e->trace = t;
@@ -178,7 +178,7 @@ const PrimOp prim_control[] = {
      "Return *e*; if evaluating it fails, the string *ctx* is added to the error's trace.\n\n"
      "Example: `builtins.addErrorContext \"while building foo\" (throw \"x\")`.",
      prim_add_error_context},
-    {"break", 1, 0, "v",
+    {"break", 1, PRIM_GLOBAL, "v",
      "In the debugger, pause evaluation here; otherwise the identity function.\n\n"
      "Example: `builtins.break 1` is 1.",
      prim_break},

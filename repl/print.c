@@ -339,7 +339,7 @@ static void print_scalar(Printer *p, Value *v)
         break;
     case T_PATH:
         colour_on(p, ANSI_GREEN);
-        sb_puts(p->out, v->path.path);
+        sb_puts(p->out, eval_path_display(v->path.path));
         colour_off(p);
         break;
     case T_EXTERNAL:

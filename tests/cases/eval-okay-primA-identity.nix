@@ -1,5 +1,6 @@
 # Which primop results are the same list/set as their input, as the printer's
-# «repeated» shows: only where CppNix itself returns the input value.
+# «repeated» shows: a list only as the same Value object (CppNix since 2025: results of
+# calls are copies, so none here), a set as the same bindings (getAttr returns s itself).
 let
   l = [ 1 2 3 ];
   small = [ 1 2 ];

@@ -76,16 +76,16 @@ expect_ok fetchGit-submodules '[ "sha256-NbGK1xXR1aTPmm2vUCuDjCs9rHANDGviRTmuZNJ
 expect_ok fetchGit-without-submodules '"sha256-5ULmZMZcA2r+aGf2Kj4UKGgTgdYaz7ePUREpcwqt6jA="' -- instantiate --eval --strict -E "(builtins.fetchGit $TMP/withsub).narHash"
 
 # --- fetchTree ---
-expect_ok fetchTree-tarball "{ narHash = \"$tree_nar\"; outPath = \"$tree_path\"; }" -- instantiate --eval --strict -E "builtins.fetchTree { type = \"tarball\"; url = $U/t.tar.gz; }"
-expect_ok fetchTree-path-narHash "\"$tree_nar\"" -- instantiate --eval --strict -E "(builtins.fetchTree { type = \"path\"; path = \"$TMP/t/top\"; }).narHash"
-expect_ok fetchTree-path-url "\"$tree_path\"" -- instantiate --eval --strict -E "(builtins.fetchTree \"path:$TMP/t/top\").outPath"
-expect_ok fetchTree-git-shallow '[ "0d1ca20" false ]' -- instantiate --eval --strict -E "let r = builtins.fetchTree { type = \"git\"; url = \"file://$TMP/repo\"; }; in [ r.shortRev (r ? revCount) ]"
-expect_ok fetchTree-git-url "\"$rev\"" -- instantiate --eval --strict -E "(builtins.fetchTree \"git+file://$TMP/repo\").rev"
-expect_ok fetchTree-file-is-flat-source 'true' -- instantiate --eval --strict -E "(builtins.fetchTree { type = \"file\"; url = $U/f.txt; }).outPath == builtins.fetchurl { url = $U/f.txt; name = \"source\"; }"
-expect_err fetchTree-negative "negative value given for 'fetchTree' argument 'owner': -1" --nopos -- instantiate --eval -E "builtins.fetchTree { type = \"file\"; url = $U/f.txt; owner = -1; }"
-expect_err fetchTree-list-arg "argument 'x' to 'fetchTree' is a list while a string, Boolean or integer is expected" --nopos -- instantiate --eval -E "builtins.fetchTree { type = \"file\"; url = $U/f.txt; x = [ ]; }"
-expect_err fetchTree-no-type "argument 'type' is missing in call to 'fetchTree'" --nopos -- instantiate --eval -E "builtins.fetchTree { url = $U/f.txt; }"
-expect_err fetchTree-name "argument 'name' isn’t supported in call to 'fetchTree'" --nopos -- instantiate --eval -E "builtins.fetchTree { type = \"file\"; url = $U/f.txt; name = \"x\"; }"
+expect_ok fetchTree-tarball "{ narHash = \"$tree_nar\"; outPath = \"$tree_path\"; }" -- instantiate --extra-experimental-features fetch-tree --eval --strict -E "builtins.fetchTree { type = \"tarball\"; url = $U/t.tar.gz; }"
+expect_ok fetchTree-path-narHash "\"$tree_nar\"" -- instantiate --extra-experimental-features fetch-tree --eval --strict -E "(builtins.fetchTree { type = \"path\"; path = \"$TMP/t/top\"; }).narHash"
+expect_ok fetchTree-path-url "\"$tree_path\"" -- instantiate --extra-experimental-features fetch-tree --eval --strict -E "(builtins.fetchTree \"path:$TMP/t/top\").outPath"
+expect_ok fetchTree-git-shallow '[ "0d1ca20" false ]' -- instantiate --extra-experimental-features fetch-tree --eval --strict -E "let r = builtins.fetchTree { type = \"git\"; url = \"file://$TMP/repo\"; }; in [ r.shortRev (r ? revCount) ]"
+expect_ok fetchTree-git-url "\"$rev\"" -- instantiate --extra-experimental-features fetch-tree --eval --strict -E "(builtins.fetchTree \"git+file://$TMP/repo\").rev"
+expect_ok fetchTree-file-is-flat-source 'true' -- instantiate --extra-experimental-features fetch-tree --eval --strict -E "(builtins.fetchTree { type = \"file\"; url = $U/f.txt; }).outPath == builtins.fetchurl { url = $U/f.txt; name = \"source\"; }"
+expect_err fetchTree-negative "negative value given for 'fetchTree' argument 'owner': -1" --nopos -- instantiate --extra-experimental-features fetch-tree --eval -E "builtins.fetchTree { type = \"file\"; url = $U/f.txt; owner = -1; }"
+expect_err fetchTree-list-arg "argument 'x' to 'fetchTree' is a list while a string, Boolean or integer is expected" --nopos -- instantiate --extra-experimental-features fetch-tree --eval -E "builtins.fetchTree { type = \"file\"; url = $U/f.txt; x = [ ]; }"
+expect_err fetchTree-no-type "argument 'type' is missing in call to 'fetchTree'" --nopos -- instantiate --extra-experimental-features fetch-tree --eval -E "builtins.fetchTree { url = $U/f.txt; }"
+expect_err fetchTree-name "argument 'name' isn’t supported in call to 'fetchTree'" --nopos -- instantiate --extra-experimental-features fetch-tree --eval -E "builtins.fetchTree { type = \"file\"; url = $U/f.txt; name = \"x\"; }"
 
 # --- restricted evaluation and allowed-uris ---
 expect_err restricted-fetchurl "access to absolute path '$TMP/f.txt' is forbidden in restricted mode" --nopos -- instantiate --restrict-eval --eval -E "builtins.fetchurl $U/f.txt"

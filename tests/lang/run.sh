@@ -67,6 +67,9 @@ export -f difference
 # writes "RESULT CATEGORY NAME [exact]" to $out/results/NAME.
 run_one() {
   local dir=$1 name=$2 cat res exact="" flags=() f
+  # CppNix's test harness (tests/functional/common/init.sh) configures
+  # experimental-features = nix-command flakes for every test
+  local xp=(--extra-experimental-features "nix-command flakes")
   cd "$dir" || return
   local t="$out/work/$name"; mkdir -p "$out/work"
   case $name in
@@ -90,11 +93,11 @@ run_one() {
       if [ -f "lang/$name.exp.xml" ]; then
         exp="lang/$name.exp.xml"
         TEST_VAR=foo NIX_PATH=lang/dir3:lang/dir4 HOME=/fake-home \
-          timeout 20 "$cnix" instantiate "${flags[@]}" --eval --xml --no-location --strict "lang/$name.nix" > "$t.out" 2> "$t.err"; rc=$?
+          timeout 20 "$cnix" instantiate "${xp[@]}" "${flags[@]}" --eval --xml --no-location --strict "lang/$name.nix" > "$t.out" 2> "$t.err"; rc=$?
       else
         exp="lang/$name.exp"
         TEST_VAR=foo NIX_PATH=lang/dir3:lang/dir4 HOME=/fake-home \
-          timeout 20 "$cnix" instantiate --show-trace "${flags[@]}" --eval --strict "lang/$name.nix" > "$t.out" 2> "$t.err"; rc=$?
+          timeout 20 "$cnix" instantiate "${xp[@]}" --show-trace "${flags[@]}" --eval --strict "lang/$name.nix" > "$t.out" 2> "$t.err"; rc=$?
       fi
       sed -i "s|$dir|/pwd|g" "$t.out" "$t.err"
       [ -f "lang/$name.postprocess" ] && bash "lang/$name.postprocess" "$t" >/dev/null 2>&1
@@ -107,7 +110,7 @@ run_one() {
       if [ -f "lang/$name.flags" ]; then read -r -a flags < <(sed 's/#.*//' "lang/$name.flags" | tr '\n' ' '); flags=(--show-trace "${flags[@]}")
       else flags=(--eval --strict --show-trace); fi
       TEST_VAR=foo NIX_PATH=lang/dir3:lang/dir4 HOME=/fake-home \
-        timeout 20 "$cnix" instantiate "${flags[@]}" "lang/$name.nix" > "$t.out" 2> "$t.err"; rc=$?
+        timeout 20 "$cnix" instantiate "${xp[@]}" "${flags[@]}" "lang/$name.nix" > "$t.out" 2> "$t.err"; rc=$?
       sed -i "s|$dir|/pwd|g" "$t.out" "$t.err"
       [ -f "lang/$name.postprocess" ] && bash "lang/$name.postprocess" "$t" >/dev/null 2>&1
       res=fail

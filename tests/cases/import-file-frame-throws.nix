@@ -1,0 +1,2 @@
+# imported by eval-fail-import-file-frame.nix
+throw "inside the file"
