@@ -183,13 +183,13 @@ int cli_build(int argc, char **argv)
 
 int cli_log(int argc, char **argv)
 {
-    StoreConfig cfg;
-    if (!cli_store_config_init(&cfg))
+    CliSession *ses = GC_MALLOC(sizeof *ses);
+    if (!cli_session_init(ses, "cnix log"))
         return 1;
     int status = 0;
     const char *path = NULL;
     for (int i = 1; i < argc; i++) {
-        int r = cli_store_opt(&cfg, argc, argv, &i);
+        int r = cli_session_store_option(ses, argc, argv, &i);
         if (r < 0)
             return 1;
         if (r == 0)
@@ -199,9 +199,9 @@ int cli_log(int argc, char **argv)
         fprintf(stderr, "usage: cnix log DRV-OR-OUTPUT-PATH\n");
         return 1;
     }
-    Store *s = cli_store_open(&cfg);
-    if (!s)
+    if (!cli_session_open_store(ses))
         return 1;
+    Store *s = ses->store;
     /* "result" links and the like resolve to their store path. */
     char buf[4096];
     ssize_t n;

@@ -39,7 +39,10 @@ bool cli_session_init(CliSession *s, const char *command)
     cli_flake_opts_init(&s->flake);
     s->flake.settings.apply_setting = apply_flake_setting;
     s->flake.settings.apply_ctx = s;
-    return cli_store_config_init(&s->cfg);
+    const char *e = store_config_init(&s->cfg);
+    if (e)
+        fprintf(stderr, "error: %s\n", e);
+    return !e;
 }
 
 int cli_session_option(CliSession *s, int argc, char **argv, int *i)
@@ -53,10 +56,18 @@ int cli_session_option(CliSession *s, int argc, char **argv, int *i)
     return cli_opts_parse(&s->opts, argc, argv, i);
 }
 
+int cli_session_store_option(CliSession *s, int argc, char **argv, int *i)
+{
+    return cli_store_opt(&s->cfg, argc, argv, i);
+}
+
 bool cli_session_open_store(CliSession *s)
 {
     cli_opts_finish(&s->opts);
-    s->store = cli_store_open(&s->cfg);
+    const char *e = NULL;
+    s->store = store_config_open(&s->cfg, &e);
+    if (!s->store)
+        fprintf(stderr, "error: %s\n", e);
     if (s->store) /* builtins.storeDir and the paths evaluation computes */
         s->opts.settings.store_dir = store_dir(s->store);
     return s->store != NULL;
@@ -73,6 +84,15 @@ const char *cli_session_add_root(CliSession *s, const char *path, const char *ba
     if (output && strcmp(output, "out"))
         sb_printf(&sb, "-%s", output);
     return store_add_perm_root(s->store, path, sb_finish(&sb), link);
+}
+
+Store *cli_session_open_other(CliSession *s, const char *uri)
+{
+    const char *e = NULL;
+    Store *other = store_open(uri, &s->cfg.settings, &e);
+    if (!other)
+        fprintf(stderr, "error: %s\n", e);
+    return other;
 }
 
 /* The one piece of process-global state: where SIGINT reports to. A signal handler cannot

@@ -37,9 +37,14 @@ bool cli_session_init(CliSession *s, const char *command);
 /* Consumes a common option at argv[*i] (store and build settings first, then evaluator
  * ones): 1 consumed, 0 not common, -1 usage error (printed). */
 int cli_session_option(CliSession *s, int argc, char **argv, int *i);
+/* Consumes a store or build option only (commands that do not evaluate). */
+int cli_session_store_option(CliSession *s, int argc, char **argv, int *i);
 /* After the options: adds NIX_PATH after the -I entries and opens the store. False
  * (printed) on error. */
 bool cli_session_open_store(CliSession *s);
+/* Opens a further store by URI with the session's settings (cnix store copy --from/--to);
+ * NULL (printed) on error. */
+Store *cli_session_open_other(CliSession *s, const char *uri);
 
 /* Links a root to path, as nix-build's `result` and nix-instantiate's --add-root: named base
  * for the first (nr 1), base-NR for later ones, with "-OUTPUT" appended for an output other

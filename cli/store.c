@@ -1,6 +1,6 @@
 /* cnix store: realise, and the store maintenance subcommands (see cli/storecmds.c). */
 #include "cli/cli.h"
-#include "cli/storeopts.h"
+#include "cli/session.h"
 #include "store/build.h"
 
 #define GC_THREADS
@@ -28,14 +28,14 @@ static void usage(FILE *f)
 
 static int cmd_realise(int argc, char **argv)
 {
-    StoreConfig cfg;
-    if (!cli_store_config_init(&cfg))
+    CliSession *ses = GC_MALLOC(sizeof *ses);
+    if (!cli_session_init(ses, "cnix store"))
         return 1;
     const char **drvs = GC_MALLOC((size_t)argc * sizeof *drvs);
     const char **outs = GC_MALLOC((size_t)argc * sizeof *outs);
     size_t n = 0;
     for (int i = 1; i < argc; i++) {
-        int r = cli_store_opt(&cfg, argc, argv, &i);
+        int r = cli_session_store_option(ses, argc, argv, &i);
         if (r < 0)
             return 1;
         if (r > 0)
@@ -48,9 +48,9 @@ static int cmd_realise(int argc, char **argv)
         drvs[n] = bang ? GC_strndup(argv[i], (size_t)(bang - argv[i])) : argv[i];
         outs[n++] = bang ? bang + 1 : NULL;
     }
-    Store *s = cli_store_open(&cfg);
-    if (!s)
+    if (!cli_session_open_store(ses))
         return 1;
+    Store *s = ses->store;
     for (size_t i = 0; i < n; i++) {
         /* A relative path or a link to a .drv is resolved, as nix-store does. */
         char *rp = realpath(drvs[i], NULL);
@@ -59,8 +59,8 @@ static int cmd_realise(int argc, char **argv)
         }
         free(rp);
     }
-    int st = store_realise(s, &cfg, drvs, n);
-    if (st || cfg.dry_run)
+    int st = store_realise(s, &ses->cfg, drvs, n);
+    if (st || ses->cfg.dry_run)
         return st;
     for (size_t i = 0; i < n; i++) {
         const char *err;
@@ -78,8 +78,6 @@ static int cmd_realise(int argc, char **argv)
 
 int cli_store(int argc, char **argv)
 {
-    GC_INIT();
-    GC_allow_register_threads();
     if (argc < 2) {
         usage(stderr);
         return 1;

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli/storeopts.h"
+#include "cli/session.h"
 #include "store/build.h"
 #include "store/cache.h"
 #include "store/export.h"
@@ -23,7 +23,7 @@
 #include "util/strbuf.h"
 
 typedef struct Args {
-    StoreConfig cfg;
+    CliSession *ses;
     Store *s;
     const char **pos; /* positional arguments */
     size_t npos;
@@ -33,7 +33,8 @@ typedef struct Args {
  * means "takes a value") are returned through vals in the same order. */
 static bool parse(Args *a, int argc, char **argv, const char *const *flags, const char **vals)
 {
-    if (!cli_store_config_init(&a->cfg))
+    a->ses = GC_MALLOC(sizeof *a->ses);
+    if (!cli_session_init(a->ses, "cnix store"))
         return false;
     a->pos = GC_MALLOC((size_t)(argc + 1) * sizeof *a->pos);
     a->npos = 0;
@@ -58,7 +59,7 @@ static bool parse(Args *a, int argc, char **argv, const char *const *flags, cons
         }
         if (matched)
             continue;
-        int r = cli_store_opt(&a->cfg, argc, argv, &i);
+        int r = cli_session_store_option(a->ses, argc, argv, &i);
         if (r < 0)
             return false;
         if (r > 0)
@@ -69,8 +70,10 @@ static bool parse(Args *a, int argc, char **argv, const char *const *flags, cons
         }
         a->pos[a->npos++] = argv[i];
     }
-    a->s = cli_store_open(&a->cfg);
-    return a->s != NULL;
+    if (!cli_session_open_store(a->ses))
+        return false;
+    a->s = a->ses->store;
+    return true;
 }
 
 /* A path argument: a store path, a path inside one, or a symlink (result) to one. */
@@ -198,7 +201,7 @@ static int cmd_gc(int argc, char **argv)
             printf("%s\n", roots[i]);
         return 0;
     }
-    GcOptions o = {vals[0] || vals[1] || a.cfg.dry_run, 0};
+    GcOptions o = {vals[0] || vals[1] || a.ses->cfg.dry_run, 0};
     if (vals[2]) {
         char *end;
         o.max_freed = strtoull(vals[2], &end, 10);
@@ -271,10 +274,8 @@ static int cmd_copy(int argc, char **argv)
     }
     const char *e = NULL;
     Store *src = a.s, *dst = a.s;
-    if (vals[1] && !(src = store_open(vals[1], &a.cfg.settings, &e))) {
-        fprintf(stderr, "error: %s\n", e);
+    if (vals[1] && !(src = cli_session_open_other(a.ses, vals[1])))
         return 1;
-    }
     const char *to = vals[0];
     if (to && (vals[2] || vals[3])) {
         if (strncmp(to, "file://", 7)) {
@@ -293,16 +294,14 @@ static int cmd_copy(int argc, char **argv)
             sb_printf(&sb, "%csecret-key=%s", sep, vals[2]);
         to = sb_finish(&sb);
     }
-    if (to && !(dst = store_open(to, &a.cfg.settings, &e))) {
-        fprintf(stderr, "error: %s\n", e);
+    if (to && !(dst = cli_session_open_other(a.ses, to)))
         return 1;
-    }
     const char **paths = GC_MALLOC((a.npos + 1) * sizeof *paths);
     for (size_t i = 0; i < a.npos; i++)
         if (!(paths[i] = to_store_path(src, a.pos[i])))
             return 1;
-    bool check = store_is_local(dst) && !store_is_local(src) && a.cfg.require_sigs;
-    e = store_copy_paths(src, dst, paths, a.npos, check ? &a.cfg.trusted_keys : NULL);
+    bool check = store_is_local(dst) && !store_is_local(src) && a.ses->cfg.require_sigs;
+    e = store_copy_paths(src, dst, paths, a.npos, check ? &a.ses->cfg.trusted_keys : NULL);
     if (e) {
         fprintf(stderr, "error: %s\n", e);
         return 1;

@@ -56,22 +56,3 @@ int cli_store_opt(StoreConfig *c, int argc, char **argv, int *i)
     }
     return 1;
 }
-
-bool cli_store_config_init(StoreConfig *c)
-{
-    const char *e = store_config_init(c);
-    if (e) {
-        fprintf(stderr, "error: %s\n", e);
-        return false;
-    }
-    return true;
-}
-
-Store *cli_store_open(StoreConfig *c)
-{
-    const char *e = NULL;
-    Store *s = store_config_open(c, &e);
-    if (!s)
-        fprintf(stderr, "error: %s\n", e);
-    return s;
-}

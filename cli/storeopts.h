@@ -9,9 +9,5 @@
 
 /* Consumes argv[*i] if it is such an option: 1 consumed, 0 not ours, -1 error (printed). */
 int cli_store_opt(StoreConfig *c, int argc, char **argv, int *i);
-/* Reads the configuration (files, NIX_CONFIG); prints and returns false on error. */
-bool cli_store_config_init(StoreConfig *c);
-/* Opens the store `store` names (--store URI) with the settings; NULL (printed) on error. */
-Store *cli_store_open(StoreConfig *c);
 
 #endif

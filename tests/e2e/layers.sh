@@ -67,6 +67,13 @@ v=$(grep -rln --include='*.c' 'eval_state_new(' "$root"/{util,parser,store,primo
       sed "s|^$root/||" | grep -v '^cli/session.c$')
 _verdict layers-one-session "${v:+eval_state_new called outside cli/session.c: $(printf '%s' "$v" | tr '\n' ' ')}"
 
+# One session opens stores (cli/session.c); builtins/bistore.c opens the local store only for
+# a state bi_open_all was given no store (unit tests, fuzzers), builtins/fetch.c the store
+# fetchClosure's fromStore names (as CppNix's openStore(fromStoreUrl)).
+v=$(grep -rln --include='*.c' -E '\bstore_(config_)?open\(' "$root"/{util,parser,primops,builtins,native,repl,profile,flake,cli} 2>/dev/null |
+      sed "s|^$root/||" | grep -v -e '^cli/session.c$' -e '^builtins/bistore.c$' -e '^builtins/fetch.c$')
+_verdict layers-one-store-opener "${v:+stores opened outside cli/session.c: $(printf '%s' "$v" | tr '\n' ' ')}"
+
 # The check itself can fail: a file with a forbidden include is found.
 mkdir -p "$TMP/probe/eval"
 printf '#include "builtins/registry.h"\n' >"$TMP/probe/eval/x.c"

@@ -119,6 +119,11 @@ ev "--option plugin-files" 3 --option plugin-files "$tmp/example.so" -E 'builtin
 ev "plugin directory" '[ 3 5 ]' --plugin-files "$tmp/plugdir" -E '[ (builtins.add3 1 1 1) (builtins.ident 5) ]'
 ev "plugin file twice" 3 --plugin-files "$tmp/example.so $tmp/example.so" -E 'builtins.add3 1 1 1'
 ev "builtins unchanged without plugins" false -E 'builtins ? add3'
+# every evaluating command loads plugins (one session): cnix eval and cnix repl too
+expect "plugin in cnix eval" 6 eval "${P[@]}" --expr 'builtins.add3 1 2 3'
+printf 'builtins.add3 1 2 3\n' >"$tmp/repl-in"
+out=$(timeout -k 5 60 "$CNIX" repl "${P[@]}" <"$tmp/repl-in" 2>&1 | head -1)
+if [ "$out" = 6 ]; then ok; else bad "plugin in cnix repl" "want: 6" "got:  $out"; fi
 ev_err "plugin raises an error" "example plugin: boom" "${P[@]}" -E 'builtins.fail "boom"'
 ev_err "plugin type error" "expected an integer but found a string" "${P[@]}" -E 'builtins.add3 1 "x" 3'
 ev_err "plugin callback error propagates" "from the callback" "${P[@]}" \
