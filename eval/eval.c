@@ -21,7 +21,7 @@ NOINLINE Env *eval_env_promote(EvalState *st, Env *env)
     StackEnv *se = (StackEnv *)(void *)env;
     if (se->heap)
         return se->heap;
-    Env *h = eval_alloc32(st); /* counted in stats when it was made */
+    Env *h = eval_alloc_cell(st, &eval_priv(st)->free_env32, 31); /* counted in stats when it was made */
     h->up = eval_env_keep(st, env->up);
     h->size = 1;
     h->is_with = 0;

@@ -27,11 +27,14 @@ typedef struct EvalPriv {
     Value *v_true, *v_false, *v_null;
     Value *small_ints[SMALL_INT_CHUNKS]; /* SMALL_INT_MIN..SMALL_INT_MAX */
     /* Free lists from GC_malloc_many (linked through the first word): allocating
-     * from them avoids the GC's per-call locking and thread-local lookups. */
-    void *free32, *free48, *free_values;
+     * from them avoids the GC's per-call locking and thread-local lookups. Cell sizes:
+     * values 32 (Values), env32 32 (1-slot Envs), free32 48 (2-slot Envs, rope nodes),
+     * env48 48 (3-slot Envs), free48 64 (4-slot Envs); see eval_refill. */
+    void *free32, *free48, *free_values, *free_env32, *free_env48;
     /* GC pacing (value.c): collections seen so far, and a fixed minimum
      * allocation between collections from CNIX_GC_MIN (0: adaptive) */
     size_t gc_seen, gc_min_fixed;
+    bool mark_stack_warm;  /* value.c: the collector's mark stack was grown */
     void *name_ranks;      /* attrnames.c: lexicographic ranks of symbols (NameRanks) */
 } EvalPriv;
 
@@ -40,41 +43,31 @@ typedef struct EvalPriv {
 void *eval_refill(EvalState *st, void **list, size_t size);
 static inline EvalPriv *eval_priv(EvalState *st);
 
-/* A cleared GC object of 32 usable bytes (an Env of up to 2 slots, a rope node), in a
- * 48-byte cell: see eval_refill. */
-static inline void *eval_alloc32(EvalState *st)
+/* A cleared object from free list *list, refilled with objects of request bytes. */
+static inline void *eval_alloc_cell(EvalState *st, void **list, size_t request)
 {
-    EvalPriv *p = st->priv;
-    void *o = p->free32;
+    void *o = *list;
     if (__builtin_expect(!o, 0))
-        o = eval_refill(st, &p->free32, 32);
-    p->free32 = GC_NEXT(o);
+        o = eval_refill(st, list, request);
+    *list = GC_NEXT(o);
     GC_NEXT(o) = NULL;
     return o;
 }
 
-/* A cleared Value, in a cell of exactly 32 bytes (eval_refill). */
-_Static_assert(sizeof(Value) <= 24, "a Value leaves room past its end in a 32-byte cell");
+/* Cells of exactly 32 or 48 bytes (a request of one byte less, see eval_refill) are for
+ * objects that leave room past their end: Values (24 bytes) and Envs of 1 or 3 slots. */
+_Static_assert(sizeof(Value) <= 24 && sizeof(Env) + sizeof(Value *) <= 24,
+               "Values and 1-slot Envs leave room past their end in a 32-byte cell");
+
+/* A cleared GC object of 32 usable bytes (an Env of 2 slots, a rope node), in a 48-byte
+ * cell. */
+static inline void *eval_alloc32(EvalState *st) { return eval_alloc_cell(st, &eval_priv(st)->free32, 32); }
+/* A cleared GC object of 48 usable bytes (an Env of 4 slots), in a 64-byte cell. */
+static inline void *eval_alloc48(EvalState *st) { return eval_alloc_cell(st, &eval_priv(st)->free48, 48); }
+/* A cleared Value, in a cell of exactly 32 bytes. */
 static inline Value *eval_alloc_value(EvalState *st)
 {
-    EvalPriv *p = st->priv;
-    void *o = p->free_values;
-    if (__builtin_expect(!o, 0))
-        o = eval_refill(st, &p->free_values, 31);
-    p->free_values = GC_NEXT(o);
-    GC_NEXT(o) = NULL;
-    return o;
-}
-
-static inline void *eval_alloc48(EvalState *st)
-{
-    EvalPriv *p = st->priv;
-    void *o = p->free48;
-    if (__builtin_expect(!o, 0))
-        o = eval_refill(st, &p->free48, 48);
-    p->free48 = GC_NEXT(o);
-    GC_NEXT(o) = NULL;
-    return o;
+    return eval_alloc_cell(st, &eval_priv(st)->free_values, 31);
 }
 
 /* rope.c: builds a string from pieces in order; long pieces (and ropes) are kept by

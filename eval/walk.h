@@ -66,16 +66,19 @@ static inline Env *eval_env_alloc(EvalState *st, Env *up, uint32_t size)
     st->stats.env_slots += size;
     up = eval_env_keep(st, up);
     Env *e;
-    if (size <= 2) {
-        e = eval_alloc32(st);
-        e->values[0] = NULL;
-        if (size == 2)
-            e->values[1] = NULL;
-    } else if (size <= 4) {
-        e = eval_alloc48(st);
-        memset(e->values, 0, 4 * sizeof(Value *));
-    } else
+    if (size > 4)
         e = GC_MALLOC(sizeof(Env) + size * sizeof(Value *));
+    else {
+        if (size <= 1)
+            e = eval_alloc_cell(st, &eval_priv(st)->free_env32, 31);
+        else if (size == 2)
+            e = eval_alloc32(st);
+        else if (size == 3)
+            e = eval_alloc_cell(st, &eval_priv(st)->free_env48, 47);
+        else
+            e = eval_alloc48(st);
+        memset(e->values, 0, size * sizeof(Value *));
+    }
     e->up = up;
     e->size = size;
     e->is_with = 0;

@@ -37,13 +37,16 @@ static void walk(Walk *w, const char *path, const char *rel)
     if ((int64_t)sb.st_mtime > w->newest)
         w->newest = (int64_t)sb.st_mtime;
     char rec[512];
-    int n = snprintf(rec, sizeof rec, "%s\t%o\t%lld\t%lld.%09ld\t%llu\t%llu\n", rel, (unsigned)sb.st_mode,
+    /* The change time to the nanosecond: a file rewritten with the same size and its times
+     * reset within the same second must not match (seconds alone did, seen in make check). */
+    int n = snprintf(rec, sizeof rec, "%s\t%o\t%lld\t%lld.%09ld\t%llu\t%llu.%09ld\n", rel, (unsigned)sb.st_mode,
                      (long long)sb.st_size, (long long)sb.st_mtim.tv_sec, sb.st_mtim.tv_nsec,
-                     (unsigned long long)sb.st_ino, (unsigned long long)sb.st_ctim.tv_sec);
+                     (unsigned long long)sb.st_ino, (unsigned long long)sb.st_ctim.tv_sec, sb.st_ctim.tv_nsec);
     if (n >= (int)sizeof rec) { /* a long name: hash it whole */
         hash_update(&w->h, rel, strlen(rel));
-        n = snprintf(rec, sizeof rec, "\t%o\t%lld\t%lld.%09ld\n", (unsigned)sb.st_mode, (long long)sb.st_size,
-                     (long long)sb.st_mtim.tv_sec, sb.st_mtim.tv_nsec);
+        n = snprintf(rec, sizeof rec, "\t%o\t%lld\t%lld.%09ld\t%llu\t%llu.%09ld\n", (unsigned)sb.st_mode,
+                     (long long)sb.st_size, (long long)sb.st_mtim.tv_sec, sb.st_mtim.tv_nsec,
+                     (unsigned long long)sb.st_ino, (unsigned long long)sb.st_ctim.tv_sec, sb.st_ctim.tv_nsec);
     }
     hash_update(&w->h, rec, (size_t)n);
     if (!S_ISDIR(sb.st_mode))
