@@ -20,12 +20,12 @@ RE2C ?= re2c
 
 # Debian packages needed to build and test: the libraries and tools of the build, then the
 # commands the test suite's own method uses (tests/e2e reads the store database with sqlite3,
-# makes archives with zip, xz, zstd and bzip2, repositories with git and hg; fuzzing and the
-# compiler checks use clang). Optional oracles (nix-bin, tmux) are not listed: the tests that
-# use them skip with a message when they are absent.
+# makes archives with zip, xz, zstd and bzip2, repositories with git and hg, finds and kills
+# builders with pgrep and pkill; fuzzing and the compiler checks use clang). Optional oracles
+# (nix-bin, tmux) are not listed: the tests that use them skip with a message when absent.
 DEPS = re2c libgc-dev libssl-dev libsqlite3-dev libreadline-dev libffi-dev libarchive-dev \
        liblzma-dev libzstd-dev libncurses-dev pkg-config time python3 clang \
-       sqlite3 zip xz-utils zstd bzip2 git mercurial
+       sqlite3 zip xz-utils zstd bzip2 git mercurial procps
 
 MODULES = util parser eval primops builtins store repl native profile flake
 SRCS = $(foreach m,$(MODULES),$(wildcard $(m)/*.c))

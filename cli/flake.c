@@ -220,7 +220,8 @@ static Value *show_children(ShowCtx *x, const char **path, uint32_t depth, Value
     for (uint32_t k = 0; k < b->size; k++) {
         Attr *a = &b->attrs[order[k]];
         const char **p = GC_MALLOC((depth + 2) * sizeof *p);
-        memcpy(p, path, depth * sizeof *p);
+        if (depth) /* path is NULL at the top: memcpy from NULL is undefined (UBSan) */
+            memcpy(p, path, depth * sizeof *p);
         p[depth] = sym_name(st->symbols, a->name);
         const char *text;
         Value *leafv = classify(x, p, depth + 1, a->value, &text);
@@ -330,7 +331,8 @@ static void show_text(ShowCtx *x, const char **path, uint32_t depth, Value *v, c
         Attr *a = &b->attrs[order[k]];
         bool last = k + 1 == b->size;
         const char **p = GC_MALLOC((depth + 2) * sizeof *p);
-        memcpy(p, path, depth * sizeof *p);
+        if (depth) /* path is NULL at the top: memcpy from NULL is undefined (UBSan) */
+            memcpy(p, path, depth * sizeof *p);
         p[depth] = sym_name(st->symbols, a->name);
         const char *branch = last ? "\xe2\x94\x94\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80" : "\xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80";
         const char *text = NULL;

@@ -65,6 +65,12 @@ const char *local_root(const Store *s);
  * store/valid.c); create makes the directories and schema if missing. NULL with *err set. */
 struct sqlite3;
 struct sqlite3 *store_db(Store *s, bool create, const char **err);
+/* A prepared statement of the local store s for sql, a string literal (its address is
+ * the key), prepared once and kept: reset and unbound when handed out, to be reset (not
+ * finalized) by the caller when done. The database must be open (store_db). NULL on a
+ * preparation error. */
+struct sqlite3_stmt;
+struct sqlite3_stmt *store_stmt(Store *s, const char *sql);
 /* Runs SQL without results; NULL on success, else "database: MESSAGE". */
 const char *store_exec_sql(struct sqlite3 *db, const char *sql);
 /* Runs a query with one text parameter (param) and returns its first column as GC strings

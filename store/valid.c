@@ -30,9 +30,9 @@ static const char *col(sqlite3_stmt *st, int i)
 bool local_query_info(Store *s, const char *path, PathInfo *out)
 {
     sqlite3 *db = store_db(s, false, NULL);
-    sqlite3_stmt *st;
-    if (!db || sqlite3_prepare_v2(db, "select hash, narSize, deriver, ca, sigs from ValidPaths where path = ?", -1,
-                                  &st, NULL) != SQLITE_OK)
+    sqlite3_stmt *st = db ? store_stmt(s, "select hash, narSize, deriver, ca, sigs from ValidPaths where path = ?")
+                          : NULL;
+    if (!st)
         return false;
     sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
     bool found = sqlite3_step(st) == SQLITE_ROW;
@@ -46,7 +46,7 @@ bool local_query_info(Store *s, const char *path, PathInfo *out)
         out->ca = col(st, 3);
         out->sigs = col(st, 4);
     }
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     if (found)
         out->refs = store_query_references(s, path, &out->nrefs);
     return found;
@@ -99,27 +99,22 @@ const char *local_register(Store *s, const PathInfo *infos, size_t n, bool ultim
         return err;
     if ((err = store_exec_sql(db, "begin immediate")))
         return err;
-    sqlite3_stmt *valid = NULL, *del = NULL, *ins = NULL, *ref = NULL, *dout = NULL;
     /* A re-registered path (its files had vanished) keeps its row, and so its id: rows of
      * Refs pointing at it stay meaningful; its own references are registered afresh. */
-    if (sqlite3_prepare_v2(db, "select 1 from ValidPaths where path = ?", -1, &valid, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "delete from Refs where referrer in (select id from ValidPaths where path = ?)", -1,
-                           &del, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db,
-                           "insert into ValidPaths (path, hash, registrationTime, deriver, narSize, ultimate, sigs, ca) "
-                           "values (?, ?, ?, ?, ?, ?, ?, ?) on conflict(path) do update set hash = excluded.hash, "
-                           "registrationTime = excluded.registrationTime, deriver = excluded.deriver, "
-                           "narSize = excluded.narSize, ultimate = excluded.ultimate, sigs = excluded.sigs, "
-                           "ca = excluded.ca",
-                           -1, &ins, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db,
-                           "insert or ignore into Refs (referrer, reference) select r.id, v.id from ValidPaths r, "
-                           "ValidPaths v where r.path = ? and v.path = ?",
-                           -1, &ref, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db,
-                           "insert or replace into DerivationOutputs (drv, id, path) select id, ?, ? from "
-                           "ValidPaths where path = ?",
-                           -1, &dout, NULL) != SQLITE_OK) {
+    sqlite3_stmt *valid = store_stmt(s, "select 1 from ValidPaths where path = ?");
+    sqlite3_stmt *del = store_stmt(s, "delete from Refs where referrer in (select id from ValidPaths where path = ?)");
+    sqlite3_stmt *ins = store_stmt(s, "insert into ValidPaths (path, hash, registrationTime, deriver, narSize, "
+                                      "ultimate, sigs, ca) values (?, ?, ?, ?, ?, ?, ?, ?) on conflict(path) do "
+                                      "update set hash = excluded.hash, registrationTime = "
+                                      "excluded.registrationTime, deriver = excluded.deriver, narSize = "
+                                      "excluded.narSize, ultimate = excluded.ultimate, sigs = excluded.sigs, ca = "
+                                      "excluded.ca");
+    sqlite3_stmt *ref = store_stmt(s, "insert or ignore into Refs (referrer, reference) select r.id, v.id from "
+                                      "ValidPaths r, ValidPaths v where r.path = ? and v.path = ?");
+    sqlite3_stmt *dout = !output_names ? NULL
+                                       : store_stmt(s, "insert or replace into DerivationOutputs (drv, id, path) "
+                                                       "select id, ?, ? from ValidPaths where path = ?");
+    if (!valid || !del || !ins || !ref || (output_names && !dout)) {
         err = sb_fmt("database: %s", sqlite3_errmsg(db));
         goto out;
     }
@@ -172,11 +167,11 @@ const char *local_register(Store *s, const PathInfo *infos, size_t n, bool ultim
             sqlite3_reset(ref);
         }
 out:
-    sqlite3_finalize(valid);
-    sqlite3_finalize(del);
-    sqlite3_finalize(ins);
-    sqlite3_finalize(ref);
-    sqlite3_finalize(dout);
+    /* The statements are the store's (store_stmt): reset, not finalized. */
+    sqlite3_stmt *used[] = {valid, del, ins, ref, dout};
+    for (size_t i = 0; i < sizeof used / sizeof used[0]; i++)
+        if (used[i])
+            sqlite3_reset(used[i]);
     const char *e2 = store_exec_sql(db, err ? "rollback" : "commit");
     if (e2 && !err)
         store_exec_sql(db, "rollback");
