@@ -234,11 +234,11 @@ const char *store_config_init(StoreConfig *c)
     c->require_sigs = true;
     c->store = "auto";
     /* The environment's part, read once: nothing below store_open looks at it. */
-    const char *env[4] = {getenv("NIX_STORE_DIR"), getenv("NIX_STATE_DIR"), getenv("NIX_LOG_DIR"),
-                          getenv("CNIX_STORE_ROOT")};
-    for (int i = 0; i < 4; i++)
+    const char *env[5] = {getenv("NIX_STORE_DIR"), getenv("NIX_STATE_DIR"), getenv("NIX_LOG_DIR"),
+                          getenv("CNIX_STORE_ROOT"), getenv("NIX_DAEMON_SOCKET_PATH")};
+    for (int i = 0; i < 5; i++)
         env[i] = env[i] && *env[i] ? dupn(env[i], strlen(env[i])) : NULL;
-    c->settings = (StoreSettings){env[0], env[1], env[2], env[3]};
+    c->settings = (StoreSettings){env[0], env[1], env[2], env[3], env[4]};
     const char *e;
     if ((e = store_config_load_file(c, "/etc/cnix/cnix.conf")))
         return e;

@@ -285,7 +285,7 @@ static const char *replace_link(const char *link, const char *target)
     return NULL;
 }
 
-const char *local_add_perm_root(Store *s, const char *path, const char *link, const char **out)
+const char *store_make_root_link(Store *s, const char *path, const char *link, const char **abs_out)
 {
     const char *abs = link;
     if (link[0] != '/') {
@@ -302,6 +302,15 @@ const char *local_add_perm_root(Store *s, const char *path, const char *link, co
                    "(are you running nix-build inside the store?)",
                    abs);
     if ((e = replace_link(abs, path)))
+        return e;
+    *abs_out = abs;
+    return NULL;
+}
+
+const char *local_add_perm_root(Store *s, const char *path, const char *link, const char **out)
+{
+    const char *abs, *e = store_make_root_link(s, path, link, &abs);
+    if (e)
         return e;
     const char *dir = sb_fmt("%s/gcroots/auto", store_state_dir(s));
     if (!fs_mkdir_p(dir, 0755))

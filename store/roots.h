@@ -15,4 +15,9 @@ void store_gc_unlock(Store *s);
  * (*n used, *cap allocated); removes the files of dead ones. Call under store_gc_lock. */
 void store_read_temp_roots(Store *s, const char ***v, size_t *n, size_t *cap);
 
+/* The link half of a permanent root, for every kind that has one: makes link (relative to
+ * the working directory) a symlink to path, under a temporary root, refusing links inside
+ * the store. *abs: the absolute link (the kind then registers it as an indirect root). */
+const char *store_make_root_link(Store *s, const char *path, const char *link, const char **abs);
+
 #endif

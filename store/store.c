@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "store/cache.h"
+#include "store/daemon.h"
 #include "store/makeca.h"
 #include "store/storeimpl.h"
 #include "util/sort.h"
@@ -28,6 +29,8 @@ static const struct {
 } kinds[] = {
     {"local", local_store_open},
     {"file", cache_store_open},
+    {"daemon", daemon_store_open},
+    {"unix", daemon_store_open},
 };
 
 /* Splits "a=b&c=d" into params (GC array). */
@@ -79,8 +82,8 @@ Store *store_open(const char *uri, const StoreSettings *settings, const char **e
     if (sep) {
         scheme = sb_fmt("%.*s", (int)(sep - body), body);
         rest = sep + 3;
-    } else if (!strcmp(body, "local")) {
-        scheme = "local";
+    } else if (!strcmp(body, "local") || !strcmp(body, "daemon")) {
+        scheme = body;
         rest = "";
     } else if (strchr(body, '/')) {
         /* A path names a local store rooted there (CppNix: "/DIR" = "local?root=/DIR"). */
@@ -99,7 +102,7 @@ Store *store_open(const char *uri, const StoreSettings *settings, const char **e
         return NULL;
     }
     for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
-        if (!strcmp(kinds[i].scheme, scheme) && (sep == NULL || strcmp(scheme, "local")))
+        if (!strcmp(kinds[i].scheme, scheme) && (sep == NULL) == (!strcmp(scheme, "local") || !strcmp(scheme, "daemon")))
             return kinds[i].open(uri, rest, params, nparams, settings, err);
     *err = sb_fmt("don't know how to open Nix store with scheme '%s' (in '%s')", scheme, uri);
     return NULL;

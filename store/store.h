@@ -8,8 +8,12 @@
  *                    the SQLite store on this machine (store/local.c)
  *   file://DIR?compression=xz|zstd|none&secret-key=FILE
  *                    a binary cache directory in Nix's layout (store/cache.c)
- * daemon / unix://PATH, ssh://HOST and ssh-ng://HOST are further rows of the table in
- * store/store.c when they come; until then they are refused with a clear error. */
+ *   daemon, unix://PATH
+ *                    a Nix daemon over its socket, by the worker protocol (store/daemon.c);
+ *                    "daemon" is the socket NIX_DAEMON_SOCKET_PATH or
+ *                    STATE/daemon-socket/socket
+ * ssh://HOST and ssh-ng://HOST are further rows of the table in store/store.c when they
+ * come; until then they are refused with a clear error. */
 #ifndef CNIX_STORE_STORE_H
 #define CNIX_STORE_STORE_H
 
@@ -34,6 +38,7 @@ typedef struct StoreSettings {
     const char *state_dir; /* database, gcroots, profiles [ROOT/nix/var/nix] */
     const char *log_dir;   /* build logs [STATE/log if state_dir is set, else ROOT/nix/var/log/nix] */
     const char *root;      /* physical root: the store lives at ROOT/STOREDIR [""] */
+    const char *daemon_socket; /* the store "daemon" [STATE/daemon-socket/socket] */
 } StoreSettings;
 
 /* What a store records about a valid path. */
