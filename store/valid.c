@@ -166,7 +166,7 @@ const char *local_register(Store *s, const PathInfo *infos, size_t n, bool ultim
                 err = sb_fmt("database: %s", sqlite3_errmsg(db));
             sqlite3_reset(ref);
         }
-out:
+out:; /* a label cannot precede a declaration in C11 (clang refuses it) */
     /* The statements are the store's (store_stmt): reset, not finalized. */
     sqlite3_stmt *used[] = {valid, del, ins, ref, dout};
     for (size_t i = 0; i < sizeof used / sizeof used[0]; i++)
