@@ -297,7 +297,7 @@ const char *profile_build_env(Store *s, const ProfileElem *elems, size_t n, cons
     info.path = path;
     info.nar_hash = h;
     info.nar_size = nar.len;
-    info.ca = sb_fmt("fixed:r:%s", hash_to_string(&h, HASH_FMT_NIX32, true));
+    info.ca = store_fixed_ca(FIM_RECURSIVE, &h);
     info.refs = refs;
     info.nrefs = nrefs;
     return store_add_nar(s, &info, (const uint8_t *)nar.data, nar.len);

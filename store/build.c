@@ -957,7 +957,7 @@ static const char *finish_outputs(Builder *b, Node *n, int *status)
                            n->drv_path, hash_to_string(&want, HASH_FMT_SRI, true),
                            hash_to_string(&got, HASH_FMT_SRI, true));
             }
-            cas[i] = sb_fmt("fixed:%s%s", rec ? "r:" : "", hash_to_string(&got, HASH_FMT_NIX32, true));
+            cas[i] = store_fixed_ca(rec ? FIM_RECURSIVE : FIM_FLAT, &got);
         }
         bool *found = GC_MALLOC_ATOMIC(hs.n);
         memset(found, 0, hs.n);

@@ -577,13 +577,8 @@ static const char *local_add_path(Store *s, const char *name, const char *src, F
     StrBuf nar;
     sb_init(&nar);
     if (method == FIM_FLAT) {
-        struct stat st;
-        if (stat(src, &st) < 0)
-            return sb_fmt("getting status of '%s': %s", src, strerror(errno));
-        if (!S_ISREG(st.st_mode))
-            return sb_fmt("file '%s' is not a regular file", src);
-        if (!hash_file(algo, src, &h))
-            return sb_fmt("reading file '%s': %s", src, strerror(errno));
+        if ((e = store_hash_flat_file(src, algo, &h)))
+            return e;
     } else if (dry_run) {
         if ((e = nar_hash_path(src, algo, filter, fctx, &h, NULL)))
             return e;
@@ -610,8 +605,7 @@ static const char *local_add_path(Store *s, const char *name, const char *src, F
     Hash nh;
     hash_buf(HASH_SHA256, nar.data, nar.len, &nh);
     NarCtx n = {&nar};
-    const char *cas = sb_fmt("fixed:%s%s", method == FIM_RECURSIVE ? "r:" : "",
-                          hash_to_string(&h, HASH_FMT_NIX32, true));
+    const char *cas = store_fixed_ca(method, &h);
     return add_generic(s, path, write_nar, &n, &nh, nar.len, cas, NULL, 0);
 }
 

@@ -128,7 +128,7 @@ static const char *rewrite_path(Rewrite *rw, const char *path, const char **out,
     qsort(refs, n, sizeof *refs, cmp_cstr);
     PathInfo ni = {.path = np, .nar_size = nar.len, .refs = refs, .nrefs = n};
     hash_buf(HASH_SHA256, nar.data, nar.len, &ni.nar_hash);
-    ni.ca = sb_fmt("fixed:r:%s", hash_to_string(&h, HASH_FMT_NIX32, true));
+    ni.ca = store_fixed_ca(FIM_RECURSIVE, &h);
     if ((e = store_add_nar(rw->dst, &ni, (const uint8_t *)nar.data, nar.len)))
         return e;
     strmap_put(&rw->done, path, (void *)np);

@@ -233,6 +233,11 @@ char *store_make_output_path(const char *store_dir, const char *id, const Hash *
     return pre_finish(&b, hs, store_dir, name, strcmp(id, "out") == 0 ? NULL : id);
 }
 
+char *store_fixed_ca(FileIngestion m, const Hash *h)
+{
+    return sb_fmt("fixed:%s%s", m == FIM_RECURSIVE ? "r:" : "", hash_to_string(h, HASH_FMT_NIX32, true));
+}
+
 char *store_make_fixed_output_path(const char *store_dir, const char *name, FileIngestion m,
                                    const Hash *h, const char *const *refs, size_t nrefs, bool self,
                                    const char **err)

@@ -37,6 +37,8 @@ char *store_output_path_name(const char *name, const char *id);
 /* Path of output ID of an input-addressed derivation with hash h (makeOutputPath). */
 char *store_make_output_path(const char *store_dir, const char *id, const Hash *h, const char *name);
 /* Content-addressed paths. Returns NULL and sets *err when refs are not allowed. */
+/* The content address of a fixed-output path: "fixed:[r:]ALGO:NIX32" (r: for FIM_RECURSIVE). */
+char *store_fixed_ca(FileIngestion m, const Hash *h);
 char *store_make_fixed_output_path(const char *store_dir, const char *name, FileIngestion m,
                                    const Hash *h, const char *const *refs, size_t nrefs, bool self,
                                    const char **err);

@@ -365,6 +365,18 @@ const char *store_add_text(Store *s, const char *name, const char *text, size_t 
     return store_add_nar(s, &info, (const uint8_t *)nar.data, nar.len);
 }
 
+const char *store_hash_flat_file(const char *src, HashAlgo algo, Hash *h)
+{
+    struct stat st;
+    if (stat(src, &st) < 0)
+        return sb_fmt("getting status of '%s': %s", src, strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return sb_fmt("file '%s' is not a regular file", src);
+    if (!hash_file(algo, src, h))
+        return sb_fmt("reading file '%s': %s", src, strerror(errno));
+    return NULL;
+}
+
 const char *store_add_path(Store *s, const char *name, const char *src, FileIngestion method, HashAlgo algo,
                            NarFilter filter, void *fctx, bool dry_run, Hash *ca, const char **out)
 {
@@ -377,13 +389,8 @@ const char *store_add_path(Store *s, const char *name, const char *src, FileInge
     sb_init(&nar);
     Hash h;
     if (method == FIM_FLAT) {
-        struct stat st;
-        if (stat(src, &st) < 0)
-            return sb_fmt("getting status of '%s': %s", src, strerror(errno));
-        if (!S_ISREG(st.st_mode))
-            return sb_fmt("file '%s' is not a regular file", src);
-        if (!hash_file(algo, src, &h))
-            return sb_fmt("reading file '%s': %s", src, strerror(errno));
+        if ((e = store_hash_flat_file(src, algo, &h)))
+            return e;
         filter = NULL;
     }
     if ((e = nar_dump_to_buf(src, filter, fctx, &nar)))
@@ -400,7 +407,7 @@ const char *store_add_path(Store *s, const char *name, const char *src, FileInge
         return NULL;
     PathInfo info = {.path = path, .nar_size = nar.len};
     hash_buf(HASH_SHA256, nar.data, nar.len, &info.nar_hash);
-    info.ca = sb_fmt("fixed:%s%s", method == FIM_RECURSIVE ? "r:" : "", hash_to_string(&h, HASH_FMT_NIX32, true));
+    info.ca = store_fixed_ca(method, &h);
     return store_add_nar(s, &info, (const uint8_t *)nar.data, nar.len);
 }
 

@@ -46,6 +46,9 @@ typedef struct StoreParam {
 typedef Store *(*StoreOpener)(const char *uri, const char *rest, const StoreParam *params, size_t nparams,
                               const StoreSettings *settings, const char **err);
 
+/* Hashes the regular file src for a flat (FIM_FLAT) addition; NULL or a message. */
+const char *store_hash_flat_file(const char *src, HashAlgo algo, Hash *h);
+
 /* The openers (store/local.c, store/cache.c). */
 Store *local_store_open(const char *uri, const char *rest, const StoreParam *params, size_t nparams,
                         const StoreSettings *settings, const char **err);
