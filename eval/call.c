@@ -9,9 +9,10 @@ static NOINLINE _Noreturn void check_depth(EvalState *st, PosIdx pos)
     eval_error(st, ERR_STACK_OVERFLOW, pos, "stack overflow; max-call-depth exceeded");
 }
 
-static const char *lambda_name(EvalState *st, ExprLambda *l)
+/* The function as error messages name it: 'f', or 'anonymous lambda'. */
+static const char *quoted_lambda_name(EvalState *st, ExprLambda *l)
 {
-    return l->name ? sym_name(st->symbols, l->name) : NULL;
+    return l->name ? sb_fmt("'%s'", sym_name(st->symbols, l->name)) : "'anonymous lambda'";
 }
 
 /* Binds formals from the attribute set arg into env (slots after the @-argument). */
@@ -43,15 +44,8 @@ static NOINLINE void bind_formals(EvalState *st, ExprLambda *l, Env *env, Value 
         } else if (f->def) {
             env->values[off + i] = eval_lazy(st, env, f->def);
         } else {
-            const char *n = lambda_name(st, l);
-            StrBuf fn;
-            sb_init(&fn);
-            if (n)
-                sb_printf(&fn, "'%s'", n);
-            else
-                sb_puts(&fn, "'anonymous lambda'");
             eval_error(st, ERR_MISSING_ARG, l->base.pos,
-                       "function %s called without required argument '%s'", fn.data,
+                       "function %s called without required argument '%s'", quoted_lambda_name(st, l),
                        sym_name(st->symbols, f->name));
         }
     }
@@ -68,15 +62,8 @@ static NOINLINE void bind_formals(EvalState *st, ExprLambda *l, Env *env, Value 
             for (uint32_t i = 0; i < fs->n; i++)
                 c[i] = fs->items[i].name;
             const char *an = sym_name(st->symbols, b->attrs[k].name);
-            const char *n = lambda_name(st, l);
-            StrBuf fn;
-            sb_init(&fn);
-            if (n)
-                sb_printf(&fn, "'%s'", n);
-            else
-                sb_puts(&fn, "'anonymous lambda'");
             eval_error_hint(st, ERR_UNEXPECTED_ARG, l->base.pos, eval_suggest(st, an, c, fs->n),
-                            "function %s called with unexpected argument '%s'", fn.data, an);
+                            "function %s called with unexpected argument '%s'", quoted_lambda_name(st, l), an);
         }
     }
 }
