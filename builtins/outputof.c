@@ -8,17 +8,6 @@
 #include "store/path.h"
 #include "util/strbuf.h"
 
-/* a + b + c, exactly sized */
-static char *concat3(const char *a, const char *b, const char *c)
-{
-    size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
-    char *r = GC_MALLOC_ATOMIC(la + lb + lc + 1);
-    memcpy(r, a, la);
-    memcpy(r + la, b, lb);
-    memcpy(r + la + lb, c, lc + 1);
-    return r;
-}
-
 /* A SingleDerivedPath: the store path `base` with outputs[0] of it, outputs[1] of that, ...
  * (innermost first; n == 0 is the opaque path itself). */
 typedef struct DerivedRef {
@@ -126,7 +115,7 @@ static void prim_output_of(EvalState *st, PosIdx pos, Value **args, Value *out)
         /* SingleDerivedPath::to_string of the inner reference: PATH^OUT^OUT... */
         const char *inner = r.base;
         for (size_t i = 0; i + 1 < r.n; i++)
-            inner = concat3(inner, "^", r.outputs[i]);
+            inner = sb_cat3(inner, "^", r.outputs[i]);
         eval_error(st, ERR_EVAL, 0,
                    "string '%s' has context with the output '%s' from derivation '%s', but the string "
                    "is not the right placeholder for this derivation output. It should be '%s'",
@@ -141,7 +130,7 @@ static void prim_output_of(EvalState *st, PosIdx pos, Value **args, Value *out)
     r2.outputs[r.n] = output;
     r2.n = r.n + 1;
     const char *res = derived_render(st, pos, &r2, r2.n);
-    val_set_string(out, res, strlen(res), ctx_single(concat3("!", output, concat3("!", elem, ""))));
+    val_set_string(out, res, strlen(res), ctx_single(sb_cat3("!", output, sb_cat3("!", elem, ""))));
 }
 
 /* ---------- the table ---------- */

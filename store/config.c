@@ -31,16 +31,6 @@ static char *dupn(const char *s, size_t n)
     return r;
 }
 
-static char *cat3(const char *a, const char *b, const char *c)
-{
-    size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
-    char *r = GC_MALLOC_ATOMIC(la + lb + lc + 1);
-    memcpy(r, a, la);
-    memcpy(r + la, b, lb);
-    memcpy(r + la + lb, c, lc + 1);
-    return r;
-}
-
 static const char *parse_bool(const char *name, const char *v, bool *out)
 {
     if (!strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "yes"))
@@ -48,7 +38,7 @@ static const char *parse_bool(const char *name, const char *v, bool *out)
     else if (!strcmp(v, "false") || !strcmp(v, "0") || !strcmp(v, "no"))
         *out = false;
     else
-        return cat3("invalid Boolean value '", v, cat3("' for setting '", name, "'"));
+        return sb_cat3("invalid Boolean value '", v, sb_cat3("' for setting '", name, "'"));
     return NULL;
 }
 
@@ -58,7 +48,7 @@ static const char *parse_int(const char *name, const char *v, int *out)
     errno = 0;
     long n = strtol(v, &end, 10);
     if (!*v || *end || errno || n < 0 || n > 1000000)
-        return cat3("configuration setting '", name, cat3("' should have an integer value, got '", v, "'"));
+        return sb_cat3("configuration setting '", name, sb_cat3("' should have an integer value, got '", v, "'"));
     *out = (int)n;
     return NULL;
 }
@@ -165,7 +155,7 @@ static const char *load(StoreConfig *c, const char *path, int depth)
         return NULL;
     if (depth > 16) {
         fclose(f);
-        return cat3("configuration file '", path, "' includes itself too deeply");
+        return sb_cat3("configuration file '", path, "' includes itself too deeply");
     }
     char line[8192];
     const char *err = NULL;
@@ -192,10 +182,10 @@ static const char *load(StoreConfig *c, const char *path, int depth)
             const char *inc = q;
             if (*q != '/') {
                 const char *slash = strrchr(path, '/');
-                inc = slash ? cat3(dupn(path, (size_t)(slash - path)), "/", q) : q;
+                inc = slash ? sb_cat3(dupn(path, (size_t)(slash - path)), "/", q) : q;
             }
             if (!opt_inc && access(inc, R_OK) != 0) {
-                err = cat3("file '", inc, "' included from the configuration does not exist");
+                err = sb_cat3("file '", inc, "' included from the configuration does not exist");
                 break;
             }
             err = load(c, inc, depth + 1);
@@ -245,9 +235,9 @@ const char *store_config_init(StoreConfig *c)
     const char *xdg = getenv("XDG_CONFIG_HOME");
     const char *home = getenv("HOME");
     if (xdg && *xdg)
-        e = store_config_load_file(c, cat3(xdg, "/cnix/cnix.conf", ""));
+        e = store_config_load_file(c, sb_cat3(xdg, "/cnix/cnix.conf", ""));
     else if (home && *home)
-        e = store_config_load_file(c, cat3(home, "/.config/cnix/cnix.conf", ""));
+        e = store_config_load_file(c, sb_cat3(home, "/.config/cnix/cnix.conf", ""));
     if (e)
         return e;
     /* NIX_CONFIG holds extra lines, as in Nix (newline separated). */

@@ -116,3 +116,13 @@ char *sb_fmt(const char *fmt, ...)
     va_end(ap);
     return sb_finish(&sb);
 }
+
+char *sb_cat3(const char *a, const char *b, const char *c)
+{
+    size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
+    char *r = GC_MALLOC_ATOMIC(la + lb + lc + 1);
+    memcpy(r, a, la);
+    memcpy(r + la, b, lb);
+    memcpy(r + la + lb, c, lc + 1);
+    return r;
+}

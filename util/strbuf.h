@@ -26,6 +26,8 @@ void sb_put_int(StrBuf *sb, int64_t v);
 void sb_printf(StrBuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sb_vprintf(StrBuf *sb, const char *fmt, va_list ap);
 /* A new GC string formatted as by printf. */
+/* a + b + c in an exactly sized GC string (atomic). */
+char *sb_cat3(const char *a, const char *b, const char *c);
 char *sb_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Returns the NUL-terminated contents; the buffer may be reused after sb_init. */
 char *sb_finish(StrBuf *sb);
