@@ -33,4 +33,8 @@ extern const PrimOp *const bi_all_tables[];
 /* Looks up a primop by name across all tables (for `cnix doc`, :doc); NULL if none. */
 const PrimOp *bi_find_primop(const char *name);
 
+/* Is s[0..n) a flake identifier (a registry name: a letter, then letters, digits, '_' or '-')?
+ * (builtins/fetch.c; parseFlakeRef and flake.nix inputs use the same rule) */
+bool bi_is_flake_id(const char *s, size_t n);
+
 #endif

@@ -957,7 +957,7 @@ static bool is_rev(const char *s)
     return strlen(s) == 40 && strspn(s, "0123456789abcdef") == 40;
 }
 
-static bool is_flake_id(const char *s, size_t n)
+bool bi_is_flake_id(const char *s, size_t n)
 {
     if (n == 0 || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
         return false;
@@ -1025,7 +1025,7 @@ static void bi_parseFlakeRef(EvalState *st, PosIdx pos, Value **args, Value *out
         add_attr(st, b, "id", str_v(st, val_str_dup(p, n)), 0);
         if (p[n] == '/' && p[n + 1])
             flake_ref_or_rev(st, b, p + n + 1);
-    } else if (!scheme && body[0] != '/' && body[0] != '.' && is_flake_id(body, strcspn(body, "/"))) {
+    } else if (!scheme && body[0] != '/' && body[0] != '.' && bi_is_flake_id(body, strcspn(body, "/"))) {
         size_t n = strcspn(body, "/");
         add_attr(st, b, "type", str_v(st, "indirect"), 0);
         add_attr(st, b, "id", str_v(st, val_str_dup(body, n)), 0);

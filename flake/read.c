@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "builtins/builtins.h"
 #include "flake/flake.h"
 #include "flake/internal.h"
 
@@ -47,24 +48,13 @@ bool input_path_equal(const InputPath *a, const InputPath *b)
     return true;
 }
 
-static bool is_flake_id(const char *s, size_t n)
-{
-    if (n == 0 || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
-        return false;
-    for (size_t i = 1; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
-              s[i] == '_' || s[i] == '-'))
-            return false;
-    return true;
-}
-
 InputPath input_path_parse(EvalState *st, const char *s, PosIdx pos)
 {
     InputPath r = {0};
     while (*s) {
         size_t n = strcspn(s, "/");
         if (n) {
-            if (!is_flake_id(s, n))
+            if (!bi_is_flake_id(s, n))
                 eval_error(st, ERR_EVAL, pos, "invalid flake input attribute path element '%.*s'", (int)n, s);
             r = input_path_append(&r, val_str_dup(s, n));
         }
